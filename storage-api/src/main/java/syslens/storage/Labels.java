@@ -1,0 +1,263 @@
+package syslens.storage;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+/**
+ * An immutable set of labels sorted by name, names unique: the identity of a series. The metric
+ * name is the label {@value #METRIC_NAME}. Labels with empty values are dropped, as in Prometheus
+ * (an empty value means "label absent").
+ */
+public final class Labels implements Iterable<Label>, Comparable<Labels> {
+  public static final String METRIC_NAME = "__name__";
+  private static final Labels EMPTY = new Labels(new String[0]);
+
+  /** name0, value0, name1, value1, ... sorted by name. */
+  private final String[] kv;
+  private final int hash;
+
+  private Labels(String[] kv) {
+    this.kv = kv;
+    this.hash = Arrays.hashCode(kv);
+  }
+
+  public static Labels empty() {
+    return EMPTY;
+  }
+
+  /** {@code Labels.of("__name__", "up", "job", "node")}. */
+  public static Labels of(String... nameValues) {
+    requireNonNull(nameValues, "nameValues");
+    if (nameValues.length % 2 != 0) {
+      throw new IllegalArgumentException(
+          "nameValues: " + nameValues.length + " strings (expected: an even number)");
+    }
+    Builder b = builder();
+    for (int i = 0; i < nameValues.length; i += 2) {
+      b.set(nameValues[i], nameValues[i + 1]);
+    }
+    return b.build();
+  }
+
+  public static Labels fromMap(Map<String, String> map) {
+    Builder b = builder();
+    map.forEach(b::set);
+    return b.build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from these labels. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    for (int i = 0; i < kv.length; i += 2) {
+      b.set(kv[i], kv[i + 1]);
+    }
+    return b;
+  }
+
+  public int size() {
+    return kv.length / 2;
+  }
+
+  public boolean isEmpty() {
+    return kv.length == 0;
+  }
+
+  public String name(int i) {
+    return kv[2 * i];
+  }
+
+  public String value(int i) {
+    return kv[2 * i + 1];
+  }
+
+  /** The value of label {@code name}, or "" when absent (Prometheus semantics). */
+  public String get(String name) {
+    int lo = 0;
+    int hi = size() - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = kv[2 * mid].compareTo(name);
+      if (c == 0) {
+        return kv[2 * mid + 1];
+      } else if (c < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return "";
+  }
+
+  public boolean has(String name) {
+    return !get(name).isEmpty();
+  }
+
+  /** The metric name, or "" when there is none. */
+  public String metricName() {
+    return get(METRIC_NAME);
+  }
+
+  /** These labels without the metric name. */
+  public Labels withoutMetricName() {
+    return has(METRIC_NAME) ? toBuilder().remove(METRIC_NAME).build() : this;
+  }
+
+  /** Only the named labels. */
+  public Labels keep(Collection<String> names) {
+    Builder b = builder();
+    for (int i = 0; i < kv.length; i += 2) {
+      if (names.contains(kv[i])) {
+        b.set(kv[i], kv[i + 1]);
+      }
+    }
+    return b.build();
+  }
+
+  /** All labels but the named ones. */
+  public Labels drop(Collection<String> names) {
+    Builder b = builder();
+    for (int i = 0; i < kv.length; i += 2) {
+      if (!names.contains(kv[i])) {
+        b.set(kv[i], kv[i + 1]);
+      }
+    }
+    return b.build();
+  }
+
+  public void forEach(BiConsumer<String, String> action) {
+    for (int i = 0; i < kv.length; i += 2) {
+      action.accept(kv[i], kv[i + 1]);
+    }
+  }
+
+  public Map<String, String> toMap() {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    forEach(m::put);
+    return m;
+  }
+
+  @Override
+  public Iterator<Label> iterator() {
+    return new Iterator<>() {
+      int i;
+
+      @Override
+      public boolean hasNext() {
+        return i < kv.length;
+      }
+
+      @Override
+      public Label next() {
+        if (i >= kv.length) {
+          throw new NoSuchElementException();
+        }
+        Label l = new Label(kv[i], kv[i + 1]);
+        i += 2;
+        return l;
+      }
+    };
+  }
+
+  @Override
+  public int compareTo(Labels o) {
+    int n = Math.min(kv.length, o.kv.length);
+    for (int i = 0; i < n; i++) {
+      int c = kv[i].compareTo(o.kv[i]);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Integer.compare(kv.length, o.kv.length);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Labels other && hash == other.hash && Arrays.equals(kv, other.kv);
+  }
+
+  @Override
+  public int hashCode() {
+    return hash;
+  }
+
+  /** Prometheus text form: {@code up{job="node"}} or {@code {a="b"}} without a name. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder();
+    String name = metricName();
+    sb.append(name).append('{');
+    boolean first = true;
+    for (int i = 0; i < kv.length; i += 2) {
+      if (kv[i].equals(METRIC_NAME)) {
+        continue;
+      }
+      if (!first) {
+        sb.append(", ");
+      }
+      first = false;
+      sb.append(kv[i]).append("=\"").append(escape(kv[i + 1])).append('"');
+    }
+    return sb.append('}').toString();
+  }
+
+  private static String escape(String v) {
+    return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+  }
+
+  /** Mutable, last {@link #set} of a name wins. */
+  public static final class Builder {
+    private final java.util.TreeMap<String, String> map = new java.util.TreeMap<>();
+
+    private Builder() {}
+
+    public Builder set(String name, String value) {
+      requireNonNull(name, "name");
+      requireNonNull(value, "value");
+      if (value.isEmpty()) {
+        map.remove(name);
+      } else {
+        map.put(name, value);
+      }
+      return this;
+    }
+
+    public Builder remove(String name) {
+      map.remove(name);
+      return this;
+    }
+
+    public Builder removeAll(Set<String> names) {
+      map.keySet().removeAll(names);
+      return this;
+    }
+
+    public String get(String name) {
+      return map.getOrDefault(name, "");
+    }
+
+    public Labels build() {
+      if (map.isEmpty()) {
+        return EMPTY;
+      }
+      List<String> out = new ArrayList<>(map.size() * 2);
+      map.forEach((k, v) -> {
+        out.add(k);
+        out.add(v);
+      });
+      return new Labels(out.toArray(new String[0]));
+    }
+  }
+}

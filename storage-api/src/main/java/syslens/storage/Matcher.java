@@ -1,0 +1,127 @@
+package syslens.storage;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** A label matcher: {@code name="v"}, {@code !=}, {@code =~} and {@code !~} (regexes fully anchored). */
+public final class Matcher {
+  public enum Type {
+    EQUAL("="),
+    NOT_EQUAL("!="),
+    REGEX("=~"),
+    NOT_REGEX("!~");
+
+    private final String op;
+
+    Type(String op) {
+      this.op = op;
+    }
+
+    public String op() {
+      return op;
+    }
+  }
+
+  private final Type type;
+  private final String name;
+  private final String value;
+  private final Pattern pattern;
+
+  private Matcher(Type type, String name, String value, Pattern pattern) {
+    this.type = type;
+    this.name = name;
+    this.value = value;
+    this.pattern = pattern;
+  }
+
+  /**
+   * Creates a matcher.
+   *
+   * @throws IllegalArgumentException when a regex matcher's value is not a valid regex
+   */
+  public static Matcher create(Type type, String name, String value) {
+    requireNonNull(type, "type");
+    requireNonNull(name, "name");
+    requireNonNull(value, "value");
+    Pattern p = null;
+    if (type == Type.REGEX || type == Type.NOT_REGEX) {
+      try {
+        p = Pattern.compile("^(?:" + value + ")$", Pattern.DOTALL);
+      } catch (PatternSyntaxException e) {
+        throw new IllegalArgumentException(
+            "regex " + quote(value) + " for label " + name + ": " + e.getDescription()
+                + " (expected: a valid RE2-style regular expression)", e);
+      }
+    }
+    return new Matcher(type, name, value, p);
+  }
+
+  public static Matcher equal(String name, String value) {
+    return create(Type.EQUAL, name, value);
+  }
+
+  public static Matcher notEqual(String name, String value) {
+    return create(Type.NOT_EQUAL, name, value);
+  }
+
+  public static Matcher regex(String name, String value) {
+    return create(Type.REGEX, name, value);
+  }
+
+  public static Matcher notRegex(String name, String value) {
+    return create(Type.NOT_REGEX, name, value);
+  }
+
+  public Type type() {
+    return type;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String value() {
+    return value;
+  }
+
+  /** Whether a label value matches; an absent label has the value "". */
+  public boolean matches(String v) {
+    return switch (type) {
+      case EQUAL -> value.equals(v);
+      case NOT_EQUAL -> !value.equals(v);
+      case REGEX -> pattern.matcher(v).matches();
+      case NOT_REGEX -> !pattern.matcher(v).matches();
+    };
+  }
+
+  /** Whether a series with these labels is selected by this matcher. */
+  public boolean matches(Labels labels) {
+    return matches(labels.get(name));
+  }
+
+  /** True when the empty value matches, so series without the label are selected too. */
+  public boolean matchesEmpty() {
+    return matches("");
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Matcher m && m.type == type && m.name.equals(name) && m.value.equals(value);
+  }
+
+  @Override
+  public int hashCode() {
+    return (type.hashCode() * 31 + name.hashCode()) * 31 + value.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return name + type.op + quote(value);
+  }
+
+  private static String quote(String v) {
+    return '"' + v.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+  }
+}
