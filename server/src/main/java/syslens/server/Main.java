@@ -1,0 +1,208 @@
+package syslens.server;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code syslens server|demo}: the server's command line. */
+@Command(name = "syslens", mixinStandardHelpOptions = true, version = "SysLens 0.1.0",
+    description = "Monitoring for server fleets and vCenter estates.",
+    subcommands = {Main.ServerCommand.class, Main.DemoCommand.class})
+public final class Main implements Runnable {
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.err);
+  }
+
+  public static void main(String[] args) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      cmd.getErr().println("syslens: " + ex.getMessage());
+      return 1;
+    });
+    int rc = cl.execute(args);
+    if (rc != 0 || args.length == 0 || !isServing(args)) {
+      System.exit(rc);
+    }
+  }
+
+  private static boolean isServing(String[] args) {
+    for (String a : args) {
+      if (a.equals("--help") || a.equals("-h") || a.equals("--version") || a.equals("-V")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  abstract static class Common {
+    @Option(names = "--port", paramLabel = "PORT",
+        description = "Port for HTTPS, gRPC and (from this host) plain HTTP. Default: 8080, or the next free port up to 8099.")
+    Integer port;
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "./data",
+        description = "Data directory (storage, metadata, TLS, secrets). Default: ${DEFAULT-VALUE}.")
+    Path data;
+
+    @Option(names = "--collect-interval", paramLabel = "DURATION", defaultValue = "10s",
+        description = "Collection interval pushed to agents, e.g. 10s, 1m. Default: ${DEFAULT-VALUE}.")
+    String collectInterval;
+
+    ServerConfig.Builder config(String bind) {
+      int p = port != null ? port : firstFreePort(bind, 8080, 8099);
+      return ServerConfig.builder(data)
+          .bindAddress(bind)
+          .port(p)
+          .collectInterval(parseDuration("--collect-interval", collectInterval))
+          .adminPassword(System.getenv("SYSLENS_ADMIN_PASSWORD"))
+          .enrollmentToken(System.getenv("SYSLENS_ENROLLMENT_TOKEN"));
+    }
+  }
+
+  @Command(name = "server", mixinStandardHelpOptions = true,
+      description = "Run the SysLens server (all roles, embedded storage).")
+  static final class ServerCommand extends Common implements Callable<Integer> {
+    @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
+        description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
+    String bind;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain (default: a self-managed CA under DATA/tls).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key for --tls-cert.")
+    Path tlsKey;
+
+    @Override
+    public Integer call() throws Exception {
+      SysLensServer s = SysLensServer.start(config(bind).tls(tlsCert, tlsKey).build());
+      printAccess(s, bind);
+      awaitShutdown(s, null);
+      return 0;
+    }
+  }
+
+  @Command(name = "demo", mixinStandardHelpOptions = true,
+      description = "Start an all-in-one server on 127.0.0.1 plus a local agent watching this machine.")
+  static final class DemoCommand extends Common implements Callable<Integer> {
+    @Option(names = "--agent-jar", paramLabel = "FILE",
+        description = "The agent jar to run (default: agent/target/syslens-agent.jar next to this build).")
+    Path agentJar;
+
+    @Override
+    public Integer call() throws Exception {
+      Path jar = agentJar != null ? agentJar : defaultAgentJar();
+      if (jar == null || !Files.isRegularFile(jar)) {
+        throw new IllegalArgumentException("agent jar: " + jar + " not found (expected: run ./syslens demo, which builds it, or pass --agent-jar)");
+      }
+      SysLensServer s = SysLensServer.start(config("127.0.0.1").build());
+      printAccess(s, "127.0.0.1");
+      List<String> cmd = new ArrayList<>(List.of(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-XX:+UseSerialGC", "-Xmx32m", "-XX:TieredStopAtLevel=1",
+          "-jar", jar.toString(),
+          "--server", "localhost:" + s.port(),
+          "--ca-file", s.tls().caCertFile().toString(),
+          "--token-file", s.enrollmentTokenFile().toString()));
+      Process agent = new ProcessBuilder(cmd).inheritIO().start();
+      System.out.println("Local agent started (pid " + agent.pid() + "); its first samples appear within one interval.");
+      awaitShutdown(s, agent);
+      return 0;
+    }
+
+    private static Path defaultAgentJar() {
+      String prop = System.getProperty("syslens.agent.jar");
+      if (prop != null) {
+        return Path.of(prop);
+      }
+      try {
+        Path self = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        // server/target/syslens-server.jar -> agent/target/syslens-agent.jar
+        return self.getParent().getParent().getParent().resolve("agent/target/syslens-agent.jar");
+      } catch (Exception e) {
+        return null;
+      }
+    }
+  }
+
+  static void printAccess(SysLensServer s, String bind) {
+    String host = bind.equals("0.0.0.0") ? "localhost" : bind;
+    System.out.println();
+    System.out.println("  SysLens is running.");
+    System.out.println("  Dashboard:  http://" + host + ":" + s.port() + "/   (from this machine; https:// from others)");
+    System.out.println("  Log in as:  admin");
+    if (s.generatedAdminPassword() != null) {
+      System.out.println("  Password:   " + s.generatedAdminPassword() + "   (generated now, shown once;"
+          + " also in " + s.enrollmentTokenFile().resolveSibling("initial-admin-password") + ")");
+    } else {
+      Path f = s.enrollmentTokenFile().resolveSibling("initial-admin-password");
+      System.out.println("  Password:   " + (Files.exists(f) ? "see " + f : "the one you set with SYSLENS_ADMIN_PASSWORD"));
+    }
+    if (s.tls().caFingerprint() != null) {
+      System.out.println("  Agents:     trust " + s.tls().caCertFile() + " (SHA-256 " + s.tls().caFingerprint() + ")");
+    }
+    System.out.println("  Enrollment token: in " + s.enrollmentTokenFile());
+    System.out.println("  Stop with Ctrl-C.");
+    System.out.println();
+  }
+
+  private static void awaitShutdown(SysLensServer s, Process agent) throws InterruptedException {
+    CountDownLatch done = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (agent != null) {
+        agent.destroy();
+      }
+      s.close();
+      done.countDown();
+    }, "syslens-shutdown"));
+    if (agent != null) {
+      agent.onExit().thenAccept(p -> {
+        if (p.exitValue() != 0 && p.exitValue() != 143) {
+          System.err.println("syslens: the local agent exited with status " + p.exitValue() + "; see its messages above");
+        }
+      });
+    }
+    done.await();
+  }
+
+  static int firstFreePort(String bind, int from, int to) {
+    for (int p = from; p <= to; p++) {
+      try (ServerSocket ss = new ServerSocket()) {
+        ss.setReuseAddress(true);
+        ss.bind(new InetSocketAddress(InetAddress.getByName(bind), p));
+        return p;
+      } catch (IOException e) {
+        // taken; try the next
+      }
+    }
+    throw new IllegalArgumentException("ports " + from + "-" + to + " are all in use (expected: a free one; pass --port)");
+  }
+
+  static Duration parseDuration(String option, String v) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(v);
+    if (!m.matches()) {
+      throw new IllegalArgumentException(option + ": " + v + " (expected: a duration like 500ms, 10s, 1m)");
+    }
+    long n = Long.parseLong(m.group(1));
+    Duration d = switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      default -> Duration.ofHours(n);
+    };
+    if (d.toMillis() < 100) {
+      throw new IllegalArgumentException(option + ": " + v + " (expected: >= 100ms)");
+    }
+    return d;
+  }
+}

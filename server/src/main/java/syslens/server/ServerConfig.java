@@ -1,0 +1,109 @@
+package syslens.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+
+/** Everything the composition root needs; built by the CLI or by tests. */
+public record ServerConfig(
+    String bindAddress,
+    int port,
+    Path dataDir,
+    Path tlsCertFile,
+    Path tlsKeyFile,
+    String adminPassword,
+    String enrollmentToken,
+    Duration collectInterval,
+    Duration offlineAfter,
+    Clock clock) {
+
+  public ServerConfig {
+    requireNonNull(bindAddress, "bindAddress");
+    requireNonNull(dataDir, "dataDir");
+    requireNonNull(collectInterval, "collectInterval");
+    requireNonNull(offlineAfter, "offlineAfter");
+    requireNonNull(clock, "clock");
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+    }
+    if ((tlsCertFile == null) != (tlsKeyFile == null)) {
+      throw new IllegalArgumentException("TLS: give both --tls-cert and --tls-key, or neither");
+    }
+    if (collectInterval.toMillis() < 100) {
+      throw new IllegalArgumentException("collectInterval: " + collectInterval + " (expected: >= 100ms)");
+    }
+  }
+
+  public static Builder builder(Path dataDir) {
+    return new Builder(dataDir);
+  }
+
+  /** Defaults: 127.0.0.1, port 0 (any), self-managed TLS, 10 s collection, offline after 30 s. */
+  public static final class Builder {
+    private String bindAddress = "127.0.0.1";
+    private int port;
+    private final Path dataDir;
+    private Path tlsCertFile;
+    private Path tlsKeyFile;
+    private String adminPassword;
+    private String enrollmentToken;
+    private Duration collectInterval = Duration.ofSeconds(10);
+    private Duration offlineAfter;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder(Path dataDir) {
+      this.dataDir = requireNonNull(dataDir, "dataDir");
+    }
+
+    public Builder bindAddress(String a) {
+      this.bindAddress = a;
+      return this;
+    }
+
+    public Builder port(int p) {
+      this.port = p;
+      return this;
+    }
+
+    public Builder tls(Path cert, Path key) {
+      this.tlsCertFile = cert;
+      this.tlsKeyFile = key;
+      return this;
+    }
+
+    public Builder adminPassword(String p) {
+      this.adminPassword = p;
+      return this;
+    }
+
+    public Builder enrollmentToken(String t) {
+      this.enrollmentToken = t;
+      return this;
+    }
+
+    public Builder collectInterval(Duration d) {
+      this.collectInterval = d;
+      return this;
+    }
+
+    public Builder offlineAfter(Duration d) {
+      this.offlineAfter = d;
+      return this;
+    }
+
+    public Builder clock(Clock c) {
+      this.clock = c;
+      return this;
+    }
+
+    public ServerConfig build() {
+      Duration offline = offlineAfter != null ? offlineAfter
+          : collectInterval.multipliedBy(3).compareTo(Duration.ofSeconds(30)) > 0
+              ? collectInterval.multipliedBy(3) : Duration.ofSeconds(30);
+      return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, adminPassword,
+          enrollmentToken, collectInterval, offline, clock);
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package syslens.server.api;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import syslens.query.InstantVector;
+import syslens.query.Matrix;
+import syslens.query.Point;
+import syslens.query.RangeSeries;
+import syslens.query.Scalar;
+import syslens.query.StringValue;
+import syslens.query.Value;
+import syslens.query.VectorSample;
+
+/** Renders query results in the Prometheus HTTP API's JSON shapes. */
+final class PromJson {
+  private PromJson() {}
+
+  static Map<String, Object> data(Value v) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("resultType", v.resultType());
+    d.put("result", switch (v) {
+      case Scalar s -> pair(s.timestampMs(), s.value());
+      case StringValue s -> List.of(seconds(s.timestampMs()), s.value());
+      case InstantVector iv -> vector(iv);
+      case Matrix m -> matrix(m);
+    });
+    return d;
+  }
+
+  private static List<Object> vector(InstantVector v) {
+    List<Object> out = new ArrayList<>(v.samples().size());
+    for (VectorSample s : v.samples()) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("metric", s.labels().toMap());
+      e.put("value", pair(s.timestampMs(), s.value()));
+      out.add(e);
+    }
+    return out;
+  }
+
+  private static List<Object> matrix(Matrix m) {
+    List<Object> out = new ArrayList<>(m.series().size());
+    for (RangeSeries s : m.series()) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("metric", s.labels().toMap());
+      List<Object> values = new ArrayList<>(s.points().size());
+      for (Point p : s.points()) {
+        values.add(pair(p.timestampMs(), p.value()));
+      }
+      e.put("values", values);
+      out.add(e);
+    }
+    return out;
+  }
+
+  private static List<Object> pair(long tMs, double v) {
+    return List.of(seconds(tMs), formatValue(v));
+  }
+
+  /** Unix seconds with millisecond precision, as a JSON number. */
+  static BigDecimal seconds(long ms) {
+    return BigDecimal.valueOf(ms, 3).stripTrailingZeros();
+  }
+
+  /** Go's strconv.FormatFloat(v, 'f', -1, 64) as Prometheus uses it: "1", "0.5", "+Inf", "NaN". */
+  static String formatValue(double v) {
+    if (Double.isNaN(v)) {
+      return "NaN";
+    }
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "+Inf" : "-Inf";
+    }
+    if (v == 0) {
+      return (1 / v < 0) ? "-0" : "0";
+    }
+    return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
+  }
+}

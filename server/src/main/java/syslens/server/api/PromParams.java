@@ -1,0 +1,68 @@
+package syslens.server.api;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses Prometheus HTTP API parameters: times (unix seconds or RFC 3339) and durations. */
+final class PromParams {
+  private static final Pattern DURATION =
+      Pattern.compile("(?:(\\d+)y)?(?:(\\d+)w)?(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?(?:(\\d+)ms)?");
+  private static final long[] UNIT_MS = {
+      365L * 86_400_000, 7L * 86_400_000, 86_400_000, 3_600_000, 60_000, 1_000, 1};
+  /** Prometheus' bounds for times given as numbers (roughly years -292M..+292M). */
+  private static final BigDecimal MAX_SECONDS = BigDecimal.valueOf(Long.MAX_VALUE / 1000);
+
+  private PromParams() {}
+
+  /** Milliseconds since the epoch, or IllegalArgumentException naming the parameter. */
+  static long time(String name, String v) {
+    if (v == null || v.isEmpty()) {
+      throw new IllegalArgumentException(name + ": missing (expected: unix seconds or RFC 3339 time)");
+    }
+    try {
+      BigDecimal s = new BigDecimal(v);
+      if (s.abs().compareTo(MAX_SECONDS) > 0) {
+        throw new IllegalArgumentException(name + ": " + abbreviate(v) + " (expected: a time within +/-292 million years)");
+      }
+      return s.movePointRight(3).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+    } catch (NumberFormatException | ArithmeticException e) {
+      try {
+        return Instant.parse(v).toEpochMilli();
+      } catch (DateTimeParseException e2) {
+        throw new IllegalArgumentException("cannot parse \"" + abbreviate(v) + "\" to a valid timestamp ("
+            + name + ", expected: unix seconds like 1700000000.5 or RFC 3339 like 2026-01-02T15:04:05Z)");
+      }
+    }
+  }
+
+  /** A duration in ms: Prometheus duration ("15s", "1m30s") or float seconds ("15", "0.5"). */
+  static long duration(String name, String v) {
+    if (v == null || v.isEmpty()) {
+      throw new IllegalArgumentException(name + ": missing (expected: a duration like 15s or seconds like 15)");
+    }
+    try {
+      BigDecimal s = new BigDecimal(v);
+      return s.movePointRight(3).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+    } catch (NumberFormatException | ArithmeticException e) {
+      Matcher m = DURATION.matcher(v);
+      if (!v.isEmpty() && m.matches()) {
+        long ms = 0;
+        for (int i = 0; i < UNIT_MS.length; i++) {
+          if (m.group(i + 1) != null) {
+            ms = Math.addExact(ms, Math.multiplyExact(Long.parseLong(m.group(i + 1)), UNIT_MS[i]));
+          }
+        }
+        return ms;
+      }
+      throw new IllegalArgumentException("cannot parse \"" + abbreviate(v) + "\" to a valid duration ("
+          + name + ", expected: a duration like 15s, 1m30s or seconds like 15)");
+    }
+  }
+
+  static String abbreviate(String s) {
+    return s.length() <= 64 ? s : s.substring(0, 61) + "...";
+  }
+}

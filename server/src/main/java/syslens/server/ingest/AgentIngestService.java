@@ -1,0 +1,267 @@
+package syslens.server.ingest;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import syslens.agent.v1.Ack;
+import syslens.agent.v1.AgentMessage;
+import syslens.agent.v1.AgentServiceGrpc;
+import syslens.agent.v1.ConfigUpdate;
+import syslens.agent.v1.Hello;
+import syslens.agent.v1.Label;
+import syslens.agent.v1.MetricBatch;
+import syslens.agent.v1.Reject;
+import syslens.agent.v1.Sample;
+import syslens.agent.v1.Series;
+import syslens.agent.v1.ServerMessage;
+import syslens.server.live.LiveSample;
+import syslens.server.live.NodeSummaries;
+import syslens.storage.AppendStatus;
+import syslens.storage.Appender;
+import syslens.storage.LabelRules;
+import syslens.storage.Labels;
+import syslens.storage.Storage;
+
+/**
+ * The agent stream: authenticates Hello with the enrollment token, validates and stores
+ * batches, acks them once storage has committed (fsynced) them, and feeds the live view.
+ */
+public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplBase {
+  private static final Logger log = LoggerFactory.getLogger(AgentIngestService.class);
+  static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  static final int MAX_HELLO_LABELS = 32;
+
+  private final Storage storage;
+  private final NodeRegistry registry;
+  private final NodeSummaries summaries;
+  private final Consumer<LiveSample> live;
+  private final byte[] enrollmentToken;
+  private final Duration collectInterval;
+  private final AtomicInteger connected = new AtomicInteger();
+  private final Counter batches;
+  private final Counter samples;
+  private final MeterRegistry meters;
+
+  public AgentIngestService(Storage storage, NodeRegistry registry, NodeSummaries summaries,
+      Consumer<LiveSample> live, String enrollmentToken, Duration collectInterval,
+      MeterRegistry meters) {
+    this.storage = requireNonNull(storage, "storage");
+    this.registry = requireNonNull(registry, "registry");
+    this.summaries = requireNonNull(summaries, "summaries");
+    this.live = requireNonNull(live, "live");
+    this.enrollmentToken = requireNonNull(enrollmentToken, "enrollmentToken").getBytes(StandardCharsets.UTF_8);
+    this.collectInterval = requireNonNull(collectInterval, "collectInterval");
+    this.meters = requireNonNull(meters, "meters");
+    meters.gauge("syslens.agents.connected", connected);
+    this.batches = meters.counter("syslens.ingest.batches");
+    this.samples = meters.counter("syslens.ingest.samples");
+  }
+
+  @Override
+  public StreamObserver<AgentMessage> connect(StreamObserver<ServerMessage> out) {
+    return new Stream(out);
+  }
+
+  private void rejected(String reason, long n) {
+    meters.counter("syslens.ingest.rejected.samples", "reason", reason).increment(n);
+  }
+
+  /** One agent's stream; gRPC delivers its messages one at a time. */
+  private final class Stream implements StreamObserver<AgentMessage> {
+    private final StreamObserver<ServerMessage> out;
+    private String nodeId;
+    private Map<String, String> extraLabels = Map.of();
+    private String hostname;
+    private boolean closed;
+
+    Stream(StreamObserver<ServerMessage> out) {
+      this.out = out;
+    }
+
+    @Override
+    public synchronized void onNext(AgentMessage m) {
+      if (closed) {
+        return;
+      }
+      switch (m.getKindCase()) {
+        case HELLO -> hello(m.getHello());
+        case BATCH -> {
+          if (nodeId == null) {
+            fatal(Reject.Code.PROTOCOL_ERROR, "batch before hello (expected: Hello first)");
+          } else {
+            batch(m.getBatch());
+          }
+        }
+        case HEARTBEAT -> {
+          if (nodeId != null) {
+            registry.seen(nodeId);
+          }
+        }
+        default -> fatal(Reject.Code.PROTOCOL_ERROR, "empty message (expected: hello, batch or heartbeat)");
+      }
+    }
+
+    private void hello(Hello h) {
+      if (nodeId != null) {
+        fatal(Reject.Code.PROTOCOL_ERROR, "second hello on one stream (expected: one per stream)");
+        return;
+      }
+      byte[] token = h.getEnrollmentToken().getBytes(StandardCharsets.UTF_8);
+      if (!MessageDigest.isEqual(token, enrollmentToken)) {
+        log.warn("agent {} ({}) rejected: wrong enrollment token", abbreviate(h.getNodeId()), abbreviate(h.getHostname()));
+        fatal(Reject.Code.UNAUTHENTICATED,
+            "enrollment token rejected (expected: the server's token, see <data>/secrets/enrollment-token)");
+        return;
+      }
+      if (!NODE_ID.matcher(h.getNodeId()).matches()) {
+        fatal(Reject.Code.INVALID_ARGUMENT, "node_id: \"" + abbreviate(h.getNodeId())
+            + "\" (expected: 1-128 chars of [A-Za-z0-9._-], starting with a letter or digit)");
+        return;
+      }
+      if (h.getLabelsCount() > MAX_HELLO_LABELS) {
+        fatal(Reject.Code.INVALID_ARGUMENT, "labels: " + h.getLabelsCount() + " (expected: <= " + MAX_HELLO_LABELS + ")");
+        return;
+      }
+      for (Map.Entry<String, String> e : h.getLabelsMap().entrySet()) {
+        if (!LabelRules.isValidLabelName(e.getKey()) || e.getKey().startsWith("__")
+            || e.getValue().length() > LabelRules.MAX_VALUE_LENGTH) {
+          fatal(Reject.Code.INVALID_ARGUMENT, "label " + abbreviate(e.getKey())
+              + " (expected: a name matching [a-zA-Z_][a-zA-Z0-9_]* not starting with __, value <= "
+              + LabelRules.MAX_VALUE_LENGTH + " chars)");
+          return;
+        }
+      }
+      nodeId = h.getNodeId();
+      hostname = h.getHostname().isEmpty() ? nodeId : abbreviate(h.getHostname());
+      extraLabels = new HashMap<>(h.getLabelsMap());
+      registry.connected(nodeId, hostname, abbreviate(h.getOs()), abbreviate(h.getAgentVersion()),
+          extraLabels);
+      connected.incrementAndGet();
+      log.info("agent {} connected ({}, agent {})", nodeId, hostname, abbreviate(h.getAgentVersion()));
+      send(ServerMessage.newBuilder().setConfig(ConfigUpdate.newBuilder()
+          .setCollectIntervalMs(collectInterval.toMillis())).build());
+    }
+
+    private void batch(MetricBatch b) {
+      String problem = BatchValidator.check(b);
+      if (problem != null) {
+        rejected("invalid_batch", countSamples(b));
+        send(ServerMessage.newBuilder().setReject(Reject.newBuilder()
+            .setCode(Reject.Code.INVALID_ARGUMENT).setSeq(b.getSeq()).setReason(problem)).build());
+        return;
+      }
+      Appender app = storage.appender();
+      NodeSummaries.Round round = summaries.begin(nodeId);
+      int refused = 0;
+      int accepted = 0;
+      for (Series s : b.getSeriesList()) {
+        Labels labels = labelsOf(s);
+        String invalid = LabelRules.validate(labels);
+        if (invalid != null) {
+          app.rollback();
+          rejected("invalid_labels", countSamples(b));
+          send(ServerMessage.newBuilder().setReject(Reject.newBuilder()
+              .setCode(Reject.Code.INVALID_ARGUMENT).setSeq(b.getSeq()).setReason(invalid)).build());
+          return;
+        }
+        for (Sample sm : s.getSamplesList()) {
+          AppendStatus st = app.append(labels, sm.getTimestampMs(), sm.getValue());
+          if (st == AppendStatus.OK) {
+            accepted++;
+          } else {
+            refused++;
+            rejected(st.name().toLowerCase(java.util.Locale.ROOT), 1);
+          }
+        }
+        if (s.getSamplesCount() > 0) {
+          Sample last = s.getSamples(s.getSamplesCount() - 1);
+          round.add(labels, last.getTimestampMs(), last.getValue());
+        }
+      }
+      app.commit();
+      batches.increment();
+      samples.increment(accepted);
+      registry.seen(nodeId);
+      send(ServerMessage.newBuilder().setAck(Ack.newBuilder().setSeq(b.getSeq())
+          .setRejectedSamples(refused)).build());
+      summaries.finish(round).ifPresent(live);
+    }
+
+    private Labels labelsOf(Series s) {
+      Labels.Builder lb = Labels.builder();
+      extraLabels.forEach(lb::set);
+      for (Label l : s.getLabelsList()) {
+        lb.set(l.getName(), l.getValue());
+      }
+      lb.set("node", nodeId);
+      lb.set("instance", hostname);
+      return lb.build();
+    }
+
+    private void fatal(Reject.Code code, String reason) {
+      send(ServerMessage.newBuilder().setReject(Reject.newBuilder()
+          .setCode(code).setReason(reason).setFatal(true)).build());
+      closed = true;
+      synchronized (out) {
+        out.onCompleted();
+      }
+      end();
+    }
+
+    private void send(ServerMessage m) {
+      synchronized (out) {
+        out.onNext(m);
+      }
+    }
+
+    @Override
+    public synchronized void onError(Throwable t) {
+      end();
+    }
+
+    @Override
+    public synchronized void onCompleted() {
+      if (!closed) {
+        closed = true;
+        synchronized (out) {
+          out.onCompleted();
+        }
+      }
+      end();
+    }
+
+    private void end() {
+      if (nodeId != null) {
+        String id = nodeId;
+        nodeId = null;
+        connected.decrementAndGet();
+        registry.disconnected(id);
+        log.info("agent {} disconnected", id);
+      }
+    }
+  }
+
+  private static long countSamples(MetricBatch b) {
+    long n = 0;
+    for (Series s : b.getSeriesList()) {
+      n += s.getSamplesCount();
+    }
+    return n;
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 128 ? s : s.substring(0, 125) + "...";
+  }
+}

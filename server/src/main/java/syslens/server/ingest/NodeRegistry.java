@@ -1,0 +1,145 @@
+package syslens.server.ingest;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import syslens.server.meta.NodeStore;
+import syslens.server.meta.NodeStore.NodeRecord;
+
+/**
+ * Which nodes exist and whether they are online. A node is online while its agent stream is open
+ * and it has been heard from (batch or heartbeat) within {@code offlineAfter}.
+ */
+public final class NodeRegistry {
+  /** A node's current state as the API shows it. */
+  public record NodeView(String id, String hostname, String os, String agentVersion,
+      Map<String, String> labels, boolean online, long lastSeen) {}
+
+  private static final long PERSIST_EVERY_MS = 60_000;
+
+  private final NodeStore store;
+  private final Clock clock;
+  private final Duration offlineAfter;
+  private final Map<String, State> nodes = new ConcurrentHashMap<>();
+  private final List<Consumer<NodeView>> statusListeners = new CopyOnWriteArrayList<>();
+
+  private static final class State {
+    volatile NodeRecord record;
+    volatile long lastSeen;
+    volatile long lastPersisted;
+    volatile int streams;
+    volatile boolean online;
+
+    State(NodeRecord record) {
+      this.record = record;
+      this.lastSeen = record.lastSeen();
+      this.lastPersisted = record.lastSeen();
+    }
+  }
+
+  public NodeRegistry(NodeStore store, Clock clock, Duration offlineAfter) {
+    this.store = requireNonNull(store, "store");
+    this.clock = requireNonNull(clock, "clock");
+    this.offlineAfter = requireNonNull(offlineAfter, "offlineAfter");
+    for (NodeRecord r : store.all()) {
+      nodes.put(r.id(), new State(r));
+    }
+  }
+
+  /** Called for every status change (online/offline). */
+  public void onStatusChange(Consumer<NodeView> listener) {
+    statusListeners.add(requireNonNull(listener, "listener"));
+  }
+
+  /** An agent said Hello: record it and mark it online. */
+  public void connected(String id, String hostname, String os, String agentVersion,
+      Map<String, String> labels) {
+    long now = clock.millis();
+    State s = nodes.computeIfAbsent(id, k -> new State(
+        new NodeRecord(id, hostname, os, agentVersion, labels, now, now)));
+    NodeRecord r = new NodeRecord(id, hostname, os, agentVersion, Map.copyOf(labels),
+        s.record.firstSeen(), now);
+    store.upsert(r);
+    synchronized (s) {
+      s.record = r;
+      s.lastSeen = now;
+      s.lastPersisted = now;
+      s.streams++;
+    }
+    setOnline(s, true);
+  }
+
+  /** The node was heard from (batch or heartbeat). */
+  public void seen(String id) {
+    State s = nodes.get(id);
+    if (s == null) {
+      return;
+    }
+    long now = clock.millis();
+    s.lastSeen = now;
+    if (now - s.lastPersisted >= PERSIST_EVERY_MS) {
+      s.lastPersisted = now;
+      store.touch(id, now);
+    }
+    if (!s.online && s.streams > 0) {
+      setOnline(s, true);
+    }
+  }
+
+  /** The node's stream ended. */
+  public void disconnected(String id) {
+    State s = nodes.get(id);
+    if (s == null) {
+      return;
+    }
+    boolean none;
+    synchronized (s) {
+      s.streams = Math.max(0, s.streams - 1);
+      none = s.streams == 0;
+    }
+    if (none) {
+      store.touch(id, s.lastSeen);
+      setOnline(s, false);
+    }
+  }
+
+  /** Marks nodes not heard from within offlineAfter as offline; run periodically. */
+  public void sweep() {
+    long cutoff = clock.millis() - offlineAfter.toMillis();
+    for (State s : nodes.values()) {
+      if (s.online && s.lastSeen < cutoff) {
+        setOnline(s, false);
+      }
+    }
+  }
+
+  public List<NodeView> list() {
+    List<NodeView> out = new ArrayList<>();
+    nodes.values().forEach(s -> out.add(view(s)));
+    out.sort(Comparator.comparing(NodeView::id));
+    return out;
+  }
+
+  private void setOnline(State s, boolean online) {
+    if (s.online == online) {
+      return;
+    }
+    s.online = online;
+    NodeView v = view(s);
+    statusListeners.forEach(l -> l.accept(v));
+  }
+
+  private static NodeView view(State s) {
+    NodeRecord r = s.record;
+    return new NodeView(r.id(), r.hostname(), r.os(), r.agentVersion(), r.labels(), s.online,
+        s.lastSeen);
+  }
+}

@@ -1,0 +1,25 @@
+package syslens.server.live;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import syslens.server.ingest.NodeRegistry.NodeView;
+
+/** The JSON shape of a node, shared by {@code GET /api/v1/nodes} and the live snapshot. */
+public final class NodeJson {
+  private NodeJson() {}
+
+  public static Map<String, Object> of(NodeView n, NodeSummaries summaries) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", n.id());
+    m.put("hostname", n.hostname());
+    m.put("os", n.os());
+    m.put("agentVersion", n.agentVersion());
+    m.put("labels", n.labels());
+    m.put("status", n.online() ? "online" : "offline");
+    m.put("lastSeen", n.lastSeen());
+    LiveSample s = summaries.latest(n.id()).orElse(null);
+    m.put("cpuPercent", s == null ? null : s.cpuPercent());
+    m.put("memoryPercent", s == null ? null : s.memoryPercent());
+    return m;
+  }
+}

@@ -1,0 +1,286 @@
+package syslens.server.tls;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * The server's TLS identity. Either files the operator configured, or a private CA plus a server
+ * certificate that the server creates under {@code <data>/tls/} on first start and reuses after.
+ * Agents trust the CA by file ({@code ca.crt}) or by its SHA-256 fingerprint.
+ */
+public final class TlsMaterial {
+  static final String CA_CERT = "ca.crt";
+  static final String CA_KEY = "ca.key";
+  static final String SERVER_CERT = "server.crt";
+  static final String SERVER_KEY = "server.key";
+
+  private final Path certChainFile;
+  private final Path keyFile;
+  private final Path caCertFile;
+  private final X509Certificate caCert;
+
+  private TlsMaterial(Path certChainFile, Path keyFile, Path caCertFile, X509Certificate caCert) {
+    this.certChainFile = certChainFile;
+    this.keyFile = keyFile;
+    this.caCertFile = caCertFile;
+    this.caCert = caCert;
+  }
+
+  /** Uses operator-provided PEM files; the CA file is optional (used only to print a fingerprint). */
+  public static TlsMaterial fromFiles(Path certChainFile, Path keyFile, Path caCertFile) {
+    requireNonNull(certChainFile, "certChainFile");
+    requireNonNull(keyFile, "keyFile");
+    for (Path p : new Path[] {certChainFile, keyFile}) {
+      if (!Files.isReadable(p)) {
+        throw new IllegalArgumentException("TLS file: " + p + " (expected: a readable PEM file)");
+      }
+    }
+    X509Certificate ca = caCertFile == null ? null : readCert(caCertFile);
+    return new TlsMaterial(certChainFile, keyFile, caCertFile, ca);
+  }
+
+  /**
+   * Loads the self-managed CA and server certificate from {@code dir}, creating them when
+   * absent. A server certificate that expires within 30 days is renewed from the same CA.
+   */
+  public static TlsMaterial selfManaged(Path dir, Clock clock) throws IOException {
+    requireNonNull(dir, "dir");
+    Files.createDirectories(dir);
+    Path caCertFile = dir.resolve(CA_CERT);
+    Path caKeyFile = dir.resolve(CA_KEY);
+    Path certFile = dir.resolve(SERVER_CERT);
+    Path keyFile = dir.resolve(SERVER_KEY);
+    try {
+      X509Certificate caCert;
+      PrivateKey caKey;
+      if (Files.exists(caCertFile) && Files.exists(caKeyFile)) {
+        caCert = readCert(caCertFile);
+        caKey = readKey(caKeyFile);
+      } else {
+        KeyPair kp = newKeyPair();
+        caCert = createCa(kp, clock);
+        caKey = kp.getPrivate();
+        writeSecret(caKeyFile, pem(caKey));
+        writePublic(caCertFile, pem(caCert));
+        Files.deleteIfExists(certFile);
+      }
+      boolean renew = !Files.exists(certFile) || !Files.exists(keyFile)
+          || readCert(certFile).getNotAfter().toInstant()
+              .isBefore(clock.instant().plus(Duration.ofDays(30)));
+      if (renew) {
+        KeyPair kp = newKeyPair();
+        X509Certificate cert = createServerCert(kp, caCert, caKey, clock);
+        writeSecret(keyFile, pem(kp.getPrivate()));
+        writePublic(certFile, pem(cert) + pem(caCert));
+      }
+      return new TlsMaterial(certFile, keyFile, caCertFile, caCert);
+    } catch (GeneralSecurityException | OperatorCreationException e) {
+      throw new IOException("creating TLS material in " + dir + " failed", e);
+    }
+  }
+
+  public Path certChainFile() {
+    return certChainFile;
+  }
+
+  public Path keyFile() {
+    return keyFile;
+  }
+
+  /** The CA certificate file agents should trust, or null when the operator gave none. */
+  public Path caCertFile() {
+    return caCertFile;
+  }
+
+  /** SHA-256 of the CA certificate (DER), as colon-separated upper-case hex, or null. */
+  public String caFingerprint() {
+    if (caCert == null) {
+      return null;
+    }
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(caCert.getEncoded());
+      return HexFormat.ofDelimiter(":").withUpperCase().formatHex(d);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static KeyPair newKeyPair() throws GeneralSecurityException {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
+    return g.generateKeyPair();
+  }
+
+  private static X509Certificate createCa(KeyPair kp, Clock clock)
+      throws GeneralSecurityException, OperatorCreationException, IOException {
+    Instant now = clock.instant();
+    X500Name name = new X500Name("CN=SysLens CA " + HexFormat.of().formatHex(randomBytes(4)) + ",O=SysLens");
+    JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(),
+        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(3650))), name,
+        kp.getPublic());
+    JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+    b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+    b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+    b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(kp.getPublic()));
+    return sign(b.build(signer(kp.getPrivate())));
+  }
+
+  private static X509Certificate createServerCert(KeyPair kp, X509Certificate ca, PrivateKey caKey,
+      Clock clock) throws GeneralSecurityException, OperatorCreationException, IOException {
+    Instant now = clock.instant();
+    String host = hostname();
+    JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial(),
+        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(825))),
+        new X500Name("CN=" + host + ",O=SysLens"), kp.getPublic());
+    JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+    Set<String> dns = new LinkedHashSet<>(List.of("localhost", host));
+    List<GeneralName> sans = new ArrayList<>();
+    dns.forEach(d -> sans.add(new GeneralName(GeneralName.dNSName, d)));
+    sans.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
+    sans.add(new GeneralName(GeneralName.iPAddress, "::1"));
+    b.addExtension(Extension.subjectAlternativeName, false,
+        new GeneralNames(sans.toArray(new GeneralName[0])));
+    b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+    b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+    b.addExtension(Extension.extendedKeyUsage, false,
+        new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+    b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(ca));
+    return sign(b.build(signer(caKey)));
+  }
+
+  private static ContentSigner signer(PrivateKey key) throws OperatorCreationException {
+    return new JcaContentSignerBuilder("SHA256withECDSA").build(key);
+  }
+
+  private static X509Certificate sign(X509CertificateHolder h) throws GeneralSecurityException {
+    return new JcaX509CertificateConverter().getCertificate(h);
+  }
+
+  private static BigInteger serial() {
+    return new BigInteger(1, randomBytes(16));
+  }
+
+  private static byte[] randomBytes(int n) {
+    byte[] b = new byte[n];
+    new SecureRandom().nextBytes(b);
+    return b;
+  }
+
+  static String hostname() {
+    try {
+      String h = InetAddress.getLocalHost().getHostName();
+      return h == null || h.isBlank() ? "localhost" : h;
+    } catch (IOException e) {
+      return "localhost";
+    }
+  }
+
+  private static String pem(Object o) throws IOException {
+    if (o instanceof PrivateKey k) { // PKCS#8, which every TLS stack (Netty included) reads
+      return "-----BEGIN PRIVATE KEY-----\n"
+          + java.util.Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(k.getEncoded())
+          + "\n-----END PRIVATE KEY-----\n";
+    }
+    StringWriter sw = new StringWriter();
+    try (JcaPEMWriter w = new JcaPEMWriter(sw)) {
+      w.writeObject(o);
+    }
+    return sw.toString();
+  }
+
+  static X509Certificate readCert(Path p) {
+    try (Reader r = Files.newBufferedReader(p, StandardCharsets.US_ASCII);
+        PEMParser parser = new PEMParser(r)) {
+      Object o = parser.readObject();
+      if (!(o instanceof X509CertificateHolder h)) {
+        throw new IllegalArgumentException("certificate file: " + p + " (expected: a PEM certificate)");
+      }
+      return sign(h);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException("certificate file: " + p + " unreadable: " + e.getMessage(), e);
+    }
+  }
+
+  private static PrivateKey readKey(Path p) throws IOException {
+    try (Reader r = Files.newBufferedReader(p, StandardCharsets.US_ASCII);
+        PEMParser parser = new PEMParser(r)) {
+      Object o = parser.readObject();
+      JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
+      if (o instanceof PEMKeyPair kp) {
+        return conv.getKeyPair(kp).getPrivate();
+      } else if (o instanceof PrivateKeyInfo info) {
+        return conv.getPrivateKey(info);
+      }
+      throw new IOException("key file: " + p + " (expected: a PEM private key)");
+    }
+  }
+
+  /** Writes a file readable by the owner only, atomically. */
+  public static void writeSecret(Path p, String content) throws IOException {
+    Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    try {
+      Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(tmp);
+    }
+    try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      w.write(content);
+    }
+    Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static void writePublic(Path p, String content) throws IOException {
+    Path tmp = p.resolveSibling(p.getFileName() + ".tmp");
+    Files.writeString(tmp, content, StandardCharsets.US_ASCII);
+    Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+}

@@ -1,0 +1,184 @@
+package syslens.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import syslens.agent.v1.AgentMessage;
+import syslens.agent.v1.AgentServiceGrpc;
+import syslens.agent.v1.Heartbeat;
+import syslens.agent.v1.Hello;
+import syslens.agent.v1.Label;
+import syslens.agent.v1.MetricBatch;
+import syslens.agent.v1.Reject;
+import syslens.agent.v1.Sample;
+import syslens.agent.v1.Series;
+import syslens.agent.v1.ServerMessage;
+
+/** The agent stream's protocol rules and bad-input handling, spoken by a raw gRPC client over TLS. */
+class AgentStreamTest {
+  @TempDir static Path dir;
+  static TestServer server;
+  ManagedChannel channel;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = new TestServer(dir, Duration.ofSeconds(10));
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @AfterEach
+  void closeChannel() throws InterruptedException {
+    if (channel != null) {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Collects what the server sends on one stream. */
+  static final class Inbox implements StreamObserver<ServerMessage> {
+    final List<ServerMessage> messages = new CopyOnWriteArrayList<>();
+    final CompletableFuture<Status> end = new CompletableFuture<>();
+
+    @Override
+    public void onNext(ServerMessage m) {
+      messages.add(m);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      end.complete(Status.fromThrowable(t));
+    }
+
+    @Override
+    public void onCompleted() {
+      end.complete(Status.OK);
+    }
+  }
+
+  private StreamObserver<AgentMessage> open(Inbox inbox) throws Exception {
+    channel = NettyChannelBuilder.forAddress("localhost", server.port())
+        .sslContext(GrpcSslContexts.forClient().trustManager(server.server.tls().caCertFile().toFile()).build())
+        .maxInboundMessageSize(1 << 20)
+        .build();
+    return AgentServiceGrpc.newStub(channel).connect(inbox);
+  }
+
+  private static AgentMessage hello(String token, String nodeId) {
+    return AgentMessage.newBuilder().setHello(Hello.newBuilder().setNodeId(nodeId).setHostname(nodeId)
+        .setOs("Linux test").setAgentVersion("test").setEnrollmentToken(token).setIntervalMs(10_000)).build();
+  }
+
+  private static Series series(String name, long t, double v) {
+    return Series.newBuilder().addLabels(Label.newBuilder().setName("__name__").setValue(name))
+        .addSamples(Sample.newBuilder().setTimestampMs(t).setValue(v)).build();
+  }
+
+  private static AgentMessage batch(long seq, Series... s) {
+    return AgentMessage.newBuilder().setBatch(MetricBatch.newBuilder().setSeq(seq).addAllSeries(List.of(s))).build();
+  }
+
+  @Test
+  void connect_wrongToken_fatalRejectAndStreamEnds() throws Exception {
+    Inbox inbox = new Inbox();
+    StreamObserver<AgentMessage> out = open(inbox);
+    out.onNext(hello("wrong-token", "n1"));
+    Status end = inbox.end.get(10, TimeUnit.SECONDS);
+    assertThat(end.isOk()).isTrue();
+    Reject r = inbox.messages.get(0).getReject();
+    assertThat(r.getFatal()).isTrue();
+    assertThat(r.getCode()).isEqualTo(Reject.Code.UNAUTHENTICATED);
+    assertThat(r.getReason()).contains("enrollment token rejected");
+  }
+
+  @Test
+  void connect_batchBeforeHello_isProtocolError() throws Exception {
+    Inbox inbox = new Inbox();
+    StreamObserver<AgentMessage> out = open(inbox);
+    out.onNext(batch(1, series("up", 1000, 1)));
+    inbox.end.get(10, TimeUnit.SECONDS);
+    assertThat(inbox.messages.get(0).getReject().getCode()).isEqualTo(Reject.Code.PROTOCOL_ERROR);
+  }
+
+  @Test
+  void connect_goodBatch_isAckedAndQueryable_badBatchesRejectedStreamSurvives() throws Exception {
+    Inbox inbox = new Inbox();
+    StreamObserver<AgentMessage> out = open(inbox);
+    out.onNext(hello(TestServer.TOKEN, "stream-test"));
+    long t = System.currentTimeMillis() / 1000 * 1000;
+    out.onNext(batch(1, series("test_gauge", t, 42)));
+    out.onNext(batch(2, series("bad-metric-name!", t, 1)));
+    out.onNext(batch(3, Series.newBuilder().addLabels(Label.newBuilder().setName("__name__").setValue("x"))
+        .addAllSamples(java.util.Collections.nCopies(1001, Sample.newBuilder().setTimestampMs(t).setValue(1).build())).build()));
+    out.onNext(batch(4, series("test_gauge", t - 60_000, 1))); // out of order: counted, not fatal
+    out.onNext(AgentMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder().setTimestampMs(t)).build());
+    await().atMost(Duration.ofSeconds(10)).until(() -> inbox.messages.size() >= 5);
+    assertThat(inbox.messages.get(0).hasConfig()).isTrue();
+    assertThat(inbox.messages.get(0).getConfig().getCollectIntervalMs()).isEqualTo(10_000);
+    assertThat(inbox.messages.get(1).getAck().getSeq()).isEqualTo(1);
+    Reject badName = inbox.messages.get(2).getReject();
+    assertThat(badName.getSeq()).isEqualTo(2);
+    assertThat(badName.getFatal()).isFalse();
+    assertThat(badName.getReason()).contains("metric name").contains("bad-metric-name!");
+    assertThat(inbox.messages.get(3).getReject().getReason()).contains("1001 samples (expected: <= 1000)");
+    assertThat(inbox.messages.get(4).getAck().getSeq()).isEqualTo(4);
+    assertThat(inbox.messages.get(4).getAck().getRejectedSamples()).isEqualTo(1);
+    assertThat(inbox.end).isNotDone();
+
+    String token = server.login();
+    var body = server.queryRange(token, "test_gauge", t, t, "1s");
+    assertThat(body.at("/data/result/0/metric/node").asText()).isEqualTo("stream-test");
+    assertThat(body.at("/data/result/0/metric/instance").asText()).isEqualTo("stream-test");
+    assertThat(body.at("/data/result/0/values/0/1").asText()).isEqualTo("42");
+    out.onCompleted();
+  }
+
+  @Test
+  void connect_oversizedMessage_failsStreamWithResourceExhausted() throws Exception {
+    Inbox inbox = new Inbox();
+    StreamObserver<AgentMessage> out = open(inbox);
+    out.onNext(hello(TestServer.TOKEN, "big"));
+    MetricBatch.Builder b = MetricBatch.newBuilder().setSeq(1);
+    String longValue = "v".repeat(2000);
+    for (int i = 0; i < 2500; i++) {
+      b.addSeries(Series.newBuilder().addLabels(Label.newBuilder().setName("__name__").setValue("m" + i))
+          .addLabels(Label.newBuilder().setName("pad").setValue(longValue)));
+    }
+    out.onNext(AgentMessage.newBuilder().setBatch(b).build());
+    Status end = inbox.end.get(10, TimeUnit.SECONDS);
+    assertThat(end.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+    // The server is still fine afterwards.
+    assertThat(server.get("/healthz", null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void connect_invalidNodeId_rejected() throws Exception {
+    Inbox inbox = new Inbox();
+    StreamObserver<AgentMessage> out = open(inbox);
+    out.onNext(hello(TestServer.TOKEN, "../etc/passwd"));
+    inbox.end.get(10, TimeUnit.SECONDS);
+    assertThat(inbox.messages.get(0).getReject().getReason()).contains("node_id");
+  }
+
+  @SuppressWarnings("unused")
+  private static void unused(StatusRuntimeException e) {}
+}

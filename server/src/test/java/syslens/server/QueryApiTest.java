@@ -1,0 +1,116 @@
+package syslens.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import syslens.storage.Appender;
+import syslens.storage.Labels;
+
+/** The Prometheus-compatible query endpoints over real storage, including every bad input. */
+class QueryApiTest {
+  @TempDir static Path dir;
+  static TestServer server;
+  static String token;
+  static final long T0 = 1_700_000_000_000L;
+
+  @BeforeAll
+  static void start() throws Exception {
+    server = new TestServer(dir, Duration.ofSeconds(10));
+    token = server.login();
+    Appender app = server.server.tsdb().appender();
+    for (int i = 0; i <= 60; i++) {
+      long t = T0 + i * 10_000L;
+      app.append(Labels.of("__name__", "requests_total", "job", "api", "code", "200"), t, i * 50.0);
+      app.append(Labels.of("__name__", "requests_total", "job", "api", "code", "500"), t, i * 5.0);
+      app.append(Labels.of("__name__", "requests_total", "job", "web", "code", "200"), t, i * 20.0);
+    }
+    app.commit();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  private static JsonNode get(String pathAndQuery, int expectStatus) throws Exception {
+    HttpResponse<String> r = server.get(pathAndQuery, token);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(expectStatus);
+    return TestServer.JSON.readTree(r.body());
+  }
+
+  @Test
+  void instantQuery_sumByRate() throws Exception {
+    JsonNode b = get("/api/v1/query?query=" + TestServer.enc("sum by (job) (rate(requests_total[1m]))")
+        + "&time=" + (T0 + 600_000) / 1000, 200);
+    assertThat(b.at("/data/resultType").asText()).isEqualTo("vector");
+    JsonNode result = b.at("/data/result");
+    assertThat(result).hasSize(2);
+    assertThat(result.get(0).at("/metric/job").asText()).isEqualTo("api");
+    assertThat(Double.parseDouble(result.get(0).at("/value/1").asText())).isCloseTo(5.5, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(result.get(0).at("/value/0").asDouble()).isEqualTo((T0 + 600_000) / 1000.0);
+  }
+
+  @Test
+  void rangeQuery_returnsMatrixOnTheStepGrid() throws Exception {
+    JsonNode b = get("/api/v1/query_range?query=" + TestServer.enc("requests_total{code=~\"5..\"}")
+        + "&start=" + T0 / 1000 + "&end=" + (T0 + 60_000) / 1000 + "&step=20s", 200);
+    assertThat(b.at("/data/resultType").asText()).isEqualTo("matrix");
+    JsonNode values = b.at("/data/result/0/values");
+    assertThat(values).hasSize(4);
+    assertThat(values.get(1).get(0).asDouble()).isEqualTo((T0 + 20_000) / 1000.0);
+    assertThat(values.get(1).get(1).asText()).isEqualTo("10");
+  }
+
+  @Test
+  void query_postForm_works() throws Exception {
+    HttpResponse<String> r = server.postForm("/api/v1/query", "query=" + TestServer.enc("1+1") + "&time=" + T0 / 1000, token);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(TestServer.JSON.readTree(r.body()).at("/data/result/1").asText()).isEqualTo("2");
+  }
+
+  @Test
+  void query_parseError_is400BadData() throws Exception {
+    JsonNode b = get("/api/v1/query?query=" + TestServer.enc("sum(rate(x[5m])"), 400);
+    assertThat(b.get("errorType").asText()).isEqualTo("bad_data");
+    assertThat(b.get("error").asText()).contains("parse error");
+  }
+
+  @Test
+  void query_unknownFunction_is400() throws Exception {
+    JsonNode b = get("/api/v1/query?query=" + TestServer.enc("nosuchfn(up)"), 400);
+    assertThat(b.get("error").asText()).contains("unknown function with name \"nosuchfn\"");
+  }
+
+  @Test
+  void queryRange_badParameters_are400WithReason() throws Exception {
+    String q = "query=up";
+    assertThat(get("/api/v1/query_range?" + q + "&start=abc&end=10&step=1", 400).get("error").asText())
+        .contains("cannot parse \"abc\" to a valid timestamp");
+    assertThat(get("/api/v1/query_range?" + q + "&start=10&end=5&step=1", 400).get("error").asText())
+        .contains("end timestamp must not be before start time");
+    assertThat(get("/api/v1/query_range?" + q + "&start=0&end=5&step=0", 400).get("error").asText())
+        .contains("zero or negative query resolution step");
+    assertThat(get("/api/v1/query_range?" + q + "&start=0&end=5&step=xyz", 400).get("error").asText())
+        .contains("cannot parse \"xyz\" to a valid duration");
+    assertThat(get("/api/v1/query_range?" + q + "&start=0&end=100000&step=1", 400).get("error").asText())
+        .contains("exceeded maximum resolution of 11,000 points");
+    assertThat(get("/api/v1/query_range?start=0&end=5&step=1", 400).get("error").asText())
+        .contains("query: missing");
+  }
+
+  @Test
+  void query_tooLong_is400() throws Exception {
+    HttpResponse<String> r = server.postForm("/api/v1/query", "query=" + "a".repeat(QueryApi_MAX + 1), token);
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.body()).contains("expected: <= 16384");
+  }
+
+  private static final int QueryApi_MAX = 16 * 1024;
+}

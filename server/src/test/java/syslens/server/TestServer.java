@@ -1,0 +1,102 @@
+package syslens.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** A real server on 127.0.0.1, port 0, in a temp data directory, plus a small HTTP client. */
+final class TestServer implements AutoCloseable {
+  static final String PASSWORD = "correct horse battery staple";
+  static final String TOKEN = "test-enrollment-token-0123456789";
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  final Path data;
+  final Duration interval;
+  SysLensServer server;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  TestServer(Path data, Duration interval) throws IOException {
+    this.data = data;
+    this.interval = interval;
+    start();
+  }
+
+  void start() throws IOException {
+    server = SysLensServer.start(ServerConfig.builder(data).port(0).adminPassword(PASSWORD)
+        .enrollmentToken(TOKEN).collectInterval(interval).build());
+  }
+
+  void restart() throws IOException {
+    server.close();
+    start();
+  }
+
+  int port() {
+    return server.port();
+  }
+
+  String base() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  String login() throws Exception {
+    HttpResponse<String> r = post("/api/v1/auth/login",
+        "{\"username\":\"admin\",\"password\":\"" + PASSWORD + "\"}", null);
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("login: " + r.statusCode() + " " + r.body());
+    }
+    return JSON.readTree(r.body()).get("token").asText();
+  }
+
+  HttpResponse<String> get(String pathAndQuery, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + pathAndQuery))
+        .timeout(Duration.ofSeconds(30)).GET();
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> post(String path, String body, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path))
+        .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> postForm(String path, String body, String token) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path))
+        .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  JsonNode queryRange(String token, String query, long startMs, long endMs, String step) throws Exception {
+    HttpResponse<String> r = get("/api/v1/query_range?query=" + enc(query) + "&start=" + startMs / 1000.0
+        + "&end=" + endMs / 1000.0 + "&step=" + step, token);
+    return JSON.readTree(r.body());
+  }
+
+  static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}

@@ -1,0 +1,45 @@
+package syslens.server.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class PromJsonTest {
+  @Test
+  void formatValue_matchesGoFormatFloat() {
+    assertThat(PromJson.formatValue(1.0)).isEqualTo("1");
+    assertThat(PromJson.formatValue(0.5)).isEqualTo("0.5");
+    assertThat(PromJson.formatValue(1e21)).isEqualTo("1000000000000000000000");
+    assertThat(PromJson.formatValue(1.5e-7)).isEqualTo("0.00000015");
+    assertThat(PromJson.formatValue(-2.25)).isEqualTo("-2.25");
+    assertThat(PromJson.formatValue(Double.NaN)).isEqualTo("NaN");
+    assertThat(PromJson.formatValue(Double.POSITIVE_INFINITY)).isEqualTo("+Inf");
+    assertThat(PromJson.formatValue(Double.NEGATIVE_INFINITY)).isEqualTo("-Inf");
+    assertThat(PromJson.formatValue(0.1 + 0.2)).isEqualTo("0.30000000000000004");
+  }
+
+  @Test
+  void seconds_keepsMillisecondsWithoutTrailingZeros() {
+    assertThat(PromJson.seconds(1_700_000_000_500L).toPlainString()).isEqualTo("1700000000.5");
+    assertThat(PromJson.seconds(1_700_000_000_000L).toPlainString()).isEqualTo("1700000000");
+  }
+
+  @Test
+  void time_acceptsUnixSecondsAndRfc3339() {
+    assertThat(PromParams.time("t", "1700000000.123")).isEqualTo(1_700_000_000_123L);
+    assertThat(PromParams.time("t", "2023-11-14T22:13:20Z")).isEqualTo(1_700_000_000_000L);
+    assertThatThrownBy(() -> PromParams.time("start", "yesterday"))
+        .hasMessageContaining("cannot parse \"yesterday\" to a valid timestamp");
+    assertThatThrownBy(() -> PromParams.time("start", "1e300")).hasMessageContaining("start");
+  }
+
+  @Test
+  void duration_acceptsSecondsAndPromDurations() {
+    assertThat(PromParams.duration("step", "15")).isEqualTo(15_000);
+    assertThat(PromParams.duration("step", "0.5")).isEqualTo(500);
+    assertThat(PromParams.duration("step", "1m30s")).isEqualTo(90_000);
+    assertThat(PromParams.duration("step", "250ms")).isEqualTo(250);
+    assertThatThrownBy(() -> PromParams.duration("step", "1x")).hasMessageContaining("valid duration");
+  }
+}

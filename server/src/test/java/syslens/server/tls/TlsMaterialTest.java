@@ -1,0 +1,51 @@
+package syslens.server.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TlsMaterialTest {
+  @TempDir Path dir;
+
+  @Test
+  void selfManaged_createsOnceAndReuses() throws Exception {
+    TlsMaterial a = TlsMaterial.selfManaged(dir, Clock.systemUTC());
+    String serverPem = Files.readString(a.certChainFile());
+    TlsMaterial b = TlsMaterial.selfManaged(dir, Clock.systemUTC());
+    assertThat(b.caFingerprint()).isEqualTo(a.caFingerprint()).matches("([0-9A-F]{2}:){31}[0-9A-F]{2}");
+    assertThat(Files.readString(b.certChainFile())).isEqualTo(serverPem);
+    assertThat(Files.getPosixFilePermissions(a.keyFile()))
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+    assertThat(Files.getPosixFilePermissions(dir.resolve(TlsMaterial.CA_KEY)))
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+  }
+
+  @Test
+  void selfManaged_serverCertSignedByCaWithLocalhostSans() throws Exception {
+    TlsMaterial m = TlsMaterial.selfManaged(dir, Clock.systemUTC());
+    X509Certificate ca = TlsMaterial.readCert(m.caCertFile());
+    X509Certificate cert = TlsMaterial.readCert(m.certChainFile());
+    cert.verify(ca.getPublicKey());
+    assertThat(cert.getSubjectAlternativeNames()).anySatisfy(san -> assertThat(san.get(1)).isEqualTo("localhost"));
+    assertThat(cert.getSubjectAlternativeNames()).anySatisfy(san -> assertThat(san.get(1)).isEqualTo("127.0.0.1"));
+  }
+
+  @Test
+  void selfManaged_renewsServerCertNearExpiryKeepingCa() throws Exception {
+    TlsMaterial a = TlsMaterial.selfManaged(dir, Clock.systemUTC());
+    String before = Files.readString(a.certChainFile());
+    Clock later = Clock.fixed(Instant.now().plus(Duration.ofDays(800)), ZoneOffset.UTC);
+    TlsMaterial b = TlsMaterial.selfManaged(dir, later);
+    assertThat(b.caFingerprint()).isEqualTo(a.caFingerprint());
+    assertThat(Files.readString(b.certChainFile())).isNotEqualTo(before);
+  }
+}
