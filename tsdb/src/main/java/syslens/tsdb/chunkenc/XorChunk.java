@@ -1,0 +1,194 @@
+package syslens.tsdb.chunkenc;
+
+import static java.util.Objects.requireNonNull;
+
+import syslens.storage.SampleIterator;
+
+/**
+ * A Gorilla/Prometheus XOR chunk being appended to. Layout (see docs/format/chunk.md): a 2-byte
+ * big-endian sample count, then a bit stream: sample 0 as varint(t) + 64 raw value bits, sample 1
+ * as uvarint(t delta) + XOR value, later samples as delta-of-delta timestamp + XOR value.
+ *
+ * <p>Timestamp arithmetic wraps (two's complement), so every sequence of longs round-trips, even
+ * deltas that overflow 63 bits; callers normally append in timestamp order. Values are stored
+ * bit-exactly (NaN payloads such as Prometheus' stale marker survive).
+ *
+ * <p>Not thread-safe: the owner serializes {@link #append} and copies {@link #bytes()} for readers.
+ */
+public final class XorChunk {
+  /** Samples per chunk the count header can hold. */
+  public static final int MAX_SAMPLES = 0xffff;
+  static final int HEADER_BYTES = 2;
+
+  private final BitWriter out = new BitWriter(128);
+  private int count;
+  private long t;
+  private long tDelta;
+  private long vBits;
+  private int leading = 0xff;
+  private int trailing;
+  private long minTime = Long.MAX_VALUE;
+  private long maxTime = Long.MIN_VALUE;
+
+  private XorChunk() {
+    out.writeBits(0, 16);
+  }
+
+  public static XorChunk create() {
+    return new XorChunk();
+  }
+
+  /** Appends one sample. */
+  public void append(long ts, double value) {
+    if (count == MAX_SAMPLES) {
+      throw new IllegalStateException("chunk: " + count + " samples (expected: < " + MAX_SAMPLES + ")");
+    }
+    long bits = Double.doubleToRawLongBits(value);
+    if (count == 0) {
+      writeVarint(out, ts);
+      out.writeBits(bits, 64);
+      tDelta = 0;
+    } else if (count == 1) {
+      long delta = ts - t;
+      writeUvarint(out, delta);
+      writeValue(bits);
+      tDelta = delta;
+    } else {
+      long delta = ts - t;
+      long dod = delta - tDelta;
+      if (dod == 0) {
+        out.writeBits(0, 1);
+      } else if (bitRange(dod, 14)) {
+        out.writeBits(0b10, 2);
+        out.writeBits(dod, 14);
+      } else if (bitRange(dod, 17)) {
+        out.writeBits(0b110, 3);
+        out.writeBits(dod, 17);
+      } else if (bitRange(dod, 20)) {
+        out.writeBits(0b1110, 4);
+        out.writeBits(dod, 20);
+      } else {
+        out.writeBits(0b1111, 4);
+        out.writeBits(dod, 64);
+      }
+      writeValue(bits);
+      tDelta = delta;
+    }
+    t = ts;
+    vBits = bits;
+    count++;
+    minTime = Math.min(minTime, ts);
+    maxTime = Math.max(maxTime, ts);
+    out.setByte(0, count >>> 8);
+    out.setByte(1, count);
+  }
+
+  private void writeValue(long bits) {
+    long delta = bits ^ vBits;
+    if (delta == 0) {
+      out.writeBits(0, 1);
+      return;
+    }
+    out.writeBits(1, 1);
+    int newLeading = Math.min(Long.numberOfLeadingZeros(delta), 31);
+    int newTrailing = Long.numberOfTrailingZeros(delta);
+    if (leading != 0xff && newLeading >= leading && newTrailing >= trailing) {
+      out.writeBits(0, 1);
+      out.writeBits(delta >>> trailing, 64 - leading - trailing);
+      return;
+    }
+    leading = newLeading;
+    trailing = newTrailing;
+    out.writeBits(1, 1);
+    out.writeBits(newLeading, 5);
+    int sigbits = 64 - newLeading - newTrailing;
+    out.writeBits(sigbits & 0x3f, 6); // 64 is written as 0
+    out.writeBits(delta >>> newTrailing, sigbits);
+  }
+
+  /** Whether x fits the n-bit bucket: -(2^(n-1) - 1) <= x <= 2^(n-1), as in Prometheus. */
+  static boolean bitRange(long x, int nbits) {
+    long half = 1L << (nbits - 1);
+    return -(half - 1) <= x && x <= half;
+  }
+
+  public int numSamples() {
+    return count;
+  }
+
+  /** Smallest timestamp appended, or Long.MAX_VALUE when empty. */
+  public long minTime() {
+    return minTime;
+  }
+
+  /** Largest timestamp appended, or Long.MIN_VALUE when empty. */
+  public long maxTime() {
+    return maxTime;
+  }
+
+  /** The newest sample's timestamp; only meaningful when {@link #numSamples()} > 0. */
+  public long lastTimestamp() {
+    return t;
+  }
+
+  /** The newest sample's raw value bits; only meaningful when {@link #numSamples()} > 0. */
+  public long lastValueBits() {
+    return vBits;
+  }
+
+  public int byteLength() {
+    return out.byteLength();
+  }
+
+  /** A copy of the encoded chunk (header + bit stream). */
+  public byte[] bytes() {
+    return out.bytes();
+  }
+
+  /** An iterator over a snapshot of this chunk. */
+  public SampleIterator iterator() {
+    return new XorIterator(bytes());
+  }
+
+  /** An iterator over encoded chunk bytes (from {@link #bytes()}). */
+  public static SampleIterator iterator(byte[] chunk) {
+    return new XorIterator(requireNonNull(chunk, "chunk"));
+  }
+
+  /** The sample count stored in an encoded chunk's header. */
+  public static int numSamples(byte[] chunk) {
+    if (chunk.length < HEADER_BYTES) {
+      throw new IllegalArgumentException("chunk: " + chunk.length + " bytes (expected: >= 2)");
+    }
+    return ((chunk[0] & 0xff) << 8) | (chunk[1] & 0xff);
+  }
+
+  static void writeUvarint(BitWriter w, long v) {
+    while ((v & ~0x7FL) != 0) {
+      w.writeByte((int) ((v & 0x7f) | 0x80));
+      v >>>= 7;
+    }
+    w.writeByte((int) v);
+  }
+
+  static void writeVarint(BitWriter w, long v) {
+    writeUvarint(w, (v << 1) ^ (v >> 63));
+  }
+
+  static long readUvarint(BitReader r) {
+    long v = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+      int b = r.readByte();
+      v |= (long) (b & 0x7f) << shift;
+      if ((b & 0x80) == 0) {
+        return v;
+      }
+    }
+    throw new IllegalStateException("uvarint: longer than 10 bytes (expected: a valid uvarint)");
+  }
+
+  static long readVarint(BitReader r) {
+    long u = readUvarint(r);
+    return (u >>> 1) ^ -(u & 1);
+  }
+}

@@ -1,0 +1,104 @@
+package syslens.tsdb.head;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import syslens.storage.AppendStatus;
+import syslens.storage.Appender;
+import syslens.storage.Labels;
+
+/**
+ * Stages samples for one commit. Each sample is checked against the series' newest committed
+ * sample and against samples staged earlier in this batch; the head checks again at commit (a
+ * concurrent commit may have moved the series on) and counts what it drops then.
+ */
+final class HeadAppender implements Appender {
+  private final Head head;
+  private MemSeries[] series = new MemSeries[64];
+  private long[] ts = new long[64];
+  private double[] vs = new double[64];
+  private int n;
+  /** Index of the newest staged sample per series. */
+  private final Map<MemSeries, Integer> lastStaged = new IdentityHashMap<>();
+
+  HeadAppender(Head head) {
+    this.head = head;
+  }
+
+  @Override
+  public AppendStatus append(Labels labels, long timestampMs, double value) {
+    requireNonNull(labels, "labels");
+    MemSeries s = head.getOrCreate(labels);
+    if (s == null) {
+      return AppendStatus.INVALID_LABELS;
+    }
+    long bits = Double.doubleToRawLongBits(value);
+    Integer last = lastStaged.get(s);
+    MemSeries.Check check;
+    if (last != null) {
+      long lt = ts[last];
+      if (timestampMs > lt) {
+        check = MemSeries.Check.APPEND;
+      } else if (timestampMs < lt) {
+        check = MemSeries.Check.OUT_OF_ORDER;
+      } else {
+        check = Double.doubleToRawLongBits(vs[last]) == bits
+            ? MemSeries.Check.NOOP : MemSeries.Check.DUPLICATE;
+      }
+    } else {
+      check = s.check(timestampMs, bits);
+    }
+    switch (check) {
+      case APPEND -> {
+        stage(s, timestampMs, value);
+        return AppendStatus.OK;
+      }
+      case NOOP -> {
+        return AppendStatus.OK;
+      }
+      case OUT_OF_ORDER -> {
+        head.rejectedOutOfOrder.increment();
+        return AppendStatus.OUT_OF_ORDER;
+      }
+      default -> {
+        head.rejectedDuplicate.increment();
+        return AppendStatus.DUPLICATE_TIMESTAMP;
+      }
+    }
+  }
+
+  private void stage(MemSeries s, long t, double v) {
+    if (n == series.length) {
+      series = Arrays.copyOf(series, n * 2);
+      ts = Arrays.copyOf(ts, n * 2);
+      vs = Arrays.copyOf(vs, n * 2);
+    }
+    series[n] = s;
+    ts[n] = t;
+    vs[n] = v;
+    lastStaged.put(s, n);
+    n++;
+  }
+
+  @Override
+  public void commit() {
+    try {
+      head.commit(series, ts, vs, n);
+    } finally {
+      clear();
+    }
+  }
+
+  @Override
+  public void rollback() {
+    clear();
+  }
+
+  private void clear() {
+    Arrays.fill(series, 0, n, null);
+    n = 0;
+    lastStaged.clear();
+  }
+}

@@ -1,0 +1,202 @@
+package syslens.tsdb.head;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import syslens.storage.Labels;
+import syslens.storage.Matcher;
+
+/**
+ * The inverted index: label name -> label value -> sorted series refs. Refs are handed out in
+ * increasing order under the write lock, so appending keeps every list sorted.
+ */
+final class Postings {
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final TreeMap<String, TreeMap<String, RefList>> index = new TreeMap<>();
+
+  /** Adds a series; refs normally arrive in increasing order (cheap append). */
+  void add(long ref, Labels labels) {
+    lock.writeLock().lock();
+    try {
+      labels.forEach((n, v) ->
+          index.computeIfAbsent(n, k -> new TreeMap<>()).computeIfAbsent(v, k -> new RefList()).add(ref));
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Refs of series matching all matchers, sorted. Matchers that match "" also select series
+   * without the label ({@code foo=""} selects series that lack foo), as in Prometheus.
+   *
+   * @throws IllegalArgumentException when every matcher matches the empty string
+   */
+  long[] select(List<Matcher> matchers) {
+    List<Matcher> positive = new ArrayList<>();
+    List<Matcher> negative = new ArrayList<>();
+    for (Matcher m : matchers) {
+      (m.matchesEmpty() ? negative : positive).add(m);
+    }
+    if (positive.isEmpty()) {
+      throw new IllegalArgumentException("matchers: " + matchers
+          + " (expected: at least one matcher that does not match the empty string)");
+    }
+    lock.readLock().lock();
+    try {
+      long[] result = null;
+      for (Matcher m : positive) {
+        long[] p = matching(m, true);
+        result = result == null ? p : intersect(result, p);
+        if (result.length == 0) {
+          return result;
+        }
+      }
+      for (Matcher m : negative) {
+        // Series pass when their value matches or they lack the label: drop the non-matching values.
+        result = subtract(result, matching(m, false));
+      }
+      return result;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Union of the postings of values of m's label for which m.matches(v) == want. */
+  private long[] matching(Matcher m, boolean want) {
+    TreeMap<String, RefList> values = index.get(m.name());
+    if (values == null) {
+      return new long[0];
+    }
+    if (want && m.type() == Matcher.Type.EQUAL) {
+      RefList l = values.get(m.value());
+      return l == null ? new long[0] : l.copy();
+    }
+    List<long[]> lists = new ArrayList<>();
+    for (Map.Entry<String, RefList> e : values.entrySet()) {
+      if (m.matches(e.getKey()) == want) {
+        lists.add(e.getValue().copy());
+      }
+    }
+    return union(lists);
+  }
+
+  /** Label names, sorted, each with the refs of series that carry it. */
+  Map<String, long[]> names() {
+    lock.readLock().lock();
+    try {
+      Map<String, long[]> out = new TreeMap<>();
+      index.forEach((n, values) -> out.put(n, union(values.values().stream().map(RefList::copy).toList())));
+      return out;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Values of label name, sorted, each with its refs. */
+  Map<String, long[]> values(String name) {
+    lock.readLock().lock();
+    try {
+      Map<String, long[]> out = new TreeMap<>();
+      TreeMap<String, RefList> values = index.get(name);
+      if (values != null) {
+        values.forEach((v, l) -> out.put(v, l.copy()));
+      }
+      return out;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  static long[] intersect(long[] a, long[] b) {
+    long[] out = new long[Math.min(a.length, b.length)];
+    int i = 0;
+    int j = 0;
+    int n = 0;
+    while (i < a.length && j < b.length) {
+      if (a[i] == b[j]) {
+        out[n++] = a[i];
+        i++;
+        j++;
+      } else if (a[i] < b[j]) {
+        i++;
+      } else {
+        j++;
+      }
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  static long[] subtract(long[] a, long[] b) {
+    long[] out = new long[a.length];
+    int j = 0;
+    int n = 0;
+    for (long x : a) {
+      while (j < b.length && b[j] < x) {
+        j++;
+      }
+      if (j >= b.length || b[j] != x) {
+        out[n++] = x;
+      }
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  static long[] union(List<long[]> lists) {
+    if (lists.isEmpty()) {
+      return new long[0];
+    }
+    if (lists.size() == 1) {
+      return lists.get(0);
+    }
+    int total = 0;
+    for (long[] l : lists) {
+      total += l.length;
+    }
+    long[] all = new long[total];
+    int n = 0;
+    for (long[] l : lists) {
+      System.arraycopy(l, 0, all, n, l.length);
+      n += l.length;
+    }
+    Arrays.sort(all);
+    int u = 0;
+    for (int i = 0; i < all.length; i++) {
+      if (i == 0 || all[i] != all[i - 1]) {
+        all[u++] = all[i];
+      }
+    }
+    return Arrays.copyOf(all, u);
+  }
+
+  /** A growable sorted list of refs. */
+  private static final class RefList {
+    private long[] refs = new long[4];
+    private int size;
+
+    void add(long ref) {
+      if (size == refs.length) {
+        refs = Arrays.copyOf(refs, size * 2);
+      }
+      if (size == 0 || refs[size - 1] < ref) {
+        refs[size++] = ref;
+        return;
+      }
+      // Out of order only during WAL replay (SERIES records are logged in commit order).
+      int at = Arrays.binarySearch(refs, 0, size, ref);
+      if (at >= 0) {
+        return;
+      }
+      at = -at - 1;
+      System.arraycopy(refs, at, refs, at + 1, size - at);
+      refs[at] = ref;
+      size++;
+    }
+
+    long[] copy() {
+      return Arrays.copyOf(refs, size);
+    }
+  }
+}
