@@ -1,0 +1,54 @@
+import { lazy, Suspense } from 'react';
+import { App as AntApp, ConfigProvider, Layout, Spin } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import jaJP from 'antd/locale/ja_JP';
+import { useTranslation } from 'react-i18next';
+import { useSession, type Session } from './api/session';
+import { AppHeader } from './components/AppHeader';
+import { pickLanguage } from './i18n';
+import { LiveProvider } from './live/LiveProvider';
+import { useRoute } from './lib/route';
+import { LoginPage } from './pages/LoginPage';
+import { NodeListPage } from './pages/NodeListPage';
+
+// The detail page carries ECharts: load it only when a node is opened.
+const NodeDetailPage = lazy(() => import('./pages/NodeDetailPage'));
+
+const ANTD_LOCALES = { en: enUS, 'zh-CN': zhCN, 'ja-JP': jaJP };
+
+function Shell({ session }: { session: Session }) {
+  const route = useRoute();
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <AppHeader session={session} />
+      <Layout.Content style={{ padding: 24, maxWidth: 1440, width: '100%', margin: '0 auto' }}>
+        {route.page === 'node' ? (
+          <Suspense fallback={<Spin size="large" style={{ display: 'block', marginTop: 80 }} />}>
+            <NodeDetailPage key={route.id} nodeId={route.id} />
+          </Suspense>
+        ) : (
+          <NodeListPage />
+        )}
+      </Layout.Content>
+    </Layout>
+  );
+}
+
+export function App() {
+  const session = useSession();
+  const { i18n } = useTranslation();
+  return (
+    <ConfigProvider locale={ANTD_LOCALES[pickLanguage(i18n.language)]} theme={{ token: { colorPrimary: '#1677ff', borderRadius: 8 } }}>
+      <AntApp>
+        {session ? (
+          <LiveProvider key={session.token} session={session}>
+            <Shell session={session} />
+          </LiveProvider>
+        ) : (
+          <LoginPage />
+        )}
+      </AntApp>
+    </ConfigProvider>
+  );
+}

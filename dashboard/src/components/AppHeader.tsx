@@ -1,0 +1,55 @@
+import { Badge, Button, Layout, Space, Typography } from 'antd';
+import { LogoutOutlined, UserOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { clearSession, type Session } from '../api/session';
+import { useLive } from '../live/LiveProvider';
+import { LanguageSwitch } from './LanguageSwitch';
+
+export function Logo() {
+  const { t } = useTranslation();
+  return (
+    <a href="#/" style={{ display: 'flex', alignItems: 'center', gap: 10, color: 'inherit', textDecoration: 'none' }}>
+      <svg width="28" height="28" viewBox="0 0 32 32" aria-hidden="true">
+        <rect width="32" height="32" rx="7" fill="#1677ff" />
+        <polyline points="5,20 11,20 14,10 18,24 21,15 27,15" fill="none" stroke="#fff" strokeWidth="2.6" strokeLinejoin="round" strokeLinecap="round" />
+      </svg>
+      <span style={{ fontWeight: 650, fontSize: 19, letterSpacing: 0.2 }}>{t('app.name')}</span>
+    </a>
+  );
+}
+
+export function AppHeader({ session }: { session: Session }) {
+  const { t } = useTranslation();
+  const { status } = useLive();
+  const badge = status === 'connected' ? 'success' : status === 'connecting' ? 'processing' : 'warning';
+  return (
+    <Layout.Header
+      style={{
+        display: 'flex',
+        alignItems: 'center',
+        justifyContent: 'space-between',
+        gap: 16,
+        background: '#fff',
+        borderBottom: '1px solid #f0f0f0',
+        padding: '0 24px',
+        position: 'sticky',
+        top: 0,
+        zIndex: 10,
+      }}
+    >
+      <Space size={20} align="center">
+        <Logo />
+        <Badge status={badge} text={<span data-testid="live-status">{t(`live.${status}`)}</span>} />
+      </Space>
+      <Space size={12} align="center" wrap={false}>
+        <LanguageSwitch />
+        <Typography.Text type="secondary" title={t('header.signedInAs', { user: session.username })}>
+          <UserOutlined /> {session.username}
+        </Typography.Text>
+        <Button data-testid="logout" icon={<LogoutOutlined />} onClick={() => clearSession()}>
+          {t('header.logout')}
+        </Button>
+      </Space>
+    </Layout.Header>
+  );
+}

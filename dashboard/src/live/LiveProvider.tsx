@@ -1,0 +1,159 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useReducer, useRef, useState, type ReactNode } from 'react';
+import { ApiError, fetchNodes } from '../api/client';
+import { clearSession, type Session } from '../api/session';
+import { initialNodesState, liveReducer, parseLiveMessage, type NodesState } from '../lib/liveReducer';
+import type { LiveMessage, SampleMessage } from '../lib/types';
+
+export type LiveStatus = 'connecting' | 'connected' | 'reconnecting';
+
+interface LiveContextValue {
+  state: NodesState;
+  status: LiveStatus;
+  loadError: string | null;
+  /** Calls the listener for every live sample until the returned function is called. */
+  subscribeSamples: (listener: (s: SampleMessage) => void) => () => void;
+}
+
+const LiveContext = createContext<LiveContextValue | null>(null);
+
+/** Close code the server uses when the token is invalid or expired. */
+export const CLOSE_UNAUTHORIZED = 4401;
+const MAX_BACKOFF_MS = 30_000;
+
+/** Delay before reconnect attempt `attempt` (0-based): 1 s doubling to 30 s, with up to 25 % jitter. */
+export function backoffDelay(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempt, 10));
+  return Math.round(base * (0.75 + 0.25 * random()));
+}
+
+export function liveUrl(loc: Pick<Location, 'protocol' | 'host'>, token: string): string {
+  const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${loc.host}/api/v1/live?token=${encodeURIComponent(token)}`;
+}
+
+type Action = { type: 'batch'; messages: LiveMessage[] };
+
+function batchReducer(state: NodesState, action: Action): NodesState {
+  return action.messages.reduce(liveReducer, state);
+}
+
+export function LiveProvider({ session, children }: { session: Session; children: ReactNode }) {
+  const [state, dispatch] = useReducer(batchReducer, initialNodesState);
+  const [status, setStatus] = useState<LiveStatus>('connecting');
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const listeners = useRef(new Set<(s: SampleMessage) => void>());
+
+  useEffect(() => {
+    let disposed = false;
+    let ws: WebSocket | null = null;
+    let attempt = 0;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let flushTimer: ReturnType<typeof setTimeout> | undefined;
+    let queue: LiveMessage[] = [];
+    const abort = new AbortController();
+    let wsSnapshots = 0;
+
+    // Messages are applied in batches (at most every 100 ms) so a large fleet does not re-render per message.
+    const flush = () => {
+      flushTimer = undefined;
+      const messages = queue;
+      queue = [];
+      if (messages.length > 0 && !disposed) dispatch({ type: 'batch', messages });
+    };
+    const enqueue = (m: LiveMessage) => {
+      queue.push(m);
+      if (m.type === 'snapshot') flush();
+      else if (flushTimer === undefined) flushTimer = setTimeout(flush, 100);
+    };
+
+    const refresh = async (): Promise<boolean> => {
+      const seenBefore = wsSnapshots;
+      try {
+        const nodes = await fetchNodes(abort.signal);
+        if (disposed) return false;
+        // A WebSocket snapshot that arrived meanwhile is newer: keep it.
+        if (wsSnapshots === seenBefore) enqueue({ type: 'snapshot', nodes });
+        setLoadError(null);
+        return true;
+      } catch (e) {
+        if (disposed || (e as Error).name === 'AbortError') return false;
+        if (e instanceof ApiError && e.status === 401) return false; // session cleared; the app shows the login page
+        setLoadError(e instanceof ApiError && e.status === 0 ? 'network' : (e as Error).message);
+        return true;
+      }
+    };
+
+    const connect = () => {
+      if (disposed) return;
+      const socket = new WebSocket(liveUrl(window.location, session.token));
+      ws = socket;
+      socket.onmessage = (ev) => {
+        if (typeof ev.data !== 'string') return;
+        const msg = parseLiveMessage(ev.data);
+        if (!msg) return;
+        if (msg.type === 'snapshot') {
+          attempt = 0;
+          wsSnapshots++;
+          setStatus('connected');
+          setLoadError(null);
+        }
+        enqueue(msg);
+        if (msg.type === 'sample') for (const l of listeners.current) l(msg);
+      };
+      socket.onopen = () => setStatus('connected');
+      socket.onclose = (ev) => {
+        if (disposed || ws !== socket) return;
+        ws = null;
+        if (ev.code === CLOSE_UNAUTHORIZED) {
+          clearSession('expired');
+          return;
+        }
+        setStatus('reconnecting');
+        const delay = backoffDelay(attempt++);
+        retryTimer = setTimeout(() => {
+          // A refresh tells a dead token (401: log out) from a server that is away (retry later).
+          void refresh().then((goOn) => {
+            if (goOn) connect();
+          });
+        }, delay);
+      };
+    };
+
+    void refresh();
+    connect();
+    return () => {
+      disposed = true;
+      abort.abort();
+      clearTimeout(retryTimer);
+      clearTimeout(flushTimer);
+      if (ws) ws.close(1000, 'bye');
+      ws = null;
+    };
+  }, [session.token]);
+
+  const subscribeSamples = useCallback((listener: (s: SampleMessage) => void) => {
+    listeners.current.add(listener);
+    return () => {
+      listeners.current.delete(listener);
+    };
+  }, []);
+
+  const value = useMemo(() => ({ state, status, loadError, subscribeSamples }), [state, status, loadError, subscribeSamples]);
+  return <LiveContext.Provider value={value}>{children}</LiveContext.Provider>;
+}
+
+export function useLive(): LiveContextValue {
+  const v = useContext(LiveContext);
+  if (!v) throw new Error('useLive: no LiveProvider above this component');
+  return v;
+}
+
+/** The current time, re-read every `intervalMs` so relative times stay fresh. */
+export function useNow(intervalMs = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const id = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(id);
+  }, [intervalMs]);
+  return now;
+}

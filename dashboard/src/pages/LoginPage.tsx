@@ -1,0 +1,68 @@
+import { useState } from 'react';
+import { Alert, Button, Card, Form, Input, Typography } from 'antd';
+import { LockOutlined, UserOutlined } from '@ant-design/icons';
+import { useTranslation } from 'react-i18next';
+import { ApiError, login } from '../api/client';
+import { takeEndReason } from '../api/session';
+import { Logo } from '../components/AppHeader';
+import { LanguageSwitch } from '../components/LanguageSwitch';
+
+interface Credentials {
+  username: string;
+  password: string;
+}
+
+type LoginError = { key: 'invalid' } | { key: 'network' } | { key: 'failed'; reason: string } | { key: 'expired' };
+
+export function LoginPage() {
+  const { t } = useTranslation();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<LoginError | null>(() => (takeEndReason() === 'expired' ? { key: 'expired' } : null));
+
+  const submit = async ({ username, password }: Credentials) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await login(username, password);
+      // the session store switches the app to the node list
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) setError({ key: 'invalid' });
+      else if (e instanceof ApiError && e.status === 0) setError({ key: 'network' });
+      else setError({ key: 'failed', reason: (e as Error).message });
+      setBusy(false);
+    }
+  };
+
+  const message = error == null ? null
+    : error.key === 'invalid' ? t('login.invalid')
+    : error.key === 'expired' ? t('login.sessionExpired')
+    : error.key === 'network' ? t('login.failed', { reason: t('errors.network') })
+    : t('login.failed', { reason: error.reason });
+
+  return (
+    <div style={{ minHeight: '100vh', display: 'flex', flexDirection: 'column', background: 'linear-gradient(160deg, #eef4ff 0%, #f5f7fa 60%)' }}>
+      <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', padding: '16px 24px' }}>
+        <Logo />
+        <LanguageSwitch />
+      </div>
+      <div style={{ flex: 1, display: 'flex', alignItems: 'center', justifyContent: 'center', padding: 24 }}>
+        <Card style={{ width: 380, boxShadow: '0 8px 24px rgba(22, 119, 255, 0.08)' }}>
+          <Typography.Title level={3} style={{ marginTop: 0, marginBottom: 4 }}>{t('login.title')}</Typography.Title>
+          <Typography.Paragraph type="secondary">{t('login.subtitle')}</Typography.Paragraph>
+          {message && <Alert data-testid="login-error" type="error" showIcon title={message} style={{ marginBottom: 16 }} />}
+          <Form<Credentials> layout="vertical" onFinish={submit} requiredMark={false} disabled={busy}>
+            <Form.Item name="username" label={t('login.username')} rules={[{ required: true, message: t('login.usernameRequired') }]}>
+              <Input data-testid="login-username" prefix={<UserOutlined />} autoComplete="username" autoFocus size="large" />
+            </Form.Item>
+            <Form.Item name="password" label={t('login.password')} rules={[{ required: true, message: t('login.passwordRequired') }]}>
+              <Input.Password data-testid="login-password" prefix={<LockOutlined />} autoComplete="current-password" size="large" />
+            </Form.Item>
+            <Button data-testid="login-submit" type="primary" htmlType="submit" block size="large" loading={busy}>
+              {t('login.submit')}
+            </Button>
+          </Form>
+        </Card>
+      </div>
+    </div>
+  );
+}
