@@ -1,0 +1,249 @@
+package syslens.query;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import syslens.query.Val.Sample;
+import syslens.query.Val.Sca;
+import syslens.query.Val.Vec;
+import syslens.query.parser.Expr.BinaryExpr;
+import syslens.query.parser.Expr.VectorMatching;
+import syslens.query.parser.Expr.VectorMatching.Cardinality;
+import syslens.query.parser.TokenType;
+import syslens.storage.Labels;
+
+/** Binary operators with Prometheus 2.42's matching rules and value semantics. */
+final class BinaryOps {
+  private BinaryOps() {}
+
+  static Val eval(Evaluator ev, BinaryExpr b, long t) {
+    Val l = ev.eval(b.lhs(), t);
+    Val r = ev.eval(b.rhs(), t);
+    TokenType op = b.op();
+    if (l instanceof Sca ls && r instanceof Sca rs) {
+      double v = apply(op, ls.v(), rs.v());
+      if (op.isComparison()) {
+        v = compare(op, ls.v(), rs.v()) ? 1 : 0;
+      }
+      return new Sca(v);
+    }
+    if (l instanceof Vec lv && r instanceof Sca rs) {
+      return vectorScalar(op, lv, rs.v(), false, b.returnBool(), t);
+    }
+    if (l instanceof Sca ls && r instanceof Vec rv) {
+      return vectorScalar(op, rv, ls.v(), true, b.returnBool(), t);
+    }
+    Vec lv = (Vec) l;
+    Vec rv = (Vec) r;
+    return switch (op) {
+      case LAND -> and(lv, rv, b.matching(), t);
+      case LOR -> or(lv, rv, b.matching(), t);
+      case LUNLESS -> unless(lv, rv, b.matching(), t);
+      default -> vectorVector(op, lv, rv, b.matching(), b.returnBool(), t);
+    };
+  }
+
+  /** The arithmetic result; for comparisons the left value (kept or dropped by compare()). */
+  static double apply(TokenType op, double l, double r) {
+    return switch (op) {
+      case ADD -> l + r;
+      case SUB -> l - r;
+      case MUL -> l * r;
+      case DIV -> l / r;
+      case MOD -> l % r;
+      case POW -> pow(l, r);
+      case ATAN2 -> Math.atan2(l, r);
+      default -> l;
+    };
+  }
+
+  /** Go's math.Pow special cases where Java's differs. */
+  private static double pow(double x, double y) {
+    if (y == 0 || x == 1) {
+      return 1;
+    }
+    if (x == -1 && Double.isInfinite(y)) {
+      return 1;
+    }
+    return Math.pow(x, y);
+  }
+
+  static boolean compare(TokenType op, double l, double r) {
+    return switch (op) {
+      case EQL -> l == r;
+      case NEQ -> l != r;
+      case GTR -> l > r;
+      case LSS -> l < r;
+      case GTE -> l >= r;
+      case LTE -> l <= r;
+      default -> true;
+    };
+  }
+
+  /** As in Prometheus 2.42, atan2 keeps the metric name. */
+  private static boolean dropsName(TokenType op) {
+    return switch (op) {
+      case ADD, SUB, MUL, DIV, MOD, POW -> true;
+      default -> false;
+    };
+  }
+
+  private static Vec vectorScalar(TokenType op, Vec vec, double scalar, boolean swap,
+      boolean returnBool, long t) {
+    List<Sample> out = new ArrayList<>();
+    for (Sample s : vec.samples()) {
+      double lv = swap ? scalar : s.v();
+      double rv = swap ? s.v() : scalar;
+      double value = apply(op, lv, rv);
+      boolean keep = compare(op, lv, rv);
+      if (op.isComparison() && swap) {
+        value = rv;
+      }
+      if (returnBool) {
+        value = keep ? 1 : 0;
+        keep = true;
+      }
+      if (keep) {
+        Labels labels = dropsName(op) || returnBool ? s.labels().withoutMetricName() : s.labels();
+        out.add(new Sample(labels, value, t));
+      }
+    }
+    return new Vec(out);
+  }
+
+  /** The matching signature: on(...) keeps the listed labels, else drops them and the name. */
+  static Labels signature(Labels l, VectorMatching m) {
+    if (m.on()) {
+      return l.keep(m.matchingLabels());
+    }
+    List<String> drop = new ArrayList<>(m.matchingLabels());
+    drop.add(Labels.METRIC_NAME);
+    return l.drop(drop);
+  }
+
+  private static Vec vectorVector(TokenType op, Vec lhs, Vec rhs, VectorMatching m,
+      boolean returnBool, long t) {
+    boolean oneToMany = m.card() == Cardinality.ONE_TO_MANY;
+    if (oneToMany) {
+      Vec tmp = lhs;
+      lhs = rhs;
+      rhs = tmp;
+    }
+    Map<Labels, Sample> right = new HashMap<>();
+    for (Sample rs : rhs.samples()) {
+      Labels sig = signature(rs.labels(), m);
+      Sample dup = right.put(sig, rs);
+      if (dup != null) {
+        throw new QueryException(QueryException.Kind.EXECUTION,
+            "found duplicate series for the match group " + sig + " on the "
+                + (oneToMany ? "left" : "right") + " hand-side of the operation: ["
+                + rs.labels() + ", " + dup.labels()
+                + "];many-to-many matching not allowed: matching labels must be unique on one side");
+      }
+    }
+    Map<Labels, Set<Labels>> matched = new HashMap<>();
+    List<Sample> out = new ArrayList<>();
+    for (Sample ls : lhs.samples()) {
+      Labels sig = signature(ls.labels(), m);
+      Sample rs = right.get(sig);
+      if (rs == null) {
+        continue;
+      }
+      double vl = oneToMany ? rs.v() : ls.v();
+      double vr = oneToMany ? ls.v() : rs.v();
+      double value = apply(op, vl, vr);
+      boolean keep = compare(op, vl, vr);
+      if (returnBool) {
+        value = keep ? 1 : 0;
+      } else if (!keep) {
+        continue;
+      }
+      Labels metric = resultMetric(ls.labels(), rs.labels(), op, m);
+      if (returnBool) {
+        metric = metric.withoutMetricName();
+      }
+      if (m.card() == Cardinality.ONE_TO_ONE) {
+        if (matched.containsKey(sig)) {
+          throw new QueryException(QueryException.Kind.EXECUTION, "multiple matches for labels: "
+              + "many-to-one matching must be explicit (group_left/group_right)");
+        }
+        matched.put(sig, Set.of());
+      } else {
+        Set<Labels> inserted = matched.computeIfAbsent(sig, k -> new HashSet<>());
+        if (!inserted.add(metric)) {
+          throw new QueryException(QueryException.Kind.EXECUTION,
+              "multiple matches for labels: grouping labels must ensure unique matches");
+        }
+      }
+      out.add(new Sample(metric, value, t));
+    }
+    return new Vec(out);
+  }
+
+  private static Labels resultMetric(Labels lhs, Labels rhs, TokenType op, VectorMatching m) {
+    Labels.Builder b = lhs.toBuilder();
+    if (dropsName(op)) {
+      b.remove(Labels.METRIC_NAME);
+    }
+    if (m.card() == Cardinality.ONE_TO_ONE) {
+      if (m.on()) {
+        Labels kept = b.build().keep(m.matchingLabels());
+        b = kept.toBuilder();
+      } else {
+        for (String l : m.matchingLabels()) {
+          b.remove(l);
+        }
+      }
+    }
+    for (String l : m.include()) {
+      b.set(l, rhs.get(l));
+    }
+    return b.build();
+  }
+
+  private static Vec and(Vec lhs, Vec rhs, VectorMatching m, long t) {
+    Set<Labels> right = new HashSet<>();
+    for (Sample s : rhs.samples()) {
+      right.add(signature(s.labels(), m));
+    }
+    List<Sample> out = new ArrayList<>();
+    for (Sample s : lhs.samples()) {
+      if (right.contains(signature(s.labels(), m))) {
+        out.add(s);
+      }
+    }
+    return new Vec(out);
+  }
+
+  private static Vec or(Vec lhs, Vec rhs, VectorMatching m, long t) {
+    Set<Labels> left = new HashSet<>();
+    List<Sample> out = new ArrayList<>();
+    for (Sample s : lhs.samples()) {
+      left.add(signature(s.labels(), m));
+      out.add(s);
+    }
+    for (Sample s : rhs.samples()) {
+      if (!left.contains(signature(s.labels(), m))) {
+        out.add(s);
+      }
+    }
+    return new Vec(out);
+  }
+
+  private static Vec unless(Vec lhs, Vec rhs, VectorMatching m, long t) {
+    Set<Labels> right = new HashSet<>();
+    for (Sample s : rhs.samples()) {
+      right.add(signature(s.labels(), m));
+    }
+    List<Sample> out = new ArrayList<>();
+    for (Sample s : lhs.samples()) {
+      if (!right.contains(signature(s.labels(), m))) {
+        out.add(s);
+      }
+    }
+    return new Vec(out);
+  }
+}

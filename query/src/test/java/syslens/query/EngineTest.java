@@ -1,0 +1,339 @@
+package syslens.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import syslens.storage.Labels;
+
+class EngineTest {
+  private static final Labels A0 = Labels.of("__name__", "req", "job", "a", "instance", "0");
+  private static final Labels A1 = Labels.of("__name__", "req", "job", "a", "instance", "1");
+  private static final Labels B0 = Labels.of("__name__", "req", "job", "b", "instance", "0");
+  private static final Labels LIM0 = Labels.of("__name__", "lim", "job", "a", "instance", "0");
+
+  private MemoryQueryable db;
+  private Engine engine;
+
+  @BeforeEach
+  void setUp() {
+    db = MemoryQueryable.create();
+    // Counters every 10 s from 0 to 300 s: req{a,0} += 1/s, req{a,1} += 2/s, req{b,0} += 3/s.
+    for (int i = 0; i <= 30; i++) {
+      db.add(A0, i * 10_000L, i * 10.0);
+      db.add(A1, i * 10_000L, i * 20.0);
+      db.add(B0, i * 10_000L, i * 30.0);
+    }
+    db.add(LIM0, 0, 4);
+    engine = Engine.builder(db).build();
+  }
+
+  private Map<Labels, Double> vector(String q, long t) {
+    Value v = engine.instantQuery(q, t);
+    assertThat(v).isInstanceOf(InstantVector.class);
+    return ((InstantVector) v).samples().stream()
+        .collect(Collectors.toMap(VectorSample::labels, VectorSample::value));
+  }
+
+  @Test
+  void instantQuery_literals() {
+    assertThat(engine.instantQuery("1 + 2 * 3", 5000)).isEqualTo(new Scalar(5000, 7));
+    assertThat(engine.instantQuery("2 ^ 3 ^ 2", 0)).isEqualTo(new Scalar(0, 512));
+    assertThat(engine.instantQuery("\"a\\tb\"", 7)).isEqualTo(new StringValue(7, "a\tb"));
+    assertThat(((Scalar) engine.instantQuery("1 / 0", 0)).value()).isInfinite().isPositive();
+    assertThat(((Scalar) engine.instantQuery("-1 / 0", 0)).value()).isInfinite().isNegative();
+    assertThat(((Scalar) engine.instantQuery("0 / 0", 0)).value()).isNaN();
+    assertThat(((Scalar) engine.instantQuery("5 % 0", 0)).value()).isNaN();
+    assertThat(((Scalar) engine.instantQuery("7 % 3", 0)).value()).isEqualTo(1);
+  }
+
+  @Test
+  void instantQuery_selectorMatchers() {
+    assertThat(vector("req{job=\"a\"}", 100_000)).containsOnlyKeys(A0, A1);
+    assertThat(vector("req{job!=\"a\"}", 100_000)).containsOnlyKeys(B0);
+    assertThat(vector("req{instance=~\"0|2\"}", 100_000)).containsOnlyKeys(A0, B0);
+    assertThat(vector("req{job!~\"a.*\"}", 100_000)).containsOnlyKeys(B0);
+    assertThat(vector("{__name__=~\"req|lim\", instance=\"0\"}", 0))
+        .containsOnlyKeys(A0, B0, LIM0);
+    assertThat(vector("req{job=\"a\", instance=\"1\"}", 100_000)).containsEntry(A1, 200.0);
+  }
+
+  @Test
+  void instantQuery_lookbackWindowIsClosedAsInPrometheus242() {
+    // lim has one sample at 0: visible through exactly 300 s.
+    assertThat(vector("lim", 300_000)).containsEntry(LIM0, 4.0);
+    assertThat(vector("lim", 300_001)).isEmpty();
+    assertThat(vector("lim", -1)).isEmpty();
+  }
+
+  @Test
+  void instantQuery_customLookback() {
+    Engine short1m = Engine.builder(db).lookbackDelta(Duration.ofMinutes(1)).build();
+    Value v = short1m.instantQuery("lim", 61_000);
+    assertThat(((InstantVector) v).samples()).isEmpty();
+  }
+
+  @Test
+  void instantQuery_staleMarkerEndsSeries() {
+    Labels s = Labels.of("__name__", "s");
+    db.add(s, 0, 1).add(s, 10_000, StaleNaN.VALUE).add(s, 20_000, 2);
+    assertThat(vector("s", 5_000)).containsEntry(s, 1.0);
+    assertThat(vector("s", 15_000)).isEmpty();
+    assertThat(vector("s", 25_000)).containsEntry(s, 2.0);
+    // Range selectors skip the marker.
+    Matrix m = (Matrix) engine.instantQuery("s[30s]", 25_000);
+    assertThat(m.series().get(0).points()).extracting(Point::value).containsExactly(1.0, 2.0);
+  }
+
+  @Test
+  void instantQuery_rangeSelectorReturnsMatrixWithClosedWindow() {
+    Matrix m = (Matrix) engine.instantQuery("req{job=\"b\"}[30s]", 100_000);
+    assertThat(m.series()).hasSize(1);
+    assertThat((Object) m.series().get(0).labels()).isEqualTo(B0);
+    assertThat(m.series().get(0).points()).extracting(Point::timestampMs)
+        .containsExactly(70_000L, 80_000L, 90_000L, 100_000L);
+  }
+
+  @Test
+  void instantQuery_offsetAndAt() {
+    assertThat(vector("req{job=\"b\"} offset 1m", 100_000)).containsEntry(B0, 120.0);
+    assertThat(vector("req{job=\"b\"} @ 50", 100_000)).containsEntry(B0, 150.0);
+    assertThat(vector("req{job=\"b\"} @ 100 offset 20s", 0)).containsEntry(B0, 240.0);
+  }
+
+  @Test
+  void rate_matchesPrometheusExtrapolation() {
+    // 7 samples 30 s apart... window [40 s, 100 s] holds 40..100 (7 samples), 1/s each.
+    assertThat(vector("rate(req[1m])", 100_000))
+        .containsEntry(A0.withoutMetricName(), 1.0)
+        .containsEntry(A1.withoutMetricName(), 2.0)
+        .containsEntry(B0.withoutMetricName(), 3.0);
+    assertThat(vector("increase(req{job=\"b\"}[1m])", 100_000))
+        .containsEntry(B0.withoutMetricName(), 180.0);
+    assertThat(vector("irate(req{job=\"a\",instance=\"1\"}[1m])", 100_000))
+        .containsEntry(A1.withoutMetricName(), 2.0);
+  }
+
+  @Test
+  void rate_extrapolatesToBoundariesAndClampsAtZero() {
+    Labels c = Labels.of("__name__", "c");
+    // Samples at 15 s, 25 s, 35 s of 5, 15, 25; window [0, 60 s].
+    db.addAll(c, 15_000, 10_000, 5.0, 15.0, 25.0);
+    // durationToStart 15 s > 1.1*10 s -> +5 s; but zero point is 10 s back -> start counts 5 s;
+    // durationToEnd 25 s > 11 s -> +5 s. increase = 20 * (20 + 5 + 5) / 20 = 30.
+    assertThat(vector("increase(c[1m])", 60_000)).containsEntry(Labels.empty(), 30.0);
+    // rate = increase / 60 s.
+    assertThat(vector("rate(c[1m])", 60_000).get(Labels.empty())).isCloseTo(0.5,
+        within(1e-12));
+    // Too few samples: nothing.
+    assertThat(vector("rate(c[5s])", 35_000)).isEmpty();
+  }
+
+  @Test
+  void rate_handlesCounterReset() {
+    Labels c = Labels.of("__name__", "c");
+    db.addAll(c, 0, 10_000, 0.0, 10.0, 20.0, 5.0, 15.0);
+    // Raw increase: 15 - 0 + 20 (reset) = 35 over 40 s sampled; window [0,40] exactly covered.
+    assertThat(vector("increase(c[40s])", 40_000)).containsEntry(Labels.empty(), 35.0);
+    assertThat(vector("irate(c[40s])", 40_000)).containsEntry(Labels.empty(), 1.0);
+  }
+
+  @Test
+  void aggregations_byAndWithoutBothPositions() {
+    Labels a = Labels.of("job", "a");
+    Labels b = Labels.of("job", "b");
+    assertThat(vector("sum by (job) (req)", 100_000)).containsOnly(Map.entry(a, 300.0),
+        Map.entry(b, 300.0));
+    assertThat(vector("sum(req) by (job)", 100_000)).isEqualTo(vector("sum by (job) (req)",
+        100_000));
+    assertThat(vector("avg without (instance) (req)", 100_000)).containsOnly(
+        Map.entry(a, 150.0), Map.entry(b, 300.0));
+    assertThat(vector("min(req) without (job)", 100_000)).containsOnly(
+        Map.entry(Labels.of("instance", "0"), 100.0), Map.entry(Labels.of("instance", "1"),
+            200.0));
+    assertThat(vector("max(req)", 100_000)).containsOnly(Map.entry(Labels.empty(), 300.0));
+    assertThat(vector("count by (instance) (req)", 100_000)).containsOnly(
+        Map.entry(Labels.of("instance", "0"), 2.0), Map.entry(Labels.of("instance", "1"), 1.0));
+    assertThat(vector("sum by (__name__) (req)", 100_000))
+        .containsOnly(Map.entry(Labels.of("__name__", "req"), 600.0));
+  }
+
+  @Test
+  void binary_vectorScalarDropsNameAndKeepsForComparison() {
+    assertThat(vector("req{job=\"b\"} * 2", 100_000)).containsOnly(
+        Map.entry(B0.withoutMetricName(), 600.0));
+    assertThat(vector("1 - req{job=\"b\"}", 100_000)).containsOnly(
+        Map.entry(B0.withoutMetricName(), -299.0));
+    assertThat(vector("req > 150", 100_000)).containsOnly(Map.entry(A1, 200.0),
+        Map.entry(B0, 300.0));
+    assertThat(vector("250 < req", 100_000)).containsOnly(Map.entry(B0, 300.0));
+    assertThat(vector("req > bool 150", 100_000)).containsEntry(A0.withoutMetricName(), 0.0)
+        .containsEntry(B0.withoutMetricName(), 1.0);
+    assertThat(vector("-req{job=\"b\"}", 100_000)).containsOnly(
+        Map.entry(B0.withoutMetricName(), -300.0));
+    assertThat(vector("req{job=\"b\"} / 0", 100_000).get(B0.withoutMetricName())).isInfinite();
+  }
+
+  @Test
+  void binary_vectorVectorOneToOne() {
+    // Same labels except the name.
+    // Default matching: all labels but the name; lim only has {a,0}.
+    assertThat(vector("req / lim", 0)).containsOnly(Map.entry(A0.withoutMetricName(), 0.0));
+    assertThat(vector("req{job=\"a\"} / on(job, instance) lim", 100_000))
+        .containsOnly(Map.entry(Labels.of("job", "a", "instance", "0"), 25.0));
+    assertThat(vector("req{job=\"b\"} / ignoring(job) lim", 100_000))
+        .containsOnly(Map.entry(Labels.of("instance", "0"), 75.0));
+    assertThat(vector("req{instance=\"1\"} - ignoring(instance) req{instance=\"0\"}",
+        100_000)).containsOnly(Map.entry(Labels.of("job", "a"), 100.0));
+    assertThatThrownBy(() -> engine.instantQuery(
+        "req{job=\"a\"} - ignoring(instance) req{job=\"a\",instance=\"1\"}", 100_000))
+        .hasMessage("multiple matches for labels: many-to-one matching must be explicit "
+            + "(group_left/group_right)");
+  }
+
+  @Test
+  void binary_duplicateMatchesFail() {
+    assertThatThrownBy(() -> engine.instantQuery("req / on(job) req", 100_000))
+        .isInstanceOf(QueryException.class)
+        .hasMessageContaining("many-to-many matching not allowed");
+  }
+
+  @Test
+  void binary_setOperators() {
+    assertThat(vector("req and lim", 100_000)).containsOnlyKeys(A0);
+    assertThat(vector("req and on(instance) lim", 100_000)).containsOnlyKeys(A0, B0);
+    assertThat(vector("req unless on(instance) lim", 100_000)).containsOnlyKeys(A1);
+    // req{a,0} has lim{a,0}'s labels (but the name), so "or" leaves it out.
+    assertThat(vector("lim or req", 100_000)).containsOnlyKeys(LIM0, A1, B0);
+  }
+
+  @Test
+  void functions_dropNameCollisionFails() {
+    db.add(Labels.of("__name__", "x", "k", "v"), 0, 1);
+    db.add(Labels.of("__name__", "y", "k", "v"), 0, 2);
+    assertThatThrownBy(() -> engine.instantQuery("abs({__name__=~\"x|y\"})", 0))
+        .isInstanceOf(QueryException.class)
+        .hasMessage("vector cannot contain metrics with the same labelset");
+  }
+
+  @Test
+  void rangeQuery_stepsGapsAndSorting() {
+    Labels g = Labels.of("__name__", "g", "z", "1");
+    Labels h = Labels.of("__name__", "g", "a", "1");
+    db.add(g, 0, 1).add(g, 60_000, StaleNaN.VALUE).add(g, 120_000, 3);
+    db.add(h, 0, 7);
+    Matrix m = engine.rangeQuery("g", 0, 120_000, 30_000);
+    assertThat(m.series()).extracting(RangeSeries::labels).containsExactly(h, g);
+    // h: lookback keeps it alive for all steps.
+    assertThat(m.series().get(0).points()).extracting(Point::timestampMs)
+        .containsExactly(0L, 30_000L, 60_000L, 90_000L, 120_000L);
+    // g: stale at 60 s -> gap at 60 s and 90 s.
+    assertThat(m.series().get(1).points()).containsExactly(new Point(0, 1), new Point(30_000, 1),
+        new Point(120_000, 3));
+  }
+
+  @Test
+  void rangeQuery_scalarAndRate() {
+    Matrix m = engine.rangeQuery("time() * 2", 0, 20_000, 10_000);
+    assertThat(m.series()).singleElement().satisfies(s -> {
+      assertThat((Object) s.labels()).isEqualTo(Labels.empty());
+      assertThat(s.points()).extracting(Point::value).containsExactly(0.0, 20.0, 40.0);
+    });
+    Matrix r = engine.rangeQuery("sum(rate(req[1m]))", 60_000, 300_000, 60_000);
+    assertThat(r.series().get(0).points()).hasSize(5).allSatisfy(p ->
+        assertThat(p.value()).isCloseTo(6.0, within(1e-9)));
+  }
+
+  @Test
+  void rangeQuery_opensOneQuerierAndSelectsEachSelectorOnce() {
+    engine.rangeQuery("rate(req[1m]) + rate(req[1m]) + req + lim", 60_000, 300_000, 10_000);
+    assertThat(db.queriersOpened).isEqualTo(1);
+    assertThat(db.selects).isEqualTo(2); // req (shared by req[1m] twice and req), lim
+    assertThat(db.lastMint).isEqualTo(60_000 - 300_000);
+    assertThat(db.lastMaxt).isEqualTo(300_000);
+  }
+
+  @Test
+  void rangeQuery_validation() {
+    assertBadData(() -> engine.rangeQuery("req", 0, 10, 0), "zero or negative query resolution");
+    assertBadData(() -> engine.rangeQuery("req", 10, 0, 1), "end timestamp must not be before");
+    assertBadData(() -> engine.rangeQuery("req", 0, 11_001, 1),
+        "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query "
+            + "resolution (?step=XX)");
+    assertThat(engine.rangeQuery("lim", 0, 11_000, 1).series()).hasSize(1);
+    assertBadData(() -> engine.rangeQuery("req[1m]", 0, 10, 1),
+        "invalid expression type \"range vector\" for range query, must be Scalar or instant "
+            + "Vector");
+    assertBadData(() -> engine.instantQuery("foo{", 0), "1:4: parse error");
+    assertBadData(() -> engine.instantQuery("nope(x)", 0),
+        "1:1: parse error: unknown function with name \"nope\"");
+  }
+
+  @Test
+  void maxSamples_exceededFailsWithExecution() {
+    Engine small = Engine.builder(db).maxSamples(50).build();
+    assertThatThrownBy(() -> small.instantQuery("req[5m]", 300_000))
+        .isInstanceOf(QueryException.class)
+        .satisfies(e -> assertThat(((QueryException) e).kind())
+            .isEqualTo(QueryException.Kind.EXECUTION))
+        .hasMessage("query processing would load too many samples into memory in query "
+            + "execution");
+    assertThat(((Matrix) small.instantQuery("req{job=\"b\"}[5m]", 300_000)).series())
+        .hasSize(1);
+  }
+
+  @Test
+  void timeout_checkedBetweenSteps() {
+    Clock ticking = new Clock() {
+      long now;
+
+      @Override
+      public Instant instant() {
+        return Instant.ofEpochMilli(millis());
+      }
+
+      @Override
+      public long millis() {
+        return now += 1_000;
+      }
+
+      @Override
+      public java.time.ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(java.time.ZoneId zone) {
+        return this;
+      }
+    };
+    Engine e = Engine.builder(db).clock(ticking).timeout(Duration.ofSeconds(5)).build();
+    assertThatThrownBy(() -> e.rangeQuery("req", 0, 300_000, 10_000))
+        .isInstanceOf(QueryException.class)
+        .satisfies(x -> assertThat(((QueryException) x).kind())
+            .isEqualTo(QueryException.Kind.TIMEOUT));
+    assertThat(e.rangeQuery("req", 0, 20_000, 10_000).series()).hasSize(3);
+  }
+
+  @Test
+  void unsupportedFeature_failsClearly() {
+    assertThatThrownBy(() -> engine.instantQuery("max_over_time(rate(req[1m])[5m:1m])", 0))
+        .isInstanceOf(QueryException.class)
+        .hasMessage("subquery is not supported yet by this engine");
+  }
+
+  private static void assertBadData(Runnable r, String message) {
+    assertThatThrownBy(r::run).isInstanceOf(QueryException.class)
+        .hasMessageContaining(message)
+        .satisfies(e -> assertThat(((QueryException) e).kind())
+            .isEqualTo(QueryException.Kind.BAD_DATA));
+  }
+}
