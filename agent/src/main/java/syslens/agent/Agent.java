@@ -1,0 +1,400 @@
+package syslens.agent;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import syslens.agent.collect.LinuxCollectors;
+import syslens.agent.collect.Metric;
+import syslens.agent.net.AgentConnection;
+import syslens.agent.net.BatchBuffer;
+import syslens.agent.net.TlsTrust;
+import syslens.agent.v1.Hello;
+import syslens.agent.v1.MetricBatch;
+import syslens.agent.v1.Reject;
+
+/**
+ * The host agent: collects every interval on the grid, buffers rounds as seq-numbered batches and
+ * streams them to the server over TLS until {@link #close()} or a fatal Reject. Usable in-process
+ * (tests) as well as from {@link AgentMain}.
+ */
+public final class Agent implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+  static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+  static final int MAX_SERIES_PER_BATCH = 2000;
+
+  private final Builder config;
+  private final Supplier<List<Metric>> source;
+  private final BatchBuffer buffer;
+  private final ScheduledExecutorService collectExecutor;
+  private final ScheduledExecutorService netExecutor;
+  private final CollectionScheduler scheduler;
+  private final AgentConnection connection;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile AgentState lifecycle = AgentState.NEW;
+  private volatile int lastRoundSeries;
+
+  private Agent(Builder b) throws IOException {
+    this.config = b;
+    Supplier<List<Metric>> src = b.source;
+    if (src == null) {
+      LinuxCollectors collectors = LinuxCollectors.create(b.procRoot, b.sysRoot, b.clock);
+      src = collectors::collect;
+    }
+    this.source = src;
+    this.buffer = BatchBuffer.create(b.maxBufferedBatches, b.maxBufferedBytes);
+    this.collectExecutor = Executors.newSingleThreadScheduledExecutor(
+        r -> daemon(r, "syslens-agent-collect"));
+    this.netExecutor = Executors.newSingleThreadScheduledExecutor(
+        r -> daemon(r, "syslens-agent-net"));
+    this.scheduler = new CollectionScheduler(collectExecutor, b.clock, b.interval, this::round);
+    this.connection = new AgentConnection(b.host, b.port, b.trust, buffer, this::hello,
+        new AgentConnection.Listener() {
+          @Override
+          public void onConfig(long collectIntervalMs) {
+            applyInterval(collectIntervalMs);
+          }
+
+          @Override
+          public void onFatal(Reject reject) {
+            stopAfterFatal();
+          }
+        }, b.clock, b.heartbeat, b.backoffInitial, b.backoffMax, netExecutor);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts collecting and connecting; returns at once. */
+  public synchronized void start() {
+    if (lifecycle != AgentState.NEW) {
+      throw new IllegalStateException("state: " + lifecycle + " (expected: NEW)");
+    }
+    if (config.source == null && !HostInfo.isLinux()) {
+      throw new IllegalStateException("os: " + System.getProperty("os.name")
+          + " (expected: Linux; Windows and macOS support comes in a later version)");
+    }
+    lifecycle = AgentState.CONNECTING;
+    log.info("agent {} starting: node {}, server {}:{}, interval {}", HostInfo.agentVersion(),
+        config.nodeId, config.host, config.port, Durations.format(config.interval));
+    connection.start();
+    scheduler.start();
+  }
+
+  /** Stops collecting, half-closes the stream and releases threads. Idempotent. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (lifecycle == AgentState.STOPPED) {
+        return;
+      }
+      if (lifecycle != AgentState.STOPPED_FATAL) {
+        lifecycle = AgentState.STOPPED;
+      }
+    }
+    scheduler.stop();
+    collectExecutor.shutdownNow();
+    connection.close(Duration.ofSeconds(2));
+    netExecutor.shutdownNow();
+    stopped.countDown();
+  }
+
+  /** Waits until the agent stops (fatal Reject or {@link #close()}); true if it did in time. */
+  public boolean awaitStopped(Duration timeout) throws InterruptedException {
+    return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public AgentState state() {
+    AgentState s = lifecycle;
+    if (s == AgentState.NEW || s == AgentState.STOPPED || s == AgentState.STOPPED_FATAL) {
+      return s;
+    }
+    if (connection.isStoppedFatal()) {
+      return AgentState.STOPPED_FATAL;
+    }
+    return connection.isConnected() ? AgentState.CONNECTED : AgentState.CONNECTING;
+  }
+
+  /** Highest seq the server acknowledged (0 before the first Ack). */
+  public long lastAckedSeq() {
+    return connection.lastAckedSeq();
+  }
+
+  /** Highest seq created so far (0 before the first round). */
+  public long lastSeq() {
+    return buffer.lastSeq();
+  }
+
+  /** "CODE: reason" of the last Reject from the server, or null. */
+  public String lastRejectReason() {
+    return connection.lastRejectReason();
+  }
+
+  /** The last stream failure (e.g. a TLS handshake error), or null. */
+  public String lastConnectError() {
+    return connection.lastError();
+  }
+
+  /** Streams opened so far, the first included. */
+  public long connectAttempts() {
+    return connection.connectAttempts();
+  }
+
+  /** Batches waiting for an Ack. */
+  public int bufferedBatches() {
+    return buffer.size();
+  }
+
+  /** Batches dropped because the buffer was full. */
+  public long droppedBatches() {
+    return buffer.droppedBatches();
+  }
+
+  /** Series in the last round. */
+  public int lastRoundSeries() {
+    return lastRoundSeries;
+  }
+
+  /** The collection interval in force (the server may change it). */
+  public Duration interval() {
+    return scheduler.interval();
+  }
+
+  public String nodeId() {
+    return config.nodeId;
+  }
+
+  private void round(long stampMs) {
+    List<Metric> metrics = source.get();
+    lastRoundSeries = metrics.size();
+    for (var series : Rounds.toBatches(metrics, stampMs, config.maxSeriesPerBatch)) {
+      MetricBatch b = buffer.append(series);
+      log.trace("round {}: batch {} with {} series", stampMs, b.getSeq(), series.size());
+    }
+    connection.wake();
+  }
+
+  private Hello hello() {
+    return Hello.newBuilder()
+        .setNodeId(config.nodeId)
+        .setHostname(config.hostname)
+        .setOs(HostInfo.os())
+        .setAgentVersion(HostInfo.agentVersion())
+        .putAllLabels(config.labels)
+        .setEnrollmentToken(config.token)
+        .setIntervalMs(scheduler.interval().toMillis())
+        .build();
+  }
+
+  private void applyInterval(long ms) {
+    if (ms == 0 || ms == scheduler.interval().toMillis()) {
+      return;
+    }
+    if (ms < MIN_INTERVAL.toMillis()) {
+      log.warn("server asked for collect interval {} ms (expected: >= {} ms); keeping {}", ms,
+          MIN_INTERVAL.toMillis(), Durations.format(scheduler.interval()));
+      return;
+    }
+    scheduler.setInterval(Duration.ofMillis(ms));
+    log.info("collect interval is now {} (set by the server)",
+        Durations.format(Duration.ofMillis(ms)));
+  }
+
+  private void stopAfterFatal() {
+    synchronized (this) {
+      if (lifecycle == AgentState.STOPPED) {
+        return;
+      }
+      lifecycle = AgentState.STOPPED_FATAL;
+    }
+    scheduler.stop();
+    collectExecutor.shutdown();
+    stopped.countDown();
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  /** Settings of an {@link Agent}; the server address, one trust option and the token are required. */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port = 8080;
+    private TlsTrust trust;
+    private String token;
+    private Duration interval = Duration.ofSeconds(10);
+    private String nodeId;
+    private String hostname;
+    private final Map<String, String> labels = new LinkedHashMap<>();
+    private Clock clock = Clock.systemUTC();
+    private Path procRoot = Path.of("/proc");
+    private Path sysRoot = Path.of("/sys");
+    private Duration heartbeat = Duration.ofSeconds(5);
+    private Duration backoffInitial = Duration.ofSeconds(1);
+    private Duration backoffMax = Duration.ofSeconds(60);
+    private int maxBufferedBatches = 10_000;
+    private long maxBufferedBytes = 64L << 20;
+    private int maxSeriesPerBatch = MAX_SERIES_PER_BATCH;
+    private Supplier<List<Metric>> source;
+
+    private Builder() {}
+
+    /** {@code host:port}, {@code [ipv6]:port}; default {@code 127.0.0.1:8080}. */
+    public Builder server(String hostPort) {
+      HostPort hp = HostPort.parse(hostPort);
+      return server(hp.host(), hp.port());
+    }
+
+    public Builder server(String host, int port) {
+      this.host = requireNonNull(host, "host");
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** Trust the CA certificate(s) in this PEM file. */
+    public Builder caFile(Path caFile) {
+      this.trust = TlsTrust.caFile(caFile);
+      return this;
+    }
+
+    /** Trust the server chain whose CA certificate has this SHA-256 fingerprint (hex, colons ok). */
+    public Builder caFingerprint(String sha256) {
+      this.trust = TlsTrust.fingerprint(sha256);
+      return this;
+    }
+
+    public Builder enrollmentToken(String token) {
+      this.token = requireNonNull(token, "token");
+      return this;
+    }
+
+    /** Collection interval; default 10 s, at least 100 ms. */
+    public Builder interval(Duration interval) {
+      requireNonNull(interval, "interval");
+      if (interval.compareTo(MIN_INTERVAL) < 0) {
+        throw new IllegalArgumentException("interval: " + Durations.format(interval)
+            + " (expected: >= " + Durations.format(MIN_INTERVAL) + ")");
+      }
+      this.interval = interval;
+      return this;
+    }
+
+    /** Stable node id; default: the host name. */
+    public Builder nodeId(String nodeId) {
+      this.nodeId = requireNonNull(nodeId, "nodeId");
+      return this;
+    }
+
+    /** Host name sent in Hello; default: the kernel's host name. */
+    public Builder hostname(String hostname) {
+      this.hostname = requireNonNull(hostname, "hostname");
+      return this;
+    }
+
+    public Builder label(String name, String value) {
+      labels.put(requireNonNull(name, "name"), requireNonNull(value, "value"));
+      return this;
+    }
+
+    public Builder labels(Map<String, String> labels) {
+      requireNonNull(labels, "labels").forEach(this::label);
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public Builder procRoot(Path procRoot) {
+      this.procRoot = requireNonNull(procRoot, "procRoot");
+      return this;
+    }
+
+    public Builder sysRoot(Path sysRoot) {
+      this.sysRoot = requireNonNull(sysRoot, "sysRoot");
+      return this;
+    }
+
+    /** Heartbeat period; default 5 s. */
+    public Builder heartbeatInterval(Duration heartbeat) {
+      this.heartbeat = requireNonNull(heartbeat, "heartbeat");
+      return this;
+    }
+
+    /** Reconnect backoff, doubling from {@code initial} to {@code max}; default 1 s to 60 s. */
+    public Builder reconnectBackoff(Duration initial, Duration max) {
+      this.backoffInitial = requireNonNull(initial, "initial");
+      this.backoffMax = requireNonNull(max, "max");
+      return this;
+    }
+
+    /** Unacked batches kept at most (oldest dropped beyond); defaults 10,000 and 64 MiB. */
+    public Builder maxBuffered(int batches, long bytes) {
+      this.maxBufferedBatches = batches;
+      this.maxBufferedBytes = bytes;
+      return this;
+    }
+
+    /** Series per batch at most; default and maximum 2,000. */
+    public Builder maxSeriesPerBatch(int maxSeries) {
+      if (maxSeries < 1 || maxSeries > MAX_SERIES_PER_BATCH) {
+        throw new IllegalArgumentException("maxSeriesPerBatch: " + maxSeries
+            + " (expected: 1-" + MAX_SERIES_PER_BATCH + ")");
+      }
+      this.maxSeriesPerBatch = maxSeries;
+      return this;
+    }
+
+    /** Replaces the /proc collectors (tests). */
+    Builder source(Supplier<List<Metric>> source) {
+      this.source = requireNonNull(source, "source");
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException when the trust or the token is missing
+     * @throws UncheckedIOException when the CA file cannot be read
+     */
+    public Agent build() {
+      if (trust == null) {
+        throw new IllegalArgumentException(
+            "trust: none (expected: caFile or caFingerprint; the agent always uses TLS)");
+      }
+      if (token == null || token.isBlank()) {
+        throw new IllegalArgumentException("enrollmentToken: empty (expected: the server's token)");
+      }
+      if (hostname == null) {
+        hostname = HostInfo.hostname(procRoot);
+      }
+      if (nodeId == null) {
+        nodeId = hostname;
+      }
+      try {
+        return new Agent(this);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e.getMessage(), e);
+      }
+    }
+  }
+}

@@ -1,0 +1,217 @@
+package syslens.agent;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code syslens-agent}: collects this host's metrics and streams them to a SysLens server.
+ * Exit status: 1 on an unexpected error or an unsupported OS, 2 for bad options, 3 when the server
+ * refused the agent for good (e.g. a wrong enrollment token); a signal stops it through a shutdown
+ * hook that closes the agent.
+ */
+@Command(name = "syslens-agent", mixinStandardHelpOptions = true,
+    versionProvider = AgentMain.Version.class, sortOptions = false,
+    description = "Collects this host's metrics (node_exporter names) and streams them to a "
+        + "SysLens server over TLS.",
+    footer = {"", "The enrollment token comes from --token-file or the environment variable "
+        + "SYSLENS_ENROLLMENT_TOKEN, never from the command line.",
+        "Exit status: 1 error or unsupported OS, 2 bad options, 3 refused by the server "
+            + "(e.g. wrong token); SIGTERM/SIGINT stop it cleanly."})
+public final class AgentMain implements Callable<Integer> {
+
+  static final int EXIT_ERROR = 1;
+  static final int EXIT_USAGE = 2;
+  static final int EXIT_REJECTED = 3;
+  static final String TOKEN_ENV = "SYSLENS_ENROLLMENT_TOKEN";
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--server", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
+      description = "Server address (default: ${DEFAULT-VALUE}).")
+  String server;
+
+  @Option(names = "--ca-file", paramLabel = "PEM", description = "Trust the CA certificate(s) "
+      + "in this PEM file.")
+  Path caFile;
+
+  @Option(names = "--ca-fingerprint", paramLabel = "SHA256",
+      description = "Trust the server's CA certificate with this SHA-256 fingerprint "
+          + "(hex, colons optional).")
+  String caFingerprint;
+
+  @Option(names = "--token-file", paramLabel = "PATH",
+      description = "File holding the enrollment token (else $" + TOKEN_ENV + ").")
+  Path tokenFile;
+
+  @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "10s",
+      description = "Collection interval, e.g. 10s, 500ms, 1m (default: ${DEFAULT-VALUE}; "
+          + "the server may change it).")
+  String interval;
+
+  @Option(names = "--node-id", paramLabel = "ID", description = "Stable node id "
+      + "(default: the host name).")
+  String nodeId;
+
+  @Option(names = "--label", paramLabel = "K=V", description = "Extra label for every series "
+      + "of this node (repeatable).")
+  Map<String, String> labels = new LinkedHashMap<>();
+
+  @Option(names = "--proc-root", paramLabel = "DIR", defaultValue = "/proc",
+      description = "Where procfs is mounted (default: ${DEFAULT-VALUE}).")
+  Path procRoot;
+
+  @Option(names = "--sys-root", paramLabel = "DIR", defaultValue = "/sys",
+      description = "Where sysfs is mounted (default: ${DEFAULT-VALUE}).")
+  Path sysRoot;
+
+  private final Map<String, String> env;
+
+  AgentMain(Map<String, String> env) {
+    this.env = env;
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(System.getenv(), args));
+  }
+
+  static int run(Map<String, String> env, String... args) {
+    return commandLine(env).execute(args);
+  }
+
+  static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
+    return commandLine(env).setOut(out).setErr(err).execute(args);
+  }
+
+  private static CommandLine commandLine(Map<String, String> env) {
+    return new CommandLine(new AgentMain(env)).setParameterExceptionHandler((e, args) -> {
+      CommandLine cmd = e.getCommandLine();
+      cmd.getErr().println("syslens-agent: " + e.getMessage());
+      cmd.getErr().println("Try 'syslens-agent --help' for the options.");
+      return EXIT_USAGE;
+    });
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (!HostInfo.isLinux()) {
+      spec.commandLine().getErr().println("syslens-agent: " + System.getProperty("os.name")
+          + " is not supported: this version runs on Linux only (Windows and macOS support "
+          + "via OSHI comes later)");
+      return EXIT_ERROR;
+    }
+    Agent agent = buildAgent();
+    Thread hook = new Thread(agent::close, "syslens-agent-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    agent.start();
+    agent.awaitStopped(Duration.ofMillis(Long.MAX_VALUE));
+    if (agent.state() == AgentState.STOPPED_FATAL) {
+      agent.close();
+      return EXIT_REJECTED;
+    }
+    return 0;
+  }
+
+  /** Validates the options into an agent; bad values become usage errors (exit 2). */
+  Agent buildAgent() {
+    Agent.Builder b = Agent.builder();
+    try {
+      b.server(server);
+      b.interval(parseInterval(interval));
+    } catch (IllegalArgumentException e) {
+      throw usage("--" + e.getMessage());
+    }
+    if ((caFile == null) == (caFingerprint == null)) {
+      throw usage("--ca-file / --ca-fingerprint: " + (caFile == null ? "neither" : "both")
+          + " given (expected: exactly one; the agent always uses TLS)");
+    }
+    if (caFile != null) {
+      if (!Files.isReadable(caFile)) {
+        throw usage("--ca-file: " + caFile + " (expected: a readable PEM file)");
+      }
+      b.caFile(caFile);
+    } else {
+      try {
+        b.caFingerprint(caFingerprint);
+      } catch (IllegalArgumentException e) {
+        throw usage("--ca-fingerprint: " + caFingerprint
+            + " (expected: SHA-256 as 64 hex digits, colons optional)");
+      }
+    }
+    b.enrollmentToken(readToken());
+    if (nodeId != null) {
+      if (nodeId.isBlank()) {
+        throw usage("--node-id: '' (expected: a non-empty id)");
+      }
+      b.nodeId(nodeId);
+    }
+    labels.forEach((k, v) -> {
+      if (!k.matches("[a-zA-Z_][a-zA-Z0-9_]*") || k.startsWith("__")) {
+        throw usage("--label: " + k + "=" + v + " (expected: name=value, name like [a-zA-Z_]"
+            + "[a-zA-Z0-9_]* not starting with __)");
+      }
+      b.label(k, v);
+    });
+    b.procRoot(procRoot).sysRoot(sysRoot);
+    try {
+      return b.build();
+    } catch (UncheckedIOException e) {
+      throw usage("--ca-file: " + e.getMessage());
+    }
+  }
+
+  private static Duration parseInterval(String text) {
+    Duration d = Durations.parse("interval", text);
+    if (d.compareTo(Agent.MIN_INTERVAL) < 0) {
+      throw new IllegalArgumentException("interval: " + text + " (expected: >= "
+          + Durations.format(Agent.MIN_INTERVAL) + ")");
+    }
+    return d;
+  }
+
+  private String readToken() {
+    String token;
+    if (tokenFile != null) {
+      try {
+        token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+      } catch (IOException e) {
+        throw usage("--token-file: " + tokenFile + " (expected: a readable file): " + e);
+      }
+      if (token.isEmpty()) {
+        throw usage("--token-file: " + tokenFile + " is empty (expected: the enrollment token)");
+      }
+    } else {
+      token = env.get(TOKEN_ENV);
+      if (token == null || token.isBlank()) {
+        throw usage("enrollment token: none (expected: --token-file PATH or $" + TOKEN_ENV + ")");
+      }
+      token = token.strip();
+    }
+    return token;
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(spec.commandLine(), message);
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"syslens-agent " + HostInfo.agentVersion()};
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package syslens.agent;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a collection round on the interval grid: each round is stamped
+ * {@code floor(now / interval) * interval}, the next runs at the next grid point, and a round
+ * that overruns skips the ticks it missed instead of running them back to back. Stamps are
+ * strictly increasing unless the wall clock steps back by more than an interval.
+ */
+final class CollectionScheduler {
+
+  private static final Logger log = LoggerFactory.getLogger(CollectionScheduler.class);
+
+  private final ScheduledExecutorService executor;
+  private final Clock clock;
+  private final LongConsumer round;
+  private volatile long intervalMs;
+  private long lastStamp = Long.MIN_VALUE;
+  private long skippedTicks;
+  private ScheduledFuture<?> next;
+  private boolean inRound;
+  private boolean stopped;
+
+  CollectionScheduler(ScheduledExecutorService executor, Clock clock, Duration interval,
+      LongConsumer round) {
+    this.executor = requireNonNull(executor, "executor");
+    this.clock = requireNonNull(clock, "clock");
+    this.round = requireNonNull(round, "round");
+    this.intervalMs = requireNonNull(interval, "interval").toMillis();
+    if (intervalMs < 1) {
+      throw new IllegalArgumentException("interval: " + interval + " (expected: >= 1ms)");
+    }
+  }
+
+  /** Runs the first round now (stamped at the current grid point), then on the grid. */
+  synchronized void start() {
+    next = executor.schedule(this::runRound, 0, TimeUnit.MILLISECONDS);
+  }
+
+  synchronized void stop() {
+    stopped = true;
+    if (next != null) {
+      next.cancel(false);
+    }
+  }
+
+  Duration interval() {
+    return Duration.ofMillis(intervalMs);
+  }
+
+  /** Switches to a new interval from the next grid point of that interval on. */
+  synchronized void setInterval(Duration interval) {
+    long ms = interval.toMillis();
+    if (ms < 1) {
+      throw new IllegalArgumentException("interval: " + interval + " (expected: >= 1ms)");
+    }
+    if (ms == intervalMs) {
+      return;
+    }
+    intervalMs = ms;
+    // A running round schedules its successor with the new interval when it ends.
+    if (next != null && !stopped && !inRound && next.cancel(false)) {
+      scheduleNext();
+    }
+  }
+
+  synchronized long skippedTicks() {
+    return skippedTicks;
+  }
+
+  private void runRound() {
+    long stamp;
+    synchronized (this) {
+      if (stopped) {
+        return;
+      }
+      stamp = stampFor(clock.millis(), intervalMs, lastStamp);
+      lastStamp = stamp;
+      inRound = true;
+    }
+    try {
+      round.accept(stamp);
+    } catch (RuntimeException e) {
+      log.warn("collection round {} failed: {}", stamp, e.toString(), e);
+    }
+    synchronized (this) {
+      inRound = false;
+      if (stopped) {
+        return;
+      }
+      long now = clock.millis();
+      long skipped = (nextGridPoint(now, intervalMs) - stamp) / intervalMs - 1;
+      if (skipped > 0) {
+        skippedTicks += skipped;
+        log.debug("round {} overran: skipped {} tick(s)", stamp, skipped);
+      }
+      scheduleNext();
+    }
+  }
+
+  private void scheduleNext() {
+    long now = clock.millis();
+    next = executor.schedule(this::runRound, nextGridPoint(now, intervalMs) - now,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** The stamp of a round started at {@code now}; later than {@code last} unless the clock stepped back. */
+  static long stampFor(long now, long intervalMs, long last) {
+    long grid = Math.floorDiv(now, intervalMs) * intervalMs;
+    if (last == Long.MIN_VALUE || grid > last || grid < last - intervalMs) {
+      return grid; // normal case, first round, or the wall clock stepped back: follow the clock
+    }
+    // Woke a little early (executor and wall clock disagree): the next grid point after last.
+    return (Math.floorDiv(last, intervalMs) + 1) * intervalMs;
+  }
+
+  /** The first grid point strictly after {@code now}. */
+  static long nextGridPoint(long now, long intervalMs) {
+    return (Math.floorDiv(now, intervalMs) + 1) * intervalMs;
+  }
+}

@@ -1,0 +1,80 @@
+package syslens.agent.collect;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All Linux collectors, reading {@code /proc} and {@code /sys} under configurable roots (so tests
+ * can point them at fixture trees). A failing collector does not stop the others: it reports
+ * {@code node_scrape_collector_success{collector} 0}, as node_exporter does, and is logged once
+ * per distinct error.
+ */
+public final class LinuxCollectors {
+
+  private static final Logger log = LoggerFactory.getLogger(LinuxCollectors.class);
+
+  private final List<Collector> collectors;
+  private final Map<String, String> lastError = new HashMap<>();
+
+  private LinuxCollectors(List<Collector> collectors) {
+    this.collectors = List.copyOf(collectors);
+  }
+
+  /** Every collector, over the given roots; filesystem sizes by native statvfs when possible. */
+  public static LinuxCollectors create(Path procRoot, Path sysRoot, Clock clock) {
+    FsStats.Reader fs = NativeStatvfs.load().orElse(FilesystemCollector::readWithFileStore);
+    return create(procRoot, sysRoot, clock, fs);
+  }
+
+  static LinuxCollectors create(Path procRoot, Path sysRoot, Clock clock, FsStats.Reader fs) {
+    requireNonNull(procRoot, "procRoot");
+    requireNonNull(sysRoot, "sysRoot");
+    requireNonNull(clock, "clock");
+    return new LinuxCollectors(List.of(
+        new CpuCollector(procRoot),
+        new StatCollector(procRoot),
+        new MemInfoCollector(procRoot),
+        new LoadAvgCollector(procRoot),
+        new FilesystemCollector(procRoot, fs),
+        new DiskStatsCollector(procRoot),
+        new NetDevCollector(procRoot),
+        new NetClassCollector(sysRoot),
+        new UnameCollector(procRoot, System.getProperty("os.arch", "unknown")),
+        new TimeCollector(clock)));
+  }
+
+  /** Reads everything once. Not thread-safe: call from one thread (the collection thread). */
+  public List<Metric> collect() {
+    List<Metric> out = new ArrayList<>(512);
+    for (Collector c : collectors) {
+      int mark = out.size();
+      long start = System.nanoTime();
+      boolean ok;
+      try {
+        c.collect((name, value, labels) -> out.add(Metric.of(name, value, labels)));
+        ok = true;
+        lastError.remove(c.name());
+      } catch (Exception e) {
+        // Drop partial output so a half-read file never looks like a reset counter.
+        out.subList(mark, out.size()).clear();
+        ok = false;
+        String msg = String.valueOf(e);
+        if (!msg.equals(lastError.put(c.name(), msg))) {
+          log.warn("collector {} failed: {}", c.name(), msg);
+        }
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      out.add(Metric.of("node_scrape_collector_duration_seconds", seconds, "collector", c.name()));
+      out.add(Metric.of("node_scrape_collector_success", ok ? 1 : 0, "collector", c.name()));
+    }
+    return out;
+  }
+}

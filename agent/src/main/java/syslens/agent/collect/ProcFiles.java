@@ -1,0 +1,55 @@
+package syslens.agent.collect;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Small helpers for reading /proc and /sys text files. */
+final class ProcFiles {
+
+  private ProcFiles() {}
+
+  static List<String> lines(Path file) throws IOException {
+    return Files.readAllLines(file, StandardCharsets.UTF_8);
+  }
+
+  /** The file's content without the trailing newline. */
+  static String text(Path file) throws IOException {
+    String s = Files.readString(file, StandardCharsets.UTF_8);
+    int end = s.length();
+    while (end > 0 && (s.charAt(end - 1) == '\n' || s.charAt(end - 1) == '\r')) {
+      end--;
+    }
+    return s.substring(0, end);
+  }
+
+  /** Splits on runs of spaces and tabs, ignoring leading/trailing whitespace. */
+  static String[] fields(String line) {
+    String t = line.strip();
+    return t.isEmpty() ? new String[0] : t.split("[ \t]+");
+  }
+
+  /** Undoes the octal escapes of /proc/mounts ({@code \040} for a space, etc.). */
+  static String unescapeOctal(String s) {
+    if (s.indexOf('\\') < 0) {
+      return s;
+    }
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\' && isOctal(s, i + 1) && isOctal(s, i + 2) && isOctal(s, i + 3)) {
+        sb.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+        i += 3;
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  private static boolean isOctal(String s, int i) {
+    return i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '7';
+  }
+}

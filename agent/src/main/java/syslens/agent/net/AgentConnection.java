@@ -1,0 +1,338 @@
+package syslens.agent.net;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import syslens.agent.v1.AgentMessage;
+import syslens.agent.v1.AgentServiceGrpc;
+import syslens.agent.v1.Heartbeat;
+import syslens.agent.v1.Hello;
+import syslens.agent.v1.MetricBatch;
+import syslens.agent.v1.Reject;
+import syslens.agent.v1.ServerMessage;
+
+/**
+ * The agent's one bidirectional stream to the server, re-opened with backoff when it fails.
+ * Each stream starts with Hello, then sends every buffered batch in seq order (so a new stream
+ * resends what was not acked), with gRPC flow control, plus a heartbeat at a fixed rate.
+ *
+ * <p>All stream state is touched only on the single-threaded {@code executor}, which is also the
+ * gRPC channel's executor, so no locks are needed; public methods hop onto it.
+ */
+public final class AgentConnection {
+
+  private static final Logger log = LoggerFactory.getLogger(AgentConnection.class);
+  private static final int MAX_DISTINCT_REJECTS_LOGGED = 100;
+
+  /** What the connection tells its owner. Called on the connection's executor. */
+  public interface Listener {
+    /** The server asked for another collection interval. */
+    void onConfig(long collectIntervalMs);
+
+    /** The server refused the agent for good; the connection is closed and will not retry. */
+    void onFatal(Reject reject);
+  }
+
+  private final String host;
+  private final int port;
+  private final BatchBuffer buffer;
+  private final Supplier<Hello> hello;
+  private final Listener listener;
+  private final Clock clock;
+  private final Duration heartbeat;
+  private final Backoff backoff;
+  private final ScheduledExecutorService executor;
+  private final ManagedChannel channel;
+
+  private final AtomicLong attempts = new AtomicLong();
+  private final AtomicLong lastAcked = new AtomicLong();
+  private final Set<String> loggedRejects = new HashSet<>();
+  private volatile boolean connected;
+  private volatile boolean fatal;
+  private volatile boolean closed;
+  private volatile String lastRejectReason;
+  private volatile String lastError;
+  private String lastLoggedError;
+  private Session current;
+
+  /**
+   * @param executor single-threaded; owned by the caller, who shuts it down after {@link #close}
+   */
+  public AgentConnection(String host, int port, TlsTrust trust, BatchBuffer buffer,
+      Supplier<Hello> hello, Listener listener, Clock clock, Duration heartbeat,
+      Duration backoffInitial, Duration backoffMax, ScheduledExecutorService executor)
+      throws IOException {
+    this.host = requireNonNull(host, "host");
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
+    }
+    this.port = port;
+    this.buffer = requireNonNull(buffer, "buffer");
+    this.hello = requireNonNull(hello, "hello");
+    this.listener = requireNonNull(listener, "listener");
+    this.clock = requireNonNull(clock, "clock");
+    this.heartbeat = requireNonNull(heartbeat, "heartbeat");
+    if (heartbeat.toMillis() < 1) {
+      throw new IllegalArgumentException("heartbeat: " + heartbeat + " (expected: >= 1ms)");
+    }
+    this.backoff = new Backoff(backoffInitial, backoffMax, Math::random);
+    this.executor = requireNonNull(executor, "executor");
+    this.channel = NettyChannelBuilder.forAddress(host, port)
+        .sslContext(requireNonNull(trust, "trust").sslContext())
+        .executor(executor)
+        .disableRetry()
+        .maxInboundMessageSize(1 << 20)
+        .build();
+  }
+
+  /** Opens the first stream and starts heartbeats. */
+  public void start() {
+    executor.execute(this::connect);
+    executor.scheduleAtFixedRate(this::sendHeartbeat, heartbeat.toMillis(), heartbeat.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** New batches are in the buffer: send them if the stream can take them. */
+  public void wake() {
+    if (!closed) {
+      executor.execute(this::pump);
+    }
+  }
+
+  /** Half-closes the stream and shuts the channel down (waits up to {@code timeout}). */
+  public void close(Duration timeout) {
+    closed = true;
+    connected = false;
+    try {
+      executor.submit(() -> {
+        Session s = current;
+        current = null;
+        if (s != null && s.out != null) {
+          s.out.onCompleted();
+        }
+      }).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      // the executor is gone or stuck; shut the channel down regardless
+    }
+    channel.shutdown();
+    try {
+      if (!channel.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        channel.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      channel.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public boolean isConnected() {
+    return connected;
+  }
+
+  public boolean isStoppedFatal() {
+    return fatal;
+  }
+
+  /** Streams opened so far (the first one included). */
+  public long connectAttempts() {
+    return attempts.get();
+  }
+
+  public long lastAckedSeq() {
+    return lastAcked.get();
+  }
+
+  /** "CODE: reason" of the last Reject received, or null. */
+  public String lastRejectReason() {
+    return lastRejectReason;
+  }
+
+  /** The last stream failure, or null. */
+  public String lastError() {
+    return lastError;
+  }
+
+  private void connect() {
+    if (closed || fatal) {
+      return;
+    }
+    attempts.incrementAndGet();
+    if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+      channel.resetConnectBackoff(); // our backoff decides, not the channel's
+    }
+    Session s = new Session();
+    current = s;
+    AgentServiceGrpc.newStub(channel).connect(s);
+    s.out.onNext(AgentMessage.newBuilder().setHello(hello.get()).build());
+    pump();
+  }
+
+  private void pump() {
+    Session s = current;
+    if (s == null) {
+      return;
+    }
+    while (s.out.isReady()) {
+      MetricBatch b = buffer.firstAfter(s.sentUpTo);
+      if (b == null) {
+        return;
+      }
+      s.out.onNext(AgentMessage.newBuilder().setBatch(b).build());
+      s.sentUpTo = b.getSeq();
+    }
+  }
+
+  private void sendHeartbeat() {
+    Session s = current;
+    if (s != null) {
+      s.out.onNext(AgentMessage.newBuilder()
+          .setHeartbeat(Heartbeat.newBuilder().setTimestampMs(clock.millis())).build());
+    }
+  }
+
+  private void onMessage(Session s, ServerMessage m) {
+    switch (m.getKindCase()) {
+      case ACK -> {
+        long seq = m.getAck().getSeq();
+        buffer.ack(seq);
+        lastAcked.accumulateAndGet(seq, Math::max);
+        if (m.getAck().getRejectedSamples() > 0) {
+          log.debug("batch {}: {} samples refused by storage", seq,
+              m.getAck().getRejectedSamples());
+        }
+        accepted(s);
+      }
+      case CONFIG -> {
+        accepted(s);
+        listener.onConfig(m.getConfig().getCollectIntervalMs());
+      }
+      case REJECT -> onReject(s, m.getReject());
+      default -> log.debug("ignoring unknown server message {}", m.getKindCase());
+    }
+  }
+
+  private void accepted(Session s) {
+    if (!s.accepted) {
+      s.accepted = true;
+      backoff.reset();
+      connected = true;
+      lastLoggedError = null;
+      log.info("connected to {}:{}", host, port);
+    }
+  }
+
+  private void onReject(Session s, Reject r) {
+    String reason = r.getCode() + ": " + r.getReason();
+    lastRejectReason = reason;
+    if (r.getFatal()) {
+      fatal = true;
+      connected = false;
+      current = null;
+      log.error("server {}:{} refused this agent ({}); not reconnecting: fix the settings and "
+          + "restart the agent", host, port, reason);
+      s.out.cancel("fatal reject", null);
+      channel.shutdownNow();
+      listener.onFatal(r);
+      return;
+    }
+    if (r.getSeq() != 0) {
+      buffer.remove(r.getSeq());
+    }
+    if (loggedRejects.size() < MAX_DISTINCT_REJECTS_LOGGED && loggedRejects.add(reason)) {
+      log.warn("server rejected {} ({}); dropped. Further rejects with this reason are logged at "
+          + "DEBUG", r.getSeq() != 0 ? "batch " + r.getSeq() : "a message", reason);
+    } else {
+      log.debug("server rejected batch {} ({})", r.getSeq(), reason);
+    }
+  }
+
+  private void onEnd(Session s, Throwable t) {
+    if (current != s) {
+      return;
+    }
+    current = null;
+    connected = false;
+    if (closed || fatal) {
+      return;
+    }
+    String error = describe(t);
+    lastError = error;
+    long delay = backoff.nextDelayMillis();
+    if (!error.equals(lastLoggedError)) {
+      lastLoggedError = error;
+      log.warn("stream to {}:{} ended: {}; reconnecting in {} ms (repeats logged at DEBUG)",
+          host, port, error, delay);
+    } else {
+      log.debug("stream to {}:{} ended: {}; reconnecting in {} ms", host, port, error, delay);
+    }
+    executor.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+  }
+
+  private static String describe(Throwable t) {
+    if (t == null) {
+      return "closed by the server";
+    }
+    Status status = Status.fromThrowable(t);
+    StringBuilder sb = new StringBuilder(status.getCode().toString());
+    if (status.getDescription() != null) {
+      sb.append(": ").append(status.getDescription());
+    }
+    Throwable root = status.getCause();
+    while (root != null && root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root != null && root.getMessage() != null) {
+      sb.append(" (").append(root.getMessage()).append(')');
+    }
+    return sb.toString();
+  }
+
+  private final class Session implements ClientResponseObserver<AgentMessage, ServerMessage> {
+    ClientCallStreamObserver<AgentMessage> out;
+    long sentUpTo;
+    boolean accepted;
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<AgentMessage> requestStream) {
+      out = requestStream;
+      requestStream.setOnReadyHandler(() -> {
+        if (current == this) {
+          pump();
+        }
+      });
+    }
+
+    @Override
+    public void onNext(ServerMessage m) {
+      if (current == this) {
+        onMessage(this, m);
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      onEnd(this, t);
+    }
+
+    @Override
+    public void onCompleted() {
+      onEnd(this, null);
+    }
+  }
+}

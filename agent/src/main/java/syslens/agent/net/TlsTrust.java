@@ -1,0 +1,128 @@
+package syslens.agent.net;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.Locale;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * How the agent decides to trust the server: a CA certificate file (PEM), or the SHA-256
+ * fingerprint of the server's CA certificate. The agent always uses TLS and always verifies the
+ * server's host name against the certificate's subject alternative names.
+ */
+public final class TlsTrust {
+
+  private final Path caFile;
+  private final String fingerprint;
+
+  private TlsTrust(Path caFile, String fingerprint) {
+    this.caFile = caFile;
+    this.fingerprint = fingerprint;
+  }
+
+  /** Trusts the CA certificates in a PEM file. */
+  public static TlsTrust caFile(Path caFile) {
+    return new TlsTrust(requireNonNull(caFile, "caFile"), null);
+  }
+
+  /** Trusts a chain whose CA (or self-signed) certificate has this SHA-256 fingerprint. */
+  public static TlsTrust fingerprint(String sha256) {
+    return new TlsTrust(null, normalizeFingerprint(sha256));
+  }
+
+  /**
+   * Lower-case hex without separators; accepts upper/lower case, with or without colons (as
+   * {@code openssl x509 -fingerprint -sha256} prints it).
+   */
+  public static String normalizeFingerprint(String sha256) {
+    requireNonNull(sha256, "sha256");
+    String hex = sha256.strip().replace(":", "").toLowerCase(Locale.ROOT);
+    if (hex.startsWith("sha256=")) {
+      hex = hex.substring("sha256=".length());
+    }
+    if (hex.length() != 64 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+      throw new IllegalArgumentException("caFingerprint: " + sha256
+          + " (expected: SHA-256 as 64 hex digits, colons optional)");
+    }
+    return hex;
+  }
+
+  /** The SHA-256 fingerprint of a certificate, as lower-case hex. */
+  public static String fingerprintOf(X509Certificate cert) {
+    try {
+      return HexFormat.of().formatHex(
+          java.security.MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot fingerprint " + cert.getSubjectX500Principal(), e);
+    }
+  }
+
+  /** Builds the client TLS context; fails when the CA file is unreadable or has no certificate. */
+  SslContext sslContext() throws IOException {
+    SslContextBuilder builder = GrpcSslContexts.configure(SslContextBuilder.forClient(),
+        SslProvider.JDK);
+    if (fingerprint != null) {
+      builder.trustManager(new FingerprintTrustManager(fingerprint));
+    } else {
+      builder.trustManager(caTrustManagerFactory(caFile));
+    }
+    try {
+      return builder.build();
+    } catch (SSLException e) {
+      throw new IOException("TLS setup failed: " + e.getMessage(), e);
+    }
+  }
+
+  static TrustManagerFactory caTrustManagerFactory(Path caFile) throws IOException {
+    Collection<? extends Certificate> certs;
+    try (InputStream in = Files.newInputStream(caFile)) {
+      certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+    } catch (GeneralSecurityException e) {
+      throw new IOException("caFile: " + caFile + " (expected: PEM certificates): "
+          + e.getMessage(), e);
+    }
+    if (certs.isEmpty()) {
+      throw new IOException("caFile: " + caFile + " (expected: at least one PEM certificate)");
+    }
+    return trustManagerFactory(certs);
+  }
+
+  static TrustManagerFactory trustManagerFactory(Collection<? extends Certificate> certs) {
+    try {
+      KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+      ks.load(null, null);
+      int i = 0;
+      for (Certificate c : certs) {
+        ks.setCertificateEntry("ca-" + i++, c);
+      }
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ks);
+      return tmf;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException("cannot build a trust store", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return fingerprint != null ? "TlsTrust{fingerprint=" + fingerprint + "}"
+        : "TlsTrust{caFile=" + caFile + "}";
+  }
+}

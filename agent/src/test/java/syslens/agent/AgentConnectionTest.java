@@ -1,0 +1,239 @@
+package syslens.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import syslens.agent.collect.Metric;
+import syslens.agent.net.TlsTrust;
+import syslens.agent.v1.MetricBatch;
+import syslens.agent.v1.Series;
+
+/** The agent against an in-process TLS gRPC server (a stand-in for the real one). */
+class AgentConnectionTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static TestCerts ca;
+  private static TestCerts.Server serverCert;
+
+  @TempDir
+  Path tmp;
+
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final AtomicLong counter = new AtomicLong();
+
+  @BeforeAll
+  static void certs() throws Exception {
+    ca = TestCerts.newCa("SysLens Test CA");
+    serverCert = ca.issueServer("localhost", "127.0.0.1", "syslens-test-host");
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (AutoCloseable c : closeables.reversed()) {
+      c.close();
+    }
+  }
+
+  private TestAgentServer server(TestCerts.Server cert, int port) throws Exception {
+    TestAgentServer s = TestAgentServer.start(cert, port);
+    closeables.add(s);
+    return s;
+  }
+
+  private Agent.Builder agent(TestAgentServer server) {
+    return Agent.builder()
+        .server("127.0.0.1:" + server.port())
+        .enrollmentToken("s3cret-token")
+        .nodeId("node-a")
+        .hostname("host-a")
+        .label("env", "test")
+        .interval(Duration.ofMillis(100))
+        .reconnectBackoff(Duration.ofMillis(20), Duration.ofMillis(200))
+        .source(() -> List.of(
+            Metric.of("test_counter_total", counter.incrementAndGet(), "k", "v"),
+            Metric.of("test_gauge", 1.5)));
+  }
+
+  private Agent started(Agent.Builder b) {
+    Agent a = b.build();
+    closeables.add(a);
+    a.start();
+    return a;
+  }
+
+  @Test
+  void connect_caFile_helloThenGridStampedBatchesWithIncreasingSeqAndAcksClearBuffer()
+      throws Exception {
+    TestAgentServer server = server(serverCert, 0);
+    Agent agent = started(agent(server).caFile(ca.writeCaPem(tmp)));
+
+    await().atMost(WAIT).until(() -> server.batches.size() >= 4);
+    assertThat(server.hellos).first().satisfies(h -> {
+      assertThat(h.getEnrollmentToken()).isEqualTo("s3cret-token");
+      assertThat(h.getNodeId()).isEqualTo("node-a");
+      assertThat(h.getHostname()).isEqualTo("host-a");
+      assertThat(h.getLabelsMap()).isEqualTo(Map.of("env", "test"));
+      assertThat(h.getIntervalMs()).isEqualTo(100);
+      assertThat(h.getOs()).isNotBlank();
+      assertThat(h.getAgentVersion()).isNotBlank();
+    });
+    List<MetricBatch> got = List.copyOf(server.batches);
+    for (int i = 0; i < got.size(); i++) {
+      MetricBatch b = got.get(i);
+      assertThat(b.getSeq()).isEqualTo(i + 1);
+      assertThat(b.getSeriesList()).hasSize(2);
+      List<Long> stamps = b.getSeriesList().stream()
+          .map(s -> s.getSamples(0).getTimestampMs()).distinct().toList();
+      assertThat(stamps).singleElement().satisfies(t -> assertThat(t % 100).isZero());
+      if (i > 0) {
+        assertThat(stamps.get(0)).isGreaterThan(got.get(i - 1).getSeries(0).getSamples(0)
+            .getTimestampMs());
+      }
+    }
+    assertThat(got.get(0).getSeries(0).getLabelsList()).extracting(l -> l.getName() + "=" + l.getValue())
+        .containsExactly("__name__=test_counter_total", "k=v");
+    await().atMost(WAIT).until(() -> agent.lastAckedSeq() >= 4 && agent.state() == AgentState.CONNECTED);
+    await().atMost(WAIT).until(() -> agent.bufferedBatches() <= 1);
+    assertThat(agent.connectAttempts()).isEqualTo(1);
+  }
+
+  @Test
+  void reconnect_serverRestarts_unackedBatchesResentInOrder() throws Exception {
+    TestAgentServer first = server(serverCert, 0);
+    int port = first.port();
+    first.autoAck = false;
+    Agent agent = started(agent(first).caFile(ca.writeCaPem(tmp)));
+    await().atMost(WAIT).until(() -> first.batches.size() >= 3);
+    first.close();
+    long unacked = agent.lastSeq();
+    assertThat(agent.bufferedBatches()).isGreaterThanOrEqualTo(3);
+
+    TestAgentServer second = server(serverCert, port);
+
+    await().atMost(WAIT).until(() -> agent.lastAckedSeq() >= unacked + 1);
+    List<Long> seqs = second.batches.stream().map(MetricBatch::getSeq).toList();
+    assertThat(seqs.subList(0, (int) unacked))
+        .isEqualTo(java.util.stream.LongStream.rangeClosed(1, unacked).boxed().toList());
+    assertThat(seqs).isSorted().doesNotHaveDuplicates();
+    assertThat(second.hellos).hasSize(1);
+    assertThat(agent.connectAttempts()).isGreaterThanOrEqualTo(2);
+    assertThat(agent.state()).isEqualTo(AgentState.CONNECTED);
+  }
+
+  @Test
+  void fatalReject_wrongToken_stopsWithoutFurtherAttempts() throws Exception {
+    TestAgentServer server = server(serverCert, 0);
+    server.expectedToken = "the-right-token";
+    Agent agent = started(agent(server).caFile(ca.writeCaPem(tmp)));
+
+    assertThat(agent.awaitStopped(WAIT)).isTrue();
+
+    assertThat(agent.state()).isEqualTo(AgentState.STOPPED_FATAL);
+    assertThat(agent.lastRejectReason()).isEqualTo("UNAUTHENTICATED: bad enrollment token");
+    await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(2))
+        .until(() -> server.streams.get() == 1 && agent.connectAttempts() == 1);
+  }
+
+  @Test
+  void nonFatalReject_batchDroppedAndStreamContinues() throws Exception {
+    TestAgentServer server = server(serverCert, 0);
+    server.rejectSeqs.add(2L);
+    Agent agent = started(agent(server).caFile(ca.writeCaPem(tmp)));
+
+    await().atMost(WAIT).until(() -> agent.lastAckedSeq() >= 4);
+
+    assertThat(agent.lastRejectReason()).isEqualTo("INVALID_ARGUMENT: sample value is NaN");
+    assertThat(agent.state()).isEqualTo(AgentState.CONNECTED);
+    assertThat(server.streams.get()).isEqualTo(1);
+    assertThat(server.batches.stream().filter(b -> b.getSeq() == 2)).hasSize(1);
+  }
+
+  @Test
+  void fingerprint_matchingCaWithColonsUpperCase_connects() throws Exception {
+    TestAgentServer server = server(serverCert, 0);
+    String hex = TlsTrust.fingerprintOf(ca.ca).toUpperCase();
+    String colons = String.join(":", hex.split("(?<=\\G..)"));
+    Agent agent = started(agent(server).caFingerprint(colons));
+
+    await().atMost(WAIT).until(() -> agent.lastAckedSeq() >= 1);
+    assertThat(server.hellos).hasSize(1);
+  }
+
+  @Test
+  void fingerprint_mismatch_tlsHandshakeFailsAndNothingReachesServer() throws Exception {
+    TestAgentServer server = server(serverCert, 0);
+    TestCerts otherCa = TestCerts.newCa("Some Other CA");
+    Agent agent = started(agent(server).caFingerprint(TlsTrust.fingerprintOf(otherCa.ca)));
+
+    await().atMost(WAIT).until(() -> agent.connectAttempts() >= 2 && agent.lastConnectError() != null);
+
+    assertThat(agent.lastConnectError()).contains("does not contain the CA with SHA-256 fingerprint");
+    assertThat(agent.state()).isEqualTo(AgentState.CONNECTING);
+    assertThat(server.streams.get()).isZero();
+    assertThat(agent.bufferedBatches()).isPositive();
+  }
+
+  @Test
+  void hostname_notInSans_rejectedWithCaFileAndWithFingerprint() throws Exception {
+    TestAgentServer server = server(ca.issueServer("elsewhere.example"), 0);
+    Agent byFile = started(agent(server).caFile(ca.writeCaPem(tmp)));
+    Agent byPin = started(agent(server).caFingerprint(TlsTrust.fingerprintOf(ca.ca)));
+
+    await().atMost(WAIT).until(() -> byFile.lastConnectError() != null
+        && byPin.lastConnectError() != null);
+
+    assertThat(byFile.lastConnectError()).containsIgnoringCase("127.0.0.1");
+    assertThat(byPin.lastConnectError()).containsIgnoringCase("127.0.0.1");
+    assertThat(server.streams.get()).isZero();
+  }
+
+  @Test
+  void configUpdate_newInterval_appliedOnTheNewGrid() throws Exception {
+    TestAgentServer server = server(serverCert, 0);
+    server.configIntervalMs = 300;
+    Agent agent = started(agent(server).caFile(ca.writeCaPem(tmp)));
+
+    await().atMost(WAIT).until(() -> agent.interval().equals(Duration.ofMillis(300)));
+    long mark = agent.lastSeq() + 1; // a round may have been running while the interval changed
+    await().atMost(WAIT).until(() -> server.batches.stream().filter(b -> b.getSeq() > mark).count() >= 3);
+
+    List<Long> later = server.batches.stream().filter(b -> b.getSeq() > mark)
+        .map(b -> b.getSeries(0).getSamples(0).getTimestampMs()).toList();
+    assertThat(later).allSatisfy(t -> assertThat(t % 300).isZero());
+  }
+
+  @Test
+  void heartbeat_sentAtItsInterval() throws Exception {
+    TestAgentServer server = server(serverCert, 0);
+    started(agent(server).caFile(ca.writeCaPem(tmp)).heartbeatInterval(Duration.ofMillis(50)));
+
+    await().atMost(WAIT).until(() -> server.heartbeats.get() >= 3);
+  }
+
+  @Test
+  void bigRound_splitIntoBatchesOfAtMost2000Series() throws Exception {
+    TestAgentServer server = server(serverCert, 0);
+    List<Metric> many = new ArrayList<>();
+    for (int i = 0; i < 4500; i++) {
+      many.add(Metric.of("m", i, "i", Integer.toString(i)));
+    }
+    started(agent(server).caFile(ca.writeCaPem(tmp)).interval(Duration.ofMinutes(1))
+        .source(() -> many));
+
+    await().atMost(WAIT).until(() -> server.batches.size() >= 3);
+    List<MetricBatch> first = server.batches.subList(0, 3);
+    assertThat(first).extracting(MetricBatch::getSeriesCount).containsExactly(2000, 2000, 500);
+    assertThat(first.stream().flatMap(b -> b.getSeriesList().stream())
+        .map((Series s) -> s.getSamples(0).getTimestampMs()).distinct()).hasSize(1);
+  }
+}

@@ -1,0 +1,126 @@
+package syslens.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentMainTest {
+
+  private static final String PIN =
+      "3f1a9c0b7e2d4f6a8b1c3d5e7f9a0b2c4d6e8f0a1b3c5d7e9f1a2b4c6d8e0f2a";
+  private static final Map<String, String> TOKEN_ENV = Map.of(AgentMain.TOKEN_ENV, "t0ken");
+
+  @TempDir
+  Path tmp;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(Map<String, String> env, String... args) {
+    return AgentMain.run(env, new PrintWriter(out, true), new PrintWriter(err, true), args);
+  }
+
+  private static String[] with(String... args) {
+    List<String> all = new ArrayList<>(List.of("--ca-fingerprint", PIN));
+    all.addAll(List.of(args));
+    return all.toArray(String[]::new);
+  }
+
+  @Test
+  void interval_zero_usageErrorNamingValueAndMinimum() {
+    assertThat(run(TOKEN_ENV, with("--interval", "0s"))).isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("--interval: 0s (expected: >= 100ms)");
+  }
+
+  @Test
+  void interval_garbage_usageError() {
+    assertThat(run(TOKEN_ENV, with("--interval", "ten"))).isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("--interval: ten (expected: e.g. 10s, 500ms, 1m)");
+  }
+
+  @Test
+  void trust_missingOrBoth_usageError() {
+    assertThat(run(TOKEN_ENV)).isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("--ca-file / --ca-fingerprint: neither given");
+
+    assertThat(run(TOKEN_ENV, with("--ca-file", "/etc/hostname"))).isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("both given (expected: exactly one");
+  }
+
+  @Test
+  void fingerprint_malformed_usageError() {
+    assertThat(run(TOKEN_ENV, "--ca-fingerprint", "abc")).isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("--ca-fingerprint: abc (expected: SHA-256 as 64 hex");
+  }
+
+  @Test
+  void token_missing_usageErrorPointingToFileOrEnv() {
+    assertThat(run(Map.of(), with())).isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("--token-file PATH or $SYSLENS_ENROLLMENT_TOKEN");
+  }
+
+  @Test
+  void token_emptyFile_usageError() throws Exception {
+    Path empty = Files.writeString(tmp.resolve("token"), "\n");
+    assertThat(run(Map.of(), with("--token-file", empty.toString())))
+        .isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("is empty");
+  }
+
+  @Test
+  void server_badAddress_usageError() {
+    assertThat(run(TOKEN_ENV, with("--server", "nohostport"))).isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("--server: nohostport (expected: host:port)");
+  }
+
+  @Test
+  void label_badName_usageError() {
+    assertThat(run(TOKEN_ENV, with("--label", "__x=1"))).isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("--label: __x=1");
+  }
+
+  @Test
+  void validOptions_buildAgentWithThem() throws Exception {
+    Path token = Files.writeString(tmp.resolve("token"), "from-file\n");
+    AgentMain main = new AgentMain(Map.of());
+    new picocli.CommandLine(main).parseArgs(with("--token-file", token.toString(),
+        "--interval", "1m30s", "--node-id", "n1", "--label", "dc=eu", "--server", "h:9443"));
+
+    try (Agent agent = main.buildAgent()) {
+      assertThat(agent.interval()).hasSeconds(90);
+      assertThat(agent.nodeId()).isEqualTo("n1");
+    }
+  }
+
+  @Test
+  void versionAndHelp_exitZero() {
+    assertThat(run(Map.of(), "--version")).isZero();
+    assertThat(out.toString()).startsWith("syslens-agent ");
+    assertThat(run(Map.of(), "--help")).isZero();
+    assertThat(out.toString()).contains("--ca-fingerprint", "--token-file", "--proc-root",
+        "--sys-root", "--label", "--node-id", "--interval", "--server");
+  }
+
+  @Test
+  void run_serverRefusesToken_exitsThree() throws Exception {
+    TestCerts ca = TestCerts.newCa("Main Test CA");
+    try (TestAgentServer server = TestAgentServer.start(ca.issueServer("127.0.0.1"), 0)) {
+      server.expectedToken = "right";
+
+      int code = run(Map.of(AgentMain.TOKEN_ENV, "wrong"), "--server",
+          "127.0.0.1:" + server.port(), "--ca-file", ca.writeCaPem(tmp).toString(),
+          "--interval", "1s");
+
+      assertThat(code).isEqualTo(AgentMain.EXIT_REJECTED);
+      assertThat(server.streams.get()).isEqualTo(1);
+    }
+  }
+}
