@@ -17,14 +17,14 @@ import syslens.storage.Labels;
 import syslens.storage.Matcher;
 
 /**
- * Runs Prometheus 2.42's PromQL test scripts (/work/shared/promql-testdata, or the directory in
- * -Dpromql.testdata) against this engine. Cases whose expression uses something the engine does
+ * Runs Prometheus 2.42's PromQL test scripts (../shared/promql-testdata beside the checkout,
+ * passed by the POM as -Dpromql.testdata) against this engine. Cases whose expression uses something the engine does
  * not implement yet ({@link Support}) are skipped; every other case must pass, in instant mode
  * and (as Prometheus' own harness does) in range mode at t-1m..t+1m step 1m.
  */
 class PromqlTestdataTest {
   private static final Path DIR = Path.of(System.getProperty("promql.testdata",
-      "/work/shared/promql-testdata"));
+      "../../shared/promql-testdata"));
 
   record FileResult(String file, int passed, int skipped, List<String> failures) {}
 
