@@ -2,7 +2,6 @@ package syslens.bench;
 
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -22,8 +21,8 @@ import syslens.tsdb.chunkenc.XorChunk;
 /**
  * Encodes and decodes one 120-sample XOR chunk of a realistic series: a 10 s scrape grid, either
  * exactly aligned or with a few ms of jitter, for a counter (CPU seconds, centisecond steps) and a
- * gauge (available memory, moving in 4 KiB pages). The {@code bytesPerSample} aux counter reports
- * the encoded size.
+ * gauge (available memory, moving in 4 KiB pages). The encoded size (bytes per sample) is printed
+ * once per parameter set, before its timings.
  *
  * <p>Run: {@code java -jar bench/target/benchmarks.jar ChunkBenchmark}
  */
@@ -74,18 +73,9 @@ public class ChunkBenchmark {
     return c;
   }
 
-  /** Reports the encoded size next to the timings. */
-  @State(Scope.Thread)
-  @AuxCounters(AuxCounters.Type.EVENTS)
-  public static class Size {
-    public double bytesPerSample;
-  }
-
   @Benchmark
-  public XorChunk append(Size size) {
-    XorChunk c = encode();
-    size.bytesPerSample = (double) c.byteLength() / SAMPLES;
-    return c;
+  public XorChunk append() {
+    return encode();
   }
 
   @Benchmark

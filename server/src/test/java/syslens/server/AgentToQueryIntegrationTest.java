@@ -66,7 +66,7 @@ class AgentToQueryIntegrationTest {
 
         // A live client sees samples with a computed CPU percentage.
         List<String> live = new CopyOnWriteArrayList<>();
-        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().header("Origin", s.base())
             .buildAsync(URI.create("ws://127.0.0.1:" + s.port() + "/api/v1/live?token=" + token), new WebSocket.Listener() {
               StringBuilder buf = new StringBuilder();
 
