@@ -1,6 +1,5 @@
 package syslens.query;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -60,7 +59,7 @@ final class Aggregations {
     for (Sample s : in.samples()) {
       Labels key = a.without() ? s.labels().drop(dropNames) : s.labels().keep(a.grouping());
       if (op == TokenType.COUNT_VALUES) {
-        key = key.toBuilder().set(valueLabel, formatValue(s.v())).build();
+        key = key.toBuilder().set(valueLabel, PromFormat.formatValue(s.v())).build();
       }
       groups.computeIfAbsent(key, Group::new).samples.add(s);
     }
@@ -193,19 +192,5 @@ final class Aggregations {
     double upper = Math.min(n - 1, lower + 1);
     double weight = rank - Math.floor(rank);
     return sorted[(int) lower] * (1 - weight) + sorted[(int) upper] * weight;
-  }
-
-  /** Go's strconv.FormatFloat(v, 'f', -1, 64). */
-  static String formatValue(double v) {
-    if (Double.isNaN(v)) {
-      return "NaN";
-    }
-    if (Double.isInfinite(v)) {
-      return v > 0 ? "+Inf" : "-Inf";
-    }
-    if (v == 0) {
-      return (1 / v < 0) ? "-0" : "0";
-    }
-    return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
   }
 }

@@ -61,7 +61,7 @@ public final class Main implements Runnable {
 
     ServerConfig.Builder config(String bind) {
       int p = port != null ? port : firstFreePort(bind, 8080, 8099);
-      return ServerConfig.builder(data)
+      return ServerConfig.builder(data.toAbsolutePath().normalize())
           .bindAddress(bind)
           .port(p)
           .collectInterval(parseDuration("--collect-interval", collectInterval))
@@ -107,9 +107,12 @@ public final class Main implements Runnable {
       }
       SysLensServer s = SysLensServer.start(config("127.0.0.1").build());
       printAccess(s, "127.0.0.1");
-      List<String> cmd = new ArrayList<>(List.of(
-          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-XX:+UseSerialGC", "-Xmx32m", "-XX:TieredStopAtLevel=1",
+      List<String> cmd = new ArrayList<>();
+      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      // The launcher passes the agent's JVM flags; run directly, use small defaults.
+      cmd.addAll(List.of(System.getProperty("syslens.agent.jvm",
+          "-XX:+UseSerialGC -Xmx96m -XX:TieredStopAtLevel=1").trim().split("\\s+")));
+      cmd.addAll(List.of(
           "-jar", jar.toString(),
           "--server", "localhost:" + s.port(),
           "--ca-file", s.tls().caCertFile().toString(),

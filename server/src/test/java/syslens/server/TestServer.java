@@ -57,28 +57,22 @@ final class TestServer implements AutoCloseable {
   }
 
   HttpResponse<String> get(String pathAndQuery, String token) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + pathAndQuery))
-        .timeout(Duration.ofSeconds(30)).GET();
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return send(HttpRequest.newBuilder(URI.create(base() + pathAndQuery)).GET(), token);
   }
 
   HttpResponse<String> post(String path, String body, String token) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path))
-        .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return send(HttpRequest.newBuilder(URI.create(base() + path)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)), token);
   }
 
   HttpResponse<String> postForm(String path, String body, String token) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path))
-        .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
+    return send(HttpRequest.newBuilder(URI.create(base() + path))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString(body)), token);
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder b, String token) throws Exception {
+    b.timeout(Duration.ofSeconds(30));
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }

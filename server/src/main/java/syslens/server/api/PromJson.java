@@ -8,6 +8,7 @@ import java.util.Map;
 import syslens.query.InstantVector;
 import syslens.query.Matrix;
 import syslens.query.Point;
+import syslens.query.PromFormat;
 import syslens.query.RangeSeries;
 import syslens.query.Scalar;
 import syslens.query.StringValue;
@@ -57,7 +58,7 @@ final class PromJson {
   }
 
   private static List<Object> pair(long tMs, double v) {
-    return List.of(seconds(tMs), formatValue(v));
+    return List.of(seconds(tMs), PromFormat.formatValue(v));
   }
 
   /** Unix seconds with millisecond precision, as a JSON number. */
@@ -65,17 +66,4 @@ final class PromJson {
     return BigDecimal.valueOf(ms, 3).stripTrailingZeros();
   }
 
-  /** Go's strconv.FormatFloat(v, 'f', -1, 64) as Prometheus uses it: "1", "0.5", "+Inf", "NaN". */
-  static String formatValue(double v) {
-    if (Double.isNaN(v)) {
-      return "NaN";
-    }
-    if (Double.isInfinite(v)) {
-      return v > 0 ? "+Inf" : "-Inf";
-    }
-    if (v == 0) {
-      return (1 / v < 0) ? "-0" : "0";
-    }
-    return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
-  }
 }

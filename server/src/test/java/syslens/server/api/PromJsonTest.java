@@ -8,15 +8,15 @@ import org.junit.jupiter.api.Test;
 class PromJsonTest {
   @Test
   void formatValue_matchesGoFormatFloat() {
-    assertThat(PromJson.formatValue(1.0)).isEqualTo("1");
-    assertThat(PromJson.formatValue(0.5)).isEqualTo("0.5");
-    assertThat(PromJson.formatValue(1e21)).isEqualTo("1000000000000000000000");
-    assertThat(PromJson.formatValue(1.5e-7)).isEqualTo("0.00000015");
-    assertThat(PromJson.formatValue(-2.25)).isEqualTo("-2.25");
-    assertThat(PromJson.formatValue(Double.NaN)).isEqualTo("NaN");
-    assertThat(PromJson.formatValue(Double.POSITIVE_INFINITY)).isEqualTo("+Inf");
-    assertThat(PromJson.formatValue(Double.NEGATIVE_INFINITY)).isEqualTo("-Inf");
-    assertThat(PromJson.formatValue(0.1 + 0.2)).isEqualTo("0.30000000000000004");
+    assertThat(syslens.query.PromFormat.formatValue(1.0)).isEqualTo("1");
+    assertThat(syslens.query.PromFormat.formatValue(0.5)).isEqualTo("0.5");
+    assertThat(syslens.query.PromFormat.formatValue(1e21)).isEqualTo("1000000000000000000000");
+    assertThat(syslens.query.PromFormat.formatValue(1.5e-7)).isEqualTo("0.00000015");
+    assertThat(syslens.query.PromFormat.formatValue(-2.25)).isEqualTo("-2.25");
+    assertThat(syslens.query.PromFormat.formatValue(Double.NaN)).isEqualTo("NaN");
+    assertThat(syslens.query.PromFormat.formatValue(Double.POSITIVE_INFINITY)).isEqualTo("+Inf");
+    assertThat(syslens.query.PromFormat.formatValue(Double.NEGATIVE_INFINITY)).isEqualTo("-Inf");
+    assertThat(syslens.query.PromFormat.formatValue(0.1 + 0.2)).isEqualTo("0.30000000000000004");
   }
 
   @Test
