@@ -250,7 +250,7 @@ public final class Agent implements AutoCloseable {
     private Duration backoffInitial = Duration.ofSeconds(1);
     private Duration backoffMax = Duration.ofSeconds(60);
     private int maxBufferedBatches = 10_000;
-    private long maxBufferedBytes = 64L << 20;
+    private long maxBufferedBytes = 16L << 20;
     private int maxSeriesPerBatch = MAX_SERIES_PER_BATCH;
     private Supplier<List<Metric>> source;
 
@@ -349,7 +349,8 @@ public final class Agent implements AutoCloseable {
       return this;
     }
 
-    /** Unacked batches kept at most (oldest dropped beyond); defaults 10,000 and 64 MiB. */
+    /** Unacked batches kept at most (oldest dropped beyond); defaults 10,000 and 16 MiB (hours of
+     * rounds for a typical host). */
     public Builder maxBuffered(int batches, long bytes) {
       this.maxBufferedBatches = batches;
       this.maxBufferedBytes = bytes;

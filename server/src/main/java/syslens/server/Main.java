@@ -111,7 +111,7 @@ public final class Main implements Runnable {
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       // The launcher passes the agent's JVM flags; run directly, use small defaults.
       cmd.addAll(List.of(System.getProperty("syslens.agent.jvm",
-          "-XX:+UseSerialGC -Xmx96m -XX:TieredStopAtLevel=1").trim().split("\\s+")));
+          "-XX:+UseSerialGC -Xmx48m -XX:TieredStopAtLevel=1").trim().split("\\s+")));
       cmd.addAll(List.of(
           "-jar", jar.toString(),
           "--server", "localhost:" + s.port(),
