@@ -28,6 +28,8 @@ import syslens.tsdb.wal.Wal;
  * and a compactor will cut closed head chunks into blocks, truncate the head and checkpoint the WAL.
  */
 public final class Tsdb implements Storage {
+  /** About 1,000 hosts of 500 series each, four times over. */
+  public static final int DEFAULT_MAX_SERIES = 2_000_000;
   private final Head head;
   private final Wal wal;
   private final Clock clock;
@@ -60,7 +62,7 @@ public final class Tsdb implements Storage {
   public Stats stats() {
     ReplayResult r = wal.replayResult();
     return new Stats(head.numSeries(), head.samplesAppended(), head.rejectedOutOfOrder(),
-        head.rejectedDuplicate(), head.rejectedInvalid(), wal.bytesWritten(), wal.fsyncs(),
+        head.rejectedDuplicate(), head.rejectedInvalid(), head.rejectedLimit(), wal.bytesWritten(), wal.fsyncs(),
         head.minTime(), head.maxTime(), r.records(), replayedSamples, r.problem() == null ? 0 : 1,
         replayMillis);
   }
@@ -90,6 +92,7 @@ public final class Tsdb implements Storage {
       long rejectedOutOfOrder,
       long rejectedDuplicate,
       long rejectedInvalid,
+      long rejectedSeriesLimit,
       long walBytesWritten,
       long walFsyncs,
       long headMinTime,
@@ -105,6 +108,7 @@ public final class Tsdb implements Storage {
     private Clock clock = Clock.systemUTC();
     private long walSegmentSize = Wal.DEFAULT_SEGMENT_SIZE;
     private int chunkSize = 120;
+    private int maxSeries = DEFAULT_MAX_SERIES;
 
     private Builder(Path dir) {
       this.dir = dir;
@@ -130,6 +134,18 @@ public final class Tsdb implements Storage {
         throw new IllegalArgumentException("chunkSize: " + samples + " (expected: 1..65535)");
       }
       this.chunkSize = samples;
+      return this;
+    }
+
+    /**
+     * Most series the head holds; samples that would create more are refused with
+     * {@code LIMIT_EXCEEDED} (bounded memory against a cardinality explosion). Default 2,000,000.
+     */
+    public Builder maxSeries(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxSeries: " + n + " (expected: >= 1)");
+      }
+      this.maxSeries = n;
       return this;
     }
 
@@ -168,7 +184,7 @@ public final class Tsdb implements Storage {
     /** Builds the head before the WAL exists; its log forwards to the WAL once opened. */
     private final class HeadRef {
       final ForwardingLog log = new ForwardingLog();
-      final Head head = Head.create(chunkSize, log);
+      final Head head = Head.create(chunkSize, maxSeries, log);
 
       Head head() {
         return head;

@@ -34,7 +34,11 @@ import syslens.storage.Querier;
  * checkpoint and deletes older segments. Queriers then merge block queriers with this head's.
  */
 public final class Head {
+  /** Returned by {@link #getOrCreate} when a new series would exceed {@code maxSeries}. */
+  static final MemSeries OVER_LIMIT = new MemSeries(-1, Labels.empty(), 1);
+
   private final int chunkSize;
+  private final int maxSeries;
   private final CommitLog log;
   private final ConcurrentHashMap<Labels, MemSeries> byLabels = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, MemSeries> byRef = new ConcurrentHashMap<>();
@@ -49,19 +53,32 @@ public final class Head {
   final LongAdder rejectedOutOfOrder = new LongAdder();
   final LongAdder rejectedDuplicate = new LongAdder();
   final LongAdder rejectedInvalid = new LongAdder();
+  final LongAdder rejectedLimit = new LongAdder();
 
-  private Head(int chunkSize, CommitLog log) {
+  private Head(int chunkSize, int maxSeries, CommitLog log) {
     this.chunkSize = chunkSize;
+    this.maxSeries = maxSeries;
     this.log = log;
   }
 
   /** A head cutting chunks at {@code chunkSize} samples and logging commits to {@code log}. */
   public static Head create(int chunkSize, CommitLog log) {
+    return create(chunkSize, Integer.MAX_VALUE, log);
+  }
+
+  /**
+   * As {@link #create(int, CommitLog)}, refusing new series beyond {@code maxSeries} (samples of
+   * existing series are still taken; WAL replay is never refused).
+   */
+  public static Head create(int chunkSize, int maxSeries, CommitLog log) {
     requireNonNull(log, "log");
     if (chunkSize < 1 || chunkSize > 0xffff) {
       throw new IllegalArgumentException("chunkSize: " + chunkSize + " (expected: 1..65535)");
     }
-    return new Head(chunkSize, log);
+    if (maxSeries < 1) {
+      throw new IllegalArgumentException("maxSeries: " + maxSeries + " (expected: >= 1)");
+    }
+    return new Head(chunkSize, maxSeries, log);
   }
 
   public Appender appender() {
@@ -102,6 +119,11 @@ public final class Head {
     return rejectedInvalid.sum();
   }
 
+  /** Samples refused because their new series would have exceeded the series limit. */
+  public long rejectedLimit() {
+    return rejectedLimit.sum();
+  }
+
   /** Seam for blocks: every series (a live view; each series locks itself). */
   public Collection<MemSeries> series() {
     return Collections.unmodifiableCollection(byRef.values());
@@ -115,7 +137,10 @@ public final class Head {
     return postings;
   }
 
-  /** The series for labels, created when new; null (and counted) when the labels are invalid. */
+  /**
+   * The series for labels, created when new; null (and counted) when the labels are invalid;
+   * {@link #OVER_LIMIT} (counted) when creating it would exceed the series limit.
+   */
   MemSeries getOrCreate(Labels labels) {
     MemSeries s = byLabels.get(labels);
     if (s != null) {
@@ -128,6 +153,10 @@ public final class Head {
     synchronized (createLock) {
       s = byLabels.get(labels);
       if (s == null) {
+        if (byRef.size() >= maxSeries) {
+          rejectedLimit.increment();
+          return OVER_LIMIT;
+        }
         s = register(nextRef++, labels);
       }
       return s;

@@ -34,6 +34,9 @@ final class HeadAppender implements Appender {
     if (s == null) {
       return AppendStatus.INVALID_LABELS;
     }
+    if (s == Head.OVER_LIMIT) {
+      return AppendStatus.LIMIT_EXCEEDED;
+    }
     long bits = Double.doubleToRawLongBits(value);
     Integer last = lastStaged.get(s);
     MemSeries.Check check;
