@@ -25,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import syslens.query.Engine;
 import syslens.server.api.ApiErrors;
+import syslens.server.api.MetadataApi;
 import syslens.server.api.NodesApi;
 import syslens.server.api.QueryApi;
 import syslens.server.auth.AuthDecorator;
@@ -124,6 +125,10 @@ public final class SysLensServer implements AutoCloseable {
     sb.service("/api/v1/nodes", new NodesApi(registry, summaries).decorate(auth));
     sb.service("/api/v1/query", query.instant().decorate(auth));
     sb.service("/api/v1/query_range", query.range().decorate(auth));
+    MetadataApi metadata = new MetadataApi(tsdb);
+    sb.service("/api/v1/labels", metadata.labels().decorate(auth));
+    sb.service("/api/v1/label/{name}/values", metadata.labelValues().decorate(auth));
+    sb.service("/api/v1/series", metadata.series().decorate(auth));
     sb.service(LIVE_PATH, WebSocketService.builder(hub).maxFramePayloadLength(64 * 1024)
         .allowedOrigin(origin -> true).build().decorate(auth).decorate((delegate, ctx, req) -> {
           ctx.clearRequestTimeout();
@@ -133,7 +138,8 @@ public final class SysLensServer implements AutoCloseable {
         MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), meters.scrape())).decorate(auth));
     HttpService apiNotFound = (ctx, req) -> ApiErrors.error(HttpStatus.NOT_FOUND, "not_found",
         "no API endpoint at " + ctx.path() + " (expected: one of /api/v1/auth/login, /api/v1/nodes, "
-            + "/api/v1/query, /api/v1/query_range, /api/v1/live)");
+            + "/api/v1/query, /api/v1/query_range, /api/v1/labels, /api/v1/label/<name>/values, "
+            + "/api/v1/series, /api/v1/live)");
     sb.serviceUnder("/api/", apiNotFound.decorate(auth));
     sb.serviceUnder("/", FileService.builder(SysLensServer.class.getClassLoader(), "syslens/dashboard")
         .cacheControl("no-cache").build());

@@ -112,5 +112,34 @@ class QueryApiTest {
     assertThat(r.body()).contains("expected: <= 16384");
   }
 
+  @Test
+  void labels_allAndMatched() throws Exception {
+    assertThat(get("/api/v1/labels", 200).get("data").toString()).isEqualTo("[\"__name__\",\"code\",\"job\"]");
+    JsonNode b = get("/api/v1/labels?match[]=" + TestServer.enc("requests_total{job=\"web\"}"), 200);
+    assertThat(b.get("data").toString()).isEqualTo("[\"__name__\",\"code\",\"job\"]");
+  }
+
+  @Test
+  void labelValues_allAndMatched() throws Exception {
+    assertThat(get("/api/v1/label/job/values", 200).get("data").toString()).isEqualTo("[\"api\",\"web\"]");
+    assertThat(get("/api/v1/label/code/values?match[]=" + TestServer.enc("{job=\"web\"}"), 200).get("data").toString())
+        .isEqualTo("[\"200\"]");
+    assertThat(get("/api/v1/label/bad-name/values", 400).get("error").asText()).contains("invalid label name");
+  }
+
+  @Test
+  void series_matchedSetsSorted() throws Exception {
+    JsonNode b = get("/api/v1/series?match[]=" + TestServer.enc("requests_total{code=\"200\"}")
+        + "&start=" + T0 / 1000 + "&end=" + (T0 + 600_000) / 1000, 200);
+    assertThat(b.get("data")).hasSize(2);
+    assertThat(b.at("/data/0/job").asText()).isEqualTo("api");
+    assertThat(b.at("/data/1/job").asText()).isEqualTo("web");
+    assertThat(get("/api/v1/series", 400).get("error").asText()).isEqualTo("no match[] parameter provided");
+    assertThat(get("/api/v1/series?match[]=" + TestServer.enc("rate(x[5m])"), 400).get("error").asText())
+        .contains("expected: a series selector");
+    assertThat(get("/api/v1/series?match[]=" + TestServer.enc("{job=~\".*\"}"), 400).get("error").asText())
+        .contains("non-empty matcher");
+  }
+
   private static final int QueryApi_MAX = 16 * 1024;
 }

@@ -1,0 +1,64 @@
+package syslens.server.api;
+
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.QueryParams;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import java.util.concurrent.CompletableFuture;
+import syslens.query.QueryException;
+
+/**
+ * The request side of Prometheus' HTTP API: parameters from the query string (GET) or a form
+ * body (POST, at most {@value #MAX_FORM_BYTES} bytes), work on the blocking executor, and errors
+ * mapped to Prometheus' JSON envelope and status codes.
+ */
+final class PromRequests {
+  static final int MAX_FORM_BYTES = 64 * 1024;
+
+  /** Computes a response's {@code data} from the request parameters. */
+  interface Handler {
+    Object apply(QueryParams p);
+  }
+
+  private PromRequests() {}
+
+  static HttpResponse handle(ServiceRequestContext ctx, HttpRequest req, Handler handler) {
+    if (req.method() == HttpMethod.GET) {
+      QueryParams p = ctx.queryParams();
+      return HttpResponse.of(CompletableFuture.supplyAsync(() -> run(handler, p), ctx.blockingTaskExecutor()));
+    }
+    if (req.method() != HttpMethod.POST) {
+      return ApiErrors.error(HttpStatus.METHOD_NOT_ALLOWED, "bad_data", "method: " + req.method() + " (expected: GET or POST)");
+    }
+    MediaType ct = req.contentType();
+    if (ct != null && !ct.is(MediaType.FORM_DATA)) {
+      return ApiErrors.error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "bad_data",
+          "content type: " + ct + " (expected: application/x-www-form-urlencoded)");
+    }
+    ctx.setMaxRequestLength(MAX_FORM_BYTES);
+    return HttpResponse.of(req.aggregate().thenApplyAsync((AggregatedHttpRequest agg) -> {
+      QueryParams p = QueryParams.builder().add(ctx.queryParams())
+          .add(QueryParams.fromQueryString(agg.contentUtf8())).build();
+      return run(handler, p);
+    }, ctx.blockingTaskExecutor()));
+  }
+
+  private static HttpResponse run(Handler handler, QueryParams p) {
+    try {
+      return ApiErrors.success(handler.apply(p));
+    } catch (IllegalArgumentException e) {
+      return ApiErrors.badData(e.getMessage());
+    } catch (QueryException e) {
+      HttpStatus status = switch (e.kind()) {
+        case BAD_DATA -> HttpStatus.BAD_REQUEST;
+        case EXECUTION -> HttpStatus.UNPROCESSABLE_ENTITY;
+        case TIMEOUT -> HttpStatus.SERVICE_UNAVAILABLE;
+      };
+      return ApiErrors.error(status, e.errorType(), e.getMessage());
+    }
+  }
+}
