@@ -7,19 +7,23 @@ syslens_java_major() { # $1 = path to a java binary; prints its feature version 
     | sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p' | head -n 1
 }
 
-syslens_find_java() {
-  local min=21 cand major
+syslens_find_java() { # $1 = "jre" when a runtime without javac will do (running the agent)
+  local min=21 cand major need_javac=1
+  [ "${1:-}" = "jre" ] && need_javac=0
   local -a cands=()
   [ -n "${JAVA_HOME:-}" ] && cands+=("$JAVA_HOME")
   if command -v java >/dev/null 2>&1; then
     cands+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
   fi
-  for cand in /usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* /Library/Java/JavaVirtualMachines/*/Contents/Home "$HOME"/.sdkman/candidates/java/* "$HOME"/.jdks/*; do
+  local -a places=(/usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* /Library/Java/JavaVirtualMachines/*/Contents/Home)
+  if [ -n "${HOME:-}" ]; then places+=("$HOME"/.sdkman/candidates/java/* "$HOME"/.jdks/*); fi
+  for cand in "${places[@]}"; do
     [ -d "$cand" ] && cands+=("$cand")
   done
   local best="" best_major=0
   for cand in "${cands[@]}"; do
-    [ -x "$cand/bin/java" ] && [ -x "$cand/bin/javac" ] || continue
+    [ -x "$cand/bin/java" ] || continue
+    [ "$need_javac" -eq 0 ] || [ -x "$cand/bin/javac" ] || continue
     major=$(syslens_java_major "$cand/bin/java")
     [ -n "$major" ] || continue
     if [ "$major" -ge "$min" ] && [ "$major" -gt "$best_major" ]; then

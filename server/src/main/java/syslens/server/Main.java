@@ -83,9 +83,13 @@ public final class Main implements Runnable {
     @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM private key for --tls-cert.")
     Path tlsKey;
 
+    @Option(names = "--tls-san", paramLabel = "NAME",
+        description = "Extra DNS name or IP address for the self-managed certificate (repeatable): what agents dial.")
+    List<String> tlsSans = new ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
-      SysLensServer s = SysLensServer.start(config(bind).tls(tlsCert, tlsKey).build());
+      SysLensServer s = SysLensServer.start(config(bind).tls(tlsCert, tlsKey).tlsSans(tlsSans).build());
       printAccess(s, bind);
       awaitShutdown(s, null);
       return 0;

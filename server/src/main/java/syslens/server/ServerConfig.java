@@ -13,6 +13,7 @@ public record ServerConfig(
     Path dataDir,
     Path tlsCertFile,
     Path tlsKeyFile,
+    java.util.List<String> tlsSans,
     String adminPassword,
     String enrollmentToken,
     Duration collectInterval,
@@ -25,6 +26,7 @@ public record ServerConfig(
     requireNonNull(collectInterval, "collectInterval");
     requireNonNull(offlineAfter, "offlineAfter");
     requireNonNull(clock, "clock");
+    tlsSans = java.util.List.copyOf(requireNonNull(tlsSans, "tlsSans"));
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
     }
@@ -47,6 +49,7 @@ public record ServerConfig(
     private final Path dataDir;
     private Path tlsCertFile;
     private Path tlsKeyFile;
+    private java.util.List<String> tlsSans = java.util.List.of();
     private String adminPassword;
     private String enrollmentToken;
     private Duration collectInterval = Duration.ofSeconds(10);
@@ -70,6 +73,12 @@ public record ServerConfig(
     public Builder tls(Path cert, Path key) {
       this.tlsCertFile = cert;
       this.tlsKeyFile = key;
+      return this;
+    }
+
+    /** Extra names (DNS or IP) for the self-managed server certificate: what agents dial. */
+    public Builder tlsSans(java.util.List<String> names) {
+      this.tlsSans = names;
       return this;
     }
 
@@ -102,7 +111,7 @@ public record ServerConfig(
       Duration offline = offlineAfter != null ? offlineAfter
           : collectInterval.multipliedBy(3).compareTo(Duration.ofSeconds(30)) > 0
               ? collectInterval.multipliedBy(3) : Duration.ofSeconds(30);
-      return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, adminPassword,
+      return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, tlsSans, adminPassword,
           enrollmentToken, collectInterval, offline, clock);
     }
   }

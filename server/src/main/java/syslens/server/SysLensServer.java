@@ -12,6 +12,10 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.file.FileService;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.websocket.WebSocketService;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -61,6 +65,7 @@ public final class SysLensServer implements AutoCloseable {
   private final String enrollmentToken;
   private final String generatedAdminPassword;
   private final Path enrollmentTokenFile;
+  private final JvmGcMetrics jvmGc;
 
   private SysLensServer(ServerConfig config) throws IOException {
     this.config = config;
@@ -68,7 +73,7 @@ public final class SysLensServer implements AutoCloseable {
     Secrets secrets = new Secrets(data.resolve("secrets"));
     this.tls = config.tlsCertFile() != null
         ? TlsMaterial.fromFiles(config.tlsCertFile(), config.tlsKeyFile(), null)
-        : TlsMaterial.selfManaged(data.resolve("tls"), config.clock());
+        : TlsMaterial.selfManaged(data.resolve("tls"), config.clock(), config.tlsSans());
     this.tsdb = Tsdb.builder(data.resolve("tsdb")).clock(config.clock()).build();
     MetaStore m = null;
     try {
@@ -78,78 +83,91 @@ public final class SysLensServer implements AutoCloseable {
       throw e;
     }
     this.meta = m;
-    UserStore users = new UserStore(meta, config.clock());
-    this.generatedAdminPassword = bootstrapAdmin(users, secrets);
-    if (config.enrollmentToken() != null) {
-      secrets.put("enrollment-token", config.enrollmentToken());
+    try {
+      UserStore users = new UserStore(meta, config.clock());
+      this.generatedAdminPassword = bootstrapAdmin(users, secrets);
+      if (config.enrollmentToken() != null) {
+        secrets.put("enrollment-token", config.enrollmentToken());
+      }
+      this.enrollmentToken = secrets.getOrCreate("enrollment-token");
+      this.enrollmentTokenFile = secrets.path("enrollment-token");
+      byte[] jwtKey = java.util.Base64.getUrlDecoder().decode(secrets.getOrCreate("jwt-key"));
+
+      PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      TokenService tokens = new TokenService(jwtKey, config.clock(), Duration.ofHours(12));
+      NodeRegistry registry = new NodeRegistry(new NodeStore(meta), config.clock(), config.offlineAfter());
+      NodeSummaries summaries = new NodeSummaries();
+      LiveHub hub = new LiveHub(registry, summaries);
+      AgentIngestService ingest = new AgentIngestService(tsdb, registry, summaries, hub::publishSample,
+          enrollmentToken, config.collectInterval(), meters);
+      Engine engine = Engine.builder(tsdb).clock(config.clock()).timeout(Duration.ofSeconds(30)).build();
+      QueryApi query = new QueryApi(engine, config.clock());
+      new JvmMemoryMetrics().bindTo(meters);
+      this.jvmGc = new JvmGcMetrics();
+      jvmGc.bindTo(meters);
+      new JvmThreadMetrics().bindTo(meters);
+      new ProcessorMetrics().bindTo(meters);
+      meters.gauge("syslens.tsdb.series", tsdb, t -> t.stats().numSeries());
+      meters.gauge("syslens.live.clients", hub, LiveHub::clientCount);
+
+      AuthDecorator auth = new AuthDecorator(tokens, LIVE_PATH);
+      ServerBuilder sb = Server.builder()
+          .port(new InetSocketAddress(config.bindAddress(), config.port()), SessionProtocol.HTTP, SessionProtocol.HTTPS)
+          .tls(tls.certChainFile().toFile(), tls.keyFile().toFile())
+          .meterRegistry(meters)
+          .maxRequestLength(1024 * 1024)
+          .requestTimeout(Duration.ofSeconds(60))
+          .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(5))
+          // PINGs find agent connections that died without closing (power loss, a cut route).
+          .pingInterval(Duration.ofSeconds(30))
+          .decorator(new PlainHttpLoopbackOnly());
+      GrpcService grpc = GrpcService.builder()
+          .addService(ingest)
+          .maxRequestMessageLength(MAX_AGENT_MESSAGE_BYTES)
+          .useBlockingTaskExecutor(true)
+          .build();
+      sb.service(grpc, delegate -> (ctx, req) -> {
+        ctx.clearRequestTimeout(); // the agent stream lives for as long as the agent does
+        ctx.setMaxRequestLength(0);
+        return delegate.serve(ctx, req);
+      });
+      HttpService health = (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok\n");
+      sb.service("/healthz", health);
+      sb.service("/readyz", health);
+      sb.service("/api/v1/auth/login", new LoginService(users, tokens, 20));
+      sb.service("/api/v1/nodes", new NodesApi(registry, summaries).decorate(auth));
+      sb.service("/api/v1/query", query.instant().decorate(auth));
+      sb.service("/api/v1/query_range", query.range().decorate(auth));
+      MetadataApi metadata = new MetadataApi(tsdb);
+      sb.service("/api/v1/labels", metadata.labels().decorate(auth));
+      sb.service("/api/v1/label/{name}/values", metadata.labelValues().decorate(auth));
+      sb.service("/api/v1/series", metadata.series().decorate(auth));
+      sb.service(LIVE_PATH, WebSocketService.builder(hub).maxFramePayloadLength(64 * 1024)
+          .allowedOrigin(origin -> true).build().decorate(auth).decorate((delegate, ctx, req) -> {
+            ctx.clearRequestTimeout();
+            return delegate.serve(ctx, req);
+          }));
+      sb.service("/metrics", ((HttpService) (ctx, req) -> HttpResponse.of(HttpStatus.OK,
+          MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), meters.scrape())).decorate(auth));
+      HttpService apiNotFound = (ctx, req) -> ApiErrors.error(HttpStatus.NOT_FOUND, "not_found",
+          "no API endpoint at " + ctx.path() + " (expected: one of /api/v1/auth/login, /api/v1/nodes, "
+              + "/api/v1/query, /api/v1/query_range, /api/v1/labels, /api/v1/label/<name>/values, "
+              + "/api/v1/series, /api/v1/live)");
+      sb.serviceUnder("/api/", apiNotFound.decorate(auth));
+      sb.serviceUnder("/", FileService.builder(SysLensServer.class.getClassLoader(), "syslens/dashboard")
+          .cacheControl("no-cache").build());
+      this.server = sb.build();
+      this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "syslens-node-sweeper");
+        t.setDaemon(true);
+        return t;
+      });
+      sweeper.scheduleAtFixedRate(registry::sweep, 1, 1, TimeUnit.SECONDS);
+    } catch (IOException | RuntimeException e) {
+      meta.close(); // nothing else was opened yet that outlives this constructor
+      tsdb.close();
+      throw e;
     }
-    this.enrollmentToken = secrets.getOrCreate("enrollment-token");
-    this.enrollmentTokenFile = secrets.path("enrollment-token");
-    byte[] jwtKey = java.util.Base64.getUrlDecoder().decode(secrets.getOrCreate("jwt-key"));
-
-    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    TokenService tokens = new TokenService(jwtKey, config.clock(), Duration.ofHours(12));
-    NodeRegistry registry = new NodeRegistry(new NodeStore(meta), config.clock(), config.offlineAfter());
-    NodeSummaries summaries = new NodeSummaries();
-    LiveHub hub = new LiveHub(registry, summaries);
-    AgentIngestService ingest = new AgentIngestService(tsdb, registry, summaries, hub::publishSample,
-        enrollmentToken, config.collectInterval(), meters);
-    Engine engine = Engine.builder(tsdb).clock(config.clock()).timeout(Duration.ofSeconds(30)).build();
-    QueryApi query = new QueryApi(engine, config.clock());
-    meters.gauge("syslens.tsdb.series", tsdb, t -> t.stats().numSeries());
-    meters.gauge("syslens.live.clients", hub, LiveHub::clientCount);
-
-    AuthDecorator auth = new AuthDecorator(tokens, LIVE_PATH);
-    ServerBuilder sb = Server.builder()
-        .port(new InetSocketAddress(config.bindAddress(), config.port()), SessionProtocol.HTTP, SessionProtocol.HTTPS)
-        .tls(tls.certChainFile().toFile(), tls.keyFile().toFile())
-        .meterRegistry(meters)
-        .maxRequestLength(1024 * 1024)
-        .requestTimeout(Duration.ofSeconds(60))
-        .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(5))
-        .decorator(new PlainHttpLoopbackOnly());
-    GrpcService grpc = GrpcService.builder()
-        .addService(ingest)
-        .maxRequestMessageLength(MAX_AGENT_MESSAGE_BYTES)
-        .useBlockingTaskExecutor(true)
-        .build();
-    sb.service(grpc, delegate -> (ctx, req) -> {
-      ctx.clearRequestTimeout(); // the agent stream lives for as long as the agent does
-      ctx.setMaxRequestLength(0);
-      return delegate.serve(ctx, req);
-    });
-    HttpService health = (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok\n");
-    sb.service("/healthz", health);
-    sb.service("/readyz", health);
-    sb.service("/api/v1/auth/login", new LoginService(users, tokens, 20));
-    sb.service("/api/v1/nodes", new NodesApi(registry, summaries).decorate(auth));
-    sb.service("/api/v1/query", query.instant().decorate(auth));
-    sb.service("/api/v1/query_range", query.range().decorate(auth));
-    MetadataApi metadata = new MetadataApi(tsdb);
-    sb.service("/api/v1/labels", metadata.labels().decorate(auth));
-    sb.service("/api/v1/label/{name}/values", metadata.labelValues().decorate(auth));
-    sb.service("/api/v1/series", metadata.series().decorate(auth));
-    sb.service(LIVE_PATH, WebSocketService.builder(hub).maxFramePayloadLength(64 * 1024)
-        .allowedOrigin(origin -> true).build().decorate(auth).decorate((delegate, ctx, req) -> {
-          ctx.clearRequestTimeout();
-          return delegate.serve(ctx, req);
-        }));
-    sb.service("/metrics", ((HttpService) (ctx, req) -> HttpResponse.of(HttpStatus.OK,
-        MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), meters.scrape())).decorate(auth));
-    HttpService apiNotFound = (ctx, req) -> ApiErrors.error(HttpStatus.NOT_FOUND, "not_found",
-        "no API endpoint at " + ctx.path() + " (expected: one of /api/v1/auth/login, /api/v1/nodes, "
-            + "/api/v1/query, /api/v1/query_range, /api/v1/labels, /api/v1/label/<name>/values, "
-            + "/api/v1/series, /api/v1/live)");
-    sb.serviceUnder("/api/", apiNotFound.decorate(auth));
-    sb.serviceUnder("/", FileService.builder(SysLensServer.class.getClassLoader(), "syslens/dashboard")
-        .cacheControl("no-cache").build());
-    this.server = sb.build();
-    this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "syslens-node-sweeper");
-      t.setDaemon(true);
-      return t;
-    });
-    sweeper.scheduleAtFixedRate(registry::sweep, 1, 1, TimeUnit.SECONDS);
   }
 
   /** Opens storage and metadata and starts serving; throws if the port cannot be bound. */
@@ -220,6 +238,7 @@ public final class SysLensServer implements AutoCloseable {
   public void close() {
     sweeper.shutdownNow();
     server.stop().join();
+    jvmGc.close();
     meta.close();
     tsdb.close();
   }

@@ -179,6 +179,38 @@ class AgentStreamTest {
     assertThat(inbox.messages.get(0).getReject().getReason()).contains("node_id");
   }
 
+  @Test
+  void connect_heartbeatBeforeHello_isProtocolError() throws Exception {
+    Inbox inbox = new Inbox();
+    StreamObserver<AgentMessage> out = open(inbox);
+    out.onNext(AgentMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder().setTimestampMs(1)).build());
+    inbox.end.get(10, TimeUnit.SECONDS);
+    assertThat(inbox.messages.get(0).getReject().getReason()).contains("heartbeat before hello");
+  }
+
+  @Test
+  void connect_helloFieldsTooLong_fatalRejectNamingTheField() throws Exception {
+    Inbox inbox = new Inbox();
+    StreamObserver<AgentMessage> out = open(inbox);
+    out.onNext(AgentMessage.newBuilder().setHello(hello(TestServer.TOKEN, "long-version").getHello().toBuilder()
+        .setAgentVersion("v".repeat(65))).build());
+    inbox.end.get(10, TimeUnit.SECONDS);
+    Reject r = inbox.messages.get(0).getReject();
+    assertThat(r.getFatal()).isTrue();
+    assertThat(r.getReason()).startsWith("agent_version: too long");
+    // Nothing half-registered: the node is not listed.
+    assertThat(server.get("/api/v1/nodes", server.login()).body()).doesNotContain("long-version");
+  }
+
+  @Test
+  void connect_silentClient_isClosedAfterTheHelloDeadline() throws Exception {
+    Inbox inbox = new Inbox();
+    open(inbox);
+    Status end = inbox.end.get(30, TimeUnit.SECONDS);
+    assertThat(end.isOk()).isTrue();
+    assertThat(inbox.messages.get(0).getReject().getReason()).contains("no hello within 10 s");
+  }
+
   @SuppressWarnings("unused")
   private static void unused(StatusRuntimeException e) {}
 }

@@ -14,6 +14,22 @@ final class PromParams {
       365L * 86_400_000, 7L * 86_400_000, 86_400_000, 3_600_000, 60_000, 1_000, 1};
   /** Prometheus' bounds for times given as numbers (roughly years -292M..+292M). */
   private static final BigDecimal MAX_SECONDS = BigDecimal.valueOf(Long.MAX_VALUE / 1000);
+  private static final int MAX_PARAM_LENGTH = 64;
+
+  /**
+   * Parses a decimal number of seconds into milliseconds. Exponents are bounded first: scaling
+   * "1e-999999999" would otherwise cost minutes of CPU and hundreds of MB.
+   */
+  private static long secondsToMillis(String v) {
+    if (v.length() > MAX_PARAM_LENGTH) {
+      throw new NumberFormatException("too long");
+    }
+    BigDecimal s = new BigDecimal(v);
+    if (s.scale() > 18 || s.scale() < -18 || s.abs().compareTo(MAX_SECONDS) > 0) {
+      throw new ArithmeticException("out of range");
+    }
+    return s.movePointRight(3).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+  }
 
   private PromParams() {}
 
@@ -23,11 +39,7 @@ final class PromParams {
       throw new IllegalArgumentException(name + ": missing (expected: unix seconds or RFC 3339 time)");
     }
     try {
-      BigDecimal s = new BigDecimal(v);
-      if (s.abs().compareTo(MAX_SECONDS) > 0) {
-        throw new IllegalArgumentException(name + ": " + abbreviate(v) + " (expected: a time within +/-292 million years)");
-      }
-      return s.movePointRight(3).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+      return secondsToMillis(v);
     } catch (NumberFormatException | ArithmeticException e) {
       try {
         return Instant.parse(v).toEpochMilli();
@@ -44,18 +56,21 @@ final class PromParams {
       throw new IllegalArgumentException(name + ": missing (expected: a duration like 15s or seconds like 15)");
     }
     try {
-      BigDecimal s = new BigDecimal(v);
-      return s.movePointRight(3).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+      return secondsToMillis(v);
     } catch (NumberFormatException | ArithmeticException e) {
       Matcher m = DURATION.matcher(v);
-      if (!v.isEmpty() && m.matches()) {
-        long ms = 0;
-        for (int i = 0; i < UNIT_MS.length; i++) {
-          if (m.group(i + 1) != null) {
-            ms = Math.addExact(ms, Math.multiplyExact(Long.parseLong(m.group(i + 1)), UNIT_MS[i]));
+      if (v.length() <= MAX_PARAM_LENGTH && m.matches()) {
+        try {
+          long ms = 0;
+          for (int i = 0; i < UNIT_MS.length; i++) {
+            if (m.group(i + 1) != null) {
+              ms = Math.addExact(ms, Math.multiplyExact(Long.parseLong(m.group(i + 1)), UNIT_MS[i]));
+            }
           }
+          return ms;
+        } catch (NumberFormatException | ArithmeticException overflow) {
+          // falls through to the error below
         }
-        return ms;
       }
       throw new IllegalArgumentException("cannot parse \"" + abbreviate(v) + "\" to a valid duration ("
           + name + ", expected: a duration like 15s, 1m30s or seconds like 15)");

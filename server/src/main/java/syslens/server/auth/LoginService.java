@@ -18,7 +18,6 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import syslens.server.api.ApiErrors;
@@ -37,7 +36,17 @@ public final class LoginService implements HttpService {
   private final UserStore users;
   private final TokenService tokens;
   private final int attemptsPerMinute;
-  private final Map<InetAddress, Bucket> buckets = new ConcurrentHashMap<>();
+  /** Least recently used clients are forgotten first; bounded memory. */
+  private final Map<String, Bucket> buckets = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Bucket> eldest) {
+      return size() > MAX_TRACKED_CLIENTS;
+    }
+  };
+  /** bcrypt checks running at once; beyond that, answer 429 rather than queue CPU work. */
+  private final java.util.concurrent.Semaphore verifying = new java.util.concurrent.Semaphore(4);
 
   public LoginService(UserStore users, TokenService tokens, int attemptsPerMinute) {
     this.users = requireNonNull(users, "users");
@@ -55,7 +64,17 @@ public final class LoginService implements HttpService {
           "too many login attempts (expected: at most " + attemptsPerMinute + " per minute per client)");
     }
     ctx.setMaxRequestLength(MAX_BODY_BYTES);
-    return HttpResponse.of(req.aggregate().thenApplyAsync(this::login, ctx.blockingTaskExecutor()));
+    return HttpResponse.of(req.aggregate().thenApplyAsync(agg -> {
+      if (!verifying.tryAcquire()) {
+        return ApiErrors.error(HttpStatus.TOO_MANY_REQUESTS, "rate_limited",
+            "too many logins in progress (expected: retry in a second)");
+      }
+      try {
+        return login(agg);
+      } finally {
+        verifying.release();
+      }
+    }, ctx.blockingTaskExecutor()));
   }
 
   private HttpResponse login(AggregatedHttpRequest agg) {
@@ -85,12 +104,21 @@ public final class LoginService implements HttpService {
   }
 
   private Bucket bucket(InetAddress client) {
-    if (buckets.size() > MAX_TRACKED_CLIENTS) {
-      buckets.clear(); // bounded memory; a flood of addresses resets the window
+    String key = clientKey(client);
+    synchronized (buckets) {
+      return buckets.computeIfAbsent(key, a -> Bucket.builder()
+          .addLimit(Bandwidth.builder().capacity(attemptsPerMinute)
+              .refillGreedy(attemptsPerMinute, Duration.ofMinutes(1)).build())
+          .build());
     }
-    return buckets.computeIfAbsent(client, a -> Bucket.builder()
-        .addLimit(Bandwidth.builder().capacity(attemptsPerMinute)
-            .refillGreedy(attemptsPerMinute, Duration.ofMinutes(1)).build())
-        .build());
+  }
+
+  /** IPv4 addresses count alone; IPv6 by /64, the block one subscriber usually holds. */
+  static String clientKey(InetAddress a) {
+    byte[] b = a.getAddress();
+    if (b.length == 16) {
+      return java.util.HexFormat.of().formatHex(b, 0, 8) + "::/64";
+    }
+    return a.getHostAddress();
   }
 }

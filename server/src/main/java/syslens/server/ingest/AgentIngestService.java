@@ -2,14 +2,15 @@ package syslens.server.ingest;
 
 import static java.util.Objects.requireNonNull;
 
+import com.linecorp.armeria.server.ServiceRequestContext;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -42,6 +43,14 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   private static final Logger log = LoggerFactory.getLogger(AgentIngestService.class);
   static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   static final int MAX_HELLO_LABELS = 32;
+  /** Column sizes of the nodes table (V1 migration). */
+  static final int MAX_VERSION_LENGTH = 64;
+  static final int MAX_TEXT_LENGTH = 255;
+  static final int MAX_LABELS_JSON = 8192;
+  /** A stream that has not said Hello by then is closed. */
+  static final Duration HELLO_DEADLINE = Duration.ofSeconds(10);
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   private final Storage storage;
   private final NodeRegistry registry;
@@ -71,7 +80,12 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
 
   @Override
   public StreamObserver<AgentMessage> connect(StreamObserver<ServerMessage> out) {
-    return new Stream(out);
+    Stream stream = new Stream(out);
+    ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
+    if (ctx != null) {
+      ctx.eventLoop().schedule(stream::helloDeadline, HELLO_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    return stream;
   }
 
   private void rejected(String reason, long n) {
@@ -105,11 +119,20 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
           }
         }
         case HEARTBEAT -> {
-          if (nodeId != null) {
+          if (nodeId == null) {
+            fatal(Reject.Code.PROTOCOL_ERROR, "heartbeat before hello (expected: Hello first)");
+          } else {
             registry.seen(nodeId);
           }
         }
         default -> fatal(Reject.Code.PROTOCOL_ERROR, "empty message (expected: hello, batch or heartbeat)");
+      }
+    }
+
+    synchronized void helloDeadline() {
+      if (nodeId == null && !closed) {
+        fatal(Reject.Code.PROTOCOL_ERROR, "no hello within " + HELLO_DEADLINE.toSeconds()
+            + " s (expected: Hello as the first message)");
       }
     }
 
@@ -143,13 +166,39 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
           return;
         }
       }
-      nodeId = h.getNodeId();
-      hostname = h.getHostname().isEmpty() ? nodeId : abbreviate(h.getHostname());
-      extraLabels = new HashMap<>(h.getLabelsMap());
-      registry.connected(nodeId, hostname, abbreviate(h.getOs()), abbreviate(h.getAgentVersion()),
-          extraLabels);
+      String tooLong = h.getAgentVersion().length() > MAX_VERSION_LENGTH ? "agent_version"
+          : h.getOs().length() > MAX_TEXT_LENGTH ? "os"
+          : h.getHostname().length() > MAX_TEXT_LENGTH ? "hostname" : null;
+      if (tooLong != null) {
+        fatal(Reject.Code.INVALID_ARGUMENT, tooLong + ": too long (expected: agent_version <= "
+            + MAX_VERSION_LENGTH + ", os and hostname <= " + MAX_TEXT_LENGTH + " chars)");
+        return;
+      }
+      Map<String, String> labels = Map.copyOf(h.getLabelsMap());
+      int labelsJson = labelsJsonLength(labels);
+      if (labelsJson > MAX_LABELS_JSON) {
+        fatal(Reject.Code.INVALID_ARGUMENT, "labels: " + labelsJson + " bytes as JSON (expected: <= "
+            + MAX_LABELS_JSON + ")");
+        return;
+      }
+      String id = h.getNodeId();
+      String host = h.getHostname().isEmpty() ? id : h.getHostname();
+      try {
+        registry.connected(id, host, h.getOs(), h.getAgentVersion(), labels);
+      } catch (RuntimeException e) {
+        log.error("registering agent {} failed", id, e);
+        closed = true;
+        synchronized (out) {
+          out.onError(io.grpc.Status.UNAVAILABLE.withDescription("server could not register the node; retry later")
+              .asRuntimeException());
+        }
+        return;
+      }
+      nodeId = id;
+      hostname = host;
+      extraLabels = labels;
       connected.incrementAndGet();
-      log.info("agent {} connected ({}, agent {})", nodeId, hostname, abbreviate(h.getAgentVersion()));
+      log.info("agent {} connected ({}, agent {})", nodeId, hostname, h.getAgentVersion());
       send(ServerMessage.newBuilder().setConfig(ConfigUpdate.newBuilder()
           .setCollectIntervalMs(collectInterval.toMillis())).build());
     }
@@ -250,6 +299,14 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
         registry.disconnected(id);
         log.info("agent {} disconnected", id);
       }
+    }
+  }
+
+  private static int labelsJsonLength(Map<String, String> labels) {
+    try {
+      return JSON.writeValueAsBytes(labels).length;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return Integer.MAX_VALUE;
     }
   }
 

@@ -59,22 +59,24 @@ public final class NodeRegistry {
     statusListeners.add(requireNonNull(listener, "listener"));
   }
 
-  /** An agent said Hello: record it and mark it online. */
+  /** An agent said Hello: record it (the store first, so a failure leaves no trace) and mark it online. */
   public void connected(String id, String hostname, String os, String agentVersion,
       Map<String, String> labels) {
     long now = clock.millis();
-    State s = nodes.computeIfAbsent(id, k -> new State(
-        new NodeRecord(id, hostname, os, agentVersion, labels, now, now)));
-    NodeRecord r = new NodeRecord(id, hostname, os, agentVersion, Map.copyOf(labels),
-        s.record.firstSeen(), now);
+    State existing = nodes.get(id);
+    long firstSeen = existing == null ? now : existing.record.firstSeen();
+    NodeRecord r = new NodeRecord(id, hostname, os, agentVersion, Map.copyOf(labels), firstSeen, now);
     store.upsert(r);
+    State s = nodes.computeIfAbsent(id, k -> new State(r));
+    NodeView changed;
     synchronized (s) {
       s.record = r;
       s.lastSeen = now;
       s.lastPersisted = now;
       s.streams++;
+      changed = setOnline(s, true);
     }
-    setOnline(s, true);
+    fire(changed);
   }
 
   /** The node was heard from (batch or heartbeat). */
@@ -89,8 +91,12 @@ public final class NodeRegistry {
       s.lastPersisted = now;
       store.touch(id, now);
     }
-    if (!s.online && s.streams > 0) {
-      setOnline(s, true);
+    if (!s.online) {
+      NodeView changed;
+      synchronized (s) {
+        changed = s.streams > 0 ? setOnline(s, true) : null;
+      }
+      fire(changed);
     }
   }
 
@@ -100,24 +106,28 @@ public final class NodeRegistry {
     if (s == null) {
       return;
     }
-    boolean none;
+    NodeView changed = null;
     synchronized (s) {
       s.streams = Math.max(0, s.streams - 1);
-      none = s.streams == 0;
+      if (s.streams == 0) {
+        changed = setOnline(s, false);
+      }
     }
-    if (none) {
-      store.touch(id, s.lastSeen);
-      setOnline(s, false);
-    }
+    store.touch(id, s.lastSeen);
+    fire(changed);
   }
 
   /** Marks nodes not heard from within offlineAfter as offline; run periodically. */
   public void sweep() {
     long cutoff = clock.millis() - offlineAfter.toMillis();
     for (State s : nodes.values()) {
-      if (s.online && s.lastSeen < cutoff) {
-        setOnline(s, false);
+      NodeView changed = null;
+      synchronized (s) {
+        if (s.online && s.lastSeen < cutoff) {
+          changed = setOnline(s, false);
+        }
       }
+      fire(changed);
     }
   }
 
@@ -128,13 +138,19 @@ public final class NodeRegistry {
     return out;
   }
 
-  private void setOnline(State s, boolean online) {
+  /** Call with s locked; returns the view to announce, or null when nothing changed. */
+  private static NodeView setOnline(State s, boolean online) {
     if (s.online == online) {
-      return;
+      return null;
     }
     s.online = online;
-    NodeView v = view(s);
-    statusListeners.forEach(l -> l.accept(v));
+    return view(s);
+  }
+
+  private void fire(NodeView changed) {
+    if (changed != null) {
+      statusListeners.forEach(l -> l.accept(changed));
+    }
   }
 
   private static NodeView view(State s) {

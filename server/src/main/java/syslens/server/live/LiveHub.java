@@ -133,7 +133,7 @@ public final class LiveHub implements WebSocketServiceHandler {
   private void send(Client c, String json) {
     if (c.pending.incrementAndGet() > MAX_PENDING) {
       clients.remove(c);
-      c.out.close(WebSocketCloseStatus.TRY_AGAIN_LATER, "client too slow");
+      c.out.abort(); // a close frame would queue behind the frames the client does not read
       return;
     }
     if (!c.out.tryWrite(json)) {

@@ -11,7 +11,7 @@ import syslens.storage.Labels;
  * as the dashboard's PromQL (CPU = 1 - idle share; network excludes {@code lo}).
  */
 public final class NodeSummaries {
-  private final Map<String, Counters> previous = new ConcurrentHashMap<>();
+  private final Map<String, Previous> previous = new ConcurrentHashMap<>();
   private final Map<String, LiveSample> latest = new ConcurrentHashMap<>();
 
   /** Accumulates one round's series before {@link Round#finish}. */
@@ -74,52 +74,64 @@ public final class NodeSummaries {
     }
   }
 
-  private record Counters(long t, boolean hasCpu, double cpuIdle, double cpuTotal, boolean hasNet,
-      double rx, double tx, boolean hasDisk, double read, double written) {}
+  /** The previous reading of one counter family: cpu (idle, total), net (rx, tx), disk (read, written). */
+  private record Reading(long t, double a, double b) {}
+
+  private record Previous(Reading cpu, Reading net, Reading disk) {}
 
   public Round begin(String nodeId) {
     return new Round(nodeId);
   }
 
-  /** Computes the sample for the round, or empty when the round carried no samples. */
+  /**
+   * Computes the sample for the round, or empty when the round carried no samples. A round split
+   * over several batches updates only the families each batch carries; the others keep their
+   * last values.
+   */
   public Optional<LiveSample> finish(Round r) {
     if (r.t == Long.MIN_VALUE) {
       return Optional.empty();
     }
-    Counters now = new Counters(r.t, r.hasCpu, r.cpuIdle, r.cpuTotal, r.hasNet, r.rx, r.tx,
-        r.hasDisk, r.read, r.written);
-    Counters prev = previous.put(r.nodeId, now);
-    Double cpu = null;
-    Double rx = null;
-    Double tx = null;
-    Double read = null;
-    Double written = null;
-    if (prev != null && now.t > prev.t) {
-      double dt = (now.t - prev.t) / 1000.0;
-      double dTotal = now.cpuTotal - prev.cpuTotal;
-      double dIdle = now.cpuIdle - prev.cpuIdle;
-      if (now.hasCpu && prev.hasCpu && dTotal > 0 && dIdle >= 0) {
-        cpu = clamp(100.0 * (1.0 - dIdle / dTotal));
+    Reading cpuNow = r.hasCpu ? new Reading(r.t, r.cpuIdle, r.cpuTotal) : null;
+    Reading netNow = r.hasNet ? new Reading(r.t, r.rx, r.tx) : null;
+    Reading diskNow = r.hasDisk ? new Reading(r.t, r.read, r.written) : null;
+    Previous[] prevHolder = new Previous[1];
+    previous.compute(r.nodeId, (k, p) -> {
+      prevHolder[0] = p;
+      return p == null ? new Previous(cpuNow, netNow, diskNow)
+          : new Previous(or(cpuNow, p.cpu), or(netNow, p.net), or(diskNow, p.disk));
+    });
+    Previous prev = prevHolder[0];
+    LiveSample old = latest.get(r.nodeId);
+    Double cpu = old == null ? null : old.cpuPercent();
+    Double rx = old == null ? null : old.netRxBytesPerSec();
+    Double tx = old == null ? null : old.netTxBytesPerSec();
+    Double read = old == null ? null : old.diskReadBytesPerSec();
+    Double written = old == null ? null : old.diskWriteBytesPerSec();
+    if (cpuNow != null) {
+      Reading p = prev == null ? null : prev.cpu;
+      cpu = null;
+      if (p != null && cpuNow.t > p.t) {
+        double dIdle = cpuNow.a - p.a;
+        double dTotal = cpuNow.b - p.b;
+        cpu = dTotal > 0 && dIdle >= 0 ? clamp(100.0 * (1.0 - dIdle / dTotal)) : null;
       }
-      if (now.hasNet && prev.hasNet) {
-        rx = rate(prev.rx, now.rx, dt);
-        tx = rate(prev.tx, now.tx, dt);
-      }
-      if (now.hasDisk && prev.hasDisk) {
-        read = rate(prev.read, now.read, dt);
-        written = rate(prev.written, now.written, dt);
-      }
+    }
+    if (netNow != null) {
+      Reading p = prev == null ? null : prev.net;
+      rx = rate(p, netNow, true);
+      tx = rate(p, netNow, false);
+    }
+    if (diskNow != null) {
+      Reading p = prev == null ? null : prev.disk;
+      read = rate(p, diskNow, true);
+      written = rate(p, diskNow, false);
     }
     Double mem = r.memTotal != null && r.memAvailable != null && r.memTotal > 0
-        ? clamp(100.0 * (1.0 - r.memAvailable / r.memTotal)) : null;
-    LiveSample s = new LiveSample(r.nodeId, r.t, cpu, mem, r.load1, rx, tx, read, written);
-    LiveSample old = latest.get(r.nodeId);
-    // Keep the last known percentages when this round could not compute them.
-    if (old != null) {
-      s = new LiveSample(s.nodeId(), s.t(), or(s.cpuPercent(), old.cpuPercent()),
-          or(s.memoryPercent(), old.memoryPercent()), s.load1(), s.netRxBytesPerSec(),
-          s.netTxBytesPerSec(), s.diskReadBytesPerSec(), s.diskWriteBytesPerSec());
-    }
+        ? Double.valueOf(clamp(100.0 * (1.0 - r.memAvailable / r.memTotal)))
+        : old == null ? null : old.memoryPercent();
+    Double load1 = r.load1 != null ? r.load1 : old == null ? null : old.load1();
+    LiveSample s = new LiveSample(r.nodeId, r.t, cpu, mem, load1, rx, tx, read, written);
     latest.put(r.nodeId, s);
     return Optional.of(s);
   }
@@ -128,12 +140,18 @@ public final class NodeSummaries {
     return Optional.ofNullable(latest.get(nodeId));
   }
 
-  private static Double or(Double a, Double b) {
+  private static Reading or(Reading a, Reading b) {
     return a != null ? a : b;
   }
 
-  private static Double rate(double a, double b, double dt) {
-    return b >= a ? (b - a) / dt : null; // counter reset: skip one point
+  /** Bytes per second between two readings; null on the first one or a counter reset. */
+  private static Double rate(Reading prev, Reading now, boolean first) {
+    if (prev == null || now.t <= prev.t) {
+      return null;
+    }
+    double a = first ? prev.a : prev.b;
+    double b = first ? now.a : now.b;
+    return b >= a ? (b - a) / ((now.t - prev.t) / 1000.0) : null;
   }
 
   private static double clamp(double p) {

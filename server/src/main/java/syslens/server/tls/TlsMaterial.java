@@ -27,7 +27,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HexFormat;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -92,16 +91,37 @@ public final class TlsMaterial {
    * absent. A server certificate that expires within 30 days is renewed from the same CA.
    */
   public static TlsMaterial selfManaged(Path dir, Clock clock) throws IOException {
+    return selfManaged(dir, clock, List.of());
+  }
+
+  /**
+   * As {@link #selfManaged(Path, Clock)}; the server certificate names localhost, this host's
+   * names and addresses, and {@code extraNames} (DNS names or IP addresses agents dial). It is
+   * re-issued from the same CA when that set grows.
+   */
+  public static TlsMaterial selfManaged(Path dir, Clock clock, List<String> extraNames) throws IOException {
     requireNonNull(dir, "dir");
+    requireNonNull(extraNames, "extraNames");
     Files.createDirectories(dir);
     Path caCertFile = dir.resolve(CA_CERT);
     Path caKeyFile = dir.resolve(CA_KEY);
     Path certFile = dir.resolve(SERVER_CERT);
     Path keyFile = dir.resolve(SERVER_KEY);
     try {
+      Set<String> wanted = wantedNames(extraNames);
       X509Certificate caCert;
       PrivateKey caKey;
-      if (Files.exists(caCertFile) && Files.exists(caKeyFile)) {
+      if (Files.exists(caCertFile) && !Files.exists(caKeyFile)) {
+        // The operator took the CA key offline: keep serving the certificate while it is good.
+        caCert = readCert(caCertFile);
+        if (!Files.exists(certFile) || !Files.exists(keyFile) || needsRenewal(readCert(certFile), wanted, clock)) {
+          throw new IOException(caKeyFile + " is missing and the server certificate " + certFile
+              + " is missing, expiring or lacks a name in " + wanted
+              + " (expected: put ca.key back for one start, or pass --tls-cert/--tls-key)");
+        }
+        return new TlsMaterial(certFile, keyFile, caCertFile, caCert);
+      }
+      if (Files.exists(caCertFile)) {
         caCert = readCert(caCertFile);
         caKey = readKey(caKeyFile);
       } else {
@@ -113,11 +133,10 @@ public final class TlsMaterial {
         Files.deleteIfExists(certFile);
       }
       boolean renew = !Files.exists(certFile) || !Files.exists(keyFile)
-          || readCert(certFile).getNotAfter().toInstant()
-              .isBefore(clock.instant().plus(Duration.ofDays(30)));
+          || needsRenewal(readCert(certFile), wanted, clock);
       if (renew) {
         KeyPair kp = newKeyPair();
-        X509Certificate cert = createServerCert(kp, caCert, caKey, clock);
+        X509Certificate cert = createServerCert(kp, caCert, caKey, clock, wanted);
         writeSecret(keyFile, pem(kp.getPrivate()));
         writePublic(certFile, pem(cert) + pem(caCert));
       }
@@ -173,19 +192,78 @@ public final class TlsMaterial {
     return sign(b.build(signer(kp.getPrivate())));
   }
 
+  private static boolean needsRenewal(X509Certificate cert, Set<String> wanted, Clock clock) {
+    return cert.getNotAfter().toInstant().isBefore(clock.instant().plus(Duration.ofDays(30)))
+        || !sans(cert).containsAll(wanted);
+  }
+
+  /** localhost, loopback, this host's names and non-loopback addresses, and the extra names. */
+  static Set<String> wantedNames(List<String> extra) {
+    Set<String> names = new java.util.TreeSet<>(List.of("localhost", "127.0.0.1", "0:0:0:0:0:0:0:1"));
+    names.add(hostname().toLowerCase(java.util.Locale.ROOT));
+    try {
+      names.add(InetAddress.getLocalHost().getCanonicalHostName().toLowerCase(java.util.Locale.ROOT));
+      var ifaces = java.net.NetworkInterface.networkInterfaces().toList();
+      for (var ni : ifaces) {
+        if (ni.isUp() && !ni.isLoopback()) {
+          ni.inetAddresses().filter(a -> !a.isLinkLocalAddress()).forEach(a -> names.add(normalize(a)));
+        }
+      }
+    } catch (IOException e) {
+      // names we cannot look up are simply not added
+    }
+    for (String n : extra) {
+      names.add(isIp(n) ? normalize(n) : n.toLowerCase(java.util.Locale.ROOT));
+    }
+    return names;
+  }
+
+  private static Set<String> sans(X509Certificate cert) {
+    Set<String> out = new java.util.TreeSet<>();
+    try {
+      var all = cert.getSubjectAlternativeNames();
+      if (all != null) {
+        for (List<?> san : all) {
+          String v = String.valueOf(san.get(1));
+          out.add(((Integer) san.get(0)) == GeneralName.iPAddress ? normalize(v) : v.toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+    } catch (java.security.cert.CertificateParsingException e) {
+      // no usable names: renew
+    }
+    return out;
+  }
+
+  static boolean isIp(String s) {
+    return s.matches("[0-9.]+") || s.contains(":");
+  }
+
+  private static String normalize(String ip) {
+    try {
+      return normalize(InetAddress.getByName(ip));
+    } catch (IOException e) {
+      return ip;
+    }
+  }
+
+  private static String normalize(InetAddress a) {
+    String h = a.getHostAddress();
+    int pct = h.indexOf('%');
+    return pct < 0 ? h : h.substring(0, pct);
+  }
+
   private static X509Certificate createServerCert(KeyPair kp, X509Certificate ca, PrivateKey caKey,
-      Clock clock) throws GeneralSecurityException, OperatorCreationException, IOException {
+      Clock clock, Set<String> names) throws GeneralSecurityException, OperatorCreationException, IOException {
     Instant now = clock.instant();
     String host = hostname();
     JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca, serial(),
         Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(825))),
         new X500Name("CN=" + host + ",O=SysLens"), kp.getPublic());
     JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-    Set<String> dns = new LinkedHashSet<>(List.of("localhost", host));
     List<GeneralName> sans = new ArrayList<>();
-    dns.forEach(d -> sans.add(new GeneralName(GeneralName.dNSName, d)));
-    sans.add(new GeneralName(GeneralName.iPAddress, "127.0.0.1"));
-    sans.add(new GeneralName(GeneralName.iPAddress, "::1"));
+    for (String n : names) {
+      sans.add(new GeneralName(isIp(n) ? GeneralName.iPAddress : GeneralName.dNSName, n));
+    }
     b.addExtension(Extension.subjectAlternativeName, false,
         new GeneralNames(sans.toArray(new GeneralName[0])));
     b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));

@@ -42,4 +42,12 @@ class PromJsonTest {
     assertThat(PromParams.duration("step", "250ms")).isEqualTo(250);
     assertThatThrownBy(() -> PromParams.duration("step", "1x")).hasMessageContaining("valid duration");
   }
+
+  @Test
+  void hugeExponentsAndOverflows_rejectedFastWithoutScaling() {
+    for (String v : new String[] {"1e999999999", "1e-999999999", "9".repeat(5000), "99999999999999999999999h"}) {
+      assertThatThrownBy(() -> PromParams.duration("step", v)).hasMessageContaining("valid duration");
+      assertThatThrownBy(() -> PromParams.time("start", v)).hasMessageContaining("valid timestamp");
+    }
+  }
 }

@@ -43,4 +43,24 @@ class NodeSummariesTest {
     round(s, r2, 20_000, 107.5, 52.5, 10);
     assertThat(s.finish(r2).orElseThrow().netRxBytesPerSec()).isNull();
   }
+
+  @Test
+  void finish_roundSplitOverBatches_eachFamilyComparedWithItsOwnPrevious() {
+    NodeSummaries s = new NodeSummaries();
+    for (long t : new long[] {10_000, 20_000}) {
+      double k = t / 10_000.0;
+      NodeSummaries.Round cpuBatch = s.begin("n");
+      cpuBatch.add(Labels.of("__name__", "node_cpu_seconds_total", "cpu", "0", "mode", "idle"), t, 100 + 5 * k);
+      cpuBatch.add(Labels.of("__name__", "node_cpu_seconds_total", "cpu", "0", "mode", "user"), t, 50 + 5 * k);
+      s.finish(cpuBatch);
+      NodeSummaries.Round netBatch = s.begin("n");
+      netBatch.add(Labels.of("__name__", "node_network_receive_bytes_total", "device", "eth0"), t, 1000 * k);
+      netBatch.add(Labels.of("__name__", "node_network_transmit_bytes_total", "device", "eth0"), t, 500 * k);
+      s.finish(netBatch);
+    }
+    LiveSample last = s.latest("n").orElseThrow();
+    assertThat(last.cpuPercent()).isCloseTo(50.0, offset(1e-9));
+    assertThat(last.netRxBytesPerSec()).isCloseTo(100.0, offset(1e-9));
+    assertThat(last.netTxBytesPerSec()).isCloseTo(50.0, offset(1e-9));
+  }
 }

@@ -48,4 +48,33 @@ class TlsMaterialTest {
     assertThat(b.caFingerprint()).isEqualTo(a.caFingerprint());
     assertThat(Files.readString(b.certChainFile())).isNotEqualTo(before);
   }
+
+  @Test
+  void selfManaged_newExtraName_reissuesServerCertFromSameCa() throws Exception {
+    TlsMaterial a = TlsMaterial.selfManaged(dir, Clock.systemUTC());
+    String before = Files.readString(a.certChainFile());
+    TlsMaterial b = TlsMaterial.selfManaged(dir, Clock.systemUTC(), java.util.List.of("monitor.example.com", "192.0.2.7"));
+    assertThat(b.caFingerprint()).isEqualTo(a.caFingerprint());
+    assertThat(Files.readString(b.certChainFile())).isNotEqualTo(before);
+    X509Certificate cert = TlsMaterial.readCert(b.certChainFile());
+    assertThat(cert.getSubjectAlternativeNames()).anySatisfy(san -> assertThat(san.get(1)).isEqualTo("monitor.example.com"));
+    assertThat(cert.getSubjectAlternativeNames()).anySatisfy(san -> assertThat(san.get(1)).isEqualTo("192.0.2.7"));
+    // Same names again: nothing re-issued.
+    String issued = Files.readString(b.certChainFile());
+    TlsMaterial.selfManaged(dir, Clock.systemUTC(), java.util.List.of("monitor.example.com", "192.0.2.7"));
+    assertThat(Files.readString(b.certChainFile())).isEqualTo(issued);
+  }
+
+  @Test
+  void selfManaged_caKeyTakenOffline_keepsServingButRefusesToRenew() throws Exception {
+    TlsMaterial a = TlsMaterial.selfManaged(dir, Clock.systemUTC());
+    Files.delete(dir.resolve(TlsMaterial.CA_KEY));
+    TlsMaterial b = TlsMaterial.selfManaged(dir, Clock.systemUTC());
+    assertThat(b.caFingerprint()).isEqualTo(a.caFingerprint());
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> TlsMaterial.selfManaged(dir, Clock.systemUTC(), java.util.List.of("new.example.com")))
+        .isInstanceOf(java.io.IOException.class).hasMessageContaining("ca.key is missing");
+    assertThat(TlsMaterial.readCert(dir.resolve(TlsMaterial.CA_CERT)).getEncoded())
+        .isEqualTo(TlsMaterial.readCert(a.caCertFile()).getEncoded());
+  }
 }
