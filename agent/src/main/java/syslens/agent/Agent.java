@@ -23,7 +23,6 @@ import syslens.agent.net.AgentConnection;
 import syslens.agent.net.BatchBuffer;
 import syslens.agent.net.TlsTrust;
 import syslens.agent.v1.Hello;
-import syslens.agent.v1.MetricBatch;
 import syslens.agent.v1.Reject;
 
 /**
@@ -183,8 +182,8 @@ public final class Agent implements AutoCloseable {
     List<Metric> metrics = source.get();
     lastRoundSeries = metrics.size();
     for (var series : Rounds.toBatches(metrics, stampMs, config.maxSeriesPerBatch)) {
-      MetricBatch b = buffer.append(series);
-      log.trace("round {}: batch {} with {} series", stampMs, b.getSeq(), series.size());
+      long seq = buffer.append(series);
+      log.trace("round {}: batch {} with {} series", stampMs, seq, series.size());
     }
     connection.wake();
   }

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -15,11 +17,14 @@ import org.slf4j.LoggerFactory;
  * Runs a collection round on the interval grid: each round is stamped
  * {@code floor(now / interval) * interval}, the next runs at the next grid point, and a round
  * that overruns skips the ticks it missed instead of running them back to back. Stamps are
- * strictly increasing unless the wall clock steps back by more than an interval.
+ * strictly increasing unless the wall clock steps back by more than an interval. A round that
+ * throws anything, an {@link Error} included, is logged (at ERROR once per distinct failure) and
+ * the next round is scheduled as usual: a failure never stops collection.
  */
 final class CollectionScheduler {
 
   private static final Logger log = LoggerFactory.getLogger(CollectionScheduler.class);
+  private static final int MAX_DISTINCT_FAILURES_LOGGED = 64;
 
   private final ScheduledExecutorService executor;
   private final Clock clock;
@@ -27,6 +32,8 @@ final class CollectionScheduler {
   private volatile long intervalMs;
   private long lastStamp = Long.MIN_VALUE;
   private long skippedTicks;
+  private long failedRounds;
+  private final Set<String> loggedFailures = new HashSet<>();
   private ScheduledFuture<?> next;
   private boolean inRound;
   private boolean stopped;
@@ -90,8 +97,12 @@ final class CollectionScheduler {
     }
     try {
       round.accept(stamp);
-    } catch (RuntimeException e) {
-      log.warn("collection round {} failed: {}", stamp, e.toString(), e);
+    } catch (Throwable t) {
+      // Any failure, Errors included (an OutOfMemoryError in one round says nothing about the
+      // next, once its garbage is gone): the schedule must go on, or the node would keep sending
+      // heartbeats and look online while no data arrives. Not rethrown even for other
+      // VirtualMachineErrors: from an executor task that would only be kept in a discarded future.
+      reportFailure(stamp, t);
     }
     synchronized (this) {
       inRound = false;
@@ -105,6 +116,33 @@ final class CollectionScheduler {
         log.debug("round {} overran: skipped {} tick(s)", stamp, skipped);
       }
       scheduleNext();
+    }
+  }
+
+  /** Rounds that threw so far. */
+  synchronized long failedRounds() {
+    return failedRounds;
+  }
+
+  private void reportFailure(long stamp, Throwable t) {
+    synchronized (this) {
+      failedRounds++;
+    }
+    try {
+      String message = String.valueOf(t);
+      boolean first;
+      synchronized (this) {
+        first = loggedFailures.size() < MAX_DISTINCT_FAILURES_LOGGED
+            && loggedFailures.add(message);
+      }
+      if (first) {
+        log.error("collection round {} failed: {}; collection goes on with the next round "
+            + "(repeats of this failure are logged at DEBUG)", stamp, message, t);
+      } else {
+        log.debug("collection round {} failed: {}", stamp, message);
+      }
+    } catch (Throwable ignored) {
+      // Reporting can fail too (e.g. still out of memory); the next round is scheduled anyway.
     }
   }
 

@@ -131,6 +131,25 @@ class AgentConnectionTest {
   }
 
   @Test
+  void collect_sourceThrowsOutOfMemoryError_laterRoundsStillCollectedAndSent() throws Exception {
+    TestAgentServer server = server(serverCert, 0);
+    AtomicLong calls = new AtomicLong();
+    Agent agent = started(agent(server).caFile(ca.writeCaPem(tmp)).source(() -> {
+      if (calls.incrementAndGet() <= 2) {
+        throw new OutOfMemoryError("Java heap space (injected)");
+      }
+      return List.of(Metric.of("test_gauge", calls.get()));
+    }));
+
+    await().atMost(WAIT).until(() -> server.batches.size() >= 3);
+
+    assertThat(calls.get()).isGreaterThanOrEqualTo(5);
+    assertThat(server.batches.get(0).getSeq()).isEqualTo(1);
+    assertThat(server.batches.get(0).getSeries(0).getSamples(0).getValue()).isEqualTo(3.0);
+    assertThat(agent.state()).isIn(AgentState.CONNECTED, AgentState.CONNECTING);
+  }
+
+  @Test
   void fatalReject_wrongToken_stopsWithoutFurtherAttempts() throws Exception {
     TestAgentServer server = server(serverCert, 0);
     server.expectedToken = "the-right-token";

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -119,5 +120,58 @@ class CollectionSchedulerTest {
     assertThat(s.interval()).isEqualTo(Duration.ofMillis(250));
     assertThat(stamps.subList(mark, stamps.size())).allSatisfy(t -> assertThat(t % 250).isZero());
     assertThat(stamps).isSorted().doesNotHaveDuplicates();
+  }
+
+  @Test
+  void run_roundThrowsErrors_nextRoundsStillScheduledOnGrid() {
+    AtomicLong now = new AtomicLong(1_700_000_004_321L);
+    Clock clock = new Clock() {
+      @Override
+      public long millis() {
+        return now.get();
+      }
+
+      @Override
+      public Instant instant() {
+        return Instant.ofEpochMilli(millis());
+      }
+
+      @Override
+      public ZoneOffset getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(java.time.ZoneId zone) {
+        throw new UnsupportedOperationException("withZone");
+      }
+    };
+    List<Throwable> failures = List.of(new OutOfMemoryError("Java heap space"),
+        new StackOverflowError(), new AssertionError("collector bug"),
+        new IllegalStateException("bad /proc line"));
+    List<Long> stamps = new CopyOnWriteArrayList<>();
+    CollectionScheduler s = new CollectionScheduler(executor, clock, Duration.ofMillis(100), t -> {
+      stamps.add(t);
+      now.addAndGet(100); // the test's clock moves one interval per round
+      int round = stamps.size();
+      if (round <= failures.size()) {
+        Throwable f = failures.get(round - 1);
+        if (f instanceof Error e) {
+          throw e;
+        }
+        throw (RuntimeException) f;
+      }
+    });
+
+    s.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> stamps.size() >= failures.size() + 2);
+    s.stop();
+
+    assertThat(s.failedRounds()).isEqualTo(failures.size());
+    // every round, failed or not, is followed by one on the next grid point
+    long first = 1_700_000_004_300L;
+    for (int i = 0; i < failures.size() + 2; i++) {
+      assertThat(stamps.get(i)).isEqualTo(first + 100L * i);
+    }
   }
 }

@@ -1,5 +1,7 @@
 package syslens.agent.net;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -10,12 +12,17 @@ import syslens.agent.v1.Series;
  * Batches not yet acknowledged by the server, in seq order, bounded by count and serialized bytes.
  * When full, the oldest batch is dropped (and counted) to make room. Seq numbers start at 1 per
  * buffer (per process) and never repeat. Thread-safe.
+ *
+ * <p>Batches are kept serialized: a parsed {@link MetricBatch} takes several times its wire size
+ * on the heap (one object per series, label and sample), so holding parsed messages would make
+ * the byte bound a poor guide to memory. Held as {@link ByteString}, heap use is the byte bound
+ * plus a small fixed overhead per batch; a batch is parsed again only when it is (re)sent.
  */
 public final class BatchBuffer {
 
   private final int maxBatches;
   private final long maxBytes;
-  private final TreeMap<Long, MetricBatch> batches = new TreeMap<>();
+  private final TreeMap<Long, ByteString> batches = new TreeMap<>();
   private long bytes;
   private long nextSeq = 1;
   private long dropped;
@@ -35,25 +42,31 @@ public final class BatchBuffer {
     return new BatchBuffer(maxBatches, maxBytes);
   }
 
-  /** Wraps {@code series} in a batch with the next seq and keeps it; evicts the oldest if full. */
-  public synchronized MetricBatch append(List<Series> series) {
-    MetricBatch batch = MetricBatch.newBuilder().setSeq(nextSeq++).addAllSeries(series).build();
-    int size = batch.getSerializedSize();
+  /**
+   * Wraps {@code series} in a batch with the next seq and keeps it serialized; evicts the oldest
+   * while full. Returns the seq given to the batch. The newest batch is always kept, even when it
+   * alone is larger than the byte bound.
+   */
+  public synchronized long append(List<Series> series) {
+    // Serialized under the lock so the sender never sees seq n+1 before seq n.
+    long seq = nextSeq++;
+    ByteString data = MetricBatch.newBuilder().setSeq(seq).addAllSeries(series).build()
+        .toByteString();
+    int size = data.size();
     while (!batches.isEmpty() && (batches.size() >= maxBatches || bytes + size > maxBytes)) {
-      Map.Entry<Long, MetricBatch> oldest = batches.pollFirstEntry();
-      bytes -= oldest.getValue().getSerializedSize();
+      bytes -= batches.pollFirstEntry().getValue().size();
       dropped++;
     }
-    batches.put(batch.getSeq(), batch);
+    batches.put(seq, data);
     bytes += size;
-    return batch;
+    return seq;
   }
 
   /** Removes every batch with seq <= {@code seq}; returns how many were removed. */
   public synchronized int ack(long seq) {
     int removed = 0;
     while (!batches.isEmpty() && batches.firstKey() <= seq) {
-      bytes -= batches.pollFirstEntry().getValue().getSerializedSize();
+      bytes -= batches.pollFirstEntry().getValue().size();
       removed++;
     }
     return removed;
@@ -61,24 +74,41 @@ public final class BatchBuffer {
 
   /** Removes one batch (e.g. rejected by the server); false when it was not buffered. */
   public synchronized boolean remove(long seq) {
-    MetricBatch b = batches.remove(seq);
+    ByteString b = batches.remove(seq);
     if (b == null) {
       return false;
     }
-    bytes -= b.getSerializedSize();
+    bytes -= b.size();
     return true;
   }
 
-  /** The buffered batch with the smallest seq greater than {@code seq}, or null. */
-  public synchronized MetricBatch firstAfter(long seq) {
-    Map.Entry<Long, MetricBatch> e = batches.higherEntry(seq);
-    return e == null ? null : e.getValue();
+  /**
+   * The buffered batch with the smallest seq greater than {@code seq}, parsed afresh (the caller
+   * owns it and should drop it once sent), or null.
+   */
+  public MetricBatch firstAfter(long seq) {
+    ByteString data;
+    synchronized (this) {
+      Map.Entry<Long, ByteString> e = batches.higherEntry(seq);
+      if (e == null) {
+        return null;
+      }
+      data = e.getValue();
+    }
+    try {
+      return MetricBatch.parseFrom(data);
+    } catch (InvalidProtocolBufferException e) {
+      // We wrote these bytes ourselves from a built message: this cannot happen short of a bug.
+      throw new IllegalStateException("buffered batch after seq " + seq + ": " + data.size()
+          + " bytes that do not parse as a MetricBatch (expected: what append serialized)", e);
+    }
   }
 
   public synchronized int size() {
     return batches.size();
   }
 
+  /** Serialized bytes held; the buffer's heap use is this plus a small overhead per batch. */
   public synchronized long bytes() {
     return bytes;
   }
