@@ -10,7 +10,11 @@ public interface Appender {
 
   /**
    * Makes staged samples durable (written and synced to the write-ahead log) and visible. After
-   * it returns, a crash does not lose them.
+   * it returns, a crash does not lose them, including staged samples that were identical to ones
+   * already stored (it waits until those are durable too).
+   *
+   * @throws StorageException when that cannot be promised (disk full, failed fsync, storage
+   *     stopped): nothing staged may then be acknowledged; the appender is cleared either way
    */
   void commit();
 

@@ -14,10 +14,12 @@ import syslens.storage.Querier;
 import syslens.storage.Storage;
 import syslens.tsdb.head.CommitLog;
 import syslens.tsdb.head.Head;
+import syslens.tsdb.head.HeadOptions;
 import syslens.tsdb.head.MemSeries;
 import syslens.tsdb.wal.Records;
 import syslens.tsdb.wal.ReplayResult;
 import syslens.tsdb.wal.Wal;
+import syslens.tsdb.wal.WalChannels;
 
 /**
  * The embedded time-series database: an in-memory {@link Head} made durable by a write-ahead log
@@ -30,6 +32,8 @@ import syslens.tsdb.wal.Wal;
 public final class Tsdb implements Storage {
   /** About 1,000 hosts of 500 series each, four times over. */
   public static final int DEFAULT_MAX_SERIES = 2_000_000;
+  /** Samples further than this past the clock are refused (OUT_OF_BOUNDS). */
+  public static final long DEFAULT_MAX_FUTURE_MILLIS = 10 * 60_000L;
   private final Head head;
   private final Wal wal;
   private final Clock clock;
@@ -54,6 +58,20 @@ public final class Tsdb implements Storage {
   }
 
   @Override
+  public Appender appender(String source) {
+    return head.appender(source);
+  }
+
+  /**
+   * Why this database cannot take or promise writes right now (the WAL's disk is full, an fsync
+   * failed and it is recovering, or it stopped for good), or null when healthy. Servers report it
+   * on their readiness check and to writers.
+   */
+  public String problem() {
+    return wal.problem();
+  }
+
+  @Override
   public Querier querier(long mint, long maxt) {
     return head.querier(mint, maxt);
   }
@@ -62,9 +80,11 @@ public final class Tsdb implements Storage {
   public Stats stats() {
     ReplayResult r = wal.replayResult();
     return new Stats(head.numSeries(), head.samplesAppended(), head.rejectedOutOfOrder(),
-        head.rejectedDuplicate(), head.rejectedInvalid(), head.rejectedLimit(), wal.bytesWritten(), wal.fsyncs(),
-        head.minTime(), head.maxTime(), r.records(), replayedSamples, r.problem() == null ? 0 : 1,
-        replayMillis);
+        head.rejectedDuplicate(), head.rejectedInvalid(), head.rejectedLimit(),
+        head.rejectedSourceLimit(), head.rejectedOutOfBounds(), head.lostSamples(),
+        wal.bytesWritten(), wal.fsyncs(), wal.writeErrors(), wal.syncErrors(),
+        head.minTime(), head.maxTime(), r.records(), replayedSamples, r.problems().size(),
+        r.skippedBytes(), head.replayDropped(), replayMillis);
   }
 
   /** The clock this database was built with. */
@@ -93,13 +113,23 @@ public final class Tsdb implements Storage {
       long rejectedDuplicate,
       long rejectedInvalid,
       long rejectedSeriesLimit,
+      long rejectedSourceLimit,
+      long rejectedOutOfBounds,
+      /** Samples of commits whose fsync failed (never acknowledged, dropped from memory). */
+      long lostSamples,
       long walBytesWritten,
       long walFsyncs,
+      long walWriteErrors,
+      long walSyncErrors,
       long headMinTime,
       long headMaxTime,
       long walReplayedRecords,
       long walReplayedSamples,
+      /** Damaged stretches skipped (or torn tails cut) during replay. */
       int walReplayProblems,
+      long walReplaySkippedBytes,
+      /** Replayed samples dropped: their series record was lost, or they were out of order. */
+      long walReplayDroppedSamples,
       long walReplayMillis) {}
 
   /** Options of a {@link Tsdb}. */
@@ -109,6 +139,10 @@ public final class Tsdb implements Storage {
     private long walSegmentSize = Wal.DEFAULT_SEGMENT_SIZE;
     private int chunkSize = 120;
     private int maxSeries = DEFAULT_MAX_SERIES;
+    private int maxSeriesPerSource = Integer.MAX_VALUE;
+    private long maxFutureMillis = DEFAULT_MAX_FUTURE_MILLIS;
+    private long chunkRange = HeadOptions.DEFAULT_CHUNK_RANGE;
+    private WalChannels walChannels = WalChannels.DEFAULT;
 
     private Builder(Path dir) {
       this.dir = dir;
@@ -150,6 +184,42 @@ public final class Tsdb implements Storage {
     }
 
     /**
+     * Most series one source (see {@link Tsdb#appender(String)}, e.g. one agent) may create, so
+     * one misbehaving source cannot exhaust {@link #maxSeries} for everyone; default unlimited.
+     */
+    public Builder maxSeriesPerSource(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxSeriesPerSource: " + n + " (expected: >= 1)");
+      }
+      this.maxSeriesPerSource = n;
+      return this;
+    }
+
+    /** Samples newer than the clock plus this are refused with OUT_OF_BOUNDS; default 10 min. */
+    public Builder maxFuture(java.time.Duration d) {
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("maxFuture: " + d + " (expected: >= 0)");
+      }
+      this.maxFutureMillis = d.toMillis();
+      return this;
+    }
+
+    /** Chunks are cut at every multiple of this (the block range); default 2 h. */
+    public Builder chunkRange(java.time.Duration d) {
+      if (d.toMillis() < 1000) {
+        throw new IllegalArgumentException("chunkRange: " + d + " (expected: >= 1 s)");
+      }
+      this.chunkRange = d.toMillis();
+      return this;
+    }
+
+    /** How WAL segments are opened; tests inject failing channels. */
+    public Builder walChannels(WalChannels channels) {
+      this.walChannels = requireNonNull(channels, "channels");
+      return this;
+    }
+
+    /**
      * Opens the database: replays {@code <dir>/wal/} into a fresh head.
      *
      * @throws UncheckedIOException when the directory cannot be read or written
@@ -161,7 +231,7 @@ public final class Tsdb implements Storage {
       Wal wal;
       try {
         // The head needs the WAL as its log, and the WAL replays into the head: tie the knot.
-        wal = Wal.open(dir.resolve("wal"), walSegmentSize, new Records.Handler() {
+        wal = Wal.open(dir.resolve("wal"), walSegmentSize, walChannels, new Records.Handler() {
           @Override
           public void series(long seriesRef, Labels labels) {
             ref.head().replaySeries(seriesRef, labels);
@@ -177,6 +247,7 @@ public final class Tsdb implements Storage {
       } catch (IOException e) {
         throw new UncheckedIOException("opening TSDB in " + dir, e);
       }
+      ref.head().dropEmptySeries();
       ref.log.target = new WalCommitLog(wal);
       return new Tsdb(ref.head(), wal, clock, samples.get(), clock.millis() - start);
     }
@@ -184,7 +255,9 @@ public final class Tsdb implements Storage {
     /** Builds the head before the WAL exists; its log forwards to the WAL once opened. */
     private final class HeadRef {
       final ForwardingLog log = new ForwardingLog();
-      final Head head = Head.create(chunkSize, maxSeries, log);
+      final Head head = Head.create(HeadOptions.builder().chunkSize(chunkSize).chunkRange(chunkRange)
+          .maxSeries(maxSeries).maxSeriesPerSource(maxSeriesPerSource).maxFutureMillis(maxFutureMillis)
+          .clock(clock).build(), log);
 
       Head head() {
         return head;
@@ -205,6 +278,26 @@ public final class Tsdb implements Storage {
     @Override
     public void sync(long position) throws IOException {
       target.sync(position);
+    }
+
+    @Override
+    public long syncedPosition() {
+      return target.syncedPosition();
+    }
+
+    @Override
+    public boolean isLost(long position) {
+      return target.isLost(position);
+    }
+
+    @Override
+    public boolean recovering() {
+      return target.recovering();
+    }
+
+    @Override
+    public void recover() {
+      target.recover();
     }
   }
 }

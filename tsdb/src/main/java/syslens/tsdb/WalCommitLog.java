@@ -39,4 +39,24 @@ final class WalCommitLog implements CommitLog {
   public void sync(long position) throws IOException {
     wal.sync(position);
   }
+
+  @Override
+  public long syncedPosition() {
+    return wal.syncedPosition();
+  }
+
+  @Override
+  public boolean isLost(long position) {
+    return wal.isLost(position);
+  }
+
+  @Override
+  public boolean recovering() {
+    return wal.recovering();
+  }
+
+  @Override
+  public void recover() {
+    wal.recover();
+  }
 }

@@ -3,100 +3,117 @@ package syslens.tsdb.head;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import syslens.storage.AppendStatus;
 import syslens.storage.Appender;
 import syslens.storage.LabelRules;
 import syslens.storage.Labels;
 import syslens.storage.Querier;
+import syslens.storage.StorageException;
 
 /**
  * The in-memory head: series keyed by labels (each with a numeric ref), a postings index and
  * per-series chunks.
  *
- * <p>Concurrency: series lookup is lock-free (ConcurrentHashMap); series creation takes the
- * postings write lock; each series guards its chunks with its own monitor; commits are serialized
- * by one commit lock (check, log, apply) while the fsync runs outside it so concurrent commits
- * share it.
+ * <p>Commit protocol (an acknowledgement is a promise, DESIGN §9): under the commit lock a commit
+ * resolves its new series, checks its samples against each series' newest <em>logged</em> sample,
+ * writes them to the log and queues them; outside the lock it waits for the fsync that covers
+ * them (group commit) and then applies every queued commit that is durable, in log order, to the
+ * chunks. A staged sample identical to the newest logged one is not logged again, but the commit
+ * still waits for the position that holds it. When an fsync fails, the commits it covered are
+ * dropped from the queue, their series roll back to what was applied (so a resend is logged
+ * again), series that never got a durable sample are removed, and the log recovers.
  *
- * <p>Seam for blocks, compaction and retention: {@link #minTime()}/{@link #maxTime()} tell what
- * the head covers and {@link #series()} + {@link MemSeries#closedChunks()} hand out immutable
- * closed chunks. A block writer will persist closed chunks older than some cut-off, then a
- * head-truncation step (not built yet) drops them and empty series, and the WAL writes a
- * checkpoint and deletes older segments. Queriers then merge block queriers with this head's.
+ * <p>Concurrency: series lookup is lock-free (ConcurrentHashMap); series are created and removed
+ * under the commit lock; each series guards its chunks with its own monitor.
  */
 public final class Head {
-  /** Returned by {@link #getOrCreate} when a new series would exceed {@code maxSeries}. */
-  static final MemSeries OVER_LIMIT = new MemSeries(-1, Labels.empty(), 1);
-
-  private final int chunkSize;
-  private final int maxSeries;
+  private final HeadOptions opts;
   private final CommitLog log;
   private final ConcurrentHashMap<Labels, MemSeries> byLabels = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, MemSeries> byRef = new ConcurrentHashMap<>();
   private final Postings postings = new Postings();
-  private final Object createLock = new Object();
   private final ReentrantLock commitLock = new ReentrantLock();
+  private final ReentrantLock applyLock = new ReentrantLock();
+  /** Logged commits not yet applied, in log order; guarded by applyLock. */
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+  /** New series staged by appenders but not yet registered (they count toward the limit). */
+  private final AtomicInteger reserved = new AtomicInteger();
+  private final ConcurrentHashMap<String, AtomicInteger> perSource = new ConcurrentHashMap<>();
   private long nextRef = 1;
   private volatile long minTime = Long.MAX_VALUE;
   private volatile long maxTime = Long.MIN_VALUE;
+  private volatile long minValidTime = Long.MIN_VALUE;
 
   final LongAdder samplesAppended = new LongAdder();
   final LongAdder rejectedOutOfOrder = new LongAdder();
   final LongAdder rejectedDuplicate = new LongAdder();
   final LongAdder rejectedInvalid = new LongAdder();
   final LongAdder rejectedLimit = new LongAdder();
+  final LongAdder rejectedSourceLimit = new LongAdder();
+  final LongAdder rejectedOutOfBounds = new LongAdder();
+  private final LongAdder lostSamples = new LongAdder();
+  private final LongAdder replayDropped = new LongAdder();
 
-  private Head(int chunkSize, int maxSeries, CommitLog log) {
-    this.chunkSize = chunkSize;
-    this.maxSeries = maxSeries;
+  /** One logged commit waiting for its fsync before it is applied. */
+  private record Pending(long pos, MemSeries[] series, long[] ts, double[] vs, int n,
+      List<MemSeries> newSeries) {}
+
+  private Head(HeadOptions opts, CommitLog log) {
+    this.opts = opts;
     this.log = log;
   }
 
   /** A head cutting chunks at {@code chunkSize} samples and logging commits to {@code log}. */
   public static Head create(int chunkSize, CommitLog log) {
-    return create(chunkSize, Integer.MAX_VALUE, log);
+    return create(HeadOptions.builder().chunkSize(chunkSize).build(), log);
   }
 
-  /**
-   * As {@link #create(int, CommitLog)}, refusing new series beyond {@code maxSeries} (samples of
-   * existing series are still taken; WAL replay is never refused).
-   */
-  public static Head create(int chunkSize, int maxSeries, CommitLog log) {
-    requireNonNull(log, "log");
-    if (chunkSize < 1 || chunkSize > 0xffff) {
-      throw new IllegalArgumentException("chunkSize: " + chunkSize + " (expected: 1..65535)");
-    }
-    if (maxSeries < 1) {
-      throw new IllegalArgumentException("maxSeries: " + maxSeries + " (expected: >= 1)");
-    }
-    return new Head(chunkSize, maxSeries, log);
+  public static Head create(HeadOptions opts, CommitLog log) {
+    return new Head(requireNonNull(opts, "opts"), requireNonNull(log, "log"));
   }
 
   public Appender appender() {
-    return new HeadAppender(this);
+    return new HeadAppender(this, null);
+  }
+
+  /** An appender whose new series count against {@code source}'s series limit. */
+  public Appender appender(String source) {
+    return new HeadAppender(this, requireNonNull(source, "source"));
   }
 
   public Querier querier(long mint, long maxt) {
     return new HeadQuerier(this, mint, maxt);
   }
 
-  /** Oldest sample in the head, Long.MAX_VALUE when empty. */
+  /** Oldest applied sample in the head, Long.MAX_VALUE when empty. */
   public long minTime() {
     return minTime;
   }
 
-  /** Newest sample in the head, Long.MIN_VALUE when empty. */
+  /** Newest applied sample in the head, Long.MIN_VALUE when empty. */
   public long maxTime() {
     return maxTime;
+  }
+
+  /** Samples older than this are refused with OUT_OF_BOUNDS (set when blocks take over a range). */
+  public void minValidTime(long t) {
+    minValidTime = t;
+  }
+
+  public long minValidTime() {
+    return minValidTime;
   }
 
   public int numSeries() {
@@ -124,6 +141,26 @@ public final class Head {
     return rejectedLimit.sum();
   }
 
+  /** Samples refused because their new series would have exceeded their source's limit. */
+  public long rejectedSourceLimit() {
+    return rejectedSourceLimit.sum();
+  }
+
+  /** Samples refused as too far in the future or older than the writable range. */
+  public long rejectedOutOfBounds() {
+    return rejectedOutOfBounds.sum();
+  }
+
+  /** Samples of commits that failed their fsync and were dropped (never acknowledged). */
+  public long lostSamples() {
+    return lostSamples.sum();
+  }
+
+  /** WAL replay: samples dropped (unknown series ref, or out of order). */
+  public long replayDropped() {
+    return replayDropped.sum();
+  }
+
   /** Seam for blocks: every series (a live view; each series locks itself). */
   public Collection<MemSeries> series() {
     return Collections.unmodifiableCollection(byRef.values());
@@ -137,64 +174,155 @@ public final class Head {
     return postings;
   }
 
-  /**
-   * The series for labels, created when new; null (and counted) when the labels are invalid;
-   * {@link #OVER_LIMIT} (counted) when creating it would exceed the series limit.
-   */
-  MemSeries getOrCreate(Labels labels) {
-    MemSeries s = byLabels.get(labels);
-    if (s != null) {
-      return s;
+  MemSeries lookup(Labels labels) {
+    return byLabels.get(labels);
+  }
+
+  /** OK, or OUT_OF_BOUNDS (counted) when {@code t} is too far in the future or too old. */
+  AppendStatus checkBounds(long t) {
+    if (t < minValidTime || t > opts.clock().millis() + opts.maxFutureMillis()) {
+      rejectedOutOfBounds.increment();
+      return AppendStatus.OUT_OF_BOUNDS;
     }
+    return AppendStatus.OK;
+  }
+
+  /**
+   * A staged, unregistered series for new labels, holding a reservation against the global and
+   * the source's series limits; or null with {@code status[0]} saying why not (counted).
+   */
+  MemSeries stageNew(Labels labels, String source, AppendStatus[] status) {
     if (LabelRules.validate(labels) != null) {
       rejectedInvalid.increment();
+      status[0] = AppendStatus.INVALID_LABELS;
       return null;
     }
-    synchronized (createLock) {
-      s = byLabels.get(labels);
-      if (s == null) {
-        if (byRef.size() >= maxSeries) {
-          rejectedLimit.increment();
-          return OVER_LIMIT;
-        }
-        s = register(nextRef++, labels);
+    int cur;
+    do {
+      cur = reserved.get();
+      if (byRef.size() + cur >= opts.maxSeries()) {
+        rejectedLimit.increment();
+        status[0] = AppendStatus.LIMIT_EXCEEDED;
+        return null;
       }
-      return s;
+    } while (!reserved.compareAndSet(cur, cur + 1));
+    if (source != null) {
+      AtomicInteger c = perSource.computeIfAbsent(source, k -> new AtomicInteger());
+      if (c.incrementAndGet() > opts.maxSeriesPerSource()) {
+        c.decrementAndGet();
+        reserved.decrementAndGet();
+        rejectedSourceLimit.increment();
+        status[0] = AppendStatus.LIMIT_EXCEEDED;
+        return null;
+      }
+    }
+    MemSeries s = new MemSeries(0, labels, opts.chunkSize(), opts.chunkRange());
+    s.source = source;
+    s.reservation = true;
+    return s;
+  }
+
+  /** Releases a staged series' reservation; {@code keepSource} when it became a real series. */
+  private void release(MemSeries staged, boolean keepSource) {
+    if (staged.reservation) {
+      staged.reservation = false;
+      reserved.decrementAndGet();
+      if (!keepSource && staged.source != null) {
+        perSource.get(staged.source).decrementAndGet();
+      }
     }
   }
 
-  private MemSeries register(long ref, Labels labels) {
-    MemSeries s = new MemSeries(ref, labels, chunkSize);
-    postings.add(ref, labels);
-    byRef.put(ref, s);
-    byLabels.put(labels, s);
-    return s;
+  /** Releases the reservations of staged series that will not be committed. */
+  void release(Collection<MemSeries> staged) {
+    for (MemSeries s : staged) {
+      release(s, false);
+    }
+  }
+
+  /** Under the commit lock: the registered series for a staged or removed one. */
+  private MemSeries resolve(MemSeries s, List<MemSeries> created) {
+    MemSeries existing = byLabels.get(s.labels());
+    if (existing != null) {
+      release(s, false);
+      return existing;
+    }
+    MemSeries r = s;
+    if (s.ref() != 0) { // removed meanwhile: a fresh series takes its place
+      r = new MemSeries(0, s.labels(), opts.chunkSize(), opts.chunkRange());
+    }
+    r.assignRef(nextRef++);
+    register(r);
+    release(s, true);
+    created.add(r);
+    return r;
+  }
+
+  private void register(MemSeries s) {
+    postings.add(s.ref(), s.labels());
+    byRef.put(s.ref(), s);
+    byLabels.put(s.labels(), s);
+  }
+
+  /** Under the commit lock: drops a series that holds no applied sample. */
+  private void remove(MemSeries s) {
+    s.removed = true;
+    byLabels.remove(s.labels(), s);
+    byRef.remove(s.ref(), s);
+    postings.remove(s.ref(), s.labels());
+    if (s.source != null) {
+      perSource.get(s.source).decrementAndGet();
+    }
   }
 
   /** WAL replay: recreates a series with its logged ref. Returns false if the labels clash. */
   public boolean replaySeries(long ref, Labels labels) {
     requireNonNull(labels, "labels");
-    synchronized (createLock) {
-      MemSeries existing = byLabels.get(labels);
-      if (existing != null || byRef.containsKey(ref)) {
-        return existing != null && existing.ref() == ref;
-      }
-      MemSeries s = register(ref, labels);
-      s.logged = true;
-      nextRef = Math.max(nextRef, ref + 1);
-      return true;
+    MemSeries existing = byLabels.get(labels);
+    if (existing != null || byRef.containsKey(ref)) {
+      return existing != null && existing.ref() == ref;
     }
+    MemSeries s = new MemSeries(ref, labels, opts.chunkSize(), opts.chunkRange());
+    register(s);
+    s.logged = true;
+    nextRef = Math.max(nextRef, ref + 1);
+    return true;
   }
 
-  /** WAL replay: applies one logged sample. False when the ref is unknown or it is not in order. */
+  /** WAL replay: applies one logged sample. False (counted) when the ref is unknown or it is out of order. */
   public boolean replaySample(long ref, long t, double v) {
     MemSeries s = byRef.get(ref);
-    if (s == null || s.check(t, Double.doubleToRawLongBits(v)) != MemSeries.Check.APPEND) {
+    if (s == null) {
+      replayDropped.increment();
       return false;
     }
-    s.append(t, v);
+    MemSeries.Check c = s.check(t, Double.doubleToRawLongBits(v));
+    if (c != MemSeries.Check.APPEND) {
+      if (c != MemSeries.Check.NOOP) {
+        replayDropped.increment();
+      }
+      return false; // an identical duplicate (a resend logged twice) is idempotent
+    }
+    s.replay(t, v);
     extendTime(t);
     return true;
+  }
+
+  /** After replay: series that never got a sample (their samples were lost) are dropped. */
+  public int dropEmptySeries() {
+    commitLock.lock();
+    try {
+      int n = 0;
+      for (MemSeries s : byRef.values()) {
+        if (s.isEmpty()) {
+          remove(s);
+          n++;
+        }
+      }
+      return n;
+    } finally {
+      commitLock.unlock();
+    }
   }
 
   private void extendTime(long t) {
@@ -206,60 +334,179 @@ public final class Head {
     }
   }
 
-  /** Checks staged samples again (other appenders may have committed), logs, applies, syncs. */
-  void commit(MemSeries[] series, long[] ts, double[] vs, int n) {
+  /**
+   * Commits staged samples: resolves new series, checks, logs, waits for durability, applies.
+   * Releases every reservation the appender held. Throws {@link StorageException} when the
+   * samples cannot be made durable; then none of them is applied.
+   */
+  void commit(MemSeries[] series, long[] ts, double[] vs, int n, Collection<MemSeries> staged) {
     if (n == 0) {
+      release(staged);
       return;
     }
-    long position;
+    long need = 0;
+    List<MemSeries> created = new ArrayList<>();
     commitLock.lock();
     try {
+      if (log.recovering()) {
+        recoverLocked();
+      }
+      Map<MemSeries, MemSeries> resolved = new IdentityHashMap<>();
+      // Newest accepted sample per series in this commit (index into the ok arrays).
+      Map<MemSeries, Integer> newest = new IdentityHashMap<>();
       MemSeries[] okSeries = new MemSeries[n];
       long[] okTs = new long[n];
       double[] okVs = new double[n];
       int ok = 0;
       List<MemSeries> newSeries = new ArrayList<>();
-      Set<MemSeries> seen = Collections.newSetFromMap(new IdentityHashMap<>());
       for (int i = 0; i < n; i++) {
         MemSeries s = series[i];
-        switch (s.check(ts[i], Double.doubleToRawLongBits(vs[i]))) {
+        if (s.ref() == 0 || s.removed) {
+          s = resolved.computeIfAbsent(s, x -> resolve(x, created));
+        }
+        long bits = Double.doubleToRawLongBits(vs[i]);
+        Integer last = newest.get(s);
+        MemSeries.Check check = last == null ? s.check(ts[i], bits)
+            : ts[i] > okTs[last] ? MemSeries.Check.APPEND
+            : ts[i] < okTs[last] ? MemSeries.Check.OUT_OF_ORDER
+            : bits == Double.doubleToRawLongBits(okVs[last]) ? MemSeries.Check.NOOP
+            : MemSeries.Check.DUPLICATE;
+        switch (check) {
           case APPEND -> {
             okSeries[ok] = s;
             okTs[ok] = ts[i];
             okVs[ok] = vs[i];
-            ok++;
-            if (!s.logged && seen.add(s)) {
+            if (last == null && !s.logged) {
               newSeries.add(s);
             }
+            newest.put(s, ok);
+            ok++;
           }
-          case NOOP -> { }
+          case NOOP -> {
+            if (last == null) {
+              need = Math.max(need, s.lastPos); // stored by an earlier commit: wait for its fsync
+            }
+          }
           case OUT_OF_ORDER -> rejectedOutOfOrder.increment();
           case DUPLICATE -> rejectedDuplicate.increment();
         }
       }
-      if (ok == 0) {
+      if (ok > 0) {
+        long pos;
+        try {
+          pos = log.write(newSeries, okSeries, okTs, okVs, ok);
+        } catch (IOException e) {
+          dropEmpty(created);
+          throw new StorageException("commit of " + ok + " samples not stored: " + e.getMessage(), e);
+        }
+        for (MemSeries s : newSeries) {
+          s.logged = true;
+        }
+        for (Map.Entry<MemSeries, Integer> e : newest.entrySet()) {
+          int i = e.getValue();
+          e.getKey().logged(okTs[i], okVs[i], pos);
+        }
+        applyLock.lock();
+        try {
+          pending.add(new Pending(pos, okSeries, okTs, okVs, ok, newSeries));
+        } finally {
+          applyLock.unlock();
+        }
+        need = Math.max(need, pos);
+      } else {
+        dropEmpty(created);
+      }
+    } finally {
+      for (MemSeries s : staged) {
+        release(s, false);
+      }
+      commitLock.unlock();
+    }
+    if (need > 0) {
+      try {
+        log.sync(need);
+      } catch (IOException e) {
+        recover();
+        throw new StorageException("commit not stored: " + e.getMessage(), e);
+      }
+    }
+    applyDurable();
+  }
+
+  /** Under the commit lock: removes series created by a commit that logged nothing for them. */
+  private void dropEmpty(List<MemSeries> created) {
+    for (MemSeries s : created) {
+      if (!s.logged && s.isEmpty()) {
+        remove(s);
+      }
+    }
+  }
+
+  /** Applies queued commits whose positions are durable, in log order. */
+  private void applyDurable() {
+    applyLock.lock();
+    try {
+      applyDurableLocked();
+    } finally {
+      applyLock.unlock();
+    }
+  }
+
+  private void applyDurableLocked() {
+    long synced = log.syncedPosition();
+    while (!pending.isEmpty()) {
+      Pending p = pending.peek();
+      if (p.pos() > synced || log.isLost(p.pos())) {
         return;
       }
-      try {
-        position = log.write(newSeries, okSeries, okTs, okVs, ok);
-      } catch (IOException e) {
-        throw new UncheckedIOException("commit of " + ok + " samples: WAL write failed", e);
+      pending.poll();
+      for (int i = 0; i < p.n(); i++) {
+        p.series()[i].append(p.ts()[i], p.vs()[i]);
+        extendTime(p.ts()[i]);
       }
-      for (MemSeries s : newSeries) {
-        s.logged = true;
-      }
-      for (int i = 0; i < ok; i++) {
-        okSeries[i].append(okTs[i], okVs[i]);
-        extendTime(okTs[i]);
-      }
-      samplesAppended.add(ok);
+      samplesAppended.add(p.n());
+    }
+  }
+
+  /** After a failed fsync: drops what it lost from memory, then lets the log recover. */
+  private void recover() {
+    commitLock.lock();
+    try {
+      recoverLocked();
     } finally {
       commitLock.unlock();
     }
-    try {
-      log.sync(position);
-    } catch (IOException e) {
-      throw new UncheckedIOException("commit: WAL fsync failed", e);
+  }
+
+  private void recoverLocked() {
+    if (!log.recovering()) {
+      return;
     }
+    applyLock.lock();
+    try {
+      applyDurableLocked(); // the log holds its synced position while recovering
+      Set<MemSeries> touched = Collections.newSetFromMap(new IdentityHashMap<>());
+      long dropped = 0;
+      for (Pending p : pending) {
+        dropped += p.n();
+        for (int i = 0; i < p.n(); i++) {
+          touched.add(p.series()[i]);
+        }
+        for (MemSeries s : p.newSeries()) {
+          s.logged = false;
+        }
+      }
+      pending.clear();
+      for (MemSeries s : touched) {
+        s.rollbackToApplied();
+        if (s.isEmpty() && !s.removed) {
+          remove(s);
+        }
+      }
+      lostSamples.add(dropped);
+    } finally {
+      applyLock.unlock();
+    }
+    log.recover();
   }
 }

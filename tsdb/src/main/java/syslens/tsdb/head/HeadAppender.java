@@ -3,6 +3,7 @@ package syslens.tsdb.head;
 import static java.util.Objects.requireNonNull;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import syslens.storage.AppendStatus;
@@ -10,32 +11,47 @@ import syslens.storage.Appender;
 import syslens.storage.Labels;
 
 /**
- * Stages samples for one commit. Each sample is checked against the series' newest committed
+ * Stages samples for one commit. Each sample is checked against the series' newest logged
  * sample and against samples staged earlier in this batch; the head checks again at commit (a
- * concurrent commit may have moved the series on) and counts what it drops then.
+ * concurrent commit may have moved the series on) and counts what it drops then. New series are
+ * only staged here (holding a reservation against the series limits) and registered by the
+ * commit, so a rolled-back or failed commit leaves no series behind.
  */
 final class HeadAppender implements Appender {
   private final Head head;
+  private final String source;
   private MemSeries[] series = new MemSeries[64];
   private long[] ts = new long[64];
   private double[] vs = new double[64];
   private int n;
   /** Index of the newest staged sample per series. */
   private final Map<MemSeries, Integer> lastStaged = new IdentityHashMap<>();
+  /** New series staged by this appender, by labels. */
+  private final Map<Labels, MemSeries> fresh = new HashMap<>();
+  private final AppendStatus[] status = new AppendStatus[1];
 
-  HeadAppender(Head head) {
+  HeadAppender(Head head, String source) {
     this.head = head;
+    this.source = source;
   }
 
   @Override
   public AppendStatus append(Labels labels, long timestampMs, double value) {
     requireNonNull(labels, "labels");
-    MemSeries s = head.getOrCreate(labels);
-    if (s == null) {
-      return AppendStatus.INVALID_LABELS;
+    AppendStatus bounds = head.checkBounds(timestampMs);
+    if (bounds != AppendStatus.OK) {
+      return bounds;
     }
-    if (s == Head.OVER_LIMIT) {
-      return AppendStatus.LIMIT_EXCEEDED;
+    MemSeries s = head.lookup(labels);
+    if (s == null) {
+      s = fresh.get(labels);
+      if (s == null) {
+        s = head.stageNew(labels, source, status);
+        if (s == null) {
+          return status[0];
+        }
+        fresh.put(labels, s);
+      }
     }
     long bits = Double.doubleToRawLongBits(value);
     Integer last = lastStaged.get(s);
@@ -59,6 +75,9 @@ final class HeadAppender implements Appender {
         return AppendStatus.OK;
       }
       case NOOP -> {
+        if (last == null) {
+          stage(s, timestampMs, value); // the commit waits until the stored copy is durable
+        }
         return AppendStatus.OK;
       }
       case OUT_OF_ORDER -> {
@@ -88,7 +107,7 @@ final class HeadAppender implements Appender {
   @Override
   public void commit() {
     try {
-      head.commit(series, ts, vs, n);
+      head.commit(series, ts, vs, n, fresh.values());
     } finally {
       clear();
     }
@@ -96,6 +115,7 @@ final class HeadAppender implements Appender {
 
   @Override
   public void rollback() {
+    head.release(fresh.values());
     clear();
   }
 
@@ -103,5 +123,6 @@ final class HeadAppender implements Appender {
     Arrays.fill(series, 0, n, null);
     n = 0;
     lastStaged.clear();
+    fresh.clear();
   }
 }

@@ -6,45 +6,75 @@ import syslens.storage.Labels;
 import syslens.tsdb.chunkenc.XorChunk;
 
 /**
- * One in-memory series: closed (immutable) chunks plus one open chunk. Every access to the chunks
- * holds this object's monitor; readers copy what they need (closed chunk references plus a copy
- * of the open chunk's bytes) so iteration happens without the lock.
+ * One in-memory series: closed (immutable) chunks plus one open chunk, and the state of what was
+ * logged for it.
+ *
+ * <p>Two views of the newest sample are kept apart. The <em>logged</em> state (newest timestamp
+ * and value written to the WAL, and the WAL position holding it) is what commits check new
+ * samples against; it is guarded by the head's commit lock. The <em>applied</em> state (the
+ * chunks) only ever holds samples whose WAL records are durable: the head applies a commit after
+ * its fsync, so a failed fsync can roll the logged state back to the applied one and nothing in
+ * memory claims data the disk does not have.
+ *
+ * <p>Every access to the chunks holds this object's monitor; readers copy what they need (closed
+ * chunk references plus a copy of the open chunk's bytes) so iteration happens without the lock.
  */
 public final class MemSeries {
   /** Outcome of {@link #check}. */
   enum Check { APPEND, NOOP, OUT_OF_ORDER, DUPLICATE }
 
-  private final long ref;
   private final Labels labels;
   private final int chunkSize;
+  private final long chunkRange;
+  /** Set once when the head registers the series; 0 while it is a new series staged by an appender. */
+  private long ref;
   private final List<ChunkMeta> closed = new ArrayList<>();
   private XorChunk open;
+  private long openEnd;
   private volatile long minTime = Long.MAX_VALUE;
   private volatile long maxTime = Long.MIN_VALUE;
   private long lastValueBits;
-  /** Whether the WAL already holds this series' SERIES record; guarded by the head's commit lock. */
-  boolean logged;
 
-  MemSeries(long ref, Labels labels, int chunkSize) {
+  // Logged state, guarded by the head's commit lock (volatile: appenders pre-check without it).
+  private volatile boolean hasLogged;
+  private volatile long loggedMaxT;
+  private volatile long loggedBits;
+  /** WAL position of the record holding the newest logged sample; 0 once durable. */
+  long lastPos;
+  /** Whether the WAL holds this series' SERIES record. */
+  boolean logged;
+  /** Set (under the commit lock) when the head dropped the series; appenders then re-resolve. */
+  volatile boolean removed;
+  /** Who created it (per-source limit), null when replayed or unattributed. */
+  String source;
+  /** While staged: it holds a reservation against the series limits. */
+  boolean reservation;
+
+  MemSeries(long ref, Labels labels, int chunkSize, long chunkRange) {
     this.ref = ref;
     this.labels = labels;
     this.chunkSize = chunkSize;
+    this.chunkRange = chunkRange;
   }
 
   public long ref() {
     return ref;
   }
 
+  void assignRef(long r) {
+    this.ref = r;
+  }
+
   public Labels labels() {
     return labels;
   }
 
-  /** Oldest sample's timestamp, Long.MAX_VALUE when empty. */
+  /** Oldest applied sample's timestamp, Long.MAX_VALUE when empty. */
   public long minTime() {
     return minTime;
   }
 
-  /** Newest sample's timestamp, Long.MIN_VALUE when empty. */
+  /** Newest applied sample's timestamp, Long.MIN_VALUE when empty. */
   public long maxTime() {
     return maxTime;
   }
@@ -53,23 +83,50 @@ public final class MemSeries {
     return minTime <= maxt && maxTime >= mint;
   }
 
-  synchronized Check check(long t, long valueBits) {
-    if (open == null || t > maxTime) {
+  /** Checks a sample against the newest logged one. */
+  Check check(long t, long valueBits) {
+    if (!hasLogged || t > loggedMaxT) {
       return Check.APPEND;
     }
-    if (t < maxTime) {
+    if (t < loggedMaxT) {
       return Check.OUT_OF_ORDER;
     }
-    return valueBits == lastValueBits ? Check.NOOP : Check.DUPLICATE;
+    return valueBits == loggedBits ? Check.NOOP : Check.DUPLICATE;
   }
 
-  /** Appends a sample the caller has {@link #check checked}; cuts a chunk at chunkSize samples. */
+  /** Under the commit lock: the sample was written to the WAL at {@code pos}. */
+  void logged(long t, double v, long pos) {
+    loggedMaxT = t;
+    loggedBits = Double.doubleToRawLongBits(v);
+    hasLogged = true;
+    lastPos = pos;
+  }
+
+  /** Under the commit lock: forgets logged samples that were never applied (lost in the WAL). */
+  synchronized void rollbackToApplied() {
+    hasLogged = open != null;
+    loggedMaxT = maxTime;
+    loggedBits = lastValueBits;
+    lastPos = 0;
+  }
+
+  /** Whether no sample was ever applied. */
+  synchronized boolean isEmpty() {
+    return open == null;
+  }
+
+  /**
+   * Appends a durable sample (in log order). Cuts a chunk at chunkSize samples and at every
+   * multiple of the chunk range, so a block cut at those boundaries never splits a chunk.
+   */
   synchronized void append(long t, double v) {
     if (open == null) {
       open = XorChunk.create();
-    } else if (open.numSamples() >= chunkSize) {
+      openEnd = rangeEnd(t);
+    } else if (open.numSamples() >= chunkSize || t >= openEnd) {
       closed.add(new ChunkMeta(open.minTime(), open.maxTime(), open.bytes()));
       open = XorChunk.create();
+      openEnd = rangeEnd(t);
     }
     open.append(t, v);
     lastValueBits = Double.doubleToRawLongBits(v);
@@ -77,6 +134,17 @@ public final class MemSeries {
       minTime = t;
     }
     maxTime = t;
+  }
+
+  /** WAL replay: the sample is durable and applied at once. */
+  void replay(long t, double v) {
+    append(t, v);
+    logged(t, v, 0);
+  }
+
+  private long rangeEnd(long t) {
+    long start = Math.floorDiv(t, chunkRange) * chunkRange;
+    return start > Long.MAX_VALUE - chunkRange ? Long.MAX_VALUE : start + chunkRange;
   }
 
   /** The chunks overlapping [mint, maxt], oldest first; the open chunk is copied. */

@@ -28,6 +28,25 @@ final class Postings {
     }
   }
 
+  /** Removes a series (garbage collection, or a series whose creating commit failed). */
+  void remove(long ref, Labels labels) {
+    lock.writeLock().lock();
+    try {
+      labels.forEach((n, v) -> {
+        TreeMap<String, RefList> values = index.get(n);
+        RefList l = values == null ? null : values.get(v);
+        if (l != null && l.remove(ref) && l.size == 0) {
+          values.remove(v);
+          if (values.isEmpty()) {
+            index.remove(n);
+          }
+        }
+      });
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
   /**
    * Refs of series matching all matchers, sorted. Matchers that match "" also select series
    * without the label ({@code foo=""} selects series that lack foo), as in Prometheus.
@@ -193,6 +212,16 @@ final class Postings {
       System.arraycopy(refs, at, refs, at + 1, size - at);
       refs[at] = ref;
       size++;
+    }
+
+    boolean remove(long ref) {
+      int at = Arrays.binarySearch(refs, 0, size, ref);
+      if (at < 0) {
+        return false;
+      }
+      System.arraycopy(refs, at + 1, refs, at, size - at - 1);
+      size--;
+      return true;
     }
 
     long[] copy() {

@@ -1,63 +1,117 @@
 package syslens.tsdb.wal;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
 
-/** Reads the records of one segment file, stopping at the first torn or corrupt one. */
+/**
+ * Reads the records of one segment file. A damaged record costs that record only: the reader
+ * skips to the next offset where a whole record with a matching CRC starts, so intact records
+ * after the damage are still replayed (docs/format/wal.md, "Replay and repair").
+ */
 final class SegmentReader {
-  /** Outcome of reading one segment. */
-  record Outcome(long records, long validBytes, long fileSize, String problem) {}
+  /** A damaged stretch: where it starts, how long it is, why, and whether it runs to the end. */
+  record Damage(long offset, long length, String reason, boolean tail) {}
+
+  /** Outcome of reading one segment: records decoded, bytes in them, damaged stretches. */
+  record Outcome(long records, long validBytes, long fileSize, List<Damage> damage) {
+    /** Offset where a torn tail starts (nothing valid after it), or -1. */
+    long tornTailAt() {
+      if (damage.isEmpty()) {
+        return -1;
+      }
+      Damage last = damage.get(damage.size() - 1);
+      return last.tail() ? last.offset() : -1;
+    }
+  }
 
   private SegmentReader() {}
 
   static Outcome read(Path segment, Records.Handler handler) throws IOException {
-    long size = Files.size(segment);
-    long offset = 0;
+    try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size > Integer.MAX_VALUE) {
+        throw new IOException("WAL segment " + segment + ": " + size + " bytes (expected: < 2 GiB)");
+      }
+      ByteBuffer buf = size == 0 ? ByteBuffer.allocate(0) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+      return read(buf, handler);
+    }
+  }
+
+  static Outcome read(ByteBuffer buf, Records.Handler handler) {
+    int size = buf.limit();
+    int offset = 0;
     long records = 0;
-    byte[] header = new byte[Records.HEADER_BYTES];
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(segment), 1 << 16)) {
-      while (true) {
-        int got = in.readNBytes(header, 0, header.length);
-        if (got == 0) {
-          return new Outcome(records, offset, size, null);
-        }
-        if (got < header.length) {
-          return new Outcome(records, offset, size,
-              "torn record header: " + got + " of " + Records.HEADER_BYTES + " bytes");
-        }
-        ByteBuffer h = ByteBuffer.wrap(header);
-        byte type = h.get();
-        int length = h.getInt();
-        int crc = h.getInt();
-        if (type != Records.TYPE_SERIES && type != Records.TYPE_SAMPLES) {
-          return new Outcome(records, offset, size, "record type " + type + " (expected: 1 or 2)");
-        }
-        long available = size - offset - Records.HEADER_BYTES;
-        if (length < 0 || length > available) {
-          return new Outcome(records, offset, size, "record length " + Integer.toUnsignedString(length)
-              + " runs past the segment end (" + available + " bytes left)");
-        }
-        byte[] payload = in.readNBytes(length);
-        if (payload.length < length) {
-          return new Outcome(records, offset, size, "torn payload: " + payload.length + " of " + length + " bytes");
-        }
-        int actual = Records.crc(payload);
-        if (actual != crc) {
-          return new Outcome(records, offset, size, String.format(
-              "CRC32C mismatch: stored %08x, computed %08x", crc, actual));
-        }
+    long validBytes = 0;
+    List<Damage> damage = new ArrayList<>();
+    while (offset < size) {
+      String problem = check(buf, offset);
+      if (problem == null) {
+        int length = buf.getInt(offset + 1);
+        byte[] payload = new byte[length];
+        buf.get(offset + Records.HEADER_BYTES, payload);
         try {
-          Records.decode(type, payload, handler);
+          Records.decode(buf.get(offset), payload, handler);
+          records++;
+          validBytes += Records.HEADER_BYTES + length;
         } catch (IllegalStateException e) {
-          return new Outcome(records, offset, size, "malformed payload: " + e.getMessage());
+          // Intact framing (CRC matched) but a payload we cannot decode: skip exactly this record.
+          damage.add(new Damage(offset, Records.HEADER_BYTES + length, "malformed payload: " + e.getMessage(), false));
         }
-        records++;
         offset += Records.HEADER_BYTES + length;
+        continue;
+      }
+      int next = nextValid(buf, offset + 1);
+      if (next < 0) {
+        damage.add(new Damage(offset, size - offset, problem, true));
+        break;
+      }
+      damage.add(new Damage(offset, next - offset, problem, false));
+      offset = next;
+    }
+    return new Outcome(records, validBytes, size, List.copyOf(damage));
+  }
+
+  /** Null when a whole, valid record starts at {@code offset}; else why not. */
+  static String check(ByteBuffer buf, int offset) {
+    int size = buf.limit();
+    if (size - offset < Records.HEADER_BYTES) {
+      return "torn record header: " + (size - offset) + " of " + Records.HEADER_BYTES + " bytes";
+    }
+    byte type = buf.get(offset);
+    if (type != Records.TYPE_SERIES && type != Records.TYPE_SAMPLES) {
+      return "record type " + type + " (expected: 1 or 2)";
+    }
+    int length = buf.getInt(offset + 1);
+    long available = (long) size - offset - Records.HEADER_BYTES;
+    if (length < 0 || length > available) {
+      return "record length " + Integer.toUnsignedString(length) + " runs past the segment end ("
+          + available + " bytes left)";
+    }
+    int stored = buf.getInt(offset + 5);
+    CRC32C crc = new CRC32C();
+    crc.update(buf.slice(offset + Records.HEADER_BYTES, length));
+    int actual = (int) crc.getValue();
+    if (actual != stored) {
+      return String.format("CRC32C mismatch: stored %08x, computed %08x", stored, actual);
+    }
+    return null;
+  }
+
+  /** The first offset at or after {@code from} where a valid record starts, or -1. */
+  private static int nextValid(ByteBuffer buf, int from) {
+    int size = buf.limit();
+    for (int o = from; o + Records.HEADER_BYTES <= size; o++) {
+      byte type = buf.get(o);
+      if ((type == Records.TYPE_SERIES || type == Records.TYPE_SAMPLES) && check(buf, o) == null) {
+        return o;
       }
     }
+    return -1;
   }
 }
