@@ -59,12 +59,18 @@ public final class Main implements Runnable {
         description = "Collection interval pushed to agents, e.g. 10s, 1m. Default: ${DEFAULT-VALUE}.")
     String collectInterval;
 
+    @Option(names = "--max-series-per-node", paramLabel = "N", defaultValue = "50000",
+        description = "Series one node may create; beyond, its new series are refused"
+            + " (LIMIT_EXCEEDED) so one agent cannot exhaust storage. Default: ${DEFAULT-VALUE}.")
+    int maxSeriesPerNode;
+
     ServerConfig.Builder config(String bind) {
       int p = port != null ? port : firstFreePort(bind, 8080, 8099);
       return ServerConfig.builder(data.toAbsolutePath().normalize())
           .bindAddress(bind)
           .port(p)
           .collectInterval(parseDuration("--collect-interval", collectInterval))
+          .maxSeriesPerNode(maxSeriesPerNode)
           .adminPassword(System.getenv("SYSLENS_ADMIN_PASSWORD"))
           .enrollmentToken(System.getenv("SYSLENS_ENROLLMENT_TOKEN"));
     }

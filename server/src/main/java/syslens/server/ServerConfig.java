@@ -18,7 +18,11 @@ public record ServerConfig(
     String enrollmentToken,
     Duration collectInterval,
     Duration offlineAfter,
-    Clock clock) {
+    Clock clock,
+    int maxSeriesPerNode) {
+
+  /** Series one node (one agent credential) may create, so one agent cannot exhaust the TSDB. */
+  public static final int DEFAULT_MAX_SERIES_PER_NODE = 50_000;
 
   public ServerConfig {
     requireNonNull(bindAddress, "bindAddress");
@@ -32,6 +36,9 @@ public record ServerConfig(
     }
     if ((tlsCertFile == null) != (tlsKeyFile == null)) {
       throw new IllegalArgumentException("TLS: give both --tls-cert and --tls-key, or neither");
+    }
+    if (maxSeriesPerNode < 1) {
+      throw new IllegalArgumentException("maxSeriesPerNode: " + maxSeriesPerNode + " (expected: >= 1)");
     }
     if (collectInterval.toMillis() < 100) {
       throw new IllegalArgumentException("collectInterval: " + collectInterval + " (expected: >= 100ms)");
@@ -55,6 +62,7 @@ public record ServerConfig(
     private Duration collectInterval = Duration.ofSeconds(10);
     private Duration offlineAfter;
     private Clock clock = Clock.systemUTC();
+    private int maxSeriesPerNode = DEFAULT_MAX_SERIES_PER_NODE;
 
     private Builder(Path dataDir) {
       this.dataDir = requireNonNull(dataDir, "dataDir");
@@ -97,6 +105,11 @@ public record ServerConfig(
       return this;
     }
 
+    public Builder maxSeriesPerNode(int n) {
+      this.maxSeriesPerNode = n;
+      return this;
+    }
+
     public Builder offlineAfter(Duration d) {
       this.offlineAfter = d;
       return this;
@@ -112,7 +125,7 @@ public record ServerConfig(
           : collectInterval.multipliedBy(3).compareTo(Duration.ofSeconds(30)) > 0
               ? collectInterval.multipliedBy(3) : Duration.ofSeconds(30);
       return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, tlsSans, adminPassword,
-          enrollmentToken, collectInterval, offline, clock);
+          enrollmentToken, collectInterval, offline, clock, maxSeriesPerNode);
     }
   }
 }

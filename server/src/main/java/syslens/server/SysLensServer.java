@@ -74,7 +74,8 @@ public final class SysLensServer implements AutoCloseable {
     this.tls = config.tlsCertFile() != null
         ? TlsMaterial.fromFiles(config.tlsCertFile(), config.tlsKeyFile(), null)
         : TlsMaterial.selfManaged(data.resolve("tls"), config.clock(), config.tlsSans());
-    this.tsdb = Tsdb.builder(data.resolve("tsdb")).clock(config.clock()).build();
+    this.tsdb = Tsdb.builder(data.resolve("tsdb")).clock(config.clock())
+        .maxSeriesPerSource(config.maxSeriesPerNode()).build();
     MetaStore m = null;
     try {
       m = MetaStore.openH2(data.resolve("meta"));
@@ -107,7 +108,7 @@ public final class SysLensServer implements AutoCloseable {
       jvmGc.bindTo(meters);
       new JvmThreadMetrics().bindTo(meters);
       new ProcessorMetrics().bindTo(meters);
-      meters.gauge("syslens.tsdb.series", tsdb, t -> t.stats().numSeries());
+      TsdbMetrics.bind(tsdb, meters);
       meters.gauge("syslens.live.clients", hub, LiveHub::clientCount);
 
       AuthDecorator auth = new AuthDecorator(tokens, LIVE_PATH);
@@ -133,7 +134,13 @@ public final class SysLensServer implements AutoCloseable {
       });
       HttpService health = (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok\n");
       sb.service("/healthz", health);
-      sb.service("/readyz", health);
+      // Ready only while storage can take and promise writes (disk full, a failed fsync: 503).
+      sb.service("/readyz", (ctx, req) -> {
+        String problem = tsdb.problem();
+        return problem == null ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok\n")
+            : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8,
+                "storage: " + problem + "\n");
+      });
       sb.service("/api/v1/auth/login", new LoginService(users, tokens, 20));
       sb.service("/api/v1/nodes", new NodesApi(registry, summaries).decorate(auth));
       sb.service("/api/v1/query", query.instant().decorate(auth));

@@ -36,13 +36,30 @@ public final class Tsdb implements Storage {
   public static final long DEFAULT_MAX_FUTURE_MILLIS = 10 * 60_000L;
   private final Head head;
   private final Wal wal;
+  private final Checkpoints checkpoints;
+  private final java.util.concurrent.ScheduledExecutorService background;
+  private final Object checkpointLock = new Object();
   private final Clock clock;
   private final long replayedSamples;
   private final long replayMillis;
 
-  private Tsdb(Head head, Wal wal, Clock clock, long replayedSamples, long replayMillis) {
+  private Tsdb(Head head, Wal wal, Checkpoints checkpoints, java.time.Duration checkpointInterval,
+      Clock clock, long replayedSamples, long replayMillis) {
     this.head = head;
     this.wal = wal;
+    this.checkpoints = checkpoints;
+    if (!checkpointInterval.isZero()) {
+      this.background = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "syslens-tsdb-checkpoint");
+        t.setDaemon(true);
+        return t;
+      });
+      long ms = checkpointInterval.toMillis();
+      background.scheduleWithFixedDelay(this::checkpointQuietly, ms, ms,
+          java.util.concurrent.TimeUnit.MILLISECONDS);
+    } else {
+      this.background = null;
+    }
     this.clock = clock;
     this.replayedSamples = replayedSamples;
     this.replayMillis = replayMillis;
@@ -92,9 +109,38 @@ public final class Tsdb implements Storage {
     return clock;
   }
 
-  /** Flushes and closes the WAL; queriers keep working on memory, commits fail afterwards. */
+  /**
+   * Writes a checkpoint of the head (its chunks as of a new WAL segment) and deletes the WAL
+   * segments the older kept checkpoint covers, so restart time stays bounded. Commits pause only
+   * while the series' chunk lists are copied. Returns the series written.
+   */
+  public int checkpoint() throws IOException {
+    synchronized (checkpointLock) {
+      return checkpoints.write(head, wal);
+    }
+  }
+
+  private void checkpointQuietly() {
+    try {
+      checkpoint();
+    } catch (IOException | RuntimeException e) {
+      Checkpoints.LOG.log(System.Logger.Level.ERROR, "TSDB checkpoint failed (the WAL keeps"
+          + " everything; restart takes longer): " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Checkpoints (so the next start is fast), then flushes and closes the WAL; queriers keep
+   * working on memory, commits fail afterwards.
+   */
   @Override
   public void close() {
+    if (background != null) {
+      background.shutdownNow();
+    }
+    if (background != null && wal.problem() == null) {
+      checkpointQuietly();
+    }
     try {
       wal.close();
     } catch (IOException e) {
@@ -143,6 +189,7 @@ public final class Tsdb implements Storage {
     private long maxFutureMillis = DEFAULT_MAX_FUTURE_MILLIS;
     private long chunkRange = HeadOptions.DEFAULT_CHUNK_RANGE;
     private WalChannels walChannels = WalChannels.DEFAULT;
+    private java.time.Duration checkpointInterval = java.time.Duration.ofMinutes(15);
 
     private Builder(Path dir) {
       this.dir = dir;
@@ -213,6 +260,19 @@ public final class Tsdb implements Storage {
       return this;
     }
 
+    /**
+     * How often the head is checkpointed in the background (also on close); zero turns automatic
+     * checkpoints off ({@link Tsdb#checkpoint()} still works). Default 15 min: a crash replays at
+     * most that much WAL, a clean stop none.
+     */
+    public Builder checkpointInterval(java.time.Duration d) {
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("checkpointInterval: " + d + " (expected: >= 0)");
+      }
+      this.checkpointInterval = d;
+      return this;
+    }
+
     /** How WAL segments are opened; tests inject failing channels. */
     public Builder walChannels(WalChannels channels) {
       this.walChannels = requireNonNull(channels, "channels");
@@ -225,13 +285,15 @@ public final class Tsdb implements Storage {
      * @throws UncheckedIOException when the directory cannot be read or written
      */
     public Tsdb build() {
-      long start = clock.millis();
+      long start = System.nanoTime();
       HeadRef ref = new HeadRef();
       AtomicLong samples = new AtomicLong();
+      Checkpoints checkpoints = new Checkpoints(dir);
       Wal wal;
       try {
+        int fromSegment = checkpoints.load(ref.head());
         // The head needs the WAL as its log, and the WAL replays into the head: tie the knot.
-        wal = Wal.open(dir.resolve("wal"), walSegmentSize, walChannels, new Records.Handler() {
+        wal = Wal.open(dir.resolve("wal"), walSegmentSize, walChannels, fromSegment, new Records.Handler() {
           @Override
           public void series(long seriesRef, Labels labels) {
             ref.head().replaySeries(seriesRef, labels);
@@ -249,7 +311,8 @@ public final class Tsdb implements Storage {
       }
       ref.head().dropEmptySeries();
       ref.log.target = new WalCommitLog(wal);
-      return new Tsdb(ref.head(), wal, clock, samples.get(), clock.millis() - start);
+      return new Tsdb(ref.head(), wal, checkpoints, checkpointInterval, clock, samples.get(),
+          (System.nanoTime() - start) / 1_000_000);
     }
 
     /** Builds the head before the WAL exists; its log forwards to the WAL once opened. */

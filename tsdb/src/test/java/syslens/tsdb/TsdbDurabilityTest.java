@@ -46,7 +46,7 @@ class TsdbDurabilityTest {
 
   Tsdb.Builder builder() {
     return Tsdb.builder(dir).clock(Clock.fixed(NOW, ZoneOffset.UTC)).walSegmentSize(4096)
-        .walChannels(faults);
+        .checkpointInterval(Duration.ZERO).walChannels(faults);
   }
 
   static Labels series(int i) {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -61,7 +62,7 @@ class TsdbWalTest {
   }
 
   Tsdb open() {
-    return Tsdb.builder(dir).clock(CLOCK).walSegmentSize(4096).build();
+    return Tsdb.builder(dir).clock(CLOCK).walSegmentSize(4096).checkpointInterval(Duration.ZERO).build();
   }
 
   static Labels series(int i) {

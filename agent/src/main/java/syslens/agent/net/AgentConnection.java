@@ -63,6 +63,7 @@ public final class AgentConnection {
   private final AtomicLong attempts = new AtomicLong();
   private final AtomicLong lastAcked = new AtomicLong();
   private final Set<String> loggedRejects = new HashSet<>();
+  private final RefusalLog refusals;
   private volatile boolean connected;
   private volatile boolean fatal;
   private volatile boolean closed;
@@ -87,6 +88,7 @@ public final class AgentConnection {
     this.hello = requireNonNull(hello, "hello");
     this.listener = requireNonNull(listener, "listener");
     this.clock = requireNonNull(clock, "clock");
+    this.refusals = new RefusalLog(clock, Duration.ofMinutes(1));
     this.heartbeat = requireNonNull(heartbeat, "heartbeat");
     if (heartbeat.toMillis() < 1) {
       throw new IllegalArgumentException("heartbeat: " + heartbeat + " (expected: >= 1ms)");
@@ -217,8 +219,7 @@ public final class AgentConnection {
         buffer.ack(seq);
         lastAcked.accumulateAndGet(seq, Math::max);
         if (m.getAck().getRejectedSamples() > 0) {
-          log.debug("batch {}: {} samples refused by storage", seq,
-              m.getAck().getRejectedSamples());
+          refusals.add(m.getAck());
         }
         accepted(s);
       }
@@ -253,6 +254,12 @@ public final class AgentConnection {
       s.out.cancel("fatal reject", null);
       channel.shutdownNow();
       listener.onFatal(r);
+      return;
+    }
+    if (r.getCode() == Reject.Code.UNAVAILABLE) {
+      // Nothing was stored: keep the batch; the server ends the stream and we resend on reconnect.
+      log.warn("server {}:{} cannot store data right now ({}); keeping {} unacknowledged batches"
+          + " to resend", host, port, r.getReason(), buffer.size());
       return;
     }
     if (r.getSeq() != 0) {

@@ -34,6 +34,7 @@ import syslens.storage.Appender;
 import syslens.storage.LabelRules;
 import syslens.storage.Labels;
 import syslens.storage.Storage;
+import syslens.storage.StorageException;
 
 /**
  * The agent stream: authenticates Hello with the enrollment token, validates and stores
@@ -43,6 +44,8 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   private static final Logger log = LoggerFactory.getLogger(AgentIngestService.class);
   static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   static final int MAX_HELLO_LABELS = 32;
+  /** Bound of one stream's label cache (it is cleared, not grown, beyond). */
+  static final int MAX_CACHED_SERIES = 100_000;
   /** Column sizes of the nodes table (V1 migration). */
   static final int MAX_VERSION_LENGTH = 64;
   static final int MAX_TEXT_LENGTH = 255;
@@ -99,6 +102,12 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
     private Map<String, String> extraLabels = Map.of();
     private String hostname;
     private boolean closed;
+    /**
+     * The stream's series, resolved once: a batch's label list to the storage labels built and
+     * validated the first time (node and instance added). Agents send the same series every
+     * round, so per-batch label work is one hash lookup per series.
+     */
+    private final Map<java.util.List<Label>, Labels> labelCache = new java.util.HashMap<>();
 
     Stream(StreamObserver<ServerMessage> out) {
       this.out = out;
@@ -211,13 +220,25 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
             .setCode(Reject.Code.INVALID_ARGUMENT).setSeq(b.getSeq()).setReason(problem)).build());
         return;
       }
-      Appender app = storage.appender();
+      Appender app = storage.appender(nodeId);
       NodeSummaries.Round round = summaries.begin(nodeId);
+      Map<String, Integer> refusedBy = new java.util.TreeMap<>();
       int refused = 0;
       int accepted = 0;
       for (Series s : b.getSeriesList()) {
-        Labels labels = labelsOf(s);
-        String invalid = LabelRules.validate(labels);
+        Labels labels = labelCache.get(s.getLabelsList());
+        String invalid = null;
+        if (labels == null) {
+          // First time this stream sends the series: build and check its labels once.
+          labels = labelsOf(s);
+          invalid = LabelRules.validate(labels);
+          if (invalid == null) {
+            if (labelCache.size() >= MAX_CACHED_SERIES) {
+              labelCache.clear();
+            }
+            labelCache.put(s.getLabelsList(), labels);
+          }
+        }
         if (invalid != null) {
           app.rollback();
           rejected("invalid_labels", countSamples(b));
@@ -231,7 +252,7 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
             accepted++;
           } else {
             refused++;
-            rejected(st.name().toLowerCase(java.util.Locale.ROOT), 1);
+            refusedBy.merge(st.name().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
           }
         }
         if (s.getSamplesCount() > 0) {
@@ -239,13 +260,38 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
           round.add(labels, last.getTimestampMs(), last.getValue());
         }
       }
-      app.commit();
+      try {
+        app.commit();
+      } catch (StorageException e) {
+        storageUnavailable(b, e);
+        return;
+      }
+      refusedBy.forEach(AgentIngestService.this::rejected);
       batches.increment();
       samples.increment(accepted);
       registry.seen(nodeId);
       send(ServerMessage.newBuilder().setAck(Ack.newBuilder().setSeq(b.getSeq())
-          .setRejectedSamples(refused)).build());
+          .setRejectedSamples(refused).putAllRejectedByReason(refusedBy)).build());
       summaries.finish(round).ifPresent(live);
+    }
+
+    /**
+     * Storage could not make the batch durable: tell the agent (it keeps the batch), end the
+     * stream so it resends everything unacknowledged after reconnecting with backoff.
+     */
+    private void storageUnavailable(MetricBatch b, StorageException e) {
+      rejected("storage_unavailable", countSamples(b));
+      log.error("batch {} of agent {} not stored: {}", b.getSeq(), nodeId, e.getMessage());
+      send(ServerMessage.newBuilder().setReject(Reject.newBuilder()
+          .setCode(Reject.Code.UNAVAILABLE).setSeq(b.getSeq())
+          .setReason("server storage unavailable, batch not stored: " + e.getMessage()
+              + " (the agent keeps it and resends)")).build());
+      closed = true;
+      synchronized (out) {
+        out.onError(io.grpc.Status.UNAVAILABLE.withDescription("storage unavailable: " + e.getMessage())
+            .asRuntimeException());
+      }
+      end();
     }
 
     private Labels labelsOf(Series s) {

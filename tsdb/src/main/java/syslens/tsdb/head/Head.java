@@ -308,6 +308,65 @@ public final class Head {
     return true;
   }
 
+  /** Checkpoint load: a series with its chunks and its logged ref. */
+  public void restore(Checkpoint.SeriesState state) {
+    MemSeries s = new MemSeries(state.ref(), state.labels(), opts.chunkSize(), opts.chunkRange());
+    register(s);
+    s.logged = true;
+    s.restore(state.chunks());
+    if (!s.isEmpty()) {
+      extendTime(s.minTime());
+      extendTime(s.maxTime());
+    }
+    nextRef = Math.max(nextRef, state.ref() + 1);
+  }
+
+  /**
+   * The head as of a WAL cut, for a checkpoint: waits until everything logged is durable and
+   * applied, calls {@code cut} (which starts a new WAL segment and returns its number) while no
+   * commit can log, and copies every series' chunks (closed ones by reference). Commits wait for
+   * the copy, not for the checkpoint's disk writes.
+   */
+  public Checkpoint.Loaded checkpointState(java.util.concurrent.Callable<Integer> cut) throws IOException {
+    commitLock.lock();
+    try {
+      long last;
+      applyLock.lock();
+      try {
+        last = pending.isEmpty() ? 0 : pending.peekLast().pos();
+      } finally {
+        applyLock.unlock();
+      }
+      if (last > 0) {
+        try {
+          log.sync(last);
+        } catch (IOException e) {
+          recoverLocked();
+          throw e;
+        }
+      }
+      applyDurable();
+      int segment;
+      try {
+        segment = cut.call();
+      } catch (IOException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IOException("cutting the WAL for a checkpoint failed", e);
+      }
+      List<Checkpoint.SeriesState> out = new ArrayList<>(byRef.size());
+      for (MemSeries s : byRef.values()) {
+        List<ChunkMeta> chunks = s.chunks(Long.MIN_VALUE, Long.MAX_VALUE);
+        if (!chunks.isEmpty()) {
+          out.add(new Checkpoint.SeriesState(s.ref(), s.labels(), chunks));
+        }
+      }
+      return new Checkpoint.Loaded(segment, out);
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
   /** After replay: series that never got a sample (their samples were lost) are dropped. */
   public int dropEmptySeries() {
     commitLock.lock();

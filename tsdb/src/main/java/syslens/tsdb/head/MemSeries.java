@@ -104,7 +104,7 @@ public final class MemSeries {
 
   /** Under the commit lock: forgets logged samples that were never applied (lost in the WAL). */
   synchronized void rollbackToApplied() {
-    hasLogged = open != null;
+    hasLogged = maxTime != Long.MIN_VALUE;
     loggedMaxT = maxTime;
     loggedBits = lastValueBits;
     lastPos = 0;
@@ -112,7 +112,27 @@ public final class MemSeries {
 
   /** Whether no sample was ever applied. */
   synchronized boolean isEmpty() {
-    return open == null;
+    return maxTime == Long.MIN_VALUE;
+  }
+
+  /** Checkpoint load: the series' chunks as they were; the next sample starts a new chunk. */
+  synchronized void restore(List<ChunkMeta> chunks) {
+    if (chunks.isEmpty()) {
+      return;
+    }
+    closed.addAll(chunks);
+    ChunkMeta last = chunks.get(chunks.size() - 1);
+    syslens.storage.SampleIterator it = XorChunk.iterator(last.data());
+    long t = Long.MIN_VALUE;
+    double v = 0;
+    while (it.next()) {
+      t = it.timestamp();
+      v = it.value();
+    }
+    minTime = chunks.get(0).minTime();
+    maxTime = t;
+    lastValueBits = Double.doubleToRawLongBits(v);
+    logged(t, v, 0);
   }
 
   /**

@@ -103,6 +103,15 @@ public final class Wal implements AutoCloseable {
   /** Creates {@code dir} if needed, replays its segments into {@code handler}, opens for writing. */
   public static Wal open(Path dir, long segmentSize, WalChannels channels, Records.Handler handler)
       throws IOException {
+    return open(dir, segmentSize, channels, 0, handler);
+  }
+
+  /**
+   * As {@link #open(Path, long, WalChannels, Records.Handler)}, replaying only segments numbered
+   * {@code fromSegment} or higher (older ones are covered by a checkpoint).
+   */
+  public static Wal open(Path dir, long segmentSize, WalChannels channels, int fromSegment,
+      Records.Handler handler) throws IOException {
     requireNonNull(dir, "dir");
     requireNonNull(channels, "channels");
     requireNonNull(handler, "handler");
@@ -111,7 +120,9 @@ public final class Wal implements AutoCloseable {
           + MAX_SEGMENT_SIZE + ")");
     }
     Files.createDirectories(dir);
-    List<Path> segments = segments(dir);
+    List<Path> all = segments(dir);
+    List<Path> segments = all.stream()
+        .filter(p -> Integer.parseInt(p.getFileName().toString()) >= fromSegment).toList();
     long records = 0;
     long bytes = 0;
     List<ReplayResult.Problem> problems = new ArrayList<>();
@@ -143,8 +154,8 @@ public final class Wal implements AutoCloseable {
         }
       }
     }
-    int lastNumber = 0;
-    for (Path p : segments) {
+    int lastNumber = Math.max(0, fromSegment - 1);
+    for (Path p : all) {
       lastNumber = Math.max(lastNumber, Integer.parseInt(p.getFileName().toString()));
     }
     if (!segments.isEmpty() && Files.size(segments.get(segments.size() - 1)) == 0) {
@@ -154,8 +165,8 @@ public final class Wal implements AutoCloseable {
         // read-only: harmless, an empty segment replays as nothing
       }
     }
-    try (Stream<Path> all = Files.list(dir)) {
-      for (Path p : (Iterable<Path>) all::iterator) {
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
         String name = p.getFileName().toString();
         // Segments set aside by earlier versions keep their numbers reserved.
         if (name.endsWith(".corrupt") && isSegmentName(name.substring(0, name.length() - 8))) {
@@ -433,6 +444,44 @@ public final class Wal implements AutoCloseable {
       writeLock.unlock();
       syncLock.unlock();
     }
+  }
+
+  /**
+   * Starts a new segment (after fsyncing the current one) unless the current one is still empty,
+   * and returns its number: every record logged before this call is in a lower-numbered segment.
+   */
+  public int cut() throws IOException {
+    syncLock.lock();
+    writeLock.lock();
+    try {
+      checkWritable();
+      if (channel == null) {
+        channel = newSegment();
+        target = new Target(channel, written);
+      } else if (segmentBytes > 0) {
+        rotate();
+      }
+      return segment;
+    } finally {
+      writeLock.unlock();
+      syncLock.unlock();
+    }
+  }
+
+  /** Deletes segment files numbered below {@code n} (covered by a checkpoint); returns how many. */
+  public int deleteSegmentsBefore(int n) throws IOException {
+    int deleted = 0;
+    for (Path p : segments(dir)) {
+      int number = Integer.parseInt(p.getFileName().toString());
+      if (number < n && number != segment) {
+        Files.deleteIfExists(p);
+        deleted++;
+      }
+    }
+    if (deleted > 0) {
+      syncDir();
+    }
+    return deleted;
   }
 
   /** Highest position known durable. */
