@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 /** {@code syslens server|demo}: the server's command line. */
 @Command(name = "syslens", mixinStandardHelpOptions = true, version = "SysLens 0.1.0",
     description = "Monitoring for server fleets and vCenter estates.",
-    subcommands = {Main.ServerCommand.class, Main.DemoCommand.class})
+    subcommands = {Main.ServerCommand.class, Main.DemoCommand.class,
+        syslens.server.admin.AdminCommand.class})
 public final class Main implements Runnable {
   @Override
   public void run() {
@@ -38,6 +39,9 @@ public final class Main implements Runnable {
   }
 
   private static boolean isServing(String[] args) {
+    if (!args[0].equals("server") && !args[0].equals("demo")) {
+      return false;
+    }
     for (String a : args) {
       if (a.equals("--help") || a.equals("-h") || a.equals("--version") || a.equals("-V")) {
         return false;

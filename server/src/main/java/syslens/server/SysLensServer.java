@@ -44,6 +44,9 @@ import syslens.server.meta.MetaStore;
 import syslens.server.meta.NodeStore;
 import syslens.server.meta.UserStore;
 import syslens.server.tls.TlsMaterial;
+import syslens.server.admin.DataDirLock;
+import syslens.server.admin.SnapshotApi;
+import syslens.server.admin.Snapshots;
 import syslens.tsdb.Tsdb;
 
 /**
@@ -66,10 +69,12 @@ public final class SysLensServer implements AutoCloseable {
   private final String generatedAdminPassword;
   private final Path enrollmentTokenFile;
   private final JvmGcMetrics jvmGc;
+  private final DataDirLock dataLock;
 
-  private SysLensServer(ServerConfig config) throws IOException {
+  private SysLensServer(ServerConfig config, DataDirLock dataLock) throws IOException {
     this.config = config;
     Path data = config.dataDir().toAbsolutePath();
+    this.dataLock = dataLock;
     Secrets secrets = new Secrets(data.resolve("secrets"));
     this.tls = config.tlsCertFile() != null
         ? TlsMaterial.fromFiles(config.tlsCertFile(), config.tlsKeyFile(), null)
@@ -142,6 +147,8 @@ public final class SysLensServer implements AutoCloseable {
                 "storage: " + problem + "\n");
       });
       sb.service("/api/v1/auth/login", new LoginService(users, tokens, 20));
+      sb.service("/api/v1/admin/snapshot", new SnapshotApi(
+          new Snapshots(data, tsdb, meta.dataSource(), config.clock())).decorate(auth));
       sb.service("/api/v1/nodes", new NodesApi(registry, summaries).decorate(auth));
       sb.service("/api/v1/query", query.instant().decorate(auth));
       sb.service("/api/v1/query_range", query.range().decorate(auth));
@@ -180,7 +187,14 @@ public final class SysLensServer implements AutoCloseable {
   /** Opens storage and metadata and starts serving; throws if the port cannot be bound. */
   public static SysLensServer start(ServerConfig config) throws IOException {
     requireNonNull(config, "config");
-    SysLensServer s = new SysLensServer(config);
+    DataDirLock lock = DataDirLock.acquire(config.dataDir().toAbsolutePath());
+    SysLensServer s;
+    try {
+      s = new SysLensServer(config, lock);
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
     try {
       s.server.start().join();
     } catch (RuntimeException e) {
@@ -248,5 +262,10 @@ public final class SysLensServer implements AutoCloseable {
     jvmGc.close();
     meta.close();
     tsdb.close();
+    try {
+      dataLock.close();
+    } catch (IOException e) {
+      log.warn("releasing the data directory lock: {}", e.getMessage());
+    }
   }
 }

@@ -22,6 +22,8 @@ final class TsdbMetrics {
     counter(meters, tsdb, "syslens.tsdb.samples.rejected", "series_limit", "Samples refused", s -> s.rejectedSeriesLimit());
     counter(meters, tsdb, "syslens.tsdb.samples.rejected", "source_series_limit", "Samples refused", s -> s.rejectedSourceLimit());
     counter(meters, tsdb, "syslens.tsdb.samples.rejected", "out_of_bounds", "Samples refused", s -> s.rejectedOutOfBounds());
+    counter(meters, tsdb, "syslens.tsdb.samples.out.of.order", null,
+        "Samples taken out of order within the out-of-order window", s -> s.outOfOrderAppended());
     counter(meters, tsdb, "syslens.tsdb.samples.lost", null,
         "Samples of commits whose fsync failed (never acknowledged)", s -> s.lostSamples());
     counter(meters, tsdb, "syslens.tsdb.wal.write.errors", null, "WAL writes that failed", s -> s.walWriteErrors());

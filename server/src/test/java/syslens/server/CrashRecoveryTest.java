@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -181,16 +182,21 @@ class CrashRecoveryTest {
     pb.environment().put("SYSLENS_ADMIN_PASSWORD", TestServer.PASSWORD);
     pb.environment().put("SYSLENS_ENROLLMENT_TOKEN", TestServer.TOKEN);
     child = pb.start();
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
-      if (!child.isAlive()) {
-        throw new IllegalStateException("server exited with " + child.exitValue() + "; see " + dir.resolve("child.log"));
-      }
-      try {
-        return get("/readyz", null).statusCode() == 200;
-      } catch (IOException e) {
-        return false;
-      }
-    });
+    try {
+      await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        if (!child.isAlive()) {
+          throw new IllegalStateException("server exited with " + child.exitValue());
+        }
+        try {
+          return get("/readyz", null).statusCode() == 200;
+        } catch (IOException e) {
+          return false;
+        }
+      });
+    } catch (RuntimeException e) {
+      throw new AssertionError("child server not ready: " + e.getMessage() + "\n--- child.log ---\n"
+          + Files.readString(dir.resolve("child.log")), e);
+    }
   }
 
   /** series index -> [t, v] pairs, from the server's query API. */

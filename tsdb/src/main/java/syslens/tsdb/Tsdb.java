@@ -98,7 +98,8 @@ public final class Tsdb implements Storage {
     ReplayResult r = wal.replayResult();
     return new Stats(head.numSeries(), head.samplesAppended(), head.rejectedOutOfOrder(),
         head.rejectedDuplicate(), head.rejectedInvalid(), head.rejectedLimit(),
-        head.rejectedSourceLimit(), head.rejectedOutOfBounds(), head.lostSamples(),
+        head.rejectedSourceLimit(), head.rejectedOutOfBounds(), head.outOfOrderAppended(),
+        head.lostSamples(),
         wal.bytesWritten(), wal.fsyncs(), wal.writeErrors(), wal.syncErrors(),
         head.minTime(), head.maxTime(), r.records(), replayedSamples, r.problems().size(),
         r.skippedBytes(), head.replayDropped(), replayMillis);
@@ -117,6 +118,27 @@ public final class Tsdb implements Storage {
   public int checkpoint() throws IOException {
     synchronized (checkpointLock) {
       return checkpoints.write(head, wal);
+    }
+  }
+
+  /**
+   * A consistent online snapshot into {@code target} (which must not exist): a fresh checkpoint,
+   * hard-linked where the file system allows, else copied. Opening a Tsdb on {@code target} gives
+   * every sample committed before this call. Ingest goes on meanwhile. Returns the files written.
+   */
+  public List<Path> snapshot(Path target) throws IOException {
+    requireNonNull(target, "target");
+    synchronized (checkpointLock) {
+      checkpoints.write(head, wal);
+      Path newest = checkpoints.list().get(0);
+      java.nio.file.Files.createDirectories(target.resolve("wal"));
+      Path dst = target.resolve(newest.getFileName());
+      try {
+        java.nio.file.Files.createLink(dst, newest);
+      } catch (IOException | UnsupportedOperationException e) {
+        java.nio.file.Files.copy(newest, dst);
+      }
+      return List.of(dst);
     }
   }
 
@@ -161,6 +183,8 @@ public final class Tsdb implements Storage {
       long rejectedSeriesLimit,
       long rejectedSourceLimit,
       long rejectedOutOfBounds,
+      /** Samples taken out of order within the out-of-order window. */
+      long outOfOrderAppended,
       /** Samples of commits whose fsync failed (never acknowledged, dropped from memory). */
       long lostSamples,
       long walBytesWritten,
@@ -188,6 +212,7 @@ public final class Tsdb implements Storage {
     private int maxSeriesPerSource = Integer.MAX_VALUE;
     private long maxFutureMillis = DEFAULT_MAX_FUTURE_MILLIS;
     private long chunkRange = HeadOptions.DEFAULT_CHUNK_RANGE;
+    private long outOfOrderWindow;
     private WalChannels walChannels = WalChannels.DEFAULT;
     private java.time.Duration checkpointInterval = java.time.Duration.ofMinutes(15);
 
@@ -248,6 +273,18 @@ public final class Tsdb implements Storage {
         throw new IllegalArgumentException("maxFuture: " + d + " (expected: >= 0)");
       }
       this.maxFutureMillis = d.toMillis();
+      return this;
+    }
+
+    /**
+     * Samples up to this much older than their series' newest are still taken (default 0: off;
+     * at most 1 h). Identical duplicates stay idempotent.
+     */
+    public Builder outOfOrderWindow(java.time.Duration d) {
+      if (d.isNegative() || d.toMillis() > HeadOptions.MAX_OUT_OF_ORDER_WINDOW) {
+        throw new IllegalArgumentException("outOfOrderWindow: " + d + " (expected: 0..1h)");
+      }
+      this.outOfOrderWindow = d.toMillis();
       return this;
     }
 
@@ -320,7 +357,7 @@ public final class Tsdb implements Storage {
       final ForwardingLog log = new ForwardingLog();
       final Head head = Head.create(HeadOptions.builder().chunkSize(chunkSize).chunkRange(chunkRange)
           .maxSeries(maxSeries).maxSeriesPerSource(maxSeriesPerSource).maxFutureMillis(maxFutureMillis)
-          .clock(clock).build(), log);
+          .outOfOrderWindowMillis(outOfOrderWindow).clock(clock).build(), log);
 
       Head head() {
         return head;

@@ -26,7 +26,8 @@ import syslens.storage.Labels;
  *
  * <pre>
  * file    = magic "SLCK" | version:u8 (1) | walSegment:u32be | series:u32be | series* | crc32c:u32be
- * series  = ref:u64be | labels:u16be | { len:u16be name | len:u16be value }* | chunks:u32be | chunk*
+ * series  = ref:u64be | labels:u16be | { len:u16be name | len:u16be value }*
+ *           | chunks:u32be | chunk* | oooChunks:u32be | chunk*
  * chunk   = minTime:i64be | maxTime:i64be | len:u32be | bytes[len] (an XOR chunk)
  * </pre>
  */
@@ -39,7 +40,7 @@ public final class Checkpoint {
   private Checkpoint() {}
 
   /** One series as checkpointed. */
-  public record SeriesState(long ref, Labels labels, List<ChunkMeta> chunks) {}
+  public record SeriesState(long ref, Labels labels, List<ChunkMeta> chunks, List<ChunkMeta> outOfOrder) {}
 
   /** A loaded checkpoint: the WAL segment replay resumes at, and the series. */
   public record Loaded(int walSegment, List<SeriesState> series) {}
@@ -64,13 +65,8 @@ public final class Checkpoint {
           writeString(out, s.labels().name(i));
           writeString(out, s.labels().value(i));
         }
-        out.writeInt(s.chunks().size());
-        for (ChunkMeta c : s.chunks()) {
-          out.writeLong(c.minTime());
-          out.writeLong(c.maxTime());
-          out.writeInt(c.data().length);
-          out.write(c.data());
-        }
+        writeChunks(out, s.chunks());
+        writeChunks(out, s.outOfOrder());
       }
       out.flush();
       int sum = (int) crc.getValue();
@@ -81,6 +77,16 @@ public final class Checkpoint {
       ch.force(true);
     }
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private static void writeChunks(DataOutputStream out, List<ChunkMeta> chunks) throws IOException {
+    out.writeInt(chunks.size());
+    for (ChunkMeta c : chunks) {
+      out.writeLong(c.minTime());
+      out.writeLong(c.maxTime());
+      out.writeInt(c.data().length);
+      out.write(c.data());
+    }
   }
 
   private static void writeString(DataOutputStream out, String s) throws IOException {
@@ -126,29 +132,35 @@ public final class Checkpoint {
           for (int j = 0; j < labels; j++) {
             lb.set(readString(b), readString(b));
           }
-          int chunks = b.getInt();
-          if (chunks < 0 || chunks > b.remaining() / 20) {
-            throw new IOException("checkpoint " + file + ": series " + ref + " claims " + chunks + " chunks");
-          }
-          List<ChunkMeta> cs = new ArrayList<>(chunks);
-          for (int j = 0; j < chunks; j++) {
-            long mint = b.getLong();
-            long maxt = b.getLong();
-            int len = b.getInt();
-            if (len < 0 || len > b.remaining()) {
-              throw new IOException("checkpoint " + file + ": chunk of " + len + " bytes runs past the end");
-            }
-            byte[] data = new byte[len];
-            b.get(data);
-            cs.add(new ChunkMeta(mint, maxt, data));
-          }
-          out.add(new SeriesState(ref, lb.build(), cs));
+          List<ChunkMeta> cs = readChunks(b, file, ref);
+          List<ChunkMeta> ooo = readChunks(b, file, ref);
+          out.add(new SeriesState(ref, lb.build(), cs, ooo));
         }
         return new Loaded(segment, out);
       } catch (BufferUnderflowException e) {
         throw new IOException("checkpoint " + file + ": truncated", e);
       }
     }
+  }
+
+  private static List<ChunkMeta> readChunks(ByteBuffer b, Path file, long ref) throws IOException {
+    int chunks = b.getInt();
+    if (chunks < 0 || chunks > b.remaining() / 20) {
+      throw new IOException("checkpoint " + file + ": series " + ref + " claims " + chunks + " chunks");
+    }
+    List<ChunkMeta> cs = new ArrayList<>(chunks);
+    for (int j = 0; j < chunks; j++) {
+      long mint = b.getLong();
+      long maxt = b.getLong();
+      int len = b.getInt();
+      if (len < 0 || len > b.remaining()) {
+        throw new IOException("checkpoint " + file + ": chunk of " + len + " bytes runs past the end");
+      }
+      byte[] data = new byte[len];
+      b.get(data);
+      cs.add(new ChunkMeta(mint, maxt, data));
+    }
+    return cs;
   }
 
   private static String readString(ByteBuffer b) {

@@ -64,11 +64,12 @@ public final class Head {
   final LongAdder rejectedSourceLimit = new LongAdder();
   final LongAdder rejectedOutOfBounds = new LongAdder();
   private final LongAdder lostSamples = new LongAdder();
+  private final LongAdder outOfOrderAppended = new LongAdder();
   private final LongAdder replayDropped = new LongAdder();
 
   /** One logged commit waiting for its fsync before it is applied. */
-  private record Pending(long pos, MemSeries[] series, long[] ts, double[] vs, int n,
-      List<MemSeries> newSeries) {}
+  private record Pending(long pos, MemSeries[] series, long[] ts, double[] vs, boolean[] ooo,
+      int n, List<MemSeries> newSeries) {}
 
   private Head(HeadOptions opts, CommitLog log) {
     this.opts = opts;
@@ -105,6 +106,10 @@ public final class Head {
   /** Newest applied sample in the head, Long.MIN_VALUE when empty. */
   public long maxTime() {
     return maxTime;
+  }
+
+  long outOfOrderWindowMillis() {
+    return opts.outOfOrderWindowMillis();
   }
 
   /** Samples older than this are refused with OUT_OF_BOUNDS (set when blocks take over a range). */
@@ -149,6 +154,11 @@ public final class Head {
   /** Samples refused as too far in the future or older than the writable range. */
   public long rejectedOutOfBounds() {
     return rejectedOutOfBounds.sum();
+  }
+
+  /** Samples taken out of order (within the out-of-order window). */
+  public long outOfOrderAppended() {
+    return outOfOrderAppended.sum();
   }
 
   /** Samples of commits that failed their fsync and were dropped (never acknowledged). */
@@ -296,7 +306,12 @@ public final class Head {
       replayDropped.increment();
       return false;
     }
-    MemSeries.Check c = s.check(t, Double.doubleToRawLongBits(v));
+    MemSeries.Check c = s.check(t, Double.doubleToRawLongBits(v), opts.outOfOrderWindowMillis());
+    if (c == MemSeries.Check.APPEND_OUT_OF_ORDER) {
+      s.appendOutOfOrder(t, v);
+      extendTime(t);
+      return true;
+    }
     if (c != MemSeries.Check.APPEND) {
       if (c != MemSeries.Check.NOOP) {
         replayDropped.increment();
@@ -313,7 +328,7 @@ public final class Head {
     MemSeries s = new MemSeries(state.ref(), state.labels(), opts.chunkSize(), opts.chunkRange());
     register(s);
     s.logged = true;
-    s.restore(state.chunks());
+    s.restore(state.chunks(), state.outOfOrder());
     if (!s.isEmpty()) {
       extendTime(s.minTime());
       extendTime(s.maxTime());
@@ -358,7 +373,8 @@ public final class Head {
       for (MemSeries s : byRef.values()) {
         List<ChunkMeta> chunks = s.chunks(Long.MIN_VALUE, Long.MAX_VALUE);
         if (!chunks.isEmpty()) {
-          out.add(new Checkpoint.SeriesState(s.ref(), s.labels(), chunks));
+          out.add(new Checkpoint.SeriesState(s.ref(), s.labels(), chunks,
+              s.outOfOrderChunks(Long.MIN_VALUE, Long.MAX_VALUE)));
         }
       }
       return new Checkpoint.Loaded(segment, out);
@@ -416,6 +432,7 @@ public final class Head {
       MemSeries[] okSeries = new MemSeries[n];
       long[] okTs = new long[n];
       double[] okVs = new double[n];
+      boolean[] okOoo = new boolean[n];
       int ok = 0;
       List<MemSeries> newSeries = new ArrayList<>();
       for (int i = 0; i < n; i++) {
@@ -425,12 +442,17 @@ public final class Head {
         }
         long bits = Double.doubleToRawLongBits(vs[i]);
         Integer last = newest.get(s);
-        MemSeries.Check check = last == null ? s.check(ts[i], bits)
-            : ts[i] > okTs[last] ? MemSeries.Check.APPEND
-            : ts[i] < okTs[last] ? MemSeries.Check.OUT_OF_ORDER
-            : bits == Double.doubleToRawLongBits(okVs[last]) ? MemSeries.Check.NOOP
-            : MemSeries.Check.DUPLICATE;
+        long window = opts.outOfOrderWindowMillis();
+        MemSeries.Check check = last == null ? s.check(ts[i], bits, window)
+            : MemSeries.checkAgainst(ts[i], bits, okTs[last], Double.doubleToRawLongBits(okVs[last]), window);
         switch (check) {
+          case APPEND_OUT_OF_ORDER -> {
+            okSeries[ok] = s;
+            okTs[ok] = ts[i];
+            okVs[ok] = vs[i];
+            okOoo[ok] = true;
+            ok++;
+          }
           case APPEND -> {
             okSeries[ok] = s;
             okTs[ok] = ts[i];
@@ -467,7 +489,7 @@ public final class Head {
         }
         applyLock.lock();
         try {
-          pending.add(new Pending(pos, okSeries, okTs, okVs, ok, newSeries));
+          pending.add(new Pending(pos, okSeries, okTs, okVs, okOoo, ok, newSeries));
         } finally {
           applyLock.unlock();
         }
@@ -520,7 +542,12 @@ public final class Head {
       }
       pending.poll();
       for (int i = 0; i < p.n(); i++) {
-        p.series()[i].append(p.ts()[i], p.vs()[i]);
+        if (p.ooo()[i]) {
+          p.series()[i].appendOutOfOrder(p.ts()[i], p.vs()[i]);
+          outOfOrderAppended.increment();
+        } else {
+          p.series()[i].append(p.ts()[i], p.vs()[i]);
+        }
         extendTime(p.ts()[i]);
       }
       samplesAppended.add(p.n());

@@ -55,21 +55,15 @@ final class HeadAppender implements Appender {
     }
     long bits = Double.doubleToRawLongBits(value);
     Integer last = lastStaged.get(s);
-    MemSeries.Check check;
-    if (last != null) {
-      long lt = ts[last];
-      if (timestampMs > lt) {
-        check = MemSeries.Check.APPEND;
-      } else if (timestampMs < lt) {
-        check = MemSeries.Check.OUT_OF_ORDER;
-      } else {
-        check = Double.doubleToRawLongBits(vs[last]) == bits
-            ? MemSeries.Check.NOOP : MemSeries.Check.DUPLICATE;
-      }
-    } else {
-      check = s.check(timestampMs, bits);
-    }
+    long window = head.outOfOrderWindowMillis();
+    MemSeries.Check check = last != null
+        ? MemSeries.checkAgainst(timestampMs, bits, ts[last], Double.doubleToRawLongBits(vs[last]), window)
+        : s.check(timestampMs, bits, window);
     switch (check) {
+      case APPEND_OUT_OF_ORDER -> {
+        stageOutOfOrder(s, timestampMs, value);
+        return AppendStatus.OK;
+      }
       case APPEND -> {
         stage(s, timestampMs, value);
         return AppendStatus.OK;
@@ -88,6 +82,17 @@ final class HeadAppender implements Appender {
         head.rejectedDuplicate.increment();
         return AppendStatus.DUPLICATE_TIMESTAMP;
       }
+    }
+  }
+
+  /** Staged like any sample, but not as the series' newest (the commit routes it by its check). */
+  private void stageOutOfOrder(MemSeries s, long t, double v) {
+    Integer last = lastStaged.get(s);
+    stage(s, t, v);
+    if (last != null) {
+      lastStaged.put(s, last);
+    } else {
+      lastStaged.remove(s);
     }
   }
 

@@ -14,10 +14,14 @@ import java.time.Clock;
  * @param maxSeriesPerSource most series one source (e.g. one agent) may create
  * @param maxFutureMillis samples newer than the clock plus this are refused (OUT_OF_BOUNDS), so a
  *     clock set ahead cannot make a series refuse everything after it
+ * @param outOfOrderWindowMillis samples up to this much older than a series' newest are still
+ *     taken (kept beside the in-order chunks, merged on read); 0 (default) refuses them
  * @param clock the clock future samples are judged by
  */
 public record HeadOptions(int chunkSize, long chunkRange, int maxSeries, int maxSeriesPerSource,
-    long maxFutureMillis, Clock clock) {
+    long maxFutureMillis, long outOfOrderWindowMillis, Clock clock) {
+  /** Largest out-of-order window accepted. */
+  public static final long MAX_OUT_OF_ORDER_WINDOW = 3600_000L;
   public static final long DEFAULT_CHUNK_RANGE = 2 * 3600_000L;
 
   public HeadOptions {
@@ -33,6 +37,10 @@ public record HeadOptions(int chunkSize, long chunkRange, int maxSeries, int max
     }
     if (maxSeriesPerSource < 1) {
       throw new IllegalArgumentException("maxSeriesPerSource: " + maxSeriesPerSource + " (expected: >= 1)");
+    }
+    if (outOfOrderWindowMillis < 0 || outOfOrderWindowMillis > MAX_OUT_OF_ORDER_WINDOW) {
+      throw new IllegalArgumentException("outOfOrderWindow: " + outOfOrderWindowMillis
+          + " ms (expected: 0.." + MAX_OUT_OF_ORDER_WINDOW + ")");
     }
     if (maxFutureMillis < 0) {
       throw new IllegalArgumentException("maxFutureMillis: " + maxFutureMillis + " (expected: >= 0)");
@@ -50,9 +58,15 @@ public record HeadOptions(int chunkSize, long chunkRange, int maxSeries, int max
     private int maxSeries = Integer.MAX_VALUE;
     private int maxSeriesPerSource = Integer.MAX_VALUE;
     private long maxFutureMillis = Long.MAX_VALUE / 4;
+    private long outOfOrderWindowMillis;
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
+
+    public Builder outOfOrderWindowMillis(long ms) {
+      outOfOrderWindowMillis = ms;
+      return this;
+    }
 
     public Builder chunkSize(int v) {
       chunkSize = v;
@@ -85,7 +99,8 @@ public record HeadOptions(int chunkSize, long chunkRange, int maxSeries, int max
     }
 
     public HeadOptions build() {
-      return new HeadOptions(chunkSize, chunkRange, maxSeries, maxSeriesPerSource, maxFutureMillis, clock);
+      return new HeadOptions(chunkSize, chunkRange, maxSeries, maxSeriesPerSource, maxFutureMillis,
+          outOfOrderWindowMillis, clock);
     }
   }
 }

@@ -41,8 +41,9 @@ final class HeadQuerier implements Querier {
         continue;
       }
       List<ChunkMeta> chunks = s.chunks(mint, maxt);
-      if (!chunks.isEmpty()) {
-        out.add(new HeadSeries(s.labels(), chunks, mint, maxt));
+      List<ChunkMeta> ooo = s.outOfOrderChunks(mint, maxt);
+      if (!chunks.isEmpty() || !ooo.isEmpty()) {
+        out.add(new HeadSeries(s.labels(), chunks, ooo, mint, maxt));
       }
     }
     out.sort(Comparator.comparing(Series::labels));
@@ -87,11 +88,20 @@ final class HeadQuerier implements Querier {
     // Nothing pinned yet; with blocks this releases the blocks' read references.
   }
 
-  private record HeadSeries(Labels labels, List<ChunkMeta> chunks, long mint, long maxt)
-      implements Series {
+  private record HeadSeries(Labels labels, List<ChunkMeta> chunks, List<ChunkMeta> outOfOrder,
+      long mint, long maxt) implements Series {
     @Override
     public SampleIterator iterator() {
-      return new ChunksIterator(chunks, mint, maxt);
+      if (outOfOrder.isEmpty()) {
+        return new ChunksIterator(chunks, mint, maxt);
+      }
+      // In-order samples first, so they win over an out-of-order sample with the same timestamp.
+      List<SampleIterator> all = new ArrayList<>(1 + outOfOrder.size());
+      all.add(new ChunksIterator(chunks, mint, maxt));
+      for (ChunkMeta c : outOfOrder) {
+        all.add(new ChunksIterator(List.of(c), mint, maxt));
+      }
+      return new MergedIterator(all);
     }
   }
 }

@@ -21,7 +21,7 @@ import syslens.tsdb.chunkenc.XorChunk;
  */
 public final class MemSeries {
   /** Outcome of {@link #check}. */
-  enum Check { APPEND, NOOP, OUT_OF_ORDER, DUPLICATE }
+  enum Check { APPEND, APPEND_OUT_OF_ORDER, NOOP, OUT_OF_ORDER, DUPLICATE }
 
   private final Labels labels;
   private final int chunkSize;
@@ -34,6 +34,11 @@ public final class MemSeries {
   private volatile long minTime = Long.MAX_VALUE;
   private volatile long maxTime = Long.MIN_VALUE;
   private long lastValueBits;
+  /** Out-of-order samples: closed sorted chunks plus an open sorted run. */
+  private final List<ChunkMeta> oooClosed = new ArrayList<>(0);
+  private long[] oooT;
+  private double[] oooV;
+  private int oooN;
 
   // Logged state, guarded by the head's commit lock (volatile: appenders pre-check without it).
   private volatile boolean hasLogged;
@@ -83,15 +88,29 @@ public final class MemSeries {
     return minTime <= maxt && maxTime >= mint;
   }
 
-  /** Checks a sample against the newest logged one. */
-  Check check(long t, long valueBits) {
+  /**
+   * Checks a sample against the newest logged one; older samples within {@code oooWindow} of it
+   * are taken out of order (0: none).
+   */
+  Check check(long t, long valueBits, long oooWindow) {
     if (!hasLogged || t > loggedMaxT) {
       return Check.APPEND;
     }
-    if (t < loggedMaxT) {
-      return Check.OUT_OF_ORDER;
+    if (t == loggedMaxT) {
+      return valueBits == loggedBits ? Check.NOOP : Check.DUPLICATE;
     }
-    return valueBits == loggedBits ? Check.NOOP : Check.DUPLICATE;
+    return oooWindow > 0 && t >= loggedMaxT - oooWindow ? Check.APPEND_OUT_OF_ORDER : Check.OUT_OF_ORDER;
+  }
+
+  /** The same rule against a sample staged earlier in the same batch. */
+  static Check checkAgainst(long t, long valueBits, long newestT, long newestBits, long oooWindow) {
+    if (t > newestT) {
+      return Check.APPEND;
+    }
+    if (t == newestT) {
+      return valueBits == newestBits ? Check.NOOP : Check.DUPLICATE;
+    }
+    return oooWindow > 0 && t >= newestT - oooWindow ? Check.APPEND_OUT_OF_ORDER : Check.OUT_OF_ORDER;
   }
 
   /** Under the commit lock: the sample was written to the WAL at {@code pos}. */
@@ -116,7 +135,11 @@ public final class MemSeries {
   }
 
   /** Checkpoint load: the series' chunks as they were; the next sample starts a new chunk. */
-  synchronized void restore(List<ChunkMeta> chunks) {
+  synchronized void restore(List<ChunkMeta> chunks, List<ChunkMeta> outOfOrder) {
+    oooClosed.addAll(outOfOrder);
+    for (ChunkMeta c : outOfOrder) {
+      minTime = Math.min(minTime, c.minTime());
+    }
     if (chunks.isEmpty()) {
       return;
     }
@@ -129,7 +152,7 @@ public final class MemSeries {
       t = it.timestamp();
       v = it.value();
     }
-    minTime = chunks.get(0).minTime();
+    minTime = Math.min(minTime, chunks.get(0).minTime());
     maxTime = t;
     lastValueBits = Double.doubleToRawLongBits(v);
     logged(t, v, 0);
@@ -154,6 +177,64 @@ public final class MemSeries {
       minTime = t;
     }
     maxTime = t;
+  }
+
+  /**
+   * Appends a durable out-of-order sample: kept sorted beside the in-order chunks (encoded into
+   * chunks of chunkSize samples) and merged with them on read; an identical timestamp already in
+   * the open out-of-order run is not added twice.
+   */
+  synchronized void appendOutOfOrder(long t, double v) {
+    if (oooT == null) {
+      oooT = new long[8];
+      oooV = new double[8];
+    }
+    int at = java.util.Arrays.binarySearch(oooT, 0, oooN, t);
+    if (at >= 0) {
+      return;
+    }
+    at = -at - 1;
+    if (oooN == oooT.length) {
+      oooT = java.util.Arrays.copyOf(oooT, oooN * 2);
+      oooV = java.util.Arrays.copyOf(oooV, oooN * 2);
+    }
+    System.arraycopy(oooT, at, oooT, at + 1, oooN - at);
+    System.arraycopy(oooV, at, oooV, at + 1, oooN - at);
+    oooT[at] = t;
+    oooV[at] = v;
+    oooN++;
+    if (oooN >= chunkSize) {
+      oooClosed.add(encode(oooT, oooV, oooN));
+      oooN = 0;
+    }
+    if (t < minTime) {
+      minTime = t;
+    }
+  }
+
+  private static ChunkMeta encode(long[] ts, double[] vs, int n) {
+    XorChunk c = XorChunk.create();
+    for (int i = 0; i < n; i++) {
+      c.append(ts[i], vs[i]);
+    }
+    return new ChunkMeta(c.minTime(), c.maxTime(), c.bytes());
+  }
+
+  /** Out-of-order chunks overlapping [mint, maxt] (the open run encoded as a copy). */
+  synchronized List<ChunkMeta> outOfOrderChunks(long mint, long maxt) {
+    if (oooClosed.isEmpty() && oooN == 0) {
+      return List.of();
+    }
+    List<ChunkMeta> out = new ArrayList<>();
+    for (ChunkMeta c : oooClosed) {
+      if (c.overlaps(mint, maxt)) {
+        out.add(c);
+      }
+    }
+    if (oooN > 0 && oooT[0] <= maxt && oooT[oooN - 1] >= mint) {
+      out.add(encode(oooT, oooV, oooN));
+    }
+    return out;
   }
 
   /** WAL replay: the sample is durable and applied at once. */
