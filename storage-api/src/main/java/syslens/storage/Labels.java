@@ -67,6 +67,19 @@ public final class Labels implements Iterable<Label>, Comparable<Labels> {
     return b;
   }
 
+  /**
+   * The same labels with every name and value interned ({@link String#intern()}): storage keeps
+   * one copy of each distinct string however many series carry it, and lookups of equal labels
+   * built the same way compare strings by identity. Meant for series creation, not per sample.
+   */
+  public Labels interned() {
+    String[] out = new String[kv.length];
+    for (int i = 0; i < kv.length; i++) {
+      out[i] = kv[i].intern();
+    }
+    return new Labels(out);
+  }
+
   public int size() {
     return kv.length / 2;
   }

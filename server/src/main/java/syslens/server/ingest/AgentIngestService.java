@@ -230,7 +230,7 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
         String invalid = null;
         if (labels == null) {
           // First time this stream sends the series: build and check its labels once.
-          labels = labelsOf(s);
+          labels = labelsOf(s).interned(); // the same strings storage keeps: cheap lookups
           invalid = LabelRules.validate(labels);
           if (invalid == null) {
             if (labelCache.size() >= MAX_CACHED_SERIES) {

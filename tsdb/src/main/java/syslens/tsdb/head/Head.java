@@ -257,10 +257,9 @@ public final class Head {
       release(s, false);
       return existing;
     }
-    MemSeries r = s;
-    if (s.ref() != 0) { // removed meanwhile: a fresh series takes its place
-      r = new MemSeries(0, s.labels(), opts.chunkSize(), opts.chunkRange());
-    }
+    // One copy of each label string for all series (most values repeat across hosts).
+    MemSeries r = new MemSeries(0, s.labels().interned(), opts.chunkSize(), opts.chunkRange());
+    r.source = s.ref() == 0 ? s.source : null;
     r.assignRef(nextRef++);
     register(r);
     release(s, true);
@@ -292,7 +291,7 @@ public final class Head {
     if (existing != null || byRef.containsKey(ref)) {
       return existing != null && existing.ref() == ref;
     }
-    MemSeries s = new MemSeries(ref, labels, opts.chunkSize(), opts.chunkRange());
+    MemSeries s = new MemSeries(ref, labels.interned(), opts.chunkSize(), opts.chunkRange());
     register(s);
     s.logged = true;
     nextRef = Math.max(nextRef, ref + 1);
@@ -325,7 +324,7 @@ public final class Head {
 
   /** Checkpoint load: a series with its chunks and its logged ref. */
   public void restore(Checkpoint.SeriesState state) {
-    MemSeries s = new MemSeries(state.ref(), state.labels(), opts.chunkSize(), opts.chunkRange());
+    MemSeries s = new MemSeries(state.ref(), state.labels().interned(), opts.chunkSize(), opts.chunkRange());
     register(s);
     s.logged = true;
     s.restore(state.chunks(), state.outOfOrder());
