@@ -107,20 +107,29 @@ class CrashRecoveryTest {
     }
     startChild();
     Map<Long, List<double[]>> stored = storedSamples();
+    Map<Long, Map<Long, Double>> byTime = new HashMap<>();
+    stored.forEach((series, points) -> {
+      Map<Long, Double> m = new HashMap<>();
+      for (double[] p : points) {
+        m.put((long) p[0], p[1]);
+      }
+      byTime.put(series, m);
+    });
     int expectedAcked = 0;
+    List<String> missing = new ArrayList<>();
     for (long seq : acked) {
       MetricBatch b = sent.get(seq);
       for (Series s : b.getSeriesList()) {
         long series = Long.parseLong(s.getLabels(1).getValue());
         Sample sm = s.getSamples(0);
-        assertThat(stored.get(series)).as("seed %d: acked batch %d series %d", seed, seq, series)
-            .anySatisfy(p -> {
-              assertThat((long) p[0]).isEqualTo(sm.getTimestampMs());
-              assertThat(p[1]).isEqualTo(sm.getValue());
-            });
+        Double v = byTime.getOrDefault(series, Map.of()).get(sm.getTimestampMs());
+        if (v == null || v != sm.getValue()) {
+          missing.add("batch " + seq + " series " + series + " t=" + sm.getTimestampMs() + " stored " + v);
+        }
         expectedAcked++;
       }
     }
+    assertThat(missing).as("seed %d: acknowledged samples missing or wrong after SIGKILLs", seed).isEmpty();
     for (Map.Entry<Long, List<double[]>> e : stored.entrySet()) {
       List<double[]> points = e.getValue();
       for (int i = 1; i < points.size(); i++) {
