@@ -56,10 +56,18 @@ final class Aggregations {
     Map<Labels, Group> groups = new LinkedHashMap<>();
     List<String> dropNames = new ArrayList<>(a.grouping());
     dropNames.add(Labels.METRIC_NAME);
+    LabelCache cache = ev.labels();
+    QueryBudget budget = ev.budget();
+    boolean without = a.without();
+    List<String> grouping = a.grouping();
     for (Sample s : in.samples()) {
-      Labels key = a.without() ? s.labels().drop(dropNames) : s.labels().keep(a.grouping());
+      Labels key = cache.derive(a, s.labels(),
+          l -> without ? l.drop(dropNames) : l.keep(grouping));
+      budget.tick();
       if (op == TokenType.COUNT_VALUES) {
-        key = key.toBuilder().set(valueLabel, PromFormat.formatValue(s.v())).build();
+        String value = PromFormat.formatValue(s.v());
+        budget.addBytes(value.length());
+        key = key.toBuilder().set(valueLabel, value).build();
       }
       groups.computeIfAbsent(key, Group::new).samples.add(s);
     }
