@@ -82,17 +82,22 @@ public final class PromqlScript {
           engine = engines.apply(storage);
         } else if (line.startsWith("load ")) {
           long interval = Durations.parseMillis(line.substring(5).strip());
-          Appender app = storage.appender();
+          // As in Prometheus' runner, a series defined twice in one block keeps the last.
+          Map<Labels, List<Double>> defs = new LinkedHashMap<>();
           String err = null;
           while (i < lines.size() && isIndented(lines.get(i))) {
             try {
-              String e = load(app, lines.get(i).strip(), interval);
-              err = err != null ? err : e;
+              parseLoadLine(lines.get(i).strip(), defs);
             } catch (RuntimeException e) {
               err = err != null ? err : "bad load line '" + lines.get(i).strip() + "': "
                   + e.getMessage();
             }
             i++;
+          }
+          Appender app = storage.appender();
+          for (Map.Entry<Labels, List<Double>> d : defs.entrySet()) {
+            String e = append(app, d.getKey(), d.getValue(), interval);
+            err = err != null ? err : e;
           }
           app.commit();
           if (err != null) {
@@ -281,8 +286,8 @@ public final class PromqlScript {
     return b.build();
   }
 
-  /** Appends one load line; an error message when storage refused a sample, else null. */
-  private static String load(Appender app, String line, long interval) {
+  /** Parses one load line into {@code defs} (a later definition of a series replaces it). */
+  private static void parseLoadLine(String line, Map<Labels, List<Double>> defs) {
     int brace = line.indexOf('}');
     int split = brace >= 0 ? brace + 1 : line.split("\\s")[0].length();
     Labels labels = parseLabels(line.substring(0, split).strip());
@@ -290,6 +295,11 @@ public final class PromqlScript {
     for (String item : line.substring(split).strip().split("\\s+")) {
       expand(item, values);
     }
+    defs.put(labels, values);
+  }
+
+  /** Appends one series' values; an error message when storage refused a sample, else null. */
+  private static String append(Appender app, Labels labels, List<Double> values, long interval) {
     for (int k = 0; k < values.size(); k++) {
       if (values.get(k) != null) {
         AppendStatus st = app.append(labels, k * interval, values.get(k));

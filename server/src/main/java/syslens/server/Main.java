@@ -15,10 +15,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code syslens server|demo}: the server's command line. */
+/** {@code syslens server|demo|tool}: the server's command line. */
 @Command(name = "syslens", mixinStandardHelpOptions = true, version = "SysLens 0.1.0",
     description = "Monitoring for server fleets and vCenter estates.",
-    subcommands = {Main.ServerCommand.class, Main.DemoCommand.class})
+    subcommands = {Main.ServerCommand.class, Main.DemoCommand.class, Main.ToolCommand.class})
 public final class Main implements Runnable {
   @Override
   public void run() {
@@ -26,15 +26,21 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    int rc = commandLine().execute(args);
+    if (rc != 0 || args.length == 0 || !isServing(args) || args[0].equals("tool")) {
+      System.exit(rc);
+    }
+  }
+
+  /** The command line with its error handling: a failure prints "syslens: reason", exit 1. */
+  static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       cmd.getErr().println("syslens: " + ex.getMessage());
+      cmd.getErr().flush();
       return 1;
     });
-    int rc = cl.execute(args);
-    if (rc != 0 || args.length == 0 || !isServing(args)) {
-      System.exit(rc);
-    }
+    return cl;
   }
 
   private static boolean isServing(String[] args) {
@@ -44,6 +50,35 @@ public final class Main implements Runnable {
       }
     }
     return true;
+  }
+
+  @Command(name = "tool", mixinStandardHelpOptions = true,
+      description = "Utilities.", subcommands = {Main.PromqlTestCommand.class})
+  static final class ToolCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      spec.commandLine().usage(spec.commandLine().getErr());
+    }
+  }
+
+  @Command(name = "promql-test", mixinStandardHelpOptions = true,
+      description = "Run every *.test file in DIR (Prometheus PromQL test scripts) against the "
+          + "embedded engine and TSDB; ends with 'N passed, M failed', exit 1 when M > 0.")
+  static final class PromqlTestCommand implements Callable<Integer> {
+    @CommandLine.Parameters(paramLabel = "DIR", description = "Directory of *.test files.")
+    Path dir;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      int failed = syslens.server.tool.PromqlTestTool.create(spec.commandLine().getOut()).run(dir);
+      return failed == 0 ? 0 : 1;
+    }
   }
 
   abstract static class Common {
