@@ -53,6 +53,9 @@ final class Evaluator {
   /** The bounds of a range argument at one step. */
   record RangeArg(Mat mat, long rangeStart, long rangeEnd) {}
 
+  /** Most steps one subquery is evaluated at over a whole query (e.g. 30 days at 1 s). */
+  static final long MAX_SUBQUERY_STEPS = 3_000_000;
+
   private final Ctx ctx;
   private final long evalStart;
   private final long evalEnd;
@@ -233,6 +236,12 @@ final class Evaluator {
     }
     long[] r = subqueryRange(s, evalStart, evalEnd, ctx.queryStart, ctx.queryEnd,
         ctx.subqueryStepMs);
+    if (r[1] >= r[0] && Long.compareUnsigned(Long.divideUnsigned(r[1] - r[0], r[2]),
+        MAX_SUBQUERY_STEPS) > 0) {
+      throw new QueryException(QueryException.Kind.EXECUTION, "subquery " + s.rangeMs()
+          + "ms:" + r[2] + "ms would be evaluated at more than " + MAX_SUBQUERY_STEPS
+          + " steps (expected: a larger step or a shorter range)");
+    }
     Evaluator child = new Evaluator(ctx, r[0], r[1]);
     Map<Labels, PointBuffer> acc = new LinkedHashMap<>();
     long step = r[2];

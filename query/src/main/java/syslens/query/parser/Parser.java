@@ -27,10 +27,16 @@ import syslens.storage.Matcher;
  */
 public final class Parser {
   private static final int UNARY_OPERAND_PRECEDENCE = TokenType.POW.precedence();
+  /**
+   * Deepest expression tree accepted (parentheses, calls, operators, unary signs all count), so
+   * neither the parser nor the evaluator can run out of stack on a hostile query.
+   */
+  public static final int MAX_DEPTH = 256;
 
   private final String query;
   private final List<Token> tokens;
   private int i;
+  private int depth;
 
   private Parser(String query) {
     this.query = query;
@@ -44,6 +50,9 @@ public final class Parser {
     Token t = p.peek();
     if (t.type() != TokenType.EOF) {
       throw p.error(t, "unexpected " + t.describe());
+    }
+    if (Exprs.depth(e, MAX_DEPTH) > MAX_DEPTH) {
+      throw p.error(0, "expression nesting depth exceeds the limit of " + MAX_DEPTH);
     }
     return e;
   }
@@ -94,6 +103,17 @@ public final class Parser {
   // ---- expressions ----
 
   private Expr parseExpr(int minPrecedence) {
+    if (++depth > MAX_DEPTH) {
+      throw error(peek(), "expression nesting depth exceeds the limit of " + MAX_DEPTH);
+    }
+    try {
+      return parseExprAtDepth(minPrecedence);
+    } finally {
+      depth--;
+    }
+  }
+
+  private Expr parseExprAtDepth(int minPrecedence) {
     Expr lhs = parseUnary();
     while (true) {
       Token op = peek();
