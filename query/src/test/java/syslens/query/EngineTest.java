@@ -272,7 +272,7 @@ class EngineTest {
     assertBadData(() -> engine.rangeQuery("req[1m]", 0, 10, 1),
         "invalid expression type \"range vector\" for range query, must be Scalar or instant "
             + "Vector");
-    assertBadData(() -> engine.instantQuery("foo{", 0), "1:4: parse error");
+    assertBadData(() -> engine.instantQuery("foo{", 0), "1:5: parse error");
     assertBadData(() -> engine.instantQuery("nope(x)", 0),
         "1:1: parse error: unknown function with name \"nope\"");
   }
