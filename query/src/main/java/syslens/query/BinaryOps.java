@@ -145,9 +145,9 @@ final class BinaryOps {
       Sample dup = right.put(sig, rs);
       if (dup != null) {
         throw new QueryException(QueryException.Kind.EXECUTION,
-            "found duplicate series for the match group " + sig + " on the "
+            "found duplicate series for the match group " + PromFormat.labels(sig) + " on the "
                 + (oneToMany ? "left" : "right") + " hand-side of the operation: ["
-                + rs.labels() + ", " + dup.labels()
+                + PromFormat.labels(rs.labels()) + ", " + PromFormat.labels(dup.labels())
                 + "];many-to-many matching not allowed: matching labels must be unique on one side");
       }
     }

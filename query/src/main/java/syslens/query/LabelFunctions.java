@@ -73,6 +73,7 @@ final class LabelFunctions {
         for (String src : srcs) {
           len += l.get(src).length();
         }
+        checkValueLength("label_join", len);
         budget.addBytes(len);
         List<String> vals = new ArrayList<>(srcs.size());
         for (String src : srcs) {
@@ -96,8 +97,20 @@ final class LabelFunctions {
    * length is charged to {@code budget} before the string is built.
    */
   static String expand(String template, Matcher m, QueryBudget budget) {
-    budget.addBytes(expandedLength(template, m));
+    long len = expandedLength(template, m);
+    checkValueLength("label_replace", len);
+    budget.addBytes(len);
     return expand(template, m);
+  }
+
+  /** Longest label value a query may build (stored values are at most 2,048 chars). */
+  static final int MAX_BUILT_VALUE = 65_536;
+
+  private static void checkValueLength(String function, long len) {
+    if (len > MAX_BUILT_VALUE) {
+      throw new QueryException(QueryException.Kind.EXECUTION, function + "(): the new label "
+          + "value would be " + len + " chars (expected: <= " + MAX_BUILT_VALUE + ")");
+    }
   }
 
   private static long expandedLength(String template, Matcher m) {

@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import syslens.server.api.QueryLimits;
 
 /** {@code syslens server|demo|tool}: the server's command line. */
 @Command(name = "syslens", mixinStandardHelpOptions = true, version = "SysLens 0.1.0",
@@ -94,12 +95,44 @@ public final class Main implements Runnable {
         description = "Collection interval pushed to agents, e.g. 10s, 1m. Default: ${DEFAULT-VALUE}.")
     String collectInterval;
 
+    @Option(names = "--query-timeout", paramLabel = "DURATION", defaultValue = "2m",
+        description = "Longest a query may run. Default: ${DEFAULT-VALUE}.")
+    String queryTimeout;
+
+    @Option(names = "--query-max-samples", paramLabel = "N", defaultValue = "50000000",
+        description = "Most samples one query may hold in memory. Default: ${DEFAULT-VALUE}.")
+    long queryMaxSamples;
+
+    @Option(names = "--query-max-series", paramLabel = "N", defaultValue = "300000",
+        description = "Most series one query may return. Default: ${DEFAULT-VALUE}.")
+    int queryMaxSeries;
+
+    @Option(names = "--query-max-concurrency", paramLabel = "N",
+        description = "Queries evaluated at once; more wait in a queue. Default: the number of cores (at least 2).")
+    Integer queryMaxConcurrency;
+
+    @Option(names = "--query-queue-timeout", paramLabel = "DURATION", defaultValue = "30s",
+        description = "Longest a query waits in the queue before failing. Default: ${DEFAULT-VALUE}.")
+    String queryQueueTimeout;
+
+    QueryLimits queryLimits() {
+      QueryLimits d = QueryLimits.defaults();
+      try {
+        return new QueryLimits(parseDuration("--query-timeout", queryTimeout), queryMaxSamples,
+            queryMaxSeries, queryMaxConcurrency != null ? queryMaxConcurrency : d.maxConcurrent(),
+            d.maxQueued(), parseDuration("--query-queue-timeout", queryQueueTimeout));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("query limits: " + e.getMessage(), e);
+      }
+    }
+
     ServerConfig.Builder config(String bind) {
       int p = port != null ? port : firstFreePort(bind, 8080, 8099);
       return ServerConfig.builder(data.toAbsolutePath().normalize())
           .bindAddress(bind)
           .port(p)
           .collectInterval(parseDuration("--collect-interval", collectInterval))
+          .queryLimits(queryLimits())
           .adminPassword(System.getenv("SYSLENS_ADMIN_PASSWORD"))
           .enrollmentToken(System.getenv("SYSLENS_ENROLLMENT_TOKEN"));
     }
