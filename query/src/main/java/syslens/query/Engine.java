@@ -92,7 +92,7 @@ public final class Engine {
         for (Window w : m.series()) {
           List<Point> points = new ArrayList<>(w.size());
           for (int i = 0; i < w.size(); i++) {
-            points.add(new Point(w.ts()[i], w.vs()[i]));
+            points.add(new Point(w.t(i), w.v(i)));
           }
           out.add(new RangeSeries(w.labels(), points));
         }

@@ -60,6 +60,7 @@ final class Evaluator {
   private final long evalStart;
   private final long evalEnd;
   private final Map<SubqueryExpr, List<LoadedSeries>> subqueries = new IdentityHashMap<>();
+  private final Map<Expr, Cursors> cursors = new IdentityHashMap<>();
 
   /** An evaluator for steps in [evalStart, evalEnd]. */
   Evaluator(Ctx ctx, long evalStart, long evalEnd) {
@@ -189,9 +190,28 @@ final class Evaluator {
           "expected a range vector, got " + e.type().description());
     }
     long from = minus(ref, range);
-    List<Window> out = new ArrayList<>();
-    for (LoadedSeries s : series) {
-      Window w = window(s, from, ref);
+    Cursors c = cursors.get(e);
+    if (c == null || c.ref > ref || c.lo.length != series.size()) {
+      c = new Cursors(series);
+      cursors.put(e, c);
+    }
+    c.ref = ref;
+    List<Window> out = new ArrayList<>(series.size());
+    for (int k = 0; k < series.size(); k++) {
+      LoadedSeries s = series.get(k);
+      // Steps move forward: slide the window's ends instead of searching again.
+      long[] ts = s.ts();
+      int lo = c.lo[k];
+      while (lo < ts.length && ts[lo] < from) {
+        lo++;
+      }
+      int hi = Math.max(c.hi[k], lo - 1);
+      while (hi + 1 < ts.length && ts[hi + 1] <= ref) {
+        hi++;
+      }
+      c.lo[k] = lo;
+      c.hi[k] = hi;
+      Window w = window(s, lo, hi);
       if (w != null) {
         out.add(w);
       }
@@ -200,16 +220,26 @@ final class Evaluator {
     return new RangeArg(new Mat(out), from, ref);
   }
 
-  /** The non-stale samples of {@code s} in [from, to], or null when there are none. */
-  private static Window window(LoadedSeries s, long from, long to) {
-    int lo = s.firstAtOrAfter(from);
-    int hi = s.lastAtOrBefore(to);
+  /** Per range argument: each series' window ends at the last step, for sliding. */
+  private static final class Cursors {
+    final int[] lo;
+    final int[] hi;
+    long ref = Long.MIN_VALUE;
+
+    Cursors(List<LoadedSeries> series) {
+      lo = new int[series.size()];
+      hi = new int[series.size()];
+      Arrays.fill(hi, -1);
+    }
+  }
+
+  /** The non-stale samples of {@code s} at indexes [lo, hi], or null when there are none. */
+  private static Window window(LoadedSeries s, int lo, int hi) {
     if (hi < lo) {
       return null;
     }
     if (!s.hasStale()) {
-      return new Window(s.labels(), Arrays.copyOfRange(s.ts(), lo, hi + 1),
-          Arrays.copyOfRange(s.vs(), lo, hi + 1));
+      return new Window(s.labels(), s.ts(), s.vs(), lo, hi + 1);
     }
     int n = 0;
     long[] ts = new long[hi - lo + 1];
