@@ -149,14 +149,27 @@ final class Evaluator {
   Vec selectVector(VectorSelector vs, long t) {
     long ref = refTime(vs, t, ctx.queryStart, ctx.queryEnd);
     List<LoadedSeries> series = ctx.data.getOrDefault(vs.matchers(), List.of());
+    Cursors c = cursors.get(vs);
+    if (c == null || c.ref > ref || c.hi.length != series.size()) {
+      c = new Cursors(series);
+      cursors.put(vs, c);
+    }
+    c.ref = ref;
     List<Sample> out = new ArrayList<>(series.size());
     long lookback = ctx.lookbackMs;
-    for (LoadedSeries s : series) {
-      int i = s.lastAtOrBefore(ref);
-      if (i < 0 || s.ts()[i] < ref - lookback || StaleNaN.is(s.vs()[i])) {
+    for (int k = 0; k < series.size(); k++) {
+      LoadedSeries s = series.get(k);
+      // Steps move forward: advance to the newest sample <= ref instead of searching again.
+      long[] ts = s.ts();
+      int i = c.hi[k];
+      while (i + 1 < ts.length && ts[i + 1] <= ref) {
+        i++;
+      }
+      c.hi[k] = i;
+      if (i < 0 || ts[i] < ref - lookback || StaleNaN.is(s.vs()[i])) {
         continue;
       }
-      out.add(new Sample(s.labels(), s.vs()[i], s.ts()[i]));
+      out.add(new Sample(s.labels(), s.vs()[i], ts[i]));
     }
     ctx.budget.tick();
     return new Vec(out);
