@@ -15,15 +15,18 @@ import syslens.storage.Labels;
 /** Aggregation operators over one step's vector, as Prometheus 2.42 computes them. */
 final class Aggregations {
   /** NaN sorts lowest, as in Prometheus' vectorByValueHeap. */
-  static final Comparator<Double> NAN_LOW = (a, b) -> {
+  static final Comparator<Double> NAN_LOW = Aggregations::compareNanLow;
+
+  /** {@link #NAN_LOW} on primitives (no boxing in sorts of samples). */
+  static int compareNanLow(double a, double b) {
     if (Double.isNaN(a)) {
       return Double.isNaN(b) ? 0 : -1;
     }
     if (Double.isNaN(b)) {
       return 1;
     }
-    return Double.compare(a, b) == 0 ? 0 : (a < b ? -1 : 1);
-  };
+    return a == b ? 0 : (a < b ? -1 : 1);
+  }
 
   private Aggregations() {}
 
@@ -76,7 +79,7 @@ final class Aggregations {
       switch (op) {
         case TOPK, BOTTOMK -> {
           List<Sample> sorted = new ArrayList<>(g.samples);
-          Comparator<Sample> byValue = (x, y) -> NAN_LOW.compare(x.v(), y.v());
+          Comparator<Sample> byValue = (x, y) -> compareNanLow(x.v(), y.v());
           sorted.sort(op == TokenType.TOPK ? byValue.reversed() : nanLastAscending());
           long k = Math.min((long) param, sorted.size());
           for (int i = 0; i < k; i++) {

@@ -163,7 +163,7 @@ final class Functions {
   private static Vec sort(Vec in, boolean desc) {
     List<Sample> out = new ArrayList<>(in.samples());
     out.sort((a, b) -> {
-      int c = Aggregations.NAN_LOW.compare(a.v(), b.v());
+      int c = Aggregations.compareNanLow(a.v(), b.v());
       boolean nan = Double.isNaN(a.v()) || Double.isNaN(b.v());
       // NaN sorts last either way.
       return nan ? -c : (desc ? -c : c);
