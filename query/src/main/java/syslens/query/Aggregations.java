@@ -15,15 +15,18 @@ import syslens.storage.Labels;
 /** Aggregation operators over one step's vector, as Prometheus 2.42 computes them. */
 final class Aggregations {
   /** NaN sorts lowest, as in Prometheus' vectorByValueHeap. */
-  static final Comparator<Double> NAN_LOW = (a, b) -> {
+  static final Comparator<Double> NAN_LOW = Aggregations::compareNanLow;
+
+  /** {@link #NAN_LOW} on primitives (no boxing in sorts of samples). */
+  static int compareNanLow(double a, double b) {
     if (Double.isNaN(a)) {
       return Double.isNaN(b) ? 0 : -1;
     }
     if (Double.isNaN(b)) {
       return 1;
     }
-    return Double.compare(a, b) == 0 ? 0 : (a < b ? -1 : 1);
-  };
+    return a == b ? 0 : (a < b ? -1 : 1);
+  }
 
   private Aggregations() {}
 
@@ -56,10 +59,18 @@ final class Aggregations {
     Map<Labels, Group> groups = new LinkedHashMap<>();
     List<String> dropNames = new ArrayList<>(a.grouping());
     dropNames.add(Labels.METRIC_NAME);
+    LabelCache cache = ev.labels();
+    QueryBudget budget = ev.budget();
+    boolean without = a.without();
+    List<String> grouping = a.grouping();
     for (Sample s : in.samples()) {
-      Labels key = a.without() ? s.labels().drop(dropNames) : s.labels().keep(a.grouping());
+      Labels key = cache.derive(a, s.labels(),
+          l -> without ? l.drop(dropNames) : l.keep(grouping));
+      budget.tick();
       if (op == TokenType.COUNT_VALUES) {
-        key = key.toBuilder().set(valueLabel, PromFormat.formatValue(s.v())).build();
+        String value = PromFormat.formatValue(s.v());
+        budget.addBytes(value.length());
+        key = key.toBuilder().set(valueLabel, value).build();
       }
       groups.computeIfAbsent(key, Group::new).samples.add(s);
     }
@@ -68,7 +79,7 @@ final class Aggregations {
       switch (op) {
         case TOPK, BOTTOMK -> {
           List<Sample> sorted = new ArrayList<>(g.samples);
-          Comparator<Sample> byValue = (x, y) -> NAN_LOW.compare(x.v(), y.v());
+          Comparator<Sample> byValue = (x, y) -> compareNanLow(x.v(), y.v());
           sorted.sort(op == TokenType.TOPK ? byValue.reversed() : nanLastAscending());
           long k = Math.min((long) param, sorted.size());
           for (int i = 0; i < k; i++) {

@@ -31,18 +31,18 @@ final class BinaryOps {
       return new Sca(v);
     }
     if (l instanceof Vec lv && r instanceof Sca rs) {
-      return vectorScalar(op, lv, rs.v(), false, b.returnBool(), t);
+      return vectorScalar(ev.labels(), op, lv, rs.v(), false, b.returnBool(), t);
     }
     if (l instanceof Sca ls && r instanceof Vec rv) {
-      return vectorScalar(op, rv, ls.v(), true, b.returnBool(), t);
+      return vectorScalar(ev.labels(), op, rv, ls.v(), true, b.returnBool(), t);
     }
     Vec lv = (Vec) l;
     Vec rv = (Vec) r;
     return switch (op) {
-      case LAND -> and(lv, rv, b.matching(), t);
-      case LOR -> or(lv, rv, b.matching(), t);
-      case LUNLESS -> unless(lv, rv, b.matching(), t);
-      default -> vectorVector(op, lv, rv, b.matching(), b.returnBool(), t);
+      case LAND -> and(ev.labels(), lv, rv, b.matching());
+      case LOR -> or(ev.labels(), lv, rv, b.matching());
+      case LUNLESS -> unless(ev.labels(), lv, rv, b.matching());
+      default -> vectorVector(ev.labels(), b, lv, rv, t);
     };
   }
 
@@ -91,9 +91,9 @@ final class BinaryOps {
     };
   }
 
-  private static Vec vectorScalar(TokenType op, Vec vec, double scalar, boolean swap,
-      boolean returnBool, long t) {
-    List<Sample> out = new ArrayList<>();
+  private static Vec vectorScalar(LabelCache cache, TokenType op, Vec vec, double scalar,
+      boolean swap, boolean returnBool, long t) {
+    List<Sample> out = new ArrayList<>(vec.samples().size());
     for (Sample s : vec.samples()) {
       double lv = swap ? scalar : s.v();
       double rv = swap ? s.v() : scalar;
@@ -107,11 +107,16 @@ final class BinaryOps {
         keep = true;
       }
       if (keep) {
-        Labels labels = dropsName(op) || returnBool ? s.labels().withoutMetricName() : s.labels();
+        Labels labels = dropsName(op) || returnBool ? cache.withoutName(s.labels()) : s.labels();
         out.add(new Sample(labels, value, t));
       }
     }
     return new Vec(out);
+  }
+
+  /** {@link #signature(Labels, VectorMatching)}, once per query for each series and matching. */
+  private static Labels signature(LabelCache cache, Labels l, VectorMatching m) {
+    return cache.derive(m, l, x -> signature(x, m));
   }
 
   /** The matching signature: on(...) keeps the listed labels, else drops them and the name. */
@@ -124,8 +129,10 @@ final class BinaryOps {
     return l.drop(drop);
   }
 
-  private static Vec vectorVector(TokenType op, Vec lhs, Vec rhs, VectorMatching m,
-      boolean returnBool, long t) {
+  private static Vec vectorVector(LabelCache cache, BinaryExpr b, Vec lhs, Vec rhs, long t) {
+    TokenType op = b.op();
+    VectorMatching m = b.matching();
+    boolean returnBool = b.returnBool();
     boolean oneToMany = m.card() == Cardinality.ONE_TO_MANY;
     if (oneToMany) {
       Vec tmp = lhs;
@@ -134,20 +141,20 @@ final class BinaryOps {
     }
     Map<Labels, Sample> right = new HashMap<>();
     for (Sample rs : rhs.samples()) {
-      Labels sig = signature(rs.labels(), m);
+      Labels sig = signature(cache, rs.labels(), m);
       Sample dup = right.put(sig, rs);
       if (dup != null) {
         throw new QueryException(QueryException.Kind.EXECUTION,
-            "found duplicate series for the match group " + sig + " on the "
+            "found duplicate series for the match group " + PromFormat.labels(sig) + " on the "
                 + (oneToMany ? "left" : "right") + " hand-side of the operation: ["
-                + rs.labels() + ", " + dup.labels()
+                + PromFormat.labels(rs.labels()) + ", " + PromFormat.labels(dup.labels())
                 + "];many-to-many matching not allowed: matching labels must be unique on one side");
       }
     }
     Map<Labels, Set<Labels>> matched = new HashMap<>();
     List<Sample> out = new ArrayList<>();
     for (Sample ls : lhs.samples()) {
-      Labels sig = signature(ls.labels(), m);
+      Labels sig = signature(cache, ls.labels(), m);
       Sample rs = right.get(sig);
       if (rs == null) {
         continue;
@@ -161,9 +168,18 @@ final class BinaryOps {
       } else if (!keep) {
         continue;
       }
-      Labels metric = resultMetric(ls.labels(), rs.labels(), op, m);
-      if (returnBool) {
-        metric = metric.withoutMetricName();
+      Labels metric;
+      if (m.include().isEmpty()) {
+        // Depends on the left series only: computed once per query.
+        metric = cache.derive(b, ls.labels(), l -> {
+          Labels r = resultMetric(l, Labels.empty(), op, m);
+          return returnBool ? r.withoutMetricName() : r;
+        });
+      } else {
+        metric = resultMetric(ls.labels(), rs.labels(), op, m);
+        if (returnBool) {
+          metric = metric.withoutMetricName();
+        }
       }
       if (m.card() == Cardinality.ONE_TO_ONE) {
         if (matched.containsKey(sig)) {
@@ -204,43 +220,43 @@ final class BinaryOps {
     return b.build();
   }
 
-  private static Vec and(Vec lhs, Vec rhs, VectorMatching m, long t) {
+  private static Vec and(LabelCache cache, Vec lhs, Vec rhs, VectorMatching m) {
     Set<Labels> right = new HashSet<>();
     for (Sample s : rhs.samples()) {
-      right.add(signature(s.labels(), m));
+      right.add(signature(cache, s.labels(), m));
     }
     List<Sample> out = new ArrayList<>();
     for (Sample s : lhs.samples()) {
-      if (right.contains(signature(s.labels(), m))) {
+      if (right.contains(signature(cache, s.labels(), m))) {
         out.add(s);
       }
     }
     return new Vec(out);
   }
 
-  private static Vec or(Vec lhs, Vec rhs, VectorMatching m, long t) {
+  private static Vec or(LabelCache cache, Vec lhs, Vec rhs, VectorMatching m) {
     Set<Labels> left = new HashSet<>();
     List<Sample> out = new ArrayList<>();
     for (Sample s : lhs.samples()) {
-      left.add(signature(s.labels(), m));
+      left.add(signature(cache, s.labels(), m));
       out.add(s);
     }
     for (Sample s : rhs.samples()) {
-      if (!left.contains(signature(s.labels(), m))) {
+      if (!left.contains(signature(cache, s.labels(), m))) {
         out.add(s);
       }
     }
     return new Vec(out);
   }
 
-  private static Vec unless(Vec lhs, Vec rhs, VectorMatching m, long t) {
+  private static Vec unless(LabelCache cache, Vec lhs, Vec rhs, VectorMatching m) {
     Set<Labels> right = new HashSet<>();
     for (Sample s : rhs.samples()) {
-      right.add(signature(s.labels(), m));
+      right.add(signature(cache, s.labels(), m));
     }
     List<Sample> out = new ArrayList<>();
     for (Sample s : lhs.samples()) {
-      if (!right.contains(signature(s.labels(), m))) {
+      if (!right.contains(signature(cache, s.labels(), m))) {
         out.add(s);
       }
     }

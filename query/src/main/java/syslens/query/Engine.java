@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import syslens.query.Val.Mat;
@@ -18,6 +18,7 @@ import syslens.query.parser.Expr;
 import syslens.query.parser.Parser;
 import syslens.query.parser.ValueType;
 import syslens.storage.Labels;
+import syslens.storage.Matcher;
 import syslens.storage.Queryable;
 
 /**
@@ -26,13 +27,19 @@ import syslens.storage.Queryable;
  * need and selects each distinct selector once.
  */
 public final class Engine {
+  public static final long DEFAULT_MAX_SAMPLES = 50_000_000;
+  public static final long DEFAULT_MAX_LABEL_BYTES = 128L << 20;
+  public static final int DEFAULT_MAX_SERIES = 300_000;
   /** Prometheus' limit on points per series of a range query. */
   static final long MAX_POINTS_PER_SERIES = 11_000;
 
   private final Queryable queryable;
   private final long lookbackMs;
   private final Duration timeout;
-  private final int maxSamples;
+  private final long maxSamples;
+  private final long maxLabelBytes;
+  private final int maxSeries;
+  private final long subqueryStepMs;
   private final Clock clock;
 
   private Engine(Builder b) {
@@ -40,6 +47,9 @@ public final class Engine {
     this.lookbackMs = b.lookbackDelta.toMillis();
     this.timeout = b.timeout;
     this.maxSamples = b.maxSamples;
+    this.maxLabelBytes = b.maxLabelBytes;
+    this.maxSeries = b.maxSeries;
+    this.subqueryStepMs = b.subqueryStep.toMillis();
     this.clock = b.clock;
   }
 
@@ -55,18 +65,21 @@ public final class Engine {
 
   /** Evaluates {@code query} at {@code timeMs}. */
   public Value instantQuery(String query, long timeMs) {
-    Expr expr = prepare(query);
-    long deadline = deadline();
-    SampleBudget budget = new SampleBudget(maxSamples);
-    Evaluator ev = new Evaluator(
-        SeriesLoader.load(queryable, expr, timeMs, timeMs, lookbackMs, budget), lookbackMs,
-        timeMs, timeMs);
-    checkDeadline(deadline);
+    return instantQuery(parse(query), timeMs);
+  }
+
+  /** Evaluates a parsed query at {@code timeMs}. */
+  public Value instantQuery(Expr expr, long timeMs) {
+    requireNonNull(expr, "expr");
+    QueryBudget budget = budget();
+    Evaluator ev = new Evaluator(context(expr, timeMs, timeMs, budget), timeMs, timeMs);
+    budget.checkDeadline();
     Val v = ev.eval(expr, timeMs);
     return switch (v) {
       case Sca s -> new Scalar(timeMs, s.v());
       case Str s -> new StringValue(timeMs, s.s());
       case Vec vec -> {
+        checkSeries(vec.samples().size());
         List<VectorSample> out = new ArrayList<>(vec.samples().size());
         for (Sample s : vec.samples()) {
           out.add(new VectorSample(s.labels(), timeMs, s.v()));
@@ -74,11 +87,12 @@ public final class Engine {
         yield new InstantVector(out);
       }
       case Mat m -> {
+        checkSeries(m.series().size());
         List<RangeSeries> out = new ArrayList<>(m.series().size());
         for (Window w : m.series()) {
           List<Point> points = new ArrayList<>(w.size());
           for (int i = 0; i < w.size(); i++) {
-            points.add(new Point(w.ts()[i], w.vs()[i]));
+            points.add(new Point(w.t(i), w.v(i)));
           }
           out.add(new RangeSeries(w.labels(), points));
         }
@@ -89,79 +103,123 @@ public final class Engine {
 
   /** Evaluates {@code query} at start, start+step, ... <= end; always a matrix. */
   public Matrix rangeQuery(String query, long startMs, long endMs, long stepMs) {
+    checkRange(startMs, endMs, stepMs);
+    return rangeQuery(parse(query), startMs, endMs, stepMs);
+  }
+
+  /**
+   * Checks a range query's bounds as Prometheus does: step > 0, end >= start, at most 11,000
+   * steps (computed without overflow, whatever the bounds).
+   */
+  public static void checkRange(long startMs, long endMs, long stepMs) {
     if (stepMs <= 0) {
-      throw new QueryException(QueryException.Kind.BAD_DATA, "step: " + stepMs
-          + " (zero or negative query resolution step widths are not accepted. Try a positive "
-          + "integer)");
+      throw new QueryException(QueryException.Kind.BAD_DATA, "zero or negative query "
+          + "resolution step widths are not accepted. Try a positive integer");
     }
     if (endMs < startMs) {
-      throw new QueryException(QueryException.Kind.BAD_DATA, "end: " + endMs
-          + " (end timestamp must not be before start time " + startMs + ")");
+      throw new QueryException(QueryException.Kind.BAD_DATA,
+          "end timestamp must not be before start time");
     }
-    if ((endMs - startMs) / stepMs > MAX_POINTS_PER_SERIES) {
+    // end - start may not fit in a long (e.g. start=-9.2e15 s, end=9.2e15 s): divide unsigned.
+    if (Long.compareUnsigned(Long.divideUnsigned(endMs - startMs, stepMs),
+        MAX_POINTS_PER_SERIES) > 0) {
       throw new QueryException(QueryException.Kind.BAD_DATA, "exceeded maximum resolution of "
           + "11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
     }
-    Expr expr = prepare(query);
+  }
+
+  /** Evaluates a parsed query at start, start+step, ... <= end. */
+  public Matrix rangeQuery(Expr expr, long startMs, long endMs, long stepMs) {
+    requireNonNull(expr, "expr");
+    checkRange(startMs, endMs, stepMs);
     if (expr.type() != ValueType.SCALAR && expr.type() != ValueType.VECTOR) {
       throw new QueryException(QueryException.Kind.BAD_DATA, "invalid expression type \""
           + expr.type().description() + "\" for range query, must be Scalar or instant Vector");
     }
-    long deadline = deadline();
-    SampleBudget budget = new SampleBudget(maxSamples);
-    Evaluator ev = new Evaluator(
-        SeriesLoader.load(queryable, expr, startMs, endMs, lookbackMs, budget), lookbackMs,
-        startMs, endMs);
-    Map<Labels, List<Point>> series = new LinkedHashMap<>();
-    for (long t = startMs; t <= endMs; t += stepMs) {
-      checkDeadline(deadline);
+    QueryBudget budget = budget();
+    Evaluator ev = new Evaluator(context(expr, startMs, endMs, budget), startMs, endMs);
+    Map<Labels, Series> series = new HashMap<>();
+    long steps = (endMs - startMs) / stepMs;
+    int stepCount = (int) steps + 1;
+    for (long k = 0; k <= steps; k++) {
+      long t = startMs + k * stepMs;
+      budget.checkDeadline();
       Val v = ev.eval(expr, t);
       if (v instanceof Sca s) {
-        series.computeIfAbsent(Labels.empty(), k -> new ArrayList<>()).add(new Point(t, s.v()));
-        budget.add(1);
+        series.computeIfAbsent(Labels.empty(), l -> new Series(l, stepCount)).add(t, s.v());
+        budget.addSamples(1);
       } else {
         List<Sample> samples = ((Vec) v).samples();
         for (Sample s : samples) {
-          series.computeIfAbsent(s.labels(), k -> new ArrayList<>()).add(new Point(t, s.v()));
+          Series ser = series.get(s.labels());
+          if (ser == null) {
+            ser = new Series(s.labels(), Math.min(stepCount, 16));
+            series.put(s.labels(), ser);
+            checkSeries(series.size());
+          }
+          ser.add(t, s.v());
         }
-        budget.add(samples.size());
+        budget.addSamples(samples.size());
       }
     }
-    List<RangeSeries> out = new ArrayList<>(series.size());
-    series.forEach((labels, points) -> out.add(new RangeSeries(labels, points)));
-    out.sort((a, b) -> a.labels().compareTo(b.labels()));
+    List<Series> sorted = new ArrayList<>(series.values());
+    sorted.sort((a, b) -> a.labels.compareTo(b.labels));
+    List<RangeSeries> out = new ArrayList<>(sorted.size());
+    for (Series s : sorted) {
+      PointBuffer b = s.points;
+      List<Point> points = new ArrayList<>(b.n);
+      for (int i = 0; i < b.n; i++) {
+        points.add(new Point(b.ts[i], b.vs[i]));
+      }
+      out.add(new RangeSeries(s.labels, points));
+    }
     return new Matrix(out);
   }
 
-  private Expr prepare(String query) {
-    requireNonNull(query, "query");
-    Expr expr = Parser.parse(query);
-    String unsupported = Support.unsupported(expr);
-    if (unsupported != null) {
-      throw new QueryException(QueryException.Kind.EXECUTION,
-          unsupported + " is not supported yet by this engine");
+  /** One output series of a range query while it is built. */
+  private static final class Series {
+    final Labels labels;
+    final PointBuffer points;
+
+    Series(Labels labels, int capacity) {
+      this.labels = labels;
+      this.points = new PointBuffer(capacity);
     }
-    return expr;
+
+    void add(long t, double v) {
+      points.add(t, v);
+    }
   }
 
-  private long deadline() {
+  private void checkSeries(int n) {
+    if (n > maxSeries) {
+      throw new QueryException(QueryException.Kind.EXECUTION, "query returned more than "
+          + maxSeries + " series (the engine's max series per query); narrow the selectors or "
+          + "aggregate");
+    }
+  }
+
+  private Evaluator.Ctx context(Expr expr, long start, long end, QueryBudget budget) {
+    Map<List<Matcher>, List<LoadedSeries>> data = SeriesLoader.load(queryable, expr, start, end,
+        lookbackMs, subqueryStepMs, budget);
+    return new Evaluator.Ctx(data, lookbackMs, start, end, subqueryStepMs, budget);
+  }
+
+  private QueryBudget budget() {
     long ms = timeout.toMillis();
     long now = clock.millis();
-    return ms >= Long.MAX_VALUE - now ? Long.MAX_VALUE : now + ms;
-  }
-
-  private void checkDeadline(long deadline) {
-    if (clock.millis() > deadline) {
-      throw new QueryException(QueryException.Kind.TIMEOUT,
-          "query timed out in expression evaluation");
-    }
+    long deadline = ms >= Long.MAX_VALUE - now ? Long.MAX_VALUE : now + ms;
+    return new QueryBudget(maxSamples, maxLabelBytes, deadline, clock);
   }
 
   public static final class Builder {
     private final Queryable queryable;
     Duration lookbackDelta = Duration.ofMinutes(5);
     Duration timeout = Duration.ofMinutes(2);
-    int maxSamples = 50_000_000;
+    long maxSamples = DEFAULT_MAX_SAMPLES;
+    long maxLabelBytes = DEFAULT_MAX_LABEL_BYTES;
+    int maxSeries = DEFAULT_MAX_SERIES;
+    Duration subqueryStep = Duration.ofMinutes(1);
     Clock clock = Clock.systemUTC();
 
     private Builder(Queryable queryable) {
@@ -186,11 +244,43 @@ public final class Engine {
       return this;
     }
 
-    public Builder maxSamples(int n) {
+    /** Most samples a query may hold (loaded and computed); default 50,000,000. */
+    public Builder maxSamples(long n) {
       if (n <= 0) {
         throw new IllegalArgumentException("maxSamples: " + n + " (expected: > 0)");
       }
       this.maxSamples = n;
+      return this;
+    }
+
+    /** Most bytes of label values a query may build (label_replace etc.); default 128 MiB. */
+    public Builder maxLabelBytes(long n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException("maxLabelBytes: " + n + " (expected: > 0)");
+      }
+      this.maxLabelBytes = n;
+      return this;
+    }
+
+    /** Most series a query may return; default 300,000. */
+    public Builder maxSeries(int n) {
+      if (n <= 0) {
+        throw new IllegalArgumentException("maxSeries: " + n + " (expected: > 0)");
+      }
+      this.maxSeries = n;
+      return this;
+    }
+
+    /**
+     * The step of a subquery written without one ({@code x[5m:]}): Prometheus' global
+     * evaluation interval, default 1 minute.
+     */
+    public Builder subqueryStep(Duration d) {
+      requireNonNull(d, "subqueryStep");
+      if (d.toMillis() <= 0) {
+        throw new IllegalArgumentException("subqueryStep: " + d + " (expected: >= 1ms)");
+      }
+      this.subqueryStep = d;
       return this;
     }
 

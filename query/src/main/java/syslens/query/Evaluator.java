@@ -1,10 +1,11 @@
 package syslens.query;
 
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import syslens.query.Val.Mat;
 import syslens.query.Val.Sample;
 import syslens.query.Val.Sca;
@@ -12,47 +13,114 @@ import syslens.query.Val.Str;
 import syslens.query.Val.Vec;
 import syslens.query.Val.Window;
 import syslens.query.parser.Expr;
+import syslens.query.parser.Expr.At;
 import syslens.query.parser.Expr.MatrixSelector;
+import syslens.query.parser.Expr.SubqueryExpr;
 import syslens.query.parser.Expr.VectorSelector;
 import syslens.query.parser.TokenType;
+import syslens.storage.Labels;
+import syslens.storage.Matcher;
 
 /**
  * Evaluates an expression at one step over series loaded once per query. Selection follows
  * Prometheus 2.42: an instant selector takes the newest sample in [t - lookback, t] unless it is
- * a stale marker; a range selector takes the non-stale samples in [t - range, t].
+ * a stale marker; a range selector takes the non-stale samples in [t - range, t]. A subquery is
+ * evaluated once per query over every step it needs (aligned to multiples of its step, as
+ * Prometheus does) and then sliced per step like a range selector.
  */
 final class Evaluator {
-  private final Map<List<syslens.storage.Matcher>, List<LoadedSeries>> data;
-  private final long lookbackMs;
-  private final long start;
-  private final long end;
+  /** What every evaluator of one query shares. */
+  static final class Ctx {
+    final Map<List<Matcher>, List<LoadedSeries>> data;
+    final long lookbackMs;
+    final long queryStart;
+    final long queryEnd;
+    final long subqueryStepMs;
+    final QueryBudget budget;
+    final LabelCache labels = new LabelCache();
 
-  Evaluator(Map<List<syslens.storage.Matcher>, List<LoadedSeries>> data, long lookbackMs, long start, long end) {
-    this.data = data;
-    this.lookbackMs = lookbackMs;
-    this.start = start;
-    this.end = end;
+    Ctx(Map<List<Matcher>, List<LoadedSeries>> data, long lookbackMs, long queryStart,
+        long queryEnd, long subqueryStepMs, QueryBudget budget) {
+      this.data = data;
+      this.lookbackMs = lookbackMs;
+      this.queryStart = queryStart;
+      this.queryEnd = queryEnd;
+      this.subqueryStepMs = subqueryStepMs;
+      this.budget = budget;
+    }
   }
 
-  long start() {
-    return start;
+  /** The bounds of a range argument at one step. */
+  record RangeArg(Mat mat, long rangeStart, long rangeEnd) {}
+
+  /** Most steps one subquery is evaluated at over a whole query (e.g. 30 days at 1 s). */
+  static final long MAX_SUBQUERY_STEPS = 3_000_000;
+
+  private final Ctx ctx;
+  private final long evalStart;
+  private final long evalEnd;
+  private final Map<SubqueryExpr, List<LoadedSeries>> subqueries = new IdentityHashMap<>();
+  private final Map<Expr, Cursors> cursors = new IdentityHashMap<>();
+
+  /** An evaluator for steps in [evalStart, evalEnd]. */
+  Evaluator(Ctx ctx, long evalStart, long evalEnd) {
+    this.ctx = ctx;
+    this.evalStart = evalStart;
+    this.evalEnd = evalEnd;
   }
 
-  long end() {
-    return end;
+  QueryBudget budget() {
+    return ctx.budget;
+  }
+
+  LabelCache labels() {
+    return ctx.labels;
+  }
+
+  /** The time an {@code @} modifier pins, or {@code t} without one. */
+  static long atTime(At at, long t, long queryStart, long queryEnd) {
+    if (at == null) {
+      return t;
+    }
+    return switch (at.kind()) {
+      case TIME -> at.timeMs();
+      case START -> queryStart;
+      case END -> queryEnd;
+    };
   }
 
   /** The time a selector reads at for step {@code t}: {@code @} time (or t) minus offset. */
-  static long refTime(VectorSelector vs, long t, long start, long end) {
-    long base = t;
-    if (vs.at() != null) {
-      base = switch (vs.at().kind()) {
-        case TIME -> vs.at().timeMs();
-        case START -> start;
-        case END -> end;
-      };
+  static long refTime(VectorSelector vs, long t, long queryStart, long queryEnd) {
+    return minus(atTime(vs.at(), t, queryStart, queryEnd), vs.offsetMs());
+  }
+
+  static long minus(long a, long b) {
+    try {
+      return Math.subtractExact(a, b);
+    } catch (ArithmeticException e) {
+      throw new QueryException(QueryException.Kind.BAD_DATA,
+          "time out of range: " + a + " ms - " + b + " ms (expected: within the int64 range)");
     }
-    return base - vs.offsetMs();
+  }
+
+  /**
+   * The steps a subquery is evaluated at when its parent runs from {@code start} to {@code end}:
+   * {first, last, step}, first aligned up to a multiple of the step as in Prometheus.
+   */
+  static long[] subqueryRange(SubqueryExpr s, long start, long end, long queryStart,
+      long queryEnd, long defaultStepMs) {
+    long step = s.stepMs() > 0 ? s.stepMs() : defaultStepMs;
+    long refStart = minus(atTime(s.at(), start, queryStart, queryEnd), s.offsetMs());
+    long refEnd = minus(atTime(s.at(), end, queryStart, queryEnd), s.offsetMs());
+    long from = minus(refStart, s.rangeMs());
+    long first = Math.ceilDiv(from, step);
+    try {
+      first = Math.multiplyExact(first, step);
+    } catch (ArithmeticException e) {
+      throw new QueryException(QueryException.Kind.BAD_DATA,
+          "subquery range out of bounds: " + from + " ms");
+    }
+    return new long[] {first, refEnd, step};
   }
 
   Val eval(Expr e, long t) {
@@ -66,8 +134,7 @@ final class Evaluator {
       case Expr.BinaryExpr b -> checkUnique(BinaryOps.eval(this, b, t));
       case Expr.AggregateExpr a -> Aggregations.eval(this, a, t);
       case Expr.Call c -> checkUnique(Functions.call(this, c, t));
-      case Expr.SubqueryExpr s -> throw new QueryException(QueryException.Kind.EXECUTION,
-          "subqueries are not supported yet");
+      case SubqueryExpr s -> rangeArg(s, t).mat();
     };
   }
 
@@ -80,44 +147,168 @@ final class Evaluator {
   }
 
   Vec selectVector(VectorSelector vs, long t) {
-    long ref = refTime(vs, t, start, end);
-    List<Sample> out = new ArrayList<>();
-    for (LoadedSeries s : data.getOrDefault(vs.matchers(), List.of())) {
-      int i = s.lastAtOrBefore(ref);
-      if (i < 0 || s.ts()[i] < ref - lookbackMs || StaleNaN.is(s.vs()[i])) {
+    long ref = refTime(vs, t, ctx.queryStart, ctx.queryEnd);
+    List<LoadedSeries> series = ctx.data.getOrDefault(vs.matchers(), List.of());
+    Cursors c = cursors.get(vs);
+    if (c == null || c.ref > ref || c.hi.length != series.size()) {
+      c = new Cursors(series);
+      cursors.put(vs, c);
+    }
+    c.ref = ref;
+    List<Sample> out = new ArrayList<>(series.size());
+    long lookback = ctx.lookbackMs;
+    for (int k = 0; k < series.size(); k++) {
+      LoadedSeries s = series.get(k);
+      // Steps move forward: advance to the newest sample <= ref instead of searching again.
+      long[] ts = s.ts();
+      int i = c.hi[k];
+      while (i + 1 < ts.length && ts[i + 1] <= ref) {
+        i++;
+      }
+      c.hi[k] = i;
+      if (i < 0 || ts[i] < ref - lookback || StaleNaN.is(s.vs()[i])) {
         continue;
       }
-      out.add(new Sample(s.labels(), s.vs()[i], s.ts()[i]));
+      out.add(new Sample(s.labels(), s.vs()[i], ts[i]));
     }
+    ctx.budget.tick();
     return new Vec(out);
   }
 
   Mat selectMatrix(MatrixSelector ms, long t) {
-    long ref = refTime(ms.selector(), t, start, end);
-    long from = ref - ms.rangeMs();
-    List<Window> out = new ArrayList<>();
-    for (LoadedSeries s : data.getOrDefault(ms.selector().matchers(), List.of())) {
-      int lo = s.firstAtOrAfter(from);
-      int hi = s.lastAtOrBefore(ref);
-      if (hi < lo) {
-        continue;
+    return rangeArg(ms, t).mat();
+  }
+
+  /**
+   * A range-vector argument at step {@code t}: a range selector or a subquery (parentheses
+   * unwrapped), with the bounds of its window.
+   */
+  RangeArg rangeArg(Expr e, long t) {
+    while (e instanceof Expr.ParenExpr p) {
+      e = p.expr();
+    }
+    List<LoadedSeries> series;
+    long ref;
+    long range;
+    if (e instanceof MatrixSelector ms) {
+      series = ctx.data.getOrDefault(ms.selector().matchers(), List.of());
+      ref = refTime(ms.selector(), t, ctx.queryStart, ctx.queryEnd);
+      range = ms.rangeMs();
+    } else if (e instanceof SubqueryExpr s) {
+      series = subquery(s);
+      ref = minus(atTime(s.at(), t, ctx.queryStart, ctx.queryEnd), s.offsetMs());
+      range = s.rangeMs();
+    } else {
+      throw new QueryException(QueryException.Kind.EXECUTION,
+          "expected a range vector, got " + e.type().description());
+    }
+    long from = minus(ref, range);
+    Cursors c = cursors.get(e);
+    if (c == null || c.ref > ref || c.lo.length != series.size()) {
+      c = new Cursors(series);
+      cursors.put(e, c);
+    }
+    c.ref = ref;
+    List<Window> out = new ArrayList<>(series.size());
+    for (int k = 0; k < series.size(); k++) {
+      LoadedSeries s = series.get(k);
+      // Steps move forward: slide the window's ends instead of searching again.
+      long[] ts = s.ts();
+      int lo = c.lo[k];
+      while (lo < ts.length && ts[lo] < from) {
+        lo++;
       }
-      int n = 0;
-      long[] ts = new long[hi - lo + 1];
-      double[] vs = new double[hi - lo + 1];
-      for (int i = lo; i <= hi; i++) {
-        if (!StaleNaN.is(s.vs()[i])) {
-          ts[n] = s.ts()[i];
-          vs[n] = s.vs()[i];
-          n++;
-        }
+      int hi = Math.max(c.hi[k], lo - 1);
+      while (hi + 1 < ts.length && ts[hi + 1] <= ref) {
+        hi++;
       }
-      if (n > 0) {
-        out.add(new Window(s.labels(), n == ts.length ? ts : java.util.Arrays.copyOf(ts, n),
-            n == vs.length ? vs : java.util.Arrays.copyOf(vs, n)));
+      c.lo[k] = lo;
+      c.hi[k] = hi;
+      Window w = window(s, lo, hi);
+      if (w != null) {
+        out.add(w);
+      }
+      ctx.budget.tick();
+    }
+    return new RangeArg(new Mat(out), from, ref);
+  }
+
+  /** Per range argument: each series' window ends at the last step, for sliding. */
+  private static final class Cursors {
+    final int[] lo;
+    final int[] hi;
+    long ref = Long.MIN_VALUE;
+
+    Cursors(List<LoadedSeries> series) {
+      lo = new int[series.size()];
+      hi = new int[series.size()];
+      Arrays.fill(hi, -1);
+    }
+  }
+
+  /** The non-stale samples of {@code s} at indexes [lo, hi], or null when there are none. */
+  private static Window window(LoadedSeries s, int lo, int hi) {
+    if (hi < lo) {
+      return null;
+    }
+    if (!s.hasStale()) {
+      return new Window(s.labels(), s.ts(), s.vs(), lo, hi + 1);
+    }
+    int n = 0;
+    long[] ts = new long[hi - lo + 1];
+    double[] vs = new double[hi - lo + 1];
+    for (int i = lo; i <= hi; i++) {
+      if (!StaleNaN.is(s.vs()[i])) {
+        ts[n] = s.ts()[i];
+        vs[n] = s.vs()[i];
+        n++;
       }
     }
-    return new Mat(out);
+    if (n == 0) {
+      return null;
+    }
+    return new Window(s.labels(), n == ts.length ? ts : Arrays.copyOf(ts, n),
+        n == vs.length ? vs : Arrays.copyOf(vs, n));
+  }
+
+  /** A subquery's series over every step this evaluator can ask for, computed once. */
+  private List<LoadedSeries> subquery(SubqueryExpr s) {
+    List<LoadedSeries> cached = subqueries.get(s);
+    if (cached != null) {
+      return cached;
+    }
+    long[] r = subqueryRange(s, evalStart, evalEnd, ctx.queryStart, ctx.queryEnd,
+        ctx.subqueryStepMs);
+    if (r[1] >= r[0] && Long.compareUnsigned(Long.divideUnsigned(r[1] - r[0], r[2]),
+        MAX_SUBQUERY_STEPS) > 0) {
+      throw new QueryException(QueryException.Kind.EXECUTION, "subquery " + s.rangeMs()
+          + "ms:" + r[2] + "ms would be evaluated at more than " + MAX_SUBQUERY_STEPS
+          + " steps (expected: a larger step or a shorter range)");
+    }
+    Evaluator child = new Evaluator(ctx, r[0], r[1]);
+    Map<Labels, PointBuffer> acc = new LinkedHashMap<>();
+    long step = r[2];
+    for (long t = r[0]; t <= r[1]; ) {
+      ctx.budget.checkDeadline();
+      Val v = child.eval(s.expr(), t);
+      if (v instanceof Vec vec) {
+        for (Sample x : vec.samples()) {
+          acc.computeIfAbsent(x.labels(), k -> new PointBuffer(8)).add(t, x.v());
+        }
+        ctx.budget.addSamples(vec.samples().size());
+      } else if (v instanceof Sca sc) {
+        acc.computeIfAbsent(Labels.empty(), k -> new PointBuffer(8)).add(t, sc.v());
+        ctx.budget.addSamples(1);
+      }
+      if (r[1] - t < step) {
+        break;
+      }
+      t += step;
+    }
+    List<LoadedSeries> out = new ArrayList<>(acc.size());
+    acc.forEach((labels, g) -> out.add(LoadedSeries.of(labels, g.ts, g.vs, g.n)));
+    subqueries.put(s, out);
+    return out;
   }
 
   private Val unary(Expr.UnaryExpr u, long t) {
@@ -128,22 +319,21 @@ final class Evaluator {
     if (v instanceof Sca s) {
       return new Sca(-s.v());
     }
-    List<Sample> out = new ArrayList<>();
-    for (Sample s : ((Vec) v).samples()) {
-      out.add(new Sample(s.labels().withoutMetricName(), -s.v(), t));
+    List<Sample> in = ((Vec) v).samples();
+    List<Sample> out = new ArrayList<>(in.size());
+    for (Sample s : in) {
+      out.add(new Sample(ctx.labels.withoutName(s.labels()), -s.v(), t));
     }
     return checkUnique(new Vec(out));
   }
 
   /** Prometheus rejects a step whose vector has two samples with the same labels. */
-  static Val checkUnique(Val v) {
+  Val checkUnique(Val v) {
     if (v instanceof Vec vec && vec.samples().size() > 1) {
-      Set<syslens.storage.Labels> seen = new HashSet<>();
-      for (Sample s : vec.samples()) {
-        if (!seen.add(s.labels())) {
-          throw new QueryException(QueryException.Kind.EXECUTION,
-              "vector cannot contain metrics with the same labelset");
-        }
+      Labels dup = ctx.labels.firstDuplicate(vec.samples());
+      if (dup != null) {
+        throw new QueryException(QueryException.Kind.EXECUTION,
+            "vector cannot contain metrics with the same labelset");
       }
     }
     return v;

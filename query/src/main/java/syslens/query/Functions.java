@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.DoubleUnaryOperator;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import syslens.query.Val.Mat;
 import syslens.query.Val.Sample;
 import syslens.query.Val.Sca;
@@ -29,7 +29,8 @@ final class Functions {
       "atanh", "cos", "cosh", "sin", "sinh", "tan", "tanh", "round", "clamp", "clamp_min",
       "clamp_max", "scalar", "vector", "time", "pi", "timestamp", "absent", "absent_over_time",
       "sort", "sort_desc", "label_replace", "label_join", "day_of_month", "day_of_week",
-      "day_of_year", "days_in_month", "hour", "minute", "month", "year");
+      "day_of_year", "days_in_month", "hour", "minute", "month", "year", "histogram_quantile",
+      "histogram_count", "histogram_sum", "histogram_fraction");
 
   private Functions() {}
 
@@ -63,7 +64,7 @@ final class Functions {
       }
       case "timestamp" -> {
         boolean direct = unwrap(args.get(0)) instanceof VectorSelector;
-        yield map(ev.evalVector(args.get(0), t), t,
+        yield map(ev, ev.evalVector(args.get(0), t), t,
             s -> (direct ? s.t() : t) / 1000.0);
       }
       case "round" -> {
@@ -87,9 +88,20 @@ final class Functions {
         double max = ev.evalScalar(args.get(1), t);
         yield simple(ev, args.get(0), t, v -> Math.min(max, v));
       }
+      case "histogram_quantile" -> Histograms.quantile(ev, ev.evalScalar(args.get(0), t),
+          ev.evalVector(args.get(1), t), t);
+      // Only native histograms have a count, sum or fraction: float samples give nothing.
+      case "histogram_count", "histogram_sum" -> {
+        ev.evalVector(args.get(0), t);
+        yield new Vec(List.of());
+      }
+      case "histogram_fraction" -> {
+        ev.evalVector(args.get(2), t);
+        yield new Vec(List.of());
+      }
       case "sort", "sort_desc" -> sort(ev.evalVector(args.get(0), t), name.equals("sort_desc"));
-      case "label_replace" -> LabelFunctions.labelReplace(ev, args, t);
-      case "label_join" -> LabelFunctions.labelJoin(ev, args, t);
+      case "label_replace" -> LabelFunctions.labelReplace(ev, c, t);
+      case "label_join" -> LabelFunctions.labelJoin(ev, c, t);
       case "day_of_month", "day_of_week", "day_of_year", "days_in_month", "hour", "minute",
           "month", "year" -> dateFunction(ev, name, args, t);
       default -> simple(ev, args.get(0), t, math(name));
@@ -135,13 +147,15 @@ final class Functions {
 
   /** Applies {@code f} to every value and drops the metric name. */
   private static Vec simple(Evaluator ev, Expr arg, long t, DoubleUnaryOperator f) {
-    return map(ev.evalVector(arg, t), t, s -> f.applyAsDouble(s.v()));
+    return map(ev, ev.evalVector(arg, t), t, s -> f.applyAsDouble(s.v()));
   }
 
-  private static Vec map(Vec in, long t, java.util.function.ToDoubleFunction<Sample> f) {
+  private static Vec map(Evaluator ev, Vec in, long t,
+      java.util.function.ToDoubleFunction<Sample> f) {
     List<Sample> out = new ArrayList<>(in.samples().size());
+    LabelCache cache = ev.labels();
     for (Sample s : in.samples()) {
-      out.add(new Sample(s.labels().withoutMetricName(), f.applyAsDouble(s), t));
+      out.add(new Sample(cache.withoutName(s.labels()), f.applyAsDouble(s), t));
     }
     return new Vec(out);
   }
@@ -149,7 +163,7 @@ final class Functions {
   private static Vec sort(Vec in, boolean desc) {
     List<Sample> out = new ArrayList<>(in.samples());
     out.sort((a, b) -> {
-      int c = Aggregations.NAN_LOW.compare(a.v(), b.v());
+      int c = Aggregations.compareNanLow(a.v(), b.v());
       boolean nan = Double.isNaN(a.v()) || Double.isNaN(b.v());
       // NaN sorts last either way.
       return nan ? -c : (desc ? -c : c);
@@ -186,7 +200,7 @@ final class Functions {
     Vec in = args.isEmpty()
         ? new Vec(List.of(new Sample(Labels.empty(), t / 1000.0, t)))
         : ev.evalVector(args.get(0), t);
-    return map(in, t, s -> {
+    return map(ev, in, t, s -> {
       ZonedDateTime d = Instant.ofEpochSecond((long) s.v()).atZone(ZoneOffset.UTC);
       return switch (name) {
         case "day_of_month" -> d.getDayOfMonth();
@@ -204,26 +218,21 @@ final class Functions {
   private static Val rangeCall(Evaluator ev, Call c, long t) {
     String name = c.function().name();
     int matIdx = name.equals("quantile_over_time") ? 1 : 0;
-    Expr matArg = unwrap(c.args().get(matIdx));
-    if (!(matArg instanceof MatrixSelector ms)) {
-      throw new QueryException(QueryException.Kind.EXECUTION,
-          "function \"" + name + "\" over a subquery is not supported yet");
-    }
     double[] scalars = new double[c.args().size() - 1];
     for (int k = 0, j = 0; k < c.args().size(); k++) {
       if (k != matIdx) {
         scalars[j++] = ev.evalScalar(c.args().get(k), t);
       }
     }
-    Mat m = ev.selectMatrix(ms, t);
-    long rangeEnd = Evaluator.refTime(ms.selector(), t, ev.start(), ev.end());
-    long rangeStart = rangeEnd - ms.rangeMs();
+    Evaluator.RangeArg ra = ev.rangeArg(c.args().get(matIdx), t);
     boolean keepName = name.equals("last_over_time");
-    List<Sample> out = new ArrayList<>(m.series().size());
-    for (Window w : m.series()) {
-      Double v = RangeFunctions.apply(name, w, rangeStart, rangeEnd, t, scalars);
+    List<Window> windows = ra.mat().series();
+    List<Sample> out = new ArrayList<>(windows.size());
+    LabelCache cache = ev.labels();
+    for (Window w : windows) {
+      Double v = RangeFunctions.apply(name, w, ra.rangeStart(), ra.rangeEnd(), t, scalars);
       if (v != null) {
-        out.add(new Sample(keepName ? w.labels() : w.labels().withoutMetricName(), v, t));
+        out.add(new Sample(keepName ? w.labels() : cache.withoutName(w.labels()), v, t));
       }
     }
     return new Vec(out);
@@ -236,7 +245,7 @@ final class Functions {
 
   static Pattern anchored(String regex, String function) {
     try {
-      return Pattern.compile("^(?:" + regex + ")$", Pattern.DOTALL);
+      return Pattern.compile("^(?:" + regex + ")$");
     } catch (PatternSyntaxException e) {
       throw new QueryException(QueryException.Kind.EXECUTION,
           "invalid regular expression in " + function + "(): " + regex);

@@ -2,19 +2,24 @@ package syslens.query;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
 import syslens.query.Val.Sample;
 import syslens.query.Val.Str;
 import syslens.query.Val.Vec;
 import syslens.query.parser.Expr;
 import syslens.storage.Labels;
 
-/** label_replace and label_join. */
+/**
+ * label_replace and label_join. The regex is RE2 (linear time); each input series' result is
+ * computed once per query, and the bytes of every label value built count against the query's
+ * byte budget before the string is built.
+ */
 final class LabelFunctions {
   private LabelFunctions() {}
 
-  static Vec labelReplace(Evaluator ev, List<Expr> args, long t) {
+  static Vec labelReplace(Evaluator ev, Expr.Call call, long t) {
+    List<Expr> args = call.args();
     Vec in = ev.evalVector(args.get(0), t);
     String dst = str(ev, args.get(1), t);
     String repl = str(ev, args.get(2), t);
@@ -25,20 +30,25 @@ final class LabelFunctions {
       throw new QueryException(QueryException.Kind.EXECUTION,
           "invalid destination label name in label_replace(): " + dst);
     }
-    List<Sample> out = new ArrayList<>();
+    QueryBudget budget = ev.budget();
+    List<Sample> out = new ArrayList<>(in.samples().size());
     for (Sample s : in.samples()) {
-      Matcher m = p.matcher(s.labels().get(src));
-      Labels labels = s.labels();
-      if (m.matches()) {
-        String res = expand(repl, m);
-        labels = labels.toBuilder().set(dst, res).build();
-      }
+      Labels labels = ev.labels().derive(call, s.labels(), l -> {
+        Matcher m = p.matcher(l.get(src));
+        if (!m.matches()) {
+          return l;
+        }
+        String res = expand(repl, m, budget);
+        return res.isEmpty() ? l.toBuilder().remove(dst).build()
+            : l.toBuilder().set(dst, res).build();
+      });
       out.add(new Sample(labels, s.v(), t));
     }
     return new Vec(out);
   }
 
-  static Vec labelJoin(Evaluator ev, List<Expr> args, long t) {
+  static Vec labelJoin(Evaluator ev, Expr.Call call, long t) {
+    List<Expr> args = call.args();
     Vec in = ev.evalVector(args.get(0), t);
     String dst = str(ev, args.get(1), t);
     String sep = str(ev, args.get(2), t);
@@ -55,14 +65,25 @@ final class LabelFunctions {
       throw new QueryException(QueryException.Kind.EXECUTION,
           "invalid destination label name in label_join(): " + dst);
     }
-    List<Sample> out = new ArrayList<>();
+    List<Sample> out = new ArrayList<>(in.samples().size());
+    QueryBudget budget = ev.budget();
     for (Sample s : in.samples()) {
-      List<String> vals = new ArrayList<>();
-      for (String src : srcs) {
-        vals.add(s.labels().get(src));
-      }
-      out.add(new Sample(s.labels().toBuilder().set(dst, String.join(sep, vals)).build(), s.v(),
-          t));
+      Labels labels = ev.labels().derive(call, s.labels(), l -> {
+        long len = (long) sep.length() * Math.max(0, srcs.size() - 1);
+        for (String src : srcs) {
+          len += l.get(src).length();
+        }
+        checkValueLength("label_join", len);
+        budget.addBytes(len);
+        List<String> vals = new ArrayList<>(srcs.size());
+        for (String src : srcs) {
+          vals.add(l.get(src));
+        }
+        String joined = String.join(sep, vals);
+        return joined.isEmpty() ? l.toBuilder().remove(dst).build()
+            : l.toBuilder().set(dst, joined).build();
+      });
+      out.add(new Sample(labels, s.v(), t));
     }
     return new Vec(out);
   }
@@ -71,20 +92,52 @@ final class LabelFunctions {
     return ((Str) ev.eval(e, t)).s();
   }
 
-  /** Go's regexp.Expand: $1, ${1}, $name, ${name}, $$; unknown groups expand to "". */
+  /**
+   * Go's regexp.Expand: $1, ${1}, $name, ${name}, $$; unknown groups expand to "". The result's
+   * length is charged to {@code budget} before the string is built.
+   */
+  static String expand(String template, Matcher m, QueryBudget budget) {
+    long len = expandedLength(template, m);
+    checkValueLength("label_replace", len);
+    budget.addBytes(len);
+    return expand(template, m);
+  }
+
+  /** Longest label value a query may build (stored values are at most 2,048 chars). */
+  static final int MAX_BUILT_VALUE = 65_536;
+
+  private static void checkValueLength(String function, long len) {
+    if (len > MAX_BUILT_VALUE) {
+      throw new QueryException(QueryException.Kind.EXECUTION, function + "(): the new label "
+          + "value would be " + len + " chars (expected: <= " + MAX_BUILT_VALUE + ")");
+    }
+  }
+
+  private static long expandedLength(String template, Matcher m) {
+    long[] len = new long[1];
+    walk(template, m, s -> len[0] += s.length());
+    return len[0];
+  }
+
   static String expand(String template, Matcher m) {
     StringBuilder sb = new StringBuilder();
+    walk(template, m, sb::append);
+    return sb.toString();
+  }
+
+  private static void walk(String template, Matcher m,
+      java.util.function.Consumer<CharSequence> sink) {
     int i = 0;
     while (i < template.length()) {
       char c = template.charAt(i);
       if (c != '$' || i + 1 >= template.length()) {
-        sb.append(c);
+        sink.accept(String.valueOf(c));
         i++;
         continue;
       }
       char n = template.charAt(i + 1);
       if (n == '$') {
-        sb.append('$');
+        sink.accept("$");
         i += 2;
         continue;
       }
@@ -93,7 +146,7 @@ final class LabelFunctions {
       if (n == '{') {
         int close = template.indexOf('}', i + 2);
         if (close < 0) {
-          sb.append(c);
+          sink.accept(String.valueOf(c));
           i++;
           continue;
         }
@@ -109,14 +162,13 @@ final class LabelFunctions {
         next = j;
       }
       if (name.isEmpty()) {
-        sb.append(c);
+        sink.accept(String.valueOf(c));
         i++;
         continue;
       }
-      sb.append(group(m, name));
+      sink.accept(group(m, name));
       i = next;
     }
-    return sb.toString();
   }
 
   private static String group(Matcher m, String name) {

@@ -25,20 +25,20 @@ final class RangeFunctions {
   static Double apply(String name, Window w, long rangeStart, long rangeEnd, long evalTime,
       double... scalars) {
     double scalar = scalars.length > 0 ? scalars[0] : Double.NaN;
-    double[] v = w.vs();
-    int n = v.length;
+    int n = w.size();
     return switch (name) {
       case "rate" -> extrapolatedRate(w, rangeStart, rangeEnd, true, true);
       case "increase" -> extrapolatedRate(w, rangeStart, rangeEnd, true, false);
       case "delta" -> extrapolatedRate(w, rangeStart, rangeEnd, false, false);
       case "irate" -> instantValue(w, true);
       case "idelta" -> instantValue(w, false);
-      case "avg_over_time" -> avg(v);
-      case "sum_over_time" -> sum(v);
+      case "avg_over_time" -> avg(w);
+      case "sum_over_time" -> sum(w);
       case "count_over_time" -> (double) n;
       case "min_over_time" -> {
-        double min = v[0];
-        for (double x : v) {
+        double min = w.v(0);
+        for (int i = 0; i < n; i++) {
+          double x = w.v(i);
           if (x < min || Double.isNaN(min)) {
             min = x;
           }
@@ -46,23 +46,24 @@ final class RangeFunctions {
         yield min;
       }
       case "max_over_time" -> {
-        double max = v[0];
-        for (double x : v) {
+        double max = w.v(0);
+        for (int i = 0; i < n; i++) {
+          double x = w.v(i);
           if (x > max || Double.isNaN(max)) {
             max = x;
           }
         }
         yield max;
       }
-      case "last_over_time" -> v[n - 1];
+      case "last_over_time" -> w.v(n - 1);
       case "present_over_time" -> 1.0;
-      case "stddev_over_time" -> Math.sqrt(variance(v));
-      case "stdvar_over_time" -> variance(v);
-      case "quantile_over_time" -> Aggregations.quantile(scalar, v);
+      case "stddev_over_time" -> Math.sqrt(variance(w));
+      case "stdvar_over_time" -> variance(w);
+      case "quantile_over_time" -> Aggregations.quantile(scalar, w.values());
       case "changes" -> {
         int changes = 0;
         for (int i = 1; i < n; i++) {
-          if (v[i] != v[i - 1] && !(Double.isNaN(v[i]) && Double.isNaN(v[i - 1]))) {
+          if (w.v(i) != w.v(i - 1) && !(Double.isNaN(w.v(i)) && Double.isNaN(w.v(i - 1)))) {
             changes++;
           }
         }
@@ -71,13 +72,13 @@ final class RangeFunctions {
       case "resets" -> {
         int resets = 0;
         for (int i = 1; i < n; i++) {
-          if (v[i] < v[i - 1]) {
+          if (w.v(i) < w.v(i - 1)) {
             resets++;
           }
         }
         yield (double) resets;
       }
-      case "deriv" -> n < 2 ? null : linearRegression(w, w.ts()[0])[0];
+      case "deriv" -> n < 2 ? null : linearRegression(w, w.t(0))[0];
       case "predict_linear" -> {
         if (n < 2) {
           yield null;
@@ -85,13 +86,13 @@ final class RangeFunctions {
         double[] si = linearRegression(w, evalTime);
         yield si[1] + si[0] * scalar;
       }
-      case "holt_winters" -> holtWinters(v, scalars[0], scalars[1]);
+      case "holt_winters" -> holtWinters(w, scalars[0], scalars[1]);
       default -> throw new IllegalStateException("range function " + name);
     };
   }
 
   /** Prometheus 2.42's double exponential smoothing. */
-  private static Double holtWinters(double[] v, double sf, double tf) {
+  private static Double holtWinters(Window w, double sf, double tf) {
     if (sf <= 0 || sf >= 1) {
       throw new QueryException(QueryException.Kind.EXECUTION,
           "invalid smoothing factor. Expected: 0 < sf < 1, got: " + sf);
@@ -100,14 +101,14 @@ final class RangeFunctions {
       throw new QueryException(QueryException.Kind.EXECUTION,
           "invalid trend factor. Expected: 0 < tf < 1, got: " + tf);
     }
-    if (v.length < 2) {
+    if (w.size() < 2) {
       return null;
     }
     double s0 = 0;
-    double s1 = v[0];
-    double b = v[1] - v[0];
-    for (int i = 1; i < v.length; i++) {
-      double x = sf * v[i];
+    double s1 = w.v(0);
+    double b = w.v(1) - w.v(0);
+    for (int i = 1; i < w.size(); i++) {
+      double x = sf * w.v(i);
       if (i > 1) {
         b = tf * (s1 - s0) + (1 - tf) * b;
       }
@@ -123,26 +124,27 @@ final class RangeFunctions {
       boolean isRate) {
     long[] ts = w.ts();
     double[] vs = w.vs();
-    int n = ts.length;
+    int o = w.from();
+    int n = w.size();
     if (n < 2) {
       return null;
     }
-    double result = vs[n - 1] - vs[0];
+    double result = vs[o + n - 1] - vs[o + 0];
     if (isCounter) {
-      double prev = vs[0];
+      double prev = vs[o + 0];
       for (int i = 1; i < n; i++) {
-        if (vs[i] < prev) {
+        if (vs[o + i] < prev) {
           result += prev;
         }
-        prev = vs[i];
+        prev = vs[o + i];
       }
     }
-    double durationToStart = (ts[0] - rangeStart) / 1000.0;
-    double durationToEnd = (rangeEnd - ts[n - 1]) / 1000.0;
-    double sampledInterval = (ts[n - 1] - ts[0]) / 1000.0;
+    double durationToStart = (ts[o + 0] - rangeStart) / 1000.0;
+    double durationToEnd = (rangeEnd - ts[o + n - 1]) / 1000.0;
+    double sampledInterval = (ts[o + n - 1] - ts[o + 0]) / 1000.0;
     double averageInterval = sampledInterval / (n - 1);
-    if (isCounter && result > 0 && vs[0] >= 0) {
-      double durationToZero = sampledInterval * (vs[0] / result);
+    if (isCounter && result > 0 && vs[o + 0] >= 0) {
+      double durationToZero = sampledInterval * (vs[o + 0] / result);
       if (durationToZero < durationToStart) {
         durationToStart = durationToZero;
       }
@@ -163,10 +165,10 @@ final class RangeFunctions {
     if (n < 2) {
       return null;
     }
-    double last = w.vs()[n - 1];
-    double prev = w.vs()[n - 2];
+    double last = w.v(n - 1);
+    double prev = w.v(n - 2);
     double result = isRate && last < prev ? last : last - prev;
-    long interval = w.ts()[n - 1] - w.ts()[n - 2];
+    long interval = w.t(n - 1) - w.t(n - 2);
     if (interval == 0) {
       return null;
     }
@@ -187,18 +189,20 @@ final class RangeFunctions {
     sc[0] = t;
   }
 
-  private static double sum(double[] v) {
+  private static double sum(Window w) {
     double[] sc = new double[2];
-    for (double x : v) {
+    for (int i = 0; i < w.size(); i++) {
+      double x = w.v(i);
       kahanInc(x, sc);
     }
     return Double.isInfinite(sc[0]) ? sc[0] : sc[0] + sc[1];
   }
 
-  private static double avg(double[] v) {
+  private static double avg(Window w) {
     double[] sc = new double[2];
     double count = 0;
-    for (double x : v) {
+    for (int i = 0; i < w.size(); i++) {
+      double x = w.v(i);
       count++;
       double mean = sc[0];
       if (Double.isInfinite(mean)) {
@@ -214,11 +218,12 @@ final class RangeFunctions {
     return Double.isInfinite(sc[0]) ? sc[0] : sc[0] + sc[1];
   }
 
-  private static double variance(double[] v) {
+  private static double variance(Window w) {
     double count = 0;
     double[] mean = new double[2];
     double[] aux = new double[2];
-    for (double x : v) {
+    for (int i = 0; i < w.size(); i++) {
+      double x = w.v(i);
       count++;
       double delta = x - (mean[0] + mean[1]);
       kahanInc(delta / count, mean);
@@ -234,15 +239,15 @@ final class RangeFunctions {
     double[] sy = new double[2];
     double[] sxy = new double[2];
     double[] sx2 = new double[2];
-    double initY = w.vs()[0];
+    double initY = w.v(0);
     boolean constY = true;
     for (int i = 0; i < w.size(); i++) {
-      double y = w.vs()[i];
+      double y = w.v(i);
       if (constY && i > 0 && y != initY) {
         constY = false;
       }
       n++;
-      double x = (w.ts()[i] - interceptTime) / 1e3;
+      double x = (w.t(i) - interceptTime) / 1e3;
       kahanInc(x, sx);
       kahanInc(y, sy);
       kahanInc(x * y, sxy);

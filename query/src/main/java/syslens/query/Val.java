@@ -17,9 +17,30 @@ sealed interface Val {
 
   record Sample(Labels labels, double v, long t) {}
 
-  record Window(Labels labels, long[] ts, double[] vs) {
+  /**
+   * A range vector's series at one step: points {@code from} (inclusive) to {@code to}
+   * (exclusive) of the arrays, which may be a loaded series' own arrays (a view, no copy).
+   */
+  record Window(Labels labels, long[] ts, double[] vs, int from, int to) {
+    Window(Labels labels, long[] ts, double[] vs) {
+      this(labels, ts, vs, 0, ts.length);
+    }
+
     int size() {
-      return ts.length;
+      return to - from;
+    }
+
+    long t(int i) {
+      return ts[from + i];
+    }
+
+    double v(int i) {
+      return vs[from + i];
+    }
+
+    /** A copy of the values. */
+    double[] values() {
+      return java.util.Arrays.copyOfRange(vs, from, to);
     }
   }
 }

@@ -272,7 +272,7 @@ class EngineTest {
     assertBadData(() -> engine.rangeQuery("req[1m]", 0, 10, 1),
         "invalid expression type \"range vector\" for range query, must be Scalar or instant "
             + "Vector");
-    assertBadData(() -> engine.instantQuery("foo{", 0), "1:4: parse error");
+    assertBadData(() -> engine.instantQuery("foo{", 0), "1:5: parse error");
     assertBadData(() -> engine.instantQuery("nope(x)", 0),
         "1:1: parse error: unknown function with name \"nope\"");
   }
@@ -323,11 +323,37 @@ class EngineTest {
     assertThat(e.rangeQuery("req", 0, 20_000, 10_000).series()).hasSize(3);
   }
 
+  private static final Labels B0_NO_NAME = Labels.of("job", "b", "instance", "0");
+
   @Test
-  void unsupportedFeature_failsClearly() {
-    assertThatThrownBy(() -> engine.instantQuery("max_over_time(rate(req[1m])[5m:1m])", 0))
-        .isInstanceOf(QueryException.class)
-        .hasMessage("subquery is not supported yet by this engine");
+  void subquery_alignedStepsOffsetAndAt() {
+    assertThat(vector("max_over_time(rate(req{job=\"a\",instance=\"0\"}[1m])[5m:1m])", 300_000))
+        .containsExactly(Map.entry(Labels.of("job", "a", "instance", "0"), 1.0));
+    // Steps 0, 60 s, ..., 300 s: both ends of the range included (Prometheus 2.42).
+    assertThat(vector("count_over_time(req{job=\"b\"}[5m:1m])", 300_000))
+        .containsExactly(Map.entry(B0_NO_NAME, 6.0));
+    // Steps aligned to multiples of the step, not to the evaluation time.
+    assertThat(vector("count_over_time(req{job=\"b\"}[1m:40s])", 100_000))
+        .containsExactly(Map.entry(B0_NO_NAME, 2.0));
+    assertThat(vector("last_over_time(req{job=\"b\"}[1m:10s] offset 1m)", 300_000))
+        .containsExactly(Map.entry(B0, 720.0));
+    assertThat(vector("last_over_time(req{job=\"b\"}[1m:10s] @ 100)", 300_000))
+        .containsExactly(Map.entry(B0, 300.0));
+    Matrix m = engine.rangeQuery("max_over_time(req{job=\"b\"}[1m:30s])", 60_000, 120_000,
+        60_000);
+    assertThat(m.series()).hasSize(1);
+    assertThat(m.series().get(0).points())
+        .containsExactly(new Point(60_000, 180), new Point(120_000, 360));
+  }
+
+  @Test
+  void subquery_defaultStepIsTheEvaluationInterval() {
+    assertThat(vector("count_over_time(req{job=\"b\"}[5m:])", 300_000))
+        .containsExactly(Map.entry(B0_NO_NAME, 6.0));
+    Engine halfMinute = Engine.builder(db).subqueryStep(Duration.ofSeconds(30)).build();
+    Value v = halfMinute.instantQuery("count_over_time(req{job=\"b\"}[5m:])", 300_000);
+    assertThat(((InstantVector) v).samples()).extracting(VectorSample::value)
+        .containsExactly(11.0);
   }
 
   private static void assertBadData(Runnable r, String message) {

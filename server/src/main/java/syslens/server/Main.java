@@ -14,11 +14,12 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import syslens.server.api.QueryLimits;
 
-/** {@code syslens server|demo}: the server's command line. */
+/** {@code syslens server|demo|tool}: the server's command line. */
 @Command(name = "syslens", mixinStandardHelpOptions = true, version = "SysLens 0.1.0",
     description = "Monitoring for server fleets and vCenter estates.",
-    subcommands = {Main.ServerCommand.class, Main.DemoCommand.class,
+    subcommands = {Main.ServerCommand.class, Main.DemoCommand.class, Main.ToolCommand.class,
         syslens.server.admin.AdminCommand.class})
 public final class Main implements Runnable {
   @Override
@@ -27,15 +28,21 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    int rc = commandLine().execute(args);
+    if (rc != 0 || args.length == 0 || !isServing(args) || args[0].equals("tool")) {
+      System.exit(rc);
+    }
+  }
+
+  /** The command line with its error handling: a failure prints "syslens: reason", exit 1. */
+  static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
       cmd.getErr().println("syslens: " + ex.getMessage());
+      cmd.getErr().flush();
       return 1;
     });
-    int rc = cl.execute(args);
-    if (rc != 0 || args.length == 0 || !isServing(args)) {
-      System.exit(rc);
-    }
+    return cl;
   }
 
   private static boolean isServing(String[] args) {
@@ -48,6 +55,35 @@ public final class Main implements Runnable {
       }
     }
     return true;
+  }
+
+  @Command(name = "tool", mixinStandardHelpOptions = true,
+      description = "Utilities.", subcommands = {Main.PromqlTestCommand.class})
+  static final class ToolCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      spec.commandLine().usage(spec.commandLine().getErr());
+    }
+  }
+
+  @Command(name = "promql-test", mixinStandardHelpOptions = true,
+      description = "Run every *.test file in DIR (Prometheus PromQL test scripts) against the "
+          + "embedded engine and TSDB; ends with 'N passed, M failed', exit 1 when M > 0.")
+  static final class PromqlTestCommand implements Callable<Integer> {
+    @CommandLine.Parameters(paramLabel = "DIR", description = "Directory of *.test files.")
+    Path dir;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      int failed = syslens.server.tool.PromqlTestTool.create(spec.commandLine().getOut()).run(dir);
+      return failed == 0 ? 0 : 1;
+    }
   }
 
   abstract static class Common {
@@ -68,6 +104,37 @@ public final class Main implements Runnable {
             + " (LIMIT_EXCEEDED) so one agent cannot exhaust storage. Default: ${DEFAULT-VALUE}.")
     int maxSeriesPerNode;
 
+    @Option(names = "--query-timeout", paramLabel = "DURATION", defaultValue = "2m",
+        description = "Longest a query may run. Default: ${DEFAULT-VALUE}.")
+    String queryTimeout;
+
+    @Option(names = "--query-max-samples", paramLabel = "N", defaultValue = "50000000",
+        description = "Most samples one query may hold in memory. Default: ${DEFAULT-VALUE}.")
+    long queryMaxSamples;
+
+    @Option(names = "--query-max-series", paramLabel = "N", defaultValue = "300000",
+        description = "Most series one query may return. Default: ${DEFAULT-VALUE}.")
+    int queryMaxSeries;
+
+    @Option(names = "--query-max-concurrency", paramLabel = "N",
+        description = "Queries evaluated at once; more wait in a queue. Default: the number of cores (at least 2).")
+    Integer queryMaxConcurrency;
+
+    @Option(names = "--query-queue-timeout", paramLabel = "DURATION", defaultValue = "30s",
+        description = "Longest a query waits in the queue before failing. Default: ${DEFAULT-VALUE}.")
+    String queryQueueTimeout;
+
+    QueryLimits queryLimits() {
+      QueryLimits d = QueryLimits.defaults();
+      try {
+        return new QueryLimits(parseDuration("--query-timeout", queryTimeout), queryMaxSamples,
+            queryMaxSeries, queryMaxConcurrency != null ? queryMaxConcurrency : d.maxConcurrent(),
+            d.maxQueued(), parseDuration("--query-queue-timeout", queryQueueTimeout));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("query limits: " + e.getMessage(), e);
+      }
+    }
+
     ServerConfig.Builder config(String bind) {
       int p = port != null ? port : firstFreePort(bind, 8080, 8099);
       return ServerConfig.builder(data.toAbsolutePath().normalize())
@@ -75,6 +142,7 @@ public final class Main implements Runnable {
           .port(p)
           .collectInterval(parseDuration("--collect-interval", collectInterval))
           .maxSeriesPerNode(maxSeriesPerNode)
+          .queryLimits(queryLimits())
           .adminPassword(System.getenv("SYSLENS_ADMIN_PASSWORD"))
           .enrollmentToken(System.getenv("SYSLENS_ENROLLMENT_TOKEN"));
     }

@@ -18,6 +18,7 @@ public record ServerConfig(
     String enrollmentToken,
     Duration collectInterval,
     Duration offlineAfter,
+    syslens.server.api.QueryLimits queryLimits,
     Clock clock,
     int maxSeriesPerNode) {
 
@@ -30,6 +31,7 @@ public record ServerConfig(
     requireNonNull(collectInterval, "collectInterval");
     requireNonNull(offlineAfter, "offlineAfter");
     requireNonNull(clock, "clock");
+    requireNonNull(queryLimits, "queryLimits");
     tlsSans = java.util.List.copyOf(requireNonNull(tlsSans, "tlsSans"));
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
@@ -63,6 +65,7 @@ public record ServerConfig(
     private Duration offlineAfter;
     private Clock clock = Clock.systemUTC();
     private int maxSeriesPerNode = DEFAULT_MAX_SERIES_PER_NODE;
+    private syslens.server.api.QueryLimits queryLimits = syslens.server.api.QueryLimits.defaults();
 
     private Builder(Path dataDir) {
       this.dataDir = requireNonNull(dataDir, "dataDir");
@@ -115,6 +118,12 @@ public record ServerConfig(
       return this;
     }
 
+    /** Query timeout, sample/series limits, concurrency and queue (defaults: {@code QueryLimits.defaults()}). */
+    public Builder queryLimits(syslens.server.api.QueryLimits l) {
+      this.queryLimits = requireNonNull(l, "queryLimits");
+      return this;
+    }
+
     public Builder clock(Clock c) {
       this.clock = c;
       return this;
@@ -125,7 +134,7 @@ public record ServerConfig(
           : collectInterval.multipliedBy(3).compareTo(Duration.ofSeconds(30)) > 0
               ? collectInterval.multipliedBy(3) : Duration.ofSeconds(30);
       return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, tlsSans, adminPassword,
-          enrollmentToken, collectInterval, offline, clock, maxSeriesPerNode);
+          enrollmentToken, collectInterval, offline, queryLimits, clock, maxSeriesPerNode);
     }
   }
 }

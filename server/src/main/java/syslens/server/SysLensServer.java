@@ -32,6 +32,8 @@ import syslens.server.api.ApiErrors;
 import syslens.server.api.MetadataApi;
 import syslens.server.api.NodesApi;
 import syslens.server.api.QueryApi;
+import syslens.server.api.QueryExecutor;
+import syslens.server.api.QueryLimits;
 import syslens.server.auth.AuthDecorator;
 import syslens.server.auth.LoginService;
 import syslens.server.auth.Passwords;
@@ -70,6 +72,7 @@ public final class SysLensServer implements AutoCloseable {
   private final Path enrollmentTokenFile;
   private final JvmGcMetrics jvmGc;
   private final DataDirLock dataLock;
+  private final QueryExecutor queryExecutor;
 
   private SysLensServer(ServerConfig config, DataDirLock dataLock) throws IOException {
     this.config = config;
@@ -106,14 +109,19 @@ public final class SysLensServer implements AutoCloseable {
       LiveHub hub = new LiveHub(registry, summaries);
       AgentIngestService ingest = new AgentIngestService(tsdb, registry, summaries, hub::publishSample,
           enrollmentToken, config.collectInterval(), meters);
-      Engine engine = Engine.builder(tsdb).clock(config.clock()).timeout(Duration.ofSeconds(30)).build();
-      QueryApi query = new QueryApi(engine, config.clock());
+      QueryLimits limits = config.queryLimits();
+      Engine engine = Engine.builder(tsdb).clock(config.clock()).timeout(limits.timeout())
+          .maxSamples(limits.maxSamples()).maxSeries(limits.maxSeries()).build();
+      this.queryExecutor = QueryExecutor.create(limits);
+      QueryApi query = new QueryApi(engine, queryExecutor, config.clock());
       new JvmMemoryMetrics().bindTo(meters);
       this.jvmGc = new JvmGcMetrics();
       jvmGc.bindTo(meters);
       new JvmThreadMetrics().bindTo(meters);
       new ProcessorMetrics().bindTo(meters);
       TsdbMetrics.bind(tsdb, meters);
+      meters.gauge("syslens.query.queued", queryExecutor, QueryExecutor::queued);
+      meters.gauge("syslens.query.running", queryExecutor, QueryExecutor::running);
       meters.gauge("syslens.live.clients", hub, LiveHub::clientCount);
 
       AuthDecorator auth = new AuthDecorator(tokens, LIVE_PATH);
@@ -259,6 +267,7 @@ public final class SysLensServer implements AutoCloseable {
   public void close() {
     sweeper.shutdownNow();
     server.stop().join();
+    queryExecutor.close();
     jvmGc.close();
     meta.close();
     tsdb.close();

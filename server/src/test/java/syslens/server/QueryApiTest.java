@@ -141,5 +141,52 @@ class QueryApiTest {
         .contains("non-empty matcher");
   }
 
+  @Test
+  void query_timestampsAndErrorsWrittenAsPrometheus() throws Exception {
+    HttpResponse<String> r = server.get("/api/v1/query?query=" + TestServer.enc("requests_total{code=\"500\"}")
+        + "&time=1700000600", token);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).contains("\"value\":[1700000600,\"300\"]").doesNotContain("E+");
+    r = server.get("/api/v1/query?query=1&time=1700000600.5", token);
+    assertThat(r.body()).contains("\"result\":[1700000600.5,\"1\"]");
+    assertThat(get("/api/v1/query?query=" + TestServer.enc("node_load1{"), 400).get("error").asText())
+        .isEqualTo("invalid parameter \"query\": 1:12: parse error: unexpected end of input inside braces");
+    assertThat(get("/api/v1/query_range?query=" + TestServer.enc("sum(") + "&start=0&end=1&step=1", 400)
+        .get("error").asText()).startsWith("invalid parameter \"query\": 1:5: parse error:");
+    JsonNode dup = get("/api/v1/query?query=" + TestServer.enc("requests_total + on(job) requests_total")
+        + "&time=" + (T0 + 60_000) / 1000, 422);
+    assertThat(dup.get("errorType").asText()).isEqualTo("execution");
+    assertThat(dup.get("error").asText()).startsWith("found duplicate series for the match group {job=\"api\"} "
+        + "on the right hand-side of the operation: [{__name__=\"requests_total\", code=\"");
+  }
+
+  @Test
+  void hostileQueries_are4xxNamingTheProblem() throws Exception {
+    String nested = "(".repeat(10_000) + "1" + ")".repeat(10_000);
+    HttpResponse<String> r = server.postForm("/api/v1/query", "query=" + TestServer.enc(nested), token);
+    // 20,000 chars: over the query length limit before the parser sees it.
+    assertThat(r.statusCode()).isEqualTo(400);
+    String deep = "(".repeat(5_000) + "1" + ")".repeat(5_000);
+    JsonNode b = TestServer.JSON.readTree(server.postForm("/api/v1/query", "query=" + TestServer.enc(deep), token).body());
+    assertThat(b.get("errorType").asText()).isEqualTo("bad_data");
+    assertThat(b.get("error").asText()).contains("nesting depth exceeds the limit of 256");
+    JsonNode range = get("/api/v1/query_range?query=up&start=-9.2e15&end=9.2e15&step=1y", 400);
+    assertThat(range.get("error").asText()).isEqualTo("exceeded maximum resolution of 11,000 points per "
+        + "timeseries. Try decreasing the query resolution (?step=XX)");
+    String repl = "$1".repeat(2_000);
+    String inner = "label_replace(requests_total, \"a\", \"" + repl + "\", \"job\", \"(.*)\")";
+    String q = "label_replace(label_replace(" + inner + ", \"b\", \"" + repl + "\", \"a\", \"(.*)\"), \"c\", \""
+        + repl + "\", \"b\", \"(.*)\")";
+    JsonNode lr = TestServer.JSON.readTree(server.postForm("/api/v1/query", "query=" + TestServer.enc(q)
+        + "&time=" + (T0 + 60_000) / 1000, token).body());
+    assertThat(lr.get("errorType").asText()).isEqualTo("execution");
+    assertThat(lr.get("error").asText()).contains("label_replace(): the new label value would be 12000000 chars")
+        .contains("(expected: <= 65536)");
+    assertThat(get("/api/v1/query?query=" + TestServer.enc("count(topk(1e9, requests_total))") + "&time="
+        + (T0 + 60_000) / 1000, 200).at("/data/result/0/value/1").asText()).isEqualTo("3");
+    assertThat(get("/api/v1/query?query=" + TestServer.enc("{__name__=~\"(.*){15}z\"}"), 200)
+        .at("/data/result")).isEmpty();
+  }
+
   private static final int QueryApi_MAX = 16 * 1024;
 }

@@ -2,10 +2,14 @@ package syslens.storage;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 
-/** A label matcher: {@code name="v"}, {@code !=}, {@code =~} and {@code !~} (regexes fully anchored). */
+/**
+ * A label matcher: {@code name="v"}, {@code !=}, {@code =~} and {@code !~}. Regexes are RE2
+ * syntax, fully anchored ({@code ^(?:re)$}) as in Prometheus 2.42, and run in linear time (RE2/J):
+ * a user regex cannot backtrack for minutes.
+ */
 public final class Matcher {
   public enum Type {
     EQUAL("="),
@@ -48,7 +52,7 @@ public final class Matcher {
     Pattern p = null;
     if (type == Type.REGEX || type == Type.NOT_REGEX) {
       try {
-        p = Pattern.compile("^(?:" + value + ")$", Pattern.DOTALL);
+        p = Pattern.compile("^(?:" + value + ")$");
       } catch (PatternSyntaxException e) {
         throw new IllegalArgumentException(
             "regex " + quote(value) + " for label " + name + ": " + e.getDescription()

@@ -2,6 +2,9 @@ package syslens.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +38,31 @@ class MatcherTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("regex \"a(\" for label job")
         .hasMessageContaining("expected");
+  }
+
+  @Test
+  void regex_catastrophicPatternRunsInLinearTime() {
+    // (.*){15}z backtracks exponentially in java.util.regex; RE2 answers at once.
+    Matcher m = Matcher.regex("__name__", "(.*){15}z");
+    String value = "a".repeat(10_000);
+    // java.util.regex does not finish this on 30 characters; RE2 is linear in the length.
+    assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+      assertThat(m.matches(value)).isFalse();
+      assertThat(m.matches("a".repeat(30))).isFalse();
+    });
+    assertThat(Matcher.regex("a", "(a+)+b").matches("a".repeat(100_000) + "c")).isFalse();
+  }
+
+  @Test
+  void regex_isRe2Syntax() {
+    // RE2 has no backreferences or lookaround (Prometheus rejects them too).
+    assertThatThrownBy(() -> Matcher.regex("job", "(a)\\1")).isInstanceOf(
+        IllegalArgumentException.class);
+    assertThatThrownBy(() -> Matcher.regex("job", "(?=a)")).isInstanceOf(
+        IllegalArgumentException.class);
+    assertThat(Matcher.regex("job", "(?P<x>a)b").matches("ab")).isTrue();
+    // As in Prometheus 2.42, "." does not match a newline.
+    assertThat(Matcher.regex("job", "a.b").matches("a\nb")).isFalse();
   }
 
   @Test

@@ -1,5 +1,7 @@
 package syslens.query.parser;
 
+import syslens.query.QueryException;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,12 +43,30 @@ public final class Lexer {
     return l.out;
   }
 
+  /** Tokens up to the first lexical error (then an EOF token), and that error or null. */
+  record Lexed(List<Token> tokens, QueryException error) {}
+
+  /**
+   * Lexes like Prometheus' lazy lexer is seen by its parser: a syntax error before a lexical
+   * error is reported first.
+   */
+  static Lexed lexUntilError(String query) {
+    Lexer l = new Lexer(query);
+    try {
+      l.run();
+      return new Lexed(l.out, null);
+    } catch (QueryException e) {
+      l.out.add(new Token(TokenType.EOF, "", l.pos));
+      return new Lexed(l.out, e);
+    }
+  }
+
   private void run() {
     while (true) {
       skipSpaceAndComments();
       if (pos >= in.length()) {
         if (insideBraces) {
-          throw ParseErrors.at(in, braceOpenPos, "unexpected end of input inside braces");
+          throw ParseErrors.at(in, pos, "unexpected end of input inside braces");
         }
         if (parenDepth > 0) {
           throw ParseErrors.at(in, pos, "unclosed left parenthesis");
@@ -96,7 +116,7 @@ public final class Lexer {
       }
       case ')' -> {
         if (parenDepth == 0) {
-          throw ParseErrors.at(in, start, "unexpected right parenthesis ')'");
+          throw ParseErrors.at(in, start + 1, "unexpected right parenthesis ')'");
         }
         pos++;
         parenDepth--;
@@ -113,7 +133,7 @@ public final class Lexer {
       }
       case '}' -> {
         if (!insideBraces) {
-          throw ParseErrors.at(in, start, "unexpected right brace '}'");
+          throw ParseErrors.at(in, start, "unexpected character: '}'");
         }
         pos++;
         insideBraces = false;

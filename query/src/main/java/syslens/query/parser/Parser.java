@@ -27,14 +27,25 @@ import syslens.storage.Matcher;
  */
 public final class Parser {
   private static final int UNARY_OPERAND_PRECEDENCE = TokenType.POW.precedence();
+  /**
+   * Deepest expression tree accepted (parentheses, calls, operators, unary signs all count), so
+   * neither the parser nor the evaluator can run out of stack on a hostile query.
+   */
+  public static final int MAX_DEPTH = 256;
 
   private final String query;
   private final List<Token> tokens;
   private int i;
+  private int depth;
+
+  /** The lexer's error, thrown when the parser reaches the token where lexing stopped. */
+  private final QueryException lexError;
 
   private Parser(String query) {
     this.query = query;
-    this.tokens = Lexer.lex(query);
+    Lexer.Lexed lexed = Lexer.lexUntilError(query);
+    this.tokens = lexed.tokens();
+    this.lexError = lexed.error();
   }
 
   /** Parses and type-checks {@code query}. */
@@ -45,19 +56,29 @@ public final class Parser {
     if (t.type() != TokenType.EOF) {
       throw p.error(t, "unexpected " + t.describe());
     }
+    if (Exprs.depth(e, MAX_DEPTH) > MAX_DEPTH) {
+      throw p.error(0, "expression nesting depth exceeds the limit of " + MAX_DEPTH);
+    }
     return e;
   }
 
   private Token peek() {
-    return tokens.get(i);
+    return at(i);
   }
 
   private Token peekAt(int ahead) {
-    return tokens.get(Math.min(i + ahead, tokens.size() - 1));
+    return at(Math.min(i + ahead, tokens.size() - 1));
+  }
+
+  private Token at(int index) {
+    if (lexError != null && index >= tokens.size() - 1) {
+      throw lexError;
+    }
+    return tokens.get(index);
   }
 
   private Token next() {
-    Token t = tokens.get(i);
+    Token t = at(i);
     if (t.type() != TokenType.EOF) {
       i++;
     }
@@ -94,6 +115,17 @@ public final class Parser {
   // ---- expressions ----
 
   private Expr parseExpr(int minPrecedence) {
+    if (++depth > MAX_DEPTH) {
+      throw error(peek(), "expression nesting depth exceeds the limit of " + MAX_DEPTH);
+    }
+    try {
+      return parseExprAtDepth(minPrecedence);
+    } finally {
+      depth--;
+    }
+  }
+
+  private Expr parseExprAtDepth(int minPrecedence) {
     Expr lhs = parseUnary();
     while (true) {
       Token op = peek();
@@ -311,15 +343,15 @@ public final class Parser {
     }
     return switch (e) {
       case VectorSelector vs -> {
-        checkOffsetUnset(kw, vs.offsetMs());
+        checkOffsetUnset(e, vs.offsetMs());
         yield vs.withOffset(off);
       }
       case MatrixSelector ms -> {
-        checkOffsetUnset(kw, ms.selector().offsetMs());
+        checkOffsetUnset(e, ms.selector().offsetMs());
         yield new MatrixSelector(ms.selector().withOffset(off), ms.rangeMs(), ms.pos());
       }
       case SubqueryExpr sq -> {
-        checkOffsetUnset(kw, sq.offsetMs());
+        checkOffsetUnset(e, sq.offsetMs());
         yield new SubqueryExpr(sq.expr(), sq.rangeMs(), sq.stepMs(), off, sq.at(), sq.pos());
       }
       default -> throw error(kw, "offset modifier must be preceded by an instant vector selector "
@@ -327,9 +359,9 @@ public final class Parser {
     };
   }
 
-  private void checkOffsetUnset(Token kw, long current) {
+  private void checkOffsetUnset(Expr e, long current) {
     if (current != 0) {
-      throw error(kw, "offset may not be set multiple times");
+      throw error(e.pos(), "offset may not be set multiple times");
     }
   }
 
@@ -340,8 +372,8 @@ public final class Parser {
     if (t.type() == TokenType.IDENTIFIER
         && (t.text().equals("start") || t.text().equals("end"))) {
       next();
-      expect(TokenType.LEFT_PAREN, "@ modifier", "\"(\"");
-      expect(TokenType.RIGHT_PAREN, "@ modifier", "\")\"");
+      expect(TokenType.LEFT_PAREN, "@", "timestamp");
+      expect(TokenType.RIGHT_PAREN, "@", "timestamp");
       value = new At(t.text().equals("start") ? At.Kind.START : At.Kind.END, 0);
     } else {
       double sign = 1;
@@ -349,7 +381,7 @@ public final class Parser {
         sign = t.type() == TokenType.SUB ? -1 : 1;
         next();
       }
-      Token n = expect(TokenType.NUMBER, "@ modifier", "number or start() or end()");
+      Token n = expect(TokenType.NUMBER, "@", "timestamp");
       double secs = sign * Numbers.parse(n.text());
       if (Double.isNaN(secs) || Double.isInfinite(secs) || Math.abs(secs) >= 9.2e15) {
         throw error(n, "timestamp out of bounds for @ modifier: " + secs);
@@ -430,7 +462,8 @@ public final class Parser {
       try {
         out.add(Matcher.create(type, t.text(), v.text()));
       } catch (IllegalArgumentException e) {
-        throw error(v, "invalid regular expression: " + e.getMessage());
+        // RE2/J words its errors as Go's regexp does: "error parsing regexp: ...".
+        throw error(t, e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
       }
       Token sep = peek();
       if (sep.type() == TokenType.COMMA) {

@@ -160,8 +160,16 @@ class ParserTest {
         + "and instant vector types");
     assertError("sum(foo[5m])", "1:5: parse error: expected type instant vector in aggregation "
         + "expression, got range vector");
-    assertError("foo{a=~\"(\"}", "1:8: parse error: invalid regular expression: ", true);
-    assertError("\nfoo{", "2:4: parse error: unexpected end of input inside braces");
+    assertError("foo{a=~\"(\"}", "1:5: parse error: error parsing regexp: missing closing ): "
+        + "`^(?:()$`");
+    // A syntax error before a lexical one is reported first, as Prometheus' lazy lexer does.
+    assertError("sum by (a (x)", "1:11: parse error: unexpected \"(\" in grouping opts, "
+        + "expected \",\" or \")\"");
+    assertError("node_load1{", "1:12: parse error: unexpected end of input inside braces");
+    assertError("foo[5m] offset 1m offset 2m", "1:1: parse error: offset may not be set "
+        + "multiple times");
+    assertError("foo @", "1:6: parse error: unexpected end of input in @, expected timestamp");
+    assertError("\nfoo{", "2:5: parse error: unexpected end of input inside braces");
   }
 
   private static void assertError(String q, String message) {

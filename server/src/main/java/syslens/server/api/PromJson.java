@@ -61,9 +61,13 @@ final class PromJson {
     return List.of(seconds(tMs), PromFormat.formatValue(v));
   }
 
-  /** Unix seconds with millisecond precision, as a JSON number. */
+  /**
+   * Unix seconds with millisecond precision, as a JSON number written the way Prometheus writes
+   * it: {@code 1796029440}, {@code 1796029440.5}, never {@code 1.79602944E+9}.
+   */
   static BigDecimal seconds(long ms) {
-    return BigDecimal.valueOf(ms, 3).stripTrailingZeros();
+    BigDecimal s = BigDecimal.valueOf(ms, 3).stripTrailingZeros();
+    return s.scale() < 0 ? s.setScale(0) : s;
   }
 
 }

@@ -44,8 +44,8 @@ final class PromParams {
       try {
         return Instant.parse(v).toEpochMilli();
       } catch (DateTimeParseException e2) {
-        throw new IllegalArgumentException("cannot parse \"" + abbreviate(v) + "\" to a valid timestamp ("
-            + name + ", expected: unix seconds like 1700000000.5 or RFC 3339 like 2026-01-02T15:04:05Z)");
+        throw new IllegalArgumentException("invalid parameter \"" + name + "\": cannot parse \"" + abbreviate(v)
+            + "\" to a valid timestamp (expected: unix seconds like 1700000000.5 or RFC 3339 like 2026-01-02T15:04:05Z)");
       }
     }
   }
@@ -72,8 +72,8 @@ final class PromParams {
           // falls through to the error below
         }
       }
-      throw new IllegalArgumentException("cannot parse \"" + abbreviate(v) + "\" to a valid duration ("
-          + name + ", expected: a duration like 15s, 1m30s or seconds like 15)");
+      throw new IllegalArgumentException("invalid parameter \"" + name + "\": cannot parse \"" + abbreviate(v)
+          + "\" to a valid duration (expected: a duration like 15s, 1m30s or seconds like 15)");
     }
   }
 

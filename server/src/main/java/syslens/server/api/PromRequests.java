@@ -13,8 +13,8 @@ import syslens.query.QueryException;
 
 /**
  * The request side of Prometheus' HTTP API: parameters from the query string (GET) or a form
- * body (POST, at most {@value #MAX_FORM_BYTES} bytes), work on the blocking executor, and errors
- * mapped to Prometheus' JSON envelope and status codes.
+ * body (POST, at most {@value #MAX_FORM_BYTES} bytes), work on the blocking executor (metadata)
+ * or the query executor (PromQL), and errors mapped to Prometheus' JSON envelope and status codes.
  */
 final class PromRequests {
   static final int MAX_FORM_BYTES = 64 * 1024;
@@ -27,9 +27,23 @@ final class PromRequests {
   private PromRequests() {}
 
   static HttpResponse handle(ServiceRequestContext ctx, HttpRequest req, Handler handler) {
+    return handle(ctx, req, task -> CompletableFuture.supplyAsync(task, ctx.blockingTaskExecutor()), handler);
+  }
+
+  /** Where handlers run: the blocking executor, or the query executor for PromQL. */
+  interface Runner {
+    CompletableFuture<HttpResponse> run(java.util.function.Supplier<HttpResponse> task);
+  }
+
+  /** Like {@link #handle(ServiceRequestContext, HttpRequest, Handler)}, on the query threads. */
+  static HttpResponse handle(ServiceRequestContext ctx, HttpRequest req, QueryExecutor queries, Handler handler) {
+    return handle(ctx, req, queries::submit, handler);
+  }
+
+  private static HttpResponse handle(ServiceRequestContext ctx, HttpRequest req, Runner runner, Handler handler) {
     if (req.method() == HttpMethod.GET) {
       QueryParams p = ctx.queryParams();
-      return HttpResponse.of(CompletableFuture.supplyAsync(() -> run(handler, p), ctx.blockingTaskExecutor()));
+      return HttpResponse.of(runner.run(() -> run(handler, p)).exceptionally(PromRequests::failed));
     }
     if (req.method() != HttpMethod.POST) {
       return ApiErrors.error(HttpStatus.METHOD_NOT_ALLOWED, "bad_data", "method: " + req.method() + " (expected: GET or POST)");
@@ -40,11 +54,32 @@ final class PromRequests {
           "content type: " + ct + " (expected: application/x-www-form-urlencoded)");
     }
     ctx.setMaxRequestLength(MAX_FORM_BYTES);
-    return HttpResponse.of(req.aggregate().thenApplyAsync((AggregatedHttpRequest agg) -> {
+    return HttpResponse.of(req.aggregate().thenCompose((AggregatedHttpRequest agg) -> {
       QueryParams p = QueryParams.builder().add(ctx.queryParams())
           .add(QueryParams.fromQueryString(agg.contentUtf8())).build();
-      return run(handler, p);
-    }, ctx.blockingTaskExecutor()));
+      return runner.run(() -> run(handler, p));
+    }).exceptionally(PromRequests::failed));
+  }
+
+  /** A failure outside the handler (queue full or timed out): Prometheus' error envelope. */
+  private static HttpResponse failed(Throwable t) {
+    Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+    if (c instanceof QueryException e) {
+      return error(e);
+    }
+    if (c instanceof RuntimeException r) {
+      throw r;
+    }
+    throw new java.util.concurrent.CompletionException(c);
+  }
+
+  static HttpResponse error(QueryException e) {
+    HttpStatus status = switch (e.kind()) {
+      case BAD_DATA -> HttpStatus.BAD_REQUEST;
+      case EXECUTION -> HttpStatus.UNPROCESSABLE_ENTITY;
+      case TIMEOUT, UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
+    };
+    return ApiErrors.error(status, e.errorType(), e.getMessage());
   }
 
   private static HttpResponse run(Handler handler, QueryParams p) {
@@ -53,12 +88,7 @@ final class PromRequests {
     } catch (IllegalArgumentException e) {
       return ApiErrors.badData(e.getMessage());
     } catch (QueryException e) {
-      HttpStatus status = switch (e.kind()) {
-        case BAD_DATA -> HttpStatus.BAD_REQUEST;
-        case EXECUTION -> HttpStatus.UNPROCESSABLE_ENTITY;
-        case TIMEOUT -> HttpStatus.SERVICE_UNAVAILABLE;
-      };
-      return ApiErrors.error(status, e.errorType(), e.getMessage());
+      return error(e);
     }
   }
 }

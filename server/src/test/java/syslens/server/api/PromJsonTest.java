@@ -23,6 +23,17 @@ class PromJsonTest {
   void seconds_keepsMillisecondsWithoutTrailingZeros() {
     assertThat(PromJson.seconds(1_700_000_000_500L).toPlainString()).isEqualTo("1700000000.5");
     assertThat(PromJson.seconds(1_700_000_000_000L).toPlainString()).isEqualTo("1700000000");
+    // Jackson writes BigDecimal.toString(): never scientific notation like 1.79602944E+9.
+    assertThat(PromJson.seconds(1_796_029_440_000L).toString()).isEqualTo("1796029440");
+    assertThat(PromJson.seconds(-1_000L).toString()).isEqualTo("-1");
+    assertThat(PromJson.seconds(0).toString()).isEqualTo("0");
+  }
+
+  @Test
+  void labels_renderedAsPrometheusLabelsString() {
+    assertThat(syslens.query.PromFormat.labels(syslens.storage.Labels.of("__name__", "up", "job", "a\"b\n")))
+        .isEqualTo("{__name__=\"up\", job=\"a\\\"b\\n\"}");
+    assertThat(syslens.query.PromFormat.labels(syslens.storage.Labels.empty())).isEqualTo("{}");
   }
 
   @Test

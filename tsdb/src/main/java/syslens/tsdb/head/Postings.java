@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import syslens.storage.Labels;
 import syslens.storage.Matcher;
@@ -14,6 +15,8 @@ import syslens.storage.Matcher;
  * increasing order under the write lock, so appending keeps every list sorted.
  */
 final class Postings {
+  /** Label values matched between checks for cancellation (a power of two). */
+  static final int CANCEL_CHECK_EVERY = 256;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final TreeMap<String, TreeMap<String, RefList>> index = new TreeMap<>();
 
@@ -52,6 +55,8 @@ final class Postings {
    * without the label ({@code foo=""} selects series that lack foo), as in Prometheus.
    *
    * @throws IllegalArgumentException when every matcher matches the empty string
+   * @throws CancellationException when the thread is interrupted while regex matchers run over
+   *     label values (a query past its deadline)
    */
   long[] select(List<Matcher> matchers) {
     List<Matcher> positive = new ArrayList<>();
@@ -94,7 +99,13 @@ final class Postings {
       return l == null ? new long[0] : l.copy();
     }
     List<long[]> lists = new ArrayList<>();
+    int checked = 0;
     for (Map.Entry<String, RefList> e : values.entrySet()) {
+      if ((++checked & (CANCEL_CHECK_EVERY - 1)) == 0 && Thread.currentThread().isInterrupted()) {
+        // The query's executor interrupts a query past its deadline: stop matching.
+        throw new CancellationException("series selection cancelled after matching " + checked
+            + " values of label " + m.name());
+      }
       if (m.matches(e.getKey()) == want) {
         lists.add(e.getValue().copy());
       }
