@@ -1,0 +1,114 @@
+package syslens.tsdb.block;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import syslens.storage.Labels;
+import syslens.storage.Matcher;
+import syslens.storage.Querier;
+import syslens.storage.SampleIterator;
+import syslens.storage.Series;
+import syslens.storage.SeriesSet;
+import syslens.tsdb.chunkenc.RollupChunk;
+
+/**
+ * Reads one block over [mint, maxt]. Raw blocks yield their samples; rollup blocks yield each
+ * interval's {@code last} value at the interval's timestamp (use {@link RollupQuerier} for the
+ * other aggregates). Results come sorted by labels, as the index stores series in label order.
+ */
+final class BlockQuerier implements Querier {
+  private final Block block;
+  private final long mint;
+  private final long maxt;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  BlockQuerier(Block block, long mint, long maxt) {
+    this.block = block;
+    this.mint = mint;
+    this.maxt = maxt;
+  }
+
+  @Override
+  public SeriesSet select(List<Matcher> matchers) {
+    requireNonNull(matchers, "matchers");
+    checkOpen();
+    if (!block.meta().overlaps(mint, maxt)) {
+      return SeriesSet.empty();
+    }
+    List<Series> out = new ArrayList<>();
+    for (int ref : block.index().select(matchers)) {
+      IndexReader.SeriesEntry e = block.index().series(ref);
+      List<ChunkRef> chunks = new ArrayList<>();
+      for (ChunkRef c : e.chunks()) {
+        if (c.overlaps(mint, maxt)) {
+          chunks.add(c);
+        }
+      }
+      if (!chunks.isEmpty() && hasSamples(chunks)) {
+        out.add(new BlockSeries(e.labels(), chunks));
+      }
+    }
+    return SeriesSet.of(out);
+  }
+
+  /**
+   * A chunk's first and last timestamps are samples, so only chunks that start before and end
+   * after the range need decoding to know whether a sample falls inside it.
+   */
+  private boolean hasSamples(List<ChunkRef> chunks) {
+    for (ChunkRef c : chunks) {
+      if (c.minTime() >= mint || c.maxTime() <= maxt) {
+        return true;
+      }
+    }
+    return new ChunkSeriesIterator(block, chunks, mint, maxt, RollupChunk.Column.LAST).next();
+  }
+
+  @Override
+  public List<String> labelNames() {
+    checkOpen();
+    return block.meta().overlaps(mint, maxt) ? block.index().labelNames() : List.of();
+  }
+
+  @Override
+  public List<String> labelValues(String name) {
+    requireNonNull(name, "name");
+    checkOpen();
+    return block.meta().overlaps(mint, maxt) ? block.index().labelValues(name) : List.of();
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("querier of block " + block.meta().id() + " is closed");
+    }
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      block.release();
+    }
+  }
+
+  private final class BlockSeries implements Series {
+    private final Labels labels;
+    private final List<ChunkRef> chunks;
+
+    BlockSeries(Labels labels, List<ChunkRef> chunks) {
+      this.labels = labels;
+      this.chunks = chunks;
+    }
+
+    @Override
+    public Labels labels() {
+      return labels;
+    }
+
+    @Override
+    public SampleIterator iterator() {
+      return new ChunkSeriesIterator(block, chunks, mint, maxt, RollupChunk.Column.LAST);
+    }
+  }
+}
