@@ -134,6 +134,16 @@ public final class Block implements AutoCloseable {
   }
 
   /**
+   * Checks the CRC32C of every chunk record (a sequential scan of the mapped segments); returns
+   * the number of chunks.
+   *
+   * @throws CorruptBlockException naming the damaged file
+   */
+  public long verifyChecksums() {
+    return chunks.verify();
+  }
+
+  /**
    * Checks the CRC32C of every chunk and decodes the sealed ones; returns the number of chunks.
    *
    * @throws CorruptBlockException naming the damaged file

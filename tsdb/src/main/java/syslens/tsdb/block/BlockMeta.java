@@ -60,6 +60,7 @@ public record BlockMeta(
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record FileEntry(@JsonProperty("path") String path, @JsonProperty("size") long size) {}
 
+  @com.fasterxml.jackson.annotation.JsonIgnore
   public boolean isRollup() {
     return resolution > 0;
   }

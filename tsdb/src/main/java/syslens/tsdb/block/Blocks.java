@@ -21,8 +21,9 @@ import syslens.storage.Querier;
 
 /**
  * The set of open blocks in one directory: what the engine queries besides its head. Opening
- * deletes unfinished {@code *.tmp} directories, opens every block directory, reports and skips the
- * ones that fail validation (see {@link #failures()}; they are left on disk for inspection), and
+ * deletes unfinished {@code *.tmp} directories, opens every block directory (checking meta.json,
+ * file sizes, the index's checksums and every chunk's CRC32C), reports and skips the ones that
+ * fail validation (see {@link #failures()}; they are left on disk for inspection), and
  * deletes blocks that a compacted block already replaces (a crash between a compaction's commit and
  * the deletion of its sources).
  *
@@ -57,9 +58,15 @@ public final class Blocks implements AutoCloseable {
         if (name.endsWith(".tmp") && Files.isDirectory(p)) {
           deleteRecursively(p);
         } else if (BlockId.isValid(name) && Files.isDirectory(p)) {
+          Block b = null;
           try {
-            opened.add(Block.open(p));
+            b = Block.open(p);
+            b.verifyChecksums();
+            opened.add(b);
           } catch (IOException | RuntimeException e) {
+            if (b != null) {
+              b.close();
+            }
             String reason = e.getMessage();
             failed.add(new LoadFailure(p, reason));
             LOG.log(System.Logger.Level.ERROR, "skipping unreadable block " + p + ": " + reason);
