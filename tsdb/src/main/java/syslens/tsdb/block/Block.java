@@ -213,6 +213,42 @@ public final class Block implements AutoCloseable {
     return new BlockQuerier(this, mint, maxt);
   }
 
+  /** One series of a rollup block with its points inside the requested range. */
+  public record RollupSeries(syslens.storage.Labels labels, RollupChunk.Points points) {}
+
+  /**
+   * The rollup points of the series matching {@code matchers} with timestamps in [mint, maxt], in
+   * label order (rollup blocks only; raw blocks return nothing).
+   */
+  public java.util.List<RollupSeries> selectRollups(java.util.List<syslens.storage.Matcher> matchers,
+      long mint, long maxt) {
+    java.util.List<RollupSeries> out = new java.util.ArrayList<>();
+    if (!meta.isRollup() || !meta.overlaps(mint, maxt)) {
+      return out;
+    }
+    for (int ref : index.select(matchers)) {
+      IndexReader.SeriesEntry e = index.series(ref);
+      java.util.List<RollupChunk.Points> parts = new java.util.ArrayList<>();
+      for (ChunkRef c : e.chunks()) {
+        if (!c.overlaps(mint, maxt)) {
+          continue;
+        }
+        byte[] data = chunk(c.ref());
+        try {
+          parts.add(RollupChunk.decode(data));
+        } catch (CorruptChunkException ex) {
+          throw new CorruptBlockException(dir.resolve("chunks"),
+              "series " + e.labels() + ": " + ex.getMessage(), ex);
+        }
+      }
+      RollupChunk.Points p = RollupChunk.slice(parts, mint, maxt);
+      if (p.size() > 0) {
+        out.add(new RollupSeries(e.labels(), p));
+      }
+    }
+    return out;
+  }
+
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {

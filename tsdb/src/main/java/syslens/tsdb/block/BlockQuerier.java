@@ -11,7 +11,10 @@ import syslens.storage.Querier;
 import syslens.storage.SampleIterator;
 import syslens.storage.Series;
 import syslens.storage.SeriesSet;
+import syslens.storage.SelectHints;
+import syslens.tsdb.chunkenc.ArrayIterator;
 import syslens.tsdb.chunkenc.RollupChunk;
+import syslens.tsdb.downsample.RollupFunctions;
 
 /**
  * Reads one block over [mint, maxt]. Raw blocks yield their samples; rollup blocks yield each
@@ -51,6 +54,58 @@ final class BlockQuerier implements Querier {
       }
     }
     return SeriesSet.of(out);
+  }
+
+  /**
+   * On a rollup block, hints with a function from {@link RollupFunctions#SUPPORTED} select the
+   * matching aggregate so that an engine applying that function to the returned samples gets the
+   * rollup answer: max/min/sum/last_over_time read their column, count_over_time the counts,
+   * avg_over_time sum/count per point, rate and increase a counter rebuilt from the per-point
+   * reset-aware increases. Raw blocks ignore hints.
+   */
+  @Override
+  public SeriesSet select(SelectHints hints, List<Matcher> matchers) {
+    requireNonNull(hints, "hints");
+    requireNonNull(matchers, "matchers");
+    checkOpen();
+    if (!block.meta().isRollup() || !RollupFunctions.SUPPORTED.contains(hints.func())) {
+      return select(matchers);
+    }
+    List<Series> out = new ArrayList<>();
+    for (Block.RollupSeries rs : block.selectRollups(matchers, mint, maxt)) {
+      RollupChunk.Points p = rs.points();
+      double[] vs = switch (hints.func()) {
+        case "avg_over_time" -> {
+          double[] sum = p.column(RollupChunk.Column.SUM);
+          double[] cnt = p.column(RollupChunk.Column.COUNT);
+          double[] avg = new double[p.size()];
+          for (int i = 0; i < avg.length; i++) {
+            avg[i] = sum[i] / cnt[i];
+          }
+          yield avg;
+        }
+        case "rate", "increase" -> {
+          double[] inc = p.column(RollupChunk.Column.INCREASE);
+          double[] counter = new double[p.size()];
+          double c = 0;
+          for (int i = 0; i < counter.length; i++) {
+            c += inc[i];
+            counter[i] = c;
+          }
+          yield counter;
+        }
+        default -> p.column(RollupFunctions.columnFor(hints.func()));
+      };
+      out.add(new ArraySeries(rs.labels(), p.timestamps(), vs));
+    }
+    return SeriesSet.of(out);
+  }
+
+  private record ArraySeries(Labels labels, long[] ts, double[] vs) implements Series {
+    @Override
+    public SampleIterator iterator() {
+      return new ArrayIterator(ts, vs, ts.length);
+    }
   }
 
   /**

@@ -125,11 +125,19 @@ public final class Blocks implements AutoCloseable {
   }
 
   /**
-   * A querier over the raw (resolution 0) blocks overlapping [mint, maxt]; it pins them until
-   * closed. Combine with the head's querier through {@link MergingQuerier#of}.
+   * A querier over the blocks of every tier overlapping [mint, maxt]; it pins them until closed
+   * and picks per select the tier that answers (see {@link TieredQuerier}: raw unless hints allow
+   * rollups, rollups where raw data is gone). Combine with the head's querier through
+   * {@link MergingQuerier#of}.
    */
   public Querier querier(long mint, long maxt) {
-    return querier(mint, maxt, 0);
+    List<Block> acquired = new ArrayList<>();
+    for (Block b : blocks) {
+      if (b.meta().overlaps(mint, maxt) && b.acquire()) {
+        acquired.add(b);
+      }
+    }
+    return acquired.isEmpty() ? EmptyQuerier.INSTANCE : new TieredQuerier(acquired, mint, maxt);
   }
 
   /** A querier over the blocks of one resolution (0 = raw) overlapping [mint, maxt]. */

@@ -11,6 +11,7 @@ import syslens.storage.Labels;
 import syslens.storage.Matcher;
 import syslens.storage.Querier;
 import syslens.storage.SampleIterator;
+import syslens.storage.SelectHints;
 import syslens.storage.Series;
 import syslens.storage.SeriesSet;
 
@@ -39,9 +40,20 @@ public final class MergingQuerier implements Querier {
   @Override
   public SeriesSet select(List<Matcher> matchers) {
     requireNonNull(matchers, "matchers");
+    return merge(q -> q.select(matchers));
+  }
+
+  @Override
+  public SeriesSet select(SelectHints hints, List<Matcher> matchers) {
+    requireNonNull(hints, "hints");
+    requireNonNull(matchers, "matchers");
+    return merge(q -> q.select(hints, matchers));
+  }
+
+  private SeriesSet merge(java.util.function.Function<Querier, SeriesSet> select) {
     TreeMap<Labels, List<Series>> byLabels = new TreeMap<>();
     for (Querier q : parts) {
-      for (Series s : q.select(matchers)) {
+      for (Series s : select.apply(q)) {
         byLabels.computeIfAbsent(s.labels(), k -> new ArrayList<>(2)).add(s);
       }
     }

@@ -70,4 +70,32 @@ public final class RollupChunk {
     }
     return new Points(ts, cols);
   }
+
+  /** The points of consecutive chunks with timestamps in [mint, maxt], concatenated. */
+  public static Points slice(java.util.List<Points> parts, long mint, long maxt) {
+    int n = 0;
+    for (Points p : parts) {
+      for (long t : p.timestamps()) {
+        if (t >= mint && t <= maxt) {
+          n++;
+        }
+      }
+    }
+    long[] ts = new long[n];
+    double[][] cols = new double[COLUMNS][n];
+    int k = 0;
+    for (Points p : parts) {
+      for (int i = 0; i < p.size(); i++) {
+        long t = p.timestamps()[i];
+        if (t >= mint && t <= maxt) {
+          ts[k] = t;
+          for (int c = 0; c < COLUMNS; c++) {
+            cols[c][k] = p.columns()[c][i];
+          }
+          k++;
+        }
+      }
+    }
+    return new Points(ts, cols);
+  }
 }

@@ -25,8 +25,8 @@ import syslens.tsdb.block.Blocks;
  * <ul>
  *   <li>vertical: raw blocks whose time ranges overlap are merged into one (duplicate timestamps
  *       kept once);
- *   <li>horizontal: for each configured range after the first (default 2 h → 6 h → 24 h → 3 d →
- *       9 d), blocks lying inside one range-aligned window are merged once the window is complete
+ *   <li>horizontal: for each configured range after the first (default 2 h → 6 h → 24 h),
+ *       blocks lying inside one range-aligned window are merged once the window is complete
  *       (the newest block ends at or past the window's end).
  * </ul>
  *
@@ -36,9 +36,9 @@ import syslens.tsdb.block.Blocks;
  * compactions themselves run one at a time.
  */
 public final class Compactor {
-  /** Default block ranges in ms: 2 h, 6 h, 24 h, 3 d, 9 d. */
+  /** Default block ranges in ms: 2 h, 6 h, 24 h (raw blocks then downsample per day). */
   public static final List<Long> DEFAULT_RANGES = List.of(
-      7_200_000L, 21_600_000L, 86_400_000L, 259_200_000L, 777_600_000L);
+      7_200_000L, 21_600_000L, 86_400_000L);
 
   /** A group of blocks to merge, and whether their ranges overlap. */
   public record Plan(List<Block> sources, boolean vertical) {
