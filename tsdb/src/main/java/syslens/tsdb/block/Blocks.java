@@ -151,6 +151,63 @@ public final class Blocks implements AutoCloseable {
     return parts.isEmpty() ? EmptyQuerier.INSTANCE : MergingQuerier.of(parts);
   }
 
+  /**
+   * Persists what {@code source} (e.g. the head's querier) holds in [mint, maxt] as a new level-1
+   * block: every series with a metric name, in label order, samples outside the range dropped.
+   * The block is durable (fsynced, renamed) and added before this returns; empty when the source
+   * had no samples in the range (no block is written then). The caller closes {@code source}.
+   */
+  public java.util.Optional<Block> writeFrom(Querier source, long mint, long maxt, java.time.Clock clock)
+      throws IOException {
+    requireNonNull(source, "source");
+    requireNonNull(clock, "clock");
+    BlockMeta meta;
+    try (BlockWriter w = BlockWriter.builder(dir, mint, maxt).clock(clock).build()) {
+      for (syslens.storage.Series s : source.select(List.of(syslens.storage.Matcher.regex(
+          syslens.storage.Labels.METRIC_NAME, ".+")))) {
+        w.addSeries(s.labels(), new RangeIterator(s.iterator(), mint, maxt));
+      }
+      meta = w.commit();
+    }
+    if (meta.stats().numSamples() == 0) {
+      deleteRecursively(dir.resolve(meta.id()));
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(add(dir.resolve(meta.id())));
+  }
+
+  /** Drops samples outside [mint, maxt] (a source may return whole chunks). */
+  private record RangeIterator(syslens.storage.SampleIterator it, long mint, long maxt)
+      implements syslens.storage.SampleIterator {
+    @Override
+    public boolean next() {
+      while (it.next()) {
+        if (it.timestamp() > maxt) {
+          return false;
+        }
+        if (it.timestamp() >= mint) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public boolean seek(long t) {
+      return it.seek(Math.max(t, mint)) && it.timestamp() <= maxt;
+    }
+
+    @Override
+    public long timestamp() {
+      return it.timestamp();
+    }
+
+    @Override
+    public double value() {
+      return it.value();
+    }
+  }
+
   /** Opens the block written at {@code blockDir} (e.g. a head cut) and adds it. */
   public Block add(Path blockDir) throws IOException {
     Block b = Block.open(blockDir);

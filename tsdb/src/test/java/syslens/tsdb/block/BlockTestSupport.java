@@ -36,6 +36,14 @@ final class BlockTestSupport {
 
   /** Everything a select returns, as labels -> samples (values as raw bits for exact equality). */
   static Map<Labels, List<long[]>> read(Querier q, List<Matcher> matchers) {
+    return read(q, matchers, false);
+  }
+
+  /**
+   * Like {@link #read(Querier, List)}; {@code dropEmpty} ignores series without samples in the
+   * range (the head returns a series whose chunk overlaps the range even when no sample does).
+   */
+  static Map<Labels, List<long[]>> read(Querier q, List<Matcher> matchers, boolean dropEmpty) {
     Map<Labels, List<long[]>> out = new TreeMap<>();
     Labels prev = null;
     for (Series s : q.select(matchers)) {
@@ -48,7 +56,9 @@ final class BlockTestSupport {
       while (it.next()) {
         samples.add(new long[] {it.timestamp(), Double.doubleToRawLongBits(it.value())});
       }
-      out.put(s.labels(), samples);
+      if (!dropEmpty || !samples.isEmpty()) {
+        out.put(s.labels(), samples);
+      }
     }
     return out;
   }

@@ -41,10 +41,11 @@ class SealedChunkSizeTest {
       int n = s.ts().length;
       byte[] enc = SealedChunk.encode(s.ts(), s.vs(), n);
       SealedChunk.Samples back = SealedChunk.decode(enc);
-      assertThat(back.timestamps()).containsExactly(s.ts());
+      assertThat(java.util.Arrays.equals(back.timestamps(), s.ts())).as(s.name()).isTrue();
       for (int i = 0; i < n; i++) {
-        assertThat(Double.doubleToRawLongBits(back.values()[i]))
-            .isEqualTo(Double.doubleToRawLongBits(s.vs()[i]));
+        if (Double.doubleToRawLongBits(back.values()[i]) != Double.doubleToRawLongBits(s.vs()[i])) {
+          throw new AssertionError(s.name() + " sample " + i + ": " + back.values()[i] + " (expected: " + s.vs()[i] + ")");
+        }
       }
       sealed += enc.length;
       for (int off = 0; off < n; off += 120) {
