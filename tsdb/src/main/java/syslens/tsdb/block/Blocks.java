@@ -46,8 +46,17 @@ public final class Blocks implements AutoCloseable {
     this.blocks = List.copyOf(blocks);
   }
 
-  /** Opens every block under {@code dir} (created if missing). */
+  /** Opens every block under {@code dir} (created if missing), checking every chunk's CRC. */
   public static Blocks open(Path dir) throws IOException {
+    return open(dir, true);
+  }
+
+  /**
+   * Opens every block under {@code dir} (created if missing). {@code verifyChunks} false skips the
+   * full CRC scan of the chunk segments (a sequential read of all block data) for a faster start;
+   * damaged chunks are then found when a query or compaction reads them.
+   */
+  public static Blocks open(Path dir, boolean verifyChunks) throws IOException {
     requireNonNull(dir, "dir");
     Files.createDirectories(dir);
     List<Block> opened = new ArrayList<>();
@@ -61,7 +70,9 @@ public final class Blocks implements AutoCloseable {
           Block b = null;
           try {
             b = Block.open(p);
-            b.verifyChecksums();
+            if (verifyChunks) {
+              b.verifyChecksums();
+            }
             opened.add(b);
           } catch (IOException | RuntimeException e) {
             if (b != null) {
@@ -113,6 +124,24 @@ public final class Blocks implements AutoCloseable {
   /** A snapshot of the open blocks, by minTime. */
   public List<Block> blocks() {
     return blocks;
+  }
+
+  /** Blocks and bytes of one tier, for /metrics. */
+  public record TierStats(long resolution, int blocks, long bytes, long series, long samples) {}
+
+  /** Per resolution (0 = raw), the open blocks' count and sizes, ascending by resolution. */
+  public List<TierStats> tierStats() {
+    java.util.TreeMap<Long, long[]> m = new java.util.TreeMap<>();
+    for (Block b : blocks) {
+      long[] a = m.computeIfAbsent(b.meta().resolution(), k -> new long[4]);
+      a[0]++;
+      a[1] += b.meta().stats().numBytes();
+      a[2] += b.meta().stats().numSeries();
+      a[3] += b.meta().stats().numSamples();
+    }
+    List<TierStats> out = new ArrayList<>();
+    m.forEach((res, a) -> out.add(new TierStats(res, (int) a[0], a[1], a[2], a[3])));
+    return out;
   }
 
   /** Total bytes of the open blocks (meta.json stats). */

@@ -17,13 +17,14 @@ import syslens.tsdb.downsample.Downsampler;
 public final class RetentionRunner {
   private static final System.Logger LOG = System.getLogger(RetentionRunner.class.getName());
 
-  /** What one run did. */
-  public record Result(int downsampled, int deleted, List<String> errors) {}
+  /** What one run did and when it finished (for /metrics). */
+  public record Result(int downsampled, int deleted, List<String> errors, java.time.Instant finishedAt) {}
 
   private final Blocks blocks;
   private final Clock clock;
   private final Retention.Settings settings;
   private final Downsampler downsampler;
+  private volatile Result lastResult;
 
   private RetentionRunner(Blocks blocks, Clock clock, Retention.Settings settings) {
     this.blocks = blocks;
@@ -76,6 +77,13 @@ public final class RetentionRunner {
         break;
       }
     }
-    return new Result(downsampled, deleted, List.copyOf(errors));
+    Result r = new Result(downsampled, deleted, List.copyOf(errors), clock.instant());
+    lastResult = r;
+    return r;
+  }
+
+  /** The last run's result, or null before the first run. */
+  public Result lastResult() {
+    return lastResult;
   }
 }

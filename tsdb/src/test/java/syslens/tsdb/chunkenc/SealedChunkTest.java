@@ -79,6 +79,13 @@ class SealedChunkTest {
   }
 
   @Test
+  void encode_docExample_matchesBytes() {
+    byte[] b = SealedChunk.encode(new long[] {1000, 11000, 21000}, new double[] {1.5, 2.25, 3.0}, 3);
+    assertThat(java.util.HexFormat.ofDelimiter(" ").formatHex(b))
+        .isEqualTo("02 00 03 d0 0f a0 9c 01 00 00 03 01 ac 02 96 01 00 00");
+  }
+
+  @Test
   void decode_singleSample_roundTrips() {
     assertRoundTrip(new long[] {Long.MIN_VALUE}, new double[] {Math.PI});
     assertRoundTrip(new long[] {Long.MAX_VALUE}, new double[] {Double.longBitsToDouble(STALE_NAN)});

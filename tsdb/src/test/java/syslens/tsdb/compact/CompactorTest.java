@@ -191,6 +191,54 @@ class CompactorTest {
     Blocks.deleteRecursively(aside);
   }
 
+  @Test
+  void compactAll_whileQueriesRun_everyQuerySeesAllDataOnce() throws Exception {
+    TreeMap<Labels, TreeMap<Long, Double>> m = model(new Random(4), 20, 9 * H2);
+    for (int b = 0; b < 9; b++) {
+      writeSlice(dir, m, b * H2, (b + 1) * H2 - 1);
+    }
+    var want = bits(m);
+    try (Blocks blocks = Blocks.open(dir)) {
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicInteger queries = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(2);
+      List<java.util.concurrent.Future<?>> readers = new java.util.ArrayList<>();
+      var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+      try {
+        for (int t = 0; t < 2; t++) {
+          readers.add(pool.submit(() -> {
+            boolean first = true;
+            while (!stop.get() || first) {
+              try (Querier q = blocks.querier(0, 9 * H2)) {
+                assertThat(readAll(q)).isEqualTo(want);
+              }
+              queries.incrementAndGet();
+              if (first) {
+                started.countDown();
+                first = false;
+              }
+            }
+            return null;
+          }));
+        }
+        started.await();
+        List<BlockMeta> written = Compactor.create(blocks, List.of(H2, 3 * H2, 9 * H2), CLOCK).compactAll();
+        assertThat(written).hasSize(4); // three 6 h blocks, then one 18 h block
+        stop.set(true);
+        for (var f : readers) {
+          f.get(); // rethrows a reader's assertion failure
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(blocks.blocks()).hasSize(1);
+      assertThat(queries.get()).isGreaterThanOrEqualTo(2);
+    }
+    try (var s = Files.list(dir)) {
+      assertThat(s.count()).isEqualTo(1); // every source deleted once its readers were done
+    }
+  }
+
   static void copyTree(Path from, Path to) throws Exception {
     try (var s = Files.walk(from)) {
       for (Path p : s.toList()) {
