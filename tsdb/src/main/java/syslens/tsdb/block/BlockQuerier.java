@@ -14,7 +14,7 @@ import syslens.storage.SeriesSet;
 import syslens.storage.SelectHints;
 import syslens.tsdb.chunkenc.ArrayIterator;
 import syslens.tsdb.chunkenc.RollupChunk;
-import syslens.tsdb.downsample.RollupFunctions;
+import syslens.tsdb.rollup.RollupFunctions;
 
 /**
  * Reads one block over [mint, maxt]. Raw blocks yield their samples; rollup blocks yield each

@@ -13,6 +13,7 @@ import syslens.tsdb.block.BlockMeta;
 import syslens.tsdb.block.BlockWriter;
 import syslens.tsdb.block.Blocks;
 import syslens.tsdb.chunkenc.RollupChunk;
+import syslens.tsdb.rollup.Rollups;
 
 /**
  * Writes the rollup block of one block at a coarser resolution (raw → 5 min, 5 min → 1 h): same

@@ -19,6 +19,8 @@ import syslens.tsdb.block.Block;
 import syslens.tsdb.block.BlockMeta;
 import syslens.tsdb.block.BlockWriter;
 import syslens.tsdb.block.Blocks;
+import syslens.tsdb.rollup.RollupFunctions;
+import syslens.tsdb.rollup.Rollups;
 
 /** Rollup values read back from 5 m and 1 h blocks equal those computed from the raw samples. */
 class DownsamplerTest {

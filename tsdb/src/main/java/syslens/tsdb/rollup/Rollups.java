@@ -1,4 +1,4 @@
-package syslens.tsdb.downsample;
+package syslens.tsdb.rollup;
 
 import java.util.Arrays;
 import syslens.tsdb.chunkenc.RollupChunk;

@@ -1,4 +1,4 @@
-package syslens.tsdb.downsample;
+package syslens.tsdb.rollup;
 
 import static java.util.Objects.requireNonNull;
 
