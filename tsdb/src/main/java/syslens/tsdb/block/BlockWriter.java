@@ -40,9 +40,10 @@ public final class BlockWriter implements AutoCloseable {
   private final List<String> sources;
   private final ChunksFile.Writer chunks;
   static final int SHARE_MIN_SAMPLES = 16;
-  static final int SHARE_MAX_COLUMNS = 100_000;
+  static final long SHARE_MAX_BYTES = 64L << 20;
   private final IndexWriter index = new IndexWriter();
   private final java.util.HashMap<TimestampKey, Long> sharedTimestamps = new java.util.HashMap<>();
+  private long sharedBytes;
   private long numChunks;
   private long numSamples;
   private boolean committed;
@@ -112,10 +113,13 @@ public final class BlockWriter implements AutoCloseable {
     Long ref = sharedTimestamps.get(new TimestampKey(key));
     if (ref == null) {
       ref = chunks.write(SealedChunk.encodeTimestamps(key, len));
-      if (sharedTimestamps.size() >= SHARE_MAX_COLUMNS) {
-        sharedTimestamps.clear(); // bounds memory: a block with that many distinct grids is rare
+      if (sharedBytes + 8L * len > SHARE_MAX_BYTES) {
+        // Bounds memory (1,000 hosts x 2 h at 10 s is ~6 MiB); later columns start a new map.
+        sharedTimestamps.clear();
+        sharedBytes = 0;
       }
       sharedTimestamps.put(new TimestampKey(key.clone()), ref);
+      sharedBytes += 8L * len;
     }
     return SealedChunk.encodeShared(ref, v, len);
   }
