@@ -69,7 +69,13 @@ public final class SealedChunk {
 
   static void encodeValues(ByteBuf b, double[] vs, int n) {
     int e = Integer.MAX_VALUE;
+    long lastBits = 0;
     for (int i = 0; i < n; i++) {
+      long bits = Double.doubleToRawLongBits(vs[i]);
+      if (i > 0 && bits == lastBits) {
+        continue; // repeated value (constant gauges): same exponent
+      }
+      lastBits = bits;
       int x = DecimalCodec.exponentOf(vs[i]);
       if (x != Integer.MIN_VALUE) {
         e = Math.min(e, x);
@@ -79,12 +85,21 @@ public final class SealedChunk {
       e = 0;
     }
     long[] m = new long[n];
+    boolean[] exception = new boolean[n];
     int exceptions = 0;
     long prev = 0;
     for (int i = 0; i < n; i++) {
+      long bits = Double.doubleToRawLongBits(vs[i]);
+      if (i > 0 && bits == Double.doubleToRawLongBits(vs[i - 1])) {
+        m[i] = m[i - 1]; // repeated value: same mantissa (or the same exception)
+        exception[i] = exception[i - 1];
+        exceptions += exception[i] ? 1 : 0;
+        continue;
+      }
       long x = DecimalCodec.mantissa(vs[i], e);
       if (x == Long.MIN_VALUE) {
         exceptions++;
+        exception[i] = true;
         x = prev;
       }
       m[i] = x;
@@ -125,7 +140,7 @@ public final class SealedChunk {
     b.putUvarint(exceptions);
     int last = 0;
     for (int i = 0; i < n && exceptions > 0; i++) {
-      if (DecimalCodec.mantissa(vs[i], e) == Long.MIN_VALUE) {
+      if (exception[i]) {
         b.putUvarint(i - last);
         b.putLongBE(Double.doubleToRawLongBits(vs[i]));
         last = i;
