@@ -160,13 +160,26 @@ public final class Blocks implements AutoCloseable {
    * {@link MergingQuerier#of}.
    */
   public Querier querier(long mint, long maxt) {
-    List<Block> acquired = new ArrayList<>();
-    for (Block b : blocks) {
-      if (b.meta().overlaps(mint, maxt) && b.acquire()) {
-        acquired.add(b);
+    while (true) {
+      List<Block> snapshot = blocks;
+      List<Block> acquired = new ArrayList<>();
+      boolean raced = false;
+      for (Block b : snapshot) {
+        if (b.meta().overlaps(mint, maxt)) {
+          if (!b.acquire()) {
+            raced = true; // replaced and released since the snapshot: its successor is listed now
+            break;
+          }
+          acquired.add(b);
+        }
+      }
+      if (!raced) {
+        return acquired.isEmpty() ? EmptyQuerier.INSTANCE : new TieredQuerier(acquired, mint, maxt);
+      }
+      for (Block b : acquired) {
+        b.release();
       }
     }
-    return acquired.isEmpty() ? EmptyQuerier.INSTANCE : new TieredQuerier(acquired, mint, maxt);
   }
 
   /** A querier over the blocks of one resolution (0 = raw) overlapping [mint, maxt]. */
