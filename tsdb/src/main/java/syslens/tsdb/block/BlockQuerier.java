@@ -61,7 +61,7 @@ final class BlockQuerier implements Querier {
    * matching aggregate so that an engine applying that function to the returned samples gets the
    * rollup answer: max/min/sum/last_over_time read their column, count_over_time the counts,
    * avg_over_time sum/count per point, rate and increase a counter rebuilt from the per-point
-   * reset-aware increases. Raw blocks ignore hints.
+   * reset-aware increases and anchored at the last real value. Raw blocks ignore hints.
    */
   @Override
   public SeriesSet select(SelectHints hints, List<Matcher> matchers) {
@@ -85,13 +85,22 @@ final class BlockQuerier implements Querier {
           yield avg;
         }
         case "rate", "increase" -> {
+          // A counter rising by each point's reset-aware increase, anchored so that its last point
+          // equals the real last value: no false reset where raw data (or the head) takes over,
+          // and equal to the real counter at every point when the block saw no reset.
           double[] inc = p.column(RollupChunk.Column.INCREASE);
+          double[] last = p.column(RollupChunk.Column.LAST);
+          double total = 0;
+          for (double x : inc) {
+            total += x;
+          }
           double[] counter = new double[p.size()];
-          double c = 0;
+          double c = last[last.length - 1] - total;
           for (int i = 0; i < counter.length; i++) {
             c += inc[i];
             counter[i] = c;
           }
+          counter[counter.length - 1] = last[last.length - 1];
           yield counter;
         }
         default -> p.column(RollupFunctions.columnFor(hints.func()));

@@ -88,7 +88,43 @@ class TieredQueryTest {
       for (int i = 1; i < c.size(); i++) {
         assertThat(c.get(i)[1]).isGreaterThanOrEqualTo(c.get(i - 1)[1]);
       }
-      assertThat(c.get(c.size() - 1)[1]).isEqualTo(1439); // total increase of the day
+      assertThat(c.get(c.size() - 1)[1]).isEqualTo(1439); // ends at the real last value
+      assertThat(c.get(c.size() - 1)[1] - c.get(0)[1]).isEqualTo(1439 - 4); // the day's increase after the first point
+      assertThat(c.get(0)[1]).isEqualTo(4); // no reset in the block: equal to the real counter
+    }
+  }
+
+  static String writeCounterDay(Path dir, long start, double offset) throws Exception {
+    int n = 8640;
+    long[] ts = new long[n];
+    double[] vs = new double[n];
+    for (int i = 0; i < n; i++) {
+      ts[i] = start + 10_000L * i;
+      vs[i] = offset + i / 6;
+    }
+    try (BlockWriter w = BlockWriter.builder(dir, start, start + DAY - 1).clock(CLOCK).build()) {
+      w.addSeries(Labels.of("__name__", "g"), ts, vs, n);
+      return w.commit().id();
+    }
+  }
+
+  @Test
+  void select_rateAcrossRollupThenRaw_continuousCounterAtTheBoundary(@TempDir Path other) throws Exception {
+    // A counter already at 1,000,000: day 1 only as 5-minute rollups, day 2 raw (not downsampled).
+    writeCounterDay(other, T0, 1_000_000);
+    try (Blocks b = Blocks.open(other)) {
+      Downsampler.create(b, CLOCK).downsample(b.blocks().get(0), 300_000);
+      b.replace(List.of(b.blocks().stream().filter(x -> x.meta().resolution() == 0).findFirst().orElseThrow()), List.of());
+      b.add(other.resolve(writeCounterDay(other, T0 + DAY, 1_001_440)));
+      try (Querier q = b.querier(T0, T0 + 2 * DAY - 1)) {
+        var c = samples(q.select(new SelectHints(T0, T0 + 2 * DAY, 3_600_000, "increase", 3_600_000, false), ALL));
+        assertThat(c).hasSize(288 + 8640); // day 1 as 5-minute points, day 2 raw
+        for (int i = 1; i < c.size(); i++) {
+          assertThat(c.get(i)[1]).as("point %d", i).isGreaterThanOrEqualTo(c.get(i - 1)[1]);
+        }
+        assertThat(c.get(0)[1]).isEqualTo(1_000_004); // the real counter (no reset in day 1)
+        assertThat(c.get(288)[1] - c.get(287)[1]).isEqualTo(1); // rollup end -> first raw sample
+      }
     }
   }
 
