@@ -30,6 +30,7 @@ public record BlockMeta(
   public static final String FILE = "meta.json";
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper COMPACT = new ObjectMapper();
 
   public BlockMeta {
     requireNonNull(id, "id");
@@ -75,14 +76,39 @@ public record BlockMeta(
         version, resolution, f);
   }
 
+  /** The field holding the CRC32C (hex) of the rest of the document, re-serialized compactly. */
+  static final String CRC_FIELD = "crc32c";
+
   void write(Path file) throws IOException {
-    Files.write(file, JSON.writeValueAsBytes(this));
+    com.fasterxml.jackson.databind.node.ObjectNode node = JSON.valueToTree(this);
+    node.put(CRC_FIELD, crc(node));
+    Files.write(file, JSON.writeValueAsBytes(node));
+  }
+
+  private static String crc(com.fasterxml.jackson.databind.JsonNode node) throws IOException {
+    java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+    c.update(COMPACT.writeValueAsBytes(node));
+    return String.format("%08x", c.getValue());
   }
 
   static BlockMeta read(Path file) {
     BlockMeta m;
     try {
-      m = JSON.readValue(Files.readAllBytes(file), BlockMeta.class);
+      com.fasterxml.jackson.databind.JsonNode tree = JSON.readTree(Files.readAllBytes(file));
+      if (!(tree instanceof com.fasterxml.jackson.databind.node.ObjectNode node)) {
+        throw new CorruptBlockException(file, "not a JSON object (expected: a block's meta.json)");
+      }
+      com.fasterxml.jackson.databind.JsonNode want = node.remove(CRC_FIELD);
+      if (want == null || !want.isTextual()) {
+        throw new CorruptBlockException(file, CRC_FIELD + " missing (expected: the checksum field)");
+      }
+      String got = crc(node);
+      if (!got.equals(want.asText())) {
+        throw new CorruptBlockException(file, "CRC32C " + got + " (expected: " + want.asText() + ")");
+      }
+      m = JSON.treeToValue(node, BlockMeta.class);
+    } catch (CorruptBlockException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
       throw new CorruptBlockException(file, "unreadable meta.json: " + e.getMessage(), e);
     }

@@ -131,6 +131,9 @@ final class ChunksFile {
           if (m.get(4) != VERSION) {
             throw new CorruptBlockException(f, "version " + m.get(4) + " (expected: " + VERSION + ")");
           }
+          if (m.get(5) != 0 || m.get(6) != 0 || m.get(7) != 0) {
+            throw new CorruptBlockException(f, "header padding not zero (expected: 3 zero bytes)");
+          }
           segments.add(m);
           paths.add(f);
         }

@@ -50,6 +50,9 @@ final class IndexReader {
     if (buf.get(4) != IndexWriter.VERSION) {
       throw new CorruptBlockException(file, "version " + buf.get(4) + " (expected: " + IndexWriter.VERSION + ")");
     }
+    if (buf.get(5) != 0 || buf.get(6) != 0 || buf.get(7) != 0) {
+      throw new CorruptBlockException(file, "header padding not zero (expected: 3 zero bytes)");
+    }
     int tocAt = buf.limit() - IndexWriter.TOC_BYTES;
     CRC32C crc = new CRC32C();
     crc.update(buf.slice(tocAt, 32));
