@@ -70,11 +70,6 @@ public record BlockMeta(
     return minTime <= maxt && maxTime >= mint;
   }
 
-  BlockMeta withFiles(List<FileEntry> f, long numBytes) {
-    return new BlockMeta(id, minTime, maxTime,
-        new Stats(stats.numSeries(), stats.numChunks(), stats.numSamples(), numBytes), compaction,
-        version, resolution, f);
-  }
 
   /** The field holding the CRC32C (hex) of the rest of the document, re-serialized compactly. */
   static final String CRC_FIELD = "crc32c";

@@ -8,7 +8,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
 import syslens.storage.Labels;
@@ -216,15 +215,5 @@ final class IndexReader {
       }
     }
     return Postings.union(lists);
-  }
-
-  Map<String, Integer> valueCounts() {
-    Map<String, Integer> out = new TreeMap<>();
-    table.forEach((k, v) -> out.put(k, v.values().length));
-    return out;
-  }
-
-  int numSymbols() {
-    return symbols.length;
   }
 }
