@@ -13,6 +13,15 @@ public interface Querier extends AutoCloseable {
    */
   SeriesSet select(List<Matcher> matchers);
 
+  /**
+   * Like {@link #select(List)}, with hints about what the query does with the series (range, step,
+   * function), so storage can answer from rollups where that gives the same result. Queriers that
+   * cannot use hints return raw samples.
+   */
+  default SeriesSet select(SelectHints hints, List<Matcher> matchers) {
+    return select(matchers);
+  }
+
   /** Label names present in the range, sorted. */
   List<String> labelNames();
 

@@ -1,0 +1,187 @@
+package syslens.tsdb.block;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import syslens.storage.Labels;
+import syslens.storage.Matcher;
+import syslens.storage.Querier;
+import syslens.storage.SampleIterator;
+import syslens.storage.SelectHints;
+import syslens.storage.Series;
+import syslens.storage.SeriesSet;
+
+/**
+ * Merges several queriers (blocks, the head, anything implementing {@link Querier}) into one:
+ * series with equal labels become one series whose samples are merged by timestamp; a timestamp
+ * present in more than one source (overlapping blocks, a block and the head) appears once, taking
+ * the value of the earliest querier in the list. Closing it closes every part.
+ */
+public final class MergingQuerier implements Querier {
+  private final List<Querier> parts;
+
+  private MergingQuerier(List<Querier> parts) {
+    this.parts = parts;
+  }
+
+  /** A querier over {@code parts}, in priority order for duplicate timestamps. */
+  public static Querier of(List<? extends Querier> parts) {
+    requireNonNull(parts, "parts");
+    if (parts.size() == 1) {
+      return parts.get(0);
+    }
+    return new MergingQuerier(List.copyOf(parts));
+  }
+
+  @Override
+  public SeriesSet select(List<Matcher> matchers) {
+    requireNonNull(matchers, "matchers");
+    return merge(q -> q.select(matchers));
+  }
+
+  @Override
+  public SeriesSet select(SelectHints hints, List<Matcher> matchers) {
+    requireNonNull(hints, "hints");
+    requireNonNull(matchers, "matchers");
+    return merge(q -> q.select(hints, matchers));
+  }
+
+  private SeriesSet merge(java.util.function.Function<Querier, SeriesSet> select) {
+    TreeMap<Labels, List<Series>> byLabels = new TreeMap<>();
+    for (Querier q : parts) {
+      for (Series s : select.apply(q)) {
+        byLabels.computeIfAbsent(s.labels(), k -> new ArrayList<>(2)).add(s);
+      }
+    }
+    List<Series> out = new ArrayList<>(byLabels.size());
+    for (Map.Entry<Labels, List<Series>> e : byLabels.entrySet()) {
+      List<Series> same = e.getValue();
+      out.add(same.size() == 1 ? same.get(0) : new MergedSeries(e.getKey(), same));
+    }
+    return SeriesSet.of(out);
+  }
+
+  @Override
+  public List<String> labelNames() {
+    TreeSet<String> names = new TreeSet<>();
+    for (Querier q : parts) {
+      names.addAll(q.labelNames());
+    }
+    return List.copyOf(names);
+  }
+
+  @Override
+  public List<String> labelValues(String name) {
+    requireNonNull(name, "name");
+    TreeSet<String> values = new TreeSet<>();
+    for (Querier q : parts) {
+      values.addAll(q.labelValues(name));
+    }
+    return List.copyOf(values);
+  }
+
+  @Override
+  public void close() {
+    RuntimeException first = null;
+    for (Querier q : parts) {
+      try {
+        q.close();
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  private record MergedSeries(Labels labels, List<Series> parts) implements Series {
+    @Override
+    public SampleIterator iterator() {
+      List<SampleIterator> its = new ArrayList<>(parts.size());
+      for (Series s : parts) {
+        its.add(s.iterator());
+      }
+      return new MergeIterator(its);
+    }
+  }
+
+  /** Merges sorted iterators; equal timestamps yield the first iterator's sample once. */
+  static final class MergeIterator implements SampleIterator {
+    private final SampleIterator[] its;
+    private final boolean[] has;
+    private boolean started;
+    private int cur = -1;
+
+    MergeIterator(List<SampleIterator> its) {
+      this.its = its.toArray(new SampleIterator[0]);
+      this.has = new boolean[this.its.length];
+    }
+
+    private boolean pick() {
+      cur = -1;
+      for (int i = 0; i < its.length; i++) {
+        if (has[i] && (cur < 0 || its[i].timestamp() < its[cur].timestamp())) {
+          cur = i;
+        }
+      }
+      return cur >= 0;
+    }
+
+    @Override
+    public boolean next() {
+      if (!started) {
+        started = true;
+        for (int i = 0; i < its.length; i++) {
+          has[i] = its[i].next();
+        }
+        return pick();
+      }
+      if (cur < 0) {
+        return false;
+      }
+      long t = its[cur].timestamp();
+      for (int i = 0; i < its.length; i++) {
+        if (has[i] && its[i].timestamp() == t) {
+          has[i] = its[i].next();
+        }
+      }
+      return pick();
+    }
+
+    @Override
+    public boolean seek(long t) {
+      if (started && cur < 0) {
+        return false;
+      }
+      if (started && its[cur].timestamp() >= t) {
+        return true;
+      }
+      for (int i = 0; i < its.length; i++) {
+        if (!started || has[i]) {
+          has[i] = its[i].seek(t);
+        }
+      }
+      started = true;
+      return pick();
+    }
+
+    @Override
+    public long timestamp() {
+      return its[cur].timestamp();
+    }
+
+    @Override
+    public double value() {
+      return its[cur].value();
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package syslens.tsdb.chunkenc;
+
+/**
+ * Reads what {@link ByteBuf} wrote, bounds-checked: running past the end throws
+ * {@link CorruptChunkException} rather than returning garbage.
+ */
+public final class ByteReader {
+  private final byte[] b;
+  private int pos;
+  private final int end;
+
+  public ByteReader(byte[] b, int off, int end) {
+    this.b = b;
+    this.pos = off;
+    this.end = end;
+  }
+
+  public int position() {
+    return pos;
+  }
+
+  public int remaining() {
+    return end - pos;
+  }
+
+  public int get() {
+    if (pos >= end) {
+      throw new CorruptChunkException("read past the end at offset " + pos + " (expected: < " + end + ")");
+    }
+    return b[pos++] & 0xff;
+  }
+
+  public long getUvarint() {
+    long v = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+      int x = get();
+      v |= (long) (x & 0x7f) << shift;
+      if ((x & 0x80) == 0) {
+        return v;
+      }
+    }
+    throw new CorruptChunkException("uvarint longer than 10 bytes at offset " + pos);
+  }
+
+  public long getVarint() {
+    long u = getUvarint();
+    return (u >>> 1) ^ -(u & 1);
+  }
+
+  public int getIntBE() {
+    return (get() << 24) | (get() << 16) | (get() << 8) | get();
+  }
+
+  public long getLongBE() {
+    return ((long) getIntBE() << 32) | (getIntBE() & 0xffffffffL);
+  }
+}
