@@ -45,6 +45,12 @@ public final class AuditLog {
     this.clock = requireNonNull(clock, "clock");
   }
 
+  /** The audit log of a metadata database, for tools (e.g. {@code syslens admin audit verify}). */
+  public static AuditLog open(DataSource db, Clock clock) {
+    SecuritySchema.migrate(db);
+    return new AuditLog(db, clock);
+  }
+
   /** Appends a record; fields are cut to their column sizes. */
   public synchronized Entry append(String actor, String action, String target, String source, String detail) {
     long at = clock.millis();

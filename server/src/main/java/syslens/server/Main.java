@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 /** {@code syslens server|demo}: the server's command line. */
 @Command(name = "syslens", mixinStandardHelpOptions = true, version = "SysLens 0.1.0",
     description = "Monitoring for server fleets and vCenter estates.",
-    subcommands = {Main.ServerCommand.class, Main.DemoCommand.class})
+    subcommands = {Main.ServerCommand.class, Main.DemoCommand.class, AdminCommand.class})
 public final class Main implements Runnable {
   @Override
   public void run() {
@@ -38,6 +38,9 @@ public final class Main implements Runnable {
   }
 
   private static boolean isServing(String[] args) {
+    if (!args[0].equals("server") && !args[0].equals("demo")) {
+      return false;
+    }
     for (String a : args) {
       if (a.equals("--help") || a.equals("-h") || a.equals("--version") || a.equals("-V")) {
         return false;
@@ -59,11 +62,18 @@ public final class Main implements Runnable {
         description = "Collection interval pushed to agents, e.g. 10s, 1m. Default: ${DEFAULT-VALUE}.")
     String collectInterval;
 
+    @Option(names = "--metadata-url", paramLabel = "JDBC_URL", defaultValue = "${env:SYSLENS_METADATA_URL:-}",
+        description = "Metadata database: empty for the embedded H2 file under DATA (default), or "
+            + "jdbc:postgresql://HOST:PORT/DB (user and password from SYSLENS_METADATA_USER and "
+            + "SYSLENS_METADATA_PASSWORD). Default: $SYSLENS_METADATA_URL.")
+    String metadataUrl;
+
     ServerConfig.Builder config(String bind) {
       int p = port != null ? port : firstFreePort(bind, 8080, 8099);
       return ServerConfig.builder(data.toAbsolutePath().normalize())
           .bindAddress(bind)
           .port(p)
+          .metadata(metadataUrl, System.getenv("SYSLENS_METADATA_USER"), System.getenv("SYSLENS_METADATA_PASSWORD"))
           .collectInterval(parseDuration("--collect-interval", collectInterval))
           .adminPassword(System.getenv("SYSLENS_ADMIN_PASSWORD"))
           .enrollmentToken(System.getenv("SYSLENS_ENROLLMENT_TOKEN"));
@@ -120,7 +130,9 @@ public final class Main implements Runnable {
           "-jar", jar.toString(),
           "--server", "localhost:" + s.port(),
           "--ca-file", s.tls().caCertFile().toString(),
-          "--token-file", s.enrollmentTokenFile().toString()));
+          "--token-file", s.enrollmentTokenFile().toString(),
+          // The local agent's node credential lives in the (0700) data directory.
+          "--state-dir", data.toAbsolutePath().resolve("demo-agent").toString()));
       Process agent = new ProcessBuilder(cmd).inheritIO().start();
       System.out.println("Local agent started (pid " + agent.pid() + "); its first samples appear within one interval.");
       awaitShutdown(s, agent);

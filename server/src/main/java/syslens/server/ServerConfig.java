@@ -18,6 +18,9 @@ public record ServerConfig(
     String enrollmentToken,
     Duration collectInterval,
     Duration offlineAfter,
+    String metadataUrl,
+    String metadataUser,
+    String metadataPassword,
     Clock clock) {
 
   public ServerConfig {
@@ -32,6 +35,10 @@ public record ServerConfig(
     }
     if ((tlsCertFile == null) != (tlsKeyFile == null)) {
       throw new IllegalArgumentException("TLS: give both --tls-cert and --tls-key, or neither");
+    }
+    if (metadataUrl != null && !metadataUrl.isEmpty() && !metadataUrl.startsWith("jdbc:postgresql://")) {
+      throw new IllegalArgumentException("metadata url: " + metadataUrl
+          + " (expected: empty for the embedded H2 database, or jdbc:postgresql://HOST:PORT/DB)");
     }
     if (collectInterval.toMillis() < 100) {
       throw new IllegalArgumentException("collectInterval: " + collectInterval + " (expected: >= 100ms)");
@@ -55,6 +62,9 @@ public record ServerConfig(
     private Duration collectInterval = Duration.ofSeconds(10);
     private Duration offlineAfter;
     private Clock clock = Clock.systemUTC();
+    private String metadataUrl;
+    private String metadataUser;
+    private String metadataPassword;
 
     private Builder(Path dataDir) {
       this.dataDir = requireNonNull(dataDir, "dataDir");
@@ -102,6 +112,17 @@ public record ServerConfig(
       return this;
     }
 
+    /**
+     * The metadata database: null or empty for the embedded H2 file under the data directory,
+     * else a PostgreSQL JDBC URL (with user and password, which may be null).
+     */
+    public Builder metadata(String url, String user, String password) {
+      this.metadataUrl = url;
+      this.metadataUser = user;
+      this.metadataPassword = password;
+      return this;
+    }
+
     public Builder clock(Clock c) {
       this.clock = c;
       return this;
@@ -112,7 +133,7 @@ public record ServerConfig(
           : collectInterval.multipliedBy(3).compareTo(Duration.ofSeconds(30)) > 0
               ? collectInterval.multipliedBy(3) : Duration.ofSeconds(30);
       return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, tlsSans, adminPassword,
-          enrollmentToken, collectInterval, offline, clock);
+          enrollmentToken, collectInterval, offline, metadataUrl, metadataUser, metadataPassword, clock);
     }
   }
 }
