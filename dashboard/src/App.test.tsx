@@ -196,4 +196,21 @@ describe('login page', () => {
     expect(getSession()?.refreshToken).toBe('r1');
     await waitFor(() => (container.querySelector('[data-testid="setup-current"]') ? null : true), 'setup page gone');
   }, 30_000);
+
+  it('switches to the language the user chose on the server after signing in', async () => {
+    vi.stubGlobal('WebSocket', class { onmessage = null; onopen = null; onclose = null; close() {} });
+    vi.stubGlobal('fetch', vi.fn(async (url: string) => (url === '/api/v1/auth/login'
+      ? Response.json({ token: 't', expiresAt: Date.now() + 60_000, username: 'kenji', language: 'ja-JP' })
+      : Response.json({ status: 'success', data: [] }))));
+    await act(async () => root.render(<App />));
+    await act(async () => {
+      type(container.querySelector<HTMLInputElement>('[data-testid="login-username"]')!, 'kenji');
+      type(container.querySelector<HTMLInputElement>('[data-testid="login-password"]')!, 'secret');
+    });
+    await act(async () => {
+      container.querySelector<HTMLButtonElement>('[data-testid="login-submit"]')!.click();
+    });
+    await waitFor(() => (i18n.language === 'ja-JP' ? true : null), 'Japanese after login');
+    expect(container.querySelector('[data-testid="logout"]')?.textContent).toContain('ログアウト');
+  }, 30_000);
 });

@@ -8,6 +8,7 @@ interface TokenBody {
   refreshExpiresAt?: number;
   username?: string;
   restricted?: 'change_password' | 'enroll_totp' | null;
+  language?: string;
 }
 
 /** A session from a token answer, keeping the refresh token when the answer has none. */
@@ -19,6 +20,7 @@ export function sessionFrom(body: TokenBody, username: string, previous: Session
     refreshToken: body.refreshToken ?? previous?.refreshToken,
     refreshExpiresAt: body.refreshExpiresAt ?? previous?.refreshExpiresAt,
     restricted: body.restricted ?? null,
+    language: body.language ?? previous?.language,
   };
 }
 

@@ -13,6 +13,8 @@ export interface Session {
   refreshToken?: string;
   refreshExpiresAt?: number;
   restricted?: 'change_password' | 'enroll_totp' | null;
+  /** The user's preferred language (en, zh-CN, ja-JP), kept on the server. */
+  language?: string;
 }
 
 const KEY = 'syslens.session';

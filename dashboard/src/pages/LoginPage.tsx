@@ -6,6 +6,8 @@ import { ApiError, login } from '../api/client';
 import { takeEndReason } from '../api/session';
 import { Logo } from '../components/AppHeader';
 import { LanguageSwitch } from '../components/LanguageSwitch';
+import { changeLanguage } from '../i18n';
+import { SUPPORTED_LANGUAGES, type Language } from '../i18n/resources';
 
 interface Credentials {
   username: string;
@@ -17,7 +19,7 @@ type LoginError = { key: 'invalid' } | { key: 'network' } | { key: 'failed'; rea
   | { key: 'locked'; reason: string } | { key: 'invalidCode' };
 
 export function LoginPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [busy, setBusy] = useState(false);
   const [needCode, setNeedCode] = useState(false);
   const [error, setError] = useState<LoginError | null>(() => (takeEndReason() === 'expired' ? { key: 'expired' } : null));
@@ -26,7 +28,10 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      await login(username, password, needCode ? code : undefined);
+      const session = await login(username, password, needCode ? code : undefined);
+      // The user's language preference (kept on the server) wins over this browser's choice.
+      const preferred = (SUPPORTED_LANGUAGES as readonly string[]).find((l) => l === session.language);
+      if (preferred && preferred !== i18n.language) void changeLanguage(preferred as Language);
       // the session store switches the app to the node list (or the account setup page)
     } catch (e) {
       if (e instanceof ApiError && e.errorType === 'totp_required') {

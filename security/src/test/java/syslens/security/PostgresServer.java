@@ -18,7 +18,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * A real PostgreSQL 15 (Debian's package) on 127.0.0.1 in a temp directory, for tests. Root may
  * not run postgres, so as root it runs as {@code nobody} via runuser. Stopped by {@link #close}.
  */
-final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements AutoCloseable {
   static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
 
   private final Path dir;
@@ -31,11 +31,11 @@ final class PostgresServer implements AutoCloseable {
     this.asNobody = asNobody;
   }
 
-  static boolean available() {
+  public static boolean available() {
     return Files.isExecutable(BIN.resolve("initdb")) && Files.isExecutable(BIN.resolve("pg_ctl"));
   }
 
-  static PostgresServer start() throws Exception {
+  public static PostgresServer start() throws Exception {
     boolean root = "root".equals(System.getProperty("user.name"));
     Path dir = Files.createTempDirectory("syslens-pg");
     Path data = dir.resolve("data");
@@ -59,7 +59,7 @@ final class PostgresServer implements AutoCloseable {
     return pg;
   }
 
-  DataSource dataSource() {
+  public DataSource dataSource() {
     PGSimpleDataSource ds = new PGSimpleDataSource();
     ds.setServerNames(new String[] {"127.0.0.1"});
     ds.setPortNumbers(new int[] {port});
@@ -68,7 +68,7 @@ final class PostgresServer implements AutoCloseable {
     return ds;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
