@@ -75,6 +75,7 @@ public final class AuditLog {
         ps.setString(9, hash);
         ps.executeUpdate();
       }
+      saveHead(c, seq, hash);
       lastSeq = seq;
       lastHash = hash;
       return new Entry(seq, at, e.actor(), e.action(), e.target(), e.source(), e.detail(), e.prevHash(), hash);
@@ -137,9 +138,21 @@ public final class AuditLog {
           checked++;
         }
       }
-      if (lastHash != null && lastSeq >= expectSeq) {
-        return new Verification(false, checked, expectSeq, "records " + expectSeq + ".." + lastSeq
+      long headSeq = -1;
+      String headHash = null;
+      try (PreparedStatement ps = c.prepareStatement("SELECT first_seq, prev_hash FROM audit_anchor WHERE id = 2");
+          ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          headSeq = rs.getLong(1);
+          headHash = rs.getString(2);
+        }
+      }
+      if (headSeq >= expectSeq || (lastHash != null && lastSeq >= expectSeq)) {
+        return new Verification(false, checked, expectSeq, "records " + expectSeq + ".." + Math.max(headSeq, lastSeq)
             + " were removed from the end");
+      }
+      if (headHash != null && headSeq == expectSeq - 1 && !headHash.equals(prev)) {
+        return new Verification(false, checked, headSeq, "record " + headSeq + " does not match the recorded head");
       }
       return new Verification(true, checked, -1, null);
     } catch (SQLException e) {
@@ -196,6 +209,22 @@ public final class AuditLog {
       }
     } catch (SQLException e) {
       throw new IllegalStateException("pruning the audit log failed", e);
+    }
+  }
+
+  /** Row 2 of audit_anchor: the last record written, so removing records from the end shows. */
+  private static void saveHead(Connection c, long seq, String hash) throws SQLException {
+    try (PreparedStatement up = c.prepareStatement("UPDATE audit_anchor SET first_seq = ?, prev_hash = ? WHERE id = 2")) {
+      up.setLong(1, seq);
+      up.setString(2, hash);
+      if (up.executeUpdate() > 0) {
+        return;
+      }
+    }
+    try (PreparedStatement ins = c.prepareStatement("INSERT INTO audit_anchor (id, first_seq, prev_hash) VALUES (2, ?, ?)")) {
+      ins.setLong(1, seq);
+      ins.setString(2, hash);
+      ins.executeUpdate();
     }
   }
 

@@ -262,6 +262,20 @@ abstract class SecurityContractTest {
   }
 
   @Test
+  void audit_lastRecordsDeleted_isDetectedAlsoByAFreshProcess() throws Exception {
+    for (int i = 0; i < 4; i++) {
+      security.audit().append("admin", "test", "t" + i, SRC, "");
+    }
+    try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+      st.executeUpdate("DELETE FROM audit_log WHERE seq >= 2");
+    }
+    AuditLog fresh = AuditLog.open(db, clock); // no memory of what it wrote
+    AuditLog.Verification v = fresh.verify();
+    assertThat(v.ok()).isFalse();
+    assertThat(v.problem()).contains("removed from the end");
+  }
+
+  @Test
   void audit_retention_keepsAYearAndTheChainVerifies() {
     security.audit().append("admin", "old", "x", SRC, "");
     clock.advance(Duration.ofDays(400));
