@@ -58,6 +58,8 @@ public final class NodeIdentities {
   private final Clock clock;
   private final Supplier<String> enrollmentToken;
   private final AuditLog audit;
+  private final List<java.util.function.Consumer<String>> revokedListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   NodeIdentities(DataSource db, Clock clock, Supplier<String> enrollmentToken, AuditLog audit) {
     this.db = requireNonNull(db, "db");
@@ -133,8 +135,17 @@ public final class NodeIdentities {
         clock.millis(), nodeId);
     if (done) {
       audit.append(actor, "node.revoked", nodeId, source, "");
+      revokedListeners.forEach(l -> l.accept(nodeId));
     }
     return done;
+  }
+
+  /**
+   * Called with the node id after a revocation (e.g. to close the node's open streams at once;
+   * a new stream is refused at its Hello regardless).
+   */
+  public void onRevoked(java.util.function.Consumer<String> listener) {
+    revokedListeners.add(requireNonNull(listener, "listener"));
   }
 
   /** Deletes a node's credential so the id may enroll again; false when there is none. */

@@ -236,7 +236,10 @@ abstract class SecurityContractTest {
     assertThat(n.admit("web-1", "wrong", token, SRC).outcome()).isEqualTo(NodeIdentities.Outcome.REFUSED);
     assertThat(n.admit("web-1", first.newSecret(), null, SRC).outcome()).isEqualTo(NodeIdentities.Outcome.AUTHENTICATED);
     assertThat(n.admit("web-2", null, "wrong-token", SRC).outcome()).isEqualTo(NodeIdentities.Outcome.REFUSED);
+    List<String> revoked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    n.onRevoked(revoked::add);
     n.revoke("web-1", "admin", SRC);
+    assertThat(revoked).containsExactly("web-1");
     assertThat(n.admit("web-1", first.newSecret(), null, SRC).outcome()).isEqualTo(NodeIdentities.Outcome.REVOKED);
     assertThat(security.audit().list(-1, 100)).extracting(AuditLog.Entry::action)
         .contains("node.enrolled", "node.refused", "node.revoked");
