@@ -127,4 +127,90 @@ describe('login page', () => {
     expect(getSession()).toBeNull();
     expect(container.querySelector('[data-testid="login-error"]')?.textContent).toContain('session has expired');
   }, 30_000);
+
+  it('renews an expired access token with the refresh token and retries', async () => {
+    vi.stubGlobal('WebSocket', class { onmessage = null; onopen = null; onclose = null; close() {} });
+    const calls: string[] = [];
+    const fetchMock = vi.fn(async (url: string, init?: RequestInit) => {
+      calls.push(url);
+      if (url === '/api/v1/auth/login') {
+        return Response.json({ token: 'old', expiresAt: Date.now() + 60_000, refreshToken: 'r1', refreshExpiresAt: Date.now() + 3_600_000, username: 'admin' });
+      }
+      if (url === '/api/v1/auth/refresh') {
+        expect(init?.body).toBe(JSON.stringify({ refreshToken: 'r1' }));
+        return Response.json({ token: 'new', expiresAt: Date.now() + 60_000, refreshToken: 'r2', refreshExpiresAt: Date.now() + 3_600_000, username: 'admin' });
+      }
+      const auth = (init?.headers as Record<string, string>).Authorization;
+      if (auth !== 'Bearer new') {
+        return Response.json({ status: 'error', errorType: 'unauthorized', error: 'expired' }, { status: 401 });
+      }
+      return Response.json({ status: 'success', data: [] });
+    });
+    vi.stubGlobal('fetch', fetchMock);
+    await act(async () => root.render(<App />));
+    await act(async () => {
+      type(container.querySelector<HTMLInputElement>('[data-testid="login-username"]')!, 'admin');
+      type(container.querySelector<HTMLInputElement>('[data-testid="login-password"]')!, 'secret');
+    });
+    await act(async () => {
+      container.querySelector<HTMLButtonElement>('[data-testid="login-submit"]')!.click();
+    });
+    await waitFor(() => (getSession()?.token === 'new' ? true : null), 'renewed token');
+    expect(getSession()?.refreshToken).toBe('r2');
+    expect(calls.filter((c) => c === '/api/v1/auth/refresh')).toHaveLength(1);
+    expect(container.querySelector('[data-testid="login-username"]')).toBeNull();
+  }, 30_000);
+
+  it('asks for a new password first when the account must change it', async () => {
+    vi.stubGlobal('WebSocket', class { onmessage = null; onopen = null; onclose = null; close() {} });
+    const fetchMock = vi.fn(async (url: string, init?: RequestInit) => {
+      if (url === '/api/v1/auth/login') {
+        return Response.json({ token: 't1', expiresAt: Date.now() + 60_000, refreshToken: 'r1', username: 'zoe', restricted: 'change_password' });
+      }
+      if (url === '/api/v1/auth/password') {
+        expect(init?.body).toBe(JSON.stringify({ currentPassword: 'Old-Passw0rd-1', newPassword: 'N3w-and-Better-Pw' }));
+        return Response.json({ token: 't2', expiresAt: Date.now() + 60_000, username: 'zoe', restricted: null });
+      }
+      return Response.json({ status: 'success', data: [] });
+    });
+    vi.stubGlobal('fetch', fetchMock);
+    await act(async () => root.render(<App />));
+    await act(async () => {
+      type(container.querySelector<HTMLInputElement>('[data-testid="login-username"]')!, 'zoe');
+      type(container.querySelector<HTMLInputElement>('[data-testid="login-password"]')!, 'Old-Passw0rd-1');
+    });
+    await act(async () => {
+      container.querySelector<HTMLButtonElement>('[data-testid="login-submit"]')!.click();
+    });
+    const current = await waitFor(() => container.querySelector<HTMLInputElement>('[data-testid="setup-current"]'), 'setup page');
+    await act(async () => {
+      type(current, 'Old-Passw0rd-1');
+      type(container.querySelector<HTMLInputElement>('[data-testid="setup-new"]')!, 'N3w-and-Better-Pw');
+      type(container.querySelector<HTMLInputElement>('[data-testid="setup-confirm"]')!, 'N3w-and-Better-Pw');
+    });
+    await act(async () => {
+      container.querySelector<HTMLButtonElement>('[data-testid="setup-submit"]')!.click();
+    });
+    await waitFor(() => (getSession()?.token === 't2' ? true : null), 'session after password change');
+    expect(getSession()?.restricted).toBeNull();
+    expect(getSession()?.refreshToken).toBe('r1');
+    await waitFor(() => (container.querySelector('[data-testid="setup-current"]') ? null : true), 'setup page gone');
+  }, 30_000);
+
+  it('switches to the language the user chose on the server after signing in', async () => {
+    vi.stubGlobal('WebSocket', class { onmessage = null; onopen = null; onclose = null; close() {} });
+    vi.stubGlobal('fetch', vi.fn(async (url: string) => (url === '/api/v1/auth/login'
+      ? Response.json({ token: 't', expiresAt: Date.now() + 60_000, username: 'kenji', language: 'ja-JP' })
+      : Response.json({ status: 'success', data: [] }))));
+    await act(async () => root.render(<App />));
+    await act(async () => {
+      type(container.querySelector<HTMLInputElement>('[data-testid="login-username"]')!, 'kenji');
+      type(container.querySelector<HTMLInputElement>('[data-testid="login-password"]')!, 'secret');
+    });
+    await act(async () => {
+      container.querySelector<HTMLButtonElement>('[data-testid="login-submit"]')!.click();
+    });
+    await waitFor(() => (i18n.language === 'ja-JP' ? true : null), 'Japanese after login');
+    expect(container.querySelector('[data-testid="logout"]')?.textContent).toContain('ログアウト');
+  }, 30_000);
 });

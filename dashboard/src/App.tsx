@@ -9,6 +9,7 @@ import { AppHeader } from './components/AppHeader';
 import { pickLanguage } from './i18n';
 import { LiveProvider } from './live/LiveProvider';
 import { useRoute } from './lib/route';
+import { AccountSetupPage } from './pages/AccountSetupPage';
 import { LoginPage } from './pages/LoginPage';
 import { NodeListPage } from './pages/NodeListPage';
 
@@ -41,7 +42,9 @@ export function App() {
   return (
     <ConfigProvider locale={ANTD_LOCALES[pickLanguage(i18n.language)]} theme={{ token: { colorPrimary: '#1677ff', borderRadius: 8 } }}>
       <AntApp>
-        {session ? (
+        {session && session.restricted ? (
+          <AccountSetupPage session={session} />
+        ) : session ? (
           <LiveProvider key={session.token} session={session}>
             <Shell session={session} />
           </LiveProvider>

@@ -1,4 +1,5 @@
 import { clearSession, getSession, setSession, type Session } from './session';
+import { refreshSession, sessionFrom, type TokenBody } from './auth';
 import type { NodeInfo } from '../lib/types';
 import type { MatrixSeries } from '../lib/series';
 
@@ -28,44 +29,91 @@ async function readError(res: Response): Promise<ApiError> {
   return new ApiError(res.status, message, errorType);
 }
 
-/** GET with the session's bearer token; a 401 ends the session (the app then shows the login page). */
-export async function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const session = getSession();
-  if (!session) throw new ApiError(401, 'not signed in', 'unauthorized');
-  let res: Response;
-  try {
-    res = await fetch(path, { headers: { Authorization: `Bearer ${session.token}`, Accept: 'application/json' }, signal });
-  } catch (e) {
-    if ((e as Error).name === 'AbortError') throw e;
-    throw new ApiError(0, (e as Error).message);
+/**
+ * A request with the session's bearer token. On 401 the access token is renewed once with the
+ * refresh token; if that fails the session ends (the app then shows the login page).
+ */
+export async function apiFetch<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const session = getSession();
+    if (!session) throw new ApiError(401, 'not signed in', 'unauthorized');
+    let res: Response;
+    try {
+      const headers: Record<string, string> = { Authorization: `Bearer ${session.token}`, Accept: 'application/json' };
+      if (init.body !== undefined) headers['Content-Type'] = 'application/json';
+      res = await fetch(path, {
+        method: init.method, headers, signal: init.signal,
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      });
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      throw new ApiError(0, (e as Error).message);
+    }
+    if (res.status === 401) {
+      if (attempt === 0 && (await refreshSession())) continue;
+      clearSession('expired');
+      throw await readError(res);
+    }
+    if (!res.ok) throw await readError(res);
+    const body = (await res.json()) as { status?: string; data?: unknown; error?: string; errorType?: string } & Partial<TokenBody>;
+    if (body.status === 'error') throw new ApiError(res.status, body.error ?? 'error', body.errorType);
+    return (body.data !== undefined ? body.data : body) as T;
   }
-  if (res.status === 401) {
-    clearSession('expired');
-    throw await readError(res);
-  }
-  if (!res.ok) throw await readError(res);
-  const body = (await res.json()) as { status?: string; data?: unknown; error?: string; errorType?: string };
-  if (body.status === 'error') throw new ApiError(res.status, body.error ?? 'error', body.errorType);
-  return body.data as T;
 }
 
-/** POST /api/v1/auth/login; stores the session on success. Throws ApiError(401) on bad credentials. */
-export async function login(username: string, password: string): Promise<Session> {
+/** GET with the session's bearer token (see {@link apiFetch}). */
+export function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> {
+  return apiFetch<T>(path, { signal });
+}
+
+/**
+ * POST /api/v1/auth/login; stores the session on success. Throws ApiError(401) on bad
+ * credentials (errorType totp_required when a second-factor code is needed) and 429 while locked.
+ */
+export async function login(username: string, password: string, code?: string): Promise<Session> {
   let res: Response;
   try {
     res = await fetch('/api/v1/auth/login', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ username, password }),
+      body: JSON.stringify(code ? { username, password, code } : { username, password }),
     });
   } catch (e) {
     throw new ApiError(0, (e as Error).message);
   }
   if (!res.ok) throw await readError(res);
-  const body = (await res.json()) as { token: string; expiresAt: number; username?: string };
-  const session: Session = { token: body.token, expiresAt: body.expiresAt, username: body.username ?? username };
+  const session = sessionFrom((await res.json()) as TokenBody, username, null);
   setSession(session);
   return session;
+}
+
+/** Ends this session on the server (best effort), then locally. */
+export async function logout(): Promise<void> {
+  const session = getSession();
+  clearSession();
+  if (!session) return;
+  try {
+    await fetch('/api/v1/auth/logout', { method: 'POST', headers: { Authorization: `Bearer ${session.token}` } });
+  } catch {
+    // the access token expires soon anyway; the refresh token is gone with the session
+  }
+}
+
+/** Changes the signed-in user's password; the server answers with a fresh access token. */
+export async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+  const session = getSession();
+  const body = await apiFetch<TokenBody>('/api/v1/auth/password', { method: 'POST', body: { currentPassword, newPassword } });
+  if (session && body.token) setSession(sessionFrom(body, session.username, session));
+}
+
+/** Starts TOTP enrolment: the otpauth:// URI to show (as text or QR). */
+export async function beginTotp(): Promise<string> {
+  return (await apiFetch<{ otpauthUri: string }>('/api/v1/auth/totp/begin', { method: 'POST', body: {} })).otpauthUri;
+}
+
+/** Confirms TOTP with a current code; returns the one-time recovery codes. */
+export async function confirmTotp(code: string): Promise<string[]> {
+  return (await apiFetch<{ recoveryCodes: string[] }>('/api/v1/auth/totp/confirm', { method: 'POST', body: { code } })).recoveryCodes;
 }
 
 export function fetchNodes(signal?: AbortSignal): Promise<NodeInfo[]> {

@@ -1,10 +1,20 @@
 import { useSyncExternalStore } from 'react';
 
-/** The signed-in session, kept in sessionStorage so it ends with the tab. */
+/**
+ * The signed-in session, kept in sessionStorage so it ends with the tab. `token` is a
+ * short-lived access token; `refreshToken` gets the next one (the server ends the session on
+ * logout, "log out everywhere" or 8 h without activity). `restricted` says what the user must do
+ * before anything else: change the password or enroll a second factor.
+ */
 export interface Session {
   token: string;
   username: string;
   expiresAt: number;
+  refreshToken?: string;
+  refreshExpiresAt?: number;
+  restricted?: 'change_password' | 'enroll_totp' | null;
+  /** The user's preferred language (en, zh-CN, ja-JP), kept on the server. */
+  language?: string;
 }
 
 const KEY = 'syslens.session';
@@ -19,7 +29,8 @@ function load(): Session | null {
     if (!raw) return null;
     const s = JSON.parse(raw) as Session;
     if (typeof s.token !== 'string' || s.token === '') return null;
-    if (typeof s.expiresAt === 'number' && s.expiresAt <= Date.now()) return null;
+    const until = typeof s.refreshExpiresAt === 'number' ? s.refreshExpiresAt : s.expiresAt;
+    if (typeof until === 'number' && until <= Date.now()) return null;
     return s;
   } catch {
     return null;

@@ -1,7 +1,8 @@
 import { Badge, Button, Layout, Space, Typography } from 'antd';
 import { LogoutOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { clearSession, type Session } from '../api/session';
+import { type Session } from '../api/session';
+import { logout } from '../api/client';
 import { useLive } from '../live/LiveProvider';
 import { LanguageSwitch } from './LanguageSwitch';
 
@@ -46,7 +47,7 @@ export function AppHeader({ session }: { session: Session }) {
         <Typography.Text type="secondary" title={t('header.signedInAs', { user: session.username })}>
           <UserOutlined /> {session.username}
         </Typography.Text>
-        <Button data-testid="logout" icon={<LogoutOutlined />} onClick={() => clearSession()}>
+        <Button data-testid="logout" icon={<LogoutOutlined />} onClick={() => void logout()}>
           {t('header.logout')}
         </Button>
       </Space>

@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useReducer, useRef, useState, type ReactNode } from 'react';
 import { ApiError, fetchNodes } from '../api/client';
 import { clearSession, type Session } from '../api/session';
+import { refreshSession } from '../api/auth';
 import { initialNodesState, liveReducer, parseLiveMessage, type NodesState } from '../lib/liveReducer';
 import type { LiveMessage, SampleMessage } from '../lib/types';
 
@@ -105,7 +106,10 @@ export function LiveProvider({ session, children }: { session: Session; children
         if (disposed || ws !== socket) return;
         ws = null;
         if (ev.code === CLOSE_UNAUTHORIZED) {
-          clearSession('expired');
+          // A new access token re-keys this provider (App keys it by token); else the session is over.
+          void refreshSession().then((renewed) => {
+            if (!renewed) clearSession('expired');
+          });
           return;
         }
         setStatus('reconnecting');

@@ -6,27 +6,42 @@ import { ApiError, login } from '../api/client';
 import { takeEndReason } from '../api/session';
 import { Logo } from '../components/AppHeader';
 import { LanguageSwitch } from '../components/LanguageSwitch';
+import { changeLanguage } from '../i18n';
+import { SUPPORTED_LANGUAGES, type Language } from '../i18n/resources';
 
 interface Credentials {
   username: string;
   password: string;
+  code?: string;
 }
 
-type LoginError = { key: 'invalid' } | { key: 'network' } | { key: 'failed'; reason: string } | { key: 'expired' };
+type LoginError = { key: 'invalid' } | { key: 'network' } | { key: 'failed'; reason: string } | { key: 'expired' }
+  | { key: 'locked'; reason: string } | { key: 'invalidCode' };
 
 export function LoginPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [busy, setBusy] = useState(false);
+  const [needCode, setNeedCode] = useState(false);
   const [error, setError] = useState<LoginError | null>(() => (takeEndReason() === 'expired' ? { key: 'expired' } : null));
 
-  const submit = async ({ username, password }: Credentials) => {
+  const submit = async ({ username, password, code }: Credentials) => {
     setBusy(true);
     setError(null);
     try {
-      await login(username, password);
-      // the session store switches the app to the node list
+      const session = await login(username, password, needCode ? code : undefined);
+      // The user's language preference (kept on the server) wins over this browser's choice.
+      const preferred = (SUPPORTED_LANGUAGES as readonly string[]).find((l) => l === session.language);
+      if (preferred && preferred !== i18n.language) void changeLanguage(preferred as Language);
+      // the session store switches the app to the node list (or the account setup page)
     } catch (e) {
-      if (e instanceof ApiError && e.status === 401) setError({ key: 'invalid' });
+      if (e instanceof ApiError && e.errorType === 'totp_required') {
+        setNeedCode(true);
+        setBusy(false);
+        return;
+      }
+      if (e instanceof ApiError && e.status === 401 && needCode) setError({ key: 'invalidCode' });
+      else if (e instanceof ApiError && e.status === 401) setError({ key: 'invalid' });
+      else if (e instanceof ApiError && e.status === 429) setError({ key: 'locked', reason: e.message });
       else if (e instanceof ApiError && e.status === 0) setError({ key: 'network' });
       else setError({ key: 'failed', reason: (e as Error).message });
       setBusy(false);
@@ -36,6 +51,8 @@ export function LoginPage() {
   const message = error == null ? null
     : error.key === 'invalid' ? t('login.invalid')
     : error.key === 'expired' ? t('login.sessionExpired')
+    : error.key === 'invalidCode' ? t('login.invalidCode')
+    : error.key === 'locked' ? t('login.locked', { reason: error.reason })
     : error.key === 'network' ? t('login.failed', { reason: t('errors.network') })
     : t('login.failed', { reason: error.reason });
 
@@ -57,6 +74,12 @@ export function LoginPage() {
             <Form.Item name="password" label={t('login.password')} rules={[{ required: true, message: t('login.passwordRequired') }]}>
               <Input.Password data-testid="login-password" prefix={<LockOutlined />} autoComplete="current-password" size="large" />
             </Form.Item>
+            {needCode && (
+              <Form.Item name="code" label={t('login.code')} extra={t('login.codeHint')}
+                rules={[{ required: true, message: t('login.codeRequired') }]}>
+                <Input data-testid="login-code" autoComplete="one-time-code" autoFocus size="large" />
+              </Form.Item>
+            )}
             <Button data-testid="login-submit" type="primary" htmlType="submit" block size="large" loading={busy}>
               {t('login.submit')}
             </Button>

@@ -46,6 +46,8 @@ public final class Agent implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile AgentState lifecycle = AgentState.NEW;
   private volatile int lastRoundSeries;
+  /** This node's credential once enrolled (docs/adr/0003-per-node-credentials.md), else null. */
+  private volatile String nodeSecret;
 
   private Agent(Builder b) throws IOException {
     this.config = b;
@@ -55,6 +57,11 @@ public final class Agent implements AutoCloseable {
       src = collectors::collect;
     }
     this.source = src;
+    this.nodeSecret = b.stateDir == null ? null : NodeCredential.load(b.stateDir, b.nodeId);
+    if (nodeSecret == null && (b.token == null || b.token.isBlank())) {
+      throw new IllegalArgumentException("enrollmentToken: none and no node credential in "
+          + b.stateDir + " (expected: the server's enrollment token for the first connection)");
+    }
     this.buffer = BatchBuffer.create(b.maxBufferedBatches, b.maxBufferedBytes);
     this.collectExecutor = Executors.newSingleThreadScheduledExecutor(
         r -> daemon(r, "syslens-agent-collect"));
@@ -71,6 +78,11 @@ public final class Agent implements AutoCloseable {
           @Override
           public void onFatal(Reject reject) {
             stopAfterFatal();
+          }
+
+          @Override
+          public void onEnrolled(String secret) {
+            saveCredential(secret);
           }
         }, b.clock, b.heartbeat, b.backoffInitial, b.backoffMax, netExecutor);
   }
@@ -189,15 +201,47 @@ public final class Agent implements AutoCloseable {
   }
 
   private Hello hello() {
-    return Hello.newBuilder()
+    Hello.Builder h = Hello.newBuilder()
         .setNodeId(config.nodeId)
         .setHostname(config.hostname)
         .setOs(HostInfo.os())
         .setAgentVersion(HostInfo.agentVersion())
         .putAllLabels(config.labels)
-        .setEnrollmentToken(config.token)
-        .setIntervalMs(scheduler.interval().toMillis())
-        .build();
+        .setIntervalMs(scheduler.interval().toMillis());
+    String secret = nodeSecret;
+    if (secret != null) {
+      h.setNodeSecret(secret);
+    }
+    if (config.token != null) {
+      h.setEnrollmentToken(config.token);
+    }
+    return h.build();
+  }
+
+  private void saveCredential(String secret) {
+    if (secret.isEmpty()) {
+      return;
+    }
+    nodeSecret = secret;
+    if (config.stateDir == null) {
+      log.warn("node {} enrolled; no state directory set, so the credential lives in memory only and a "
+          + "restarted agent cannot reconnect as this node", config.nodeId);
+      return;
+    }
+    try {
+      NodeCredential.store(config.stateDir, config.nodeId, secret);
+      log.info("node {} enrolled; credential stored in {}", config.nodeId,
+          config.stateDir.resolve(NodeCredential.FILE));
+    } catch (IOException e) {
+      log.error("node {} enrolled but storing its credential in {} failed ({}); after a restart this node "
+          + "cannot reconnect until an admin deletes its credential on the server", config.nodeId,
+          config.stateDir, e.toString());
+    }
+  }
+
+  /** True once the node holds its own credential (enrolled now or earlier). */
+  public boolean hasNodeCredential() {
+    return nodeSecret != null;
   }
 
   private void applyInterval(long ms) {
@@ -238,6 +282,7 @@ public final class Agent implements AutoCloseable {
     private int port = 8080;
     private TlsTrust trust;
     private String token;
+    private Path stateDir;
     private Duration interval = Duration.ofSeconds(10);
     private String nodeId;
     private String hostname;
@@ -284,6 +329,12 @@ public final class Agent implements AutoCloseable {
 
     public Builder enrollmentToken(String token) {
       this.token = requireNonNull(token, "token");
+      return this;
+    }
+
+    /** Where the node credential is kept (created 0700); without it the credential lives in memory. */
+    public Builder stateDir(Path stateDir) {
+      this.stateDir = requireNonNull(stateDir, "stateDir");
       return this;
     }
 
@@ -373,7 +424,7 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * @throws IllegalArgumentException when the trust or the token is missing
+     * @throws IllegalArgumentException when the trust is missing, or both the token and a stored credential
      * @throws UncheckedIOException when the CA file cannot be read
      */
     public Agent build() {
@@ -381,7 +432,7 @@ public final class Agent implements AutoCloseable {
         throw new IllegalArgumentException(
             "trust: none (expected: caFile or caFingerprint; the agent always uses TLS)");
       }
-      if (token == null || token.isBlank()) {
+      if (stateDir == null && (token == null || token.isBlank())) {
         throw new IllegalArgumentException("enrollmentToken: empty (expected: the server's token)");
       }
       if (hostname == null) {

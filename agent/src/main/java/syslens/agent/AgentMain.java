@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
     description = "Collects this host's metrics (node_exporter names) and streams them to a "
         + "SysLens server over TLS.",
     footer = {"", "The enrollment token comes from --token-file or the environment variable "
-        + "SYSLENS_ENROLLMENT_TOKEN, never from the command line.",
+        + "SYSLENS_ENROLLMENT_TOKEN, never from the command line. It is needed for the first "
+        + "connection only: the server then gives this node its own credential, kept in --state-dir.",
         "Exit status: 1 error or unsupported OS, 2 bad options, 3 refused by the server "
             + "(e.g. wrong token); SIGTERM/SIGINT stop it cleanly."})
 public final class AgentMain implements Callable<Integer> {
@@ -57,6 +58,11 @@ public final class AgentMain implements Callable<Integer> {
   @Option(names = "--token-file", paramLabel = "PATH",
       description = "File holding the enrollment token (else $" + TOKEN_ENV + ").")
   Path tokenFile;
+
+  @Option(names = "--state-dir", paramLabel = "DIR",
+      description = "Where the node keeps its credential (mode 0700/0600). Default: $"
+          + "SYSLENS_AGENT_STATE_DIR, else /var/lib/syslens-agent as root, else ~/.local/state/syslens-agent.")
+  Path stateDir;
 
   @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "10s",
       description = "Collection interval, e.g. 10s, 500ms, 1m (default: ${DEFAULT-VALUE}; "
@@ -152,7 +158,11 @@ public final class AgentMain implements Callable<Integer> {
             + " (expected: SHA-256 as 64 hex digits, colons optional)");
       }
     }
-    b.enrollmentToken(readToken());
+    String token = readToken();
+    if (token != null) {
+      b.enrollmentToken(token);
+    }
+    b.stateDir(stateDir != null ? stateDir : defaultStateDir());
     if (nodeId != null) {
       if (nodeId.isBlank()) {
         throw usage("--node-id: '' (expected: a non-empty id)");
@@ -170,8 +180,22 @@ public final class AgentMain implements Callable<Integer> {
     try {
       return b.build();
     } catch (UncheckedIOException e) {
-      throw usage("--ca-file: " + e.getMessage());
+      throw usage(e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage().startsWith("enrollmentToken") ? "enrollment token: none and no stored node "
+          + "credential (expected: --token-file PATH or $" + TOKEN_ENV + " for the first connection)" : e.getMessage());
     }
+  }
+
+  private Path defaultStateDir() {
+    String fromEnv = env.get("SYSLENS_AGENT_STATE_DIR");
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return Path.of(fromEnv);
+    }
+    if ("root".equals(System.getProperty("user.name"))) {
+      return Path.of("/var/lib/syslens-agent");
+    }
+    return Path.of(System.getProperty("user.home"), ".local", "state", "syslens-agent");
   }
 
   private static Duration parseInterval(String text) {
@@ -197,7 +221,7 @@ public final class AgentMain implements Callable<Integer> {
     } else {
       token = env.get(TOKEN_ENV);
       if (token == null || token.isBlank()) {
-        throw usage("enrollment token: none (expected: --token-file PATH or $" + TOKEN_ENV + ")");
+        return null; // fine once the node holds its own credential; the build says otherwise
       }
       token = token.strip();
     }

@@ -72,6 +72,36 @@ class AgentConnectionTest {
   }
 
   @Test
+  void enrolled_secretStoredOwnerOnly_andPresentedByTheNextAgentWithoutToken() throws Exception {
+    TestAgentServer server = server(serverCert, 0);
+    server.enrollSecret = "node-a-secret";
+    Path state = tmp.resolve("state");
+    Agent first = started(agent(server).caFile(ca.writeCaPem(tmp)).stateDir(state));
+    await().atMost(WAIT).until(first::hasNodeCredential);
+    first.close();
+    Path file = state.resolve(NodeCredential.FILE);
+    assertThat(java.nio.file.Files.getPosixFilePermissions(file))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    assertThat(java.nio.file.Files.getPosixFilePermissions(state))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+
+    Agent second = started(Agent.builder().server("127.0.0.1:" + server.port()).caFile(ca.writeCaPem(tmp))
+        .nodeId("node-a").hostname("host-a").stateDir(state).interval(Duration.ofMillis(100))
+        .source(() -> List.of(Metric.of("test_gauge", 1.5))));
+    await().atMost(WAIT).until(() -> server.hellos.size() >= 2 && second.state() == AgentState.CONNECTED);
+    assertThat(server.hellos.get(1).getNodeSecret()).isEqualTo("node-a-secret");
+    assertThat(server.hellos.get(1).getEnrollmentToken()).isEmpty();
+  }
+
+  @Test
+  void stateDir_credentialOfAnotherNodeId_isIgnored() throws Exception {
+    Path state = tmp.resolve("other");
+    NodeCredential.store(state, "node-b", "b-secret");
+    assertThat(NodeCredential.load(state, "node-b")).isEqualTo("b-secret");
+    assertThat(NodeCredential.load(state, "node-a")).isNull();
+  }
+
+  @Test
   void connect_caFile_helloThenGridStampedBatchesWithIncreasingSeqAndAcksClearBuffer()
       throws Exception {
     TestAgentServer server = server(serverCert, 0);

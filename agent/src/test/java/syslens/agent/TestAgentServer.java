@@ -32,6 +32,8 @@ final class TestAgentServer implements AutoCloseable {
   final Set<Long> rejectSeqs = ConcurrentHashMap.newKeySet();
   volatile boolean autoAck = true;
   volatile String expectedToken;
+  /** When set, a Hello without a node secret is answered with Enrolled(this secret). */
+  volatile String enrollSecret;
   volatile long configIntervalMs;
 
   private final Server server;
@@ -82,6 +84,11 @@ final class TestAgentServer implements AutoCloseable {
                   .setFatal(true)).build());
               out.onCompleted();
               return;
+            }
+            String secret = enrollSecret;
+            if (secret != null && m.getHello().getNodeSecret().isEmpty()) {
+              out.onNext(ServerMessage.newBuilder().setEnrolled(
+                  syslens.agent.v1.Enrolled.newBuilder().setNodeSecret(secret)).build());
             }
             out.onNext(ServerMessage.newBuilder().setConfig(ConfigUpdate.newBuilder()
                 .setCollectIntervalMs(configIntervalMs)).build());

@@ -135,11 +135,18 @@ public final class Main implements Runnable {
       }
     }
 
+    @Option(names = "--metadata-url", paramLabel = "JDBC_URL", defaultValue = "${env:SYSLENS_METADATA_URL:-}",
+        description = "Metadata database: empty for the embedded H2 file under DATA (default), or "
+            + "jdbc:postgresql://HOST:PORT/DB (user and password from SYSLENS_METADATA_USER and "
+            + "SYSLENS_METADATA_PASSWORD). Default: $SYSLENS_METADATA_URL.")
+    String metadataUrl;
+
     ServerConfig.Builder config(String bind) {
       int p = port != null ? port : firstFreePort(bind, 8080, 8099);
       return ServerConfig.builder(data.toAbsolutePath().normalize())
           .bindAddress(bind)
           .port(p)
+          .metadata(metadataUrl, System.getenv("SYSLENS_METADATA_USER"), System.getenv("SYSLENS_METADATA_PASSWORD"))
           .collectInterval(parseDuration("--collect-interval", collectInterval))
           .maxSeriesPerNode(maxSeriesPerNode)
           .queryLimits(queryLimits())
@@ -198,7 +205,9 @@ public final class Main implements Runnable {
           "-jar", jar.toString(),
           "--server", "localhost:" + s.port(),
           "--ca-file", s.tls().caCertFile().toString(),
-          "--token-file", s.enrollmentTokenFile().toString()));
+          "--token-file", s.enrollmentTokenFile().toString(),
+          // The local agent's node credential lives in the (0700) data directory.
+          "--state-dir", data.toAbsolutePath().resolve("demo-agent").toString()));
       Process agent = new ProcessBuilder(cmd).inheritIO().start();
       System.out.println("Local agent started (pid " + agent.pid() + "); its first samples appear within one interval.");
       awaitShutdown(s, agent);

@@ -14,7 +14,7 @@ final class Secrets {
 
   Secrets(Path dir) throws IOException {
     this.dir = dir;
-    Files.createDirectories(dir);
+    syslens.security.FileModes.createPrivateDir(dir);
   }
 
   Path path(String name) {

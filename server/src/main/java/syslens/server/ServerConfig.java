@@ -19,6 +19,9 @@ public record ServerConfig(
     Duration collectInterval,
     Duration offlineAfter,
     syslens.server.api.QueryLimits queryLimits,
+    String metadataUrl,
+    String metadataUser,
+    String metadataPassword,
     Clock clock,
     int maxSeriesPerNode) {
 
@@ -41,6 +44,10 @@ public record ServerConfig(
     }
     if (maxSeriesPerNode < 1) {
       throw new IllegalArgumentException("maxSeriesPerNode: " + maxSeriesPerNode + " (expected: >= 1)");
+    }
+    if (metadataUrl != null && !metadataUrl.isEmpty() && !metadataUrl.startsWith("jdbc:postgresql://")) {
+      throw new IllegalArgumentException("metadata url: " + metadataUrl
+          + " (expected: empty for the embedded H2 database, or jdbc:postgresql://HOST:PORT/DB)");
     }
     if (collectInterval.toMillis() < 100) {
       throw new IllegalArgumentException("collectInterval: " + collectInterval + " (expected: >= 100ms)");
@@ -66,6 +73,9 @@ public record ServerConfig(
     private Clock clock = Clock.systemUTC();
     private int maxSeriesPerNode = DEFAULT_MAX_SERIES_PER_NODE;
     private syslens.server.api.QueryLimits queryLimits = syslens.server.api.QueryLimits.defaults();
+    private String metadataUrl;
+    private String metadataUser;
+    private String metadataPassword;
 
     private Builder(Path dataDir) {
       this.dataDir = requireNonNull(dataDir, "dataDir");
@@ -124,6 +134,17 @@ public record ServerConfig(
       return this;
     }
 
+    /**
+     * The metadata database: null or empty for the embedded H2 file under the data directory,
+     * else a PostgreSQL JDBC URL (with user and password, which may be null).
+     */
+    public Builder metadata(String url, String user, String password) {
+      this.metadataUrl = url;
+      this.metadataUser = user;
+      this.metadataPassword = password;
+      return this;
+    }
+
     public Builder clock(Clock c) {
       this.clock = c;
       return this;
@@ -134,7 +155,8 @@ public record ServerConfig(
           : collectInterval.multipliedBy(3).compareTo(Duration.ofSeconds(30)) > 0
               ? collectInterval.multipliedBy(3) : Duration.ofSeconds(30);
       return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, tlsSans, adminPassword,
-          enrollmentToken, collectInterval, offline, queryLimits, clock, maxSeriesPerNode);
+          enrollmentToken, collectInterval, offline, queryLimits, metadataUrl, metadataUser,
+          metadataPassword, clock, maxSeriesPerNode);
     }
   }
 }

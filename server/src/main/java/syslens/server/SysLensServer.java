@@ -34,17 +34,19 @@ import syslens.server.api.NodesApi;
 import syslens.server.api.QueryApi;
 import syslens.server.api.QueryExecutor;
 import syslens.server.api.QueryLimits;
+import syslens.security.FileModes;
+import syslens.security.Passwords;
+import syslens.security.Security;
+import syslens.server.auth.AccessApi;
+import syslens.server.auth.AuthApi;
 import syslens.server.auth.AuthDecorator;
-import syslens.server.auth.LoginService;
-import syslens.server.auth.Passwords;
-import syslens.server.auth.TokenService;
+import syslens.server.auth.UsersApi;
 import syslens.server.ingest.AgentIngestService;
 import syslens.server.ingest.NodeRegistry;
 import syslens.server.live.LiveHub;
 import syslens.server.live.NodeSummaries;
 import syslens.server.meta.MetaStore;
 import syslens.server.meta.NodeStore;
-import syslens.server.meta.UserStore;
 import syslens.server.tls.TlsMaterial;
 import syslens.server.admin.DataDirLock;
 import syslens.server.admin.SnapshotApi;
@@ -78,6 +80,7 @@ public final class SysLensServer implements AutoCloseable {
     this.config = config;
     Path data = config.dataDir().toAbsolutePath();
     this.dataLock = dataLock;
+    FileModes.createPrivateDir(data);
     Secrets secrets = new Secrets(data.resolve("secrets"));
     this.tls = config.tlsCertFile() != null
         ? TlsMaterial.fromFiles(config.tlsCertFile(), config.tlsKeyFile(), null)
@@ -86,29 +89,32 @@ public final class SysLensServer implements AutoCloseable {
         .maxSeriesPerSource(config.maxSeriesPerNode()).build();
     MetaStore m = null;
     try {
-      m = MetaStore.openH2(data.resolve("meta"));
+      m = config.metadataUrl() == null || config.metadataUrl().isEmpty()
+          ? MetaStore.openH2(data.resolve("meta"))
+          : MetaStore.openPostgres(config.metadataUrl(), config.metadataUser(), config.metadataPassword());
     } catch (RuntimeException e) {
       tsdb.close();
       throw e;
     }
     this.meta = m;
     try {
-      UserStore users = new UserStore(meta, config.clock());
-      this.generatedAdminPassword = bootstrapAdmin(users, secrets);
       if (config.enrollmentToken() != null) {
         secrets.put("enrollment-token", config.enrollmentToken());
       }
       this.enrollmentToken = secrets.getOrCreate("enrollment-token");
       this.enrollmentTokenFile = secrets.path("enrollment-token");
       byte[] jwtKey = java.util.Base64.getUrlDecoder().decode(secrets.getOrCreate("jwt-key"));
+      String token = enrollmentToken;
+      Security security = Security.builder(meta.dataSource()).clock(config.clock()).jwtKey(jwtKey)
+          .enrollmentToken(() -> token).build();
+      this.generatedAdminPassword = bootstrapAdmin(security, secrets);
 
       PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-      TokenService tokens = new TokenService(jwtKey, config.clock(), Duration.ofHours(12));
       NodeRegistry registry = new NodeRegistry(new NodeStore(meta), config.clock(), config.offlineAfter());
       NodeSummaries summaries = new NodeSummaries();
       LiveHub hub = new LiveHub(registry, summaries);
       AgentIngestService ingest = new AgentIngestService(tsdb, registry, summaries, hub::publishSample,
-          enrollmentToken, config.collectInterval(), meters);
+          security.nodes(), config.collectInterval(), meters);
       QueryLimits limits = config.queryLimits();
       Engine engine = Engine.builder(tsdb).clock(config.clock()).timeout(limits.timeout())
           .maxSamples(limits.maxSamples()).maxSeries(limits.maxSeries()).build();
@@ -124,7 +130,7 @@ public final class SysLensServer implements AutoCloseable {
       meters.gauge("syslens.query.running", queryExecutor, QueryExecutor::running);
       meters.gauge("syslens.live.clients", hub, LiveHub::clientCount);
 
-      AuthDecorator auth = new AuthDecorator(tokens, LIVE_PATH);
+      AuthDecorator auth = new AuthDecorator(security, LIVE_PATH);
       ServerBuilder sb = Server.builder()
           .port(new InetSocketAddress(config.bindAddress(), config.port()), SessionProtocol.HTTP, SessionProtocol.HTTPS)
           .tls(tls.certChainFile().toFile(), tls.keyFile().toFile())
@@ -154,9 +160,33 @@ public final class SysLensServer implements AutoCloseable {
             : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8,
                 "storage: " + problem + "\n");
       });
-      sb.service("/api/v1/auth/login", new LoginService(users, tokens, 20));
       sb.service("/api/v1/admin/snapshot", new SnapshotApi(
-          new Snapshots(data, tsdb, meta.dataSource(), config.clock())).decorate(auth));
+          new Snapshots(data, tsdb, config.metadataUrl() == null || config.metadataUrl().isEmpty()
+              ? meta.dataSource() : null, config.clock())).decorate(auth));
+      AuthApi authApi = new AuthApi(security, 20);
+      sb.service("/api/v1/auth/login", authApi.login());
+      sb.service("/api/v1/auth/refresh", authApi.refresh());
+      sb.service("/api/v1/auth/logout", authApi.logout().decorate(auth));
+      sb.service("/api/v1/auth/logout-all", authApi.logoutAll().decorate(auth));
+      sb.service("/api/v1/auth/password", authApi.password().decorate(auth));
+      sb.service("/api/v1/auth/totp/begin", authApi.totp().decorate(auth));
+      sb.service("/api/v1/auth/totp/confirm", authApi.totp().decorate(auth));
+      sb.service("/api/v1/me", authApi.me().decorate(auth));
+      UsersApi usersApi = new UsersApi(security);
+      sb.service("/api/v1/users", usersApi.users().decorate(auth));
+      sb.service("/api/v1/users/{name}", usersApi.user().decorate(auth));
+      sb.service("/api/v1/users/{name}/{action}", usersApi.user().decorate(auth));
+      sb.service("/api/v1/roles", usersApi.roles().decorate(auth));
+      sb.service("/api/v1/roles/{name}", usersApi.role().decorate(auth));
+      sb.service("/api/v1/roles/{name}/{action}", usersApi.role().decorate(auth));
+      AccessApi accessApi = new AccessApi(security);
+      sb.service("/api/v1/apikeys", accessApi.apiKeys().decorate(auth));
+      sb.service("/api/v1/apikeys/{id}", accessApi.apiKeys().decorate(auth));
+      sb.service("/api/v1/audit", accessApi.audit().decorate(auth));
+      sb.service("/api/v1/audit/verify", accessApi.audit().decorate(auth));
+      sb.service("/api/v1/node-credentials", accessApi.nodeCredentials().decorate(auth));
+      sb.service("/api/v1/node-credentials/{id}", accessApi.nodeCredentials().decorate(auth));
+      sb.service("/api/v1/node-credentials/{id}/revoke", accessApi.nodeCredentials().decorate(auth));
       sb.service("/api/v1/nodes", new NodesApi(registry, summaries).decorate(auth));
       sb.service("/api/v1/query", query.instant().decorate(auth));
       sb.service("/api/v1/query_range", query.range().decorate(auth));
@@ -174,7 +204,8 @@ public final class SysLensServer implements AutoCloseable {
       HttpService apiNotFound = (ctx, req) -> ApiErrors.error(HttpStatus.NOT_FOUND, "not_found",
           "no API endpoint at " + ctx.path() + " (expected: one of /api/v1/auth/login, /api/v1/nodes, "
               + "/api/v1/query, /api/v1/query_range, /api/v1/labels, /api/v1/label/<name>/values, "
-              + "/api/v1/series, /api/v1/live)");
+              + "/api/v1/series, /api/v1/live, /api/v1/me, /api/v1/users, /api/v1/roles, /api/v1/apikeys, "
+              + "/api/v1/audit, /api/v1/node-credentials; see docs/api.md)");
       sb.serviceUnder("/api/", apiNotFound.decorate(auth));
       sb.serviceUnder("/", FileService.builder(SysLensServer.class.getClassLoader(), "syslens/dashboard")
           .cacheControl("no-cache").build());
@@ -185,6 +216,8 @@ public final class SysLensServer implements AutoCloseable {
         return t;
       });
       sweeper.scheduleAtFixedRate(registry::sweep, 1, 1, TimeUnit.SECONDS);
+      // Everything under the data directory is the server's alone: hashes, keys, WAL, databases.
+      FileModes.restrictTree(data);
     } catch (IOException | RuntimeException e) {
       meta.close(); // nothing else was opened yet that outlives this constructor
       tsdb.close();
@@ -223,8 +256,8 @@ public final class SysLensServer implements AutoCloseable {
   }
 
   /** Creates user admin on first start; returns the generated password, or null. */
-  private String bootstrapAdmin(UserStore users, Secrets secrets) throws IOException {
-    if (users.count() > 0) {
+  private String bootstrapAdmin(Security security, Secrets secrets) throws IOException {
+    if (security.users().count() > 0) {
       return null;
     }
     String pw = config.adminPassword();
@@ -234,7 +267,7 @@ public final class SysLensServer implements AutoCloseable {
       generated = pw;
       secrets.put("initial-admin-password", pw);
     }
-    users.create("admin", Passwords.hash(pw), "admin");
+    security.users().bootstrapAdmin(pw);
     return generated;
   }
 
@@ -253,6 +286,11 @@ public final class SysLensServer implements AutoCloseable {
 
   public Path enrollmentTokenFile() {
     return enrollmentTokenFile;
+  }
+
+  /** The Armeria server (tests enumerate its routes). */
+  Server armeria() {
+    return server;
   }
 
   public TlsMaterial tls() {

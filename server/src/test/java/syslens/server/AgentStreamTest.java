@@ -97,6 +97,37 @@ class AgentStreamTest {
     return AgentMessage.newBuilder().setBatch(MetricBatch.newBuilder().setSeq(seq).addAllSeries(List.of(s))).build();
   }
 
+  /** The shared enrollment token must not let its holder write as a node that is already enrolled. */
+  @Test
+  void connect_tokenHolderPosingAsEnrolledNode_isRefused() throws Exception {
+    Inbox victim = new Inbox();
+    StreamObserver<AgentMessage> out = open(victim);
+    out.onNext(hello(TestServer.TOKEN, "victim-node"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> victim.messages.stream().anyMatch(ServerMessage::hasConfig));
+    out.onCompleted();
+    victim.end.get(10, TimeUnit.SECONDS);
+
+    ManagedChannel second = NettyChannelBuilder.forAddress("localhost", server.port())
+        .sslContext(GrpcSslContexts.forClient().trustManager(server.server.tls().caCertFile().toFile()).build())
+        .build();
+    try {
+      Inbox attacker = new Inbox();
+      StreamObserver<AgentMessage> evil = AgentServiceGrpc.newStub(second).connect(attacker);
+      evil.onNext(AgentMessage.newBuilder().setHello(hello(TestServer.TOKEN, "victim-node").getHello().toBuilder()
+          .setHostname("attacker-host")).build());
+      evil.onNext(batch(1, series("poison", System.currentTimeMillis(), 666)));
+      attacker.end.get(10, TimeUnit.SECONDS);
+      assertThat(attacker.messages).isNotEmpty();
+      Reject r = attacker.messages.get(0).getReject();
+      assertThat(r.getFatal()).isTrue();
+      assertThat(r.getCode()).isEqualTo(Reject.Code.UNAUTHENTICATED);
+      assertThat(attacker.messages).noneMatch(ServerMessage::hasAck);
+      assertThat(server.get("/api/v1/nodes", server.login()).body()).doesNotContain("attacker-host");
+    } finally {
+      second.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void connect_wrongToken_fatalRejectAndStreamEnds() throws Exception {
     Inbox inbox = new Inbox();
@@ -131,17 +162,19 @@ class AgentStreamTest {
         .addAllSamples(java.util.Collections.nCopies(1001, Sample.newBuilder().setTimestampMs(t).setValue(1).build())).build()));
     out.onNext(batch(4, series("test_gauge", t - 60_000, 1))); // out of order: counted, not fatal
     out.onNext(AgentMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder().setTimestampMs(t)).build());
-    await().atMost(Duration.ofSeconds(10)).until(() -> inbox.messages.size() >= 5);
-    assertThat(inbox.messages.get(0).hasConfig()).isTrue();
-    assertThat(inbox.messages.get(0).getConfig().getCollectIntervalMs()).isEqualTo(10_000);
-    assertThat(inbox.messages.get(1).getAck().getSeq()).isEqualTo(1);
-    Reject badName = inbox.messages.get(2).getReject();
+    await().atMost(Duration.ofSeconds(10)).until(() -> inbox.messages.size() >= 6);
+    assertThat(inbox.messages.get(0).getEnrolled().getNodeSecret()).as("a new node id gets its own credential")
+        .hasSizeGreaterThanOrEqualTo(40);
+    assertThat(inbox.messages.get(1).hasConfig()).isTrue();
+    assertThat(inbox.messages.get(1).getConfig().getCollectIntervalMs()).isEqualTo(10_000);
+    assertThat(inbox.messages.get(2).getAck().getSeq()).isEqualTo(1);
+    Reject badName = inbox.messages.get(3).getReject();
     assertThat(badName.getSeq()).isEqualTo(2);
     assertThat(badName.getFatal()).isFalse();
     assertThat(badName.getReason()).contains("metric name").contains("bad-metric-name!");
-    assertThat(inbox.messages.get(3).getReject().getReason()).contains("1001 samples (expected: <= 1000)");
-    assertThat(inbox.messages.get(4).getAck().getSeq()).isEqualTo(4);
-    assertThat(inbox.messages.get(4).getAck().getRejectedSamples()).isEqualTo(1);
+    assertThat(inbox.messages.get(4).getReject().getReason()).contains("1001 samples (expected: <= 1000)");
+    assertThat(inbox.messages.get(5).getAck().getSeq()).isEqualTo(4);
+    assertThat(inbox.messages.get(5).getAck().getRejectedSamples()).isEqualTo(1);
     assertThat(inbox.end).isNotDone();
 
     String token = server.login();

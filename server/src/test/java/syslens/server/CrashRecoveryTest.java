@@ -58,6 +58,7 @@ class CrashRecoveryTest {
   final ConcurrentSkipListSet<Long> acked = new ConcurrentSkipListSet<>();
   final long base = System.currentTimeMillis() - 3_000_000;
   int port;
+  volatile String nodeSecret;
 
   @AfterEach
   void stop() throws Exception {
@@ -166,6 +167,8 @@ class CrashRecoveryTest {
       public void onNext(ServerMessage m) {
         if (m.hasAck()) {
           acked.add(m.getAck().getSeq());
+        } else if (m.hasEnrolled()) {
+          nodeSecret = m.getEnrolled().getNodeSecret(); // the node's own credential from now on
         }
       }
 
@@ -175,9 +178,14 @@ class CrashRecoveryTest {
       @Override
       public void onCompleted() {}
     });
-    out.onNext(AgentMessage.newBuilder().setHello(Hello.newBuilder().setNodeId(NODE).setHostname(NODE)
-        .setOs("Linux test").setAgentVersion("test").setEnrollmentToken(TestServer.TOKEN)
-        .setIntervalMs(1000)).build());
+    Hello.Builder hello = Hello.newBuilder().setNodeId(NODE).setHostname(NODE).setOs("Linux test")
+        .setAgentVersion("test").setIntervalMs(1000);
+    if (nodeSecret == null) {
+      hello.setEnrollmentToken(TestServer.TOKEN);
+    } else {
+      hello.setNodeSecret(nodeSecret);
+    }
+    out.onNext(AgentMessage.newBuilder().setHello(hello).build());
     return new SynchronizedObserver(out);
   }
 

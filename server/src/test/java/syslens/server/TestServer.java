@@ -23,15 +23,23 @@ final class TestServer implements AutoCloseable {
   SysLensServer server;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  private final String metadataUrl;
+
   TestServer(Path data, Duration interval) throws IOException {
+    this(data, interval, null);
+  }
+
+  /** With {@code metadataUrl} a PostgreSQL JDBC URL (user syslens, no password), else embedded H2. */
+  TestServer(Path data, Duration interval, String metadataUrl) throws IOException {
     this.data = data;
     this.interval = interval;
+    this.metadataUrl = metadataUrl;
     start();
   }
 
   void start() throws IOException {
     server = SysLensServer.start(ServerConfig.builder(data).port(0).adminPassword(PASSWORD)
-        .enrollmentToken(TOKEN).collectInterval(interval).build());
+        .enrollmentToken(TOKEN).collectInterval(interval).metadata(metadataUrl, "syslens", null).build());
   }
 
   void restart() throws IOException {

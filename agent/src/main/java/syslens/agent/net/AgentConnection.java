@@ -47,6 +47,9 @@ public final class AgentConnection {
 
     /** The server refused the agent for good; the connection is closed and will not retry. */
     void onFatal(Reject reject);
+
+    /** The server enrolled this node id: {@code nodeSecret} is its credential from now on. */
+    default void onEnrolled(String nodeSecret) {}
   }
 
   private final String host;
@@ -228,6 +231,7 @@ public final class AgentConnection {
         listener.onConfig(m.getConfig().getCollectIntervalMs());
       }
       case REJECT -> onReject(s, m.getReject());
+      case ENROLLED -> listener.onEnrolled(m.getEnrolled().getNodeSecret());
       default -> log.debug("ignoring unknown server message {}", m.getKindCase());
     }
   }

@@ -29,10 +29,11 @@ public final class Snapshots {
   private final DataSource meta;
   private final Clock clock;
 
+  /** {@code meta}: the embedded H2 database, or null when metadata lives in PostgreSQL. */
   public Snapshots(Path dataDir, Tsdb tsdb, DataSource meta, Clock clock) {
     this.dataDir = requireNonNull(dataDir, "dataDir");
     this.tsdb = requireNonNull(tsdb, "tsdb");
-    this.meta = requireNonNull(meta, "meta");
+    this.meta = meta; // null: metadata lives in PostgreSQL (backed up with pg_dump)
     this.clock = requireNonNull(clock, "clock");
   }
 
@@ -46,10 +47,15 @@ public final class Snapshots {
     Files.createDirectory(dir);
     tsdb.snapshot(dir.resolve("tsdb"));
     Path metaDir = Files.createDirectories(dir.resolve("meta"));
-    try (Connection c = meta.getConnection(); Statement st = c.createStatement()) {
-      st.execute("BACKUP TO '" + metaDir.resolve("syslens.zip").toString().replace("'", "''") + "'");
-    } catch (SQLException e) {
-      throw new IOException("metadata backup into " + metaDir + " failed: " + e.getMessage(), e);
+    if (meta == null) {
+      Files.writeString(metaDir.resolve("README"), "The metadata database is PostgreSQL: back it up"
+          + " with pg_dump at the same time; this backup holds the time series, secrets and TLS.\n");
+    } else {
+      try (Connection c = meta.getConnection(); Statement st = c.createStatement()) {
+        st.execute("BACKUP TO '" + metaDir.resolve("syslens.zip").toString().replace("'", "''") + "'");
+      } catch (SQLException e) {
+        throw new IOException("metadata backup into " + metaDir + " failed: " + e.getMessage(), e);
+      }
     }
     for (String sub : List.of("secrets", "tls")) {
       Path from = dataDir.resolve(sub);

@@ -5,48 +5,97 @@ import static java.util.Objects.requireNonNull;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.server.DecoratingHttpServiceFunction;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.netty.util.AttributeKey;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import syslens.security.Principal;
+import syslens.security.Security;
 import syslens.server.api.ApiErrors;
 
 /**
- * Requires a valid bearer token. Browsers cannot set headers on a WebSocket handshake, so the
- * live endpoint also accepts {@code ?token=}. Applied to everything but health checks, login and
- * static assets.
+ * Authentication and function-level authorization for every route but health checks, login,
+ * refresh and static assets: a bearer access token or API key ({@code Authorization: Bearer}),
+ * HTTP basic auth with a user name and API key (Grafana), or {@code ?token=} on the live
+ * WebSocket (browsers cannot set headers there). The principal is resolved against the user's
+ * current state (on the blocking executor: it may read the database), then the permission the
+ * route needs ({@link AccessRules}) is checked.
  */
 public final class AuthDecorator implements DecoratingHttpServiceFunction {
-  public static final AttributeKey<TokenService.Principal> PRINCIPAL =
-      AttributeKey.valueOf(AuthDecorator.class, "PRINCIPAL");
+  public static final AttributeKey<Principal> PRINCIPAL = AttributeKey.valueOf(AuthDecorator.class, "PRINCIPAL");
+  static final int MAX_HEADER = 4096;
 
-  private final TokenService tokens;
+  private final Security security;
   private final String queryTokenPath;
 
-  public AuthDecorator(TokenService tokens, String queryTokenPath) {
-    this.tokens = requireNonNull(tokens, "tokens");
+  public AuthDecorator(Security security, String queryTokenPath) {
+    this.security = requireNonNull(security, "security");
     this.queryTokenPath = requireNonNull(queryTokenPath, "queryTokenPath");
   }
 
   @Override
-  public HttpResponse serve(HttpService delegate, ServiceRequestContext ctx, HttpRequest req)
-      throws Exception {
-    String token = null;
+  public HttpResponse serve(HttpService delegate, ServiceRequestContext ctx, HttpRequest req) {
     String header = req.headers().get(HttpHeaderNames.AUTHORIZATION);
-    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      token = header.substring(7).trim();
+    String bearer = null;
+    String basicUser = null;
+    String basicSecret = null;
+    if (header != null && header.length() <= MAX_HEADER && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      bearer = header.substring(7).trim();
+    } else if (header != null && header.length() <= MAX_HEADER && header.regionMatches(true, 0, "Basic ", 0, 6)) {
+      try {
+        String pair = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        int colon = pair.indexOf(':');
+        if (colon > 0) {
+          basicUser = pair.substring(0, colon);
+          basicSecret = pair.substring(colon + 1);
+        }
+      } catch (IllegalArgumentException e) {
+        return ApiErrors.unauthorized("Authorization: Basic value is not base64 (expected: base64 of user:apikey)");
+      }
     } else if (ctx.path().equals(queryTokenPath)) {
-      token = ctx.queryParam("token");
+      bearer = ctx.queryParam("token");
     }
-    if (token == null) {
-      return ApiErrors.unauthorized("missing bearer token (expected: Authorization: Bearer <token> from POST /api/v1/auth/login)");
+    if (bearer == null && basicSecret == null) {
+      return ApiErrors.unauthorized("missing credentials (expected: Authorization: Bearer <token> from "
+          + "POST /api/v1/auth/login, or an API key)");
     }
-    Optional<TokenService.Principal> p = tokens.verify(token);
-    if (p.isEmpty()) {
-      return ApiErrors.unauthorized("invalid or expired token (expected: a token from POST /api/v1/auth/login)");
-    }
-    ctx.setAttr(PRINCIPAL, p.get());
-    return delegate.serve(ctx, req);
+    String b = bearer;
+    String u = basicUser;
+    String s = basicSecret;
+    CompletableFuture<Optional<Principal>> who = CompletableFuture.supplyAsync(
+        () -> b != null ? security.authenticate(b) : security.authenticateBasic(u, s), ctx.blockingTaskExecutor());
+    return HttpResponse.of(who.thenApplyAsync(p -> {
+      if (p.isEmpty()) {
+        return ApiErrors.unauthorized("invalid, expired or revoked credentials (expected: a token from "
+            + "POST /api/v1/auth/login or /api/v1/auth/refresh, or a live API key)");
+      }
+      Optional<AccessRules.Rule> rule = AccessRules.find(ctx.method(), ctx.path());
+      if (rule.isEmpty()) {
+        return ApiErrors.error(HttpStatus.FORBIDDEN, "forbidden", "no access rule for " + ctx.method() + " "
+            + ctx.path() + " (expected: an endpoint listed in AccessRules)");
+      }
+      Principal principal = p.get();
+      if (principal.restricted() != null && !rule.get().allowRestricted()) {
+        return ApiErrors.error(HttpStatus.FORBIDDEN, principal.restricted(), "account restricted: "
+            + principal.restricted().replace('_', ' ') + " first (expected: POST /api/v1/auth/"
+            + (principal.restricted().equals("change_password") ? "password" : "totp/begin") + ")");
+      }
+      String needed = rule.get().permission();
+      if (!needed.isEmpty() && !principal.can(needed)) {
+        return ApiErrors.error(HttpStatus.FORBIDDEN, "forbidden", "permission " + needed + " needed for "
+            + ctx.method() + " " + ctx.path() + " (expected: a role or grant that includes it)");
+      }
+      ctx.setAttr(PRINCIPAL, principal);
+      try {
+        return delegate.serve(ctx, req);
+      } catch (Exception e) {
+        return HttpResponse.ofFailure(e);
+      }
+    }, ctx.eventLoop()));
   }
 }

@@ -6,8 +6,6 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +18,7 @@ import syslens.agent.v1.Ack;
 import syslens.agent.v1.AgentMessage;
 import syslens.agent.v1.AgentServiceGrpc;
 import syslens.agent.v1.ConfigUpdate;
+import syslens.agent.v1.Enrolled;
 import syslens.agent.v1.Hello;
 import syslens.agent.v1.Label;
 import syslens.agent.v1.MetricBatch;
@@ -27,6 +26,7 @@ import syslens.agent.v1.Reject;
 import syslens.agent.v1.Sample;
 import syslens.agent.v1.Series;
 import syslens.agent.v1.ServerMessage;
+import syslens.security.NodeIdentities;
 import syslens.server.live.LiveSample;
 import syslens.server.live.NodeSummaries;
 import syslens.storage.AppendStatus;
@@ -37,7 +37,8 @@ import syslens.storage.Storage;
 import syslens.storage.StorageException;
 
 /**
- * The agent stream: authenticates Hello with the enrollment token, validates and stores
+ * The agent stream: authenticates Hello with the node's own credential (or enrolls a new node id
+ * with the enrollment token, see docs/adr/0003-per-node-credentials.md), validates and stores
  * batches, acks them once storage has committed (fsynced) them, and feeds the live view.
  */
 public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplBase {
@@ -59,7 +60,7 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   private final NodeRegistry registry;
   private final NodeSummaries summaries;
   private final Consumer<LiveSample> live;
-  private final byte[] enrollmentToken;
+  private final NodeIdentities identities;
   private final Duration collectInterval;
   private final AtomicInteger connected = new AtomicInteger();
   private final Counter batches;
@@ -67,13 +68,13 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   private final MeterRegistry meters;
 
   public AgentIngestService(Storage storage, NodeRegistry registry, NodeSummaries summaries,
-      Consumer<LiveSample> live, String enrollmentToken, Duration collectInterval,
+      Consumer<LiveSample> live, NodeIdentities identities, Duration collectInterval,
       MeterRegistry meters) {
     this.storage = requireNonNull(storage, "storage");
     this.registry = requireNonNull(registry, "registry");
     this.summaries = requireNonNull(summaries, "summaries");
     this.live = requireNonNull(live, "live");
-    this.enrollmentToken = requireNonNull(enrollmentToken, "enrollmentToken").getBytes(StandardCharsets.UTF_8);
+    this.identities = requireNonNull(identities, "identities");
     this.collectInterval = requireNonNull(collectInterval, "collectInterval");
     this.meters = requireNonNull(meters, "meters");
     meters.gauge("syslens.agents.connected", connected);
@@ -83,8 +84,8 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
 
   @Override
   public StreamObserver<AgentMessage> connect(StreamObserver<ServerMessage> out) {
-    Stream stream = new Stream(out);
     ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
+    Stream stream = new Stream(out, ctx == null ? "unknown" : ctx.clientAddress().getHostAddress());
     if (ctx != null) {
       ctx.eventLoop().schedule(stream::helloDeadline, HELLO_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -98,6 +99,7 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   /** One agent's stream; gRPC delivers its messages one at a time. */
   private final class Stream implements StreamObserver<AgentMessage> {
     private final StreamObserver<ServerMessage> out;
+    private final String source;
     private String nodeId;
     private Map<String, String> extraLabels = Map.of();
     private String hostname;
@@ -109,8 +111,9 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
      */
     private final Map<java.util.List<Label>, Labels> labelCache = new java.util.HashMap<>();
 
-    Stream(StreamObserver<ServerMessage> out) {
+    Stream(StreamObserver<ServerMessage> out, String source) {
       this.out = out;
+      this.source = source;
     }
 
     @Override
@@ -150,11 +153,9 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
         fatal(Reject.Code.PROTOCOL_ERROR, "second hello on one stream (expected: one per stream)");
         return;
       }
-      byte[] token = h.getEnrollmentToken().getBytes(StandardCharsets.UTF_8);
-      if (!MessageDigest.isEqual(token, enrollmentToken)) {
-        log.warn("agent {} ({}) rejected: wrong enrollment token", abbreviate(h.getNodeId()), abbreviate(h.getHostname()));
-        fatal(Reject.Code.UNAUTHENTICATED,
-            "enrollment token rejected (expected: the server's token, see <data>/secrets/enrollment-token)");
+      if (h.getEnrollmentToken().length() > MAX_TEXT_LENGTH || h.getNodeSecret().length() > MAX_TEXT_LENGTH) {
+        fatal(Reject.Code.UNAUTHENTICATED, "enrollment_token or node_secret: too long (expected: <= "
+            + MAX_TEXT_LENGTH + " chars)");
         return;
       }
       if (!NODE_ID.matcher(h.getNodeId()).matches()) {
@@ -192,6 +193,27 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
       }
       String id = h.getNodeId();
       String host = h.getHostname().isEmpty() ? id : h.getHostname();
+      NodeIdentities.Admission admission;
+      try {
+        admission = identities.admit(id, h.getNodeSecret(), h.getEnrollmentToken(), source);
+      } catch (RuntimeException e) {
+        log.error("checking the credential of agent {} failed", id, e);
+        closed = true;
+        synchronized (out) {
+          out.onError(io.grpc.Status.UNAVAILABLE.withDescription("server could not check the node's credential; "
+              + "retry later").asRuntimeException());
+        }
+        return;
+      }
+      if (!admission.admitted()) {
+        log.warn("agent {} ({}) from {} rejected: {}", id, abbreviate(host), source, admission.reason());
+        fatal(Reject.Code.UNAUTHENTICATED, admission.reason());
+        return;
+      }
+      if (admission.newSecret() != null) {
+        // First, so the node holds its credential even if registering fails below and it must retry.
+        send(ServerMessage.newBuilder().setEnrolled(Enrolled.newBuilder().setNodeSecret(admission.newSecret())).build());
+      }
       try {
         registry.connected(id, host, h.getOs(), h.getAgentVersion(), labels);
       } catch (RuntimeException e) {

@@ -8,13 +8,19 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcConnectionPool;
+import org.postgresql.ds.PGConnectionPoolDataSource;
 
-/** The metadata database: an embedded H2 file under the data directory, migrated by Flyway. */
+/**
+ * The metadata database, migrated by Flyway: an embedded H2 file under the data directory (the
+ * default) or PostgreSQL (production; {@code metadata.url = jdbc:postgresql://...}).
+ */
 public final class MetaStore implements AutoCloseable {
   private final JdbcConnectionPool pool;
+  private final boolean h2;
 
-  private MetaStore(JdbcConnectionPool pool) {
+  private MetaStore(JdbcConnectionPool pool, boolean h2) {
     this.pool = pool;
+    this.h2 = h2;
   }
 
   /** Opens (creating if needed) {@code <dir>/syslens.mv.db} and applies pending migrations. */
@@ -22,9 +28,35 @@ public final class MetaStore implements AutoCloseable {
     requireNonNull(dir, "dir");
     String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("syslens") + ";DB_CLOSE_ON_EXIT=FALSE";
     JdbcConnectionPool pool = JdbcConnectionPool.create(url, "syslens", "");
+    return migrated(pool, true);
+  }
+
+  /** Connects to PostgreSQL at {@code url} ({@code jdbc:postgresql://host:port/db}) and migrates it. */
+  public static MetaStore openPostgres(String url, String user, String password) {
+    requireNonNull(url, "url");
+    if (!url.startsWith("jdbc:postgresql://")) {
+      throw new IllegalArgumentException("metadata url: " + url + " (expected: jdbc:postgresql://HOST:PORT/DB)");
+    }
+    PGConnectionPoolDataSource ds = new PGConnectionPoolDataSource();
+    ds.setURL(url);
+    if (user != null) {
+      ds.setUser(user);
+    }
+    if (password != null) {
+      ds.setPassword(password);
+    }
+    return migrated(JdbcConnectionPool.create(ds), false);
+  }
+
+  private static MetaStore migrated(JdbcConnectionPool pool, boolean h2) {
     pool.setMaxConnections(16);
-    Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
-    return new MetaStore(pool);
+    try {
+      Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+    } catch (RuntimeException e) {
+      pool.dispose();
+      throw e;
+    }
+    return new MetaStore(pool, h2);
   }
 
   public DataSource dataSource() {
@@ -37,10 +69,12 @@ public final class MetaStore implements AutoCloseable {
 
   @Override
   public void close() {
-    try (Connection c = pool.getConnection()) {
-      c.createStatement().execute("SHUTDOWN");
-    } catch (SQLException e) {
-      // already closed
+    if (h2) {
+      try (Connection c = pool.getConnection()) {
+        c.createStatement().execute("SHUTDOWN");
+      } catch (SQLException e) {
+        // already closed
+      }
     }
     pool.dispose();
   }

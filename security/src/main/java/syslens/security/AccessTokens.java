@@ -1,4 +1,4 @@
-package syslens.server.auth;
+package syslens.security;
 
 import static java.util.Objects.requireNonNull;
 
@@ -16,24 +16,25 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.Optional;
 
-/** Issues and verifies the API's HS256 bearer tokens. */
-public final class TokenService {
+/**
+ * Short-lived HS256 access tokens. A token only says which user, user version and session it was
+ * issued for; whether that still holds is checked against the database on every request by
+ * {@link Authenticator}.
+ */
+final class AccessTokens {
   static final String ISSUER = "syslens";
   /** Longer strings are not tokens; they are rejected before parsing. */
   static final int MAX_TOKEN_LENGTH = 4096;
 
-  /** Who a verified token speaks for. */
-  public record Principal(String username, String role) {}
-
-  /** A freshly issued token. */
-  public record Issued(String token, Instant expiresAt) {}
+  /** What a verified token claims. */
+  record Claims(long userId, String username, long version, String sessionId) {}
 
   private final MACSigner signer;
   private final MACVerifier verifier;
   private final Clock clock;
   private final Duration ttl;
 
-  public TokenService(byte[] secret, Clock clock, Duration ttl) {
+  AccessTokens(byte[] secret, Clock clock, Duration ttl) {
     requireNonNull(secret, "secret");
     if (secret.length < 32) {
       throw new IllegalArgumentException("secret: " + secret.length + " bytes (expected: >= 32)");
@@ -48,13 +49,18 @@ public final class TokenService {
     this.ttl = requireNonNull(ttl, "ttl");
   }
 
-  public Issued issue(String username, String role) {
+  Duration ttl() {
+    return ttl;
+  }
+
+  String issue(User user, String sessionId, Instant exp) {
     Instant now = clock.instant();
-    Instant exp = now.plus(ttl);
     JWTClaimsSet claims = new JWTClaimsSet.Builder()
         .issuer(ISSUER)
-        .subject(username)
-        .claim("role", role)
+        .subject(user.username())
+        .claim("uid", user.id())
+        .claim("ver", user.version())
+        .claim("sid", sessionId)
         .issueTime(Date.from(now))
         .expirationTime(Date.from(exp))
         .build();
@@ -64,11 +70,11 @@ public final class TokenService {
     } catch (JOSEException e) {
       throw new IllegalStateException("signing token failed", e);
     }
-    return new Issued(jwt.serialize(), exp);
+    return jwt.serialize();
   }
 
-  /** The principal of a valid, unexpired token of ours; empty otherwise. */
-  public Optional<Principal> verify(String token) {
+  /** The claims of a valid, unexpired token of ours; empty otherwise (alg none, wrong key, tampered). */
+  Optional<Claims> verify(String token) {
     if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
       return Optional.empty();
     }
@@ -82,8 +88,13 @@ public final class TokenService {
       if (!ISSUER.equals(c.getIssuer()) || exp == null || !exp.toInstant().isAfter(clock.instant())) {
         return Optional.empty();
       }
-      Object role = c.getClaim("role");
-      return Optional.of(new Principal(c.getSubject(), role == null ? "viewer" : role.toString()));
+      Long uid = c.getLongClaim("uid");
+      Long ver = c.getLongClaim("ver");
+      String sid = c.getStringClaim("sid");
+      if (uid == null || ver == null || sid == null || c.getSubject() == null) {
+        return Optional.empty();
+      }
+      return Optional.of(new Claims(uid, c.getSubject(), ver, sid));
     } catch (ParseException | JOSEException e) {
       return Optional.empty();
     }

@@ -1,0 +1,23 @@
+package syslens.security;
+
+import java.util.Set;
+
+/**
+ * Who an authenticated request speaks for, as of now: the user's current role and effective
+ * permissions (not what the token said when it was issued). {@code restricted} is what the user
+ * must do first ({@code change_password}, {@code enroll_totp}) or null; {@code apiKeyId} is set
+ * when the request came with an API key (then there is no session).
+ */
+public record Principal(long userId, String username, String role, Set<String> grants, Set<String> denies,
+    String sessionId, String restricted, String language, String apiKeyId) {
+
+  public Principal {
+    grants = Set.copyOf(grants);
+    denies = Set.copyOf(denies);
+  }
+
+  /** True when the principal holds {@code permission} ({@code module:resource:action}). */
+  public boolean can(String permission) {
+    return Permissions.implies(grants, permission) && !Permissions.implies(denies, permission);
+  }
+}

@@ -1,0 +1,230 @@
+package syslens.security;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+
+/**
+ * The security module's front door: built once by the composition root over the metadata
+ * database; everything else asks it. Authenticates bearer tokens and API keys against the
+ * current state of users, roles and sessions on every request.
+ */
+public final class Security {
+  private final UserStore userStore;
+  private final Users users;
+  private final Roles roles;
+  private final Sessions sessions;
+  private final AccessTokens tokens;
+  private final ApiKeys apiKeys;
+  private final Logins logins;
+  private final NodeIdentities nodes;
+  private final AuditLog audit;
+
+  private Security(Builder b) {
+    SecuritySchema.migrate(b.db);
+    this.audit = new AuditLog(b.db, b.clock);
+    this.userStore = new UserStore(b.db, b.clock);
+    this.roles = new Roles(b.db);
+    this.sessions = new Sessions(b.db, b.clock, b.idleTimeout);
+    this.tokens = new AccessTokens(b.jwtKey, b.clock, b.accessTokenTtl);
+    this.apiKeys = new ApiKeys(b.db, b.clock);
+    LoginGuard guard = new LoginGuard(b.clock);
+    this.users = new Users(userStore, roles, PasswordPolicy.create(), sessions, apiKeys, guard, audit);
+    this.logins = new Logins(userStore, roles, sessions, tokens, guard, audit, b.clock);
+    this.nodes = new NodeIdentities(b.db, b.clock, b.enrollmentToken, audit);
+  }
+
+  public static Builder builder(DataSource db) {
+    return new Builder(db);
+  }
+
+  public Users users() {
+    return users;
+  }
+
+  public Roles roles() {
+    return roles;
+  }
+
+  public Logins logins() {
+    return logins;
+  }
+
+  public NodeIdentities nodes() {
+    return nodes;
+  }
+
+  public AuditLog audit() {
+    return audit;
+  }
+
+  public Duration accessTokenTtl() {
+    return tokens.ttl();
+  }
+
+  /**
+   * The principal of a bearer credential (access token or API key) as of now: empty for a bad,
+   * expired or revoked credential, a deleted or disabled user, a changed user (role, password,
+   * log out everywhere), or a session ended by logout or inactivity.
+   */
+  public Optional<Principal> authenticate(String bearer) {
+    if (bearer == null) {
+      return Optional.empty();
+    }
+    if (bearer.startsWith(ApiKeys.PREFIX)) {
+      return apiKeys.authenticate(bearer).flatMap(this::principalOfKey);
+    }
+    Optional<AccessTokens.Claims> claims = tokens.verify(bearer);
+    if (claims.isEmpty()) {
+      return Optional.empty();
+    }
+    AccessTokens.Claims c = claims.get();
+    Optional<User> u = userStore.findCached(c.userId());
+    if (u.isEmpty() || u.get().disabled() || u.get().version() != c.version()
+        || !u.get().username().equals(c.username()) || !sessions.touch(c.sessionId(), c.userId())) {
+      return Optional.empty();
+    }
+    return principal(u.get(), c.sessionId(), null, null);
+  }
+
+  /** HTTP basic auth for machines (Grafana): the user name and one of that user's API keys. */
+  public Optional<Principal> authenticateBasic(String username, String apiKey) {
+    return apiKeys.authenticate(apiKey).flatMap(k -> principalOfKey(k)
+        .filter(p -> p.username().equals(username)));
+  }
+
+  private Optional<Principal> principalOfKey(ApiKeys.Key k) {
+    Optional<User> u = userStore.findCached(k.userId());
+    if (u.isEmpty() || u.get().disabled()) {
+      return Optional.empty();
+    }
+    return principal(u.get(), null, k.id(), k.scopes());
+  }
+
+  private Optional<Principal> principal(User u, String sessionId, String keyId, Set<String> scopes) {
+    EffectivePermissions e;
+    try {
+      e = roles.effective(u.role(), u.extraGrants(), u.extraDenies());
+    } catch (IllegalArgumentException ex) {
+      return Optional.empty(); // the user's role was deleted: no access rather than a guess
+    }
+    Set<String> grants = new HashSet<>(e.grantSet());
+    if (scopes != null) {
+      // A key holds the scopes its owner holds too, never more.
+      Set<String> scoped = new HashSet<>();
+      for (String s : scopes) {
+        if (e.can(s)) {
+          scoped.add(s);
+        }
+      }
+      grants = scoped;
+    }
+    String restricted = keyId == null ? logins.restriction(u) : null;
+    return Optional.of(new Principal(u.id(), u.username(), u.role(), grants, e.denySet(), sessionId, restricted,
+        u.language(), keyId));
+  }
+
+  /** Creates an API key for the principal's user with scopes it holds itself; the key text is shown once. */
+  public Map.Entry<String, Map<String, Object>> createApiKey(Principal p, String name, Set<String> scopes,
+      Long expiresAt, String source) {
+    if (name == null || name.isBlank() || name.length() > 128) {
+      throw new IllegalArgumentException("name: " + (name == null ? "missing" : name.length() + " chars")
+          + " (expected: 1-128 characters)");
+    }
+    if (scopes.isEmpty() || scopes.size() > Roles.MAX_PERMISSIONS) {
+      throw new IllegalArgumentException("scopes: " + scopes.size() + " (expected: 1-" + Roles.MAX_PERMISSIONS
+          + " permissions)");
+    }
+    for (String s : scopes) {
+      String bad = Permissions.problem(s);
+      if (bad != null) {
+        throw new IllegalArgumentException(bad);
+      }
+      if (!p.can(s)) {
+        throw new IllegalArgumentException("scopes: " + s + " is not held by " + p.username()
+            + " (expected: permissions you hold)");
+      }
+    }
+    Map.Entry<String, ApiKeys.Key> k = apiKeys.create(p.userId(), name, scopes, expiresAt);
+    audit.append(p.username(), "apikey.created", k.getValue().id(), source, "name=" + name + " scopes=" + scopes);
+    return Map.entry(k.getKey(), k.getValue().toView());
+  }
+
+  public List<Map<String, Object>> listApiKeys(long userId) {
+    return apiKeys.list(userId).stream().map(ApiKeys.Key::toView).toList();
+  }
+
+  /** Revokes a key of {@code ownerId} (or any key when {@code any}); false when not found. */
+  public boolean revokeApiKey(String id, long ownerId, boolean any, String actor, String source) {
+    Optional<ApiKeys.Key> k = apiKeys.find(id);
+    if (k.isEmpty() || (!any && k.get().userId() != ownerId) || !apiKeys.revoke(id)) {
+      return false;
+    }
+    audit.append(actor, "apikey.revoked", id, source, "");
+    return true;
+  }
+
+  /** Settings; {@code jwtKey} (>= 32 bytes) and the enrollment token source are required. */
+  public static final class Builder {
+    private final DataSource db;
+    private Clock clock = Clock.systemUTC();
+    private byte[] jwtKey;
+    private Supplier<String> enrollmentToken = () -> null;
+    private Duration accessTokenTtl = Duration.ofMinutes(10);
+    private Duration idleTimeout = Duration.ofHours(8);
+
+    private Builder(DataSource db) {
+      this.db = requireNonNull(db, "db");
+    }
+
+    public Builder clock(Clock c) {
+      this.clock = requireNonNull(c, "clock");
+      return this;
+    }
+
+    public Builder jwtKey(byte[] key) {
+      this.jwtKey = requireNonNull(key, "jwtKey").clone();
+      return this;
+    }
+
+    public Builder enrollmentToken(Supplier<String> token) {
+      this.enrollmentToken = requireNonNull(token, "enrollmentToken");
+      return this;
+    }
+
+    /** Access token lifetime; default 10 min, at most 1 h. */
+    public Builder accessTokenTtl(Duration ttl) {
+      requireNonNull(ttl, "ttl");
+      if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("accessTokenTtl: " + ttl + " (expected: > 0 and <= 1h)");
+      }
+      this.accessTokenTtl = ttl;
+      return this;
+    }
+
+    /** A session ends after this long without activity; default 8 h. */
+    public Builder idleTimeout(Duration d) {
+      requireNonNull(d, "idleTimeout");
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("idleTimeout: " + d + " (expected: > 0)");
+      }
+      this.idleTimeout = d;
+      return this;
+    }
+
+    public Security build() {
+      if (jwtKey == null) {
+        throw new IllegalArgumentException("jwtKey: missing (expected: >= 32 random bytes)");
+      }
+      return new Security(this);
+    }
+  }
+}

@@ -1,0 +1,316 @@
+package syslens.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.PlainHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The security module's behaviour on a real metadata database; run on H2 and on PostgreSQL by
+ * the subclasses, so the same migrations and SQL are proven on both.
+ */
+abstract class SecurityContractTest {
+  static final String PW = "Adm1n-Passw0rd-Long";
+  static final String SRC = "127.0.0.1";
+  static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes();
+  static final Users.Actor ADMIN = new Users.Actor("admin", SRC);
+
+  MutableClock clock;
+  DataSource db;
+  Security security;
+  String token = "enroll-token-0123456789";
+
+  /** A fresh, empty database for each test. */
+  abstract DataSource freshDatabase() throws Exception;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    clock = new MutableClock(Instant.parse("2026-11-30T10:00:00Z"));
+    db = freshDatabase();
+    security = Security.builder(db).clock(clock).jwtKey(KEY).enrollmentToken(() -> token).build();
+    security.users().bootstrapAdmin(PW);
+  }
+
+  LoginResult.Success login(String user, String pw) {
+    LoginResult r = security.logins().login(user, pw, null, SRC);
+    assertThat(r).isInstanceOf(LoginResult.Success.class);
+    return (LoginResult.Success) r;
+  }
+
+  @Test
+  void migrate_twice_isIdempotent() {
+    SecuritySchema.migrate(db);
+    assertThat(security.users().count()).isEqualTo(1);
+  }
+
+  @Test
+  void authenticate_tokenOfDeletedUser_isRefusedAtOnce() {
+    User bob = security.users().create("bob", "Tr0ub4dor-and-3x", "viewer", false, "en", ADMIN);
+    String access = login("bob", "Tr0ub4dor-and-3x").accessToken();
+    assertThat(security.authenticate(access)).isPresent();
+    security.users().delete(bob, ADMIN);
+    assertThat(security.authenticate(access)).isEmpty();
+  }
+
+  @Test
+  void authenticate_tokenOfDisabledUser_isRefusedAndRefreshFails() {
+    User bob = security.users().create("bob", "Tr0ub4dor-and-3x", "viewer", false, "en", ADMIN);
+    LoginResult.Success s = login("bob", "Tr0ub4dor-and-3x");
+    security.users().setDisabled(bob, true, ADMIN);
+    assertThat(security.authenticate(s.accessToken())).isEmpty();
+    assertThat(security.logins().refresh(s.refreshToken(), SRC)).isInstanceOf(LoginResult.Invalid.class);
+    assertThat(security.logins().login("bob", "Tr0ub4dor-and-3x", null, SRC)).isInstanceOf(LoginResult.Invalid.class);
+  }
+
+  @Test
+  void authenticate_afterRoleChange_oldTokenRefusedNewRoleApplies() {
+    User bob = security.users().create("bob", "Tr0ub4dor-and-3x", "operator", false, "en", ADMIN);
+    LoginResult.Success s = login("bob", "Tr0ub4dor-and-3x");
+    assertThat(security.authenticate(s.accessToken()).orElseThrow().can("monitoring:query:write")).isTrue();
+    security.users().setPermissions(bob, "viewer", Set.of(), Set.of(), ADMIN);
+    assertThat(security.authenticate(s.accessToken())).isEmpty();
+    LoginResult r = security.logins().refresh(s.refreshToken(), SRC);
+    Principal p = security.authenticate(((LoginResult.Success) r).accessToken()).orElseThrow();
+    assertThat(p.role()).isEqualTo("viewer");
+    assertThat(p.can("monitoring:query:write")).isFalse();
+  }
+
+  @Test
+  void authenticate_jwtAttacks_areRefused() throws Exception {
+    LoginResult.Success s = login("admin", PW);
+    Principal p = security.authenticate(s.accessToken()).orElseThrow();
+    JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer("syslens").subject("admin").claim("uid", p.userId())
+        .claim("ver", 0L).claim("sid", p.sessionId()).expirationTime(Date.from(clock.instant().plusSeconds(600))).build();
+    String none = new PlainJWT(new PlainHeader(), claims).serialize();
+    SignedJWT wrongKey = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+    wrongKey.sign(new MACSigner("another-key-another-key-another-key!".getBytes()));
+    String[] parts = s.accessToken().split("\\.");
+    String tampered = parts[0] + "." + parts[1].substring(0, parts[1].length() - 2) + "AA." + parts[2];
+    assertThat(security.authenticate(none)).isEmpty();
+    assertThat(security.authenticate(wrongKey.serialize())).isEmpty();
+    assertThat(security.authenticate(tampered)).isEmpty();
+    clock.advance(security.accessTokenTtl().plusSeconds(1));
+    assertThat(security.authenticate(s.accessToken())).as("expired").isEmpty();
+  }
+
+  @Test
+  void logout_endsSessionAndRefresh() {
+    LoginResult.Success s = login("admin", PW);
+    Principal p = security.authenticate(s.accessToken()).orElseThrow();
+    security.logins().logout(p, SRC);
+    assertThat(security.authenticate(s.accessToken())).isEmpty();
+    assertThat(security.logins().refresh(s.refreshToken(), SRC)).isInstanceOf(LoginResult.Invalid.class);
+  }
+
+  @Test
+  void logoutEverywhere_endsEverySession() {
+    LoginResult.Success a = login("admin", PW);
+    LoginResult.Success b = login("admin", PW);
+    security.logins().logoutEverywhere(security.authenticate(a.accessToken()).orElseThrow(), SRC);
+    assertThat(security.authenticate(a.accessToken())).isEmpty();
+    assertThat(security.authenticate(b.accessToken())).isEmpty();
+    assertThat(security.logins().refresh(b.refreshToken(), SRC)).isInstanceOf(LoginResult.Invalid.class);
+  }
+
+  @Test
+  void refresh_replayedToken_endsTheSession() {
+    LoginResult.Success s = login("admin", PW);
+    LoginResult.Success next = (LoginResult.Success) security.logins().refresh(s.refreshToken(), SRC);
+    assertThat(security.logins().refresh(s.refreshToken(), SRC)).isInstanceOf(LoginResult.Invalid.class);
+    assertThat(security.logins().refresh(next.refreshToken(), SRC)).as("the thief's replay ends the session")
+        .isInstanceOf(LoginResult.Invalid.class);
+    assertThat(security.authenticate(next.accessToken())).isEmpty();
+  }
+
+  @Test
+  void session_idleFor8Hours_ends() {
+    LoginResult.Success s = login("admin", PW);
+    for (int i = 0; i < 10; i++) { // activity keeps it alive past 8 h
+      clock.advance(Duration.ofMinutes(9));
+      s = (LoginResult.Success) security.logins().refresh(s.refreshToken(), SRC);
+      assertThat(security.authenticate(s.accessToken())).isPresent();
+    }
+    clock.advance(Duration.ofHours(8));
+    assertThat(security.logins().refresh(s.refreshToken(), SRC)).isInstanceOf(LoginResult.Invalid.class);
+  }
+
+  @Test
+  void create_weakPasswords_areRefusedNamingTheRule() {
+    assertThatThrownBy(() -> security.users().create("carol", "Sh0rt!", "viewer", true, "en", ADMIN))
+        .hasMessageContaining(">= 12");
+    assertThatThrownBy(() -> security.users().create("carol", "alllowercaseletters", "viewer", true, "en", ADMIN))
+        .hasMessageContaining("character classes");
+    assertThatThrownBy(() -> security.users().create("carol", "Carol-2026-Secure", "viewer", true, "en", ADMIN))
+        .hasMessageContaining("user name");
+    assertThatThrownBy(() -> security.users().create("carol", "Password123!", "viewer", true, "en", ADMIN))
+        .hasMessageContaining("commonly used");
+    assertThatThrownBy(() -> security.users().create("carol", "Fine-Passw0rd-X", "viewer", true, "fr", ADMIN))
+        .hasMessageContaining("language");
+    assertThatThrownBy(() -> security.users().create("admin", "Fine-Passw0rd-X", "viewer", true, "en", ADMIN))
+        .hasMessageContaining("taken");
+  }
+
+  @Test
+  void create_storesBcryptCost12_andForcesChangeOnFirstLogin() {
+    User u = security.users().create("carol", "Fine-Passw0rd-X", "viewer", true, "ja-JP", ADMIN);
+    assertThat(u.passwordHash()).startsWith("$2a$12$");
+    assertThat(u.language()).isEqualTo("ja-JP");
+    LoginResult.Success s = login("carol", "Fine-Passw0rd-X");
+    assertThat(s.restricted()).isEqualTo("change_password");
+    Principal p = security.authenticate(s.accessToken()).orElseThrow();
+    security.users().changeOwnPassword(security.users().get("carol").orElseThrow(), "Fine-Passw0rd-X",
+        "Another-Passw0rd-Y", p.sessionId(), new Users.Actor("carol", SRC));
+    Principal after = security.authenticate(security.logins().reissue(p).orElseThrow().accessToken()).orElseThrow();
+    assertThat(after.restricted()).isNull();
+  }
+
+  @Test
+  void roles_inheritanceConflictsAndCycles() {
+    security.roles().save(new Role("team-a", List.of("operator"), Set.of("system:report:read"), Set.of(), false, false));
+    EffectivePermissions e = security.roles().effective("team-a", Set.of(), Set.of());
+    assertThat(e.grants()).anyMatch(o -> o.permission().equals("monitoring:*:read")
+        && o.path().equals("role team-a > role operator > role viewer"));
+    assertThatThrownBy(() -> security.roles().save(new Role("team-b", List.of("team-a"), Set.of("alerts:rule:write"),
+        Set.of("alerts:rule:write"), false, false)))
+        .hasMessageContaining("alerts:rule:write is granted via role team-b and denied via role team-b");
+    assertThatThrownBy(() -> security.roles().save(new Role("team-a", List.of("team-c"), Set.of(), Set.of(), false, false)))
+        .hasMessageContaining("unknown");
+    security.roles().save(new Role("team-c", List.of(), Set.of("alerts:*:read"), Set.of(), false, false));
+    security.roles().save(new Role("team-d", List.of("team-c"), Set.of(), Set.of(), false, false));
+    assertThatThrownBy(() -> security.roles().save(new Role("team-c", List.of("team-d"), Set.of(), Set.of(), false, false)))
+        .hasMessageContaining("cycle");
+    assertThatThrownBy(() -> security.roles().save(new Role("sod", List.of(), Set.of("users:user:manage",
+        "system:audit:delete"), Set.of(), false, false)))
+        .hasMessageContaining("separation of duties").hasMessageContaining("role sod granting users:user:manage");
+  }
+
+  @Test
+  void setPermissions_conflictingUserExtras_areRefused() {
+    User bob = security.users().create("bob", "Tr0ub4dor-and-3x", "operator", false, "en", ADMIN);
+    assertThatThrownBy(() -> security.users().setPermissions(bob, "operator", Set.of("system:audit:delete",
+        "users:user:manage"), Set.of(), ADMIN)).hasMessageContaining("separation of duties")
+        .hasMessageContaining("user extra grant");
+    assertThatThrownBy(() -> security.users().setPermissions(bob, "operator", Set.of(), Set.of("alerts:*:*"), ADMIN))
+        .hasMessageContaining("alerts:*:* is granted via role operator and denied via user extra denial");
+  }
+
+  @Test
+  void apiKeys_scopedHashedRevocable() {
+    LoginResult.Success s = login("admin", PW);
+    Principal admin = security.authenticate(s.accessToken()).orElseThrow();
+    Map.Entry<String, Map<String, Object>> k = security.createApiKey(admin, "grafana", Set.of("monitoring:*:read"),
+        null, SRC);
+    Principal viaKey = security.authenticate(k.getKey()).orElseThrow();
+    assertThat(viaKey.can("monitoring:query:read")).isTrue();
+    assertThat(viaKey.can("users:user:manage")).isFalse();
+    assertThat(security.authenticateBasic("admin", k.getKey())).isPresent();
+    assertThat(security.authenticateBasic("someone", k.getKey())).isEmpty();
+    security.revokeApiKey((String) k.getValue().get("id"), admin.userId(), false, "admin", SRC);
+    assertThat(security.authenticate(k.getKey())).isEmpty();
+  }
+
+  @Test
+  void nodes_enrollOnceThenOnlyTheNodesSecret() {
+    NodeIdentities n = security.nodes();
+    NodeIdentities.Admission first = n.admit("web-1", null, token, SRC);
+    assertThat(first.outcome()).isEqualTo(NodeIdentities.Outcome.ENROLLED);
+    assertThat(n.admit("web-1", null, token, "127.0.0.9").outcome()).as("token holder posing as web-1")
+        .isEqualTo(NodeIdentities.Outcome.REFUSED);
+    assertThat(n.admit("web-1", "wrong", token, SRC).outcome()).isEqualTo(NodeIdentities.Outcome.REFUSED);
+    assertThat(n.admit("web-1", first.newSecret(), null, SRC).outcome()).isEqualTo(NodeIdentities.Outcome.AUTHENTICATED);
+    assertThat(n.admit("web-2", null, "wrong-token", SRC).outcome()).isEqualTo(NodeIdentities.Outcome.REFUSED);
+    List<String> revoked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    n.onRevoked(revoked::add);
+    n.revoke("web-1", "admin", SRC);
+    assertThat(revoked).containsExactly("web-1");
+    assertThat(n.admit("web-1", first.newSecret(), null, SRC).outcome()).isEqualTo(NodeIdentities.Outcome.REVOKED);
+    assertThat(security.audit().list(-1, 100)).extracting(AuditLog.Entry::action)
+        .contains("node.enrolled", "node.refused", "node.revoked");
+  }
+
+  @Test
+  void audit_modifiedOrDeletedRecord_isDetected() throws Exception {
+    for (int i = 0; i < 5; i++) {
+      security.audit().append("admin", "test", "t" + i, SRC, "d" + i);
+    }
+    assertThat(security.audit().verify().ok()).isTrue();
+    long seq = security.audit().list(-1, 100).get(2).seq();
+    try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+      st.executeUpdate("UPDATE audit_log SET actor = 'mallory' WHERE seq = " + seq);
+    }
+    AuditLog.Verification v = security.audit().verify();
+    assertThat(v.ok()).isFalse();
+    assertThat(v.firstBadSeq()).isEqualTo(seq);
+    try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+      st.executeUpdate("DELETE FROM audit_log WHERE seq = " + seq);
+    }
+    assertThat(security.audit().verify().problem()).contains("record " + seq + " is missing");
+  }
+
+  @Test
+  void audit_lastRecordsDeleted_isDetectedAlsoByAFreshProcess() throws Exception {
+    for (int i = 0; i < 4; i++) {
+      security.audit().append("admin", "test", "t" + i, SRC, "");
+    }
+    try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+      st.executeUpdate("DELETE FROM audit_log WHERE seq >= 2");
+    }
+    AuditLog fresh = AuditLog.open(db, clock); // no memory of what it wrote
+    AuditLog.Verification v = fresh.verify();
+    assertThat(v.ok()).isFalse();
+    assertThat(v.problem()).contains("removed from the end");
+  }
+
+  @Test
+  void audit_retention_keepsAYearAndTheChainVerifies() {
+    security.audit().append("admin", "old", "x", SRC, "");
+    clock.advance(Duration.ofDays(400));
+    security.audit().append("admin", "new", "y", SRC, "");
+    assertThatThrownBy(() -> security.audit().prune(Duration.ofDays(30))).hasMessageContaining(">= 366");
+    assertThat(security.audit().prune(Duration.ofDays(366))).isGreaterThan(0);
+    assertThat(security.audit().list(-1, 100)).extracting(AuditLog.Entry::action).containsExactly("new");
+    assertThat(security.audit().verify().ok()).isTrue();
+  }
+
+  @Test
+  void totp_requiredAfterEnrolment_withRecoveryCodes() {
+    LoginResult.Success s = login("admin", PW);
+    Principal p = security.authenticate(s.accessToken()).orElseThrow();
+    String uri = security.logins().beginTotp(p);
+    String secret = uri.replaceAll(".*secret=([A-Z2-7]+).*", "$1");
+    String code = Totp.code(Totp.fromBase32(secret), clock.instant().getEpochSecond(), 6, "HmacSHA1");
+    List<String> recovery = security.logins().confirmTotp(p, code, SRC);
+    assertThat(recovery).hasSize(10);
+    assertThat(security.logins().login("admin", PW, null, SRC)).isInstanceOf(LoginResult.TotpRequired.class);
+    assertThat(security.logins().login("admin", PW, "000000".equals(code) ? "111111" : "000000", SRC))
+        .isInstanceOf(LoginResult.Invalid.class);
+    assertThat(security.logins().login("admin", PW, code, SRC)).isInstanceOf(LoginResult.Success.class);
+    assertThat(security.logins().login("admin", PW, recovery.get(0), SRC)).isInstanceOf(LoginResult.Success.class);
+    assertThat(security.logins().login("admin", PW, recovery.get(0), SRC)).as("a recovery code works once")
+        .isInstanceOf(LoginResult.Invalid.class);
+  }
+
+  @Test
+  void totp_requiredByRole_restrictsUntilEnrolled() {
+    security.roles().save(new Role("secure-ops", List.of("operator"), Set.of(), Set.of(), true, false));
+    security.users().create("dave", "Tr0ub4dor-and-3x", "secure-ops", false, "en", ADMIN);
+    assertThat(login("dave", "Tr0ub4dor-and-3x").restricted()).isEqualTo("enroll_totp");
+  }
+}

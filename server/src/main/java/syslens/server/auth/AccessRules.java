@@ -1,0 +1,75 @@
+package syslens.server.auth;
+
+import com.linecorp.armeria.common.HttpMethod;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The one table of which permission each authenticated endpoint needs (function-level access
+ * control, checked by {@link AuthDecorator} for every route, not per endpoint). First match
+ * wins; an authenticated path without a rule is refused (403), so a new endpoint must be added
+ * here to be reachable.
+ */
+public final class AccessRules {
+  /** Any authenticated principal. */
+  static final String AUTHENTICATED = "";
+  private static final Set<HttpMethod> READ = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST);
+  private static final Set<HttpMethod> GET = Set.of(HttpMethod.GET, HttpMethod.HEAD);
+  private static final Set<HttpMethod> ANY = Set.of(HttpMethod.values());
+
+  /**
+   * One row: a path (exact, or a prefix when it ends with {@code /}), the methods, the
+   * permission needed, and whether a restricted principal (must change password / enroll TOTP)
+   * may use it.
+   */
+  public record Rule(String path, Set<HttpMethod> methods, String permission, boolean allowRestricted) {
+    boolean matches(HttpMethod m, String p) {
+      return methods.contains(m) && (path.endsWith("/") ? p.startsWith(path) : p.equals(path));
+    }
+  }
+
+  static final List<Rule> RULES = List.of(
+      // The user's own account and session: any authenticated user, also while restricted.
+      new Rule("/api/v1/auth/logout", ANY, AUTHENTICATED, true),
+      new Rule("/api/v1/auth/logout-all", ANY, AUTHENTICATED, true),
+      new Rule("/api/v1/auth/password", ANY, AUTHENTICATED, true),
+      new Rule("/api/v1/auth/totp/", ANY, AUTHENTICATED, true),
+      new Rule("/api/v1/me", ANY, AUTHENTICATED, true),
+      new Rule("/api/v1/apikeys", ANY, AUTHENTICATED, false),
+      new Rule("/api/v1/apikeys/", ANY, AUTHENTICATED, false),
+      // Monitoring.
+      new Rule("/api/v1/nodes", GET, "monitoring:node:read", false),
+      new Rule("/api/v1/query", READ, "monitoring:query:read", false),
+      new Rule("/api/v1/query_range", READ, "monitoring:query:read", false),
+      new Rule("/api/v1/labels", READ, "monitoring:query:read", false),
+      new Rule("/api/v1/label/", GET, "monitoring:query:read", false),
+      new Rule("/api/v1/series", READ, "monitoring:query:read", false),
+      new Rule("/api/v1/live", GET, "monitoring:live:read", false),
+      new Rule("/metrics", GET, "monitoring:selfmetrics:read", false),
+      // Administration.
+      new Rule("/api/v1/users", ANY, "users:user:manage", false),
+      new Rule("/api/v1/users/", ANY, "users:user:manage", false),
+      new Rule("/api/v1/roles", GET, "users:role:read", false),
+      new Rule("/api/v1/roles/", GET, "users:role:read", false),
+      new Rule("/api/v1/roles", ANY, "users:role:manage", false),
+      new Rule("/api/v1/roles/", ANY, "users:role:manage", false),
+      new Rule("/api/v1/audit", GET, "system:audit:read", false),
+      new Rule("/api/v1/audit/", GET, "system:audit:read", false),
+      new Rule("/api/v1/node-credentials", GET, "system:node:read", false),
+      new Rule("/api/v1/node-credentials/", ANY, "system:node:manage", false),
+      new Rule("/api/v1/admin/snapshot", Set.of(HttpMethod.POST), "system:backup:manage", false),
+      // Unknown API paths answer 404 to anyone authenticated.
+      new Rule("/api/", ANY, AUTHENTICATED, false));
+
+  private AccessRules() {}
+
+  static Optional<Rule> find(HttpMethod method, String path) {
+    for (Rule r : RULES) {
+      if (r.matches(method, path)) {
+        return Optional.of(r);
+      }
+    }
+    return Optional.empty();
+  }
+}
