@@ -11,6 +11,7 @@ final class TsdbMetrics {
   private TsdbMetrics() {}
 
   static void bind(Tsdb tsdb, MeterRegistry meters) {
+    bindBlocks(tsdb, meters);
     gauge(meters, tsdb, "syslens.tsdb.series", "Series in the head", s -> s.numSeries());
     Gauge.builder("syslens.tsdb.healthy", tsdb, t -> t.problem() == null ? 1 : 0)
         .description("1 when storage takes and promises writes, 0 when it cannot (disk full,"
@@ -39,6 +40,30 @@ final class TsdbMetrics {
         s -> s.walReplayDroppedSamples());
     gauge(meters, tsdb, "syslens.tsdb.wal.replay.seconds", "How long the last WAL replay took",
         s -> s.walReplayMillis() / 1000.0);
+  }
+
+  /** Blocks per tier (resolution 0 = raw, 300000 = 5 min, 3600000 = 1 h): count and bytes. */
+  static void bindBlocks(Tsdb tsdb, MeterRegistry meters) {
+    for (long res : new long[] {0, 300_000, 3_600_000}) {
+      String tier = res == 0 ? "raw" : res == 300_000 ? "5m" : "1h";
+      Gauge.builder("syslens.tsdb.blocks", tsdb, t -> tier(t, res).blocks())
+          .tag("tier", tier).description("On-disk blocks").register(meters);
+      Gauge.builder("syslens.tsdb.blocks.bytes", tsdb, t -> tier(t, res).bytes())
+          .tag("tier", tier).description("Bytes of on-disk blocks").register(meters);
+    }
+    Gauge.builder("syslens.tsdb.blocks.damaged", tsdb, t -> t.blockFailures().size())
+        .description("Blocks found damaged at start (reported and skipped)").register(meters);
+    Gauge.builder("syslens.tsdb.maintenance.failing", tsdb, t -> t.maintenanceProblem() == null ? 0 : 1)
+        .description("1 while the last head cut, compaction or retention run failed").register(meters);
+  }
+
+  private static syslens.tsdb.block.Blocks.TierStats tier(Tsdb t, long res) {
+    for (syslens.tsdb.block.Blocks.TierStats s : t.blockStats()) {
+      if (s.resolution() == res) {
+        return s;
+      }
+    }
+    return new syslens.tsdb.block.Blocks.TierStats(res, 0, 0, 0, 0);
   }
 
   private static void gauge(MeterRegistry meters, Tsdb tsdb, String name, String help,

@@ -12,6 +12,7 @@ import syslens.storage.Appender;
 import syslens.storage.Labels;
 import syslens.storage.Querier;
 import syslens.storage.Storage;
+import syslens.tsdb.block.Blocks;
 import syslens.tsdb.head.CommitLog;
 import syslens.tsdb.head.Head;
 import syslens.tsdb.head.HeadOptions;
@@ -36,6 +37,8 @@ public final class Tsdb implements Storage {
   public static final long DEFAULT_MAX_FUTURE_MILLIS = 10 * 60_000L;
   private final Head head;
   private final Wal wal;
+  private final Blocks blocks;
+  private final Maintenance maintenance;
   private final Checkpoints checkpoints;
   private final java.util.concurrent.ScheduledExecutorService background;
   private final Object checkpointLock = new Object();
@@ -43,10 +46,13 @@ public final class Tsdb implements Storage {
   private final long replayedSamples;
   private final long replayMillis;
 
-  private Tsdb(Head head, Wal wal, Checkpoints checkpoints, java.time.Duration checkpointInterval,
-      Clock clock, long replayedSamples, long replayMillis) {
+  private Tsdb(Head head, Wal wal, Blocks blocks, Maintenance maintenance, Checkpoints checkpoints,
+      java.time.Duration checkpointInterval, java.time.Duration maintenanceInterval, Clock clock,
+      long replayedSamples, long replayMillis) {
     this.head = head;
     this.wal = wal;
+    this.blocks = blocks;
+    this.maintenance = maintenance;
     this.checkpoints = checkpoints;
     if (!checkpointInterval.isZero()) {
       this.background = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -57,6 +63,8 @@ public final class Tsdb implements Storage {
       long ms = checkpointInterval.toMillis();
       background.scheduleWithFixedDelay(this::checkpointQuietly, ms, ms,
           java.util.concurrent.TimeUnit.MILLISECONDS);
+      long m = maintenanceInterval.toMillis();
+      background.scheduleWithFixedDelay(this::maintain, m, m, java.util.concurrent.TimeUnit.MILLISECONDS);
     } else {
       this.background = null;
     }
@@ -88,9 +96,44 @@ public final class Tsdb implements Storage {
     return wal.problem();
   }
 
+  /** The head merged with every block (and rollup tier) overlapping [mint, maxt]. */
   @Override
   public Querier querier(long mint, long maxt) {
-    return head.querier(mint, maxt);
+    Querier h = head.querier(mint, maxt);
+    if (blocks.blocks().isEmpty() || mint > maxt) {
+      return h;
+    }
+    return syslens.tsdb.block.MergingQuerier.of(List.of(h, blocks.querier(mint, maxt)));
+  }
+
+  /**
+   * One round of background work now: cut complete head ranges into blocks (then truncate the
+   * head and checkpoint, so the WAL shrinks), compact blocks, apply retention. The background
+   * thread runs the same every {@link Builder#maintenanceInterval}.
+   */
+  public void maintain() {
+    synchronized (checkpointLock) {
+      int before = maintenance.headCuts();
+      maintenance.run();
+      if (maintenance.headCuts() != before) {
+        checkpointQuietly();
+      }
+    }
+  }
+
+  /** Blocks per tier (resolution 0 = raw) with their bytes, series and samples. */
+  public List<Blocks.TierStats> blockStats() {
+    return blocks.tierStats();
+  }
+
+  /** Blocks found damaged at open (reported and skipped). */
+  public List<Blocks.LoadFailure> blockFailures() {
+    return blocks.failures();
+  }
+
+  /** The last background-maintenance error, or null. */
+  public String maintenanceProblem() {
+    return maintenance.lastError();
   }
 
   /** Counters and the head's time range (Long.MAX_VALUE/Long.MIN_VALUE while empty). */
@@ -132,14 +175,33 @@ public final class Tsdb implements Storage {
       checkpoints.write(head, wal);
       Path newest = checkpoints.list().get(0);
       java.nio.file.Files.createDirectories(target.resolve("wal"));
-      Path dst = target.resolve(newest.getFileName());
-      try {
-        java.nio.file.Files.createLink(dst, newest);
-      } catch (IOException | UnsupportedOperationException e) {
-        java.nio.file.Files.copy(newest, dst);
+      List<Path> out = new java.util.ArrayList<>();
+      out.add(linkOrCopy(newest, target.resolve(newest.getFileName())));
+      for (syslens.tsdb.block.Block b : blocks.blocks()) { // immutable: hard links are consistent
+        Path src = blocks.dir().resolve(b.meta().id());
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(src)) {
+          for (Path f : (Iterable<Path>) files::iterator) {
+            Path dst = target.resolve("blocks").resolve(b.meta().id()).resolve(src.relativize(f).toString());
+            if (java.nio.file.Files.isDirectory(f)) {
+              java.nio.file.Files.createDirectories(dst);
+            } else {
+              out.add(linkOrCopy(f, dst));
+            }
+          }
+        }
       }
-      return List.of(dst);
+      return out;
     }
+  }
+
+  private static Path linkOrCopy(Path src, Path dst) throws IOException {
+    java.nio.file.Files.createDirectories(dst.getParent());
+    try {
+      java.nio.file.Files.createLink(dst, src);
+    } catch (IOException | UnsupportedOperationException e) {
+      java.nio.file.Files.copy(src, dst);
+    }
+    return dst;
   }
 
   private void checkpointQuietly() {
@@ -161,8 +223,11 @@ public final class Tsdb implements Storage {
       background.shutdownNow();
     }
     if (background != null && wal.problem() == null) {
-      checkpointQuietly();
+      synchronized (checkpointLock) {
+        checkpointQuietly();
+      }
     }
+    blocks.close();
     try {
       wal.close();
     } catch (IOException e) {
@@ -215,6 +280,9 @@ public final class Tsdb implements Storage {
     private long outOfOrderWindow;
     private WalChannels walChannels = WalChannels.DEFAULT;
     private java.time.Duration checkpointInterval = java.time.Duration.ofMinutes(15);
+    private java.time.Duration maintenanceInterval = java.time.Duration.ofMinutes(1);
+    private syslens.tsdb.retention.Retention.Settings retention =
+        syslens.tsdb.retention.Retention.Settings.defaults();
 
     private Builder(Path dir) {
       this.dir = dir;
@@ -310,6 +378,21 @@ public final class Tsdb implements Storage {
       return this;
     }
 
+    /** How often the background cuts the head into blocks, compacts and applies retention (1 min). */
+    public Builder maintenanceInterval(java.time.Duration d) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("maintenanceInterval: " + d + " (expected: > 0)");
+      }
+      this.maintenanceInterval = d;
+      return this;
+    }
+
+    /** Retention tiers (default raw 7 d, 5-minute rollups 30 d, 1-hour rollups 2 y, no size limit). */
+    public Builder retention(syslens.tsdb.retention.Retention.Settings settings) {
+      this.retention = requireNonNull(settings, "settings");
+      return this;
+    }
+
     /** How WAL segments are opened; tests inject failing channels. */
     public Builder walChannels(WalChannels channels) {
       this.walChannels = requireNonNull(channels, "channels");
@@ -327,6 +410,17 @@ public final class Tsdb implements Storage {
       AtomicLong samples = new AtomicLong();
       Checkpoints checkpoints = new Checkpoints(dir);
       Wal wal;
+      Blocks blocks;
+      try {
+        blocks = Blocks.open(dir.resolve("blocks"));
+      } catch (IOException e) {
+        throw new UncheckedIOException("opening TSDB blocks in " + dir.resolve("blocks"), e);
+      }
+      for (Blocks.LoadFailure f : blocks.failures()) {
+        Checkpoints.LOG.log(System.Logger.Level.ERROR, "skipping damaged block " + f.dir() + ": " + f.reason());
+      }
+      // What blocks hold is not taken again: replay and checkpoints skip it too.
+      ref.head().minValidTime(Maintenance.minValidTime(blocks));
       try {
         int fromSegment = checkpoints.load(ref.head());
         // The head needs the WAL as its log, and the WAL replays into the head: tie the knot.
@@ -348,8 +442,9 @@ public final class Tsdb implements Storage {
       }
       ref.head().dropEmptySeries();
       ref.log.target = new WalCommitLog(wal);
-      return new Tsdb(ref.head(), wal, checkpoints, checkpointInterval, clock, samples.get(),
-          (System.nanoTime() - start) / 1_000_000);
+      Maintenance maintenance = new Maintenance(ref.head(), blocks, chunkRange, retention, clock);
+      return new Tsdb(ref.head(), wal, blocks, maintenance, checkpoints, checkpointInterval,
+          maintenanceInterval, clock, samples.get(), (System.nanoTime() - start) / 1_000_000);
     }
 
     /** Builds the head before the WAL exists; its log forwards to the WAL once opened. */

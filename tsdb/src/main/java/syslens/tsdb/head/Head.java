@@ -300,6 +300,9 @@ public final class Head {
 
   /** WAL replay: applies one logged sample. False (counted) when the ref is unknown or it is out of order. */
   public boolean replaySample(long ref, long t, double v) {
+    if (t < minValidTime) {
+      return false; // already persisted in a block
+    }
     MemSeries s = byRef.get(ref);
     if (s == null) {
       replayDropped.increment();
@@ -327,7 +330,8 @@ public final class Head {
     MemSeries s = new MemSeries(state.ref(), state.labels().interned(), opts.chunkSize(), opts.chunkRange());
     register(s);
     s.logged = true;
-    s.restore(state.chunks(), state.outOfOrder());
+    s.restore(state.chunks().stream().filter(c -> c.maxTime() >= minValidTime).toList(),
+        state.outOfOrder().stream().filter(c -> c.maxTime() >= minValidTime).toList());
     if (!s.isEmpty()) {
       extendTime(s.minTime());
       extendTime(s.maxTime());
@@ -377,6 +381,73 @@ public final class Head {
         }
       }
       return new Checkpoint.Loaded(segment, out);
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /**
+   * Before a head range is written to a block: refuses samples below {@code t} from now on
+   * (OUT_OF_BOUNDS), then waits until every commit logged so far is durable and applied, so the
+   * head holds everything below {@code t} that will ever be there.
+   */
+  public void sealBefore(long t) throws IOException {
+    commitLock.lock();
+    try {
+      if (t > minValidTime) {
+        minValidTime = t;
+      }
+      drainLocked();
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  /** Under the commit lock: syncs and applies every queued commit. */
+  private void drainLocked() throws IOException {
+    long last;
+    applyLock.lock();
+    try {
+      last = pending.isEmpty() ? 0 : pending.peekLast().pos();
+    } finally {
+      applyLock.unlock();
+    }
+    if (last > 0) {
+      try {
+        log.sync(last);
+      } catch (IOException e) {
+        recoverLocked();
+        throw e;
+      }
+    }
+    applyDurable();
+  }
+
+  /**
+   * After the range below {@code t} is durable in a block: drops the chunks (and out-of-order
+   * samples) below it from every series, and removes series left without samples (garbage
+   * collection of series that received nothing since). Returns the series removed.
+   */
+  public int truncateBefore(long t) throws IOException {
+    commitLock.lock();
+    try {
+      drainLocked();
+      int removed = 0;
+      long newMin = Long.MAX_VALUE;
+      for (MemSeries s : byRef.values()) {
+        s.dropBefore(t);
+        if (s.isEmpty()) {
+          remove(s);
+          removed++;
+        } else {
+          newMin = Math.min(newMin, s.minTime());
+        }
+      }
+      minTime = newMin;
+      if (byRef.isEmpty()) {
+        maxTime = Long.MIN_VALUE;
+      }
+      return removed;
     } finally {
       commitLock.unlock();
     }

@@ -129,6 +129,46 @@ public final class MemSeries {
     lastPos = 0;
   }
 
+  /**
+   * Drops chunks ending before {@code t} (persisted in a block); chunks are cut at block-range
+   * boundaries, so none straddles {@code t} when it is one. The logged state stays: later
+   * samples still have to be newer than the newest ever logged.
+   */
+  synchronized void dropBefore(long t) {
+    closed.removeIf(c -> c.maxTime() < t);
+    if (open != null && open.maxTime() < t) {
+      open = null;
+    }
+    oooClosed.removeIf(c -> c.maxTime() < t);
+    if (oooN > 0) {
+      int keep = 0;
+      for (int i = 0; i < oooN; i++) {
+        if (oooT[i] >= t) {
+          oooT[keep] = oooT[i];
+          oooV[keep] = oooV[i];
+          keep++;
+        }
+      }
+      oooN = keep;
+    }
+    long min = Long.MAX_VALUE;
+    if (!closed.isEmpty()) {
+      min = closed.get(0).minTime();
+    } else if (open != null) {
+      min = open.minTime();
+    }
+    for (ChunkMeta c : oooClosed) {
+      min = Math.min(min, c.minTime());
+    }
+    if (oooN > 0) {
+      min = Math.min(min, oooT[0]);
+    }
+    minTime = min;
+    if (min == Long.MAX_VALUE) {
+      maxTime = Long.MIN_VALUE; // nothing left: the series is empty
+    }
+  }
+
   /** Whether no sample was ever applied. */
   synchronized boolean isEmpty() {
     return maxTime == Long.MIN_VALUE;
