@@ -12,6 +12,10 @@ import syslens.storage.Storage;
 final class MemoryStorage implements Storage {
   private final MemoryQueryable db = MemoryQueryable.create();
 
+  MemoryQueryable db() {
+    return db;
+  }
+
   @Override
   public Querier querier(long mint, long maxt) {
     return db.querier(mint, maxt);

@@ -71,6 +71,33 @@ class PromqlTestdataTest {
   }
 
   @Test
+  void run_reRunsInstantEvalsWithAtPinned(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws IOException {
+    Path f = dir.resolve("at.test");
+    Files.writeString(f, """
+        load 1m
+          up{job="a"} 1 2 3
+
+        eval instant at 2m up
+          up{job="a"} 3
+
+        eval instant at 2m timestamp(up)
+          {job="a"} 120
+        """);
+    MemoryQueryable[] last = new MemoryQueryable[1];
+    PromqlScript.Result r = PromqlScript.create(() -> {
+      MemoryStorage s = new MemoryStorage();
+      last[0] = s.db();
+      return s;
+    }, s -> Engine.builder(s).build()).run(f);
+    assertThat(r.failures()).isEmpty();
+    assertThat(r.passed()).isEqualTo(2);
+    // `up`: instant + range mode, then @ 120 at -1200 s, 0, 24 s, 120 s, 1200 s (instant + range
+    // each) = 12 queries; `timestamp(up)` is time-dependent: instant + range only = 2.
+    assertThat(last[0].queriersOpened).isEqualTo(14);
+  }
+
+  @Test
   void pin_setsAtOutsideSubqueriesOnly() {
     Expr e = AtModifiers.pin(Engine.parse("sum(rate(a[1m])) + b @ 10 + max_over_time(c[5m:1m])"),
         50_000);
