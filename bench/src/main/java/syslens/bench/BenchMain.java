@@ -52,7 +52,7 @@ public final class BenchMain implements Runnable {
     long seed;
 
     @Option(names = "--work-dir", paramLabel = "DIR",
-        description = "Where data directories go (default: a new directory under the system temp dir, deleted after).")
+        description = "Where the run's new syslens-bench-* directory goes (default: the system temp dir); deleted after the run unless --keep.")
     Path workDir;
 
     @Option(names = "--keep", description = "Keep the data directories after the run.")

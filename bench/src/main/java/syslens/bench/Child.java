@@ -127,6 +127,7 @@ final class Child implements AutoCloseable {
   /** Every child started in this run; stopped on exit, also on Ctrl-C or a failure. */
   static final class Registry {
     private final List<Child> children = new ArrayList<>();
+    private final List<Path> dirs = new ArrayList<>();
 
     static Registry withShutdownHook() {
       Registry r = new Registry();
@@ -138,10 +139,18 @@ final class Child implements AutoCloseable {
       children.add(c);
     }
 
+    /** A directory deleted after the children stop, also when the run is interrupted. */
+    synchronized void deleteAtEnd(Path dir) {
+      dirs.add(dir);
+    }
+
     synchronized void stopAll() {
       for (Child c : children) {
         c.stop();
       }
+      children.clear();
+      dirs.forEach(Servers::deleteTree);
+      dirs.clear();
     }
   }
 }

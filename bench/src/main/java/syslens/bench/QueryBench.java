@@ -89,8 +89,13 @@ final class QueryBench extends BenchMain.Common implements Callable<Integer> {
     int rounds = rounds();
     Fleet fleet = Fleet.create(Fleet.Shape.NODE, Recording.load(), hosts, seriesPerHost, rounds, intervalMs(),
         startMs(rounds), true, seed);
-    Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("syslens-bench-");
+    Path work = workDir != null
+        ? Files.createTempDirectory(Files.createDirectories(workDir), "syslens-bench-")
+        : Files.createTempDirectory("syslens-bench-");
     Child.Registry children = Child.Registry.withShutdownHook();
+    if (!keep) {
+      children.deleteAtEnd(work);
+    }
     ObjectNode out = PromApi.JSON.createObjectNode();
     try {
       System.err.printf("bench query: %d hosts x %d series (%s), %d rounds at %d ms = %,d samples; in %s%n",
@@ -144,9 +149,7 @@ final class QueryBench extends BenchMain.Common implements Callable<Integer> {
       runClasses(fleet, targets, s, out.putObject("classes"));
     } finally {
       children.stopAll();
-      if (!keep) {
-        Servers.deleteTree(work);
-      } else {
+      if (keep) {
         System.err.println("bench query: data kept in " + work);
       }
     }

@@ -85,8 +85,13 @@ final class StorageBench extends BenchMain.Common implements Callable<Integer> {
       throw new IllegalArgumentException("--rounds-per-batch " + roundsPerBatch + " x " + fleet.seriesPerHost()
           + " series exceeds the server's 200,000 samples per batch (expected: fewer rounds per batch)");
     }
-    Path work = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("syslens-bench-");
+    Path work = workDir != null
+        ? Files.createTempDirectory(Files.createDirectories(workDir), "syslens-bench-")
+        : Files.createTempDirectory("syslens-bench-");
     Child.Registry children = Child.Registry.withShutdownHook();
+    if (!keep) {
+      children.deleteAtEnd(work);
+    }
     Report out = new Report();
     try {
       System.err.printf("bench storage: %s, %d hosts x %d series (%s), %d rounds at %d ms = %,d samples, %s .. %s; in %s%n",
@@ -128,9 +133,7 @@ final class StorageBench extends BenchMain.Common implements Callable<Integer> {
       main.fields().forEachRemaining(e -> out.json.set(e.getKey(), e.getValue()));
     } finally {
       children.stopAll();
-      if (!keep) {
-        Servers.deleteTree(work);
-      } else {
+      if (keep) {
         System.err.println("bench storage: data kept in " + work);
       }
     }
@@ -143,6 +146,7 @@ final class StorageBench extends BenchMain.Common implements Callable<Integer> {
       throws Exception {
     Servers.SysLens s = Servers.SysLens.start(launch(), data, children);
     System.err.printf("syslens server pid %d on port %d, ready in %.1f s%n", s.child.pid(), s.port(), s.startSeconds);
+    sys.put("first_start_s", Math.round(s.startSeconds * 100) / 100.0); // empty data dir: the fixed start cost
     double cpu0 = s.child.cpuSeconds();
     Feeds.Outcome o = Feeds.agents(fleet, s, roundsPerBatch, inflight, 2, channels,
         new Feeds.Progress("syslens ingest", fleet.totalSamples()));
