@@ -8,6 +8,7 @@ final class HeapWatch implements AutoCloseable {
   private final Servers.SysLens server;
   private final Thread thread;
   private volatile double peak = Double.NaN;
+  private volatile long samples;
   private volatile boolean stop;
 
   private HeapWatch(Servers.SysLens server) {
@@ -33,6 +34,7 @@ final class HeapWatch implements AutoCloseable {
         double h = server.metric("jvm_memory_used_bytes", "area=\"heap\"");
         synchronized (this) {
           peak = Double.isNaN(peak) ? h : Math.max(peak, h);
+          samples++;
         }
         Thread.sleep(20);
       } catch (InterruptedException e) {
@@ -47,9 +49,13 @@ final class HeapWatch implements AutoCloseable {
     peak = Double.NaN;
   }
 
-  /** Peak heap in use since the last reset, after one more sample. */
+  /** Peak heap in use since the last reset, after at least one more sample (waits up to 5 s). */
   double peak() throws InterruptedException {
-    Thread.sleep(40);
+    long seen = samples;
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (samples < seen + 2 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
     return peak;
   }
 
