@@ -1,0 +1,235 @@
+package syslens.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import syslens.tsdb.Tsdb;
+
+/**
+ * {@code syslens bench query}: the same node_exporter-like data in SysLens, Prometheus (blocks built
+ * by promtool) and optionally VictoriaMetrics, then a fixed mix of query classes through each one's
+ * {@code /api/v1/query_range}; p50/p99 per class and the ratios SysLens / peer.
+ */
+@Command(name = "query", mixinStandardHelpOptions = true,
+    description = "Query benchmark beside Prometheus (and optionally VictoriaMetrics) on the same data: "
+        + "p50/p99 per query class and ratios. Last stdout line: one JSON object.")
+final class QueryBench extends BenchMain.Common implements Callable<Integer> {
+  /** A query class: the PromQL (%1$s is a host name), the range it covers and its step. */
+  record QueryClass(String name, String promql, long rangeMs, long stepMs) {}
+
+  static final long HOUR = 3_600_000L;
+
+  static final List<QueryClass> CLASSES = List.of(
+      new QueryClass("panel_host_cpu",
+          "100 * (1 - avg by (instance) (rate(node_cpu_seconds_total{mode=\"idle\",instance=\"%1$s\"}[5m])))", 6 * HOUR, 60_000),
+      new QueryClass("panel_host_memory",
+          "1 - node_memory_MemAvailable_bytes{instance=\"%1$s\"} / node_memory_MemTotal_bytes{instance=\"%1$s\"}", 6 * HOUR, 60_000),
+      new QueryClass("panel_host_network", "rate(node_network_receive_bytes_total{instance=\"%1$s\"}[5m])", 6 * HOUR, 60_000),
+      new QueryClass("fleet_sum_by_mode", "sum by (mode) (rate(node_cpu_seconds_total[5m]))", HOUR, 60_000),
+      new QueryClass("topk", "topk(10, rate(node_cpu_seconds_total{mode=\"user\"}[5m]))", HOUR, 60_000),
+      new QueryClass("histogram_quantile",
+          "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))", HOUR, 60_000),
+      new QueryClass("subquery",
+          "max_over_time(avg by (instance) (rate(node_cpu_seconds_total{mode=\"user\"}[1m]))[10m:1m])", HOUR, 60_000),
+      new QueryClass("count_by", "count by (mode) (node_cpu_seconds_total)", HOUR, 60_000),
+      new QueryClass("regex_matchers",
+          "sum by (instance) (rate(node_network_receive_bytes_total{device=~\"e.*|lo\",instance=~\"host-0000[0-4]\"}[5m]))",
+          HOUR, 60_000),
+      new QueryClass("gauge_ratio", "avg(node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)", HOUR, 60_000),
+      new QueryClass("avg_gauge", "avg(node_load1)", HOUR, 60_000));
+
+  @Option(names = "--hosts", paramLabel = "N", defaultValue = "1000", description = "Simulated hosts. Default: ${DEFAULT-VALUE}.")
+  int hosts;
+
+  @Option(names = "--hours", paramLabel = "H", defaultValue = "6", description = "Hours of data, ending now. Default: ${DEFAULT-VALUE}.")
+  double hours;
+
+  @Option(names = "--vs", paramLabel = "PEER", split = ",", defaultValue = "prometheus",
+      description = "Peers to compare with: prometheus, victoriametrics (comma-separated or repeated). Default: ${DEFAULT-VALUE}.")
+  List<String> vs;
+
+  @Option(names = "--runs", paramLabel = "N", defaultValue = "10", description = "Runs of each class after one warm-up. Default: ${DEFAULT-VALUE}.")
+  int runs;
+
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "Threads loading SysLens. Default: ${DEFAULT-VALUE}.")
+  int threads;
+
+  @Override
+  int hosts() {
+    return hosts;
+  }
+
+  @Override
+  double hours() {
+    return hours;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    check();
+    for (String p : vs) {
+      if (!p.equals("prometheus") && !p.equals("victoriametrics")) {
+        throw new IllegalArgumentException("--vs: " + p + " (expected: prometheus or victoriametrics)");
+      }
+    }
+    if (runs < 1 || runs > 10_000) {
+      throw new IllegalArgumentException("--runs: " + runs + " (expected: 1..10000)");
+    }
+    if (threads < 1 || threads > 64) {
+      throw new IllegalArgumentException("--threads: " + threads + " (expected: 1..64)");
+    }
+    int rounds = rounds();
+    Fleet fleet = Fleet.create(Fleet.Shape.NODE, Recording.load(), hosts, seriesPerHost, rounds, intervalMs(),
+        startMs(rounds), true, seed);
+    Path work = workDir != null
+        ? Files.createTempDirectory(Files.createDirectories(workDir), "syslens-bench-")
+        : Files.createTempDirectory("syslens-bench-");
+    Child.Registry children = Child.Registry.withShutdownHook();
+    if (!keep) {
+      children.deleteAtEnd(work);
+    }
+    ObjectNode out = PromApi.JSON.createObjectNode();
+    try {
+      System.err.printf("bench query: %d hosts x %d series (%s), %d rounds at %d ms = %,d samples; in %s%n",
+          hosts, fleet.seriesPerHost(), fleet.describe(), rounds, intervalMs(), fleet.totalSamples(), work);
+      out.put("hosts", hosts).put("series_per_host", fleet.seriesPerHost()).put("samples", fleet.totalSamples())
+          .put("interval_ms", intervalMs()).put("hours", hours).put("runs", runs);
+      Map<String, PromApi> targets = new LinkedHashMap<>();
+      Map<String, Child> processes = new LinkedHashMap<>();
+      ObjectNode load = out.putObject("load_s");
+
+      // SysLens: in-process into the data directory's tsdb/, then the server opens it.
+      Path data = work.resolve("syslens");
+      long t0 = System.nanoTime();
+      try (Tsdb tsdb = Tsdb.builder(data.resolve("tsdb")).build()) {
+        Feeds.Outcome o = Feeds.inProcess(fleet, tsdb, threads, 6);
+        System.err.printf("syslens: %,d samples appended in-process in %.1f s (%,d refused)%n", o.accepted(), o.seconds(),
+            o.refused());
+      }
+      Servers.SysLens s = Servers.SysLens.start(launch(), data, children);
+      load.put("syslens", seconds(t0));
+      System.err.printf("syslens: server ready in %.1f s (opening the data)%n", s.startSeconds);
+      targets.put("syslens", s.api);
+      processes.put("syslens", s.child);
+
+      if (vs.contains("prometheus")) {
+        t0 = System.nanoTime();
+        Path om = work.resolve("data.om");
+        long bytes = Feeds.openMetrics(fleet, om);
+        System.err.printf("prometheus: %,d bytes of OpenMetrics written in %.1f s; promtool building blocks...%n",
+            bytes, seconds(t0));
+        double pt = Servers.Prometheus.createBlocks(om, work.resolve("prometheus"), work.resolve("promtool.log"));
+        Files.delete(om);
+        Servers.Prometheus p = Servers.Prometheus.start(work.resolve("prometheus"), children);
+        load.put("prometheus", seconds(t0));
+        System.err.printf("prometheus: blocks built in %.1f s, server ready (pid %d)%n", pt, p.child.pid());
+        targets.put("prometheus", p.api);
+        processes.put("prometheus", p.child);
+      }
+      if (vs.contains("victoriametrics")) {
+        t0 = System.nanoTime();
+        Servers.Victoria v = Servers.Victoria.start(work.resolve("victoriametrics"), children);
+        Feeds.victoria(fleet, v, 6, 4, new Feeds.Progress("victoriametrics import", fleet.totalSamples()));
+        v.api.get("/internal/force_flush", java.time.Duration.ofMinutes(5));
+        load.put("victoriametrics", seconds(t0));
+        targets.put("victoriametrics", v.api);
+        processes.put("victoriametrics", v.child);
+      }
+      for (Map.Entry<String, PromApi> t : targets.entrySet()) {
+        QueryLoad.forFleet(fleet).awaitData(t.getValue(), processes.get(t.getKey()));
+      }
+      runClasses(fleet, targets, s, out.putObject("classes"));
+    } finally {
+      children.stopAll();
+      if (keep) {
+        System.err.println("bench query: data kept in " + work);
+      }
+    }
+    out.put("date", Instant.now().toString());
+    System.out.println(PromApi.JSON.writeValueAsString(out));
+    return 0;
+  }
+
+  private void runClasses(Fleet fleet, Map<String, PromApi> targets, Servers.SysLens s, ObjectNode out)
+      throws Exception {
+    Map<String, Map<String, List<Double>>> times = new LinkedHashMap<>();
+    Map<String, Map<String, String>> errors = new LinkedHashMap<>();
+    Map<String, Double> peakHeap = new LinkedHashMap<>();
+    Map<String, Map<String, Integer>> seriesCount = new LinkedHashMap<>();
+    long end = fleet.endMs();
+    for (int run = -1; run < runs; run++) {
+      for (QueryClass c : CLASSES) {
+        String q = String.format(c.promql(), Fleet.hostName(Math.floorMod(run * 7919, fleet.hosts())));
+        long start = Math.max(fleet.startMs(), end - c.rangeMs());
+        for (Map.Entry<String, PromApi> t : targets.entrySet()) {
+          if (errors.getOrDefault(c.name(), Map.of()).containsKey(t.getKey())) {
+            continue; // one error marks the class for that store; do not hammer it
+          }
+          PromApi.Result r = t.getValue().queryRange(q, start, end, c.stepMs(), QueryLoad.TIMEOUT);
+          if (r.error() != null) {
+            errors.computeIfAbsent(c.name(), k -> new LinkedHashMap<>()).put(t.getKey(), r.error());
+          } else if (run >= 0) {
+            seriesCount.computeIfAbsent(c.name(), k -> new LinkedHashMap<>()).put(t.getKey(), r.series());
+            times.computeIfAbsent(c.name(), k -> new LinkedHashMap<>()).computeIfAbsent(t.getKey(), k -> new ArrayList<>())
+                .add(r.millis());
+          }
+        }
+      }
+      System.err.printf("  run %d of %d done%n", run + 1, runs);
+    }
+    // One more pass over SysLens with its heap watched (apart from the timed runs: scraping costs CPU).
+    try (HeapWatch watch = HeapWatch.start(s)) {
+      for (QueryClass c : CLASSES) {
+        if (!errors.getOrDefault(c.name(), Map.of()).containsKey("syslens")) {
+          String q = String.format(c.promql(), Fleet.hostName(0));
+          watch.reset();
+          s.api.queryRange(q, Math.max(fleet.startMs(), end - c.rangeMs()), end, c.stepMs(), QueryLoad.TIMEOUT);
+          peakHeap.put(c.name(), watch.peak());
+        }
+      }
+    }
+    for (QueryClass c : CLASSES) {
+      ObjectNode n = out.putObject(c.name());
+      n.put("query", c.promql()).put("range_s", Math.min(c.rangeMs(), end - fleet.startMs()) / 1000)
+          .put("step_s", c.stepMs() / 1000);
+      Map<String, List<Double>> byTarget = times.getOrDefault(c.name(), Map.of());
+      Map<String, String> err = errors.getOrDefault(c.name(), Map.of());
+      for (String t : targets.keySet()) {
+        if (err.containsKey(t)) {
+          n.put(t + "_error", err.get(t));
+        } else {
+          n.put(t + "_p50_ms", QueryLoad.pct(byTarget.get(t), 50)).put(t + "_p99_ms", QueryLoad.pct(byTarget.get(t), 99))
+              .put(t + "_series", seriesCount.getOrDefault(c.name(), Map.of()).getOrDefault(t, -1));
+        }
+      }
+      Double heap = peakHeap.get(c.name());
+      if (heap != null && !heap.isNaN()) {
+        n.put("syslens_peak_heap_mib", Math.round(heap / (1 << 20)));
+      }
+      for (String peer : targets.keySet()) {
+        if (peer.equals("syslens") || err.containsKey(peer) || err.containsKey("syslens")) {
+          continue;
+        }
+        n.put("ratio_" + peer + "_p50", ratio(byTarget.get("syslens"), byTarget.get(peer), 50));
+        n.put("ratio_" + peer + "_p99", ratio(byTarget.get("syslens"), byTarget.get(peer), 99));
+      }
+      System.err.printf("%-20s %s%n", c.name(), n.toString().replaceAll("\"query\":\"(\\\\.|[^\"])*\",", ""));
+    }
+  }
+
+  private static double ratio(List<Double> a, List<Double> b, double p) {
+    return Math.round(QueryLoad.pct(a, p) / QueryLoad.pct(b, p) * 100) / 100.0;
+  }
+
+  private static double seconds(long t0) {
+    return Math.round((System.nanoTime() - t0) / 1e8) / 10.0;
+  }
+}

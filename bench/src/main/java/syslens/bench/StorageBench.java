@@ -1,0 +1,239 @@
+package syslens.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import syslens.tsdb.Tsdb;
+
+/**
+ * {@code syslens bench storage}: the same generated samples into an in-process Tsdb, a real SysLens
+ * server through the agent stream, and optionally VictoriaMetrics through its import API; ingest
+ * rate and CPU, disk bytes per sample, memory per series, restart time and query latency.
+ */
+@Command(name = "storage", mixinStandardHelpOptions = true,
+    description = "Storage benchmark: append, end-to-end ingest, bytes/sample, RAM/series, restart, queries; "
+        + "optionally beside VictoriaMetrics in the same run. Last stdout line: one JSON object.")
+final class StorageBench extends BenchMain.Common implements Callable<Integer> {
+  @Option(names = "--hosts", paramLabel = "N", defaultValue = "100", description = "Simulated hosts (one agent each). Default: ${DEFAULT-VALUE}.")
+  int hosts;
+
+  @Option(names = "--hours", paramLabel = "H", defaultValue = "0.5", description = "Hours of data, ending now. Default: ${DEFAULT-VALUE}.")
+  double hours;
+
+  @Option(names = "--shape", paramLabel = "SHAPE", defaultValue = "node",
+      description = "node (node_exporter-like hosts replaying the recording) or tsbs-cpu-only (TSBS's 10 CPU fields "
+          + "with 10 host tags). Default: ${DEFAULT-VALUE}.")
+  String shape;
+
+  @Option(names = "--vs", paramLabel = "PEER", description = "Also run a peer on the same data: victoriametrics.")
+  String vs;
+
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "In-process append threads. Default: ${DEFAULT-VALUE}.")
+  int threads;
+
+  @Option(names = "--rounds-per-batch", paramLabel = "N", defaultValue = "6",
+      description = "Rounds (one sample per series) in one agent batch / import request. Default: ${DEFAULT-VALUE}.")
+  int roundsPerBatch;
+
+  @Option(names = "--inflight", paramLabel = "N", defaultValue = "2", description = "Unacked batches per agent. Default: ${DEFAULT-VALUE}.")
+  int inflight;
+
+  @Option(names = "--channels", paramLabel = "N", defaultValue = "4",
+      description = "TLS connections the agent streams share. Default: ${DEFAULT-VALUE}.")
+  int channels;
+
+  @Option(names = "--query-runs", paramLabel = "N", defaultValue = "20", description = "Runs of each query (after 2 warm-ups). Default: ${DEFAULT-VALUE}.")
+  int queryRuns;
+
+  @Override
+  int hosts() {
+    return hosts;
+  }
+
+  @Override
+  double hours() {
+    return hours;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    check();
+    Fleet.Shape sh = switch (shape) {
+      case "node" -> Fleet.Shape.NODE;
+      case "tsbs-cpu-only" -> Fleet.Shape.TSBS_CPU_ONLY;
+      default -> throw new IllegalArgumentException("--shape: " + shape + " (expected: node or tsbs-cpu-only)");
+    };
+    if (vs != null && !vs.equals("victoriametrics")) {
+      throw new IllegalArgumentException("--vs: " + vs + " (expected: victoriametrics)");
+    }
+    positive("--threads", threads, 64);
+    positive("--rounds-per-batch", roundsPerBatch, 1000);
+    positive("--inflight", inflight, 64);
+    positive("--channels", channels, 256);
+    positive("--query-runs", queryRuns, 10_000);
+    int rounds = rounds();
+    Fleet fleet = Fleet.create(sh, sh == Fleet.Shape.NODE ? Recording.load() : null, hosts, seriesPerHost, rounds,
+        intervalMs(), startMs(rounds), false, seed);
+    if ((long) fleet.seriesPerHost() * roundsPerBatch > 200_000) {
+      throw new IllegalArgumentException("--rounds-per-batch " + roundsPerBatch + " x " + fleet.seriesPerHost()
+          + " series exceeds the server's 200,000 samples per batch (expected: fewer rounds per batch)");
+    }
+    Path work = workDir != null
+        ? Files.createTempDirectory(Files.createDirectories(workDir), "syslens-bench-")
+        : Files.createTempDirectory("syslens-bench-");
+    Child.Registry children = Child.Registry.withShutdownHook();
+    if (!keep) {
+      children.deleteAtEnd(work);
+    }
+    Report out = new Report();
+    try {
+      System.err.printf("bench storage: %s, %d hosts x %d series (%s), %d rounds at %d ms = %,d samples, %s .. %s; in %s%n",
+          shape, hosts, fleet.seriesPerHost(), fleet.describe(), rounds, intervalMs(), fleet.totalSamples(),
+          Instant.ofEpochMilli(fleet.startMs()), Instant.ofEpochMilli(fleet.endMs()), work);
+      ObjectNode sys = out.json.putObject("syslens_detail");
+      out.json.put("shape", shape).put("hosts", hosts).put("series_per_host", fleet.seriesPerHost())
+          .put("series", (long) hosts * fleet.seriesPerHost()).put("samples", fleet.totalSamples())
+          .put("interval_ms", intervalMs()).put("hours", hours);
+      ObjectNode main = out.json.putObject("syslens");
+
+      // 1. In-process append, WAL on, through the label path.
+      Path inproc = work.resolve("inprocess");
+      try (Tsdb tsdb = Tsdb.builder(inproc).build()) {
+        Feeds.Outcome o = Feeds.inProcess(fleet, tsdb, threads, roundsPerBatch);
+        System.err.printf("in-process append (%d threads, WAL on): %,.0f samples/s (%,d refused), %.1f s%n",
+            threads, o.perSecond(), o.refused(), o.seconds());
+        main.put("append_samples_per_s", round(o.perSecond()));
+        sys.put("append_refused", o.refused());
+      }
+      Servers.deleteTree(inproc);
+
+      // 2. End to end through a real server.
+      measureSysLens(fleet, work.resolve("syslens"), children, main, sys);
+
+      // 3. The peer on the same data.
+      if (vs != null) {
+        ObjectNode vm = out.json.putObject("vs_victoriametrics");
+        measureVictoria(fleet, work.resolve("victoriametrics"), children, vm);
+        ObjectNode ratio = out.json.putObject("ratio");
+        for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = main.fields(); it.hasNext(); ) {
+          var e = it.next();
+          if (vm.has(e.getKey()) && vm.get(e.getKey()).isNumber() && vm.get(e.getKey()).asDouble() != 0) {
+            ratio.put(e.getKey(), Math.round(e.getValue().asDouble() / vm.get(e.getKey()).asDouble() * 1000) / 1000.0);
+          }
+        }
+      }
+      // The headline figures at the top level too, as the issue names them.
+      main.fields().forEachRemaining(e -> out.json.set(e.getKey(), e.getValue()));
+    } finally {
+      children.stopAll();
+      if (keep) {
+        System.err.println("bench storage: data kept in " + work);
+      }
+    }
+    out.json.put("date", Instant.now().toString());
+    System.out.println(PromApi.JSON.writeValueAsString(out.json));
+    return 0;
+  }
+
+  private void measureSysLens(Fleet fleet, Path data, Child.Registry children, ObjectNode main, ObjectNode sys)
+      throws Exception {
+    Servers.SysLens s = Servers.SysLens.start(launch(), data, children);
+    System.err.printf("syslens server pid %d on port %d, ready in %.1f s%n", s.child.pid(), s.port(), s.startSeconds);
+    sys.put("first_start_s", Math.round(s.startSeconds * 100) / 100.0); // empty data dir: the fixed start cost
+    double cpu0 = s.child.cpuSeconds();
+    Feeds.Outcome o = Feeds.agents(fleet, s, roundsPerBatch, inflight, 2, channels,
+        new Feeds.Progress("syslens ingest", fleet.totalSamples()));
+    double cpu = s.child.cpuSeconds() - cpu0;
+    System.err.printf("syslens ingest (%d agents): %,.0f samples/s, %,.0f samples per server CPU-second "
+        + "(%.1f CPU-s in %.1f s), %,d refused%n", hosts, o.perSecond(), o.accepted() / cpu, cpu, o.seconds(), o.refused());
+    main.put("ingest_samples_per_s", round(o.perSecond()));
+    main.put("ingest_samples_per_cpu_s", round(o.accepted() / cpu));
+    sys.put("ingest_refused", o.refused()).put("ingest_cpu_s", cpu).put("ingest_wall_s", o.seconds());
+    memory(s, main, sys);
+    QueryLoad q = QueryLoad.forFleet(fleet);
+    q.run(s.api, queryRuns, main, "syslens");
+    // Restart: stop, start on the same data, time until /readyz and a query answers with data.
+    double stopS = s.child.stop();
+    long t0 = System.nanoTime();
+    s = Servers.SysLens.start(launch(), data, children);
+    q.awaitData(s.api, s.child);
+    double restart = (System.nanoTime() - t0) / 1e9;
+    System.err.printf("syslens restart: stopped in %.1f s, healthy in %.1f s, queryable in %.1f s%n", stopS,
+        s.startSeconds, restart);
+    main.put("restart_s", Math.round(restart * 100) / 100.0);
+    long tsdbBytes = Servers.diskBytes(data.resolve("tsdb"));
+    long allBytes = Servers.diskBytes(data);
+    main.put("bytes_per_sample", Math.round(1000.0 * tsdbBytes / o.accepted()) / 1000.0);
+    sys.put("tsdb_bytes", tsdbBytes).put("data_dir_bytes", allBytes);
+    System.err.printf("syslens disk: %,d bytes under tsdb/ (%.2f B/sample), %,d under the data dir%n", tsdbBytes,
+        (double) tsdbBytes / o.accepted(), allBytes);
+    s.child.stop();
+  }
+
+  private static void memory(Servers.SysLens s, ObjectNode main, ObjectNode sys) throws Exception {
+    double series = s.metric("syslens_tsdb_series", null);
+    double heap = s.liveHeapBytes();
+    long rss = s.child.rssBytes();
+    main.put("ram_bytes_per_series", Math.round(rss / series));
+    main.put("heap_bytes_per_series", Math.round(heap / series));
+    sys.put("rss_bytes", rss).put("live_heap_bytes", heap).put("stored_series", series);
+    System.err.printf("syslens memory: RSS %,d MiB, live heap %,.0f MiB for %,.0f series: %,.0f B RSS and %,.0f B heap per series%n",
+        rss >> 20, heap / (1 << 20), series, rss / series, heap / series);
+  }
+
+  private void measureVictoria(Fleet fleet, Path data, Child.Registry children, ObjectNode vm) throws Exception {
+    Servers.Victoria v = Servers.Victoria.start(data, children);
+    System.err.printf("victoria-metrics pid %d, ready in %.1f s%n", v.child.pid(), v.startSeconds);
+    double cpu0 = v.child.cpuSeconds();
+    Feeds.Outcome o = Feeds.victoria(fleet, v, roundsPerBatch, Math.max(2, channels * inflight),
+        new Feeds.Progress("victoriametrics import", fleet.totalSamples()));
+    v.api.get("/internal/force_flush", Duration.ofMinutes(5));
+    double cpu = v.child.cpuSeconds() - cpu0;
+    System.err.printf("victoriametrics import: %,.0f samples/s, %,.0f samples per server CPU-second (%.1f CPU-s)%n",
+        o.perSecond(), o.accepted() / cpu, cpu);
+    vm.put("ingest_samples_per_s", round(o.perSecond()));
+    vm.put("ingest_samples_per_cpu_s", round(o.accepted() / cpu));
+    QueryLoad q = QueryLoad.forFleet(fleet);
+    q.awaitData(v.api, v.child);
+    long series = (long) fleet.hosts() * fleet.seriesPerHost();
+    long rss = v.child.rssBytes();
+    vm.put("ram_bytes_per_series", Math.round((double) rss / series));
+    System.err.printf("victoriametrics memory: RSS %,d MiB, %,d B per series%n", rss >> 20, rss / series);
+    q.run(v.api, queryRuns, vm, "victoriametrics");
+    v.flushAndMerge(fleet.startMs(), fleet.endMs());
+    long bytes = Servers.diskBytes(data);
+    vm.put("bytes_per_sample", Math.round(1000.0 * bytes / o.accepted()) / 1000.0);
+    System.err.printf("victoriametrics disk: %,d bytes (%.2f B/sample) after flush and merge%n", bytes,
+        (double) bytes / o.accepted());
+    double stopS = v.child.stop();
+    long t0 = System.nanoTime();
+    v = Servers.Victoria.start(data, children);
+    q.awaitData(v.api, v.child);
+    double restart = (System.nanoTime() - t0) / 1e9;
+    System.err.printf("victoriametrics restart: stopped in %.1f s, queryable in %.1f s%n", stopS, restart);
+    vm.put("restart_s", Math.round(restart * 100) / 100.0);
+    v.child.stop();
+  }
+
+  static long round(double d) {
+    return Math.round(d);
+  }
+
+  private static void positive(String name, int v, int max) {
+    if (v < 1 || v > max) {
+      throw new IllegalArgumentException(name + ": " + v + " (expected: 1.." + max + ")");
+    }
+  }
+
+  /** The JSON printed last. */
+  static final class Report {
+    final ObjectNode json = PromApi.JSON.createObjectNode();
+  }
+}
