@@ -57,7 +57,7 @@ public final class Xml {
             int colon = xsiType.indexOf(':');
             xsiType = colon >= 0 ? xsiType.substring(colon + 1) : xsiType;
           }
-          Xml e = new Xml(r.getLocalName(), r.getAttributeValue(null, "type"), xsiType);
+          Xml e = new Xml(r.getLocalName(), plainTypeAttribute(r), xsiType);
           if (!stack.isEmpty()) {
             Xml parent = stack.getLast();
             if (parent.children == NONE) {
@@ -100,6 +100,17 @@ public final class Xml {
         }
       }
     }
+  }
+
+  /** The un-prefixed {@code type} attribute (getAttributeValue(null, ...) would also match xsi:type). */
+  private static String plainTypeAttribute(XMLStreamReader r) {
+    for (int i = 0, n = r.getAttributeCount(); i < n; i++) {
+      String ns = r.getAttributeNamespace(i);
+      if ((ns == null || ns.isEmpty()) && "type".equals(r.getAttributeLocalName(i))) {
+        return r.getAttributeValue(i);
+      }
+    }
+    return null;
   }
 
   public String name() {
