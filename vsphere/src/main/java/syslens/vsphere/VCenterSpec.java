@@ -37,7 +37,8 @@ public record VCenterSpec(String id, String name, URI url, String user, String s
           + "s (expected: 60 s..24 h)");
     }
     // The client config validates url, user, pin, concurrency and timeout.
-    clientConfig("x");
+    VimClientConfig.builder(url, user, "x").pinnedSha256(pinnedSha256).maxConcurrency(maxConcurrency)
+        .timeout(timeout).build();
   }
 
   /** The client configuration with the opened password. */

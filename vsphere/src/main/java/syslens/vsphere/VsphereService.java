@@ -38,6 +38,7 @@ public final class VsphereService implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final ExecutorService perfExecutor = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<String, Running> running = new ConcurrentHashMap<>();
+  private final Map<String, String> startErrors = new ConcurrentHashMap<>();
 
   private static final class Running {
     final VCenterCollector collector;
@@ -117,8 +118,9 @@ public final class VsphereService implements AutoCloseable {
     if (r != null) {
       return Optional.of(r.collector.status());
     }
-    return get(id).map(s -> new VCenterStatus(s.id(), s.name(), "disabled", null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0, 0, 0, 0, 0));
+    String error = startErrors.get(id);
+    return get(id).map(s -> new VCenterStatus(s.id(), s.name(), error != null ? "error" : "disabled", error, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
   }
 
   public Optional<Inventory> inventory(String id) {
@@ -159,6 +161,8 @@ public final class VsphereService implements AutoCloseable {
     try {
       password = cipher.open(spec.sealedPassword());
     } catch (IllegalArgumentException e) {
+      startErrors.put(spec.id(), "the stored password cannot be opened with this server's master key"
+          + " (expected: the key it was sealed with; enter the password again)");
       log.error("vCenter {}: its sealed password cannot be opened with this master key; not collecting",
           spec.name());
       return;
@@ -199,6 +203,7 @@ public final class VsphereService implements AutoCloseable {
   }
 
   private void stopCollector(String id) {
+    startErrors.remove(id);
     Running r = running.remove(id);
     if (r == null) {
       return;
