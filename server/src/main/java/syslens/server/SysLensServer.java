@@ -32,6 +32,7 @@ import syslens.server.api.ApiErrors;
 import syslens.server.api.MetadataApi;
 import syslens.server.api.NodesApi;
 import syslens.server.api.QueryApi;
+import syslens.server.api.VcentersApi;
 import syslens.server.auth.AuthDecorator;
 import syslens.server.auth.LoginService;
 import syslens.server.auth.Passwords;
@@ -43,8 +44,11 @@ import syslens.server.live.NodeSummaries;
 import syslens.server.meta.MetaStore;
 import syslens.server.meta.NodeStore;
 import syslens.server.meta.UserStore;
+import syslens.server.meta.VCenterStore;
 import syslens.server.tls.TlsMaterial;
 import syslens.tsdb.Tsdb;
+import syslens.vsphere.VsphereApi;
+import syslens.vsphere.VsphereService;
 
 /**
  * The composition root: the only class that knows every module. Builds storage, metadata, auth,
@@ -66,6 +70,7 @@ public final class SysLensServer implements AutoCloseable {
   private final String generatedAdminPassword;
   private final Path enrollmentTokenFile;
   private final JvmGcMetrics jvmGc;
+  private final VsphereService vsphere;
 
   private SysLensServer(ServerConfig config) throws IOException {
     this.config = config;
@@ -142,6 +147,12 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/labels", metadata.labels().decorate(auth));
       sb.service("/api/v1/label/{name}/values", metadata.labelValues().decorate(auth));
       sb.service("/api/v1/series", metadata.series().decorate(auth));
+      // vSphere collector role: vCenters from the metadata DB, passwords sealed by the master key.
+      this.vsphere = VsphereService.builder(new VCenterStore(meta, config.clock()), MasterKeyCipher.open(secrets),
+          new VsphereWiring.Samples(tsdb), new VsphereWiring.Nodes(registry)).clock(config.clock()).build();
+      VcentersApi vcenters = new VcentersApi(new VsphereApi(vsphere));
+      sb.service(VcentersApi.PREFIX, vcenters.decorate(auth));
+      sb.serviceUnder(VcentersApi.PREFIX + "/", vcenters.decorate(auth));
       sb.service(LIVE_PATH, WebSocketService.builder(hub).maxFramePayloadLength(64 * 1024)
           .allowedOrigin(origin -> true).build().decorate(auth).decorate((delegate, ctx, req) -> {
             ctx.clearRequestTimeout();
@@ -152,7 +163,7 @@ public final class SysLensServer implements AutoCloseable {
       HttpService apiNotFound = (ctx, req) -> ApiErrors.error(HttpStatus.NOT_FOUND, "not_found",
           "no API endpoint at " + ctx.path() + " (expected: one of /api/v1/auth/login, /api/v1/nodes, "
               + "/api/v1/query, /api/v1/query_range, /api/v1/labels, /api/v1/label/<name>/values, "
-              + "/api/v1/series, /api/v1/live)");
+              + "/api/v1/series, /api/v1/live, /api/v1/vcenters)");
       sb.serviceUnder("/api/", apiNotFound.decorate(auth));
       sb.serviceUnder("/", FileService.builder(SysLensServer.class.getClassLoader(), "syslens/dashboard")
           .cacheControl("no-cache").build());
@@ -164,7 +175,7 @@ public final class SysLensServer implements AutoCloseable {
       });
       sweeper.scheduleAtFixedRate(registry::sweep, 1, 1, TimeUnit.SECONDS);
     } catch (IOException | RuntimeException e) {
-      meta.close(); // nothing else was opened yet that outlives this constructor
+      meta.close(); // nothing else was opened yet that outlives this constructor (vsphere starts later)
       tsdb.close();
       throw e;
     }
@@ -176,6 +187,7 @@ public final class SysLensServer implements AutoCloseable {
     SysLensServer s = new SysLensServer(config);
     try {
       s.server.start().join();
+      s.vsphere.start();
     } catch (RuntimeException e) {
       s.close();
       throw new IOException("cannot listen on " + config.bindAddress() + ":" + config.port()
@@ -234,8 +246,13 @@ public final class SysLensServer implements AutoCloseable {
     return tsdb;
   }
 
+  VsphereService vsphere() {
+    return vsphere;
+  }
+
   @Override
   public void close() {
+    vsphere.close();
     sweeper.shutdownNow();
     server.stop().join();
     jvmGc.close();
