@@ -17,6 +17,7 @@ import syslens.vsphere.client.VimClient;
 import syslens.vsphere.client.VimException;
 import syslens.vsphere.inventory.Inventory;
 import syslens.vsphere.inventory.InventoryReader;
+import syslens.vsphere.inventory.InventoryWatch;
 import syslens.vsphere.perf.PerfReader;
 import syslens.vsphere.perf.PerfTarget;
 
@@ -35,7 +36,7 @@ final class VCenterCollector implements AutoCloseable {
   private final SampleSink sink;
   private final NodeDirectory nodes;
   private final Clock clock;
-  private final InventoryReader inventoryReader;
+  private final InventoryWatch inventoryWatch;
   private final PerfReader perfReader;
 
   private volatile Inventory inventory;
@@ -54,7 +55,7 @@ final class VCenterCollector implements AutoCloseable {
     this.sink = requireNonNull(sink, "sink");
     this.nodes = requireNonNull(nodes, "nodes");
     this.clock = requireNonNull(clock, "clock");
-    this.inventoryReader = new InventoryReader(clock, 1000);
+    this.inventoryWatch = new InventoryWatch(new InventoryReader(clock, 1000), 1000);
     this.perfReader = new PerfReader(clock, perfExecutor, maxEntitiesPerQuery);
     this.inventory = Inventory.empty(spec.name());
     this.status = new VCenterStatus(spec.id(), spec.name(), "starting", null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -94,9 +95,12 @@ final class VCenterCollector implements AutoCloseable {
       }
       if (lastInv == 0 || clock.millis() - lastInv >= spec.inventoryInterval().toMillis()) {
         long t0 = System.nanoTime();
+        inventoryWatch.reset(client); // a full read every inventoryInterval, as a safety net
         refreshInventory();
         invMs = (System.nanoTime() - t0) / 1_000_000;
         lastInv = clock.millis();
+      } else {
+        refreshInventory(); // only what changed since the last cycle (WaitForUpdatesEx)
       }
     } catch (VimException | IllegalStateException e) {
       error = "inventory: " + e.getMessage();
@@ -104,14 +108,15 @@ final class VCenterCollector implements AutoCloseable {
       log.warn("vCenter {}: {}", spec.name(), error);
     }
     PerfReader.Result r = null;
-    if (up && !targets.isEmpty()) {
+    if (counters != null && !targets.isEmpty()) { // a failed refresh leaves the last inventory to collect
       r = perfReader.collect(client, counters, maxQueryMetrics, targets, sink,
           spec.perfInterval().minusSeconds(1));
       if (r.failedQueries() > 0) {
-        error = "performance: " + r.failedQueries() + " of " + r.queries() + " QueryPerf calls failed, last: "
-            + r.lastError();
-        up = r.failedQueries() < r.queries();
+        String perf = "performance: " + r.failedQueries() + " of " + r.queries()
+            + " QueryPerf calls failed, last: " + r.lastError();
+        error = error == null ? perf : error + "; " + perf;
       }
+      up = r.failedQueries() < r.queries();
     }
     cycles++;
     if (error != null) {
@@ -126,10 +131,13 @@ final class VCenterCollector implements AutoCloseable {
     writeSelfMetrics(up, r);
   }
 
-  /** Reads the inventory now and publishes its VMs and hosts as nodes. */
+  /** Brings the inventory up to date and publishes changed VMs and hosts as nodes. */
   void refreshInventory() {
-    Inventory inv = inventoryReader.read(client, spec.name());
-    nodes.upsert(VsphereNodes.nodes(inv));
+    Inventory old = inventory;
+    Inventory inv = inventoryWatch.refresh(client, spec.name());
+    if (!inv.vms().equals(old.vms()) || !inv.hosts().equals(old.hosts())) {
+      nodes.upsert(VsphereNodes.nodes(inv));
+    }
     List<PerfTarget> t = VsphereNodes.targets(inv);
     Set<String> ids = new HashSet<>();
     t.forEach(x -> ids.add(x.nodeId()));

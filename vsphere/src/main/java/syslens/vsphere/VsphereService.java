@@ -194,12 +194,20 @@ public final class VsphereService implements AutoCloseable {
       log.error("vCenter {}: cycle failed unexpectedly", r.collector.spec().name(), e);
     }
     long interval = r.collector.spec().perfInterval().toMillis();
-    long delay = start + interval - clock.millis();
-    if (delay < 0) {
+    long now = clock.millis();
+    if (now - start > interval) {
       r.collector.markLate(); // reported, not stacked: the next cycle starts now
-      delay = 0;
     }
+    long delay = nextDelay(start, now, interval);
     schedule(r, delay);
+  }
+
+  /**
+   * Milliseconds until the next cycle: one interval after the previous one started, or 0 when it
+   * ran over (a late cycle starts at once, and only one: missed slots are not made up).
+   */
+  static long nextDelay(long startMs, long nowMs, long intervalMs) {
+    return Math.max(0, startMs + intervalMs - nowMs);
   }
 
   private void stopCollector(String id) {

@@ -18,6 +18,7 @@ import syslens.vsphere.client.VimClient;
 import syslens.vsphere.client.VimClientConfig;
 import syslens.vsphere.inventory.Inventory;
 import syslens.vsphere.inventory.InventoryReader;
+import syslens.vsphere.inventory.InventoryWatch;
 import syslens.vsphere.perf.PerfReader;
 
 /**
@@ -65,7 +66,8 @@ public final class VsphereBench {
       long t0 = System.nanoTime();
       Map<String, PerfCounter> counters = client.perfCounters();
       long maxQueryMetrics = client.numericOption(VCenterCollector.MAX_QUERY_METRICS).orElse(-1);
-      Inventory inv = new InventoryReader(Clock.systemUTC(), 1000).read(client, "bench");
+      InventoryWatch watch = new InventoryWatch(new InventoryReader(Clock.systemUTC(), 1000), 1000);
+      Inventory inv = watch.refresh(client, "bench"); // what the collector does: a full read through a filter
       long t1 = System.nanoTime();
       AtomicLong samples = new AtomicLong();
       SampleSink sink = batchOf -> {
@@ -82,8 +84,12 @@ public final class VsphereBench {
       long simCpu1 = cpuTicks(sim.pid());
       // A second round in the same process: what every cycle after the first costs (JIT warm,
       // connections open); the reader asks only for samples newer than the first round's.
+      long i0 = System.nanoTime();
+      watch.refresh(client, "bench"); // incremental: nothing changed
+      long i1 = System.nanoTime();
       long w0 = System.nanoTime();
-      Inventory inv2 = new InventoryReader(Clock.systemUTC(), 1000).read(client, "bench");
+      watch.reset(client);
+      Inventory inv2 = watch.refresh(client, "bench"); // a full read again, warm
       long w1 = System.nanoTime();
       PerfReader.Result r2 = reader.collect(client, counters, maxQueryMetrics, VsphereNodes.targets(inv2), sink,
           Duration.ofMinutes(5));
@@ -93,14 +99,17 @@ public final class VsphereBench {
       double simCpuS = (simCpu1 - simCpu0) / 100.0;
       System.err.printf("inventory: %d VMs, %d hosts in %.2f s; perf: %d queries, %d samples, %d failed in %.2f s%n",
           inv.vms().size(), inv.hosts().size(), invS, r.queries(), r.samples(), r.failedQueries(), perfS);
-      System.out.println(String.format(Locale.ROOT, "{\"vms\":%d,\"hosts\":%d,\"inventory_s\":%.3f,"
+      double cpuPercent = 100.0 * (cpu1 - cpu0) / 1e9 / Math.max(invS + perfS, 1e-9);
+      System.out.println(String.format(Locale.ROOT, "{\"vms\":%d,\"hosts\":%d,\"inventory_ms\":%d,\"perf_ms\":%d,"
+              + "\"cycle_ms\":%d,\"server_cpu_percent\":%.0f,\"inventory_s\":%.3f,"
               + "\"perf_cycle_s\":%.3f,\"cycle_s\":%.3f,\"samples\":%d,\"samples_per_s\":%.0f,\"queries\":%d,"
               + "\"failed_queries\":%d,\"collector_cpu_s\":%.2f,\"collector_rss_mib\":%.1f,\"vcsim_cpu_s\":%.2f,"
-              + "\"vcsim_rss_mib\":%.1f,\"warm_inventory_s\":%.3f,\"warm_perf_cycle_s\":%.3f,"
+              + "\"vcsim_rss_mib\":%.1f,\"incremental_inventory_s\":%.3f,\"warm_inventory_s\":%.3f,\"warm_perf_cycle_s\":%.3f,"
               + "\"warm_samples\":%d,\"concurrency\":%d,\"batch\":%d}",
-          inv.vms().size(), inv.hosts().size(), invS, perfS, invS + perfS, r.samples(),
+          inv.vms().size(), inv.hosts().size(), Math.round(invS * 1000), Math.round(perfS * 1000),
+          Math.round((invS + perfS) * 1000), cpuPercent, invS, perfS, invS + perfS, r.samples(),
           r.samples() / Math.max(perfS, 1e-9), r.queries(), r.failedQueries(), (cpu1 - cpu0) / 1e9,
-          hwmMib(ProcessHandle.current().pid()), simCpuS, hwmMib(sim.pid()), (w1 - w0) / 1e9, (w2 - w1) / 1e9,
+          hwmMib(ProcessHandle.current().pid()), simCpuS, hwmMib(sim.pid()), (i1 - i0) / 1e9, (w1 - w0) / 1e9, (w2 - w1) / 1e9,
           r2.samples(), concurrency, batch));
       executor.shutdownNow();
     }

@@ -35,6 +35,14 @@ class VsphereFaultsTest {
   }
 
   @Test
+  void nextDelay_cycleRanOver_startsOnceAtOnceInsteadOfStacking() {
+    assertThat(VsphereService.nextDelay(1_000, 5_000, 60_000)).isEqualTo(56_000);
+    assertThat(VsphereService.nextDelay(1_000, 61_000, 60_000)).isZero();
+    assertThat(VsphereService.nextDelay(1_000, 200_000, 60_000)).as("three slots missed: still one cycle, now")
+        .isZero();
+  }
+
+  @Test
   void runNow_unreachableVcenter_reportsConnectionRefused() throws Exception {
     TestParts.Repository repo = new TestParts.Repository();
     try (VsphereService service = VsphereService.builder(repo, new TestParts.Cipher(), new TestParts.Sink(),

@@ -34,7 +34,12 @@ public final class PropertySpec {
   }
 
   String toXml() {
-    StringBuilder b = new StringBuilder(512).append("<specSet>");
+    return toXml("specSet");
+  }
+
+  /** The spec as an element named {@code element} (specSet in RetrievePropertiesEx, spec in CreateFilter). */
+  String toXml(String element) {
+    StringBuilder b = new StringBuilder(512).append("<").append(element).append(">");
     pathsByType.forEach((type, paths) -> {
       b.append("<propSet>").append(Soap.element("type", type)).append("<all>false</all>");
       paths.forEach(p -> b.append(Soap.element("pathSet", p)));
@@ -47,6 +52,6 @@ public final class PropertySpec {
     } else {
       b.append("<skip>false</skip>");
     }
-    return b.append("</objectSet></specSet>").toString();
+    return b.append("</objectSet></").append(element).append(">").toString();
   }
 }

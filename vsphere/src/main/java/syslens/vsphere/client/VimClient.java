@@ -174,6 +174,27 @@ public final class VimClient implements AutoCloseable {
     return out;
   }
 
+  /** Creates a PropertyFilter (full, not partial, updates) on this session's PropertyCollector. */
+  public Moref createFilter(PropertySpec spec) {
+    return invoke("CreateFilter", serviceContent().propertyCollector(),
+        spec.toXml("spec") + "<partialUpdates>false</partialUpdates>").child("returnval").moref();
+  }
+
+  public void destroyFilter(Moref filter) {
+    invoke("DestroyPropertyFilter", filter, "");
+  }
+
+  /**
+   * WaitForUpdatesEx without waiting (maxWaitSeconds 0): the changes since {@code version} (""
+   * for the current state of every object), at most {@code maxObjectUpdates} objects; null when
+   * nothing changed.
+   */
+  public Xml waitForUpdates(String version, int maxObjectUpdates) {
+    return invoke("WaitForUpdatesEx", serviceContent().propertyCollector(), Soap.element("version", version)
+        + "<options><maxWaitSeconds>0</maxWaitSeconds><maxObjectUpdates>" + maxObjectUpdates
+        + "</maxObjectUpdates></options>").child("returnval");
+  }
+
   /** The properties of one object. */
   public Map<String, Xml> properties(Moref obj, String... paths) {
     List<ObjectContent> r = retrieveAll(PropertySpec.of(obj, paths), 1);

@@ -58,7 +58,7 @@ public final class InventoryReader {
     return assemble(vcenter, objects);
   }
 
-  private Inventory assemble(String vcenter, List<ObjectContent> objects) {
+  Inventory assemble(String vcenter, List<ObjectContent> objects) {
     Map<Moref, ObjectContent> byRef = new HashMap<>(objects.size() * 2);
     objects.forEach(o -> byRef.put(o.obj(), o));
     Parents parents = new Parents(byRef);
