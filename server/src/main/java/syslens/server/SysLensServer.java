@@ -39,6 +39,7 @@ import syslens.security.Passwords;
 import syslens.security.Security;
 import syslens.server.auth.AccessApi;
 import syslens.server.auth.AuthApi;
+import syslens.server.api.VcentersApi;
 import syslens.server.auth.AuthDecorator;
 import syslens.server.auth.UsersApi;
 import syslens.server.ingest.AgentIngestService;
@@ -47,11 +48,14 @@ import syslens.server.live.LiveHub;
 import syslens.server.live.NodeSummaries;
 import syslens.server.meta.MetaStore;
 import syslens.server.meta.NodeStore;
+import syslens.server.meta.VCenterStore;
 import syslens.server.tls.TlsMaterial;
 import syslens.server.admin.DataDirLock;
 import syslens.server.admin.SnapshotApi;
 import syslens.server.admin.Snapshots;
 import syslens.tsdb.Tsdb;
+import syslens.vsphere.VsphereApi;
+import syslens.vsphere.VsphereService;
 
 /**
  * The composition root: the only class that knows every module. Builds storage, metadata, auth,
@@ -75,6 +79,7 @@ public final class SysLensServer implements AutoCloseable {
   private final JvmGcMetrics jvmGc;
   private final DataDirLock dataLock;
   private final QueryExecutor queryExecutor;
+  private final VsphereService vsphere;
 
   private SysLensServer(ServerConfig config, DataDirLock dataLock) throws IOException {
     this.config = config;
@@ -194,6 +199,12 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/labels", metadata.labels().decorate(auth));
       sb.service("/api/v1/label/{name}/values", metadata.labelValues().decorate(auth));
       sb.service("/api/v1/series", metadata.series().decorate(auth));
+      // vSphere collector role: vCenters from the metadata DB, passwords sealed by the master key.
+      this.vsphere = VsphereService.builder(new VCenterStore(meta, config.clock()), MasterKeyCipher.open(secrets),
+          new VsphereWiring.Samples(tsdb), new VsphereWiring.Nodes(registry)).clock(config.clock()).build();
+      VcentersApi vcenters = new VcentersApi(new VsphereApi(vsphere));
+      sb.service(VcentersApi.PREFIX, vcenters.decorate(auth));
+      sb.serviceUnder(VcentersApi.PREFIX + "/", vcenters.decorate(auth));
       sb.service(LIVE_PATH, WebSocketService.builder(hub).maxFramePayloadLength(64 * 1024)
           .allowedOrigin(origin -> true).build().decorate(auth).decorate((delegate, ctx, req) -> {
             ctx.clearRequestTimeout();
@@ -205,7 +216,7 @@ public final class SysLensServer implements AutoCloseable {
           "no API endpoint at " + ctx.path() + " (expected: one of /api/v1/auth/login, /api/v1/nodes, "
               + "/api/v1/query, /api/v1/query_range, /api/v1/labels, /api/v1/label/<name>/values, "
               + "/api/v1/series, /api/v1/live, /api/v1/me, /api/v1/users, /api/v1/roles, /api/v1/apikeys, "
-              + "/api/v1/audit, /api/v1/node-credentials; see docs/api.md)");
+              + "/api/v1/audit, /api/v1/node-credentials, /api/v1/vcenters; see docs/api.md)");
       sb.serviceUnder("/api/", apiNotFound.decorate(auth));
       sb.serviceUnder("/", FileService.builder(SysLensServer.class.getClassLoader(), "syslens/dashboard")
           .cacheControl("no-cache").build());
@@ -219,7 +230,7 @@ public final class SysLensServer implements AutoCloseable {
       // Everything under the data directory is the server's alone: hashes, keys, WAL, databases.
       FileModes.restrictTree(data);
     } catch (IOException | RuntimeException e) {
-      meta.close(); // nothing else was opened yet that outlives this constructor
+      meta.close(); // nothing else was opened yet that outlives this constructor (vsphere starts later)
       tsdb.close();
       throw e;
     }
@@ -238,6 +249,7 @@ public final class SysLensServer implements AutoCloseable {
     }
     try {
       s.server.start().join();
+      s.vsphere.start();
     } catch (RuntimeException e) {
       s.close();
       throw new IOException("cannot listen on " + config.bindAddress() + ":" + config.port()
@@ -301,8 +313,13 @@ public final class SysLensServer implements AutoCloseable {
     return tsdb;
   }
 
+  VsphereService vsphere() {
+    return vsphere;
+  }
+
   @Override
   public void close() {
+    vsphere.close();
     sweeper.shutdownNow();
     server.stop().join();
     queryExecutor.close();

@@ -47,6 +47,11 @@ public final class AccessRules {
       new Rule("/api/v1/series", READ, "monitoring:query:read", false),
       new Rule("/api/v1/live", GET, "monitoring:live:read", false),
       new Rule("/metrics", GET, "monitoring:selfmetrics:read", false),
+      new Rule("/api/v1/vcenters", GET, "monitoring:vsphere:read", false),
+      new Rule("/api/v1/vcenters/tree", GET, "monitoring:vsphere:read", false),
+      new Rule("/api/v1/vcenters/inventory", GET, "monitoring:vsphere:read", false),
+      new Rule("/api/v1/vcenters", ANY, "system:vcenter:manage", false),
+      new Rule("/api/v1/vcenters/", ANY, "system:vcenter:manage", false),
       // Administration.
       new Rule("/api/v1/users", ANY, "users:user:manage", false),
       new Rule("/api/v1/users/", ANY, "users:user:manage", false),

@@ -20,7 +20,7 @@ import syslens.server.meta.NodeStore.NodeRecord;
  */
 public final class NodeRegistry {
   /** A node's current state as the API shows it. */
-  public record NodeView(String id, String hostname, String os, String agentVersion,
+  public record NodeView(String id, String kind, String hostname, String os, String agentVersion,
       Map<String, String> labels, boolean online, long lastSeen) {}
 
   private static final long PERSIST_EVERY_MS = 60_000;
@@ -117,10 +117,42 @@ public final class NodeRegistry {
     fire(changed);
   }
 
-  /** Marks nodes not heard from within offlineAfter as offline; run periodically. */
+  /**
+   * Records a node another collector describes (a vSphere VM or ESXi host): no stream, its
+   * online state is what that collector says (powered on, connected), and the sweep leaves it.
+   */
+  public void upsertCollected(String id, String kind, String name, String os, String version,
+      Map<String, String> labels, boolean online) {
+    long now = clock.millis();
+    State existing = nodes.get(id);
+    long firstSeen = existing == null ? now : existing.record.firstSeen();
+    NodeRecord r = new NodeRecord(id, kind, name, os, version, Map.copyOf(labels), firstSeen, now);
+    boolean persist = existing == null || now - existing.lastPersisted >= PERSIST_EVERY_MS
+        || !r.equals(new NodeRecord(id, existing.record.kind(), existing.record.hostname(), existing.record.os(),
+            existing.record.agentVersion(), existing.record.labels(), firstSeen, now));
+    if (persist) {
+      store.upsert(r); // the store first, so a failure leaves no trace
+    }
+    State s = nodes.computeIfAbsent(id, k -> new State(r));
+    NodeView changed;
+    synchronized (s) {
+      s.record = r;
+      s.lastSeen = now;
+      if (persist) {
+        s.lastPersisted = now;
+      }
+      changed = setOnline(s, online);
+    }
+    fire(changed);
+  }
+
+  /** Marks agent nodes not heard from within offlineAfter as offline; run periodically. */
   public void sweep() {
     long cutoff = clock.millis() - offlineAfter.toMillis();
     for (State s : nodes.values()) {
+      if (!NodeStore.KIND_AGENT.equals(s.record.kind())) {
+        continue; // collected nodes are online or not as their collector says
+      }
       NodeView changed = null;
       synchronized (s) {
         if (s.online && s.lastSeen < cutoff) {
@@ -155,7 +187,7 @@ public final class NodeRegistry {
 
   private static NodeView view(State s) {
     NodeRecord r = s.record;
-    return new NodeView(r.id(), r.hostname(), r.os(), r.agentVersion(), r.labels(), s.online,
+    return new NodeView(r.id(), r.kind(), r.hostname(), r.os(), r.agentVersion(), r.labels(), s.online,
         s.lastSeen);
   }
 }

@@ -11,6 +11,7 @@ public final class NodeJson {
   public static Map<String, Object> of(NodeView n, NodeSummaries summaries) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", n.id());
+    m.put("kind", n.kind());
     m.put("hostname", n.hostname());
     m.put("os", n.os());
     m.put("agentVersion", n.agentVersion());

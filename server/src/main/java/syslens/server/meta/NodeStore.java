@@ -15,9 +15,17 @@ import java.util.Map;
 
 /** Known nodes, persisted so the node list survives a restart. */
 public final class NodeStore {
-  /** A node as stored. */
-  public record NodeRecord(String id, String hostname, String os, String agentVersion,
-      Map<String, String> labels, long firstSeen, long lastSeen) {}
+  /** A node as stored; {@code kind} is {@value #KIND_AGENT}, {@code vm} or {@code esxi}. */
+  public record NodeRecord(String id, String kind, String hostname, String os, String agentVersion,
+      Map<String, String> labels, long firstSeen, long lastSeen) {
+    /** An agent node. */
+    public NodeRecord(String id, String hostname, String os, String agentVersion,
+        Map<String, String> labels, long firstSeen, long lastSeen) {
+      this(id, KIND_AGENT, hostname, os, agentVersion, labels, firstSeen, lastSeen);
+    }
+  }
+
+  public static final String KIND_AGENT = "agent";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final MetaStore db;
@@ -35,20 +43,21 @@ public final class NodeStore {
     }
     try (Connection c = db.connection()) {
       try (PreparedStatement up = c.prepareStatement(
-          "UPDATE nodes SET hostname=?, os=?, agent_version=?, labels_json=?, last_seen=? WHERE id=?")) {
+          "UPDATE nodes SET hostname=?, os=?, agent_version=?, labels_json=?, last_seen=?, kind=? WHERE id=?")) {
         up.setString(1, n.hostname());
         up.setString(2, n.os());
         up.setString(3, n.agentVersion());
         up.setString(4, labels);
         up.setLong(5, n.lastSeen());
-        up.setString(6, n.id());
+        up.setString(6, n.kind());
+        up.setString(7, n.id());
         if (up.executeUpdate() > 0) {
           return;
         }
       }
       try (PreparedStatement ins = c.prepareStatement(
-          "INSERT INTO nodes (id, hostname, os, agent_version, labels_json, first_seen, last_seen)"
-              + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+          "INSERT INTO nodes (id, hostname, os, agent_version, labels_json, first_seen, last_seen, kind)"
+              + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
         ins.setString(1, n.id());
         ins.setString(2, n.hostname());
         ins.setString(3, n.os());
@@ -56,6 +65,7 @@ public final class NodeStore {
         ins.setString(5, labels);
         ins.setLong(6, n.firstSeen());
         ins.setLong(7, n.lastSeen());
+        ins.setString(8, n.kind());
         ins.executeUpdate();
       }
     } catch (SQLException e) {
@@ -78,11 +88,11 @@ public final class NodeStore {
     List<NodeRecord> out = new ArrayList<>();
     try (Connection c = db.connection();
         PreparedStatement ps = c.prepareStatement(
-            "SELECT id, hostname, os, agent_version, labels_json, first_seen, last_seen FROM nodes ORDER BY id");
+            "SELECT id, hostname, os, agent_version, labels_json, first_seen, last_seen, kind FROM nodes ORDER BY id");
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         Map<String, String> labels = JSON.readValue(rs.getString(5), new TypeReference<>() {});
-        out.add(new NodeRecord(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+        out.add(new NodeRecord(rs.getString(1), rs.getString(8), rs.getString(2), rs.getString(3), rs.getString(4),
             labels, rs.getLong(6), rs.getLong(7)));
       }
     } catch (SQLException | JsonProcessingException e) {

@@ -1,0 +1,25 @@
+package syslens.vsphere;
+
+import java.util.List;
+import syslens.storage.AppendStatus;
+import syslens.storage.Labels;
+
+/**
+ * Where collected samples go; the composition root implements it (the storage appender with a
+ * commit, later the shared ingest pipeline). Called concurrently from several collector threads.
+ */
+public interface SampleSink {
+  /**
+   * One sample with the identity of the node it describes: a VM's series carry that VM's node id,
+   * an ESXi host's its own; {@code nodeId} is null for the collector's own series (cycle
+   * durations, errors), which belong to the server.
+   */
+  record Sample(String nodeId, Labels labels, long timestampMs, double value) {}
+
+  /**
+   * Appends and durably commits the batch; returns one outcome per sample, in order. Expected
+   * rejections (out of order, duplicate) are outcomes, not exceptions; an exception means
+   * nothing of the batch was stored.
+   */
+  AppendStatus[] write(List<Sample> batch);
+}

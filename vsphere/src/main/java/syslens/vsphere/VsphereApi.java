@@ -1,0 +1,275 @@
+package syslens.vsphere;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import syslens.vsphere.client.VimException;
+
+/**
+ * The {@code /api/v1/vcenters} REST surface, free of any HTTP library: the server's adapter
+ * passes the method, the path below the prefix, query parameters and the parsed JSON body, and
+ * turns the {@link Response} into HTTP. Passwords are accepted on create/update/test and never
+ * returned.
+ *
+ * <pre>
+ * GET    /                 connections with status      POST /          add
+ * GET    /tree             vCenter > DC > cluster > host > VM
+ * GET    /inventory        flat list: kind, vcenter, datacenter, cluster, esxhost, power, q, offset, limit
+ * POST   /test             test settings without saving
+ * GET    /{id}             one connection      PUT /{id}   update (password optional)   DELETE /{id}
+ * POST   /{id}/collect     run a cycle now
+ * </pre>
+ */
+public final class VsphereApi {
+  /** An HTTP-free response: status, and either data or (errorType, error). */
+  public record Response(int status, Object data, String errorType, String error) {
+    static Response ok(Object data) {
+      return new Response(200, data, null, null);
+    }
+
+    static Response error(int status, String type, String message) {
+      return new Response(status, null, type, message);
+    }
+  }
+
+  static final int MAX_LIMIT = 1000;
+  private static final Set<String> FIELDS = Set.of("name", "url", "user", "password", "pinnedSha256",
+      "maxConcurrency", "timeoutSeconds", "perfIntervalSeconds", "inventoryIntervalSeconds", "enabled");
+
+  private final VsphereService service;
+  private final SecureRandom random = new SecureRandom();
+
+  public VsphereApi(VsphereService service) {
+    this.service = requireNonNull(service, "service");
+  }
+
+  /**
+   * @param path the path below {@code /api/v1/vcenters}, "" or starting with "/"
+   * @param body the parsed JSON object body, or null when there was none
+   */
+  public Response handle(String method, String path, Map<String, String> params, Map<String, Object> body) {
+    try {
+      String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+      String[] seg = p.isEmpty() ? new String[0] : p.substring(1).split("/", -1);
+      if (seg.length == 0) {
+        return switch (method) {
+          case "GET" -> Response.ok(list());
+          case "POST" -> Response.ok(view(create(requireBody(body))));
+          default -> notAllowed(method, "GET, POST");
+        };
+      }
+      if (seg.length == 1 && seg[0].equals("tree")) {
+        return method.equals("GET") ? Response.ok(InventoryViews.tree(service.inventories())) : notAllowed(method, "GET");
+      }
+      if (seg.length == 1 && seg[0].equals("inventory")) {
+        return method.equals("GET") ? Response.ok(inventory(params)) : notAllowed(method, "GET");
+      }
+      if (seg.length == 1 && seg[0].equals("test")) {
+        return method.equals("POST") ? Response.ok(test(requireBody(body))) : notAllowed(method, "POST");
+      }
+      String id = seg[0];
+      if (service.get(id).isEmpty()) {
+        return Response.error(404, "not_found", "vCenter '" + id + "' does not exist (expected: an id from GET /api/v1/vcenters)");
+      }
+      if (seg.length == 1) {
+        return switch (method) {
+          case "GET" -> Response.ok(view(service.get(id).orElseThrow()));
+          case "PUT" -> Response.ok(view(update(id, requireBody(body))));
+          case "DELETE" -> Response.ok(Map.of("deleted", service.delete(id)));
+          default -> notAllowed(method, "GET, PUT, DELETE");
+        };
+      }
+      if (seg.length == 2 && seg[1].equals("collect")) {
+        return method.equals("POST")
+            ? Response.ok(service.runNow(id).map(s -> (Object) s).orElse(Map.of("state", "disabled")))
+            : notAllowed(method, "POST");
+      }
+      return Response.error(404, "not_found", "no vCenter endpoint at " + path
+          + " (expected: /, /tree, /inventory, /test, /{id}, /{id}/collect)");
+    } catch (IllegalArgumentException e) {
+      return Response.error(400, "bad_data", e.getMessage());
+    }
+  }
+
+  private static Response notAllowed(String method, String allowed) {
+    return Response.error(405, "method_not_allowed", "method " + method + " (expected: " + allowed + ")");
+  }
+
+  private static Map<String, Object> requireBody(Map<String, Object> body) {
+    if (body == null) {
+      throw new IllegalArgumentException("body: none (expected: a JSON object)");
+    }
+    for (String k : body.keySet()) {
+      if (!FIELDS.contains(k)) {
+        throw new IllegalArgumentException("field '" + k + "' is unknown (expected: one of " + new java.util.TreeSet<>(FIELDS) + ")");
+      }
+    }
+    return body;
+  }
+
+  private List<Map<String, Object>> list() {
+    List<Map<String, Object>> out = new ArrayList<>();
+    service.list().forEach(s -> out.add(view(s)));
+    return out;
+  }
+
+  /** A connection as the API shows it: never the password, sealed or not. */
+  private Map<String, Object> view(VCenterSpec s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", s.id());
+    m.put("name", s.name());
+    m.put("url", s.url().toString());
+    m.put("user", s.user());
+    m.put("pinnedSha256", s.pinnedSha256());
+    m.put("maxConcurrency", s.maxConcurrency());
+    m.put("timeoutSeconds", s.timeout().toSeconds());
+    m.put("perfIntervalSeconds", s.perfInterval().toSeconds());
+    m.put("inventoryIntervalSeconds", s.inventoryInterval().toSeconds());
+    m.put("enabled", s.enabled());
+    m.put("status", service.status(s.id()).orElse(null));
+    return m;
+  }
+
+  private VCenterSpec create(Map<String, Object> b) {
+    String password = str(b, "password", null);
+    if (password == null || password.isEmpty()) {
+      throw new IllegalArgumentException("password: missing (expected: the vCenter user's password)");
+    }
+    String id = HexFormat.of().formatHex(bytes(8));
+    VCenterSpec spec = spec(id, b, null, service.cipher().seal(password));
+    service.save(spec);
+    return spec;
+  }
+
+  private byte[] bytes(int n) {
+    byte[] b = new byte[n];
+    random.nextBytes(b);
+    return b;
+  }
+
+  private VCenterSpec update(String id, Map<String, Object> b) {
+    VCenterSpec old = service.get(id).orElseThrow();
+    String password = str(b, "password", null);
+    String sealed = password == null || password.isEmpty() ? old.sealedPassword() : service.cipher().seal(password);
+    VCenterSpec spec = spec(id, b, old, sealed);
+    service.save(spec);
+    return spec;
+  }
+
+  private Map<String, Object> test(Map<String, Object> b) {
+    String password = str(b, "password", "");
+    VCenterSpec spec = spec("test", b, null, "unused");
+    Map<String, Object> m = new LinkedHashMap<>();
+    try {
+      m.put("ok", true);
+      m.put("product", service.testConnection(spec, password));
+    } catch (VimException e) {
+      m.put("ok", false);
+      m.put("error", e.getMessage());
+    }
+    return m;
+  }
+
+  private static VCenterSpec spec(String id, Map<String, Object> b, VCenterSpec old, String sealed) {
+    String url = str(b, "url", old == null ? null : old.url().toString());
+    if (url == null) {
+      throw new IllegalArgumentException("url: missing (expected: https://<vcenter>/sdk)");
+    }
+    URI uri;
+    try {
+      uri = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("url: '" + url + "' is not a URL (expected: https://<vcenter>/sdk)");
+    }
+    String name = str(b, "name", old == null ? uri.getHost() : old.name());
+    String user = str(b, "user", old == null ? null : old.user());
+    if (user == null) {
+      throw new IllegalArgumentException("user: missing (expected: a vCenter user name)");
+    }
+    return new VCenterSpec(id, name == null ? "" : name, uri, user, sealed,
+        str(b, "pinnedSha256", old == null ? null : old.pinnedSha256()),
+        (int) num(b, "maxConcurrency", old == null ? 50 : old.maxConcurrency()),
+        Duration.ofSeconds(num(b, "timeoutSeconds", old == null ? 30 : old.timeout().toSeconds())),
+        Duration.ofSeconds(num(b, "perfIntervalSeconds", old == null ? 60 : old.perfInterval().toSeconds())),
+        Duration.ofSeconds(num(b, "inventoryIntervalSeconds", old == null ? 300 : old.inventoryInterval().toSeconds())),
+        bool(b, "enabled", old == null || old.enabled()));
+  }
+
+  private static String str(Map<String, Object> b, String k, String dflt) {
+    Object v = b.get(k);
+    if (v == null) {
+      return dflt;
+    }
+    if (!(v instanceof String s)) {
+      throw new IllegalArgumentException(k + ": " + typeOf(v) + " (expected: a string)");
+    }
+    if (s.length() > 2048) {
+      throw new IllegalArgumentException(k + ": " + s.length() + " characters (expected: <= 2048)");
+    }
+    return s;
+  }
+
+  private static long num(Map<String, Object> b, String k, long dflt) {
+    Object v = b.get(k);
+    if (v == null) {
+      return dflt;
+    }
+    if (!(v instanceof Integer || v instanceof Long)) {
+      throw new IllegalArgumentException(k + ": " + typeOf(v) + " (expected: an integer)");
+    }
+    return ((Number) v).longValue();
+  }
+
+  private static boolean bool(Map<String, Object> b, String k, boolean dflt) {
+    Object v = b.get(k);
+    if (v == null) {
+      return dflt;
+    }
+    if (!(v instanceof Boolean x)) {
+      throw new IllegalArgumentException(k + ": " + typeOf(v) + " (expected: true or false)");
+    }
+    return x;
+  }
+
+  private static String typeOf(Object v) {
+    return v instanceof String ? "a string" : v instanceof Number ? "a number " + v
+        : v instanceof Boolean ? "a boolean" : v instanceof Map ? "an object" : v instanceof List ? "an array" : "null";
+  }
+
+  private Map<String, Object> inventory(Map<String, String> params) {
+    int offset = intParam(params, "offset", 0, 0, Integer.MAX_VALUE);
+    int limit = intParam(params, "limit", 100, 1, MAX_LIMIT);
+    String kind = params.getOrDefault("kind", "");
+    if (!kind.isEmpty() && !kind.equals("vm") && !kind.equals("esxi")) {
+      throw new IllegalArgumentException("kind: '" + kind + "' (expected: vm or esxi)");
+    }
+    InventoryViews.Filter f = new InventoryViews.Filter(kind, params.getOrDefault("vcenter", ""),
+        params.getOrDefault("datacenter", ""), params.getOrDefault("cluster", ""),
+        params.getOrDefault("esxhost", ""), params.getOrDefault("power", ""), params.getOrDefault("q", ""));
+    return InventoryViews.list(service.inventories(), f, offset, limit);
+  }
+
+  private static int intParam(Map<String, String> params, String k, int dflt, int min, int max) {
+    String v = params.get(k);
+    if (v == null || v.isEmpty()) {
+      return dflt;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the error
+    }
+    throw new IllegalArgumentException(k + ": '" + v + "' (expected: an integer " + min + ".." + max + ")");
+  }
+}

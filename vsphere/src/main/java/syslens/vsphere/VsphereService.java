@@ -1,0 +1,282 @@
+package syslens.vsphere;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import syslens.vsphere.client.VimClient;
+import syslens.vsphere.client.VimException;
+import syslens.vsphere.inventory.Inventory;
+
+/**
+ * The vSphere collector role: every configured vCenter gets a {@link VCenterCollector} on its own
+ * schedule. A cycle never overlaps itself: the next one starts one interval after the previous
+ * start, or at once (counted as late) when the previous ran over. QueryPerf batches run on
+ * virtual threads; each vCenter's client bounds its calls in flight.
+ */
+public final class VsphereService implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(VsphereService.class);
+
+  private final VCenterRepository repository;
+  private final CredentialCipher cipher;
+  private final SampleSink sink;
+  private final NodeDirectory nodes;
+  private final Clock clock;
+  private final int maxEntitiesPerQuery;
+  private final ScheduledExecutorService scheduler;
+  private final ExecutorService perfExecutor = Executors.newVirtualThreadPerTaskExecutor();
+  private final Map<String, Running> running = new ConcurrentHashMap<>();
+  private final Map<String, String> startErrors = new ConcurrentHashMap<>();
+
+  private static final class Running {
+    final VCenterCollector collector;
+    volatile ScheduledFuture<?> next;
+    volatile boolean stopped;
+
+    Running(VCenterCollector collector) {
+      this.collector = collector;
+    }
+  }
+
+  private VsphereService(Builder b) {
+    this.repository = b.repository;
+    this.cipher = b.cipher;
+    this.sink = b.sink;
+    this.nodes = b.nodes;
+    this.clock = b.clock;
+    this.maxEntitiesPerQuery = b.maxEntitiesPerQuery;
+    this.scheduler = Executors.newScheduledThreadPool(b.schedulerThreads, r -> {
+      Thread t = new Thread(r, "vsphere-cycle");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  public static Builder builder(VCenterRepository repository, CredentialCipher cipher, SampleSink sink,
+      NodeDirectory nodes) {
+    return new Builder(repository, cipher, sink, nodes);
+  }
+
+  /** Starts collecting every enabled vCenter of the repository. */
+  public void start() {
+    for (VCenterSpec s : repository.list()) {
+      if (s.enabled()) {
+        startCollector(s);
+      }
+    }
+  }
+
+  public CredentialCipher cipher() {
+    return cipher;
+  }
+
+  public List<VCenterSpec> list() {
+    List<VCenterSpec> out = new ArrayList<>(repository.list());
+    out.sort(Comparator.comparing(VCenterSpec::name));
+    return out;
+  }
+
+  public Optional<VCenterSpec> get(String id) {
+    return repository.list().stream().filter(s -> s.id().equals(id)).findFirst();
+  }
+
+  /** Saves (insert or replace) and (re)starts collection. */
+  public void save(VCenterSpec spec) {
+    requireNonNull(spec, "spec");
+    for (VCenterSpec other : repository.list()) {
+      if (!other.id().equals(spec.id()) && other.name().equals(spec.name())) {
+        throw new IllegalArgumentException("name: '" + spec.name() + "' is taken by vCenter " + other.id()
+            + " (expected: a name unique among vCenters; it becomes the vcenter label)");
+      }
+    }
+    repository.save(spec);
+    stopCollector(spec.id());
+    if (spec.enabled()) {
+      startCollector(spec);
+    }
+  }
+
+  public boolean delete(String id) {
+    stopCollector(id);
+    return repository.delete(id);
+  }
+
+  public Optional<VCenterStatus> status(String id) {
+    Running r = running.get(id);
+    if (r != null) {
+      return Optional.of(r.collector.status());
+    }
+    String error = startErrors.get(id);
+    return get(id).map(s -> new VCenterStatus(s.id(), s.name(), error != null ? "error" : "disabled", error, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+  }
+
+  public Optional<Inventory> inventory(String id) {
+    Running r = running.get(id);
+    return r == null ? Optional.empty() : Optional.of(r.collector.inventory());
+  }
+
+  /** Every running vCenter's inventory. */
+  public List<Inventory> inventories() {
+    List<Inventory> out = new ArrayList<>();
+    running.values().forEach(r -> out.add(r.collector.inventory()));
+    out.sort(Comparator.comparing(Inventory::vcenter));
+    return out;
+  }
+
+  /** Runs the next cycle of a vCenter now (tests, "collect now" in the UI); returns its status. */
+  public Optional<VCenterStatus> runNow(String id) {
+    Running r = running.get(id);
+    if (r == null) {
+      return Optional.empty();
+    }
+    synchronized (r) {
+      r.collector.runCycle();
+    }
+    return Optional.of(r.collector.status());
+  }
+
+  /** Logs in and reads the ServiceContent with the given settings, without saving anything. */
+  public String testConnection(VCenterSpec spec, String password) {
+    try (VimClient c = VimClient.create(spec.clientConfig(password))) {
+      c.login();
+      return c.serviceContent().fullName();
+    }
+  }
+
+  private void startCollector(VCenterSpec spec) {
+    String password;
+    try {
+      password = cipher.open(spec.sealedPassword());
+    } catch (IllegalArgumentException e) {
+      startErrors.put(spec.id(), "the stored password cannot be opened with this server's master key"
+          + " (expected: the key it was sealed with; enter the password again)");
+      log.error("vCenter {}: its sealed password cannot be opened with this master key; not collecting",
+          spec.name());
+      return;
+    }
+    Running r = new Running(new VCenterCollector(spec, password, sink, nodes, clock, perfExecutor,
+        maxEntitiesPerQuery));
+    running.put(spec.id(), r);
+    schedule(r, 0);
+    log.info("vCenter {} ({}): collecting every {} s", spec.name(), spec.url(), spec.perfInterval().toSeconds());
+  }
+
+  private void schedule(Running r, long delayMs) {
+    if (r.stopped) {
+      return;
+    }
+    r.next = scheduler.schedule(() -> cycle(r), delayMs, TimeUnit.MILLISECONDS);
+  }
+
+  private void cycle(Running r) {
+    long start = clock.millis();
+    try {
+      synchronized (r) {
+        if (r.stopped) {
+          return;
+        }
+        r.collector.runCycle();
+      }
+    } catch (RuntimeException e) {
+      log.error("vCenter {}: cycle failed unexpectedly", r.collector.spec().name(), e);
+    }
+    long interval = r.collector.spec().perfInterval().toMillis();
+    long now = clock.millis();
+    if (now - start > interval) {
+      r.collector.markLate(); // reported, not stacked: the next cycle starts now
+    }
+    long delay = nextDelay(start, now, interval);
+    schedule(r, delay);
+  }
+
+  /**
+   * Milliseconds until the next cycle: one interval after the previous one started, or 0 when it
+   * ran over (a late cycle starts at once, and only one: missed slots are not made up).
+   */
+  static long nextDelay(long startMs, long nowMs, long intervalMs) {
+    return Math.max(0, startMs + intervalMs - nowMs);
+  }
+
+  private void stopCollector(String id) {
+    startErrors.remove(id);
+    Running r = running.remove(id);
+    if (r == null) {
+      return;
+    }
+    r.stopped = true;
+    ScheduledFuture<?> f = r.next;
+    if (f != null) {
+      f.cancel(false);
+    }
+    synchronized (r) { // waits for a running cycle
+      try {
+        r.collector.close();
+      } catch (VimException e) {
+        log.debug("vCenter {}: logout failed: {}", id, e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    new ArrayList<>(running.keySet()).forEach(this::stopCollector);
+    scheduler.shutdownNow();
+    perfExecutor.shutdownNow();
+  }
+
+  /** Builder. */
+  public static final class Builder {
+    private final VCenterRepository repository;
+    private final CredentialCipher cipher;
+    private final SampleSink sink;
+    private final NodeDirectory nodes;
+    private Clock clock = Clock.systemUTC();
+    private int maxEntitiesPerQuery = 256;
+    private int schedulerThreads = 2;
+
+    private Builder(VCenterRepository repository, CredentialCipher cipher, SampleSink sink, NodeDirectory nodes) {
+      this.repository = requireNonNull(repository, "repository");
+      this.cipher = requireNonNull(cipher, "cipher");
+      this.sink = requireNonNull(sink, "sink");
+      this.nodes = requireNonNull(nodes, "nodes");
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public Builder maxEntitiesPerQuery(int n) {
+      if (n < 1 || n > 10_000) {
+        throw new IllegalArgumentException("maxEntitiesPerQuery: " + n + " (expected: 1..10000)");
+      }
+      this.maxEntitiesPerQuery = n;
+      return this;
+    }
+
+    public Builder schedulerThreads(int n) {
+      if (n < 1 || n > 64) {
+        throw new IllegalArgumentException("schedulerThreads: " + n + " (expected: 1..64)");
+      }
+      this.schedulerThreads = n;
+      return this;
+    }
+
+    public VsphereService build() {
+      return new VsphereService(this);
+    }
+  }
+}

@@ -1,0 +1,210 @@
+package syslens.vsphere.perf;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import syslens.storage.AppendStatus;
+import syslens.storage.Labels;
+import syslens.vsphere.SampleSink;
+import syslens.vsphere.client.PerfCounter;
+import syslens.vsphere.client.PerfEntityMetrics;
+import syslens.vsphere.client.PerfMetricId;
+import syslens.vsphere.client.PerfQuery;
+import syslens.vsphere.client.VimClient;
+
+/**
+ * One realtime (20 s) performance cycle: the targets split into QueryPerf batches sized by the
+ * vCenter's maxQueryMetrics, run in parallel (the client's semaphore bounds calls in flight),
+ * each batch written to the sink as soon as it arrives. Remembers each entity's newest sample
+ * time, so the next cycle asks from there: a late cycle loses no samples, and a sample vCenter
+ * repeats is not written twice.
+ */
+public final class PerfReader {
+  private static final Logger log = LoggerFactory.getLogger(PerfReader.class);
+  static final int REALTIME_INTERVAL = 20;
+  /** At most one hour of realtime samples per entity per cycle (vCenter keeps about that much). */
+  static final int MAX_SAMPLES = 180;
+
+  /** What a cycle did. */
+  public record Result(int targets, int queries, long samples, long accepted, long rejected, int failedQueries,
+      String lastError, Duration duration) {}
+
+  private final Clock clock;
+  private final ExecutorService executor;
+  private final int maxEntitiesPerQuery;
+  private final Map<String, Long> newestSampleMs = new ConcurrentHashMap<>();
+
+  /**
+   * @param maxEntitiesPerQuery cap on entities in one QueryPerf (vCenter's maxQueryMetrics may
+   *     lower it further)
+   */
+  public PerfReader(Clock clock, ExecutorService executor, int maxEntitiesPerQuery) {
+    this.clock = requireNonNull(clock, "clock");
+    this.executor = requireNonNull(executor, "executor");
+    if (maxEntitiesPerQuery < 1) {
+      throw new IllegalArgumentException("maxEntitiesPerQuery: " + maxEntitiesPerQuery + " (expected: > 0)");
+    }
+    this.maxEntitiesPerQuery = maxEntitiesPerQuery;
+  }
+
+  /**
+   * Entities per QueryPerf: vCenter's {@code config.vpxd.stats.maxQueryMetrics} (entity x
+   * counter pairs per query; absent, 0 or negative means no limit) divided by the counters per
+   * entity, capped by our own limit.
+   */
+  public int batchSize(long maxQueryMetrics, int countersPerEntity) {
+    if (maxQueryMetrics <= 0 || countersPerEntity <= 0) {
+      return maxEntitiesPerQuery;
+    }
+    return (int) Math.max(1, Math.min(maxEntitiesPerQuery, maxQueryMetrics / countersPerEntity));
+  }
+
+  /** Runs one cycle; returns when every batch finished or {@code deadline} passed. */
+  public Result collect(VimClient client, Map<String, PerfCounter> counters, long maxQueryMetrics,
+      List<PerfTarget> targets, SampleSink sink, Duration deadline) {
+    long startNanos = System.nanoTime();
+    Map<MetricCatalog.Kind, List<MetricCatalog.Resolved>> defs = Map.of(
+        MetricCatalog.Kind.VM, MetricCatalog.resolve(counters, MetricCatalog.Kind.VM),
+        MetricCatalog.Kind.HOST, MetricCatalog.resolve(counters, MetricCatalog.Kind.HOST));
+    List<List<PerfTarget>> batches = new ArrayList<>();
+    for (MetricCatalog.Kind kind : MetricCatalog.Kind.values()) {
+      List<PerfTarget> ofKind = targets.stream().filter(t -> t.kind() == kind).toList();
+      int size = batchSize(maxQueryMetrics, defs.get(kind).size());
+      for (int i = 0; i < ofKind.size(); i += size) {
+        batches.add(ofKind.subList(i, Math.min(ofKind.size(), i + size)));
+      }
+    }
+    AtomicLong samples = new AtomicLong();
+    AtomicLong accepted = new AtomicLong();
+    AtomicLong rejected = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    AtomicReference<String> lastError = new AtomicReference<>();
+    List<Future<?>> futures = new ArrayList<>(batches.size());
+    for (List<PerfTarget> batch : batches) {
+      futures.add(executor.submit(() -> {
+        try {
+          List<SampleSink.Sample> out = queryBatch(client, batch, defs.get(batch.getFirst().kind()));
+          if (!out.isEmpty()) {
+            AppendStatus[] st = sink.write(out);
+            samples.addAndGet(out.size());
+            long ok = 0;
+            for (AppendStatus s : st) {
+              if (s == AppendStatus.OK) {
+                ok++;
+              }
+            }
+            accepted.addAndGet(ok);
+            rejected.addAndGet(out.size() - ok);
+            commitNewest(out, st);
+          }
+        } catch (RuntimeException e) {
+          failed.incrementAndGet();
+          lastError.set(e.getMessage());
+          log.warn("QueryPerf batch of {} {} failed: {}", batch.size(), batch.getFirst().kind(), e.getMessage());
+        }
+      }));
+    }
+    long waitUntil = System.nanoTime() + deadline.toNanos();
+    for (Future<?> f : futures) {
+      try {
+        f.get(Math.max(0, waitUntil - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        f.cancel(true);
+        failed.incrementAndGet();
+        lastError.set("QueryPerf batch not finished within the cycle deadline " + deadline);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        futures.forEach(x -> x.cancel(true));
+        break;
+      } catch (java.util.concurrent.ExecutionException e) {
+        failed.incrementAndGet();
+        lastError.set(String.valueOf(e.getCause()));
+      }
+    }
+    return new Result(targets.size(), batches.size(), samples.get(), accepted.get(), rejected.get(),
+        (int) failed.get(), lastError.get(), Duration.ofNanos(System.nanoTime() - startNanos));
+  }
+
+  private List<SampleSink.Sample> queryBatch(VimClient client, List<PerfTarget> batch,
+      List<MetricCatalog.Resolved> defs) {
+    List<PerfMetricId> ids = new ArrayList<>(defs.size());
+    Map<Integer, MetricCatalog.Def> byCounter = new HashMap<>();
+    for (MetricCatalog.Resolved r : defs) {
+      ids.add(new PerfMetricId(r.counterId(), ""));
+      byCounter.put(r.counterId(), r.def());
+    }
+    long nowMs = clock.millis();
+    List<PerfQuery> queries = new ArrayList<>(batch.size());
+    Map<String, PerfTarget> byEntity = new HashMap<>();
+    for (PerfTarget t : batch) {
+      byEntity.put(t.entity().value(), t);
+      Long newest = newestSampleMs.get(t.nodeId());
+      if (newest == null) {
+        queries.add(new PerfQuery(t.entity(), null, 1, ids, REALTIME_INTERVAL));
+      } else {
+        long behind = Math.max(0, nowMs - newest);
+        int n = (int) Math.min(MAX_SAMPLES, behind / (REALTIME_INTERVAL * 1000L) + 2);
+        queries.add(new PerfQuery(t.entity(), Instant.ofEpochMilli(newest), n, ids, REALTIME_INTERVAL));
+      }
+    }
+    List<SampleSink.Sample> out = new ArrayList<>(batch.size() * defs.size() * 2);
+    for (PerfEntityMetrics m : client.queryPerf(queries)) {
+      PerfTarget t = byEntity.get(m.entity().value());
+      if (t == null) {
+        continue;
+      }
+      long newest = newestSampleMs.getOrDefault(t.nodeId(), Long.MIN_VALUE);
+      for (PerfEntityMetrics.Series s : m.series()) {
+        MetricCatalog.Def def = byCounter.get(s.id().counterId());
+        if (def == null || !s.id().instance().isEmpty()) {
+          continue;
+        }
+        Labels labels = t.labels().toBuilder().set(Labels.METRIC_NAME, def.metricName(t.kind())).build();
+        if (s.values().length != m.timestampsMs().length) {
+          continue; // values cannot be matched to timestamps (vcsim omits zero values)
+        }
+        for (int i = 0; i < s.values().length; i++) {
+          long ts = m.timestampsMs()[i];
+          long raw = s.values()[i];
+          if (ts <= newest || raw < 0) {
+            continue; // seen in an earlier cycle, or vCenter's "no value"
+          }
+          out.add(new SampleSink.Sample(t.nodeId(), labels, ts, def.scale().apply(raw, REALTIME_INTERVAL)));
+        }
+      }
+    }
+    out.sort((a, b) -> Long.compare(a.timestampMs(), b.timestampMs()));
+    return out;
+  }
+
+  /** Remembers, per node, the newest timestamp storage took, so the next cycle starts after it. */
+  private void commitNewest(List<SampleSink.Sample> out, AppendStatus[] st) {
+    for (int i = 0; i < out.size(); i++) {
+      if (st[i] == AppendStatus.OK || st[i] == AppendStatus.DUPLICATE_TIMESTAMP
+          || st[i] == AppendStatus.OUT_OF_ORDER) {
+        SampleSink.Sample s = out.get(i);
+        newestSampleMs.merge(s.nodeId(), s.timestampMs(), Math::max);
+      }
+    }
+  }
+
+  /** Forgets entities that left the inventory. */
+  public void retain(java.util.Set<String> nodeIds) {
+    newestSampleMs.keySet().retainAll(nodeIds);
+  }
+}

@@ -1,0 +1,145 @@
+package syslens.vsphere.perf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import syslens.storage.AppendStatus;
+import syslens.storage.Labels;
+import syslens.vsphere.SampleSink;
+import syslens.vsphere.VcSim;
+import syslens.vsphere.client.Moref;
+import syslens.vsphere.client.PerfCounter;
+import syslens.vsphere.client.VimClient;
+import syslens.vsphere.client.VimClientConfig;
+import syslens.vsphere.inventory.Inventory;
+import syslens.vsphere.inventory.InventoryReader;
+
+class PerfReaderTest {
+  static VcSim sim;
+  static VimClient client;
+  static Map<String, PerfCounter> counters;
+  static List<PerfTarget> targets = new ArrayList<>();
+  static ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+
+  @BeforeAll
+  static void start() throws IOException {
+    sim = VcSim.start("-cluster", "2", "-host", "2", "-vm", "10");
+    client = VimClient.create(VimClientConfig.builder(sim.url(), VcSim.USER, VcSim.PASSWORD)
+        .pinnedSha256(sim.sha256()).backoff(Duration.ofMillis(10)).build());
+    counters = client.perfCounters();
+    Inventory inv = new InventoryReader(Clock.systemUTC(), 1000).read(client, "vc1");
+    inv.hosts().forEach(h -> targets.add(new PerfTarget(new Moref("HostSystem", h.id()), MetricCatalog.Kind.HOST,
+        "esxi:" + h.id(), Labels.of("vcenter", "vc1", "esxhost", h.name()))));
+    inv.vms().forEach(v -> targets.add(new PerfTarget(new Moref("VirtualMachine", v.id()), MetricCatalog.Kind.VM,
+        "vm:" + v.instanceUuid(), Labels.of("vcenter", "vc1", "esxhost", v.host(), "vm", v.name()))));
+  }
+
+  @AfterAll
+  static void stop() {
+    client.close();
+    sim.close();
+    executor.shutdownNow();
+  }
+
+  /** Records samples and refuses any not newer than its series' last, as storage does. */
+  static final class Sink implements SampleSink {
+    final List<Sample> samples = new ArrayList<>();
+    final Map<Labels, Long> last = new HashMap<>();
+
+    @Override
+    public synchronized AppendStatus[] write(List<Sample> batch) {
+      AppendStatus[] st = new AppendStatus[batch.size()];
+      for (int i = 0; i < st.length; i++) {
+        Sample s = batch.get(i);
+        Long l = last.get(s.labels());
+        st[i] = l != null && l >= s.timestampMs() ? AppendStatus.OUT_OF_ORDER : AppendStatus.OK;
+        if (st[i] == AppendStatus.OK) {
+          last.put(s.labels(), s.timestampMs());
+          samples.add(s);
+        }
+      }
+      return st;
+    }
+  }
+
+  @Test
+  void collect_firstCycle_writesEveryCounterOfEveryTargetWithItsNodeIdentity() {
+    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 256);
+    Sink sink = new Sink();
+    PerfReader.Result r = reader.collect(client, counters, -1, targets, sink, Duration.ofSeconds(30));
+    int vmCounters = MetricCatalog.resolve(counters, MetricCatalog.Kind.VM).size();
+    int hostCounters = MetricCatalog.resolve(counters, MetricCatalog.Kind.HOST).size();
+    assertThat(vmCounters).isGreaterThanOrEqualTo(18);
+    assertThat(r.failedQueries()).isZero();
+    // vcsim leaves zero values out of its XML, so a counter whose sample is 0 yields nothing;
+    // the others yield exactly one sample per target.
+    assertThat(r.samples()).isEqualTo(r.accepted()).isBetween(20L * 10, 20L * vmCounters + 4L * hostCounters);
+    assertThat(sink.samples.stream().collect(java.util.stream.Collectors.groupingBy(
+        s -> s.nodeId() + s.labels().metricName(), java.util.stream.Collectors.counting())).values())
+        .containsOnly(1L);
+    assertThat(r.queries()).isEqualTo(2); // one VM batch, one host batch
+    assertThat(sink.samples).filteredOn(s -> s.labels().metricName().equals("vsphere_vm_cpu_usage_ratio"))
+        .hasSize(20).allSatisfy(s -> {
+          assertThat(s.value()).isBetween(0.0, 1.0);
+          assertThat(s.nodeId()).startsWith("vm:");
+          assertThat(s.labels().get("vm")).isNotEmpty();
+        });
+    assertThat(sink.samples).filteredOn(s -> s.labels().metricName().equals("vsphere_host_memory_consumed_bytes"))
+        .hasSize(4).allSatisfy(s -> assertThat(s.nodeId()).startsWith("esxi:"));
+    assertThat(sink.samples).extracting(s -> s.labels().metricName())
+        .allMatch(n -> n.matches("vsphere_(vm|host)_[a-z_]+_(ratio|bytes|hertz|seconds|bytes_per_second|packets_per_second)"));
+  }
+
+  @Test
+  void collect_secondCycle_writesOnlySamplesNewerThanTheFirst() {
+    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 256);
+    Sink sink = new Sink();
+    reader.collect(client, counters, -1, targets, sink, Duration.ofSeconds(30));
+    int first = sink.samples.size();
+    PerfReader.Result second = reader.collect(client, counters, -1, targets, sink, Duration.ofSeconds(30));
+    assertThat(second.rejected()).as("nothing written twice").isZero();
+    assertThat(sink.samples.size()).isEqualTo(first + second.samples());
+  }
+
+  @Test
+  void collect_maxQueryMetrics64_splitsIntoBatchesWithinTheLimit() {
+    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 256);
+    int vmCounters = MetricCatalog.resolve(counters, MetricCatalog.Kind.VM).size();
+    int perQuery = reader.batchSize(64, vmCounters);
+    assertThat(perQuery * vmCounters).isLessThanOrEqualTo(64);
+    PerfReader.Result r = reader.collect(client, counters, 64, targets, new Sink(), Duration.ofSeconds(30));
+    int hostPerQuery = reader.batchSize(64, MetricCatalog.resolve(counters, MetricCatalog.Kind.HOST).size());
+    assertThat(r.queries()).isEqualTo((20 + perQuery - 1) / perQuery + (4 + hostPerQuery - 1) / hostPerQuery);
+    assertThat(r.failedQueries()).isZero();
+  }
+
+  @Test
+  void batchSize_unlimitedVcenter_usesOurCap() {
+    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 100);
+    assertThat(reader.batchSize(-1, 20)).isEqualTo(100);
+    assertThat(reader.batchSize(0, 20)).isEqualTo(100);
+    assertThat(reader.batchSize(10, 20)).isEqualTo(1);
+    assertThat(reader.batchSize(100_000, 20)).isEqualTo(100);
+  }
+
+  @Test
+  void scale_vsphereUnits_becomeBaseUnits() {
+    assertThat(MetricCatalog.Scale.HUNDREDTHS_PERCENT_TO_RATIO.apply(2_550, 20)).isEqualTo(0.255);
+    assertThat(MetricCatalog.Scale.KIB_TO_BYTES.apply(2, 20)).isEqualTo(2048.0);
+    assertThat(MetricCatalog.Scale.MS_PER_INTERVAL_TO_RATIO.apply(1_000, 20)).isEqualTo(0.05);
+    assertThat(MetricCatalog.Scale.COUNT_PER_INTERVAL_TO_RATE.apply(40, 20)).isEqualTo(2.0);
+    assertThat(MetricCatalog.Scale.MHZ_TO_HERTZ.apply(3, 20)).isEqualTo(3e6);
+    assertThat(MetricCatalog.Scale.MS_TO_SECONDS.apply(15, 20)).isEqualTo(0.015);
+  }
+}
