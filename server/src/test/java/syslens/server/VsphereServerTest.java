@@ -124,7 +124,7 @@ class VsphereServerTest {
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(bad.body()).contains("expected: {");
     HttpResponse<String> big = server.post("/api/v1/vcenters", "{\"name\":\"" + "x".repeat(70_000) + "\"}", token);
-    assertThat(big.statusCode()).isEqualTo(413);
+    assertThat(big.statusCode()).as(big.body()).isEqualTo(413);
     HttpResponse<String> missing = server.get("/api/v1/vcenters/nope", token);
     assertThat(missing.statusCode()).isEqualTo(404);
     assertThat(missing.body()).contains("does not exist");

@@ -214,8 +214,9 @@ public final class Tsdb implements Storage {
   }
 
   /**
-   * Checkpoints (so the next start is fast), then flushes and closes the WAL; queriers keep
-   * working on memory, commits fail afterwards.
+   * With automatic maintenance on: cuts complete head ranges into blocks and checkpoints (so the
+   * next start is fast); then flushes and closes the WAL. Queriers keep working on memory,
+   * commits fail afterwards.
    */
   @Override
   public void close() {
@@ -224,6 +225,12 @@ public final class Tsdb implements Storage {
     }
     if (background != null && wal.problem() == null) {
       synchronized (checkpointLock) {
+        try {
+          maintenance.cutHead(); // complete ranges leave the head as blocks: a smaller checkpoint
+        } catch (IOException | RuntimeException e) {
+          Checkpoints.LOG.log(System.Logger.Level.ERROR, "cutting the head on close failed (the"
+              + " checkpoint keeps it): " + e.getMessage(), e);
+        }
         checkpointQuietly();
       }
     }

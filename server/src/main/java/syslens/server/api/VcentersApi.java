@@ -36,6 +36,12 @@ public final class VcentersApi implements HttpService {
     Map<String, String> params = new HashMap<>();
     ctx.queryParams().forEach((k, v) -> params.putIfAbsent(k, v));
     return HttpResponse.of(req.aggregate().thenApplyAsync(agg -> {
+      // The limit above is too late once a decorator waited (authentication off the event loop)
+      // and the body already arrived under the server-wide limit: check it here as well.
+      if (agg.content().length() > MAX_BODY) {
+        return ApiErrors.error(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "bad_data", "body: "
+            + agg.content().length() + " bytes (expected: <= " + MAX_BODY + ")");
+      }
       Map<String, Object> body = null;
       String text = agg.contentUtf8();
       if (!text.isBlank()) {

@@ -348,22 +348,7 @@ public final class Head {
   public Checkpoint.Loaded checkpointState(java.util.concurrent.Callable<Integer> cut) throws IOException {
     commitLock.lock();
     try {
-      long last;
-      applyLock.lock();
-      try {
-        last = pending.isEmpty() ? 0 : pending.peekLast().pos();
-      } finally {
-        applyLock.unlock();
-      }
-      if (last > 0) {
-        try {
-          log.sync(last);
-        } catch (IOException e) {
-          recoverLocked();
-          throw e;
-        }
-      }
-      applyDurable();
+      drainLocked();
       int segment;
       try {
         segment = cut.call();
