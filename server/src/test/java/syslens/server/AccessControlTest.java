@@ -177,6 +177,20 @@ class AccessControlTest {
     assertThat(json(server.get("/api/v1/audit/verify", admin)).at("/data/ok").asBoolean()).isTrue();
   }
 
+  @Test
+  void revoke_connectedNode_streamEndsAtOnceAndAgentStops() throws Exception {
+    try (Agent a = Agent.builder().server("localhost", server.port()).caFile(server.server.tls().caCertFile())
+        .enrollmentToken(TestServer.TOKEN).nodeId("live-node").stateDir(dir.resolve("live-state"))
+        .interval(Duration.ofSeconds(1)).reconnectBackoff(Duration.ofMillis(100), Duration.ofMillis(500)).build()) {
+      a.start();
+      await().atMost(Duration.ofSeconds(20)).until(() -> a.state() == AgentState.CONNECTED && a.hasNodeCredential());
+      assertThat(server.post("/api/v1/node-credentials/live-node/revoke", "", admin).statusCode()).isEqualTo(200);
+      // Not at its next connection: the open stream itself is closed with a fatal reject.
+      await().atMost(Duration.ofSeconds(20)).until(() -> a.state() == AgentState.STOPPED_FATAL);
+      assertThat(a.lastRejectReason()).contains("revoked");
+    }
+  }
+
   private static Agent agentWith(Path state) {
     return Agent.builder().server("localhost", server.port()).caFile(server.server.tls().caCertFile())
         .enrollmentToken(TestServer.TOKEN).nodeId("cred-node").stateDir(state).interval(Duration.ofSeconds(1))

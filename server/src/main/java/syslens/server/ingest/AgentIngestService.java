@@ -63,6 +63,9 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   private final NodeIdentities identities;
   private final Duration collectInterval;
   private final AtomicInteger connected = new AtomicInteger();
+  /** The open stream of each connected node. */
+  private final java.util.concurrent.ConcurrentHashMap<String, Stream> streams =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final Counter batches;
   private final Counter samples;
   private final MeterRegistry meters;
@@ -75,6 +78,13 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
     this.summaries = requireNonNull(summaries, "summaries");
     this.live = requireNonNull(live, "live");
     this.identities = requireNonNull(identities, "identities");
+    // A revoked credential ends the node's open stream at once, not only its next connection.
+    identities.onRevoked(id -> {
+      Stream open = streams.get(id);
+      if (open != null) {
+        open.revoked();
+      }
+    });
     this.collectInterval = requireNonNull(collectInterval, "collectInterval");
     this.meters = requireNonNull(meters, "meters");
     meters.gauge("syslens.agents.connected", connected);
@@ -226,6 +236,7 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
         return;
       }
       nodeId = id;
+      streams.put(id, this);
       hostname = host;
       extraLabels = labels;
       connected.incrementAndGet();
@@ -359,9 +370,18 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
       end();
     }
 
+    synchronized void revoked() {
+      if (nodeId != null && !closed) {
+        log.warn("agent {}: credential revoked, closing its stream", nodeId);
+        fatal(Reject.Code.UNAUTHENTICATED, "node credential revoked by an administrator"
+            + " (expected: a new enrollment after the credential is deleted)");
+      }
+    }
+
     private void end() {
       if (nodeId != null) {
         String id = nodeId;
+        streams.remove(id, this);
         nodeId = null;
         connected.decrementAndGet();
         registry.disconnected(id);
