@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import syslens.storage.Labels;
+import syslens.storage.MergedSampleIterator;
 import syslens.storage.Matcher;
 import syslens.storage.Querier;
 import syslens.storage.SampleIterator;
@@ -110,78 +111,7 @@ public final class MergingQuerier implements Querier {
       for (Series s : parts) {
         its.add(s.iterator());
       }
-      return new MergeIterator(its);
-    }
-  }
-
-  /** Merges sorted iterators; equal timestamps yield the first iterator's sample once. */
-  static final class MergeIterator implements SampleIterator {
-    private final SampleIterator[] its;
-    private final boolean[] has;
-    private boolean started;
-    private int cur = -1;
-
-    MergeIterator(List<SampleIterator> its) {
-      this.its = its.toArray(new SampleIterator[0]);
-      this.has = new boolean[this.its.length];
-    }
-
-    private boolean pick() {
-      cur = -1;
-      for (int i = 0; i < its.length; i++) {
-        if (has[i] && (cur < 0 || its[i].timestamp() < its[cur].timestamp())) {
-          cur = i;
-        }
-      }
-      return cur >= 0;
-    }
-
-    @Override
-    public boolean next() {
-      if (!started) {
-        started = true;
-        for (int i = 0; i < its.length; i++) {
-          has[i] = its[i].next();
-        }
-        return pick();
-      }
-      if (cur < 0) {
-        return false;
-      }
-      long t = its[cur].timestamp();
-      for (int i = 0; i < its.length; i++) {
-        if (has[i] && its[i].timestamp() == t) {
-          has[i] = its[i].next();
-        }
-      }
-      return pick();
-    }
-
-    @Override
-    public boolean seek(long t) {
-      if (started && cur < 0) {
-        return false;
-      }
-      if (started && its[cur].timestamp() >= t) {
-        return true;
-      }
-      for (int i = 0; i < its.length; i++) {
-        if (!started || has[i]) {
-          has[i] = its[i].seek(t);
-        }
-      }
-      started = true;
-      return pick();
-    }
-
-    @Override
-    public long timestamp() {
-      return its[cur].timestamp();
-    }
-
-    @Override
-    public double value() {
-      return its[cur].value();
+      return MergedSampleIterator.of(its);
     }
   }
 }

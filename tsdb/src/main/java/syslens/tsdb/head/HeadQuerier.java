@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import syslens.storage.Labels;
 import syslens.storage.Matcher;
+import syslens.storage.MergedSampleIterator;
 import syslens.storage.Querier;
 import syslens.storage.SampleIterator;
 import syslens.storage.Series;
@@ -101,7 +102,7 @@ final class HeadQuerier implements Querier {
       for (ChunkMeta c : outOfOrder) {
         all.add(new ChunksIterator(List.of(c), mint, maxt));
       }
-      return new MergedIterator(all);
+      return MergedSampleIterator.of(all);
     }
   }
 }
