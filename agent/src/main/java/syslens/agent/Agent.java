@@ -35,6 +35,10 @@ public final class Agent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
   static final Duration MIN_INTERVAL = Duration.ofMillis(100);
   static final int MAX_SERIES_PER_BATCH = 2000;
+  /** Under the state directory: unacknowledged batches (docs/format/agent-buffer.md). */
+  static final String BUFFER_DIR = "buffer";
+  static final long DEFAULT_DISK_BUFFER_BYTES = 256L << 20;
+  static final long DEFAULT_MEMORY_BUFFER_BYTES = 16L << 20;
 
   private final Builder config;
   private final Supplier<List<Metric>> source;
@@ -62,12 +66,15 @@ public final class Agent implements AutoCloseable {
       throw new IllegalArgumentException("enrollmentToken: none and no node credential in "
           + b.stateDir + " (expected: the server's enrollment token for the first connection)");
     }
-    this.buffer = BatchBuffer.create(b.maxBufferedBatches, b.maxBufferedBytes);
+    this.buffer = b.stateDir != null && b.diskBuffer
+        ? BatchBuffer.open(b.stateDir.resolve(BUFFER_DIR), b.maxBatches(), b.maxBytes())
+        : BatchBuffer.create(b.maxBatches(), b.maxBytes());
     this.collectExecutor = Executors.newSingleThreadScheduledExecutor(
         r -> daemon(r, "syslens-agent-collect"));
     this.netExecutor = Executors.newSingleThreadScheduledExecutor(
         r -> daemon(r, "syslens-agent-net"));
-    this.scheduler = new CollectionScheduler(collectExecutor, b.clock, b.interval, this::round);
+    this.scheduler = new CollectionScheduler(collectExecutor, b.clock, b.interval,
+        CollectionScheduler.phaseSeed(b.nodeId), this::round);
     this.connection = new AgentConnection(b.host, b.port, b.trust, buffer, this::hello,
         new AgentConnection.Listener() {
           @Override
@@ -122,6 +129,7 @@ public final class Agent implements AutoCloseable {
     collectExecutor.shutdownNow();
     connection.close(Duration.ofSeconds(2));
     netExecutor.shutdownNow();
+    buffer.close();
     stopped.countDown();
   }
 
@@ -207,7 +215,8 @@ public final class Agent implements AutoCloseable {
         .setOs(HostInfo.os())
         .setAgentVersion(HostInfo.agentVersion())
         .putAllLabels(config.labels)
-        .setIntervalMs(scheduler.interval().toMillis());
+        .setIntervalMs(scheduler.interval().toMillis())
+        .setSeqEpoch(buffer.epoch());
     String secret = nodeSecret;
     if (secret != null) {
       h.setNodeSecret(secret);
@@ -293,8 +302,9 @@ public final class Agent implements AutoCloseable {
     private Duration heartbeat = Duration.ofSeconds(5);
     private Duration backoffInitial = Duration.ofSeconds(1);
     private Duration backoffMax = Duration.ofSeconds(60);
-    private int maxBufferedBatches = 10_000;
-    private long maxBufferedBytes = 16L << 20;
+    private int maxBufferedBatches;
+    private long maxBufferedBytes;
+    private boolean diskBuffer = true;
     private int maxSeriesPerBatch = MAX_SERIES_PER_BATCH;
     private Supplier<List<Metric>> source;
 
@@ -399,12 +409,37 @@ public final class Agent implements AutoCloseable {
       return this;
     }
 
-    /** Unacked batches kept at most (oldest dropped beyond); defaults 10,000 and 16 MiB (hours of
-     * rounds for a typical host). */
+    /**
+     * Unacked batches kept at most (oldest dropped beyond). Defaults: 256 MiB and 1,000,000
+     * batches on disk (about a week of rounds for a typical host), 16 MiB and 10,000 batches when
+     * the buffer is in memory.
+     */
     public Builder maxBuffered(int batches, long bytes) {
       this.maxBufferedBatches = batches;
       this.maxBufferedBytes = bytes;
       return this;
+    }
+
+    /**
+     * Keeps unacked batches under {@code stateDir/buffer} so they survive a restart (default
+     * true; without a state directory the buffer is in memory).
+     */
+    public Builder diskBuffer(boolean disk) {
+      this.diskBuffer = disk;
+      return this;
+    }
+
+    private boolean onDisk() {
+      return stateDir != null && diskBuffer;
+    }
+
+    int maxBatches() {
+      return maxBufferedBatches > 0 ? maxBufferedBatches : onDisk() ? 1_000_000 : 10_000;
+    }
+
+    long maxBytes() {
+      return maxBufferedBytes > 0 ? maxBufferedBytes
+          : onDisk() ? DEFAULT_DISK_BUFFER_BYTES : DEFAULT_MEMORY_BUFFER_BYTES;
     }
 
     /** Series per batch at most; default and maximum 2,000. */

@@ -77,6 +77,11 @@ public final class AgentMain implements Callable<Integer> {
       + "of this node (repeatable).")
   Map<String, String> labels = new LinkedHashMap<>();
 
+  @Option(names = "--buffer-mib", paramLabel = "MIB", defaultValue = "256",
+      description = "Unacknowledged data kept on disk under the state directory, in MiB "
+          + "(oldest dropped first beyond; survives restarts; default: ${DEFAULT-VALUE}).")
+  long bufferMib;
+
   @Option(names = "--proc-root", paramLabel = "DIR", defaultValue = "/proc",
       description = "Where procfs is mounted (default: ${DEFAULT-VALUE}).")
   Path procRoot;
@@ -176,6 +181,10 @@ public final class AgentMain implements Callable<Integer> {
       }
       b.label(k, v);
     });
+    if (bufferMib < 1 || bufferMib > 1L << 20) {
+      throw usage("--buffer-mib: " + bufferMib + " (expected: 1-1048576)");
+    }
+    b.maxBuffered(0, bufferMib << 20);
     b.procRoot(procRoot).sysRoot(sysRoot);
     try {
       return b.build();

@@ -14,12 +14,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a collection round on the interval grid: each round is stamped
- * {@code floor(now / interval) * interval}, the next runs at the next grid point, and a round
+ * Runs a collection round on the node's interval grid: each round is stamped
+ * {@code floor((now - phase) / interval) * interval + phase}, the next runs at the next grid
+ * point, and a round
  * that overruns skips the ticks it missed instead of running them back to back. Stamps are
  * strictly increasing unless the wall clock steps back by more than an interval. A round that
  * throws anything, an {@link Error} included, is logged (at ERROR once per distinct failure) and
  * the next round is scheduled as usual: a failure never stops collection.
+ *
+ * <p>The phase ({@code seed mod interval}, the seed a hash of the node id) spreads a fleet's
+ * rounds over the interval, as Prometheus offsets each target's scrapes by a hash of the
+ * target: thousands of agents then do not all send at the same instant, while each node still
+ * stamps its samples on its own regular grid (regular timestamps compress to almost nothing).
  */
 final class CollectionScheduler {
 
@@ -29,6 +35,7 @@ final class CollectionScheduler {
   private final ScheduledExecutorService executor;
   private final Clock clock;
   private final LongConsumer round;
+  private final long phaseSeed;
   private volatile long intervalMs;
   private long lastStamp = Long.MIN_VALUE;
   private long skippedTicks;
@@ -40,9 +47,15 @@ final class CollectionScheduler {
 
   CollectionScheduler(ScheduledExecutorService executor, Clock clock, Duration interval,
       LongConsumer round) {
+    this(executor, clock, interval, 0, round);
+  }
+
+  CollectionScheduler(ScheduledExecutorService executor, Clock clock, Duration interval,
+      long phaseSeed, LongConsumer round) {
     this.executor = requireNonNull(executor, "executor");
     this.clock = requireNonNull(clock, "clock");
     this.round = requireNonNull(round, "round");
+    this.phaseSeed = phaseSeed;
     this.intervalMs = requireNonNull(interval, "interval").toMillis();
     if (intervalMs < 1) {
       throw new IllegalArgumentException("interval: " + interval + " (expected: >= 1ms)");
@@ -91,7 +104,7 @@ final class CollectionScheduler {
       if (stopped) {
         return;
       }
-      stamp = stampFor(clock.millis(), intervalMs, lastStamp);
+      stamp = stampFor(clock.millis(), intervalMs, phase(), lastStamp);
       lastStamp = stamp;
       inRound = true;
     }
@@ -110,7 +123,7 @@ final class CollectionScheduler {
         return;
       }
       long now = clock.millis();
-      long skipped = (nextGridPoint(now, intervalMs) - stamp) / intervalMs - 1;
+      long skipped = (nextGridPoint(now, intervalMs, phase()) - stamp) / intervalMs - 1;
       if (skipped > 0) {
         skippedTicks += skipped;
         log.debug("round {} overran: skipped {} tick(s)", stamp, skipped);
@@ -148,22 +161,45 @@ final class CollectionScheduler {
 
   private void scheduleNext() {
     long now = clock.millis();
-    next = executor.schedule(this::runRound, nextGridPoint(now, intervalMs) - now,
+    next = executor.schedule(this::runRound, nextGridPoint(now, intervalMs, phase()) - now,
         TimeUnit.MILLISECONDS);
   }
 
-  /** The stamp of a round started at {@code now}; later than {@code last} unless the clock stepped back. */
+  /** This node's offset into each interval, in [0, interval). */
+  long phase() {
+    return Math.floorMod(phaseSeed, intervalMs);
+  }
+
+  /** A stable seed for {@code nodeId}'s phase (FNV-1a, 64 bit): the same on every start. */
+  static long phaseSeed(String nodeId) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < nodeId.length(); i++) {
+      h ^= nodeId.charAt(i);
+      h *= 0x100000001b3L;
+    }
+    return h & Long.MAX_VALUE;
+  }
+
   static long stampFor(long now, long intervalMs, long last) {
-    long grid = Math.floorDiv(now, intervalMs) * intervalMs;
+    return stampFor(now, intervalMs, 0, last);
+  }
+
+  /** The stamp of a round started at {@code now}; later than {@code last} unless the clock stepped back. */
+  static long stampFor(long now, long intervalMs, long phase, long last) {
+    long grid = Math.floorDiv(now - phase, intervalMs) * intervalMs + phase;
     if (last == Long.MIN_VALUE || grid > last || grid < last - intervalMs) {
       return grid; // normal case, first round, or the wall clock stepped back: follow the clock
     }
     // Woke a little early (executor and wall clock disagree): the next grid point after last.
-    return (Math.floorDiv(last, intervalMs) + 1) * intervalMs;
+    return (Math.floorDiv(last - phase, intervalMs) + 1) * intervalMs + phase;
+  }
+
+  static long nextGridPoint(long now, long intervalMs) {
+    return nextGridPoint(now, intervalMs, 0);
   }
 
   /** The first grid point strictly after {@code now}. */
-  static long nextGridPoint(long now, long intervalMs) {
-    return (Math.floorDiv(now, intervalMs) + 1) * intervalMs;
+  static long nextGridPoint(long now, long intervalMs, long phase) {
+    return (Math.floorDiv(now - phase, intervalMs) + 1) * intervalMs + phase;
   }
 }

@@ -124,7 +124,8 @@ class AgentConnectionTest {
       assertThat(b.getSeriesList()).hasSize(2);
       List<Long> stamps = b.getSeriesList().stream()
           .map(s -> s.getSamples(0).getTimestampMs()).distinct().toList();
-      assertThat(stamps).singleElement().satisfies(t -> assertThat(t % 100).isZero());
+      long phase = Math.floorMod(CollectionScheduler.phaseSeed("node-a"), 100L);
+      assertThat(stamps).singleElement().satisfies(t -> assertThat(t % 100).isEqualTo(phase));
       if (i > 0) {
         assertThat(stamps.get(0)).isGreaterThan(got.get(i - 1).getSeries(0).getSamples(0)
             .getTimestampMs());
@@ -158,6 +159,34 @@ class AgentConnectionTest {
     assertThat(second.hellos).hasSize(1);
     assertThat(agent.connectAttempts()).isGreaterThanOrEqualTo(2);
     assertThat(agent.state()).isEqualTo(AgentState.CONNECTED);
+  }
+
+  @Test
+  void restart_agentRestartedDuringOutage_everyBatchDeliveredOnceInOrderSameEpoch()
+      throws Exception {
+    TestAgentServer first = server(serverCert, 0);
+    int port = first.port();
+    first.autoAck = false;
+    Path state = tmp.resolve("state");
+    Agent agent = agent(first).caFile(ca.writeCaPem(tmp)).stateDir(state).build();
+    Agent.Builder restarted = agent(first).caFile(ca.writeCaPem(tmp)).stateDir(state);
+    agent.start();
+    await().atMost(WAIT).until(() -> first.batches.size() >= 3);
+    first.close(); // outage: nothing was acknowledged
+    await().atMost(WAIT).until(() -> agent.lastSeq() >= 6);
+    agent.close(); // the agent restarts during the outage
+    long beforeRestart = agent.lastSeq();
+
+    Agent again = started(restarted);
+    TestAgentServer second = server(serverCert, port);
+
+    await().atMost(WAIT).until(() -> again.lastAckedSeq() >= beforeRestart + 2);
+    List<Long> seqs = second.batches.stream().map(MetricBatch::getSeq).toList();
+    assertThat(seqs.subList(0, (int) beforeRestart))
+        .isEqualTo(java.util.stream.LongStream.rangeClosed(1, beforeRestart).boxed().toList());
+    assertThat(seqs).isSorted().doesNotHaveDuplicates();
+    assertThat(second.hellos).allSatisfy(h ->
+        assertThat(h.getSeqEpoch()).isEqualTo(first.hellos.get(0).getSeqEpoch()).isNotZero());
   }
 
   @Test
@@ -258,7 +287,8 @@ class AgentConnectionTest {
 
     List<Long> later = server.batches.stream().filter(b -> b.getSeq() > mark)
         .map(b -> b.getSeries(0).getSamples(0).getTimestampMs()).toList();
-    assertThat(later).allSatisfy(t -> assertThat(t % 300).isZero());
+    long phase = Math.floorMod(CollectionScheduler.phaseSeed("node-a"), 300L);
+    assertThat(later).allSatisfy(t -> assertThat(t % 300).isEqualTo(phase));
   }
 
   @Test

@@ -174,4 +174,28 @@ class CollectionSchedulerTest {
       assertThat(stamps.get(i)).isEqualTo(first + 100L * i);
     }
   }
+
+  @Test
+  void stampFor_phase_stampsOnTheNodesOwnGrid() {
+    assertThat(CollectionScheduler.stampFor(10_000 + 3_200, 10_000, 3_000, Long.MIN_VALUE))
+        .isEqualTo(13_000);
+    assertThat(CollectionScheduler.stampFor(10_000 + 2_900, 10_000, 3_000, Long.MIN_VALUE))
+        .isEqualTo(3_000);
+    assertThat(CollectionScheduler.nextGridPoint(13_000, 10_000, 3_000)).isEqualTo(23_000);
+    assertThat(CollectionScheduler.nextGridPoint(12_999, 10_000, 3_000)).isEqualTo(13_000);
+  }
+
+  @Test
+  void phaseSeed_fleetOfNodes_spreadOverTheIntervalAndStable() {
+    int[] buckets = new int[10];
+    for (int i = 0; i < 10_000; i++) {
+      long phase = Math.floorMod(CollectionScheduler.phaseSeed("node-" + i), 10_000L);
+      buckets[(int) (phase / 1_000)]++;
+    }
+    for (int b : buckets) {
+      assertThat(b).isBetween(800, 1200); // about 1,000 nodes in each tenth of the interval
+    }
+    assertThat(CollectionScheduler.phaseSeed("web-01"))
+        .isEqualTo(CollectionScheduler.phaseSeed("web-01")).isNotNegative();
+  }
 }

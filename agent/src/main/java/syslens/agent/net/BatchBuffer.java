@@ -2,32 +2,52 @@ package syslens.agent.net;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import syslens.agent.v1.MetricBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import syslens.agent.v1.Series;
 
 /**
  * Batches not yet acknowledged by the server, in seq order, bounded by count and serialized bytes.
- * When full, the oldest batch is dropped (and counted) to make room. Seq numbers start at 1 per
- * buffer (per process) and never repeat. Thread-safe.
+ * When full, the oldest batch is dropped (and counted) to make room. Seq numbers start at 1 in a
+ * new {@linkplain #epoch() epoch} and never repeat within it. Thread-safe.
+ *
+ * <p>{@link #create} keeps batches in memory (a new epoch per process); {@link #open} keeps them
+ * in segment files under a directory ({@link BufferSegments}), so unacknowledged batches and the
+ * seq space survive an agent restart. A batch the disk cannot take (full, I/O error) is held in
+ * memory instead, under the same bounds, and a warning is logged.
  *
  * <p>Batches are kept serialized: a parsed {@link MetricBatch} takes several times its wire size
  * on the heap (one object per series, label and sample), so holding parsed messages would make
  * the byte bound a poor guide to memory. Held as {@link ByteString}, heap use is the byte bound
  * plus a small fixed overhead per batch; a batch is parsed again only when it is (re)sent.
  */
-public final class BatchBuffer {
+public final class BatchBuffer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(BatchBuffer.class);
+
+  /** A held batch: its bytes in memory, or where it lies on disk. */
+  private record Held(ByteString data, BufferSegments.Recovered onDisk) {
+    int size() {
+      return data != null ? data.size() : onDisk.size();
+    }
+  }
 
   private final int maxBatches;
   private final long maxBytes;
-  private final TreeMap<Long, ByteString> batches = new TreeMap<>();
+  private final BufferSegments disk;
+  private final long epoch;
+  private final TreeMap<Long, Held> batches = new TreeMap<>();
   private long bytes;
   private long nextSeq = 1;
   private long dropped;
+  private boolean diskFailureLogged;
 
-  private BatchBuffer(int maxBatches, long maxBytes) {
+  private BatchBuffer(int maxBatches, long maxBytes, BufferSegments disk) {
     if (maxBatches < 1) {
       throw new IllegalArgumentException("maxBatches: " + maxBatches + " (expected: >= 1)");
     }
@@ -36,10 +56,43 @@ public final class BatchBuffer {
     }
     this.maxBatches = maxBatches;
     this.maxBytes = maxBytes;
+    this.disk = disk;
+    if (disk == null) {
+      this.epoch = BufferSegments.newEpoch();
+      return;
+    }
+    this.epoch = disk.epoch();
+    nextSeq = disk.acked() + 1;
+    for (BufferSegments.Recovered r : disk.recovered()) {
+      batches.put(r.seq(), new Held(null, r));
+      bytes += r.size();
+      nextSeq = Math.max(nextSeq, r.seq() + 1);
+    }
+    evictWhileFull(0);
   }
 
+  /** A buffer in memory: a restart loses what it holds and starts a new epoch. */
   public static BatchBuffer create(int maxBatches, long maxBytes) {
-    return new BatchBuffer(maxBatches, maxBytes);
+    return new BatchBuffer(maxBatches, maxBytes, null);
+  }
+
+  /**
+   * A buffer kept in {@code dir} (created if missing): batches not acknowledged before a restart
+   * are found again, in order, and seq numbering continues in the same epoch.
+   */
+  public static BatchBuffer open(Path dir, int maxBatches, long maxBytes) throws IOException {
+    long segment = Math.max(64 << 10, Math.min(8 << 20, maxBytes / 8));
+    BatchBuffer b = new BatchBuffer(maxBatches, maxBytes, BufferSegments.open(dir, segment));
+    if (!b.batches.isEmpty()) {
+      log.info("buffer {}: {} unacknowledged batch(es), {} bytes, seq {}..{} to resend", dir,
+          b.batches.size(), b.bytes, b.batches.firstKey(), b.batches.lastKey());
+    }
+    return b;
+  }
+
+  /** The seq space this buffer numbers batches in (sent in Hello as {@code seq_epoch}). */
+  public long epoch() {
+    return epoch;
   }
 
   /**
@@ -53,32 +106,60 @@ public final class BatchBuffer {
     ByteString data = MetricBatch.newBuilder().setSeq(seq).addAllSeries(series).build()
         .toByteString();
     int size = data.size();
-    while (!batches.isEmpty() && (batches.size() >= maxBatches || bytes + size > maxBytes)) {
-      bytes -= batches.pollFirstEntry().getValue().size();
-      dropped++;
+    evictWhileFull(size);
+    Held held = new Held(data, null);
+    if (disk != null) {
+      try {
+        held = new Held(null, disk.append(seq, data));
+        diskFailureLogged = false;
+      } catch (IOException e) {
+        if (!diskFailureLogged) {
+          diskFailureLogged = true;
+          log.warn("buffer: cannot write batch {} to disk ({}); holding it in memory (a restart "
+              + "before it is acknowledged loses it)", seq, e.toString());
+        }
+      }
     }
-    batches.put(seq, data);
+    batches.put(seq, held);
     bytes += size;
     return seq;
+  }
+
+  private void evictWhileFull(int incoming) {
+    while (!batches.isEmpty()
+        && (batches.size() + (incoming > 0 ? 1 : 0) > maxBatches || bytes + incoming > maxBytes)) {
+      forget(batches.pollFirstEntry().getValue());
+      dropped++;
+    }
+  }
+
+  private void forget(Held h) {
+    bytes -= h.size();
+    if (h.onDisk() != null) {
+      disk.release(h.onDisk().segment());
+    }
   }
 
   /** Removes every batch with seq <= {@code seq}; returns how many were removed. */
   public synchronized int ack(long seq) {
     int removed = 0;
     while (!batches.isEmpty() && batches.firstKey() <= seq) {
-      bytes -= batches.pollFirstEntry().getValue().size();
+      forget(batches.pollFirstEntry().getValue());
       removed++;
+    }
+    if (disk != null) {
+      disk.acked(Math.min(seq, nextSeq - 1));
     }
     return removed;
   }
 
   /** Removes one batch (e.g. rejected by the server); false when it was not buffered. */
   public synchronized boolean remove(long seq) {
-    ByteString b = batches.remove(seq);
-    if (b == null) {
+    Held h = batches.remove(seq);
+    if (h == null) {
       return false;
     }
-    bytes -= b.size();
+    forget(h);
     return true;
   }
 
@@ -87,13 +168,25 @@ public final class BatchBuffer {
    * owns it and should drop it once sent), or null.
    */
   public MetricBatch firstAfter(long seq) {
-    ByteString data;
+    ByteString data = null;
     synchronized (this) {
-      Map.Entry<Long, ByteString> e = batches.higherEntry(seq);
-      if (e == null) {
-        return null;
+      while (data == null) {
+        Map.Entry<Long, Held> e = batches.higherEntry(seq);
+        if (e == null) {
+          return null;
+        }
+        data = e.getValue().data();
+        if (data == null) {
+          try {
+            data = disk.read(e.getValue().onDisk());
+          } catch (IOException ex) {
+            // Damage stays local: this batch is lost (counted), the ones after it are not.
+            log.warn("buffer: batch {} cannot be read back ({}); dropped", e.getKey(), ex.toString());
+            forget(batches.remove(e.getKey()));
+            dropped++;
+          }
+        }
       }
-      data = e.getValue();
     }
     try {
       return MetricBatch.parseFrom(data);
@@ -121,5 +214,13 @@ public final class BatchBuffer {
   /** The highest seq handed out so far (0 before the first batch). */
   public synchronized long lastSeq() {
     return nextSeq - 1;
+  }
+
+  /** Closes the segment files (a disk buffer keeps what it holds for the next open). */
+  @Override
+  public synchronized void close() {
+    if (disk != null) {
+      disk.close();
+    }
   }
 }
