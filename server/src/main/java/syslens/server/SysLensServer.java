@@ -138,7 +138,7 @@ public final class SysLensServer implements AutoCloseable {
       AuthDecorator auth = new AuthDecorator(security, LIVE_PATH);
       ServerBuilder sb = Server.builder()
           .port(new InetSocketAddress(config.bindAddress(), config.port()), SessionProtocol.HTTP, SessionProtocol.HTTPS)
-          .tls(tls.certChainFile().toFile(), tls.keyFile().toFile())
+          .tls(tls.keyPair())
           .meterRegistry(meters)
           .maxRequestLength(1024 * 1024)
           .requestTimeout(Duration.ofSeconds(60))

@@ -314,6 +314,51 @@ public final class TlsMaterial {
     return sw.toString();
   }
 
+  /**
+   * The server's key and certificate chain, read with the JDK alone when the key is PKCS#8 (as
+   * the self-managed one is): Armeria's own PEM reader loads a BouncyCastle provider, a good part
+   * of the server's start. Other key formats fall back to Armeria reading the files.
+   */
+  public com.linecorp.armeria.common.TlsKeyPair keyPair() {
+    try {
+      String pemKey = Files.readString(keyFile, StandardCharsets.US_ASCII).trim();
+      String begin = "-----BEGIN PRIVATE KEY-----";
+      String end = "-----END PRIVATE KEY-----";
+      if (pemKey.startsWith(begin) && pemKey.endsWith(end)) {
+        byte[] der = java.util.Base64.getMimeDecoder()
+            .decode(pemKey.substring(begin.length(), pemKey.length() - end.length()));
+        PrivateKey key = pkcs8(der);
+        if (key != null) {
+          List<X509Certificate> chain = new ArrayList<>();
+          try (var in = Files.newInputStream(certChainFile)) {
+            for (var c : java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificates(in)) {
+              chain.add((X509Certificate) c);
+            }
+          }
+          if (!chain.isEmpty()) {
+            return com.linecorp.armeria.common.TlsKeyPair.of(key, chain);
+          }
+        }
+      }
+    } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+      // fall through: Armeria reads the files and reports what is wrong with them
+    }
+    return com.linecorp.armeria.common.TlsKeyPair.of(keyFile.toFile(), certChainFile.toFile());
+  }
+
+  private static PrivateKey pkcs8(byte[] der) {
+    for (String alg : new String[] {"EC", "RSA", "Ed25519"}) {
+      try {
+        return java.security.KeyFactory.getInstance(alg)
+            .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
+      } catch (GeneralSecurityException e) {
+        // not this algorithm; try the next
+      }
+    }
+    return null;
+  }
+
   static X509Certificate readCert(Path p) {
     try (Reader r = Files.newBufferedReader(p, StandardCharsets.US_ASCII);
         PEMParser parser = new PEMParser(r)) {

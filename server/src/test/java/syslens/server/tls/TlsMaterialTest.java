@@ -77,4 +77,29 @@ class TlsMaterialTest {
     assertThat(TlsMaterial.readCert(dir.resolve(TlsMaterial.CA_CERT)).getEncoded())
         .isEqualTo(TlsMaterial.readCert(a.caCertFile()).getEncoded());
   }
+
+  @Test
+  void keyPair_selfManagedPkcs8_parsedWithJdkAndMatchesFiles() throws Exception {
+    TlsMaterial m = TlsMaterial.selfManaged(dir, Clock.systemUTC());
+
+    com.linecorp.armeria.common.TlsKeyPair kp = m.keyPair();
+    com.linecorp.armeria.common.TlsKeyPair viaFiles =
+        com.linecorp.armeria.common.TlsKeyPair.of(m.keyFile().toFile(), m.certChainFile().toFile());
+
+    // Same key (the encodings differ in optional fields: BouncyCastle adds the public point).
+    assertThat(((java.security.interfaces.ECPrivateKey) kp.privateKey()).getS())
+        .isEqualTo(((java.security.interfaces.ECPrivateKey) viaFiles.privateKey()).getS());
+    assertThat(kp.certificateChain()).isEqualTo(viaFiles.certificateChain());
+  }
+
+  @Test
+  void keyPair_notPkcs8_fallsBackToArmeriaReadingTheFiles() throws Exception {
+    TlsMaterial m = TlsMaterial.selfManaged(dir, Clock.systemUTC());
+    Path other = dir.resolve("garbled.key");
+    Files.writeString(other, "-----BEGIN PRIVATE KEY-----\nnot base64 at all!\n-----END PRIVATE KEY-----\n");
+    TlsMaterial broken = TlsMaterial.fromFiles(m.certChainFile(), other, null);
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(broken::keyPair)
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }
