@@ -73,6 +73,24 @@ final class Servers {
       return new SysLens(c, data, new PromApi(base, token, null), plain, started, launch);
     }
 
+    /**
+     * Runs {@code syslens admin compact} on a stopped server's data directory: the head and WAL
+     * become blocks (VictoriaMetrics's force_flush + force_merge). Returns its output.
+     */
+    static String compact(Launch launch, Path data) throws Exception {
+      List<String> cmd = new ArrayList<>();
+      cmd.add(launch.java().toString());
+      cmd.addAll(launch.jvmOpts());
+      cmd.addAll(List.of("-jar", launch.jar().toString(), "admin", "compact", "--data", data.toString()));
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IOException("syslens admin compact failed: " + out);
+      }
+      return out;
+    }
+
     int port() {
       return Integer.parseInt(api.base().substring(api.base().lastIndexOf(':') + 1));
     }

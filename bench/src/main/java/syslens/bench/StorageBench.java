@@ -168,13 +168,21 @@ final class StorageBench extends BenchMain.Common implements Callable<Integer> {
     System.err.printf("syslens restart: stopped in %.1f s, healthy in %.1f s, queryable in %.1f s%n", stopS,
         s.startSeconds, restart);
     main.put("restart_s", Math.round(restart * 100) / 100.0);
+    long headBytes = Servers.diskBytes(data.resolve("tsdb"));
+    System.err.printf("syslens disk before compaction: %,d bytes under tsdb/ (%.2f B/sample: WAL and"
+        + " checkpoint)%n", headBytes, (double) headBytes / o.accepted());
+    sys.put("bytes_per_sample_uncompacted", Math.round(1000.0 * headBytes / o.accepted()) / 1000.0);
+    s.child.stop();
+    // On disk after compaction, as VictoriaMetrics's figure is taken after force_flush + force_merge.
+    for (String line : Servers.SysLens.compact(launch(), data).split("\n")) {
+      System.err.println("  " + line);
+    }
     long tsdbBytes = Servers.diskBytes(data.resolve("tsdb"));
     long allBytes = Servers.diskBytes(data);
     main.put("bytes_per_sample", Math.round(1000.0 * tsdbBytes / o.accepted()) / 1000.0);
     sys.put("tsdb_bytes", tsdbBytes).put("data_dir_bytes", allBytes);
-    System.err.printf("syslens disk: %,d bytes under tsdb/ (%.2f B/sample), %,d under the data dir%n", tsdbBytes,
-        (double) tsdbBytes / o.accepted(), allBytes);
-    s.child.stop();
+    System.err.printf("syslens disk after compaction: %,d bytes under tsdb/ (%.2f B/sample), %,d under the"
+        + " data dir%n", tsdbBytes, (double) tsdbBytes / o.accepted(), allBytes);
   }
 
   private static void memory(Servers.SysLens s, ObjectNode main, ObjectNode sys) throws Exception {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -78,6 +79,42 @@ class BackupRestoreTest {
     assertThat(out.toString()).contains("restore: done");
     try (TestServer server = new TestServer(restored, Duration.ofSeconds(10))) {
       JsonNode after = server.queryRange(server.login(), "backup_test", t0, cut, "1s");
+      assertThat(after.path("data").path("result")).hasSize(20);
+      assertThat(after).isEqualTo(before);
+    }
+  }
+
+  @Test
+  void compact_stoppedServer_onlyBlocksRemainAndAnswersAreIdentical() throws Exception {
+    Path data = tmp.resolve("data");
+    long t0 = System.currentTimeMillis() - 3_000_000;
+    JsonNode before;
+    try (TestServer server = new TestServer(data, Duration.ofSeconds(10))) {
+      for (int step = 0; step < 600; step++) {
+        Appender app = server.server.tsdb().appender();
+        for (int i = 0; i < 20; i++) {
+          app.append(Labels.of("__name__", "compact_test", "s", Integer.toString(i)),
+              t0 + step * 5000L, step % 7 + i);
+        }
+        app.commit();
+      }
+      before = server.queryRange(server.login(), "compact_test", t0, t0 + 600 * 5000L, "15s");
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      assertThat(run(out, err, "admin", "compact", "--data", data.toString())).isNotZero();
+      assertThat(err.toString()).contains("in use"); // a running server holds the data directory
+    }
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+
+    assertThat(run(out, err, "admin", "compact", "--data", data.toString())).as(err.toString()).isZero();
+
+    assertThat(out.toString()).contains("tier raw").contains("12,000 samples").contains("compact: done");
+    try (Stream<Path> wal = Files.list(data.resolve("tsdb").resolve("wal"))) {
+      assertThat(wal.mapToLong(p -> p.toFile().length()).sum()).isLessThan(4096);
+    }
+    try (TestServer server = new TestServer(data, Duration.ofSeconds(10))) {
+      JsonNode after = server.queryRange(server.login(), "compact_test", t0, t0 + 600 * 5000L, "15s");
       assertThat(after.path("data").path("result")).hasSize(20);
       assertThat(after).isEqualTo(before);
     }

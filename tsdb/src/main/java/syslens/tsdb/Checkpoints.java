@@ -37,6 +37,14 @@ final class Checkpoints {
     }
   }
 
+  /** Deletes every checkpoint but the newest (when the head they hold went into blocks). */
+  void keepNewestOnly() throws IOException {
+    List<Path> all = list();
+    for (Path p : all.subList(Math.min(1, all.size()), all.size())) {
+      Files.deleteIfExists(p);
+    }
+  }
+
   private static boolean isCheckpointName(String n) {
     return n.length() == PREFIX.length() + 8 && n.startsWith(PREFIX)
         && n.substring(PREFIX.length()).chars().allMatch(c -> c >= '0' && c <= '9');

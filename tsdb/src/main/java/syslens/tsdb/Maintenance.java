@@ -55,6 +55,14 @@ final class Maintenance {
    * range beyond it (room for late samples), then truncates the head. Returns the blocks written.
    */
   int cutHead() throws IOException {
+    return cutHead(false);
+  }
+
+  /**
+   * As {@link #cutHead()}; with {@code everything}, the head's last, incomplete range is cut too
+   * (no room left for late samples: the head then refuses anything older than what it wrote).
+   */
+  int cutHead(boolean everything) throws IOException {
     int written = 0;
     while (true) {
       long min = head.minTime();
@@ -64,8 +72,11 @@ final class Maintenance {
       }
       long start = Math.floorDiv(min, blockRange) * blockRange;
       long end = start + blockRange; // exclusive
-      if (max < end + blockRange / 2) {
+      if (!everything && max < end + blockRange / 2) {
         return written;
+      }
+      if (everything) {
+        end = Math.min(end, max + 1); // the block ends at the head's newest sample
       }
       long t0 = System.nanoTime();
       head.sealBefore(end);

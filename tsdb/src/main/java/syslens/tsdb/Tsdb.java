@@ -121,6 +121,30 @@ public final class Tsdb implements Storage {
     }
   }
 
+  /**
+   * Writes everything the head holds into blocks (the last, incomplete range too), compacts and
+   * checkpoints twice, so the WAL the blocks cover is deleted: the data directory then holds
+   * only blocks. Samples older than the newest block are refused afterwards (OUT_OF_BOUNDS), so
+   * this is for a server that is stopped ({@code syslens admin compact}), before archiving a
+   * data directory or measuring its size. Returns the blocks written from the head.
+   */
+  public int flushHead() throws IOException {
+    synchronized (checkpointLock) {
+      int cut = maintenance.cutHead(true);
+      maintenance.run();
+      checkpoint();
+      if (head.numSeries() == 0) {
+        // Everything the WAL held is in durable blocks now: no older checkpoint is needed to
+        // recover from a damaged newest one, so the log before the new segment can go.
+        wal.deleteSegmentsBefore(wal.cut());
+        checkpoints.keepNewestOnly();
+      } else {
+        checkpoint();
+      }
+      return cut;
+    }
+  }
+
   /** Blocks per tier (resolution 0 = raw) with their bytes, series and samples. */
   public List<Blocks.TierStats> blockStats() {
     return blocks.tierStats();

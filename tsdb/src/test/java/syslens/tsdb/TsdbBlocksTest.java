@@ -39,6 +39,48 @@ class TsdbBlocksTest {
   }
 
   @Test
+  void flushHead_everythingIntoBlocks_walGoneQueriesAndRestartSeeItOnce() throws IOException {
+    long start = Math.floorDiv(NOW.toEpochMilli() - 6 * H, 2 * H) * 2 * H + 17 * 60_000; // unaligned
+    Map<Labels, List<String>> model = new TreeMap<>();
+    long last = 0;
+    try (Tsdb db = open()) {
+      for (long t = start; t < start + 3 * H; t += 60_000) {
+        if (t == start + H) {
+          db.checkpoint(); // an older, full checkpoint that the flush makes useless
+        }
+        Appender app = db.appender();
+        for (int i = 0; i < 10; i++) {
+          app.append(series(i), t, t / 1000.0 + i);
+          model.computeIfAbsent(series(i), k -> new ArrayList<>())
+              .add(t + "=" + Long.toHexString(Double.doubleToRawLongBits(t / 1000.0 + i)));
+        }
+        app.commit();
+        last = t;
+      }
+
+      assertThat(db.flushHead()).isEqualTo(2); // [start, range end) and [range end, last]
+
+      assertThat(db.stats().numSeries()).isZero();
+      assertThat(db.blockStats()).singleElement().satisfies(t -> {
+        assertThat(t.resolution()).isZero();
+        assertThat(t.samples()).isEqualTo(10L * 180);
+      });
+      assertThat(dump(db)).isEqualTo(model);
+      assertThat(walBytes()).isLessThan(4096);
+      try (Stream<Path> cps = Files.list(dir).filter(p -> p.getFileName().toString().startsWith("checkpoint."))) {
+        assertThat(cps.mapToLong(p -> p.toFile().length()).sum()).isLessThan(4096);
+      }
+      Appender late = db.appender();
+      assertThat(late.append(series(0), last, 1)).isEqualTo(AppendStatus.OUT_OF_BOUNDS);
+      assertThat(late.append(series(0), last + 60_000, 1)).isEqualTo(AppendStatus.OK);
+      late.rollback();
+    }
+    try (Tsdb db = open()) {
+      assertThat(dump(db)).isEqualTo(model);
+    }
+  }
+
+  @Test
   void maintain_cutsCompleteRangesIntoBlocks_headAndWalShrink_everythingQueryableOnce() throws IOException {
     long start = Math.floorDiv(NOW.toEpochMilli() - 6 * H, 2 * H) * 2 * H; // range-aligned, 6 h back
     Map<Labels, List<String>> model = new TreeMap<>();

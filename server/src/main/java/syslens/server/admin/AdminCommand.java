@@ -25,8 +25,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code syslens admin backup|restore}: online backup of a running server, restore into a stopped one. */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-    description = "Administration: backup and restore of a data directory, audit log checks.",
-    subcommands = {AdminCommand.Backup.class, AdminCommand.Restore.class,
+    description = "Administration: backup and restore of a data directory, compaction of a stopped"
+        + " server's data, audit log checks.",
+    subcommands = {AdminCommand.Backup.class, AdminCommand.Restore.class, CompactCommand.class,
         syslens.server.AuditCommand.class})
 public final class AdminCommand implements Runnable {
   static final ObjectMapper JSON = new ObjectMapper();
