@@ -207,7 +207,8 @@ public final class Agent implements AutoCloseable {
         .setOs(HostInfo.os())
         .setAgentVersion(HostInfo.agentVersion())
         .putAllLabels(config.labels)
-        .setIntervalMs(scheduler.interval().toMillis());
+        .setIntervalMs(scheduler.interval().toMillis())
+        .setSeqEpoch(buffer.epoch());
     String secret = nodeSecret;
     if (secret != null) {
       h.setNodeSecret(secret);

@@ -11,7 +11,8 @@ import syslens.agent.v1.Series;
 /**
  * Batches not yet acknowledged by the server, in seq order, bounded by count and serialized bytes.
  * When full, the oldest batch is dropped (and counted) to make room. Seq numbers start at 1 per
- * buffer (per process) and never repeat. Thread-safe.
+ * buffer (per process) and never repeat; the buffer's random {@link #epoch} names that numbering
+ * for the server's duplicate detection (a buffer kept across restarts keeps its epoch). Thread-safe.
  *
  * <p>Batches are kept serialized: a parsed {@link MetricBatch} takes several times its wire size
  * on the heap (one object per series, label and sample), so holding parsed messages would make
@@ -26,6 +27,7 @@ public final class BatchBuffer {
   private long bytes;
   private long nextSeq = 1;
   private long dropped;
+  private final long epoch = newEpoch();
 
   private BatchBuffer(int maxBatches, long maxBytes) {
     if (maxBatches < 1) {
@@ -36,6 +38,19 @@ public final class BatchBuffer {
     }
     this.maxBatches = maxBatches;
     this.maxBytes = maxBytes;
+  }
+
+  private static long newEpoch() {
+    long e;
+    do {
+      e = new java.security.SecureRandom().nextLong();
+    } while (e == 0);
+    return e;
+  }
+
+  /** Non-zero and random: names this buffer's seq numbering (Hello.seq_epoch). */
+  public long epoch() {
+    return epoch;
   }
 
   public static BatchBuffer create(int maxBatches, long maxBytes) {
