@@ -73,6 +73,10 @@ public final class PrometheusWriteApi {
   public DecoratingHttpServiceFunction bodyLimit(String path) {
     long max = path.equals(WRITE_PATH) ? limits.maxCompressedBytes() : limits.maxImportBytes();
     return (delegate, ctx, req) -> {
+      long declared = req.headers().contentLength();
+      if (declared > max) {
+        return tooLarge(max); // before reading the body (one without a length is cut at max instead)
+      }
       ctx.setMaxRequestLength(max);
       return delegate.serve(ctx, req);
     };
@@ -156,13 +160,17 @@ public final class PrometheusWriteApi {
       if (err != null) {
         Throwable cause = Exceptions.peel(err);
         if (cause instanceof ContentTooLargeException) {
-          return ApiErrors.error(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "bad_data",
-              "request body over " + max + " bytes (expected: <= " + max + "; send smaller batches)");
+          return tooLarge(max);
         }
         return HttpResponse.ofFailure(cause);
       }
       return handler.apply(ctx, agg);
     }, ctx.blockingTaskExecutor()));
+  }
+
+  private static HttpResponse tooLarge(long max) {
+    return ApiErrors.error(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "bad_data",
+        "request body over " + max + " bytes (expected: <= " + max + "; send smaller batches)");
   }
 
   private static HttpResponse failed(WriteResult r) {
