@@ -31,12 +31,14 @@ public final class IngestPipeline {
   private final Clock clock;
   private final MeterRegistry meters;
   private final List<IngestListener> listeners;
+  private final java.util.function.Predicate<String> agentNode;
 
   private IngestPipeline(Builder b) {
     this.storage = b.storage;
     this.clock = b.clock;
     this.meters = b.meters;
     this.listeners = List.copyOf(b.listeners);
+    this.agentNode = b.agentNode;
     // Every door shows on /metrics from the start, at 0.
     for (String kind : List.of(Source.AGENT, Source.REMOTE_WRITE, Source.IMPORT, Source.VSPHERE)) {
       meters.counter("syslens.ingest.batches", "source", kind);
@@ -70,6 +72,11 @@ public final class IngestPipeline {
     return listeners;
   }
 
+  /** True when {@code node} is an agent node, whose series only its own credential may write. */
+  boolean isAgentNode(String node) {
+    return !node.isEmpty() && agentNode.test(node);
+  }
+
   Counter counter(String name, Source source) {
     return meters.counter(name, "source", source.kind());
   }
@@ -95,6 +102,7 @@ public final class IngestPipeline {
     private Clock clock = Clock.systemUTC();
     private MeterRegistry meters = new SimpleMeterRegistry();
     private final List<IngestListener> listeners = new CopyOnWriteArrayList<>();
+    private java.util.function.Predicate<String> agentNode = n -> false;
 
     private Builder(Storage storage) {
       this.storage = requireNonNull(storage, "storage");
@@ -107,6 +115,17 @@ public final class IngestPipeline {
 
     public Builder meters(MeterRegistry m) {
       this.meters = requireNonNull(m, "meters");
+      return this;
+    }
+
+    /**
+     * Which node ids belong to agents. A series from a source without node identity (remote-write,
+     * import) whose {@code node} label names one keeps that value as {@code exported_node}, as
+     * Prometheus renames a scraped label that clashes with a target label: only the node's own
+     * credential writes its series.
+     */
+    public Builder agentNodes(java.util.function.Predicate<String> isAgentNode) {
+      this.agentNode = requireNonNull(isAgentNode, "isAgentNode");
       return this;
     }
 

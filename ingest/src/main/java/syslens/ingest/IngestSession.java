@@ -224,6 +224,8 @@ public final class IngestSession {
     }
     if (id != null) {
       b.set("node", id.node()).set("instance", id.instance());
+    } else if (pipeline.isAgentNode(b.get("node"))) {
+      b.set("exported_node", b.get("node")).remove("node"); // an agent's series are its own to write
     }
     Labels labels = b.build().interned(); // the same strings storage keeps: cheap lookups
     problem = LabelRules.validate(labels);

@@ -163,6 +163,17 @@ class IngestSessionTest {
   }
 
   @Test
+  void write_nodeLabelOfAnAgentFromAnotherSource_keptAsExportedNode() {
+    IngestPipeline guarded = IngestPipeline.builder(tsdb).agentNodes("web1"::equals).build();
+    SessionOptions o = SessionOptions.builder().build();
+    guarded.write(new Source(Source.REMOTE_WRITE, "apikey:1"), o, Batch.of()
+        .series(l("__name__", "spoof", "node", "web1"), t0, 1)
+        .series(l("__name__", "other", "node", "k8s-node-3"), t0, 1));
+    assertThat((Object) only("spoof")).isEqualTo(Labels.of("__name__", "spoof", "exported_node", "web1"));
+    assertThat((Object) only("other")).isEqualTo(Labels.of("__name__", "other", "node", "k8s-node-3"));
+  }
+
+  @Test
   void write_overShapeLimits_invalidNamingTheLimit() {
     SessionOptions o = SessionOptions.builder().limits(1, 1, 1).build();
     WriteResult r = pipeline.write(new Source(Source.IMPORT, "k"), o,

@@ -126,7 +126,7 @@ public final class SysLensServer implements AutoCloseable {
       LiveHub hub = new LiveHub(registry, summaries);
       // Every source writes through the one ingest pipeline (agent stream, remote-write, import, vSphere).
       IngestPipeline pipeline = IngestPipeline.builder(tsdb).clock(config.clock()).meters(meters)
-          .listener(new AgentLiveFeed(registry, summaries, hub::publishSample)).build();
+          .agentNodes(registry::isAgent).listener(new AgentLiveFeed(registry, summaries, hub::publishSample)).build();
       this.sequences = Sequences.create(new SequenceStore(meta), meters);
       AgentIngestService ingest = new AgentIngestService(pipeline, sequences, registry, security.nodes(),
           config.collectInterval(), meters);
