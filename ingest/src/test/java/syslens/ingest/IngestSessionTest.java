@@ -173,6 +173,58 @@ class IngestSessionTest {
     assertThat((Object) only("other")).isEqualTo(Labels.of("__name__", "other", "node", "k8s-node-3"));
   }
 
+  /** The real TSDB behind an appender whose commit fails as on a full disk (injected fault). */
+  private syslens.storage.Storage failingCommits() {
+    return new syslens.storage.Storage() {
+      @Override
+      public syslens.storage.Appender appender() {
+        syslens.storage.Appender real = tsdb.appender();
+        return new syslens.storage.Appender() {
+          @Override
+          public AppendStatus append(Labels labels, long t, double v) {
+            return real.append(labels, t, v);
+          }
+
+          @Override
+          public void commit() {
+            real.rollback();
+            throw new syslens.storage.StorageException("no space left on device", null);
+          }
+
+          @Override
+          public void rollback() {
+            real.rollback();
+          }
+        };
+      }
+
+      @Override
+      public Querier querier(long mint, long maxt) {
+        return tsdb.querier(mint, maxt);
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  @Test
+  void write_commitFails_unavailableWithTheReason_nothingPublished() {
+    IngestPipeline failing = IngestPipeline.builder(failingCommits()).listener(new IngestListener() {
+      @Override
+      public void committed(Source source, Committed batch) {
+        published.add("committed");
+      }
+    }).build();
+    WriteResult r = failing.open(new Source(Source.AGENT, "n1"), SessionOptions.builder()
+        .identity(new Identity("n1", "h")).rounds(true).upSeries(true).build())
+        .write(Batch.of().series(l("__name__", "g"), t0, 1));
+    assertThat(r.status()).isEqualTo(WriteResult.Status.UNAVAILABLE);
+    assertThat(r.reason()).isEqualTo("server storage unavailable, batch not stored: no space left on device");
+    assertThat(published).isEmpty();
+    assertThat(samples("g", "n1")).isEmpty();
+  }
+
   @Test
   void write_overShapeLimits_invalidNamingTheLimit() {
     SessionOptions o = SessionOptions.builder().limits(1, 1, 1).build();
