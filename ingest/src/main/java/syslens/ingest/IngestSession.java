@@ -97,7 +97,7 @@ public final class IngestSession {
       if (labels == null) {
         if (options.rejectBatchOnInvalidSeries()) {
           app.rollback();
-          return invalid(in, "series " + i + ": " + problem);
+          return invalid(in, "series " + i + ": " + problem, "invalid_labels");
         }
         byStatus[AppendStatus.INVALID_LABELS.ordinal()] += k;
         for (int j = 0; j < k; j++) {
@@ -183,11 +183,16 @@ public final class IngestSession {
   }
 
   private WriteResult invalid(SeriesInput in, String reason) {
+    return invalid(in, reason, "invalid_batch");
+  }
+
+  /** Refuses the whole batch, counting its samples under {@code counted}. */
+  private WriteResult invalid(SeriesInput in, String reason, String counted) {
     long n = 0;
     for (int i = 0; i < in.seriesCount(); i++) {
       n += in.sampleCount(i);
     }
-    pipeline.rejected(source, "invalid_batch", n);
+    pipeline.rejected(source, counted, n);
     return WriteResult.invalid(reason);
   }
 
