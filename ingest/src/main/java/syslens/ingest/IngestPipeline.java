@@ -60,6 +60,31 @@ public final class IngestPipeline {
     return open(source, options).write(batch);
   }
 
+  /** A node that is away: its identity and the labels its series carry. */
+  public record Away(Identity identity, java.util.Map<String, String> labels) {}
+
+  /**
+   * Writes {@code up} 0 now for each node that is away (its stream ended, or it was never back
+   * after a restart), so {@code up == 0} holds for as long as it is away, not only for the
+   * 5-minute lookback after its stream ended. Best effort: a storage failure is logged.
+   */
+  public void writeAway(List<Away> nodes) {
+    if (nodes.isEmpty()) {
+      return;
+    }
+    syslens.storage.Appender app = storage.appender();
+    long now = clock.millis();
+    for (Away a : nodes) {
+      app.append(IngestSession.upLabels(a.labels(), java.util.Map.of(), a.identity()), now, 0);
+    }
+    try {
+      app.commit();
+    } catch (syslens.storage.StorageException e) {
+      org.slf4j.LoggerFactory.getLogger(IngestPipeline.class).warn("up of {} away nodes not stored: {}",
+          nodes.size(), e.getMessage());
+    }
+  }
+
   Storage storage() {
     return storage;
   }

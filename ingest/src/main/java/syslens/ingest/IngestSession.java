@@ -257,11 +257,15 @@ public final class IngestSession {
   }
 
   private static Labels upLabels(SessionOptions o) {
+    return upLabels(o.defaults(), o.overrides(), o.identity());
+  }
+
+  /** {@code up} of a node: its labels, {@code node} and {@code instance}. */
+  static Labels upLabels(Map<String, String> defaults, Map<String, String> overrides, Identity id) {
     Labels.Builder b = Labels.builder();
-    o.defaults().forEach(b::set);
-    o.overrides().forEach(b::set);
-    return b.set(Labels.METRIC_NAME, "up").set("node", o.identity().node())
-        .set("instance", o.identity().instance()).build().interned();
+    defaults.forEach(b::set);
+    overrides.forEach(b::set);
+    return b.set(Labels.METRIC_NAME, "up").set("node", id.node()).set("instance", id.instance()).build().interned();
   }
 
   /** The newest sample of each written series, read from the batch in place. */

@@ -22,7 +22,6 @@ final class RoundTracker {
   /** Per series: {newest timestamp, round it was last seen in}. */
   private final Map<Labels, long[]> seen = new HashMap<>();
   private long round = Long.MIN_VALUE;
-  private long previousRound = Long.MIN_VALUE;
 
   /**
    * A batch of round {@code batchTs} begins: when it starts a new round, stages markers for the
@@ -45,7 +44,6 @@ final class RoundTracker {
         }
       }
     }
-    previousRound = round;
     round = batchTs;
     return markers;
   }
@@ -74,15 +72,6 @@ final class RoundTracker {
     }
     seen.clear();
     round = Long.MIN_VALUE;
-    previousRound = Long.MIN_VALUE;
     return markers;
-  }
-
-  int tracked() {
-    return seen.size();
-  }
-
-  long previousRound() {
-    return previousRound;
   }
 }

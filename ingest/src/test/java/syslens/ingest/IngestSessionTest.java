@@ -226,6 +226,16 @@ class IngestSessionTest {
   }
 
   @Test
+  void writeAway_upStaysZeroWhileTheNodeIsAway() {
+    IngestSession s = agent("n1");
+    s.write(Batch.of().series(l("__name__", "a"), t0, 1));
+    s.end();
+    pipeline.writeAway(List.of(new IngestPipeline.Away(new Identity("n1", "n1.example"), Map.of("env", "test"))));
+    List<double[]> up = samples("up", "n1");
+    assertThat(up).extracting(x -> x[1]).containsExactly(1.0, 0.0, 0.0);
+  }
+
+  @Test
   void write_overShapeLimits_invalidNamingTheLimit() {
     SessionOptions o = SessionOptions.builder().limits(1, 1, 1).build();
     WriteResult r = pipeline.write(new Source(Source.IMPORT, "k"), o,

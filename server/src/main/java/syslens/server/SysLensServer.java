@@ -243,6 +243,8 @@ public final class SysLensServer implements AutoCloseable {
       });
       sweeper.scheduleAtFixedRate(registry::sweep, 1, 1, TimeUnit.SECONDS);
       sweeper.scheduleWithFixedDelay(this::flushSequences, 1, 1, TimeUnit.SECONDS);
+      long every = config.collectInterval().toMillis();
+      sweeper.scheduleWithFixedDelay(() -> writeAway(pipeline, registry), every, every, TimeUnit.MILLISECONDS);
       // Everything under the data directory is the server's alone: hashes, keys, WAL, databases.
       FileModes.restrictTree(data);
     } catch (IOException | RuntimeException e) {
@@ -331,6 +333,18 @@ public final class SysLensServer implements AutoCloseable {
 
   VsphereService vsphere() {
     return vsphere;
+  }
+
+  /** {@code up} 0 for every agent node that is not connected, once per collection interval. */
+  private static void writeAway(IngestPipeline pipeline, NodeRegistry registry) {
+    try {
+      pipeline.writeAway(registry.list().stream()
+          .filter(n -> !n.online() && NodeStore.KIND_AGENT.equals(n.kind()))
+          .map(n -> new IngestPipeline.Away(new syslens.ingest.Identity(n.id(), n.hostname()), n.labels()))
+          .toList());
+    } catch (RuntimeException e) {
+      log.warn("writing up of away nodes: {}", e.getMessage());
+    }
   }
 
   /** Saves the nodes' last acked batch numbers (kept pending on failure, retried next second). */

@@ -103,6 +103,10 @@ class AgentReplayAndStalenessTest {
           .as("no series of the node right after its stream ended, not 5 minutes later").isZero();
       JsonNode up = instant(s, token, "up{node=\"stale-node\"}").at("/data/result/0/metric");
       assertThat(up.get("instance").asText()).isEqualTo("stale-node-host");
+      // While the node stays away, up keeps saying 0 (every interval), not only for the lookback.
+      await().atMost(Duration.ofSeconds(15)).until(() -> instant(s, token,
+          "count_over_time(up{node=\"stale-node\"}[1m]) - sum_over_time(up{node=\"stale-node\"}[1m])")
+          .at("/data/result/0/value/1").asDouble() >= 3);
       // The samples themselves are still there for ranges before the end.
       assertThat(s.queryRange(token, "a_gauge{node=\"stale-node\"}", t, t + 2000, "1s").at("/data/result/0/values")
           .size()).isEqualTo(3);
