@@ -23,7 +23,8 @@ public record ServerConfig(
     String metadataUser,
     String metadataPassword,
     Clock clock,
-    int maxSeriesPerNode) {
+    int maxSeriesPerNode,
+    syslens.server.ingest.HttpIngestLimits ingestLimits) {
 
   /** Series one node (one agent credential) may create, so one agent cannot exhaust the TSDB. */
   public static final int DEFAULT_MAX_SERIES_PER_NODE = 50_000;
@@ -35,6 +36,7 @@ public record ServerConfig(
     requireNonNull(offlineAfter, "offlineAfter");
     requireNonNull(clock, "clock");
     requireNonNull(queryLimits, "queryLimits");
+    requireNonNull(ingestLimits, "ingestLimits");
     tlsSans = java.util.List.copyOf(requireNonNull(tlsSans, "tlsSans"));
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
@@ -76,6 +78,7 @@ public record ServerConfig(
     private String metadataUrl;
     private String metadataUser;
     private String metadataPassword;
+    private syslens.server.ingest.HttpIngestLimits ingestLimits = syslens.server.ingest.HttpIngestLimits.defaults();
 
     private Builder(Path dataDir) {
       this.dataDir = requireNonNull(dataDir, "dataDir");
@@ -145,6 +148,12 @@ public record ServerConfig(
       return this;
     }
 
+    /** Body size limits of POST /api/v1/write and /api/v1/import/prometheus. */
+    public Builder ingestLimits(syslens.server.ingest.HttpIngestLimits l) {
+      this.ingestLimits = requireNonNull(l, "ingestLimits");
+      return this;
+    }
+
     public Builder clock(Clock c) {
       this.clock = c;
       return this;
@@ -156,7 +165,7 @@ public record ServerConfig(
               ? collectInterval.multipliedBy(3) : Duration.ofSeconds(30);
       return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, tlsSans, adminPassword,
           enrollmentToken, collectInterval, offline, queryLimits, metadataUrl, metadataUser,
-          metadataPassword, clock, maxSeriesPerNode);
+          metadataPassword, clock, maxSeriesPerNode, ingestLimits);
     }
   }
 }

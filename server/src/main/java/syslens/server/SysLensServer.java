@@ -42,8 +42,13 @@ import syslens.server.auth.AuthApi;
 import syslens.server.api.VcentersApi;
 import syslens.server.auth.AuthDecorator;
 import syslens.server.auth.UsersApi;
+import syslens.ingest.IngestPipeline;
+import syslens.ingest.Sequences;
 import syslens.server.ingest.AgentIngestService;
+import syslens.server.ingest.AgentLiveFeed;
 import syslens.server.ingest.NodeRegistry;
+import syslens.server.ingest.PrometheusWriteApi;
+import syslens.server.meta.SequenceStore;
 import syslens.server.live.LiveHub;
 import syslens.server.live.NodeSummaries;
 import syslens.server.meta.MetaStore;
@@ -80,6 +85,7 @@ public final class SysLensServer implements AutoCloseable {
   private final DataDirLock dataLock;
   private final QueryExecutor queryExecutor;
   private final VsphereService vsphere;
+  private final Sequences sequences;
 
   private SysLensServer(ServerConfig config, DataDirLock dataLock) throws IOException {
     this.config = config;
@@ -118,8 +124,12 @@ public final class SysLensServer implements AutoCloseable {
       NodeRegistry registry = new NodeRegistry(new NodeStore(meta), config.clock(), config.offlineAfter());
       NodeSummaries summaries = new NodeSummaries();
       LiveHub hub = new LiveHub(registry, summaries);
-      AgentIngestService ingest = new AgentIngestService(tsdb, registry, summaries, hub::publishSample,
-          security.nodes(), config.collectInterval(), meters);
+      // Every source writes through the one ingest pipeline (agent stream, remote-write, import, vSphere).
+      IngestPipeline pipeline = IngestPipeline.builder(tsdb).clock(config.clock()).meters(meters)
+          .agentNodes(registry::isAgent).listener(new AgentLiveFeed(registry, summaries, hub::publishSample)).build();
+      this.sequences = Sequences.create(new SequenceStore(meta), meters);
+      AgentIngestService ingest = new AgentIngestService(pipeline, sequences, registry, security.nodes(),
+          config.collectInterval(), meters);
       QueryLimits limits = config.queryLimits();
       Engine engine = Engine.builder(tsdb).clock(config.clock()).timeout(limits.timeout())
           .maxSamples(limits.maxSamples()).maxSeries(limits.maxSeries()).build();
@@ -199,9 +209,14 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/labels", metadata.labels().decorate(auth));
       sb.service("/api/v1/label/{name}/values", metadata.labelValues().decorate(auth));
       sb.service("/api/v1/series", metadata.series().decorate(auth));
+      PrometheusWriteApi writes = new PrometheusWriteApi(pipeline, config.ingestLimits(), config.clock());
+      sb.service(PrometheusWriteApi.WRITE_PATH, writes.remoteWrite().decorate(auth)
+          .decorate(writes.bodyLimit(PrometheusWriteApi.WRITE_PATH)));
+      sb.service(PrometheusWriteApi.IMPORT_PATH, writes.importText().decorate(auth)
+          .decorate(writes.bodyLimit(PrometheusWriteApi.IMPORT_PATH)));
       // vSphere collector role: vCenters from the metadata DB, passwords sealed by the master key.
       this.vsphere = VsphereService.builder(new VCenterStore(meta, config.clock()), MasterKeyCipher.open(secrets),
-          new VsphereWiring.Samples(tsdb), new VsphereWiring.Nodes(registry)).clock(config.clock()).build();
+          new VsphereWiring.Samples(pipeline), new VsphereWiring.Nodes(registry)).clock(config.clock()).build();
       VcentersApi vcenters = new VcentersApi(new VsphereApi(vsphere));
       sb.service(VcentersApi.PREFIX, vcenters.decorate(auth));
       sb.serviceUnder(VcentersApi.PREFIX + "/", vcenters.decorate(auth));
@@ -227,6 +242,9 @@ public final class SysLensServer implements AutoCloseable {
         return t;
       });
       sweeper.scheduleAtFixedRate(registry::sweep, 1, 1, TimeUnit.SECONDS);
+      sweeper.scheduleWithFixedDelay(this::flushSequences, 1, 1, TimeUnit.SECONDS);
+      long every = config.collectInterval().toMillis();
+      sweeper.scheduleWithFixedDelay(() -> writeAway(pipeline, registry), every, every, TimeUnit.MILLISECONDS);
       // Everything under the data directory is the server's alone: hashes, keys, WAL, databases.
       FileModes.restrictTree(data);
     } catch (IOException | RuntimeException e) {
@@ -317,11 +335,33 @@ public final class SysLensServer implements AutoCloseable {
     return vsphere;
   }
 
+  /** {@code up} 0 for every agent node that is not connected, once per collection interval. */
+  private static void writeAway(IngestPipeline pipeline, NodeRegistry registry) {
+    try {
+      pipeline.writeAway(registry.list().stream()
+          .filter(n -> !n.online() && NodeStore.KIND_AGENT.equals(n.kind()))
+          .map(n -> new IngestPipeline.Away(new syslens.ingest.Identity(n.id(), n.hostname()), n.labels()))
+          .toList());
+    } catch (RuntimeException e) {
+      log.warn("writing up of away nodes: {}", e.getMessage());
+    }
+  }
+
+  /** Saves the nodes' last acked batch numbers (kept pending on failure, retried next second). */
+  private void flushSequences() {
+    try {
+      sequences.flush();
+    } catch (RuntimeException e) {
+      log.warn("saving node sequence numbers: {}", e.getMessage());
+    }
+  }
+
   @Override
   public void close() {
     vsphere.close();
     sweeper.shutdownNow();
     server.stop().join();
+    flushSequences();
     queryExecutor.close();
     jvmGc.close();
     meta.close();

@@ -2,67 +2,138 @@ package syslens.server;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.ArrayList;
 import java.util.List;
+import syslens.ingest.Identity;
+import syslens.ingest.IngestPipeline;
+import syslens.ingest.SeriesInput;
+import syslens.ingest.SessionOptions;
+import syslens.ingest.Source;
+import syslens.ingest.WriteResult;
 import syslens.server.ingest.NodeRegistry;
 import syslens.storage.AppendStatus;
-import syslens.storage.Appender;
-import syslens.storage.LabelRules;
-import syslens.storage.Labels;
-import syslens.storage.Storage;
+import syslens.storage.StorageException;
 import syslens.vsphere.NodeDirectory;
 import syslens.vsphere.SampleSink;
 
 /**
- * The vsphere module's two data seams, implemented over this server's parts: samples into
- * storage (one appender and one commit per batch, as agent batches), nodes into the registry.
- * When the shared ingest pipeline exists, {@link Samples} is the one place to point at it.
+ * The vsphere module's two data seams, implemented over this server's parts: samples through the
+ * ingest pipeline (one commit per batch, as agent batches), nodes into the registry.
  */
 final class VsphereWiring {
   private VsphereWiring() {}
 
-  /** Appends a batch and commits it; adds the node identity labels agent series carry too. */
+  /**
+   * Writes a batch through the pipeline with each VM's or ESXi host's own node identity (node and
+   * instance labels, as agent series carry). A series with invalid labels costs only its samples.
+   * Not under a per-source series limit: one collector writes for thousands of nodes.
+   */
   static final class Samples implements SampleSink {
-    private final Storage storage;
+    private static final Source SOURCE = new Source(Source.VSPHERE, "vsphere");
+    private static final SessionOptions OPTIONS = SessionOptions.builder()
+        .limits(1_000_000, 1_000_000, 10_000_000).rejectBatchOnInvalidSeries(false)
+        .sourceSeriesLimit(false).build();
 
-    Samples(Storage storage) {
-      this.storage = requireNonNull(storage, "storage");
+    private final IngestPipeline pipeline;
+
+    Samples(IngestPipeline pipeline) {
+      this.pipeline = requireNonNull(pipeline, "pipeline");
     }
 
     @Override
     public AppendStatus[] write(List<Sample> batch) {
-      AppendStatus[] out = new AppendStatus[batch.size()];
-      Appender app = storage.appender();
-      try {
-        Labels prev = null;
-        Labels prevFull = null;
-        boolean prevValid = false;
-        for (int i = 0; i < out.length; i++) {
-          Sample s = batch.get(i);
-          Labels full;
-          if (s.labels() == prev) {
-            full = prevFull; // the reader reuses one Labels per (entity, counter)
-          } else {
-            full = withIdentity(s);
-            prev = s.labels();
-            prevFull = full;
-            prevValid = LabelRules.validate(full) == null;
-          }
-          out[i] = prevValid ? app.append(full, s.timestampMs(), s.value()) : AppendStatus.INVALID_LABELS;
-        }
-        app.commit();
-      } catch (RuntimeException e) {
-        app.rollback();
-        throw e;
+      Runs runs = new Runs(batch);
+      WriteResult r = pipeline.write(SOURCE, OPTIONS, runs);
+      if (!r.stored()) {
+        throw new StorageException("vSphere batch not stored: " + r.reason(), null);
       }
-      return out;
+      return runs.statuses;
+    }
+  }
+
+  /** The batch as series: runs of adjacent samples with the same labels object and node. */
+  private static final class Runs implements SeriesInput {
+    private final List<SampleSink.Sample> samples;
+    private final List<Integer> starts = new ArrayList<>();
+    private final List<Identity> identities = new ArrayList<>();
+    final AppendStatus[] statuses;
+
+    Runs(List<SampleSink.Sample> samples) {
+      this.samples = samples;
+      this.statuses = new AppendStatus[samples.size()];
+      SampleSink.Sample prev = null;
+      for (int i = 0; i < samples.size(); i++) {
+        SampleSink.Sample s = samples.get(i);
+        // The reader reuses one Labels per (entity, counter), so identity is the cheap test.
+        if (prev == null || s.labels() != prev.labels() || !java.util.Objects.equals(s.nodeId(), prev.nodeId())) {
+          starts.add(i);
+          identities.add(identity(s));
+        }
+        prev = s;
+      }
+      starts.add(samples.size());
     }
 
-    private static Labels withIdentity(Sample s) {
+    private static Identity identity(SampleSink.Sample s) {
       if (s.nodeId() == null) {
-        return s.labels();
+        return null;
       }
       String instance = s.labels().has("vm") ? s.labels().get("vm") : s.labels().get("esxhost");
-      return s.labels().toBuilder().set("node", s.nodeId()).set("instance", instance).build();
+      return new Identity(s.nodeId(), instance);
+    }
+
+    private SampleSink.Sample sample(int series, int j) {
+      return samples.get(starts.get(series) + j);
+    }
+
+    @Override
+    public int seriesCount() {
+      return starts.size() - 1;
+    }
+
+    @Override
+    public Object key(int i) {
+      return null;
+    }
+
+    @Override
+    public int labelCount(int i) {
+      return sample(i, 0).labels().size();
+    }
+
+    @Override
+    public String labelName(int i, int label) {
+      return sample(i, 0).labels().name(label);
+    }
+
+    @Override
+    public String labelValue(int i, int label) {
+      return sample(i, 0).labels().value(label);
+    }
+
+    @Override
+    public Identity identity(int i) {
+      return identities.get(i);
+    }
+
+    @Override
+    public int sampleCount(int i) {
+      return starts.get(i + 1) - starts.get(i);
+    }
+
+    @Override
+    public long timestamp(int i, int j) {
+      return sample(i, j).timestampMs();
+    }
+
+    @Override
+    public double value(int i, int j) {
+      return sample(i, j).value();
+    }
+
+    @Override
+    public void outcome(int i, int j, AppendStatus status) {
+      statuses[starts.get(i) + j] = status;
     }
   }
 

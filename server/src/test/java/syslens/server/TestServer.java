@@ -24,6 +24,8 @@ final class TestServer implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final String metadataUrl;
+  /** Extra settings applied to every start (e.g. smaller ingest limits). */
+  private final java.util.function.UnaryOperator<ServerConfig.Builder> custom;
 
   TestServer(Path data, Duration interval) throws IOException {
     this(data, interval, null);
@@ -31,15 +33,21 @@ final class TestServer implements AutoCloseable {
 
   /** With {@code metadataUrl} a PostgreSQL JDBC URL (user syslens, no password), else embedded H2. */
   TestServer(Path data, Duration interval, String metadataUrl) throws IOException {
+    this(data, interval, metadataUrl, b -> b);
+  }
+
+  TestServer(Path data, Duration interval, String metadataUrl,
+      java.util.function.UnaryOperator<ServerConfig.Builder> custom) throws IOException {
     this.data = data;
     this.interval = interval;
     this.metadataUrl = metadataUrl;
+    this.custom = custom;
     start();
   }
 
   void start() throws IOException {
-    server = SysLensServer.start(ServerConfig.builder(data).port(0).adminPassword(PASSWORD)
-        .enrollmentToken(TOKEN).collectInterval(interval).metadata(metadataUrl, "syslens", null).build());
+    server = SysLensServer.start(custom.apply(ServerConfig.builder(data).port(0).adminPassword(PASSWORD)
+        .enrollmentToken(TOKEN).collectInterval(interval).metadata(metadataUrl, "syslens", null)).build());
   }
 
   void restart() throws IOException {

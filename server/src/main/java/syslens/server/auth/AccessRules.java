@@ -47,6 +47,9 @@ public final class AccessRules {
       new Rule("/api/v1/series", READ, "monitoring:query:read", false),
       new Rule("/api/v1/live", GET, "monitoring:live:read", false),
       new Rule("/metrics", GET, "monitoring:selfmetrics:read", false),
+      // Ingest doors (Prometheus remote-write, text import): writing metrics.
+      new Rule("/api/v1/write", Set.of(HttpMethod.POST), "monitoring:metrics:write", false),
+      new Rule("/api/v1/import/prometheus", Set.of(HttpMethod.POST), "monitoring:metrics:write", false),
       new Rule("/api/v1/vcenters", GET, "monitoring:vsphere:read", false),
       new Rule("/api/v1/vcenters/tree", GET, "monitoring:vsphere:read", false),
       new Rule("/api/v1/vcenters/inventory", GET, "monitoring:vsphere:read", false),

@@ -4,13 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.grpc.stub.StreamObserver;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,33 +18,35 @@ import syslens.agent.v1.AgentServiceGrpc;
 import syslens.agent.v1.ConfigUpdate;
 import syslens.agent.v1.Enrolled;
 import syslens.agent.v1.Hello;
-import syslens.agent.v1.Label;
 import syslens.agent.v1.MetricBatch;
 import syslens.agent.v1.Reject;
-import syslens.agent.v1.Sample;
-import syslens.agent.v1.Series;
 import syslens.agent.v1.ServerMessage;
+import syslens.ingest.Identity;
+import syslens.ingest.IngestPipeline;
+import syslens.ingest.IngestSession;
+import syslens.ingest.SessionOptions;
+import syslens.ingest.Sequences;
+import syslens.ingest.Source;
+import syslens.ingest.WriteResult;
 import syslens.security.NodeIdentities;
-import syslens.server.live.LiveSample;
-import syslens.server.live.NodeSummaries;
-import syslens.storage.AppendStatus;
-import syslens.storage.Appender;
 import syslens.storage.LabelRules;
-import syslens.storage.Labels;
-import syslens.storage.Storage;
-import syslens.storage.StorageException;
 
 /**
- * The agent stream: authenticates Hello with the node's own credential (or enrolls a new node id
- * with the enrollment token, see docs/adr/0003-per-node-credentials.md), validates and stores
- * batches, acks them once storage has committed (fsynced) them, and feeds the live view.
+ * The agent stream, a thin adapter over the ingest pipeline: authenticates Hello with the node's
+ * own credential (or enrolls a new node id with the enrollment token, see
+ * docs/adr/0003-per-node-credentials.md), writes each batch through the node's pipeline session
+ * (which validates, stores durably, publishes to the live view and marks series stale when the
+ * stream ends), acks once storage has committed, and acks a batch it already acked (same seq
+ * epoch, seq not above the last acked) without storing it again.
  */
 public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplBase {
   private static final Logger log = LoggerFactory.getLogger(AgentIngestService.class);
   static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   static final int MAX_HELLO_LABELS = 32;
-  /** Bound of one stream's label cache (it is cleared, not grown, beyond). */
-  static final int MAX_CACHED_SERIES = 100_000;
+  /** Shape limits of one batch (series, samples per series, samples). */
+  static final int MAX_SERIES = 10_000;
+  static final int MAX_SAMPLES_PER_SERIES = 1_000;
+  static final int MAX_SAMPLES = 200_000;
   /** Column sizes of the nodes table (V1 migration). */
   static final int MAX_VERSION_LENGTH = 64;
   static final int MAX_TEXT_LENGTH = 255;
@@ -56,27 +56,22 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();
 
-  private final Storage storage;
+  private final IngestPipeline pipeline;
+  private final Sequences sequences;
   private final NodeRegistry registry;
-  private final NodeSummaries summaries;
-  private final Consumer<LiveSample> live;
   private final NodeIdentities identities;
   private final Duration collectInterval;
   private final AtomicInteger connected = new AtomicInteger();
   /** The open stream of each connected node. */
   private final java.util.concurrent.ConcurrentHashMap<String, Stream> streams =
       new java.util.concurrent.ConcurrentHashMap<>();
-  private final Counter batches;
-  private final Counter samples;
   private final MeterRegistry meters;
 
-  public AgentIngestService(Storage storage, NodeRegistry registry, NodeSummaries summaries,
-      Consumer<LiveSample> live, NodeIdentities identities, Duration collectInterval,
-      MeterRegistry meters) {
-    this.storage = requireNonNull(storage, "storage");
+  public AgentIngestService(IngestPipeline pipeline, Sequences sequences, NodeRegistry registry,
+      NodeIdentities identities, Duration collectInterval, MeterRegistry meters) {
+    this.pipeline = requireNonNull(pipeline, "pipeline");
+    this.sequences = requireNonNull(sequences, "sequences");
     this.registry = requireNonNull(registry, "registry");
-    this.summaries = requireNonNull(summaries, "summaries");
-    this.live = requireNonNull(live, "live");
     this.identities = requireNonNull(identities, "identities");
     // A revoked credential ends the node's open stream at once, not only its next connection.
     identities.onRevoked(id -> {
@@ -88,8 +83,6 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
     this.collectInterval = requireNonNull(collectInterval, "collectInterval");
     this.meters = requireNonNull(meters, "meters");
     meters.gauge("syslens.agents.connected", connected);
-    this.batches = meters.counter("syslens.ingest.batches");
-    this.samples = meters.counter("syslens.ingest.samples");
   }
 
   @Override
@@ -103,7 +96,7 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   }
 
   private void rejected(String reason, long n) {
-    meters.counter("syslens.ingest.rejected.samples", "reason", reason).increment(n);
+    meters.counter("syslens.ingest.rejected.samples", "source", Source.AGENT, "reason", reason).increment(n);
   }
 
   /** One agent's stream; gRPC delivers its messages one at a time. */
@@ -111,15 +104,13 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
     private final StreamObserver<ServerMessage> out;
     private final String source;
     private String nodeId;
-    private Map<String, String> extraLabels = Map.of();
-    private String hostname;
+    private long seqEpoch;
     private boolean closed;
     /**
-     * The stream's series, resolved once: a batch's label list to the storage labels built and
-     * validated the first time (node and instance added). Agents send the same series every
-     * round, so per-batch label work is one hash lookup per series.
+     * The node's pipeline session: its series resolved once (a batch's label list to the storage
+     * labels, node and instance added), so per-batch label work is one hash lookup per series.
      */
-    private final Map<java.util.List<Label>, Labels> labelCache = new java.util.HashMap<>();
+    private IngestSession session;
 
     Stream(StreamObserver<ServerMessage> out, String source) {
       this.out = out;
@@ -236,106 +227,58 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
         return;
       }
       nodeId = id;
+      seqEpoch = h.getSeqEpoch();
+      session = pipeline.open(new Source(Source.AGENT, id), SessionOptions.builder()
+          .defaults(labels).identity(new Identity(id, host))
+          .limits(MAX_SERIES, MAX_SAMPLES_PER_SERIES, MAX_SAMPLES)
+          .rounds(true).upSeries(true).build());
       streams.put(id, this);
-      hostname = host;
-      extraLabels = labels;
       connected.incrementAndGet();
-      log.info("agent {} connected ({}, agent {})", nodeId, hostname, h.getAgentVersion());
+      log.info("agent {} connected ({}, agent {})", nodeId, host, h.getAgentVersion());
       send(ServerMessage.newBuilder().setConfig(ConfigUpdate.newBuilder()
           .setCollectIntervalMs(collectInterval.toMillis())).build());
     }
 
     private void batch(MetricBatch b) {
-      String problem = BatchValidator.check(b);
-      if (problem != null) {
-        rejected("invalid_batch", countSamples(b));
+      AgentBatch in = new AgentBatch(b);
+      if (b.getSeq() == 0) {
+        rejected("invalid_batch", in.samples());
         send(ServerMessage.newBuilder().setReject(Reject.newBuilder()
-            .setCode(Reject.Code.INVALID_ARGUMENT).setSeq(b.getSeq()).setReason(problem)).build());
+            .setCode(Reject.Code.INVALID_ARGUMENT).setReason("seq: 0 (expected: >= 1)")).build());
         return;
       }
-      Appender app = storage.appender(nodeId);
-      NodeSummaries.Round round = summaries.begin(nodeId);
-      Map<String, Integer> refusedBy = new java.util.TreeMap<>();
-      int refused = 0;
-      int accepted = 0;
-      for (Series s : b.getSeriesList()) {
-        Labels labels = labelCache.get(s.getLabelsList());
-        String invalid = null;
-        if (labels == null) {
-          // First time this stream sends the series: build and check its labels once.
-          labels = labelsOf(s).interned(); // the same strings storage keeps: cheap lookups
-          invalid = LabelRules.validate(labels);
-          if (invalid == null) {
-            if (labelCache.size() >= MAX_CACHED_SERIES) {
-              labelCache.clear();
-            }
-            labelCache.put(s.getLabelsList(), labels);
-          }
-        }
-        if (invalid != null) {
-          app.rollback();
-          rejected("invalid_labels", countSamples(b));
-          send(ServerMessage.newBuilder().setReject(Reject.newBuilder()
-              .setCode(Reject.Code.INVALID_ARGUMENT).setSeq(b.getSeq()).setReason(invalid)).build());
-          return;
-        }
-        for (Sample sm : s.getSamplesList()) {
-          AppendStatus st = app.append(labels, sm.getTimestampMs(), sm.getValue());
-          if (st == AppendStatus.OK) {
-            accepted++;
-          } else {
-            refused++;
-            refusedBy.merge(st.name().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
-          }
-        }
-        if (s.getSamplesCount() > 0) {
-          Sample last = s.getSamples(s.getSamplesCount() - 1);
-          round.add(labels, last.getTimestampMs(), last.getValue());
-        }
-      }
-      try {
-        app.commit();
-      } catch (StorageException e) {
-        storageUnavailable(b, e);
+      if (sequences.isDuplicate(nodeId, seqEpoch, b.getSeq())) {
+        // Acked before (the ack was lost, or the agent replays its buffer): ack again, store nothing.
+        send(ServerMessage.newBuilder().setAck(Ack.newBuilder().setSeq(b.getSeq())).build());
         return;
       }
-      refusedBy.forEach(AgentIngestService.this::rejected);
-      batches.increment();
-      samples.increment(accepted);
-      registry.seen(nodeId);
-      send(ServerMessage.newBuilder().setAck(Ack.newBuilder().setSeq(b.getSeq())
-          .setRejectedSamples(refused).putAllRejectedByReason(refusedBy)).build());
-      summaries.finish(round).ifPresent(live);
+      WriteResult r = session.write(in);
+      switch (r.status()) {
+        case INVALID -> send(ServerMessage.newBuilder().setReject(Reject.newBuilder()
+            .setCode(Reject.Code.INVALID_ARGUMENT).setSeq(b.getSeq()).setReason(r.reason())).build());
+        case UNAVAILABLE -> storageUnavailable(b, r.reason());
+        case STORED -> {
+          sequences.acked(nodeId, seqEpoch, b.getSeq());
+          send(ServerMessage.newBuilder().setAck(Ack.newBuilder().setSeq(b.getSeq())
+              .setRejectedSamples(r.refused()).putAllRejectedByReason(r.refusedByReason())).build());
+        }
+      }
     }
 
     /**
      * Storage could not make the batch durable: tell the agent (it keeps the batch), end the
      * stream so it resends everything unacknowledged after reconnecting with backoff.
      */
-    private void storageUnavailable(MetricBatch b, StorageException e) {
-      rejected("storage_unavailable", countSamples(b));
-      log.error("batch {} of agent {} not stored: {}", b.getSeq(), nodeId, e.getMessage());
+    private void storageUnavailable(MetricBatch b, String reason) {
+      log.error("batch {} of agent {} not stored: {}", b.getSeq(), nodeId, reason);
       send(ServerMessage.newBuilder().setReject(Reject.newBuilder()
           .setCode(Reject.Code.UNAVAILABLE).setSeq(b.getSeq())
-          .setReason("server storage unavailable, batch not stored: " + e.getMessage()
-              + " (the agent keeps it and resends)")).build());
+          .setReason(reason + " (the agent keeps it and resends)")).build());
       closed = true;
       synchronized (out) {
-        out.onError(io.grpc.Status.UNAVAILABLE.withDescription("storage unavailable: " + e.getMessage())
-            .asRuntimeException());
+        out.onError(io.grpc.Status.UNAVAILABLE.withDescription(reason).asRuntimeException());
       }
       end();
-    }
-
-    private Labels labelsOf(Series s) {
-      Labels.Builder lb = Labels.builder();
-      extraLabels.forEach(lb::set);
-      for (Label l : s.getLabelsList()) {
-        lb.set(l.getName(), l.getValue());
-      }
-      lb.set("node", nodeId);
-      lb.set("instance", hostname);
-      return lb.build();
     }
 
     private void fatal(Reject.Code code, String reason) {
@@ -381,7 +324,10 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
     private void end() {
       if (nodeId != null) {
         String id = nodeId;
-        streams.remove(id, this);
+        // The node's series go stale and its up turns 0, unless a newer stream of it took over.
+        if (streams.remove(id, this)) {
+          session.end();
+        }
         nodeId = null;
         connected.decrementAndGet();
         registry.disconnected(id);
@@ -396,14 +342,6 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       return Integer.MAX_VALUE;
     }
-  }
-
-  private static long countSamples(MetricBatch b) {
-    long n = 0;
-    for (Series s : b.getSeriesList()) {
-      n += s.getSamplesCount();
-    }
-    return n;
   }
 
   private static String abbreviate(String s) {

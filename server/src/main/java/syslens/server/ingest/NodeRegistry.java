@@ -54,6 +54,12 @@ public final class NodeRegistry {
     }
   }
 
+  /** True when {@code id} is an agent node (not a VM or ESXi host the vSphere collector reports). */
+  public boolean isAgent(String id) {
+    State s = nodes.get(id);
+    return s != null && NodeStore.KIND_AGENT.equals(s.record.kind());
+  }
+
   /** Called for every status change (online/offline). */
   public void onStatusChange(Consumer<NodeView> listener) {
     statusListeners.add(requireNonNull(listener, "listener"));

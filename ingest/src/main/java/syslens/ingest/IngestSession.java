@@ -1,0 +1,320 @@
+package syslens.ingest;
+
+import io.micrometer.core.instrument.Counter;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import syslens.storage.AppendStatus;
+import syslens.storage.Appender;
+import syslens.storage.LabelRules;
+import syslens.storage.Labels;
+import syslens.storage.StorageException;
+
+/**
+ * One source's stream of batches through the pipeline. Keeps the series it has resolved (the
+ * sender's label list to the storage labels, built and validated once), and for round sources
+ * what staleness needs. Not thread-safe: one writer at a time.
+ */
+public final class IngestSession {
+  private static final Logger log = LoggerFactory.getLogger(IngestSession.class);
+  /** Bound of the label cache (cleared, not grown, beyond). */
+  static final int MAX_CACHED_SERIES = 100_000;
+
+  private final IngestPipeline pipeline;
+  private final Source source;
+  private final SessionOptions options;
+  private final Map<Object, Labels> cache = new HashMap<>();
+  private final RoundTracker rounds;
+  private final Labels up;
+  private final Counter batches;
+  private final Counter samples;
+  private final Counter staleMarkers;
+  private long lastUpTs = Long.MIN_VALUE;
+  /** Why the last series failed to resolve. */
+  private String problem;
+  private boolean ended;
+
+  IngestSession(IngestPipeline pipeline, Source source, SessionOptions options) {
+    this.pipeline = pipeline;
+    this.source = source;
+    this.options = options;
+    this.rounds = options.rounds() ? new RoundTracker() : null;
+    this.up = options.upSeries() ? upLabels(options) : null;
+    this.batches = pipeline.counter("syslens.ingest.batches", source);
+    this.samples = pipeline.counter("syslens.ingest.samples", source);
+    this.staleMarkers = pipeline.counter("syslens.ingest.stale.markers", source);
+  }
+
+  public Source source() {
+    return source;
+  }
+
+  /**
+   * Validates, appends and durably commits one batch; returns what became of it. Never throws for
+   * bad input or storage trouble: those are {@link WriteResult.Status#INVALID} and
+   * {@link WriteResult.Status#UNAVAILABLE}.
+   */
+  public WriteResult write(SeriesInput in) {
+    if (ended) {
+      throw new IllegalStateException("session of " + source + " has ended");
+    }
+    long total = 0;
+    long batchTs = Long.MIN_VALUE;
+    int n = in.seriesCount();
+    if (n > options.maxSeries()) {
+      return invalid(in, "series: " + n + " (expected: <= " + options.maxSeries() + " per batch)");
+    }
+    for (int i = 0; i < n; i++) {
+      int k = in.sampleCount(i);
+      if (in.labelCount(i) == 0) {
+        return invalid(in, "series " + i + ": no labels (expected: at least __name__)");
+      }
+      if (in.labelCount(i) > LabelRules.MAX_LABELS) {
+        return invalid(in, "series " + i + ": " + in.labelCount(i) + " labels (expected: <= " + LabelRules.MAX_LABELS + ")");
+      }
+      if (k > options.maxSamplesPerSeries()) {
+        return invalid(in, "series " + i + ": " + k + " samples (expected: <= " + options.maxSamplesPerSeries() + ")");
+      }
+      total += k;
+      for (int j = 0; j < k; j++) {
+        batchTs = Math.max(batchTs, in.timestamp(i, j));
+      }
+    }
+    if (total > options.maxSamples()) {
+      return invalid(in, "samples: " + total + " (expected: <= " + options.maxSamples() + " per batch)");
+    }
+    Appender app = appender();
+    int markers = rounds != null && batchTs != Long.MIN_VALUE ? rounds.begin(batchTs, app) : 0;
+    int[] byStatus = new int[IngestPipeline.REASONS.length];
+    Labels[] written = new Labels[n];
+    for (int i = 0; i < n; i++) {
+      Labels labels = resolve(in, i);
+      int k = in.sampleCount(i);
+      if (labels == null) {
+        if (options.rejectBatchOnInvalidSeries()) {
+          app.rollback();
+          return invalid(in, "series " + i + ": " + problem, "invalid_labels");
+        }
+        byStatus[AppendStatus.INVALID_LABELS.ordinal()] += k;
+        for (int j = 0; j < k; j++) {
+          in.outcome(i, j, AppendStatus.INVALID_LABELS);
+        }
+        continue;
+      }
+      written[i] = labels;
+      long newest = Long.MIN_VALUE;
+      for (int j = 0; j < k; j++) {
+        long t = in.timestamp(i, j);
+        AppendStatus st = app.append(labels, t, in.value(i, j));
+        byStatus[st.ordinal()]++;
+        in.outcome(i, j, st);
+        newest = Math.max(newest, t);
+      }
+      if (rounds != null && k > 0) {
+        rounds.saw(labels, newest);
+      }
+    }
+    if (up != null && batchTs != Long.MIN_VALUE && batchTs > lastUpTs) {
+      app.append(up, batchTs, 1);
+    }
+    try {
+      app.commit();
+    } catch (StorageException e) {
+      pipeline.rejected(source, "storage_unavailable", total);
+      log.error("batch of {} not stored: {}", source, e.getMessage());
+      return WriteResult.unavailable("server storage unavailable, batch not stored: " + e.getMessage());
+    }
+    if (up != null && batchTs > lastUpTs) {
+      lastUpTs = batchTs;
+    }
+    staleMarkers.increment(markers);
+    Map<String, Integer> refusedBy = new TreeMap<>();
+    int refused = 0;
+    for (int s = 0; s < byStatus.length; s++) {
+      if (s != AppendStatus.OK.ordinal() && byStatus[s] > 0) {
+        refused += byStatus[s];
+        refusedBy.put(IngestPipeline.REASONS[s], byStatus[s]);
+        pipeline.rejected(source, IngestPipeline.REASONS[s], byStatus[s]);
+      }
+    }
+    int accepted = byStatus[AppendStatus.OK.ordinal()];
+    batches.increment();
+    samples.increment(accepted);
+    publish(in, written);
+    return new WriteResult(WriteResult.Status.STORED, null, accepted, refused, refusedBy);
+  }
+
+  /**
+   * The source went away: for round sources, marks every series it still has stale and writes
+   * {@code up} 0 (best effort: a storage failure is logged). Later writes are refused.
+   */
+  public void end() {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    if (rounds == null && up == null) {
+      return;
+    }
+    Appender app = appender();
+    int markers = rounds != null ? rounds.end(app) : 0;
+    if (up != null && lastUpTs != Long.MIN_VALUE) {
+      app.append(up, Math.max(pipeline.clock().millis(), lastUpTs + 1), 0);
+    }
+    try {
+      app.commit();
+      staleMarkers.increment(markers);
+    } catch (StorageException e) {
+      log.warn("staleness markers of {} not stored: {}", source, e.getMessage());
+    }
+    if (options.identity() != null) {
+      for (IngestListener l : pipeline.listeners()) {
+        l.ended(source, options.identity());
+      }
+    }
+  }
+
+  private Appender appender() {
+    return options.sourceSeriesLimit() ? pipeline.storage().appender(source.id()) : pipeline.storage().appender();
+  }
+
+  private WriteResult invalid(SeriesInput in, String reason) {
+    return invalid(in, reason, "invalid_batch");
+  }
+
+  /** Refuses the whole batch, counting its samples under {@code counted}. */
+  private WriteResult invalid(SeriesInput in, String reason, String counted) {
+    long n = 0;
+    for (int i = 0; i < in.seriesCount(); i++) {
+      n += in.sampleCount(i);
+    }
+    pipeline.rejected(source, counted, n);
+    return WriteResult.invalid(reason);
+  }
+
+  /** The storage labels of series {@code i}, or null with {@link #problem} set. */
+  private Labels resolve(SeriesInput in, int i) {
+    Object key = in.key(i);
+    if (key != null) {
+      Labels cached = cache.get(key);
+      if (cached != null) {
+        return cached;
+      }
+    }
+    Labels.Builder b = Labels.builder();
+    options.defaults().forEach(b::set);
+    int n = in.labelCount(i);
+    Set<String> names = new HashSet<>(n * 2);
+    for (int k = 0; k < n; k++) {
+      String name = in.labelName(i, k);
+      String reserved = ReservedLabels.problem(name);
+      if (reserved != null) {
+        problem = reserved;
+        return null;
+      }
+      if (!names.add(name)) {
+        problem = "duplicate label name \"" + ReservedLabels.abbreviate(name) + "\" (expected: each name once per series)";
+        return null;
+      }
+      b.set(name, in.labelValue(i, k));
+    }
+    options.overrides().forEach(b::set);
+    Identity id = in.identity(i);
+    if (id == null) {
+      id = options.identity();
+    }
+    if (id != null) {
+      b.set("node", id.node()).set("instance", id.instance());
+    } else if (pipeline.isAgentNode(b.get("node"))) {
+      b.set("exported_node", b.get("node")).remove("node"); // an agent's series are its own to write
+    }
+    Labels labels = b.build().interned(); // the same strings storage keeps: cheap lookups
+    problem = LabelRules.validate(labels);
+    if (problem != null) {
+      return null;
+    }
+    if (key != null) {
+      if (cache.size() >= MAX_CACHED_SERIES) {
+        cache.clear();
+      }
+      cache.put(key, labels);
+    }
+    return labels;
+  }
+
+  private void publish(SeriesInput in, Labels[] written) {
+    if (pipeline.listeners().isEmpty()) {
+      return;
+    }
+    Published p = new Published(in, written, options.identity());
+    for (IngestListener l : pipeline.listeners()) {
+      l.committed(source, p);
+    }
+  }
+
+  private static Labels upLabels(SessionOptions o) {
+    return upLabels(o.defaults(), o.overrides(), o.identity());
+  }
+
+  /** {@code up} of a node: its labels, {@code node} and {@code instance}. */
+  static Labels upLabels(Map<String, String> defaults, Map<String, String> overrides, Identity id) {
+    Labels.Builder b = Labels.builder();
+    defaults.forEach(b::set);
+    overrides.forEach(b::set);
+    return b.set(Labels.METRIC_NAME, "up").set("node", id.node()).set("instance", id.instance()).build().interned();
+  }
+
+  /** The newest sample of each written series, read from the batch in place. */
+  private static final class Published implements IngestListener.Committed {
+    private final SeriesInput in;
+    private final int[] index;
+    private final Labels[] labels;
+    private final Identity identity;
+    private final int size;
+
+    Published(SeriesInput in, Labels[] written, Identity identity) {
+      this.in = in;
+      this.identity = identity;
+      this.index = new int[written.length];
+      this.labels = new Labels[written.length];
+      int m = 0;
+      for (int i = 0; i < written.length; i++) {
+        if (written[i] != null && in.sampleCount(i) > 0) {
+          index[m] = i;
+          labels[m++] = written[i];
+        }
+      }
+      this.size = m;
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+
+    @Override
+    public String node(int i) {
+      Identity id = in.identity(index[i]);
+      return id != null ? id.node() : identity != null ? identity.node() : null;
+    }
+
+    @Override
+    public Labels labels(int i) {
+      return labels[i];
+    }
+
+    @Override
+    public long timestamp(int i) {
+      return in.timestamp(index[i], in.sampleCount(index[i]) - 1);
+    }
+
+    @Override
+    public double value(int i) {
+      return in.value(index[i], in.sampleCount(index[i]) - 1);
+    }
+  }
+}

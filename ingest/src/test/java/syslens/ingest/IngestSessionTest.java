@@ -1,0 +1,245 @@
+package syslens.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static syslens.ingest.Batch.l;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import syslens.storage.AppendStatus;
+import syslens.storage.Labels;
+import syslens.storage.Matcher;
+import syslens.storage.Querier;
+import syslens.storage.SampleIterator;
+import syslens.storage.Series;
+import syslens.tsdb.Tsdb;
+
+/** The pipeline over a real TSDB: validation, relabeling, outcomes, staleness, up, publishing. */
+class IngestSessionTest {
+  @TempDir Path dir;
+  Tsdb tsdb;
+  IngestPipeline pipeline;
+  final List<String> published = new ArrayList<>();
+  final long t0 = System.currentTimeMillis() / 1000 * 1000 - 60_000;
+
+  @BeforeEach
+  void open() {
+    tsdb = Tsdb.builder(dir).build();
+    pipeline = IngestPipeline.builder(tsdb).listener(new IngestListener() {
+      @Override
+      public void committed(Source source, Committed batch) {
+        for (int i = 0; i < batch.size(); i++) {
+          published.add(batch.node(i) + " " + batch.labels(i) + " " + batch.value(i));
+        }
+      }
+
+      @Override
+      public void ended(Source source, Identity identity) {
+        published.add("ended " + identity.node());
+      }
+    }).build();
+  }
+
+  @AfterEach
+  void close() {
+    tsdb.close();
+  }
+
+  private IngestSession agent(String node) {
+    return pipeline.open(new Source(Source.AGENT, node), SessionOptions.builder()
+        .defaults(Map.of("env", "test", "instance", "ignored")).identity(new Identity(node, node + ".example"))
+        .rounds(true).upSeries(true).build());
+  }
+
+  /** Samples (t, raw value bits as double) of the series matching {@code name} and {@code node}. */
+  private List<double[]> samples(String name, String node) {
+    List<double[]> out = new ArrayList<>();
+    try (Querier q = tsdb.querier(0, Long.MAX_VALUE)) {
+      for (Series s : q.select(List.of(Matcher.equal("__name__", name), Matcher.equal("node", node)))) {
+        SampleIterator it = s.iterator();
+        while (it.next()) {
+          out.add(new double[] {it.timestamp(), it.value()});
+        }
+      }
+    }
+    return out;
+  }
+
+  private Labels only(String name) {
+    try (Querier q = tsdb.querier(0, Long.MAX_VALUE)) {
+      List<Labels> all = new ArrayList<>();
+      q.select(List.of(Matcher.equal("__name__", name))).forEach(s -> all.add(s.labels()));
+      assertThat(all).hasSize(1);
+      return all.get(0);
+    }
+  }
+
+  @Test
+  void write_validBatch_storedWithIdentityAndDefaults_publishedPerNode() {
+    WriteResult r = agent("n1").write(Batch.of().series(l("__name__", "load", "env", "prod"), t0, 1.5));
+    assertThat(r.stored()).isTrue();
+    assertThat(r.accepted()).isEqualTo(1);
+    assertThat((Object) only("load")).isEqualTo(Labels.of("__name__", "load", "env", "prod", "node", "n1",
+        "instance", "n1.example"));
+    assertThat(published).containsExactly("n1 " + only("load") + " 1.5");
+  }
+
+  @Test
+  void write_reservedLabel_refusesTheBatchNamingTheLabel() {
+    WriteResult r = agent("n1").write(Batch.of().series(l("__name__", "ok"), t0, 1)
+        .series(l("__name__", "x", "__address__", "h:1"), t0, 1));
+    assertThat(r.status()).isEqualTo(WriteResult.Status.INVALID);
+    assertThat(r.reason()).isEqualTo("series 1: label name \"__address__\" is reserved (expected: no names "
+        + "starting with __ other than __name__)");
+    assertThat(samples("ok", "n1")).isEmpty();
+  }
+
+  @Test
+  void write_duplicateLabelName_refused() {
+    WriteResult r = agent("n1").write(Batch.of().series(l("__name__", "x", "a", "1", "a", "2"), t0, 1));
+    assertThat(r.reason()).contains("duplicate label name \"a\"");
+  }
+
+  @Test
+  void write_collectorInvalidSeries_costsOnlyItsSamples_perSeriesIdentity() {
+    SessionOptions o = SessionOptions.builder().rejectBatchOnInvalidSeries(false).sourceSeriesLimit(false).build();
+    Batch b = Batch.of().series(l("__name__", "vm_cpu", "vm", "a"), new Identity("vm-1", "a"), t0, 1)
+        .series(l("__name__", "bad-name"), t0, 1)
+        .series(l("__name__", "vm_cpu", "vm", "b"), new Identity("vm-2", "b"), t0, 2);
+    WriteResult r = pipeline.write(new Source(Source.VSPHERE, "vc"), o, b);
+    assertThat(r.stored()).isTrue();
+    assertThat(r.refusedByReason()).isEqualTo(Map.of("invalid_labels", 1));
+    assertThat(b.outcomes).containsExactly(AppendStatus.OK, AppendStatus.INVALID_LABELS, AppendStatus.OK);
+    assertThat(samples("vm_cpu", "vm-2")).hasSize(1);
+    assertThat(published).contains("vm-1 vm_cpu{instance=\"a\", node=\"vm-1\", vm=\"a\"} 1.0");
+  }
+
+  @Test
+  void write_outOfOrderSample_countedByReason() {
+    IngestSession s = agent("n1");
+    s.write(Batch.of().series(l("__name__", "g"), t0, 1));
+    WriteResult r = s.write(Batch.of().series(l("__name__", "g"), t0 - 10_000, 1));
+    assertThat(r.stored()).isTrue();
+    assertThat(r.refusedByReason()).isEqualTo(Map.of("out_of_order", 1));
+  }
+
+  @Test
+  void write_seriesMissingFromTheNextRound_getsAStaleMarkerAtThatRound() {
+    IngestSession s = agent("n1");
+    s.write(Batch.of().series(l("__name__", "a"), t0, 1).series(l("__name__", "b"), t0, 1));
+    s.write(Batch.of().series(l("__name__", "a"), t0 + 1000, 2)); // round 2 lacks b
+    assertThat(samples("b", "n1")).hasSize(1); // round 2 may continue in another batch
+    s.write(Batch.of().series(l("__name__", "a"), t0 + 2000, 3)); // round 2 is complete
+    List<double[]> b = samples("b", "n1");
+    assertThat(b).hasSize(2);
+    assertThat((long) b.get(1)[0]).isEqualTo(t0 + 1000);
+    assertThat(StaleMarker.is(b.get(1)[1])).isTrue();
+    assertThat(samples("a", "n1")).hasSize(3).noneMatch(x -> StaleMarker.is(x[1]));
+  }
+
+  @Test
+  void end_marksEverySeriesStaleJustAfterItsNewestSample_andUpGoesToZero() {
+    IngestSession s = agent("n1");
+    s.write(Batch.of().series(l("__name__", "a"), t0, 1));
+    s.write(Batch.of().series(l("__name__", "a"), t0 + 1000, 2));
+    s.end();
+    List<double[]> a = samples("a", "n1");
+    assertThat(a).hasSize(3);
+    assertThat((long) a.get(2)[0]).isEqualTo(t0 + 1001);
+    assertThat(StaleMarker.is(a.get(2)[1])).isTrue();
+    List<double[]> up = samples("up", "n1");
+    assertThat(up).extracting(x -> x[1]).containsExactly(1.0, 1.0, 0.0);
+    assertThat((Object) only("up")).isEqualTo(Labels.of("__name__", "up", "env", "test", "node", "n1", "instance", "n1.example"));
+    assertThat(published).contains("ended n1");
+
+    // A new session of the node replays newer rounds: taken, not refused by the markers.
+    WriteResult replay = agent("n1").write(Batch.of().series(l("__name__", "a"), t0 + 2000, 3));
+    assertThat(replay.refused()).isZero();
+  }
+
+  @Test
+  void write_nodeLabelOfAnAgentFromAnotherSource_keptAsExportedNode() {
+    IngestPipeline guarded = IngestPipeline.builder(tsdb).agentNodes("web1"::equals).build();
+    SessionOptions o = SessionOptions.builder().build();
+    guarded.write(new Source(Source.REMOTE_WRITE, "apikey:1"), o, Batch.of()
+        .series(l("__name__", "spoof", "node", "web1"), t0, 1)
+        .series(l("__name__", "other", "node", "k8s-node-3"), t0, 1));
+    assertThat((Object) only("spoof")).isEqualTo(Labels.of("__name__", "spoof", "exported_node", "web1"));
+    assertThat((Object) only("other")).isEqualTo(Labels.of("__name__", "other", "node", "k8s-node-3"));
+  }
+
+  /** The real TSDB behind an appender whose commit fails as on a full disk (injected fault). */
+  private syslens.storage.Storage failingCommits() {
+    return new syslens.storage.Storage() {
+      @Override
+      public syslens.storage.Appender appender() {
+        syslens.storage.Appender real = tsdb.appender();
+        return new syslens.storage.Appender() {
+          @Override
+          public AppendStatus append(Labels labels, long t, double v) {
+            return real.append(labels, t, v);
+          }
+
+          @Override
+          public void commit() {
+            real.rollback();
+            throw new syslens.storage.StorageException("no space left on device", null);
+          }
+
+          @Override
+          public void rollback() {
+            real.rollback();
+          }
+        };
+      }
+
+      @Override
+      public Querier querier(long mint, long maxt) {
+        return tsdb.querier(mint, maxt);
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  @Test
+  void write_commitFails_unavailableWithTheReason_nothingPublished() {
+    IngestPipeline failing = IngestPipeline.builder(failingCommits()).listener(new IngestListener() {
+      @Override
+      public void committed(Source source, Committed batch) {
+        published.add("committed");
+      }
+    }).build();
+    WriteResult r = failing.open(new Source(Source.AGENT, "n1"), SessionOptions.builder()
+        .identity(new Identity("n1", "h")).rounds(true).upSeries(true).build())
+        .write(Batch.of().series(l("__name__", "g"), t0, 1));
+    assertThat(r.status()).isEqualTo(WriteResult.Status.UNAVAILABLE);
+    assertThat(r.reason()).isEqualTo("server storage unavailable, batch not stored: no space left on device");
+    assertThat(published).isEmpty();
+    assertThat(samples("g", "n1")).isEmpty();
+  }
+
+  @Test
+  void writeAway_upStaysZeroWhileTheNodeIsAway() {
+    IngestSession s = agent("n1");
+    s.write(Batch.of().series(l("__name__", "a"), t0, 1));
+    s.end();
+    pipeline.writeAway(List.of(new IngestPipeline.Away(new Identity("n1", "n1.example"), Map.of("env", "test"))));
+    List<double[]> up = samples("up", "n1");
+    assertThat(up).extracting(x -> x[1]).containsExactly(1.0, 0.0, 0.0);
+  }
+
+  @Test
+  void write_overShapeLimits_invalidNamingTheLimit() {
+    SessionOptions o = SessionOptions.builder().limits(1, 1, 1).build();
+    WriteResult r = pipeline.write(new Source(Source.IMPORT, "k"), o,
+        Batch.of().series(l("__name__", "a"), t0, 1).series(l("__name__", "b"), t0, 1));
+    assertThat(r.reason()).isEqualTo("series: 2 (expected: <= 1 per batch)");
+  }
+}
