@@ -232,7 +232,7 @@ public final class Parser {
     switch (t.type()) {
       case NUMBER -> {
         next();
-        return new NumberLiteral(Numbers.parse(t.text()), t.pos());
+        return new NumberLiteral(number(t), t.pos());
       }
       case STRING -> {
         next();
@@ -274,6 +274,20 @@ public final class Parser {
     }
   }
 
+  /** A number token's value; errors worded as Go's strconv.ParseFloat, as Prometheus reports them. */
+  private double number(Token t) {
+    double v;
+    try {
+      v = Numbers.parse(t.text());
+    } catch (NumberFormatException e) {
+      throw error(t, "error parsing number: strconv.ParseFloat: parsing \"" + t.text() + "\": invalid syntax");
+    }
+    if (Double.isInfinite(v) && !t.text().toLowerCase(java.util.Locale.ROOT).endsWith("inf")) {
+      throw error(t, "error parsing number: strconv.ParseFloat: parsing \"" + t.text() + "\": value out of range");
+    }
+    return v;
+  }
+
   private Expr parsePostfix(Expr e) {
     while (true) {
       Token t = peek();
@@ -290,14 +304,15 @@ public final class Parser {
 
   private Expr parseRangeOrSubquery(Expr e) {
     Token open = next();
-    long range = parseDuration("range", "duration");
+    long range = parsePositiveDuration("range", "duration");
     if (peek().type() == TokenType.COLON) {
       next();
       long step = 0;
-      if (peek().type() == TokenType.DURATION) {
-        step = parseDuration("subquery", "duration");
+      boolean haveStep = peek().type() == TokenType.DURATION;
+      if (haveStep) {
+        step = parsePositiveDuration("subquery", "duration");
       }
-      expect(TokenType.RIGHT_BRACKET, "subquery selector", "\"]\"");
+      expect(TokenType.RIGHT_BRACKET, "subquery selector", haveStep ? "\"]\"" : "duration or \"]\"");
       if (e.type() != ValueType.VECTOR) {
         throw error(open, "subquery is only allowed on instant vector, got "
             + e.type().description() + " instead");
@@ -315,6 +330,15 @@ public final class Parser {
       throw error(open, "no @ modifiers allowed before range");
     }
     return new MatrixSelector(vs, range, e.pos());
+  }
+
+  private long parsePositiveDuration(String context, String expected) {
+    Token d = peek();
+    long ms = parseDuration(context, expected);
+    if (ms == 0) {
+      throw error(d, "duration must be greater than 0");
+    }
+    return ms;
   }
 
   private long parseDuration(String context, String expected) {
@@ -354,7 +378,7 @@ public final class Parser {
         checkOffsetUnset(e, sq.offsetMs());
         yield new SubqueryExpr(sq.expr(), sq.rangeMs(), sq.stepMs(), off, sq.at(), sq.pos());
       }
-      default -> throw error(kw, "offset modifier must be preceded by an instant vector selector "
+      default -> throw error(e.pos(), "offset modifier must be preceded by an instant vector selector "
           + "or range vector selector or a subquery");
     };
   }
@@ -382,34 +406,45 @@ public final class Parser {
         next();
       }
       Token n = expect(TokenType.NUMBER, "@", "timestamp");
-      double secs = sign * Numbers.parse(n.text());
+      double secs = sign * number(n);
       if (Double.isNaN(secs) || Double.isInfinite(secs) || Math.abs(secs) >= 9.2e15) {
-        throw error(n, "timestamp out of bounds for @ modifier: " + secs);
+        throw error(e.pos(), "timestamp out of bounds for @ modifier: " + goFixed(secs));
       }
       value = new At(At.Kind.TIME, Math.round(secs * 1000));
     }
     return switch (e) {
       case VectorSelector vs -> {
-        checkAtUnset(at, vs.at());
+        checkAtUnset(e, vs.at());
         yield vs.withAt(value);
       }
       case MatrixSelector ms -> {
-        checkAtUnset(at, ms.selector().at());
+        checkAtUnset(e, ms.selector().at());
         yield new MatrixSelector(ms.selector().withAt(value), ms.rangeMs(), ms.pos());
       }
       case SubqueryExpr sq -> {
-        checkAtUnset(at, sq.at());
+        checkAtUnset(e, sq.at());
         yield new SubqueryExpr(sq.expr(), sq.rangeMs(), sq.stepMs(), sq.offsetMs(), value,
             sq.pos());
       }
-      default -> throw error(at, "@ modifier must be preceded by an instant vector selector or "
+      default -> throw error(e.pos(), "@ modifier must be preceded by an instant vector selector or "
           + "range vector selector or a subquery");
     };
   }
 
-  private void checkAtUnset(Token at, At current) {
+  /** Go's {@code %f}: six decimals, NaN, +Inf, -Inf. */
+  private static String goFixed(double v) {
+    if (Double.isNaN(v)) {
+      return "NaN";
+    }
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "+Inf" : "-Inf";
+    }
+    return new java.math.BigDecimal(v).setScale(6, java.math.RoundingMode.HALF_EVEN).toPlainString();
+  }
+
+  private void checkAtUnset(Expr e, At current) {
     if (current != null) {
-      throw error(at, "@ <timestamp> may not be set multiple times");
+      throw error(e.pos(), "@ <timestamp> may not be set multiple times");
     }
   }
 
@@ -486,8 +521,6 @@ public final class Parser {
       if (t.type() == TokenType.IDENTIFIER || t.type().isWord()) {
         next();
         out.add(t.text());
-      } else if (t.type() == TokenType.METRIC_IDENTIFIER) {
-        throw error(t, "invalid label name for grouping: \"" + t.text() + "\"");
       } else {
         throw unexpected(t, context, "label");
       }
@@ -582,6 +615,9 @@ public final class Parser {
     boolean hasParam = t == TokenType.TOPK || t == TokenType.BOTTOMK || t == TokenType.QUANTILE
         || t == TokenType.COUNT_VALUES;
     int want = hasParam ? 2 : 1;
+    if (args.isEmpty()) {
+      throw error(op, "no arguments for aggregate expression provided");
+    }
     if (args.size() != want) {
       throw error(op, "wrong number of arguments for aggregate expression provided, expected "
           + want + ", got " + args.size());
