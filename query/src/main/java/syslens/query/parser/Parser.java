@@ -51,6 +51,9 @@ public final class Parser {
   /** Parses and type-checks {@code query}. */
   public static Expr parse(String query) {
     Parser p = new Parser(query);
+    if (p.peek().type() == TokenType.EOF) {
+      throw p.error(0, "no expression found in input");
+    }
     Expr e = p.parseExpr(1);
     Token t = p.peek();
     if (t.type() != TokenType.EOF) {
@@ -60,6 +63,33 @@ public final class Parser {
       throw p.error(0, "expression nesting depth exceeds the limit of " + MAX_DEPTH);
     }
     return e;
+  }
+
+  /**
+   * Parses a series selector alone ({@code match[]} of the metadata endpoints), as Prometheus'
+   * ParseMetricSelector: no modifiers, no operators, and selectors whose matchers all match the
+   * empty string are accepted (the caller decides).
+   */
+  public static VectorSelector parseMetricSelector(String query) {
+    Parser p = new Parser(query);
+    Token t = p.peek();
+    VectorSelector vs;
+    if (t.type() == TokenType.LEFT_BRACE) {
+      vs = p.parseSelector(null, t.pos(), true);
+    } else if (t.type() == TokenType.IDENTIFIER || t.type() == TokenType.METRIC_IDENTIFIER
+        || t.type().isWord()) {
+      p.next();
+      vs = p.parseSelector(t.text(), t.pos(), true);
+    } else if (t.type() == TokenType.EOF) {
+      throw p.error(t, "unexpected end of input");
+    } else {
+      throw p.unexpected(t, null, null);
+    }
+    Token end = p.peek();
+    if (end.type() != TokenType.EOF) {
+      throw p.unexpected(end, null, null);
+    }
+    return vs;
   }
 
   private Token peek() {
@@ -451,6 +481,10 @@ public final class Parser {
   // ---- selectors ----
 
   private Expr parseSelector(String name, int pos) {
+    return parseSelector(name, pos, false);
+  }
+
+  private VectorSelector parseSelector(String name, int pos, boolean allowEmpty) {
     List<Matcher> matchers = new ArrayList<>();
     if (peek().type() == TokenType.LEFT_BRACE) {
       parseMatchers(matchers);
@@ -463,7 +497,7 @@ public final class Parser {
         }
       }
       matchers.add(Matcher.equal(Labels.METRIC_NAME, name));
-    } else if (matchers.stream().allMatch(Matcher::matchesEmpty)) {
+    } else if (!allowEmpty && matchers.stream().allMatch(Matcher::matchesEmpty)) {
       throw error(pos, "vector selector must contain at least one non-empty matcher");
     }
     return new VectorSelector(name, matchers, 0, null, pos);
@@ -560,11 +594,12 @@ public final class Parser {
   }
 
   private Expr parseCall(Token name) {
+    // Prometheus checks the name when it reduces the call, after the arguments were parsed.
+    List<Expr> args = parseArgs("function call");
     Function f = Function.lookup(name.text());
     if (f == null) {
       throw error(name, "unknown function with name \"" + name.text() + "\"");
     }
-    List<Expr> args = parseArgs("function call");
     int n = f.argTypes().size();
     String fn = "\"" + f.name() + "\"";
     if (f.variadic() == 0) {

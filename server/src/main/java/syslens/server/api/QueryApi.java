@@ -5,9 +5,11 @@ import static java.util.Objects.requireNonNull;
 import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.server.HttpService;
 import java.time.Clock;
+import java.util.List;
 import syslens.query.Engine;
 import syslens.query.QueryException;
 import syslens.query.parser.Expr;
+import syslens.query.parser.ExprFormat;
 
 /**
  * {@code /api/v1/query} and {@code /api/v1/query_range}: Prometheus' parameters (GET query string
@@ -30,7 +32,8 @@ public final class QueryApi {
   public HttpService instant() {
     return (ctx, req) -> PromRequests.handle(ctx, req, queries, p -> {
       String t = p.get("time");
-      long time = t == null || t.isEmpty() ? clock.millis() : PromParams.time("time", t);
+      long time = t == null || t.isEmpty() ? clock.millis() : PromParams.timeValue("time", t);
+      timeout(p);
       return PromJson.data(engine.instantQuery(query(p), time));
     });
   }
@@ -40,6 +43,7 @@ public final class QueryApi {
       long start = PromParams.time("start", p.get("start"));
       long end = PromParams.time("end", p.get("end"));
       long step = PromParams.duration("step", p.get("step"));
+      timeout(p);
       if (end < start) {
         throw new QueryException(QueryException.Kind.BAD_DATA,
             "invalid parameter \"end\": end timestamp must not be before start time");
@@ -50,23 +54,63 @@ public final class QueryApi {
       }
       // Prometheus checks the range before it parses the query.
       Engine.checkRange(start, end, step);
-      return PromJson.data(engine.rangeQuery(query(p), start, end, step));
+      // Prometheus 2.42 reports query_range's parse errors without the parameter prefix.
+      return PromJson.data(engine.rangeQuery(parse(p, ""), start, end, step));
     });
+  }
+
+  /**
+   * {@code /api/v1/format_query}: the query's canonical text, as Prometheus' format_query
+   * returns it for expressions that fit on one line (SysLens does not break long ones).
+   */
+  public HttpService formatQuery() {
+    return (ctx, req) -> PromRequests.handle(ctx, req, p -> ExprFormat.format(query(p)));
+  }
+
+  /**
+   * {@code /api/v1/query_exemplars}: SysLens stores no exemplars, so a valid request answers an
+   * empty list; parameters are checked as Prometheus checks them.
+   */
+  public HttpService exemplars() {
+    return (ctx, req) -> PromRequests.handle(ctx, req, p -> {
+      long start = MetadataApi.timeOr(p, "start", Long.MIN_VALUE / 2);
+      long end = MetadataApi.timeOr(p, "end", Long.MAX_VALUE / 2);
+      if (end < start) {
+        throw new IllegalArgumentException("end timestamp must not be before start timestamp");
+      }
+      parse(p, ""); // Prometheus reports these parse errors without the parameter prefix
+      return List.of();
+    });
+  }
+
+  /**
+   * Checks the optional {@code timeout} parameter (Grafana sends its data source's query
+   * timeout). The server-wide query timeout still bounds every query.
+   */
+  private static void timeout(QueryParams p) {
+    String t = p.get("timeout");
+    if (t != null && !t.isEmpty()) {
+      PromParams.duration("timeout", t);
+    }
   }
 
   /** The parsed {@code query} parameter; parse errors carry Prometheus' parameter prefix. */
   private static Expr query(QueryParams p) {
+    return parse(p, "invalid parameter \"query\": ");
+  }
+
+  private static Expr parse(QueryParams p, String prefix) {
     String q = p.get("query");
-    if (q == null || q.isBlank()) {
-      throw new IllegalArgumentException("query: missing (expected: a PromQL expression)");
+    if (q == null) {
+      q = "";
     }
     if (q.length() > MAX_QUERY_LENGTH) {
-      throw new IllegalArgumentException("query: " + q.length() + " chars (expected: <= " + MAX_QUERY_LENGTH + ")");
+      throw new IllegalArgumentException(prefix + q.length() + " chars (expected: <= " + MAX_QUERY_LENGTH + ")");
     }
     try {
       return Engine.parse(q);
     } catch (QueryException e) {
-      throw new QueryException(e.kind(), "invalid parameter \"query\": " + e.getMessage(), e);
+      throw new QueryException(e.kind(), prefix + e.getMessage(), e);
     }
   }
 }
