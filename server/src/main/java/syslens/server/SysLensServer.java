@@ -34,6 +34,7 @@ import syslens.server.api.MetadataApi;
 import syslens.server.api.NodesApi;
 import syslens.server.api.QueryApi;
 import syslens.server.api.StatusApi;
+import syslens.server.api.ApiErrorHandler;
 import syslens.query.parser.ExprFormat;
 import syslens.server.api.QueryExecutor;
 import syslens.server.api.QueryLimits;
@@ -68,6 +69,8 @@ import syslens.vsphere.VsphereService;
 public final class SysLensServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SysLensServer.class);
   static final String LIVE_PATH = "/api/v1/live";
+  /** The longest request line (URL) accepted: 64 KiB, as the form bodies of the query API. */
+  static final int MAX_URL_BYTES = 64 * 1024;
   /** The server's version, as {@code syslens --version} prints it. */
   static final String VERSION = "0.1.0";
   static final int MAX_AGENT_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -146,6 +149,11 @@ public final class SysLensServer implements AutoCloseable {
           .tls(tls.certChainFile().toFile(), tls.keyFile().toFile())
           .meterRegistry(meters)
           .maxRequestLength(1024 * 1024)
+          // GET URLs as long as the largest accepted form (Grafana sends long match[] lists), so
+          // an over-long query is answered by the API's limit check in Prometheus' envelope.
+          .http1MaxInitialLineLength(MAX_URL_BYTES)
+          .http2MaxHeaderListSize(MAX_URL_BYTES + 16 * 1024)
+          .errorHandler(new ApiErrorHandler())
           .requestTimeout(Duration.ofSeconds(60))
           .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(5))
           // PINGs find agent connections that died without closing (power loss, a cut route).
