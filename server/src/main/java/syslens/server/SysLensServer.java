@@ -129,10 +129,13 @@ public final class SysLensServer implements AutoCloseable {
       AgentIngestService ingest = new AgentIngestService(tsdb, registry, summaries, hub::publishSample,
           security.nodes(), config.collectInterval(), meters);
       QueryLimits limits = config.queryLimits();
-      Engine engine = Engine.builder(tsdb).clock(config.clock()).timeout(limits.timeout())
-          .maxSamples(limits.maxSamples()).maxSeries(limits.maxSeries()).build();
+      // One engine per timeout: the server's, or a request's shorter `timeout` parameter.
+      java.util.function.Function<Duration, Engine> engines = timeout -> Engine.builder(tsdb)
+          .clock(config.clock()).timeout(timeout).maxSamples(limits.maxSamples()).maxSeries(limits.maxSeries())
+          .build();
+      Engine engine = engines.apply(limits.timeout());
       this.queryExecutor = QueryExecutor.create(limits);
-      QueryApi query = new QueryApi(engine, queryExecutor, config.clock());
+      QueryApi query = new QueryApi(engine, engines, limits.timeout(), queryExecutor, config.clock());
       new JvmMemoryMetrics().bindTo(meters);
       this.jvmGc = new JvmGcMetrics();
       jvmGc.bindTo(meters);

@@ -244,7 +244,21 @@ final class ParityCorpus {
         "topk by (a) (5, x)", "count_values without (a) (\"v\", x)", "quantile(0.9, x)", "sum without () (x)",
         "sum by () (x)", "label_join(x, \"a\", \"\\t\", \"b\")", "`raw\\str`", "\"\\u00e9\\x41\"",
         "{__name__=\"x\"}", "{__name__=~\"x.*\"}", "x{__name__=\"x\"}", "time()", "vector(1)[5m:]",
-        "(((x)))", "x # comment", "a^b^c", "(a^b)^c", "a - (b - c)", "a / b * c", "a or b and c unless d");
+        "(((x)))", "x # comment", "a^b^c", "(a^b)^c", "a - (b - c)", "a / b * c", "a or b and c unless d",
+        // Over 100 characters: Prometheus' prettifier splits these over lines.
+        "sum by (job, instance) (rate(http_requests_total{job=\"api\",code=~\"5..\"}[5m])) / ignoring(code) "
+            + "group_left sum by (job, instance) (rate(http_requests_total{job=\"api\"}[5m]))",
+        "topk(5, sum by (instance) (rate(node_cpu_seconds_total{mode!=\"idle\",instance=~\"host-[0-9]+:9100\"}[5m])))",
+        "label_replace(sum by (instance) (rate(node_network_receive_bytes_total{device!~\"lo|veth.*\"}[5m])), "
+            + "\"host\", \"$1\", \"instance\", \"(.*):.*\")",
+        "-(sum(rate(http_requests_total{code=\"500\",job=\"api\",instance=\"a:9100\"}[5m])) "
+            + "+ sum(rate(http_requests_total{code=\"200\"}[5m])))",
+        "max_over_time(sum by (instance) (rate(node_cpu_seconds_total{mode!=\"idle\",instance=~\"host-[0-9]+:9100\"}"
+            + "[5m]))[1h:5m] offset 1d)",
+        "(sum(rate(http_requests_total{code=\"500\",job=\"api\",instance=\"a:9100\"}[5m])) / "
+            + "sum(rate(http_requests_total{job=\"api\"}[5m]))) > bool 0.05",
+        "histogram_quantile(0.99, sum by (le, job) (rate(request_duration_seconds_bucket{job=~\"api|web\"}[5m]))) "
+            + "* on(job) group_left(instance) max by (job, instance) (up)");
   }
 
   /** Label names, label values and series with match[], start and end. */

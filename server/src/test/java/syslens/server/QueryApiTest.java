@@ -190,6 +190,18 @@ class QueryApiTest {
         .at("/data/result")).isEmpty();
   }
 
+  @Test
+  void timeoutParameter_shortensTheDeadlineNeverLengthensIt() throws Exception {
+    String q = "/api/v1/query_range?query=" + TestServer.enc("sum by (job) (rate(requests_total[5m]))")
+        + "&start=" + T0 / 1000 + "&end=" + (T0 / 1000 + 10_999) + "&step=1";
+    // 11,000 steps cannot be evaluated in a millisecond: Prometheus' timeout error, 503.
+    JsonNode b = get(q + "&timeout=0.001", 503);
+    assertThat(b.path("errorType").asText()).isEqualTo("timeout");
+    assertThat(get(q + "&timeout=10m", 200).at("/data/resultType").asText()).isEqualTo("matrix");
+    assertThat(get(q + "&timeout=bogus", 400).path("error").asText())
+        .startsWith("invalid parameter \"timeout\": cannot parse \"bogus\" to a valid duration");
+  }
+
   /**
    * The bad-input corpus of issue #6: each answer is a 4xx or 503 in Prometheus' error envelope
    * with a message (or a normal answer where Prometheus answers one), within seconds, never a

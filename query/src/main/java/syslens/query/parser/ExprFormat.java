@@ -23,6 +23,85 @@ public final class ExprFormat {
     return sb.toString();
   }
 
+  /** Prometheus' prettifier keeps an expression on one line up to this many bytes. */
+  static final int MAX_LINE = 100;
+
+  /**
+   * The text {@code /api/v1/format_query} answers, as Prometheus 2.42's {@code Prettify}: the
+   * canonical text when it fits in {@value #MAX_LINE} bytes, else aggregations, calls, binary
+   * operators and parentheses split over lines indented by two spaces a level.
+   */
+  public static String pretty(Expr e) {
+    return pretty(e, 0);
+  }
+
+  private static String pretty(Expr e, int level) {
+    String ind = "  ".repeat(level);
+    String flat = format(e);
+    boolean split = flat.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_LINE;
+    return switch (e) {
+      case Expr.AggregateExpr a when split -> {
+        StringBuilder sb = new StringBuilder(ind).append(a.op().text());
+        if (a.without()) {
+          sb.append(" without (").append(String.join(", ", a.grouping())).append(") ");
+        } else if (!a.grouping().isEmpty()) {
+          sb.append(" by (").append(String.join(", ", a.grouping())).append(") ");
+        }
+        sb.append("(\n");
+        if (a.param() != null) {
+          sb.append(pretty(a.param(), level + 1)).append(",\n");
+        }
+        yield sb.append(pretty(a.expr(), level + 1)).append('\n').append(ind).append(')').toString();
+      }
+      case Expr.BinaryExpr b when split -> {
+        StringBuilder op = new StringBuilder(b.op().text());
+        if (b.returnBool()) {
+          op.append(" bool");
+        }
+        matching(b.matching(), op);
+        yield pretty(b.lhs(), level + 1) + "\n" + ind + op + "\n" + pretty(b.rhs(), level + 1);
+      }
+      case Expr.Call c when split -> {
+        StringBuilder sb = new StringBuilder(ind).append(c.function().name()).append("(\n");
+        for (int i = 0; i < c.args().size(); i++) {
+          sb.append(i > 0 ? ",\n" : "").append(pretty(c.args().get(i), level + 1));
+        }
+        yield sb.append('\n').append(ind).append(')').toString();
+      }
+      case Expr.ParenExpr p when split -> ind + "(\n" + pretty(p.expr(), level + 1) + "\n" + ind + ")";
+      case Expr.SubqueryExpr sq -> {
+        if (!split) {
+          yield flat; // Prometheus indents no unsplit subquery
+        }
+        StringBuilder suffix = new StringBuilder();
+        subquerySuffix(sq, suffix);
+        yield pretty(sq.expr(), level) + suffix;
+      }
+      case Expr.UnaryExpr u -> ind + u.op().text() + pretty(u.expr(), level).strip();
+      default -> ind + flat;
+    };
+  }
+
+  private static void subquerySuffix(Expr.SubqueryExpr s, StringBuilder sb) {
+    sb.append('[').append(duration(s.rangeMs())).append(':');
+    if (s.stepMs() != 0) {
+      sb.append(duration(s.stepMs()));
+    }
+    sb.append(']');
+    modifiers(s.at(), s.offsetMs(), sb);
+  }
+
+  private static void matching(Expr.VectorMatching m, StringBuilder sb) {
+    if (m != null && (!m.matchingLabels().isEmpty() || m.on())) {
+      sb.append(m.on() ? " on (" : " ignoring (").append(String.join(", ", m.matchingLabels())).append(')');
+      if (m.card() == Expr.VectorMatching.Cardinality.MANY_TO_ONE
+          || m.card() == Expr.VectorMatching.Cardinality.ONE_TO_MANY) {
+        sb.append(m.card() == Expr.VectorMatching.Cardinality.MANY_TO_ONE ? " group_left (" : " group_right (")
+            .append(String.join(", ", m.include())).append(')');
+      }
+    }
+  }
+
   private static void write(Expr e, StringBuilder sb) {
     switch (e) {
       case Expr.NumberLiteral n -> sb.append(number(n.value()));
@@ -38,12 +117,7 @@ public final class ExprFormat {
       }
       case Expr.SubqueryExpr s -> {
         write(s.expr(), sb);
-        sb.append('[').append(duration(s.rangeMs())).append(':');
-        if (s.stepMs() != 0) {
-          sb.append(duration(s.stepMs()));
-        }
-        sb.append(']');
-        modifiers(s.at(), s.offsetMs(), sb);
+        subquerySuffix(s, sb);
       }
       case Expr.Call c -> {
         sb.append(c.function().name()).append('(');
@@ -71,16 +145,7 @@ public final class ExprFormat {
         if (b.returnBool()) {
           sb.append(" bool");
         }
-        Expr.VectorMatching m = b.matching();
-        if (m != null && (!m.matchingLabels().isEmpty() || m.on())) {
-          sb.append(m.on() ? " on (" : " ignoring (").append(String.join(", ", m.matchingLabels()))
-              .append(')');
-          if (m.card() == Expr.VectorMatching.Cardinality.MANY_TO_ONE
-              || m.card() == Expr.VectorMatching.Cardinality.ONE_TO_MANY) {
-            sb.append(m.card() == Expr.VectorMatching.Cardinality.MANY_TO_ONE ? " group_left (" : " group_right (")
-                .append(String.join(", ", m.include())).append(')');
-          }
-        }
+        matching(b.matching(), sb);
         sb.append(' ');
         write(b.rhs(), sb);
       }

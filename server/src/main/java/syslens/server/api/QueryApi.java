@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.server.HttpService;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Function;
 import java.util.List;
 import syslens.query.Engine;
 import syslens.query.QueryException;
@@ -19,12 +21,26 @@ public final class QueryApi {
   static final int MAX_QUERY_LENGTH = 16 * 1024;
 
   private final Engine engine;
+  private final Function<Duration, Engine> withTimeout;
+  private final Duration maxTimeout;
   private final QueryExecutor queries;
   private final Clock clock;
 
-  /** Evaluates with {@code engine} on {@code queries}' threads. */
+  /** Evaluates with {@code engine} on {@code queries}' threads; the timeout parameter is checked only. */
   public QueryApi(Engine engine, QueryExecutor queries, Clock clock) {
+    this(engine, t -> engine, Duration.ofMillis(Long.MAX_VALUE), queries, clock);
+  }
+
+  /**
+   * Like {@link #QueryApi(Engine, QueryExecutor, Clock)}; a request's {@code timeout} shorter
+   * than {@code maxTimeout} (the server's) evaluates with {@code withTimeout.apply(timeout)}, as
+   * Prometheus caps the parameter by {@code --query.timeout}.
+   */
+  public QueryApi(Engine engine, Function<Duration, Engine> withTimeout, Duration maxTimeout, QueryExecutor queries,
+      Clock clock) {
     this.engine = requireNonNull(engine, "engine");
+    this.withTimeout = requireNonNull(withTimeout, "withTimeout");
+    this.maxTimeout = requireNonNull(maxTimeout, "maxTimeout");
     this.queries = requireNonNull(queries, "queries");
     this.clock = requireNonNull(clock, "clock");
   }
@@ -33,8 +49,8 @@ public final class QueryApi {
     return (ctx, req) -> PromRequests.handle(ctx, req, queries, p -> {
       String t = p.get("time");
       long time = t == null || t.isEmpty() ? clock.millis() : PromParams.timeValue("time", t);
-      timeout(p);
-      return PromJson.data(engine.instantQuery(query(p), time));
+      Engine e = engine(p);
+      return PromJson.data(e.instantQuery(query(p), time));
     });
   }
 
@@ -43,7 +59,7 @@ public final class QueryApi {
       long start = PromParams.time("start", p.get("start"));
       long end = PromParams.time("end", p.get("end"));
       long step = PromParams.duration("step", p.get("step"));
-      timeout(p);
+      Engine e = engine(p);
       if (end < start) {
         throw new QueryException(QueryException.Kind.BAD_DATA,
             "invalid parameter \"end\": end timestamp must not be before start time");
@@ -55,16 +71,13 @@ public final class QueryApi {
       // Prometheus checks the range before it parses the query.
       Engine.checkRange(start, end, step);
       // Prometheus 2.42 reports query_range's parse errors without the parameter prefix.
-      return PromJson.data(engine.rangeQuery(parse(p, ""), start, end, step));
+      return PromJson.data(e.rangeQuery(parse(p, ""), start, end, step));
     });
   }
 
-  /**
-   * {@code /api/v1/format_query}: the query's canonical text, as Prometheus' format_query
-   * returns it for expressions that fit on one line (SysLens does not break long ones).
-   */
+  /** {@code /api/v1/format_query}: the query prettified as Prometheus 2.42 does it. */
   public HttpService formatQuery() {
-    return (ctx, req) -> PromRequests.handle(ctx, req, p -> ExprFormat.format(query(p)));
+    return (ctx, req) -> PromRequests.handle(ctx, req, p -> ExprFormat.pretty(query(p)));
   }
 
   /**
@@ -84,14 +97,16 @@ public final class QueryApi {
   }
 
   /**
-   * Checks the optional {@code timeout} parameter (Grafana sends its data source's query
-   * timeout). The server-wide query timeout still bounds every query.
+   * The engine for the optional {@code timeout} parameter (Grafana sends its data source's query
+   * timeout): a shorter deadline than the server's, never a longer one.
    */
-  private static void timeout(QueryParams p) {
+  private Engine engine(QueryParams p) {
     String t = p.get("timeout");
-    if (t != null && !t.isEmpty()) {
-      PromParams.duration("timeout", t);
+    if (t == null || t.isEmpty()) {
+      return engine;
     }
+    long ms = PromParams.duration("timeout", t);
+    return ms > 0 && ms < maxTimeout.toMillis() ? withTimeout.apply(Duration.ofMillis(ms)) : engine;
   }
 
   /** The parsed {@code query} parameter; parse errors carry Prometheus' parameter prefix. */
