@@ -55,6 +55,8 @@ class GrafanaReplayTest {
   @TempDir static Path dir;
   static TestServer server;
   static String apiKey;
+  /** A key without monitoring:query:read. */
+  static String nodeKey;
   static final long T0 = 1_700_000_000_000L;
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -66,6 +68,8 @@ class GrafanaReplayTest {
         "{\"name\":\"grafana\",\"scopes\":[\"monitoring:query:read\"]}", admin);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     apiKey = TestServer.JSON.readTree(r.body()).at("/data/key").asText();
+    r = server.post("/api/v1/apikeys", "{\"name\":\"nodes\",\"scopes\":[\"monitoring:node:read\"]}", admin);
+    nodeKey = TestServer.JSON.readTree(r.body()).at("/data/key").asText();
     Appender app = server.server.tsdb().appender();
     for (int i = 0; i <= 240; i++) {
       long t = T0 + i * 15_000L;
@@ -217,6 +221,19 @@ class GrafanaReplayTest {
     assertThat(lastBody).contains("\"result\":[1700003600.123,\"2\"]");
     assertThat(postFormOk(mode, "/api/v1/query_exemplars", Map.of("query", "node_load1", "start", "1700000600",
         "end", "1700003600"))).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"/api/v1/metadata", "/api/v1/query_exemplars?query=up", "/api/v1/format_query?query=up",
+      "/api/v1/status/buildinfo", "/api/v1/status/runtimeinfo", "/api/v1/status/flags"})
+  void newEndpoints_needAuthenticationAndQueryPermission(String path) throws Exception {
+    HttpResponse<String> anonymous = server.get(path, null);
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(TestServer.JSON.readTree(anonymous.body()).path("errorType").asText()).isEqualTo("unauthorized");
+    HttpResponse<String> other = server.get(path, nodeKey);
+    assertThat(other.statusCode()).as(other.body()).isEqualTo(403);
+    assertThat(other.body()).contains("monitoring:query:read");
+    assertThat(server.get(path, apiKey).statusCode()).isEqualTo(200);
   }
 
   @ParameterizedTest

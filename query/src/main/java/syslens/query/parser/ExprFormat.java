@@ -41,12 +41,8 @@ public final class ExprFormat {
     boolean split = flat.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_LINE;
     return switch (e) {
       case Expr.AggregateExpr a when split -> {
-        StringBuilder sb = new StringBuilder(ind).append(a.op().text());
-        if (a.without()) {
-          sb.append(" without (").append(String.join(", ", a.grouping())).append(") ");
-        } else if (!a.grouping().isEmpty()) {
-          sb.append(" by (").append(String.join(", ", a.grouping())).append(") ");
-        }
+        StringBuilder sb = new StringBuilder(ind);
+        aggregateOp(a, sb);
         sb.append("(\n");
         if (a.param() != null) {
           sb.append(pretty(a.param(), level + 1)).append(",\n");
@@ -80,6 +76,16 @@ public final class ExprFormat {
       case Expr.UnaryExpr u -> ind + u.op().text() + pretty(u.expr(), level).strip();
       default -> ind + flat;
     };
+  }
+
+  /** {@code sum}, {@code sum by (a) }, {@code sum without (a) }: Prometheus' getAggOpStr. */
+  private static void aggregateOp(Expr.AggregateExpr a, StringBuilder sb) {
+    sb.append(a.op().text());
+    if (a.without()) {
+      sb.append(" without (").append(String.join(", ", a.grouping())).append(") ");
+    } else if (!a.grouping().isEmpty()) {
+      sb.append(" by (").append(String.join(", ", a.grouping())).append(") ");
+    }
   }
 
   private static void subquerySuffix(Expr.SubqueryExpr s, StringBuilder sb) {
@@ -125,12 +131,7 @@ public final class ExprFormat {
         sb.append(')');
       }
       case Expr.AggregateExpr a -> {
-        sb.append(a.op().text());
-        if (a.without()) {
-          sb.append(" without (").append(String.join(", ", a.grouping())).append(") ");
-        } else if (!a.grouping().isEmpty()) {
-          sb.append(" by (").append(String.join(", ", a.grouping())).append(") ");
-        }
+        aggregateOp(a, sb);
         sb.append('(');
         if (a.param() != null) {
           write(a.param(), sb);
