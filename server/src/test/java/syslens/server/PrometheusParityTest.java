@@ -136,6 +136,29 @@ class PrometheusParityTest {
         .isEmpty();
   }
 
+  /**
+   * {@code /api/v1/metadata}: promtool's blocks carry no metadata, so Prometheus answers an empty
+   * object of the same shape; SysLens infers each type from the names.
+   */
+  @Test
+  void metricMetadata_typesInferredInPrometheusShape() throws Exception {
+    JsonNode p = TestServer.JSON.readTree(prom.get("/api/v1/metadata").body());
+    assertThat(p.path("status").asText()).isEqualTo("success");
+    assertThat(p.path("data").isObject()).isTrue();
+    JsonNode s = TestServer.JSON.readTree(syslens("/api/v1/metadata").body()).path("data");
+    assertThat(s.path("http_requests_total").get(0).path("type").asText()).isEqualTo("counter");
+    assertThat(s.path("node_load1").get(0).path("type").asText()).isEqualTo("gauge");
+    assertThat(s.path("request_duration_seconds").get(0).path("type").asText()).isEqualTo("histogram");
+    assertThat(s.path("rpc_latency_seconds").get(0).path("type").asText()).isEqualTo("summary");
+    assertThat(s.has("request_duration_seconds_bucket") || s.has("request_duration_seconds_sum")
+        || s.has("rpc_latency_seconds_count")).isFalse();
+    assertThat(s.path("node_load1").get(0).path("help").asText()).isEmpty();
+    assertThat(TestServer.JSON.readTree(syslens("/api/v1/metadata?limit=2").body()).path("data")).hasSize(2);
+    JsonNode one = TestServer.JSON.readTree(syslens("/api/v1/metadata?metric=node_load1").body()).path("data");
+    assertThat(one.size()).isEqualTo(1);
+    assertThat(one.has("node_load1")).isTrue();
+  }
+
   private interface Same {
     boolean test(HttpResponse<String> prometheus, HttpResponse<String> syslens) throws Exception;
   }
