@@ -78,12 +78,7 @@ final class Aggregations {
     for (Group g : groups.values()) {
       switch (op) {
         case TOPK, BOTTOMK -> {
-          List<Sample> sorted = new ArrayList<>(g.samples);
-          Comparator<Sample> byValue = (x, y) -> compareNanLow(x.v(), y.v());
-          sorted.sort(op == TokenType.TOPK ? byValue.reversed() : nanLastAscending());
-          long k = Math.min((long) param, sorted.size());
-          for (int i = 0; i < k; i++) {
-            Sample s = sorted.get(i);
+          for (Sample s : TopK.select(g.samples, (long) param, op == TokenType.TOPK)) {
             out.add(new Sample(s.labels(), s.v(), t));
           }
         }
@@ -91,17 +86,6 @@ final class Aggregations {
       }
     }
     return new Vec(out);
-  }
-
-  private static Comparator<Sample> nanLastAscending() {
-    return (x, y) -> {
-      boolean xn = Double.isNaN(x.v());
-      boolean yn = Double.isNaN(y.v());
-      if (xn || yn) {
-        return xn == yn ? 0 : (xn ? 1 : -1);
-      }
-      return Double.compare(x.v(), y.v()) == 0 ? 0 : (x.v() < y.v() ? -1 : 1);
-    };
   }
 
   private static double value(TokenType op, List<Sample> samples, double param) {

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +33,9 @@ import syslens.server.api.ApiErrors;
 import syslens.server.api.MetadataApi;
 import syslens.server.api.NodesApi;
 import syslens.server.api.QueryApi;
+import syslens.server.api.StatusApi;
+import syslens.server.api.ApiErrorHandler;
+import syslens.query.parser.ExprFormat;
 import syslens.server.api.QueryExecutor;
 import syslens.server.api.QueryLimits;
 import syslens.security.FileModes;
@@ -70,6 +74,10 @@ import syslens.vsphere.VsphereService;
 public final class SysLensServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SysLensServer.class);
   static final String LIVE_PATH = "/api/v1/live";
+  /** The longest request line (URL) accepted: 64 KiB, as the form bodies of the query API. */
+  static final int MAX_URL_BYTES = 64 * 1024;
+  /** The server's version, as {@code syslens --version} prints it. */
+  static final String VERSION = "0.1.0";
   static final int MAX_AGENT_MESSAGE_BYTES = 4 * 1024 * 1024;
 
   private final ServerConfig config;
@@ -131,10 +139,13 @@ public final class SysLensServer implements AutoCloseable {
       AgentIngestService ingest = new AgentIngestService(pipeline, sequences, registry, security.nodes(),
           config.collectInterval(), meters);
       QueryLimits limits = config.queryLimits();
-      Engine engine = Engine.builder(tsdb).clock(config.clock()).timeout(limits.timeout())
-          .maxSamples(limits.maxSamples()).maxSeries(limits.maxSeries()).build();
+      // One engine per timeout: the server's, or a request's shorter `timeout` parameter.
+      java.util.function.Function<Duration, Engine> engines = timeout -> Engine.builder(tsdb)
+          .clock(config.clock()).timeout(timeout).maxSamples(limits.maxSamples()).maxSeries(limits.maxSeries())
+          .build();
+      Engine engine = engines.apply(limits.timeout());
       this.queryExecutor = QueryExecutor.create(limits);
-      QueryApi query = new QueryApi(engine, queryExecutor, config.clock());
+      QueryApi query = new QueryApi(engine, engines, limits.timeout(), queryExecutor, config.clock());
       new JvmMemoryMetrics().bindTo(meters);
       this.jvmGc = new JvmGcMetrics();
       jvmGc.bindTo(meters);
@@ -151,6 +162,11 @@ public final class SysLensServer implements AutoCloseable {
           .tls(tls.keyPair())
           .meterRegistry(meters)
           .maxRequestLength(1024 * 1024)
+          // GET URLs as long as the largest accepted form (Grafana sends long match[] lists), so
+          // an over-long query is answered by the API's limit check in Prometheus' envelope.
+          .http1MaxInitialLineLength(MAX_URL_BYTES)
+          .http2MaxHeaderListSize(MAX_URL_BYTES + 16 * 1024)
+          .errorHandler(new ApiErrorHandler())
           .requestTimeout(Duration.ofSeconds(60))
           .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(5))
           // PINGs find agent connections that died without closing (power loss, a cut route).
@@ -205,6 +221,8 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/nodes", new NodesApi(registry, summaries).decorate(auth));
       sb.service("/api/v1/query", query.instant().decorate(auth));
       sb.service("/api/v1/query_range", query.range().decorate(auth));
+      sb.service("/api/v1/format_query", query.formatQuery().decorate(auth));
+      sb.service("/api/v1/query_exemplars", query.exemplars().decorate(auth));
       MetadataApi metadata = new MetadataApi(tsdb);
       sb.service("/api/v1/labels", metadata.labels().decorate(auth));
       sb.service("/api/v1/label/{name}/values", metadata.labelValues().decorate(auth));
@@ -214,6 +232,18 @@ public final class SysLensServer implements AutoCloseable {
           .decorate(writes.bodyLimit(PrometheusWriteApi.WRITE_PATH)));
       sb.service(PrometheusWriteApi.IMPORT_PATH, writes.importText().decorate(auth)
           .decorate(writes.bodyLimit(PrometheusWriteApi.IMPORT_PATH)));
+      sb.service("/api/v1/metadata", metadata.metricMetadata().decorate(auth));
+      StatusApi status = new StatusApi(VERSION, config.clock(), Map.of(
+          "query.timeout", ExprFormat.duration(limits.timeout().toMillis()),
+          "query.max-samples", Long.toString(limits.maxSamples()),
+          "query.max-concurrency", Integer.toString(limits.maxConcurrent()),
+          "query.lookback-delta", "5m",
+          "syslens.query.max-series", Integer.toString(limits.maxSeries()),
+          "syslens.query.max-queued", Integer.toString(limits.maxQueued()),
+          "syslens.query.queue-timeout", ExprFormat.duration(limits.queueTimeout().toMillis())));
+      sb.service("/api/v1/status/buildinfo", status.buildInfo().decorate(auth));
+      sb.service("/api/v1/status/runtimeinfo", status.runtimeInfo().decorate(auth));
+      sb.service("/api/v1/status/flags", status.flags().decorate(auth));
       // vSphere collector role: vCenters from the metadata DB, passwords sealed by the master key.
       this.vsphere = VsphereService.builder(new VCenterStore(meta, config.clock()), MasterKeyCipher.open(secrets),
           new VsphereWiring.Samples(pipeline), new VsphereWiring.Nodes(registry)).clock(config.clock()).build();
@@ -230,7 +260,8 @@ public final class SysLensServer implements AutoCloseable {
       HttpService apiNotFound = (ctx, req) -> ApiErrors.error(HttpStatus.NOT_FOUND, "not_found",
           "no API endpoint at " + ctx.path() + " (expected: one of /api/v1/auth/login, /api/v1/nodes, "
               + "/api/v1/query, /api/v1/query_range, /api/v1/labels, /api/v1/label/<name>/values, "
-              + "/api/v1/series, /api/v1/live, /api/v1/me, /api/v1/users, /api/v1/roles, /api/v1/apikeys, "
+              + "/api/v1/series, /api/v1/metadata, /api/v1/query_exemplars, /api/v1/format_query, "
+              + "/api/v1/status/buildinfo, /api/v1/status/runtimeinfo, /api/v1/status/flags, /api/v1/live, /api/v1/me, /api/v1/users, /api/v1/roles, /api/v1/apikeys, "
               + "/api/v1/audit, /api/v1/node-credentials, /api/v1/vcenters; see docs/api.md)");
       sb.serviceUnder("/api/", apiNotFound.decorate(auth));
       sb.serviceUnder("/", FileService.builder(SysLensServer.class.getClassLoader(), "syslens/dashboard")

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -102,7 +104,7 @@ class QueryApiTest {
     assertThat(get("/api/v1/query_range?" + q + "&start=0&end=100000&step=1", 400).get("error").asText())
         .contains("exceeded maximum resolution of 11,000 points");
     assertThat(get("/api/v1/query_range?start=0&end=5&step=1", 400).get("error").asText())
-        .contains("query: missing");
+        .isEqualTo("1:1: parse error: no expression found in input");
   }
 
   @Test
@@ -136,7 +138,7 @@ class QueryApiTest {
     assertThat(b.at("/data/1/job").asText()).isEqualTo("web");
     assertThat(get("/api/v1/series", 400).get("error").asText()).isEqualTo("no match[] parameter provided");
     assertThat(get("/api/v1/series?match[]=" + TestServer.enc("rate(x[5m])"), 400).get("error").asText())
-        .contains("expected: a series selector");
+        .isEqualTo("invalid parameter \"match[]\": 1:5: parse error: unexpected \"(\""); // as Prometheus 2.42
     assertThat(get("/api/v1/series?match[]=" + TestServer.enc("{job=~\".*\"}"), 400).get("error").asText())
         .contains("non-empty matcher");
   }
@@ -152,7 +154,7 @@ class QueryApiTest {
     assertThat(get("/api/v1/query?query=" + TestServer.enc("node_load1{"), 400).get("error").asText())
         .isEqualTo("invalid parameter \"query\": 1:12: parse error: unexpected end of input inside braces");
     assertThat(get("/api/v1/query_range?query=" + TestServer.enc("sum(") + "&start=0&end=1&step=1", 400)
-        .get("error").asText()).startsWith("invalid parameter \"query\": 1:5: parse error:");
+        .get("error").asText()).isEqualTo("1:5: parse error: unclosed left parenthesis"); // no prefix here in 2.42
     JsonNode dup = get("/api/v1/query?query=" + TestServer.enc("requests_total + on(job) requests_total")
         + "&time=" + (T0 + 60_000) / 1000, 422);
     assertThat(dup.get("errorType").asText()).isEqualTo("execution");
@@ -186,6 +188,97 @@ class QueryApiTest {
         + (T0 + 60_000) / 1000, 200).at("/data/result/0/value/1").asText()).isEqualTo("3");
     assertThat(get("/api/v1/query?query=" + TestServer.enc("{__name__=~\"(.*){15}z\"}"), 200)
         .at("/data/result")).isEmpty();
+  }
+
+  @Test
+  void timeoutParameter_shortensTheDeadlineNeverLengthensIt() throws Exception {
+    String q = "/api/v1/query_range?query=" + TestServer.enc("sum by (job) (rate(requests_total[5m]))")
+        + "&start=" + T0 / 1000 + "&end=" + (T0 / 1000 + 10_999) + "&step=1";
+    // 11,000 steps cannot be evaluated in a millisecond: Prometheus' timeout error, 503.
+    JsonNode b = get(q + "&timeout=0.001", 503);
+    assertThat(b.path("errorType").asText()).isEqualTo("timeout");
+    assertThat(get(q + "&timeout=10m", 200).at("/data/resultType").asText()).isEqualTo("matrix");
+    assertThat(get(q + "&timeout=bogus", 400).path("error").asText())
+        .startsWith("invalid parameter \"timeout\": cannot parse \"bogus\" to a valid duration");
+  }
+
+  /**
+   * The bad-input corpus of issue #6: each answer is a 4xx or 503 in Prometheus' error envelope
+   * with a message (or a normal answer where Prometheus answers one), within seconds, never a
+   * 500, a stack trace or a hang; afterwards the server is healthy and its heap is bounded.
+   */
+  @Test
+  void badInputCorpus_prometheusEnvelopeAndServerStaysHealthy() throws Exception {
+    String t = "&time=" + (T0 + 60_000) / 1000;
+    String sel = "requests_total";
+    List<String> gets = new ArrayList<>(List.of(
+        "/api/v1/query?query=" + TestServer.enc("{__name__=~\"(a+)+b\"}") + t,
+        "/api/v1/query?query=" + TestServer.enc("{job=~\"(x+x+)+y\"}") + t,
+        "/api/v1/query?query=" + TestServer.enc("requests_total{code=~\"((((.*)*)*)*)*[^2]{1,1000}z\"}") + t,
+        "/api/v1/query?query=" + TestServer.enc("{__name__=~\"(.*){1001}\"}") + t,
+        "/api/v1/query_range?query=" + sel + "&start=0&end=1000000000&step=0.001",
+        "/api/v1/query_range?query=" + sel + "&start=0&end=1000000000&step=1e-300",
+        "/api/v1/query_range?query=" + sel + "&start=-9.2e15&end=9.2e15&step=1ms",
+        "/api/v1/query_range?query=" + sel + "&start=1&end=2&step=NaN",
+        "/api/v1/query_range?query=" + sel + "&start=NaN&end=2&step=1",
+        "/api/v1/query?query=" + sel + "&time=1e300", "/api/v1/query?query=" + sel + "&time=-1e20",
+        "/api/v1/query?query=" + sel + "&time=Inf", "/api/v1/query?query=" + sel + "&time=9223372036854775807",
+        "/api/v1/query?query=" + TestServer.enc(sel + " @ 1e300") + t,
+        "/api/v1/query?query=" + TestServer.enc(sel + " offset 99999999999999y") + t,
+        "/api/v1/query?query=" + TestServer.enc("rate(" + sel + "[99999999999999y])") + t,
+        "/api/v1/query?query=" + TestServer.enc("max_over_time(" + sel + "[10y:1ms])") + t,
+        "/api/v1/query?query=" + TestServer.enc("-".repeat(10_000) + "1") + t,
+        "/api/v1/query?query=" + TestServer.enc("abs(".repeat(3_000) + sel + ")".repeat(3_000)) + t,
+        "/api/v1/query?query=" + TestServer.enc("sum(" + sel + ")" + " + sum(x)".repeat(1_500)) + t,
+        "/api/v1/query?query=%FF%FE%FD" + t, "/api/v1/query?query=x%00y" + t,
+        "/api/v1/query?query=" + TestServer.enc("x{a=\"\\xff\"}") + t,
+        "/api/v1/query?query=" + TestServer.enc(sel) + "&timeout=-1s",
+        "/api/v1/series?match[]=" + TestServer.enc("{a=~\".*\"}"),
+        "/api/v1/label/" + "a".repeat(5_000) + "/values",
+        "/api/v1/format_query?query=" + TestServer.enc("(".repeat(5_000) + "1" + ")".repeat(5_000))));
+    StringBuilder many = new StringBuilder("/api/v1/series?");
+    for (int i = 0; i < 100; i++) {
+      many.append("match[]=up").append(i).append('&');
+    }
+    gets.add(many.toString());
+    gets.add("/api/v1/query?query=" + "z".repeat(70_000)); // over the 64 KiB request line
+    for (String url : gets) {
+      long start = System.nanoTime();
+      HttpResponse<String> r = server.get(url, token);
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      assertThat(ms).as(url).isLessThan(10_000);
+      assertEnvelope(url, r);
+    }
+    // Bodies: 10,000 nested parentheses, a 1 MB query, a 1 MB form of match[].
+    for (String body : List.of("query=" + TestServer.enc("(".repeat(10_000) + "1" + ")".repeat(10_000)),
+        "query=" + "x".repeat(1_000_000), "match[]=" + "y".repeat(1_000_000))) {
+      assertEnvelope("POST " + body.length() + " bytes", server.postForm("/api/v1/query", body, token));
+      assertEnvelope("POST " + body.length() + " bytes", server.postForm("/api/v1/series", body, token));
+    }
+    // Queries Prometheus answers normally must be answered, not refused: no data is no error.
+    assertThat(get("/api/v1/query?query=" + TestServer.enc("count_over_time(x[10y])") + t, 200)
+        .at("/data/result")).isEmpty();
+    assertThat(get("/api/v1/query?query=" + TestServer.enc("count(count_over_time(" + sel + "[10y]))") + t, 200)
+        .at("/data/result/0/value/1").asText()).isEqualTo("3");
+    assertThat(server.get("/healthz", null).statusCode()).isEqualTo(200);
+    assertThat(get("/api/v1/query?query=1&time=1", 200).at("/data/result/1").asText()).isEqualTo("1");
+    System.gc();
+    long used = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+    assertThat(used).as("heap in use after the corpus").isLessThan(512L << 20);
+  }
+
+  /** A 4xx or 503 with Prometheus' error envelope and a message, or a success envelope. */
+  private static void assertEnvelope(String what, HttpResponse<String> r) throws Exception {
+    String head = what.length() > 200 ? what.substring(0, 200) + "..." : what;
+    assertThat(r.statusCode()).as(head + " -> " + r.body()).isIn(200, 400, 413, 414, 422, 431, 503);
+    JsonNode b = TestServer.JSON.readTree(r.body());
+    if (r.statusCode() == 200) {
+      assertThat(b.path("status").asText()).as(head).isEqualTo("success");
+      return;
+    }
+    assertThat(b.path("status").asText()).as(head + " -> " + r.body()).isEqualTo("error");
+    assertThat(b.path("errorType").asText()).as(head).isIn("bad_data", "execution", "timeout", "unavailable");
+    assertThat(b.path("error").asText()).as(head).isNotBlank().doesNotContain("Exception").doesNotContain("\tat ");
   }
 
   private static final int QueryApi_MAX = 16 * 1024;

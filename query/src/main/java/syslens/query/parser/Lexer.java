@@ -31,6 +31,7 @@ public final class Lexer {
   private boolean insideBraces;
   private int braceOpenPos;
   private int bracketDepth;
+  private boolean gotColon;
 
   private Lexer(String in) {
     this.in = in;
@@ -106,6 +107,10 @@ public final class Lexer {
   }
 
   private void lexOne() {
+    if (insideBraces) {
+      lexInsideBraces();
+      return;
+    }
     int start = pos;
     char c = in.charAt(pos);
     switch (c) {
@@ -123,29 +128,21 @@ public final class Lexer {
         emit(TokenType.RIGHT_PAREN, start);
       }
       case '{' -> {
-        if (insideBraces) {
-          throw ParseErrors.at(in, start, "unexpected left brace '{'");
-        }
         pos++;
         insideBraces = true;
         braceOpenPos = start;
         emit(TokenType.LEFT_BRACE, start);
       }
-      case '}' -> {
-        if (!insideBraces) {
-          throw ParseErrors.at(in, start, "unexpected character: '}'");
-        }
-        pos++;
-        insideBraces = false;
-        emit(TokenType.RIGHT_BRACE, start);
-      }
+      case '}' -> throw ParseErrors.at(in, start, "unexpected character: '}'");
       case '[' -> {
         if (bracketDepth > 0) {
           throw ParseErrors.at(in, start, "unexpected left bracket '['");
         }
         pos++;
         bracketDepth++;
+        gotColon = false;
         emit(TokenType.LEFT_BRACKET, start);
+        lexDuration();
       }
       case ']' -> {
         if (bracketDepth == 0) {
@@ -157,7 +154,11 @@ public final class Lexer {
       }
       case ',' -> single(TokenType.COMMA);
       case ':' -> {
-        if (bracketDepth > 0 || insideBraces) {
+        if (bracketDepth > 0 && gotColon) {
+          throw ParseErrors.at(in, start, "unexpected colon ':'");
+        }
+        if (bracketDepth > 0) {
+          gotColon = true;
           single(TokenType.COLON);
         } else {
           lexIdentifier();
@@ -176,8 +177,7 @@ public final class Lexer {
           pos += 2;
           emit(TokenType.EQL, start);
         } else if (n == '~') {
-          pos += 2;
-          emit(TokenType.EQL_REGEX, start);
+          throw ParseErrors.at(in, start, "unexpected character after '=': '~'");
         } else {
           single(TokenType.ASSIGN);
         }
@@ -187,9 +187,6 @@ public final class Lexer {
         if (n == '=') {
           pos += 2;
           emit(TokenType.NEQ, start);
-        } else if (n == '~') {
-          pos += 2;
-          emit(TokenType.NEQ_REGEX, start);
         } else {
           throw ParseErrors.at(in, start, "unexpected character after '!': " + quoteChar(n));
         }
@@ -204,11 +201,121 @@ public final class Lexer {
         } else if (isAlpha(c)) {
           lexIdentifier();
         } else {
-          throw ParseErrors.at(in, start, "unexpected character"
-              + (insideBraces ? " inside braces: " : ": ") + quoteChar(c));
+          throw ParseErrors.at(in, start, "unexpected character: " + quoteChar(c));
         }
       }
     }
+  }
+
+  /** Prometheus' lexInsideBraces: label names, match operators, strings, commas only. */
+  private void lexInsideBraces() {
+    int start = pos;
+    char c = in.charAt(pos);
+    switch (c) {
+      case ',' -> single(TokenType.COMMA);
+      case '"', '\'' -> lexString(c);
+      case '`' -> lexRawString();
+      case '=' -> {
+        if (peek(1) == '~') {
+          pos += 2;
+          emit(TokenType.EQL_REGEX, start);
+        } else {
+          single(TokenType.ASSIGN);
+        }
+      }
+      case '!' -> {
+        char n = peek(1);
+        if (n == '~' || n == '=') {
+          pos += 2;
+          emit(n == '~' ? TokenType.NEQ_REGEX : TokenType.NEQ, start);
+        } else {
+          throw ParseErrors.at(in, start, "unexpected character after '!' inside braces: " + quoteChar(n));
+        }
+      }
+      case '{' -> throw ParseErrors.at(in, start, "unexpected left brace '{'");
+      case '}' -> {
+        pos++;
+        insideBraces = false;
+        emit(TokenType.RIGHT_BRACE, start);
+      }
+      default -> {
+        if (isAlpha(c)) {
+          lexIdentifier();
+        } else {
+          throw ParseErrors.at(in, start, "unexpected character inside braces: " + quoteChar(c));
+        }
+      }
+    }
+  }
+
+  /**
+   * Prometheus' lexDuration, right after '[' (and spaces): a number without a unit is "missing
+   * unit character in duration", anything else not a duration is "bad duration syntax".
+   */
+  private void lexDuration() {
+    skipSpaceAndComments();
+    int start = pos;
+    if (scanNumber()) {
+      throw ParseErrors.at(in, start, "missing unit character in duration");
+    }
+    if (!acceptRemainingDuration()) {
+      throw ParseErrors.at(in, start, "bad duration syntax: \"" + in.substring(start, Math.min(pos, in.length())) + "\"");
+    }
+    emit(TokenType.DURATION, start);
+  }
+
+  /** Prometheus 2.42's scanNumber: true when a number (maybe empty) is not followed by a letter or digit. */
+  private boolean scanNumber() {
+    String digits = "0123456789";
+    if (peek(0) == '0' && (peek(1) == 'x' || peek(1) == 'X')) {
+      pos += 2;
+      digits = "0123456789abcdefABCDEF";
+    }
+    acceptRun(digits);
+    if (peek(0) == '.') {
+      pos++;
+      acceptRun(digits);
+    }
+    if (peek(0) == 'e' || peek(0) == 'E') {
+      pos++;
+      if (peek(0) == '+' || peek(0) == '-') {
+        pos++;
+      }
+      acceptRun("0123456789");
+    }
+    return !isAlphaNumeric(peek(0));
+  }
+
+  /**
+   * Prometheus 2.42's acceptRemainingDuration: units after the digits already read, leaving
+   * {@code pos} after the first character that does not fit (as Go's lexer does on failure) or at
+   * the end of the duration on success.
+   */
+  private boolean acceptRemainingDuration() {
+    if (!accept("smhdwy")) {
+      return false;
+    }
+    accept("s");
+    while (accept("0123456789")) {
+      acceptRun("0123456789");
+      if (!accept("smhdw")) {
+        return false;
+      }
+      accept("s");
+    }
+    if (isAlphaNumeric(peek(0))) {
+      pos++;
+      return false;
+    }
+    return true;
+  }
+
+  private boolean accept(String chars) {
+    if (pos < in.length() && chars.indexOf(in.charAt(pos)) >= 0) {
+      pos++;
+      return true;
+    }
+    return false;
   }
 
   private void single(TokenType t) {
@@ -255,62 +362,16 @@ public final class Lexer {
     }
   }
 
+  /** Prometheus 2.42's lexNumberOrDuration. */
   private void lexNumberOrDuration() {
     int start = pos;
-    int durEnd = scanDuration(pos);
-    if (durEnd > 0 && !isAlphaNumeric(charAt(durEnd))) {
-      pos = durEnd;
+    if (scanNumber()) {
+      emit(TokenType.NUMBER, start);
+    } else if (acceptRemainingDuration()) {
       emit(TokenType.DURATION, start);
-      return;
-    }
-    String digits = "0123456789";
-    if (peek(0) == '0' && (peek(1) == 'x' || peek(1) == 'X')) {
-      pos += 2;
-      digits = "0123456789abcdefABCDEF";
-    }
-    acceptRun(digits);
-    if (peek(0) == '.') {
-      pos++;
-      acceptRun(digits);
-    }
-    if (peek(0) == 'e' || peek(0) == 'E') {
-      pos++;
-      if (peek(0) == '+' || peek(0) == '-') {
-        pos++;
-      }
-      acceptRun("0123456789");
-    }
-    if (isAlphaNumeric(peek(0))) {
-      while (isAlphaNumeric(peek(0))) {
-        pos++;
-      }
-      throw ParseErrors.at(in, start,
-          "bad number or duration syntax: \"" + in.substring(start, pos) + "\"");
-    }
-    emit(TokenType.NUMBER, start);
-  }
-
-  /** End of a duration (digits+unit, repeated) starting at i, or -1. */
-  private int scanDuration(int i) {
-    int end = -1;
-    while (true) {
-      int j = i;
-      while (isDigit(charAt(j))) {
-        j++;
-      }
-      if (j == i) {
-        return end;
-      }
-      char u = charAt(j);
-      if (u == 'm' && charAt(j + 1) == 's') {
-        j += 2;
-      } else if (u == 's' || u == 'm' || u == 'h' || u == 'd' || u == 'w' || u == 'y') {
-        j++;
-      } else {
-        return end;
-      }
-      end = j;
-      i = j;
+    } else {
+      throw ParseErrors.at(in, start, "bad number or duration syntax: \""
+          + in.substring(start, Math.min(pos, in.length())) + "\"");
     }
   }
 
@@ -336,19 +397,19 @@ public final class Lexer {
         break;
       }
       if (c == '\\') {
-        escape(quote, sb);
+        escape(quote, sb, start);
       } else {
         sb.append(c);
       }
     }
-    out.add(new Token(TokenType.STRING, sb.toString(), start));
+    out.add(new Token(TokenType.STRING, sb.toString(), start, in.substring(start, pos)));
   }
 
-  private void escape(char quote, StringBuilder sb) {
+  private void escape(char quote, StringBuilder sb, int start) {
     if (pos >= in.length()) {
-      throw ParseErrors.at(in, pos, "escape sequence not terminated");
+      throw ParseErrors.at(in, start, "escape sequence not terminated");
     }
-    int escPos = pos - 1;
+    int escPos = start;
     char c = in.charAt(pos++);
     int n;
     int base;
@@ -376,14 +437,17 @@ public final class Lexer {
           sb.append(c);
           return;
         }
-        throw ParseErrors.at(in, escPos, "unknown escape sequence " + quoteChar(c));
+        throw ParseErrors.at(in, escPos, "unknown escape sequence " + goRune(c));
       }
     }
     int x = 0;
     for (int i = 0; i < n; i++) {
-      int d = pos < in.length() ? Character.digit(in.charAt(pos), base) : -1;
-      if (d < 0) {
-        throw ParseErrors.at(in, escPos, "illegal character in escape sequence");
+      if (pos >= in.length()) {
+        throw ParseErrors.at(in, escPos, "escape sequence not terminated");
+      }
+      int d = Character.digit(in.charAt(pos), base);
+      if (d < 0 || in.charAt(pos) > 'f') {
+        throw ParseErrors.at(in, escPos, "illegal character " + goRune(in.charAt(pos)) + " in escape sequence");
       }
       x = x * base + d;
       pos++;
@@ -407,7 +471,13 @@ public final class Lexer {
     }
     String s = in.substring(pos, end);
     pos = end + 1;
-    out.add(new Token(TokenType.STRING, s, start));
+    out.add(new Token(TokenType.STRING, s, start, in.substring(start, pos)));
+  }
+
+  /** Go's %#U: {@code U+0071 'q'}, or just {@code U+000A} when not printable. */
+  private static String goRune(char c) {
+    String u = String.format("U+%04X", (int) c);
+    return c < 0x20 || c == 0x7f || Character.isISOControl(c) ? u : u + " '" + c + "'";
   }
 
   private static String quoteChar(char c) {

@@ -20,7 +20,9 @@ public final class ParseErrors {
           lastBreak = i;
         }
       }
-      where = line + ":" + (pos - lastBreak) + ":";
+      // Go counts columns in bytes of UTF-8.
+      int col = query.substring(lastBreak + 1, pos).getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1;
+      where = line + ":" + col + ":";
     }
     return new QueryException(QueryException.Kind.BAD_DATA, where + " parse error: " + message);
   }

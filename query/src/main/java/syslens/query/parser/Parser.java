@@ -51,6 +51,9 @@ public final class Parser {
   /** Parses and type-checks {@code query}. */
   public static Expr parse(String query) {
     Parser p = new Parser(query);
+    if (p.peek().type() == TokenType.EOF) {
+      throw p.error(0, "no expression found in input");
+    }
     Expr e = p.parseExpr(1);
     Token t = p.peek();
     if (t.type() != TokenType.EOF) {
@@ -60,6 +63,33 @@ public final class Parser {
       throw p.error(0, "expression nesting depth exceeds the limit of " + MAX_DEPTH);
     }
     return e;
+  }
+
+  /**
+   * Parses a series selector alone ({@code match[]} of the metadata endpoints), as Prometheus'
+   * ParseMetricSelector: no modifiers, no operators, and selectors whose matchers all match the
+   * empty string are accepted (the caller decides).
+   */
+  public static VectorSelector parseMetricSelector(String query) {
+    Parser p = new Parser(query);
+    Token t = p.peek();
+    VectorSelector vs;
+    if (t.type() == TokenType.LEFT_BRACE) {
+      vs = p.parseSelector(null, t.pos(), true);
+    } else if (t.type() == TokenType.IDENTIFIER || t.type() == TokenType.METRIC_IDENTIFIER
+        || t.type().isWord()) {
+      p.next();
+      vs = p.parseSelector(t.text(), t.pos(), true);
+    } else if (t.type() == TokenType.EOF) {
+      throw p.error(t, "unexpected end of input");
+    } else {
+      throw p.unexpected(t, null, null);
+    }
+    Token end = p.peek();
+    if (end.type() != TokenType.EOF) {
+      throw p.unexpected(end, null, null);
+    }
+    return vs;
   }
 
   private Token peek() {
@@ -232,7 +262,7 @@ public final class Parser {
     switch (t.type()) {
       case NUMBER -> {
         next();
-        return new NumberLiteral(Numbers.parse(t.text()), t.pos());
+        return new NumberLiteral(number(t), t.pos());
       }
       case STRING -> {
         next();
@@ -274,6 +304,20 @@ public final class Parser {
     }
   }
 
+  /** A number token's value; errors worded as Go's strconv.ParseFloat, as Prometheus reports them. */
+  private double number(Token t) {
+    double v;
+    try {
+      v = Numbers.parse(t.text());
+    } catch (NumberFormatException e) {
+      throw error(t, "error parsing number: strconv.ParseFloat: parsing \"" + t.text() + "\": invalid syntax");
+    }
+    if (Double.isInfinite(v) && !t.text().toLowerCase(java.util.Locale.ROOT).endsWith("inf")) {
+      throw error(t, "error parsing number: strconv.ParseFloat: parsing \"" + t.text() + "\": value out of range");
+    }
+    return v;
+  }
+
   private Expr parsePostfix(Expr e) {
     while (true) {
       Token t = peek();
@@ -290,14 +334,15 @@ public final class Parser {
 
   private Expr parseRangeOrSubquery(Expr e) {
     Token open = next();
-    long range = parseDuration("range", "duration");
+    long range = parsePositiveDuration("range", "duration");
     if (peek().type() == TokenType.COLON) {
       next();
       long step = 0;
-      if (peek().type() == TokenType.DURATION) {
-        step = parseDuration("subquery", "duration");
+      boolean haveStep = peek().type() == TokenType.DURATION;
+      if (haveStep) {
+        step = parsePositiveDuration("subquery", "duration");
       }
-      expect(TokenType.RIGHT_BRACKET, "subquery selector", "\"]\"");
+      expect(TokenType.RIGHT_BRACKET, "subquery selector", haveStep ? "\"]\"" : "duration or \"]\"");
       if (e.type() != ValueType.VECTOR) {
         throw error(open, "subquery is only allowed on instant vector, got "
             + e.type().description() + " instead");
@@ -315,6 +360,15 @@ public final class Parser {
       throw error(open, "no @ modifiers allowed before range");
     }
     return new MatrixSelector(vs, range, e.pos());
+  }
+
+  private long parsePositiveDuration(String context, String expected) {
+    Token d = peek();
+    long ms = parseDuration(context, expected);
+    if (ms == 0) {
+      throw error(d, "duration must be greater than 0");
+    }
+    return ms;
   }
 
   private long parseDuration(String context, String expected) {
@@ -354,7 +408,7 @@ public final class Parser {
         checkOffsetUnset(e, sq.offsetMs());
         yield new SubqueryExpr(sq.expr(), sq.rangeMs(), sq.stepMs(), off, sq.at(), sq.pos());
       }
-      default -> throw error(kw, "offset modifier must be preceded by an instant vector selector "
+      default -> throw error(e.pos(), "offset modifier must be preceded by an instant vector selector "
           + "or range vector selector or a subquery");
     };
   }
@@ -382,40 +436,55 @@ public final class Parser {
         next();
       }
       Token n = expect(TokenType.NUMBER, "@", "timestamp");
-      double secs = sign * Numbers.parse(n.text());
+      double secs = sign * number(n);
       if (Double.isNaN(secs) || Double.isInfinite(secs) || Math.abs(secs) >= 9.2e15) {
-        throw error(n, "timestamp out of bounds for @ modifier: " + secs);
+        throw error(e.pos(), "timestamp out of bounds for @ modifier: " + goFixed(secs));
       }
       value = new At(At.Kind.TIME, Math.round(secs * 1000));
     }
     return switch (e) {
       case VectorSelector vs -> {
-        checkAtUnset(at, vs.at());
+        checkAtUnset(e, vs.at());
         yield vs.withAt(value);
       }
       case MatrixSelector ms -> {
-        checkAtUnset(at, ms.selector().at());
+        checkAtUnset(e, ms.selector().at());
         yield new MatrixSelector(ms.selector().withAt(value), ms.rangeMs(), ms.pos());
       }
       case SubqueryExpr sq -> {
-        checkAtUnset(at, sq.at());
+        checkAtUnset(e, sq.at());
         yield new SubqueryExpr(sq.expr(), sq.rangeMs(), sq.stepMs(), sq.offsetMs(), value,
             sq.pos());
       }
-      default -> throw error(at, "@ modifier must be preceded by an instant vector selector or "
+      default -> throw error(e.pos(), "@ modifier must be preceded by an instant vector selector or "
           + "range vector selector or a subquery");
     };
   }
 
-  private void checkAtUnset(Token at, At current) {
+  /** Go's {@code %f}: six decimals, NaN, +Inf, -Inf. */
+  private static String goFixed(double v) {
+    if (Double.isNaN(v)) {
+      return "NaN";
+    }
+    if (Double.isInfinite(v)) {
+      return v > 0 ? "+Inf" : "-Inf";
+    }
+    return new java.math.BigDecimal(v).setScale(6, java.math.RoundingMode.HALF_EVEN).toPlainString();
+  }
+
+  private void checkAtUnset(Expr e, At current) {
     if (current != null) {
-      throw error(at, "@ <timestamp> may not be set multiple times");
+      throw error(e.pos(), "@ <timestamp> may not be set multiple times");
     }
   }
 
   // ---- selectors ----
 
   private Expr parseSelector(String name, int pos) {
+    return parseSelector(name, pos, false);
+  }
+
+  private VectorSelector parseSelector(String name, int pos, boolean allowEmpty) {
     List<Matcher> matchers = new ArrayList<>();
     if (peek().type() == TokenType.LEFT_BRACE) {
       parseMatchers(matchers);
@@ -428,7 +497,7 @@ public final class Parser {
         }
       }
       matchers.add(Matcher.equal(Labels.METRIC_NAME, name));
-    } else if (matchers.stream().allMatch(Matcher::matchesEmpty)) {
+    } else if (!allowEmpty && matchers.stream().allMatch(Matcher::matchesEmpty)) {
       throw error(pos, "vector selector must contain at least one non-empty matcher");
     }
     return new VectorSelector(name, matchers, 0, null, pos);
@@ -486,8 +555,6 @@ public final class Parser {
       if (t.type() == TokenType.IDENTIFIER || t.type().isWord()) {
         next();
         out.add(t.text());
-      } else if (t.type() == TokenType.METRIC_IDENTIFIER) {
-        throw error(t, "invalid label name for grouping: \"" + t.text() + "\"");
       } else {
         throw unexpected(t, context, "label");
       }
@@ -527,11 +594,12 @@ public final class Parser {
   }
 
   private Expr parseCall(Token name) {
+    // Prometheus checks the name when it reduces the call, after the arguments were parsed.
+    List<Expr> args = parseArgs("function call");
     Function f = Function.lookup(name.text());
     if (f == null) {
       throw error(name, "unknown function with name \"" + name.text() + "\"");
     }
-    List<Expr> args = parseArgs("function call");
     int n = f.argTypes().size();
     String fn = "\"" + f.name() + "\"";
     if (f.variadic() == 0) {
@@ -582,6 +650,9 @@ public final class Parser {
     boolean hasParam = t == TokenType.TOPK || t == TokenType.BOTTOMK || t == TokenType.QUANTILE
         || t == TokenType.COUNT_VALUES;
     int want = hasParam ? 2 : 1;
+    if (args.isEmpty()) {
+      throw error(op, "no arguments for aggregate expression provided");
+    }
     if (args.size() != want) {
       throw error(op, "wrong number of arguments for aggregate expression provided, expected "
           + want + ", got " + args.size());

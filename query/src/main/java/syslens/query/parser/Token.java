@@ -1,7 +1,13 @@
 package syslens.query.parser;
 
-/** One lexed token: its kind, its source text and its byte offset in the query. */
-public record Token(TokenType type, String text, int pos) {
+/**
+ * One lexed token: its kind, its text (strings: the decoded value), its offset in the query,
+ * and its source text as written (strings: with quotes and escapes).
+ */
+public record Token(TokenType type, String text, int pos, String raw) {
+  public Token(TokenType type, String text, int pos) {
+    this(type, text, pos, text);
+  }
 
   /** Prometheus' rendering of a token in "unexpected ..." messages. */
   String describe() {
@@ -23,8 +29,8 @@ public record Token(TokenType type, String text, int pos) {
   }
 
   private String quoted() {
-    String s = text.length() > 10 ? text.substring(0, 10) : text;
+    String s = raw.length() > 10 ? raw.substring(0, 10) : raw;
     String q = '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
-    return text.length() > 10 ? q + "..." : q;
+    return raw.length() > 10 ? q + "..." : q;
   }
 }

@@ -18,12 +18,17 @@ class LexerTest {
 
   @Test
   void lex_allOperators() {
-    assertThat(types("+ - * / % ^ == != < <= > >= =~ !~ = , @ and or unless atan2"))
+    assertThat(types("+ - * / % ^ == != < <= > >= = , @ and or unless atan2"))
         .containsExactly(TokenType.ADD, TokenType.SUB, TokenType.MUL, TokenType.DIV,
             TokenType.MOD, TokenType.POW, TokenType.EQL, TokenType.NEQ, TokenType.LSS,
-            TokenType.LTE, TokenType.GTR, TokenType.GTE, TokenType.EQL_REGEX,
-            TokenType.NEQ_REGEX, TokenType.ASSIGN, TokenType.COMMA, TokenType.AT,
-            TokenType.LAND, TokenType.LOR, TokenType.LUNLESS, TokenType.ATAN2, TokenType.EOF);
+            TokenType.LTE, TokenType.GTR, TokenType.GTE, TokenType.ASSIGN, TokenType.COMMA,
+            TokenType.AT, TokenType.LAND, TokenType.LOR, TokenType.LUNLESS, TokenType.ATAN2,
+            TokenType.EOF);
+    // Regex match operators exist only inside braces, as in Prometheus' lexer.
+    assertThat(types("{a=~\"b\",c!~\"d\",e!=\"f\"}")).containsExactly(TokenType.LEFT_BRACE,
+        TokenType.IDENTIFIER, TokenType.EQL_REGEX, TokenType.STRING, TokenType.COMMA,
+        TokenType.IDENTIFIER, TokenType.NEQ_REGEX, TokenType.STRING, TokenType.COMMA,
+        TokenType.IDENTIFIER, TokenType.NEQ, TokenType.STRING, TokenType.RIGHT_BRACE, TokenType.EOF);
   }
 
   @Test
@@ -88,10 +93,12 @@ class LexerTest {
     // Prometheus 2.42 (promtool check rules) reports these positions.
     assertError("foo)", "1:5: parse error: unexpected right parenthesis ')'");
     assertError("(foo", "1:5: parse error: unclosed left parenthesis");
-    assertError("1a", "1:1: parse error: bad number or duration syntax: \"1a\"");
+    assertError("1a", "1:1: parse error: bad number or duration syntax: \"1\"");
     assertError("foo ! bar", "1:5: parse error: unexpected character after '!': ' '");
     assertError("foo $", "1:5: parse error: unexpected character: '$'");
-    assertError("\"\\q\"", "1:2: parse error: unknown escape sequence 'q'");
+    assertError("\"\\q\"", "1:1: parse error: unknown escape sequence U+0071 'q'");
+    assertError("x !~ y", "1:3: parse error: unexpected character after '!': '~'");
+    assertError("x{1=\"a\"}", "1:3: parse error: unexpected character inside braces: '1'");
     assertError("foo{a=\"b\"", "1:10: parse error: unexpected end of input inside braces");
   }
 

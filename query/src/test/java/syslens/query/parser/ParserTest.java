@@ -149,11 +149,21 @@ class ParserTest {
     assertError("(foo)[5m]", "1:6: parse error: ranges only allowed for vector selectors");
     assertError("foo offset 5m[5m]", "1:14: parse error: no offset modifiers allowed before "
         + "range");
-    assertError("sum(foo) offset 5m", "1:10: parse error: offset modifier must be preceded by "
+    assertError("sum(foo) offset 5m", "1:1: parse error: offset modifier must be preceded by "
         + "an instant vector selector or range vector selector or a subquery");
-    assertError("foo[5x]", "1:5: parse error: bad number or duration syntax: \"5x\"");
-    assertError("foo[5]", "1:5: parse error: unexpected number \"5\" in range, expected "
-        + "duration");
+    // Checked against Prometheus 2.42 (server's PrometheusParityTest compares many more).
+    assertError("foo[5x]", "1:5: parse error: bad duration syntax: \"5\"");
+    assertError("foo[5]", "1:5: parse error: missing unit character in duration");
+    assertError("foo[0s]", "1:5: parse error: duration must be greater than 0");
+    assertError("x @ 1 @ 2", "1:1: parse error: @ <timestamp> may not be set multiple times");
+    assertError("x @ Inf", "1:1: parse error: timestamp out of bounds for @ modifier: +Inf");
+    assertError("1e1000", "1:1: parse error: error parsing number: strconv.ParseFloat: parsing "
+        + "\"1e1000\": value out of range");
+    assertError("sum()", "1:1: parse error: no arguments for aggregate expression provided");
+    assertError("sum by(\"a\")(x)", "1:8: parse error: unexpected string \"\\\"a\\\"\" in grouping "
+        + "opts, expected label");
+    assertError("x{a==b}", "1:5: parse error: unexpected \"=\" in label matching, expected string");
+    assertError("x{a=\"ü\"} + y{", "1:15: parse error: unexpected end of input inside braces");
     assertError("sum(foo, bar)", "1:1: parse error: wrong number of arguments for aggregate "
         + "expression provided, expected 1, got 2");
     assertError("foo[5m] + 1", "1:1: parse error: binary expression must contain only scalar "

@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import syslens.query.Engine;
+import syslens.query.QueryException;
 import syslens.query.parser.Expr;
+import syslens.query.parser.Parser;
 import syslens.storage.LabelRules;
 import syslens.storage.Labels;
 import syslens.storage.Matcher;
@@ -50,16 +51,82 @@ public final class MetadataApi {
     return (ctx, req) -> PromRequests.handle(ctx, req, p -> collect(p, true, null));
   }
 
+  /**
+   * {@code /api/v1/metadata} ({@code limit}, {@code metric}): SysLens' sources carry no TYPE or
+   * HELP, so the type is inferred from the name as Prometheus' conventions have it, and help is
+   * empty: {@code X_bucket} makes {@code X} a histogram (and hides {@code X_sum}, {@code X_count}),
+   * a series {@code X} with a {@code quantile} label makes it a summary, {@code *_total} is a
+   * counter, anything else a gauge.
+   */
+  public HttpService metricMetadata() {
+    return (ctx, req) -> PromRequests.handle(ctx, req, p -> {
+      int limit = -1;
+      String l = p.get("limit");
+      if (l != null && !l.isEmpty()) {
+        try {
+          limit = Integer.parseInt(l);
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("limit must be a number");
+        }
+      }
+      String metric = p.get("metric");
+      Map<String, List<Map<String, String>>> out = new java.util.TreeMap<>();
+      try (Querier q = storage.querier(Long.MIN_VALUE / 2, Long.MAX_VALUE / 2)) {
+        TreeSet<String> names = new TreeSet<>(q.labelValues(Labels.METRIC_NAME));
+        for (String name : names) {
+          if (limit >= 0 && out.size() >= limit) {
+            break;
+          }
+          String type = inferType(q, names, name);
+          if (type == null || (metric != null && !metric.isEmpty() && !metric.equals(baseName(name, type)))) {
+            continue;
+          }
+          out.put(baseName(name, type), List.of(Map.of("type", type, "help", "", "unit", "")));
+        }
+      }
+      return out;
+    });
+  }
+
+  /** The inferred type of {@code name}, or null when it is part of another metric (X_sum of a histogram). */
+  private static String inferType(Querier q, TreeSet<String> names, String name) {
+    if (name.endsWith("_bucket")) {
+      return "histogram";
+    }
+    for (String suffix : List.of("_sum", "_count")) {
+      if (name.endsWith(suffix)) {
+        String base = name.substring(0, name.length() - suffix.length());
+        if (names.contains(base + "_bucket") || isSummary(q, names, base)) {
+          return null;
+        }
+      }
+    }
+    if (isSummary(q, names, name)) {
+      return "summary";
+    }
+    return name.endsWith("_total") ? "counter" : "gauge";
+  }
+
+  private static boolean isSummary(Querier q, TreeSet<String> names, String base) {
+    return names.contains(base) && (names.contains(base + "_sum") || names.contains(base + "_count"))
+        && q.select(List.of(Matcher.equal(Labels.METRIC_NAME, base), Matcher.regex("quantile", ".+"))).iterator().hasNext();
+  }
+
+  private static String baseName(String name, String type) {
+    return type.equals("histogram") ? name.substring(0, name.length() - "_bucket".length()) : name;
+  }
+
   /** Label names (name == null), one label's values, or whole series (series == true). */
   private Object collect(QueryParams p, boolean series, String name) {
-    List<List<Matcher>> selectors = selectors(p.getAll("match[]"));
+    // Prometheus 2.42 prefixes match[] errors on /series only.
+    List<List<Matcher>> selectors = selectors(p.getAll("match[]"), series ? "invalid parameter \"match[]\": " : "");
     if (series && selectors.isEmpty()) {
       throw new IllegalArgumentException("no match[] parameter provided");
     }
-    long start = p.contains("start") ? PromParams.time("start", p.get("start")) : Long.MIN_VALUE / 2;
-    long end = p.contains("end") ? PromParams.time("end", p.get("end")) : Long.MAX_VALUE / 2;
+    long start = timeOr(p, "start", Long.MIN_VALUE / 2);
+    long end = timeOr(p, "end", Long.MAX_VALUE / 2);
     if (end < start) {
-      throw new IllegalArgumentException("end timestamp must not be before start time");
+      return List.of(); // Prometheus answers an empty list here, not an error
     }
     try (Querier q = storage.querier(start, end)) {
       if (selectors.isEmpty()) {
@@ -91,23 +158,34 @@ public final class MetadataApi {
     }
   }
 
+  /** An optional time parameter; empty counts as absent, as in Prometheus. */
+  static long timeOr(QueryParams p, String name, long absent) {
+    String v = p.get(name);
+    return v == null || v.isEmpty() ? absent : PromParams.timeValue(name, v);
+  }
+
   private static List<String> cap(List<String> l) {
     return l.size() <= MAX_RESULTS ? l : l.subList(0, MAX_RESULTS);
   }
 
-  private static List<List<Matcher>> selectors(List<String> matches) {
+  private static List<List<Matcher>> selectors(List<String> matches, String prefix) {
     if (matches.size() > MAX_MATCHERS) {
       throw new IllegalArgumentException("match[]: " + matches.size() + " selectors (expected: <= " + MAX_MATCHERS + ")");
     }
     List<List<Matcher>> out = new ArrayList<>();
     for (String m : matches) {
       if (m.length() > QueryApi.MAX_QUERY_LENGTH) {
-        throw new IllegalArgumentException("match[]: " + m.length() + " chars (expected: <= " + QueryApi.MAX_QUERY_LENGTH + ")");
+        throw new IllegalArgumentException("invalid parameter \"match[]\": " + m.length() + " chars (expected: <= "
+            + QueryApi.MAX_QUERY_LENGTH + ")");
       }
-      Expr e = Engine.parse(m);
-      if (!(e instanceof Expr.VectorSelector vs) || vs.offsetMs() != 0 || vs.at() != null) {
-        throw new IllegalArgumentException("match[]: \"" + PromParams.abbreviate(m)
-            + "\" (expected: a series selector like up{job=\"node\"})");
+      Expr.VectorSelector vs;
+      try {
+        vs = Parser.parseMetricSelector(m);
+      } catch (QueryException e) {
+        throw new QueryException(e.kind(), prefix + e.getMessage(), e);
+      }
+      if (vs.matchers().stream().allMatch(Matcher::matchesEmpty)) {
+        throw new IllegalArgumentException(prefix + "match[] must contain at least one non-empty matcher");
       }
       out.add(vs.matchers());
     }

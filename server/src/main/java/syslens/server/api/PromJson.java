@@ -23,7 +23,7 @@ final class PromJson {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("resultType", v.resultType());
     d.put("result", switch (v) {
-      case Scalar s -> pair(s.timestampMs(), s.value());
+      case Scalar s -> List.of(seconds(s.timestampMs()), PromFormat.formatValue(s.value()));
       case StringValue s -> List.of(seconds(s.timestampMs()), s.value());
       case InstantVector iv -> vector(iv);
       case Matrix m -> matrix(m);
@@ -57,13 +57,24 @@ final class PromJson {
     return out;
   }
 
+  /** A sample of a vector or matrix: time as Prometheus' MarshalTimestamp writes it. */
   private static List<Object> pair(long tMs, double v) {
-    return List.of(seconds(tMs), PromFormat.formatValue(v));
+    return List.of(pointTime(tMs), PromFormat.formatValue(v));
   }
 
   /**
-   * Unix seconds with millisecond precision, as a JSON number written the way Prometheus writes
-   * it: {@code 1796029440}, {@code 1796029440.5}, never {@code 1.79602944E+9}.
+   * A vector or matrix sample's time as Prometheus 2.42 writes it (jsonutil.MarshalTimestamp):
+   * whole seconds, or three decimals when there is a fraction: {@code 1796029440},
+   * {@code 1796029440.500}, {@code -1.050}.
+   */
+  static BigDecimal pointTime(long ms) {
+    return ms % 1000 == 0 ? BigDecimal.valueOf(ms / 1000) : BigDecimal.valueOf(ms, 3);
+  }
+
+  /**
+   * A scalar's or string's time: unix seconds as the shortest JSON number, as Go's encoding/json
+   * writes Prometheus' float: {@code 1796029440}, {@code 1796029440.5}, never
+   * {@code 1.79602944E+9}.
    */
   static BigDecimal seconds(long ms) {
     BigDecimal s = BigDecimal.valueOf(ms, 3).stripTrailingZeros();

@@ -33,33 +33,46 @@ final class PromParams {
 
   private PromParams() {}
 
-  /** Milliseconds since the epoch, or IllegalArgumentException naming the parameter. */
+  /**
+   * Milliseconds since the epoch, or IllegalArgumentException worded as Prometheus' query_range
+   * does: {@code invalid parameter "start": cannot parse "x" to a valid timestamp}, plus what is
+   * expected.
+   */
   static long time(String name, String v) {
-    if (v == null || v.isEmpty()) {
-      throw new IllegalArgumentException(name + ": missing (expected: unix seconds or RFC 3339 time)");
-    }
+    return time(name, v, "");
+  }
+
+  /**
+   * Like {@link #time(String, String)}, worded as Prometheus' other endpoints (query, series,
+   * labels, exemplars): {@code invalid parameter "time": Invalid time value for 'time': ...}.
+   */
+  static long timeValue(String name, String v) {
+    return time(name, v, "Invalid time value for '" + name + "': ");
+  }
+
+  private static long time(String name, String v, String infix) {
+    String s = v == null ? "" : v;
     try {
-      return secondsToMillis(v);
+      return secondsToMillis(s);
     } catch (NumberFormatException | ArithmeticException e) {
       try {
-        return Instant.parse(v).toEpochMilli();
+        return Instant.parse(s).toEpochMilli();
       } catch (DateTimeParseException e2) {
-        throw new IllegalArgumentException("invalid parameter \"" + name + "\": cannot parse \"" + abbreviate(v)
-            + "\" to a valid timestamp (expected: unix seconds like 1700000000.5 or RFC 3339 like 2026-01-02T15:04:05Z)");
+        throw new IllegalArgumentException("invalid parameter \"" + name + "\": " + infix + "cannot parse \""
+            + abbreviate(s) + "\" to a valid timestamp (expected: unix seconds like 1700000000.5 or RFC 3339 like "
+            + "2026-01-02T15:04:05Z)");
       }
     }
   }
 
   /** A duration in ms: Prometheus duration ("15s", "1m30s") or float seconds ("15", "0.5"). */
   static long duration(String name, String v) {
-    if (v == null || v.isEmpty()) {
-      throw new IllegalArgumentException(name + ": missing (expected: a duration like 15s or seconds like 15)");
-    }
+    String s = v == null ? "" : v;
     try {
-      return secondsToMillis(v);
+      return secondsToMillis(s);
     } catch (NumberFormatException | ArithmeticException e) {
-      Matcher m = DURATION.matcher(v);
-      if (v.length() <= MAX_PARAM_LENGTH && m.matches()) {
+      Matcher m = DURATION.matcher(s);
+      if (!s.isEmpty() && s.length() <= MAX_PARAM_LENGTH && m.matches()) {
         try {
           long ms = 0;
           for (int i = 0; i < UNIT_MS.length; i++) {
@@ -72,7 +85,7 @@ final class PromParams {
           // falls through to the error below
         }
       }
-      throw new IllegalArgumentException("invalid parameter \"" + name + "\": cannot parse \"" + abbreviate(v)
+      throw new IllegalArgumentException("invalid parameter \"" + name + "\": cannot parse \"" + abbreviate(s)
           + "\" to a valid duration (expected: a duration like 15s, 1m30s or seconds like 15)");
     }
   }

@@ -17,7 +17,12 @@ import syslens.query.QueryException;
  * or the query executor (PromQL), and errors mapped to Prometheus' JSON envelope and status codes.
  */
 final class PromRequests {
-  static final int MAX_FORM_BYTES = 64 * 1024;
+  /**
+   * The largest form body read: the server-wide request limit, so that an over-long query in a
+   * form is read and refused by the parameter checks in Prometheus' envelope rather than by a
+   * reset stream.
+   */
+  static final int MAX_FORM_BYTES = 1024 * 1024;
 
   /** Computes a response's {@code data} from the request parameters. */
   interface Handler {
@@ -55,8 +60,9 @@ final class PromRequests {
     }
     ctx.setMaxRequestLength(MAX_FORM_BYTES);
     return HttpResponse.of(req.aggregate().thenCompose((AggregatedHttpRequest agg) -> {
-      QueryParams p = QueryParams.builder().add(ctx.queryParams())
-          .add(QueryParams.fromQueryString(agg.contentUtf8())).build();
+      // Form values first, as Go's Request.FormValue lets the body win over the URL.
+      QueryParams p = QueryParams.builder().add(QueryParams.fromQueryString(agg.contentUtf8()))
+          .add(ctx.queryParams()).build();
       return runner.run(() -> run(handler, p));
     }).exceptionally(PromRequests::failed));
   }
@@ -66,6 +72,10 @@ final class PromRequests {
     Throwable c = t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
     if (c instanceof QueryException e) {
       return error(e);
+    }
+    if (c instanceof com.linecorp.armeria.common.ContentTooLargeException) {
+      return ApiErrors.error(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "bad_data", "request body: more than "
+          + MAX_FORM_BYTES + " bytes (expected: a form of at most " + MAX_FORM_BYTES + " bytes)");
     }
     if (c instanceof RuntimeException r) {
       throw r;

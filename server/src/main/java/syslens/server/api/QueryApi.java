@@ -5,9 +5,13 @@ import static java.util.Objects.requireNonNull;
 import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.server.HttpService;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Function;
+import java.util.List;
 import syslens.query.Engine;
 import syslens.query.QueryException;
 import syslens.query.parser.Expr;
+import syslens.query.parser.ExprFormat;
 
 /**
  * {@code /api/v1/query} and {@code /api/v1/query_range}: Prometheus' parameters (GET query string
@@ -17,12 +21,26 @@ public final class QueryApi {
   static final int MAX_QUERY_LENGTH = 16 * 1024;
 
   private final Engine engine;
+  private final Function<Duration, Engine> withTimeout;
+  private final Duration maxTimeout;
   private final QueryExecutor queries;
   private final Clock clock;
 
-  /** Evaluates with {@code engine} on {@code queries}' threads. */
+  /** Evaluates with {@code engine} on {@code queries}' threads; the timeout parameter is checked only. */
   public QueryApi(Engine engine, QueryExecutor queries, Clock clock) {
+    this(engine, t -> engine, Duration.ofMillis(Long.MAX_VALUE), queries, clock);
+  }
+
+  /**
+   * Like {@link #QueryApi(Engine, QueryExecutor, Clock)}; a request's {@code timeout} shorter
+   * than {@code maxTimeout} (the server's) evaluates with {@code withTimeout.apply(timeout)}, as
+   * Prometheus caps the parameter by {@code --query.timeout}.
+   */
+  public QueryApi(Engine engine, Function<Duration, Engine> withTimeout, Duration maxTimeout, QueryExecutor queries,
+      Clock clock) {
     this.engine = requireNonNull(engine, "engine");
+    this.withTimeout = requireNonNull(withTimeout, "withTimeout");
+    this.maxTimeout = requireNonNull(maxTimeout, "maxTimeout");
     this.queries = requireNonNull(queries, "queries");
     this.clock = requireNonNull(clock, "clock");
   }
@@ -30,8 +48,9 @@ public final class QueryApi {
   public HttpService instant() {
     return (ctx, req) -> PromRequests.handle(ctx, req, queries, p -> {
       String t = p.get("time");
-      long time = t == null || t.isEmpty() ? clock.millis() : PromParams.time("time", t);
-      return PromJson.data(engine.instantQuery(query(p), time));
+      long time = t == null || t.isEmpty() ? clock.millis() : PromParams.timeValue("time", t);
+      Engine e = engine(p);
+      return PromJson.data(e.instantQuery(query(p), time));
     });
   }
 
@@ -40,6 +59,7 @@ public final class QueryApi {
       long start = PromParams.time("start", p.get("start"));
       long end = PromParams.time("end", p.get("end"));
       long step = PromParams.duration("step", p.get("step"));
+      Engine e = engine(p);
       if (end < start) {
         throw new QueryException(QueryException.Kind.BAD_DATA,
             "invalid parameter \"end\": end timestamp must not be before start time");
@@ -50,23 +70,62 @@ public final class QueryApi {
       }
       // Prometheus checks the range before it parses the query.
       Engine.checkRange(start, end, step);
-      return PromJson.data(engine.rangeQuery(query(p), start, end, step));
+      // Prometheus 2.42 reports query_range's parse errors without the parameter prefix.
+      return PromJson.data(e.rangeQuery(parse(p, ""), start, end, step));
     });
+  }
+
+  /** {@code /api/v1/format_query}: the query prettified as Prometheus 2.42 does it. */
+  public HttpService formatQuery() {
+    return (ctx, req) -> PromRequests.handle(ctx, req, p -> ExprFormat.pretty(query(p)));
+  }
+
+  /**
+   * {@code /api/v1/query_exemplars}: SysLens stores no exemplars, so a valid request answers an
+   * empty list; parameters are checked as Prometheus checks them.
+   */
+  public HttpService exemplars() {
+    return (ctx, req) -> PromRequests.handle(ctx, req, p -> {
+      long start = MetadataApi.timeOr(p, "start", Long.MIN_VALUE / 2);
+      long end = MetadataApi.timeOr(p, "end", Long.MAX_VALUE / 2);
+      if (end < start) {
+        throw new IllegalArgumentException("end timestamp must not be before start timestamp");
+      }
+      parse(p, ""); // Prometheus reports these parse errors without the parameter prefix
+      return List.of();
+    });
+  }
+
+  /**
+   * The engine for the optional {@code timeout} parameter (Grafana sends its data source's query
+   * timeout): a shorter deadline than the server's, never a longer one.
+   */
+  private Engine engine(QueryParams p) {
+    String t = p.get("timeout");
+    if (t == null || t.isEmpty()) {
+      return engine;
+    }
+    long ms = PromParams.duration("timeout", t);
+    return ms > 0 && ms < maxTimeout.toMillis() ? withTimeout.apply(Duration.ofMillis(ms)) : engine;
   }
 
   /** The parsed {@code query} parameter; parse errors carry Prometheus' parameter prefix. */
   private static Expr query(QueryParams p) {
+    return parse(p, "invalid parameter \"query\": ");
+  }
+
+  private static Expr parse(QueryParams p, String prefix) {
     String q = p.get("query");
-    if (q == null || q.isBlank()) {
-      throw new IllegalArgumentException("query: missing (expected: a PromQL expression)");
+    if (q == null) {
+      q = "";
     }
     if (q.length() > MAX_QUERY_LENGTH) {
-      throw new IllegalArgumentException("query: " + q.length() + " chars (expected: <= " + MAX_QUERY_LENGTH + ")");
+      throw new IllegalArgumentException(prefix + q.length() + " chars (expected: <= " + MAX_QUERY_LENGTH + ")");
     }
     try {
       return Engine.parse(q);
     } catch (QueryException e) {
-      throw new QueryException(e.kind(), "invalid parameter \"query\": " + e.getMessage(), e);
+      throw new QueryException(e.kind(), prefix + e.getMessage(), e);
     }
   }
 }

@@ -45,6 +45,12 @@ public final class AccessRules {
       new Rule("/api/v1/labels", READ, "monitoring:query:read", false),
       new Rule("/api/v1/label/", GET, "monitoring:query:read", false),
       new Rule("/api/v1/series", READ, "monitoring:query:read", false),
+      new Rule("/api/v1/metadata", READ, "monitoring:query:read", false),
+      new Rule("/api/v1/query_exemplars", READ, "monitoring:query:read", false),
+      new Rule("/api/v1/format_query", READ, "monitoring:query:read", false),
+      new Rule("/api/v1/status/buildinfo", READ, "monitoring:query:read", false),
+      new Rule("/api/v1/status/runtimeinfo", READ, "monitoring:query:read", false),
+      new Rule("/api/v1/status/flags", READ, "monitoring:query:read", false),
       new Rule("/api/v1/live", GET, "monitoring:live:read", false),
       new Rule("/metrics", GET, "monitoring:selfmetrics:read", false),
       // Ingest doors (Prometheus remote-write, text import): writing metrics.

@@ -30,6 +30,16 @@ class PromJsonTest {
   }
 
   @Test
+  void pointTime_writesThreeDecimalsAsPrometheusMarshalTimestamp() {
+    // Prometheus 2.42 answers [1.500,"1"] for vector(1) at time=1.5, [-1.050,"1"] at -1.05.
+    assertThat(PromJson.pointTime(1_500L).toString()).isEqualTo("1.500");
+    assertThat(PromJson.pointTime(-1_050L).toString()).isEqualTo("-1.050");
+    assertThat(PromJson.pointTime(1_796_029_440_000L).toString()).isEqualTo("1796029440");
+    assertThat(PromJson.pointTime(1_796_029_440_005L).toString()).isEqualTo("1796029440.005");
+    assertThat(PromJson.pointTime(0).toString()).isEqualTo("0");
+  }
+
+  @Test
   void labels_renderedAsPrometheusLabelsString() {
     assertThat(syslens.query.PromFormat.labels(syslens.storage.Labels.of("__name__", "up", "job", "a\"b\n")))
         .isEqualTo("{__name__=\"up\", job=\"a\\\"b\\n\"}");
