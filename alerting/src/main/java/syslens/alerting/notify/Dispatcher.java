@@ -71,6 +71,7 @@ final class Dispatcher {
   private final Set<String> deleted = new HashSet<>();
   private NotifyConfig config;
   private Inhibitor inhibitor;
+  private long queued;
 
   Dispatcher(NotifyConfig config, Clock clock, NotifyStore store, NotificationLog nflog, Silences silences,
       Consumer<Notification> deliver) {
@@ -233,6 +234,7 @@ final class Dispatcher {
       }
       try {
         deliver.accept(store.enqueue(n, now));
+        queued++;
       } catch (RuntimeException e) {
         log.error("notification for {} ({}) not queued: {}", r.name(), groupKey, e.toString());
       }
@@ -305,6 +307,11 @@ final class Dispatcher {
         routesOf.getOrDefault(fp, List.of()).stream().map(r -> r.receiver).distinct().toList())));
     inhibitor = null;
     return out;
+  }
+
+  /** Notifications handed to delivery since start. */
+  synchronized long queued() {
+    return queued;
   }
 
   synchronized int groupCount() {
