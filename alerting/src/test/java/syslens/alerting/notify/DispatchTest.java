@@ -58,7 +58,8 @@ class DispatchTest {
 
   private void tickAndAwait(int totalDelivered) {
     notifier.tick();
-    await().atMost(Duration.ofSeconds(10)).until(() -> hook.bodies.size() >= totalDelivered);
+    await().atMost(Duration.ofSeconds(10)).until(() -> hook.bodies.size() >= totalDelivered
+        && notifier.store().pending().isEmpty());
     assertThat(hook.bodies).hasSize(totalDelivered);
   }
 
