@@ -27,7 +27,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import syslens.alerting.AlertSink;
+import syslens.alerting.notify.Notifier;
+import syslens.alerting.notify.NotifyApi;
 import syslens.query.Engine;
+import syslens.server.api.AlertingApi;
 import syslens.server.api.ApiErrors;
 import syslens.server.api.MetadataApi;
 import syslens.server.api.NodesApi;
@@ -80,6 +84,7 @@ public final class SysLensServer implements AutoCloseable {
   private final DataDirLock dataLock;
   private final QueryExecutor queryExecutor;
   private final VsphereService vsphere;
+  private final Notifier notifier;
 
   private SysLensServer(ServerConfig config, DataDirLock dataLock) throws IOException {
     this.config = config;
@@ -205,6 +210,13 @@ public final class SysLensServer implements AutoCloseable {
       VcentersApi vcenters = new VcentersApi(new VsphereApi(vsphere));
       sb.service(VcentersApi.PREFIX, vcenters.decorate(auth));
       sb.serviceUnder(VcentersApi.PREFIX + "/", vcenters.decorate(auth));
+      // Alert notification: routing, silences, receivers; rules hand alerts to alertSink().
+      this.notifier = Notifier.builder(meta.dataSource()).clock(config.clock())
+          .userLanguage(u -> security.users().get(u).map(syslens.security.User::language)).build();
+      AlertingApi alerting = new AlertingApi(new NotifyApi(notifier), security.audit());
+      for (String route : AlertingApi.ROUTES) {
+        sb.service(route, alerting.decorate(auth));
+      }
       sb.service(LIVE_PATH, WebSocketService.builder(hub).maxFramePayloadLength(64 * 1024)
           .allowedOrigin(origin -> true).build().decorate(auth).decorate((delegate, ctx, req) -> {
             ctx.clearRequestTimeout();
@@ -216,7 +228,8 @@ public final class SysLensServer implements AutoCloseable {
           "no API endpoint at " + ctx.path() + " (expected: one of /api/v1/auth/login, /api/v1/nodes, "
               + "/api/v1/query, /api/v1/query_range, /api/v1/labels, /api/v1/label/<name>/values, "
               + "/api/v1/series, /api/v1/live, /api/v1/me, /api/v1/users, /api/v1/roles, /api/v1/apikeys, "
-              + "/api/v1/audit, /api/v1/node-credentials, /api/v1/vcenters; see docs/api.md)");
+              + "/api/v1/audit, /api/v1/node-credentials, /api/v1/vcenters, /api/v1/silences, /api/v1/receivers, "
+              + "/api/v1/alerting/config, /api/v1/notifications; see docs/api.md)");
       sb.serviceUnder("/api/", apiNotFound.decorate(auth));
       sb.serviceUnder("/", FileService.builder(SysLensServer.class.getClassLoader(), "syslens/dashboard")
           .cacheControl("no-cache").build());
@@ -250,6 +263,7 @@ public final class SysLensServer implements AutoCloseable {
     try {
       s.server.start().join();
       s.vsphere.start();
+      s.notifier.start();
     } catch (RuntimeException e) {
       s.close();
       throw new IOException("cannot listen on " + config.bindAddress() + ":" + config.port()
@@ -317,9 +331,15 @@ public final class SysLensServer implements AutoCloseable {
     return vsphere;
   }
 
+  /** Where alert rules hand their alerts (notification routing, silences, receivers). */
+  AlertSink alertSink() {
+    return notifier;
+  }
+
   @Override
   public void close() {
     vsphere.close();
+    notifier.close();
     sweeper.shutdownNow();
     server.stop().join();
     queryExecutor.close();
