@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -60,6 +61,7 @@ final class Deliveries implements AutoCloseable {
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
+  private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   Deliveries(Clock clock, NotifyStore store, NotificationLog nflog, Senders senders, Templates templates,
@@ -89,11 +91,19 @@ final class Deliveries implements AutoCloseable {
 
   /** Queues {@code n} (already persisted) on its receiver's worker; never blocks. */
   void submit(Notification n) {
-    submit(n, 1);
+    if (inFlight.add(n.id())) {
+      submit(n, 1);
+    }
+  }
+
+  /** True while {@code id} waits on a worker or for a retry. */
+  boolean inFlight(long id) {
+    return inFlight.contains(id);
   }
 
   private void submit(Notification n, int attempt) {
     if (closed) {
+      inFlight.remove(n.id());
       return; // stays in the persisted queue; sent after the next start
     }
     ThreadPoolExecutor w = workers.computeIfAbsent(n.receiver(), r -> {
@@ -104,14 +114,16 @@ final class Deliveries implements AutoCloseable {
     try {
       w.execute(() -> attempt(n, attempt));
     } catch (RejectedExecutionException e) {
+      inFlight.remove(n.id());
       rejected.incrementAndGet();
-      log.error("receiver {}: {} notifications waiting; notification {} stays queued in the database until the "
-          + "next flush or restart", n.receiver(), QUEUE_PER_RECEIVER, n.id());
+      log.error("receiver {}: {} notifications waiting; notification {} stays queued in the database and is "
+          + "offered again within a minute", n.receiver(), QUEUE_PER_RECEIVER, n.id());
     }
   }
 
   private void attempt(Notification n, int attempt) {
     if (closed || !store.queued(n.id())) {
+      inFlight.remove(n.id());
       return; // superseded by a newer notification for the same group, or shutting down
     }
     NotifyConfig c = config.get();
@@ -157,8 +169,10 @@ final class Deliveries implements AutoCloseable {
       try {
         timer.schedule(() -> submit(n, attempt + 1), retry.backoff(attempt).toMillis(), TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException ignored) {
-        // closing
+        inFlight.remove(n.id()); // closing
       }
+    } else {
+      inFlight.remove(n.id());
     }
   }
 

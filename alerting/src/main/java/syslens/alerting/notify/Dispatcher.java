@@ -158,7 +158,7 @@ final class Dispatcher {
     if (inhibitor == null) {
       Map<String, Labels> firing = new HashMap<>();
       alerts.forEach((fp, a) -> {
-        if (a.firingAt(now) && silences.mutedBy(a.labels(), now).isEmpty()) {
+        if (a.firingAt(now)) { // silenced alerts still inhibit, as in Alertmanager
           firing.put(fp, a.labels());
         }
       });

@@ -45,11 +45,16 @@ public final class Notifier implements AlertSink, AutoCloseable {
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicLong dropped = new AtomicLong();
   private final ScheduledExecutorService ticker;
+  static final Duration HOUSEKEEPING = Duration.ofMinutes(1);
+  /** How long the delivery log keeps attempts. */
+  static final Duration DELIVERY_LOG_RETENTION = Duration.ofDays(30);
+  private java.time.Instant nextHousekeeping;
 
   private Notifier(Builder b) {
     this.clock = b.clock;
     this.tickInterval = b.tickInterval;
     this.maxPending = b.maxPendingAlerts;
+    this.nextHousekeeping = b.clock.instant().plus(HOUSEKEEPING);
     AlertingSchema.migrate(b.db);
     this.store = new NotifyStore(b.db);
     NotifyConfig config;
@@ -103,9 +108,10 @@ public final class Notifier implements AlertSink, AutoCloseable {
     return this;
   }
 
+  /** Offers every persisted, unconfirmed notification not already with a worker to its receiver. */
   void resumePending() {
     for (Notification n : store.pending()) {
-      deliveries.submit(n);
+      deliveries.submit(n); // no-op for those in flight
     }
   }
 
@@ -133,6 +139,13 @@ public final class Notifier implements AlertSink, AutoCloseable {
     }
     pending.addAndGet(-batch.size());
     dispatcher.tick(batch);
+    java.time.Instant now = clock.instant();
+    if (!now.isBefore(nextHousekeeping)) {
+      nextHousekeeping = now.plus(HOUSEKEEPING);
+      resumePending(); // notifications a full receiver queue refused
+      store.prune(now.minus(DELIVERY_LOG_RETENTION), java.time.Instant.EPOCH);
+      silences.gc();
+    }
   }
 
   Dispatcher dispatcher() {

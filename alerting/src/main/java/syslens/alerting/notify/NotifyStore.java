@@ -172,6 +172,14 @@ final class NotifyStore {
         rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), Instant.ofEpochMilli(rs.getLong(10)), rs.getLong(11)));
   }
 
+  /** Drops delivery-log rows older than {@code deliveries} and silences that ended before {@code silences}. */
+  void prune(Instant deliveries, Instant silences) {
+    tx("pruning the delivery log and old silences", c -> {
+      update(c, "DELETE FROM notify_deliveries WHERE at_ms < ?", deliveries.toEpochMilli());
+      update(c, "DELETE FROM notify_silences WHERE ends_at < ?", silences.toEpochMilli());
+    });
+  }
+
   // ---- silences and acks ----
 
   void putSilence(Silence s) {

@@ -50,7 +50,7 @@ final class Senders {
 
   Senders(Clock clock) {
     this.clock = requireNonNull(clock, "clock");
-    this.http = HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5))
+    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5))
         .followRedirects(HttpClient.Redirect.NEVER).build();
   }
 

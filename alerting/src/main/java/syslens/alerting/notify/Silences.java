@@ -17,8 +17,8 @@ import syslens.storage.Labels;
 
 /**
  * Silences as Alertmanager keeps them: created, updated (an active silence whose matchers change
- * is expired and replaced by a new one, as Alertmanager does), expired; never deleted before
- * {@link #RETENTION} after their end, so the API still shows who silenced what.
+ * is expired and replaced by a new one, as Alertmanager does), expired; kept {@link #RETENTION}
+ * after their end, so the API still shows who silenced what.
  */
 final class Silences {
   static final Duration RETENTION = Duration.ofDays(5);
@@ -137,8 +137,9 @@ final class Silences {
     return out == null ? List.of() : out;
   }
 
-  private void gc() {
+  void gc() {
     Instant cutoff = clock.instant().minus(RETENTION);
     byId.values().removeIf(s -> s.endsAt().isBefore(cutoff));
+    store.prune(Instant.EPOCH, cutoff);
   }
 }

@@ -102,6 +102,15 @@ class AlertmanagerForwardTest {
       assertThat(p.get("receiver").asText()).isEqualTo("db");
       assertThat(p.get("status").asText()).isEqualTo("firing");
       JsonNode a = p.get("alerts").get(0);
+      // Alertmanager's own webhook payload has exactly the fields SysLens's webhook sends.
+      var ours = Payloads.webhook(new Model.Notification(0, "k", "db", 0, "g", java.util.Map.of(),
+          List.of(new Model.Entry(Model.fingerprint(db.labels()), db, true)), 0, false), List.of(
+              new Model.Entry(Model.fingerprint(db.labels()), db, true)), 0, "");
+      assertThat(FieldNames.of(p)).isEqualTo(new java.util.TreeSet<>(ours.keySet()));
+      @SuppressWarnings("unchecked")
+      var ourAlert = ((List<java.util.Map<String, Object>>) ours.get("alerts")).get(0);
+      assertThat(FieldNames.of(a)).isEqualTo(new java.util.TreeSet<>(ourAlert.keySet()));
+      assertThat(a.get("endsAt").asText()).isEqualTo(Payloads.ZERO_TIME).isEqualTo(ourAlert.get("endsAt"));
       assertThat(a.get("labels").get("alertname").asText()).isEqualTo("ReplicationLag");
       assertThat(a.get("labels").get("instance").asText()).isEqualTo("pg1");
       assertThat(a.get("annotations").get("summary").asText()).isEqualTo("summary of ReplicationLag");
@@ -118,6 +127,15 @@ class AlertmanagerForwardTest {
         return hook.json().stream().skip(before).anyMatch(x -> x.get("status").asText().equals("resolved")
             && x.get("receiver").asText().equals("db"));
       });
+    }
+  }
+
+  /** Field names of a JSON object. */
+  static final class FieldNames {
+    static java.util.TreeSet<String> of(JsonNode n) {
+      java.util.TreeSet<String> out = new java.util.TreeSet<>();
+      n.fieldNames().forEachRemaining(out::add);
+      return out;
     }
   }
 }
