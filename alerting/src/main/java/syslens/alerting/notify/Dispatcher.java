@@ -68,6 +68,7 @@ final class Dispatcher {
   private final Map<String, List<Route>> routesOf = new HashMap<>();
   private final Map<String, Ack> acks = new ConcurrentHashMap<>();
   private final Map<String, Alert> dirty = new HashMap<>();
+  private final Map<String, Instant> persistedEndsAt = new HashMap<>();
   private final Set<String> deleted = new HashSet<>();
   private NotifyConfig config;
   private Inhibitor inhibitor;
@@ -85,7 +86,8 @@ final class Dispatcher {
       acks.put(a.fingerprint(), a);
     }
     Instant now = clock.instant();
-    for (Alert a : store.alerts()) {
+    for (Alert a : store.alerts(now)) {
+      persistedEndsAt.put(Model.fingerprint(a.labels()), a.endsAt());
       route(Model.fingerprint(a.labels()), a, now);
     }
   }
@@ -119,7 +121,9 @@ final class Dispatcher {
     }
     escalate(now);
     gc(now);
-    store.saveAlerts(dirty, deleted);
+    store.saveAlerts(dirty, deleted, now);
+    dirty.forEach((fp, a) -> persistedEndsAt.put(fp, a.endsAt()));
+    deleted.forEach(persistedEndsAt::remove);
     dirty.clear();
     deleted.clear();
   }
@@ -134,9 +138,27 @@ final class Dispatcher {
       store.deleteAck(fp); // a new firing episode needs a new acknowledgement
     }
     alerts.put(fp, a);
-    dirty.put(fp, a);
+    if (mustPersist(fp, old, a, now)) {
+      dirty.put(fp, a);
+    }
     deleted.remove(fp);
     route(fp, a, now);
+  }
+
+  /**
+   * Rules re-send every firing alert each evaluation with {@code endsAt} pushed forward; storing
+   * each of those would write every alert every few seconds. Write when something a restart needs
+   * changed, or when the stored {@code endsAt} is less than half as far ahead as the new one.
+   */
+  private boolean mustPersist(String fp, Alert old, Alert a, Instant now) {
+    Instant stored = persistedEndsAt.get(fp);
+    if (old == null || stored == null || !old.startsAt().equals(a.startsAt())
+        || !old.annotations().equals(a.annotations()) || !a.firingAt(now) || !old.firingAt(now)) {
+      return true;
+    }
+    long storedAhead = stored.toEpochMilli() - now.toEpochMilli();
+    long newAhead = a.endsAt().toEpochMilli() - now.toEpochMilli();
+    return storedAhead * 2 < newAhead;
   }
 
   private void route(String fp, Alert a, Instant now) {

@@ -56,7 +56,7 @@ final class NotifyStore {
 
   // ---- alerts ----
 
-  void saveAlerts(Map<String, Alert> upserts, Set<String> deletes) {
+  void saveAlerts(Map<String, Alert> upserts, Set<String> deletes, Instant now) {
     if (upserts.isEmpty() && deletes.isEmpty()) {
       return;
     }
@@ -72,7 +72,9 @@ final class NotifyStore {
           "INSERT INTO notify_alerts (fingerprint, body, ends_at) VALUES (?, ?, ?)")) {
         for (Map.Entry<String, Alert> e : upserts.entrySet()) {
           ins.setString(1, e.getKey());
-          ins.setString(2, json(alertJson(e.getValue())));
+          Map<String, Object> body = alertJson(e.getValue());
+          body.put("storedAt", now.toString());
+          ins.setString(2, json(body));
           ins.setLong(3, e.getValue().endsAt().toEpochMilli());
           ins.addBatch();
         }
@@ -81,9 +83,25 @@ final class NotifyStore {
     });
   }
 
-  List<Alert> alerts() {
-    return query("loading alerts", "SELECT body FROM notify_alerts", ps -> { },
-        rs -> alertFromJson(read(rs.getString(1))));
+  /**
+   * The stored alerts. One that was firing when stored but whose {@code endsAt} passed while the
+   * server was down gets that validity again from {@code now}, so a restart does not resolve
+   * (and later re-fire) alerts the rules have not had the chance to re-send yet.
+   */
+  List<Alert> alerts(Instant now) {
+    return query("loading alerts", "SELECT body FROM notify_alerts", ps -> { }, rs -> {
+      Map<String, Object> m = read(rs.getString(1));
+      Alert a = alertFromJson(m);
+      Object stored = m.get("storedAt");
+      if (stored != null) {
+        Instant at = Instant.parse((String) stored);
+        if (a.endsAt().isAfter(at) && !a.endsAt().isAfter(now)) {
+          Instant ends = now.plus(java.time.Duration.between(at, a.endsAt()));
+          a = new Alert(a.labels(), a.annotations(), a.startsAt(), ends, a.generatorUrl(), a.value());
+        }
+      }
+      return a;
+    });
   }
 
   // ---- notification log ----

@@ -137,4 +137,28 @@ class DeliveryTest {
     assertThat(a.bodies).hasSize(2);
     assertThat(b.bodies).hasSize(2);
   }
+
+  @Test
+  void restart_downLongerThanAlertValidity_noResolvedNotification() {
+    // As Prometheus sends them: valid for a few evaluation intervals, re-sent every evaluation.
+    Alert a = new Alert(alert().labels(), alert().annotations(), T0, T0.plusSeconds(60), "", Double.NaN);
+    try (Notifier first = notifier(3, Duration.ofMillis(20), "5s")) {
+      first.send(List.of(a));
+      first.tick();
+      await().atMost(Duration.ofSeconds(10)).until(() -> this.a.bodies.size() == 1
+          && b.bodies.size() == 1 && first.store().pending().isEmpty());
+    }
+    clock.advance(Duration.ofMinutes(10)); // down for longer than the alert's endsAt
+    try (Notifier second = notifier(3, Duration.ofMillis(20), "5s")) {
+      second.tick();
+      assertThat(second.dispatcher().queued()).isZero();
+      assertThat(second.dispatcher().status().get(0).alert().firingAt(clock.instant())).isTrue();
+      // The rule re-sends it: still nothing new to say within repeat_interval.
+      second.send(List.of(new Alert(a.labels(), a.annotations(), T0, clock.instant().plusSeconds(120), "", Double.NaN)));
+      clock.advance(Duration.ofMinutes(1));
+      second.tick();
+      assertThat(second.dispatcher().queued()).isZero();
+    }
+    assertThat(this.a.bodies).hasSize(1);
+  }
 }
