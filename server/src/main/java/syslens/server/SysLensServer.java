@@ -214,6 +214,12 @@ public final class SysLensServer implements AutoCloseable {
       this.notifier = Notifier.builder(meta.dataSource()).clock(config.clock())
           .userLanguage(u -> security.users().get(u).map(syslens.security.User::language)).build();
       AlertingApi alerting = new AlertingApi(new NotifyApi(notifier), security.audit());
+      io.micrometer.core.instrument.FunctionCounter.builder("syslens.alerting.notifications.delivered", notifier,
+          n -> n.stats().delivered()).register(meters);
+      io.micrometer.core.instrument.FunctionCounter.builder("syslens.alerting.notifications.failed", notifier,
+          n -> n.stats().failed()).register(meters);
+      io.micrometer.core.instrument.FunctionCounter.builder("syslens.alerting.template.failures", notifier,
+          n -> n.stats().templateFailures()).register(meters);
       for (String route : AlertingApi.ROUTES) {
         sb.service(route, alerting.decorate(auth));
       }

@@ -97,6 +97,7 @@ class AlertingServerTest {
     assertThat(alerts.at("/0/status/state").asText()).isEqualTo("suppressed");
     JsonNode log = TestServer.JSON.readTree(server.get("/api/v1/notifications?receiver=hook", admin).body()).get("data");
     assertThat(log.at("/0/status").asText()).isEqualTo("delivered");
+    assertThat(server.get("/metrics", admin).body()).contains("syslens_alerting_notifications_delivered_total 1.0");
 
     String audit = server.get("/api/v1/audit", admin).body();
     assertThat(audit).contains("alerting.config.changed").contains("alert.acknowledged").contains("silence.created");

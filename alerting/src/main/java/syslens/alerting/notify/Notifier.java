@@ -184,6 +184,14 @@ public final class Notifier implements AlertSink, AutoCloseable {
     return dropped.get();
   }
 
+  /** Counters for self-metrics. */
+  public record Stats(long delivered, long failed, long refused, long dropped, long templateFailures, int groups) {}
+
+  public Stats stats() {
+    return new Stats(deliveries.delivered(), deliveries.failed(), deliveries.rejected(), dropped.get(),
+        templates.failures(), dispatcher.groupCount());
+  }
+
   @Override
   public void close() {
     ticker.shutdownNow();

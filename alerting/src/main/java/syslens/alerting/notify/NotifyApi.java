@@ -25,7 +25,7 @@ import syslens.alerting.notify.Model.Silence;
  * GET  /api/v1/silences[?state=active|pending|expired]   POST /api/v1/silences (create, or update with "id")
  * GET  /api/v1/silences/{id}                            DELETE /api/v1/silences/{id} (expire)
  * GET  /api/v1/receivers                                (integrations without secrets)
- * GET  /api/v1/alerting/config                          PUT /api/v1/alerting/config (YAML or JSON, validated)
+ * GET  /api/v1/alerting/config[?format=json]            PUT /api/v1/alerting/config (YAML or JSON, validated)
  * GET  /api/v1/alerting/alerts                          (alerts with silenced/inhibited/maintenance/ack state)
  * GET|POST|DELETE /api/v1/alerts/{fingerprint}/ack      (acknowledge with a comment; stops escalation)
  * GET  /api/v1/notifications?receiver=&from=&to=&limit= (delivery log, newest first)
@@ -87,7 +87,7 @@ public final class NotifyApi {
       }
       if (p.equals("/api/v1/alerting/config")) {
         return switch (method) {
-          case "GET" -> Response.ok(Map.of("config", notifier.dispatcher().config().source()));
+          case "GET" -> Response.ok(configView(params.get("format")));
           case "PUT", "POST" -> putConfig(body, actor);
           default -> notAllowed(method, "GET, PUT");
         };
@@ -192,6 +192,22 @@ public final class NotifyApi {
       out.add(m);
     }
     return out;
+  }
+
+  /** The stored text ({@code {"config": text}}), or with {@code format=json} the same configuration as a JSON tree. */
+  private Object configView(String format) {
+    String text = notifier.dispatcher().config().source();
+    if (format == null || format.equals("text")) {
+      return Map.of("config", text);
+    }
+    if (!format.equals("json")) {
+      throw new IllegalArgumentException("format: \"" + format + "\" (expected: text or json)");
+    }
+    try {
+      return new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("stored config no longer parses", e);
+    }
   }
 
   private Response putConfig(String body, String actor) {

@@ -77,6 +77,13 @@ class NotifyApiTest {
         .status()).isEqualTo(200);
     Object got = call("GET", "/api/v1/alerting/config", null).data();
     assertThat(call("PUT", "/api/v1/alerting/config", NotifyStore.json(got)).status()).isEqualTo(200);
+    // As a JSON tree: edit it and PUT it back.
+    Object tree = api.handle("GET", "/api/v1/alerting/config", Map.of("format", "json"), null, "alice").data();
+    assertThat(NotifyStore.json(tree)).isEqualTo("{\"route\":{\"receiver\":\"r\"},\"receivers\":[{\"name\":\"r\"}]}");
+    assertThat(call("PUT", "/api/v1/alerting/config", NotifyStore.json(tree).replace("\"r\"", "\"q\"")).status())
+        .isEqualTo(200);
+    assertThat(api.handle("GET", "/api/v1/alerting/config", Map.of("format", "xml"), null, "alice").error())
+        .isEqualTo("format: \"xml\" (expected: text or json)");
   }
 
   @Test
