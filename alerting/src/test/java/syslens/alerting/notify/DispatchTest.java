@@ -186,4 +186,19 @@ class DispatchTest {
     tickAndAwait(2);
     assertThat(hook.paths).containsExactlyInAnyOrder("/hook", "/db");
   }
+
+  @Test
+  void tick_largeGroup_persistedAndDeliveredWhole() {
+    String text = "x".repeat(600);
+    List<Alert> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      many.add(new Alert(syslens.storage.Labels.of("alertname", "Big", "instance", "n" + i),
+          java.util.Map.of("description", text), T0, T0.plusSeconds(3600), "", Double.NaN));
+    }
+    notifier.send(many);
+    tickExpectNothing();
+    clock.advance(Duration.ofSeconds(30));
+    tickAndAwait(1); // a notification body of more than 1 MB went through the persisted queue
+    assertThat(hook.json().get(0).get("alerts")).hasSize(2000);
+  }
 }
