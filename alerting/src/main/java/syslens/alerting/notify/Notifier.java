@@ -207,7 +207,7 @@ public final class Notifier implements AlertSink, AutoCloseable {
   public static final class Builder {
     private final DataSource db;
     private Clock clock = Clock.systemUTC();
-    private Duration tickInterval = Duration.ofSeconds(1);
+    private Duration tickInterval = Duration.ofMillis(250);
     private int maxPendingAlerts = 200_000;
     private String initialConfig = DEFAULT_CONFIG;
     private UserLanguage userLanguage = UserLanguage.none();
