@@ -28,7 +28,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import syslens.alerting.AlertSink;
+import syslens.alerting.notify.Notifier;
+import syslens.alerting.notify.NotifyApi;
 import syslens.query.Engine;
+import syslens.server.api.AlertingApi;
 import syslens.server.api.ApiErrors;
 import syslens.server.api.MetadataApi;
 import syslens.server.api.NodesApi;
@@ -94,6 +98,7 @@ public final class SysLensServer implements AutoCloseable {
   private final QueryExecutor queryExecutor;
   private final VsphereService vsphere;
   private final Sequences sequences;
+  private final Notifier notifier;
 
   private SysLensServer(ServerConfig config, DataDirLock dataLock) throws IOException {
     this.config = config;
@@ -250,6 +255,19 @@ public final class SysLensServer implements AutoCloseable {
       VcentersApi vcenters = new VcentersApi(new VsphereApi(vsphere));
       sb.service(VcentersApi.PREFIX, vcenters.decorate(auth));
       sb.serviceUnder(VcentersApi.PREFIX + "/", vcenters.decorate(auth));
+      // Alert notification: routing, silences, receivers; rules hand alerts to alertSink().
+      this.notifier = Notifier.builder(meta.dataSource()).clock(config.clock())
+          .userLanguage(u -> security.users().get(u).map(syslens.security.User::language)).build();
+      AlertingApi alerting = new AlertingApi(new NotifyApi(notifier), security.audit());
+      io.micrometer.core.instrument.FunctionCounter.builder("syslens.alerting.notifications.delivered", notifier,
+          n -> n.stats().delivered()).register(meters);
+      io.micrometer.core.instrument.FunctionCounter.builder("syslens.alerting.notifications.failed", notifier,
+          n -> n.stats().failed()).register(meters);
+      io.micrometer.core.instrument.FunctionCounter.builder("syslens.alerting.template.failures", notifier,
+          n -> n.stats().templateFailures()).register(meters);
+      for (String route : AlertingApi.ROUTES) {
+        sb.service(route, alerting.decorate(auth));
+      }
       sb.service(LIVE_PATH, WebSocketService.builder(hub).maxFramePayloadLength(64 * 1024)
           .allowedOrigin(origin -> true).build().decorate(auth).decorate((delegate, ctx, req) -> {
             ctx.clearRequestTimeout();
@@ -262,7 +280,8 @@ public final class SysLensServer implements AutoCloseable {
               + "/api/v1/query, /api/v1/query_range, /api/v1/labels, /api/v1/label/<name>/values, "
               + "/api/v1/series, /api/v1/metadata, /api/v1/query_exemplars, /api/v1/format_query, "
               + "/api/v1/status/buildinfo, /api/v1/status/runtimeinfo, /api/v1/status/flags, /api/v1/live, /api/v1/me, /api/v1/users, /api/v1/roles, /api/v1/apikeys, "
-              + "/api/v1/audit, /api/v1/node-credentials, /api/v1/vcenters; see docs/api.md)");
+              + "/api/v1/audit, /api/v1/node-credentials, /api/v1/vcenters, /api/v1/write, /api/v1/import/prometheus, "
+              + "/api/v1/silences, /api/v1/receivers, /api/v1/alerting/config, /api/v1/alerting/alerts, /api/v1/notifications; see docs/api.md)");
       sb.serviceUnder("/api/", apiNotFound.decorate(auth));
       sb.serviceUnder("/", FileService.builder(SysLensServer.class.getClassLoader(), "syslens/dashboard")
           .cacheControl("no-cache").build());
@@ -299,6 +318,7 @@ public final class SysLensServer implements AutoCloseable {
     try {
       s.server.start().join();
       s.vsphere.start();
+      s.notifier.start();
     } catch (RuntimeException e) {
       s.close();
       throw new IOException("cannot listen on " + config.bindAddress() + ":" + config.port()
@@ -387,9 +407,15 @@ public final class SysLensServer implements AutoCloseable {
     }
   }
 
+  /** Where alert rules hand their alerts (notification routing, silences, receivers). */
+  AlertSink alertSink() {
+    return notifier;
+  }
+
   @Override
   public void close() {
     vsphere.close();
+    notifier.close();
     sweeper.shutdownNow();
     server.stop().join();
     flushSequences();

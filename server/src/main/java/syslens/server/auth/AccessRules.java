@@ -19,13 +19,30 @@ public final class AccessRules {
   private static final Set<HttpMethod> ANY = Set.of(HttpMethod.values());
 
   /**
-   * One row: a path (exact, or a prefix when it ends with {@code /}), the methods, the
+   * One row: a path (exact, or a prefix when it ends with {@code /}; a {@code *} segment matches
+   * one path segment), the methods, the
    * permission needed, and whether a restricted principal (must change password / enroll TOTP)
    * may use it.
    */
   public record Rule(String path, Set<HttpMethod> methods, String permission, boolean allowRestricted) {
     boolean matches(HttpMethod m, String p) {
-      return methods.contains(m) && (path.endsWith("/") ? p.startsWith(path) : p.equals(path));
+      if (!methods.contains(m)) {
+        return false;
+      }
+      if (path.contains("/*/")) {
+        String[] want = path.split("/", -1);
+        String[] got = p.split("/", -1);
+        if (want.length != got.length) {
+          return false;
+        }
+        for (int i = 0; i < want.length; i++) {
+          if (!(want[i].equals("*") ? !got[i].isEmpty() : want[i].equals(got[i]))) {
+            return false;
+          }
+        }
+        return true;
+      }
+      return path.endsWith("/") ? p.startsWith(path) : p.equals(path);
     }
   }
 
@@ -61,6 +78,17 @@ public final class AccessRules {
       new Rule("/api/v1/vcenters/inventory", GET, "monitoring:vsphere:read", false),
       new Rule("/api/v1/vcenters", ANY, "system:vcenter:manage", false),
       new Rule("/api/v1/vcenters/", ANY, "system:vcenter:manage", false),
+      // Alerting: notification (silences, receivers, config, acknowledgements, delivery log).
+      new Rule("/api/v1/silences", GET, "alerts:silence:read", false),
+      new Rule("/api/v1/silences/", GET, "alerts:silence:read", false),
+      new Rule("/api/v1/silences", ANY, "alerts:silence:manage", false),
+      new Rule("/api/v1/silences/", ANY, "alerts:silence:manage", false),
+      new Rule("/api/v1/receivers", GET, "alerts:receiver:read", false),
+      new Rule("/api/v1/alerting/config", ANY, "alerts:receiver:manage", false),
+      new Rule("/api/v1/alerting/alerts", GET, "alerts:alert:read", false),
+      new Rule("/api/v1/notifications", GET, "alerts:notification:read", false),
+      new Rule("/api/v1/alerts/*/ack", GET, "alerts:alert:read", false),
+      new Rule("/api/v1/alerts/*/ack", ANY, "alerts:alert:write", false),
       // Administration.
       new Rule("/api/v1/users", ANY, "users:user:manage", false),
       new Rule("/api/v1/users/", ANY, "users:user:manage", false),

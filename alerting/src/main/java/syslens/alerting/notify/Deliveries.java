@@ -1,0 +1,200 @@
+package syslens.alerting.notify;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import syslens.alerting.notify.Model.Delivery;
+import syslens.alerting.notify.Model.Notification;
+import syslens.alerting.notify.NotifyConfig.Receiver;
+
+/**
+ * Delivers queued notifications: one single-thread executor with a bounded queue per receiver
+ * (a slow or failing receiver only delays itself), retries with exponential backoff up to a
+ * maximum number of attempts (5xx, 429, timeouts, connection errors; not other 4xx), a delivery
+ * log row per attempt, and the notification log written only after success. A notification
+ * superseded by a newer one for the same group is not sent again.
+ */
+final class Deliveries implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Deliveries.class);
+  static final int QUEUE_PER_RECEIVER = 1000;
+
+  /** Retry policy: attempts in total, first backoff, cap. */
+  record Retry(int maxAttempts, Duration initial, Duration max) {
+    Retry {
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("maxAttempts: " + maxAttempts + " (expected: >= 1)");
+      }
+    }
+
+    Duration backoff(int attempt) {
+      long ms = initial.toMillis() << Math.min(attempt - 1, 30);
+      return Duration.ofMillis(Math.min(ms, max.toMillis()));
+    }
+  }
+
+  private final Clock clock;
+  private final NotifyStore store;
+  private final NotificationLog nflog;
+  private final Senders senders;
+  private final Templates templates;
+  private final Supplier<NotifyConfig> config;
+  private final Function<Receiver, String> language;
+  private final Retry retry;
+  private final Map<String, ThreadPoolExecutor> workers = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService timer;
+  private final AtomicLong delivered = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong rejected = new AtomicLong();
+  private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  Deliveries(Clock clock, NotifyStore store, NotificationLog nflog, Senders senders, Templates templates,
+      Supplier<NotifyConfig> config, Function<Receiver, String> language, Retry retry) {
+    this.clock = requireNonNull(clock, "clock");
+    this.store = requireNonNull(store, "store");
+    this.nflog = requireNonNull(nflog, "nflog");
+    this.senders = requireNonNull(senders, "senders");
+    this.templates = requireNonNull(templates, "templates");
+    this.config = requireNonNull(config, "config");
+    this.language = requireNonNull(language, "language");
+    this.retry = requireNonNull(retry, "retry");
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "syslens-notify-retry"));
+  }
+
+  long delivered() {
+    return delivered.get();
+  }
+
+  long failed() {
+    return failed.get();
+  }
+
+  long rejected() {
+    return rejected.get();
+  }
+
+  /** Queues {@code n} (already persisted) on its receiver's worker; never blocks. */
+  void submit(Notification n) {
+    if (inFlight.add(n.id())) {
+      submit(n, 1);
+    }
+  }
+
+  /** True while {@code id} waits on a worker or for a retry. */
+  boolean inFlight(long id) {
+    return inFlight.contains(id);
+  }
+
+  private void submit(Notification n, int attempt) {
+    if (closed) {
+      inFlight.remove(n.id());
+      return; // stays in the persisted queue; sent after the next start
+    }
+    ThreadPoolExecutor w = workers.computeIfAbsent(n.receiver(), r -> {
+      ThreadPoolExecutor e = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+          new ArrayBlockingQueue<>(QUEUE_PER_RECEIVER), x -> daemon(x, "syslens-notify-" + r));
+      return e;
+    });
+    try {
+      w.execute(() -> attempt(n, attempt));
+    } catch (RejectedExecutionException e) {
+      inFlight.remove(n.id());
+      rejected.incrementAndGet();
+      log.error("receiver {}: {} notifications waiting; notification {} stays queued in the database and is "
+          + "offered again within a minute", n.receiver(), QUEUE_PER_RECEIVER, n.id());
+    }
+  }
+
+  private void attempt(Notification n, int attempt) {
+    if (closed || !store.queued(n.id())) {
+      inFlight.remove(n.id());
+      return; // superseded by a newer notification for the same group, or shutting down
+    }
+    NotifyConfig c = config.get();
+    Receiver r = c.receivers().get(n.receiver());
+    Integration in = r == null || n.integration() >= r.integrations().size() ? null : r.integrations().get(n.integration());
+    Instant start = clock.instant();
+    long t0 = System.nanoTime();
+    String error = null;
+    boolean retryable = false;
+    if (in == null) {
+      error = "receiver " + n.receiver() + " integration " + n.integration() + " is no longer configured";
+    } else {
+      try {
+        Templates.Message msg = templates.render(n, language.apply(r), r.templates(), c.externalUrl());
+        senders.send(in, n, msg, c.externalUrl());
+      } catch (Senders.DeliveryException e) {
+        error = e.getMessage();
+        retryable = e.retryable;
+      } catch (RuntimeException e) {
+        error = "unexpected: " + e;
+        retryable = true;
+      }
+    }
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    boolean last = !retryable || attempt >= retry.maxAttempts();
+    String status = error == null ? "delivered" : last ? "failed" : "retrying";
+    try {
+      store.logDelivery(new Delivery(0, n.id(), n.receiver(), in == null ? "?" : in.kind(), n.groupKey(),
+          n.alerts().size(), attempt, status, error, start, ms));
+      if (error == null) {
+        nflog.delivered(n, clock.instant());
+        store.dequeue(n.id());
+        delivered.incrementAndGet();
+      } else if (last) {
+        store.dequeue(n.id()); // the notification log was not written: the next flush decides again
+        failed.incrementAndGet();
+        log.warn("notification {} to {} failed after {} attempt(s): {}", n.id(), n.receiver(), attempt, error);
+      }
+    } catch (RuntimeException e) {
+      log.error("recording delivery of notification {} failed: {}", n.id(), e.toString());
+    }
+    if (error != null && !last && !closed) {
+      try {
+        timer.schedule(() -> submit(n, attempt + 1), retry.backoff(attempt).toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException ignored) {
+        inFlight.remove(n.id()); // closing
+      }
+    } else {
+      inFlight.remove(n.id());
+    }
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    timer.shutdownNow();
+    for (ThreadPoolExecutor w : workers.values()) {
+      w.shutdownNow();
+    }
+    for (ThreadPoolExecutor w : workers.values()) {
+      try {
+        w.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

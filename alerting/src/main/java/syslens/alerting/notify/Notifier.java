@@ -1,0 +1,263 @@
+package syslens.alerting.notify;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import syslens.alerting.Alert;
+import syslens.alerting.AlertSink;
+import syslens.alerting.AlertingSchema;
+import syslens.alerting.notify.Model.Notification;
+import syslens.alerting.notify.NotifyConfig.Receiver;
+
+/**
+ * The notification pipeline behind {@link AlertSink}: {@link #send} only queues (bounded) and
+ * returns; a dispatcher thread ticks every {@code tickInterval} (routing, grouping, silences,
+ * inhibition, maintenance windows, escalation), receivers are served by their own workers, and
+ * everything that must survive a restart (configuration, alerts, notification log, unconfirmed
+ * notifications, silences, acknowledgements) is in the metadata database.
+ */
+public final class Notifier implements AlertSink, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Notifier.class);
+  /** A configuration that routes everything to a receiver without integrations. */
+  public static final String DEFAULT_CONFIG = "route:\n  receiver: default\nreceivers:\n- name: default\n";
+
+  private final Clock clock;
+  private final NotifyStore store;
+  private final Silences silences;
+  private final Dispatcher dispatcher;
+  private final Deliveries deliveries;
+  private final Templates templates;
+  private final Duration tickInterval;
+  private final int maxPending;
+  private final ConcurrentLinkedQueue<List<Alert>> incoming = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger pending = new AtomicInteger();
+  private final AtomicLong dropped = new AtomicLong();
+  private final ScheduledExecutorService ticker;
+  static final Duration HOUSEKEEPING = Duration.ofMinutes(1);
+  /** How long the delivery log keeps attempts. */
+  static final Duration DELIVERY_LOG_RETENTION = Duration.ofDays(30);
+  private java.time.Instant nextHousekeeping;
+
+  private Notifier(Builder b) {
+    this.clock = b.clock;
+    this.tickInterval = b.tickInterval;
+    this.maxPending = b.maxPendingAlerts;
+    this.nextHousekeeping = b.clock.instant().plus(HOUSEKEEPING);
+    AlertingSchema.migrate(b.db);
+    this.store = new NotifyStore(b.db);
+    NotifyConfig config;
+    String text = store.config().orElse(b.initialConfig);
+    try {
+      config = ConfigParser.parse(text);
+    } catch (ConfigException e) {
+      log.error("stored notification config is invalid ({}); using the default until it is replaced", e.getMessage());
+      config = ConfigParser.parse(DEFAULT_CONFIG);
+    }
+    NotificationLog nflog = new NotificationLog(store);
+    this.silences = new Silences(store, clock);
+    this.templates = new Templates();
+    UserLanguage users = b.userLanguage;
+    Dispatcher[] d = new Dispatcher[1];
+    this.deliveries = new Deliveries(clock, store, nflog, new Senders(clock), templates, () -> d[0].config(),
+        r -> language(r, users), b.retry);
+    this.dispatcher = new Dispatcher(config, clock, store, nflog, silences, deliveries::submit);
+    d[0] = dispatcher;
+    this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "syslens-notify-dispatcher");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  static String language(Receiver r, UserLanguage users) {
+    if (r.language() != null) {
+      return r.language();
+    }
+    if (r.user() != null) {
+      return users.languageOf(r.user()).filter(ConfigParser.LANGUAGES::contains).orElse("en");
+    }
+    return "en";
+  }
+
+  public static Builder builder(DataSource db) {
+    return new Builder(db);
+  }
+
+  /** Re-sends notifications not confirmed before the last stop, then ticks in the background. */
+  public Notifier start() {
+    resumePending();
+    ticker.scheduleWithFixedDelay(() -> {
+      try {
+        tick();
+      } catch (RuntimeException e) {
+        log.error("notification dispatcher step failed: {}", e.toString(), e);
+      }
+    }, tickInterval.toMillis(), tickInterval.toMillis(), TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  /** Offers every persisted, unconfirmed notification not already with a worker to its receiver. */
+  void resumePending() {
+    for (Notification n : store.pending()) {
+      deliveries.submit(n); // no-op for those in flight
+    }
+  }
+
+  @Override
+  public void send(List<Alert> alerts) {
+    requireNonNull(alerts, "alerts");
+    if (alerts.isEmpty()) {
+      return;
+    }
+    if (pending.addAndGet(alerts.size()) > maxPending) {
+      pending.addAndGet(-alerts.size());
+      dropped.addAndGet(alerts.size());
+      log.error("notification queue full ({} alerts waiting): {} alerts dropped (rules re-send firing alerts)",
+          maxPending, alerts.size());
+      return;
+    }
+    incoming.add(List.copyOf(alerts));
+  }
+
+  /** One dispatcher step: takes queued alerts, flushes due groups. Tests call it with a fixed clock. */
+  void tick() {
+    List<Alert> batch = new ArrayList<>();
+    for (List<Alert> l; (l = incoming.poll()) != null; ) {
+      batch.addAll(l);
+    }
+    pending.addAndGet(-batch.size());
+    dispatcher.tick(batch);
+    java.time.Instant now = clock.instant();
+    if (!now.isBefore(nextHousekeeping)) {
+      nextHousekeeping = now.plus(HOUSEKEEPING);
+      resumePending(); // notifications a full receiver queue refused
+      store.prune(now.minus(DELIVERY_LOG_RETENTION), java.time.Instant.EPOCH);
+      silences.gc();
+    }
+  }
+
+  Dispatcher dispatcher() {
+    return dispatcher;
+  }
+
+  Silences silences() {
+    return silences;
+  }
+
+  NotifyStore store() {
+    return store;
+  }
+
+  Templates templates() {
+    return templates;
+  }
+
+  Deliveries deliveries() {
+    return deliveries;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  /** Validates {@code text} (YAML or JSON), stores it and switches to it; throws {@link ConfigException}. */
+  void replaceConfig(String text, String by) {
+    NotifyConfig c = ConfigParser.parse(text);
+    store.saveConfig(text, by, clock.instant());
+    dispatcher.apply(c);
+  }
+
+  /** Alerts dropped because the queue was full. */
+  public long dropped() {
+    return dropped.get();
+  }
+
+  /** Counters for self-metrics. */
+  public record Stats(long delivered, long failed, long refused, long dropped, long templateFailures, int groups) {}
+
+  public Stats stats() {
+    return new Stats(deliveries.delivered(), deliveries.failed(), deliveries.rejected(), dropped.get(),
+        templates.failures(), dispatcher.groupCount());
+  }
+
+  @Override
+  public void close() {
+    ticker.shutdownNow();
+    try {
+      ticker.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    deliveries.close();
+  }
+
+  /** Builder: the metadata database is required; the rest has defaults. */
+  public static final class Builder {
+    private final DataSource db;
+    private Clock clock = Clock.systemUTC();
+    private Duration tickInterval = Duration.ofMillis(250);
+    private int maxPendingAlerts = 200_000;
+    private String initialConfig = DEFAULT_CONFIG;
+    private UserLanguage userLanguage = UserLanguage.none();
+    private Deliveries.Retry retry = new Deliveries.Retry(8, Duration.ofSeconds(1), Duration.ofMinutes(1));
+
+    private Builder(DataSource db) {
+      this.db = requireNonNull(db, "db");
+    }
+
+    public Builder clock(Clock c) {
+      this.clock = requireNonNull(c, "clock");
+      return this;
+    }
+
+    public Builder tickInterval(Duration d) {
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException("tickInterval: " + d + " (expected: > 0)");
+      }
+      this.tickInterval = d;
+      return this;
+    }
+
+    public Builder maxPendingAlerts(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxPendingAlerts: " + n + " (expected: > 0)");
+      }
+      this.maxPendingAlerts = n;
+      return this;
+    }
+
+    /** The configuration used when the database holds none yet (validated at build). */
+    public Builder initialConfig(String yamlOrJson) {
+      ConfigParser.parse(yamlOrJson);
+      this.initialConfig = yamlOrJson;
+      return this;
+    }
+
+    public Builder userLanguage(UserLanguage u) {
+      this.userLanguage = requireNonNull(u, "userLanguage");
+      return this;
+    }
+
+    /** Delivery attempts in total and the backoff between them (doubling from {@code initial} to {@code max}). */
+    public Builder retry(int maxAttempts, Duration initial, Duration max) {
+      this.retry = new Deliveries.Retry(maxAttempts, initial, max);
+      return this;
+    }
+
+    public Notifier build() {
+      return new Notifier(this);
+    }
+  }
+}
