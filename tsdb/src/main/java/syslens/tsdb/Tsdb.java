@@ -42,6 +42,8 @@ public final class Tsdb implements Storage {
   private final Checkpoints checkpoints;
   private final java.util.concurrent.ScheduledExecutorService background;
   private final Object checkpointLock = new Object();
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final Clock clock;
   private final long replayedSamples;
   private final long replayMillis;
@@ -240,10 +242,13 @@ public final class Tsdb implements Storage {
   /**
    * With automatic maintenance on: cuts complete head ranges into blocks and checkpoints (so the
    * next start is fast); then flushes and closes the WAL. Queriers keep working on memory,
-   * commits fail afterwards.
+   * commits fail afterwards. Closing again does nothing.
    */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return; // idempotent: a second close must not checkpoint a closed WAL
+    }
     if (background != null) {
       background.shutdownNow();
     }

@@ -77,6 +77,7 @@ class TsdbBlocksTest {
     }
     try (Tsdb db = open()) {
       assertThat(dump(db)).isEqualTo(model);
+      db.close(); // and again by try-with-resources: nothing happens the second time
     }
   }
 
