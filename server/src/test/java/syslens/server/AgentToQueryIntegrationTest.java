@@ -99,6 +99,8 @@ class AgentToQueryIntegrationTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> s.queryRange(token,
             "100 * (1 - avg by (node) (rate(node_cpu_seconds_total{mode=\"idle\"}[5s])))",
             System.currentTimeMillis() - 10_000, System.currentTimeMillis(), "1s").at("/data/result/0/values").size() > 0);
+        // Enough rounds that the 1 s steps below see several samples before the staleness marker.
+        await().atMost(Duration.ofSeconds(15)).until(() -> a.lastAckedSeq() >= 5);
       }
       // Agent gone: the node goes offline.
       await().atMost(Duration.ofSeconds(10)).until(() -> TestServer.JSON.readTree(
