@@ -121,6 +121,9 @@ final class Fleet {
     }
     int ncpu = Math.max(1, cpus.size());
     List<Template> out = new ArrayList<>();
+    // Prometheus adds `up` to every scraped target; dashboards count it (`count(up)`).
+    out.add(new Template(List.<String[]>of(new String[] {"__name__", "up"}), Kind.CONSTANT, new double[] {1}, null, 0,
+        1, 0, -1));
     for (int i = 0; out.size() < Math.max(1, want); i++) {
       Recording.Series s = base.get(i % base.size());
       int replica = i / base.size();

@@ -31,7 +31,7 @@ import syslens.storage.Matcher;
 final class Evaluator {
   /** What every evaluator of one query shares. */
   static final class Ctx {
-    final Map<List<Matcher>, List<LoadedSeries>> data;
+    final SeriesLoader.Loaded data;
     final long lookbackMs;
     final long queryStart;
     final long queryEnd;
@@ -39,7 +39,7 @@ final class Evaluator {
     final QueryBudget budget;
     final LabelCache labels = new LabelCache();
 
-    Ctx(Map<List<Matcher>, List<LoadedSeries>> data, long lookbackMs, long queryStart,
+    Ctx(SeriesLoader.Loaded data, long lookbackMs, long queryStart,
         long queryEnd, long subqueryStepMs, QueryBudget budget) {
       this.data = data;
       this.lookbackMs = lookbackMs;
@@ -148,7 +148,7 @@ final class Evaluator {
 
   Vec selectVector(VectorSelector vs, long t) {
     long ref = refTime(vs, t, ctx.queryStart, ctx.queryEnd);
-    List<LoadedSeries> series = ctx.data.getOrDefault(vs.matchers(), List.of());
+    List<LoadedSeries> series = ctx.data.get(vs);
     Cursors c = cursors.get(vs);
     if (c == null || c.ref > ref || c.hi.length != series.size()) {
       c = new Cursors(series);
@@ -191,7 +191,7 @@ final class Evaluator {
     long ref;
     long range;
     if (e instanceof MatrixSelector ms) {
-      series = ctx.data.getOrDefault(ms.selector().matchers(), List.of());
+      series = ctx.data.get(ms.selector());
       ref = refTime(ms.selector(), t, ctx.queryStart, ctx.queryEnd);
       range = ms.rangeMs();
     } else if (e instanceof SubqueryExpr s) {
@@ -252,7 +252,7 @@ final class Evaluator {
       return null;
     }
     if (!s.hasStale()) {
-      return new Window(s.labels(), s.ts(), s.vs(), lo, hi + 1);
+      return new Window(s.labels(), s.ts(), s.vs(), lo, hi + 1, s.agg());
     }
     int n = 0;
     long[] ts = new long[hi - lo + 1];

@@ -1,13 +1,16 @@
 package syslens.query;
 
 import java.util.Arrays;
+import syslens.storage.Aggregates;
 import syslens.storage.Labels;
 
 /**
  * One series' samples (stale markers included), loaded once per query, in time order.
  * {@code hasStale} tells whether any value is a stale marker (windows then need filtering).
+ * {@code agg} is non-null for a series read from a rollup tier: per-interval aggregates whose
+ * timestamps are {@code ts} and whose {@code last} column is {@code vs}.
  */
-record LoadedSeries(Labels labels, long[] ts, double[] vs, boolean hasStale) {
+record LoadedSeries(Labels labels, long[] ts, double[] vs, boolean hasStale, Aggregates agg) {
   /** A series of the first {@code n} points of the arrays (copied when longer). */
   static LoadedSeries of(Labels labels, long[] ts, double[] vs, int n) {
     boolean stale = false;
@@ -15,6 +18,16 @@ record LoadedSeries(Labels labels, long[] ts, double[] vs, boolean hasStale) {
       stale = StaleNaN.is(vs[i]);
     }
     return new LoadedSeries(labels, n == ts.length ? ts : Arrays.copyOf(ts, n),
-        n == vs.length ? vs : Arrays.copyOf(vs, n), stale);
+        n == vs.length ? vs : Arrays.copyOf(vs, n), stale, null);
+  }
+
+  /** A rollup series: its points in [from, to) of {@code a}. */
+  static LoadedSeries ofAggregates(Labels labels, Aggregates a, int from, int to) {
+    Aggregates s = from == 0 && to == a.size() ? a : new Aggregates(
+        Arrays.copyOfRange(a.timestamps(), from, to), Arrays.copyOfRange(a.min(), from, to),
+        Arrays.copyOfRange(a.max(), from, to), Arrays.copyOfRange(a.sum(), from, to),
+        Arrays.copyOfRange(a.count(), from, to), Arrays.copyOfRange(a.last(), from, to),
+        Arrays.copyOfRange(a.increase(), from, to));
+    return new LoadedSeries(labels, s.timestamps(), s.last(), false, s);
   }
 }

@@ -1,6 +1,7 @@
 package syslens.query;
 
 import java.util.List;
+import syslens.storage.Aggregates;
 import syslens.storage.Labels;
 
 /** A value during evaluation at one step. */
@@ -20,10 +21,16 @@ sealed interface Val {
   /**
    * A range vector's series at one step: points {@code from} (inclusive) to {@code to}
    * (exclusive) of the arrays, which may be a loaded series' own arrays (a view, no copy).
+   * {@code agg} is non-null when the series came from a rollup tier: its columns are
+   * index-aligned with {@code ts} ({@code vs} is its {@code last} column).
    */
-  record Window(Labels labels, long[] ts, double[] vs, int from, int to) {
+  record Window(Labels labels, long[] ts, double[] vs, int from, int to, Aggregates agg) {
     Window(Labels labels, long[] ts, double[] vs) {
-      this(labels, ts, vs, 0, ts.length);
+      this(labels, ts, vs, 0, ts.length, null);
+    }
+
+    Window(Labels labels, long[] ts, double[] vs, int from, int to) {
+      this(labels, ts, vs, from, to, null);
     }
 
     int size() {

@@ -11,7 +11,8 @@ import syslens.query.parser.Expr;
 
 /**
  * {@code /api/v1/query} and {@code /api/v1/query_range}: Prometheus' parameters (GET query string
- * or POST form) and response JSON, so Grafana's Prometheus data source works unchanged.
+ * or POST form) and response JSON, so Grafana's Prometheus data source works unchanged. SysLens
+ * adds {@code raw=true}: answer from raw samples, never from a rollup tier.
  */
 public final class QueryApi {
   static final int MAX_QUERY_LENGTH = 16 * 1024;
@@ -31,7 +32,7 @@ public final class QueryApi {
     return (ctx, req) -> PromRequests.handle(ctx, req, queries, p -> {
       String t = p.get("time");
       long time = t == null || t.isEmpty() ? clock.millis() : PromParams.time("time", t);
-      return PromJson.data(engine.instantQuery(query(p), time));
+      return PromJson.data(engine.instantQuery(query(p), time, raw(p)));
     });
   }
 
@@ -50,8 +51,24 @@ public final class QueryApi {
       }
       // Prometheus checks the range before it parses the query.
       Engine.checkRange(start, end, step);
-      return PromJson.data(engine.rangeQuery(query(p), start, end, step));
+      return PromJson.data(engine.rangeQuery(query(p), start, end, step, raw(p)));
     });
+  }
+
+  /**
+   * {@code raw=true} reads raw samples only (no rollup tier); absent or {@code false} lets the
+   * engine read rollups where the step and range allow.
+   */
+  static boolean raw(QueryParams p) {
+    String r = p.get("raw");
+    if (r == null || r.isEmpty() || r.equals("false")) {
+      return false;
+    }
+    if (r.equals("true")) {
+      return true;
+    }
+    throw new QueryException(QueryException.Kind.BAD_DATA,
+        "invalid parameter \"raw\": " + PromParams.abbreviate(r) + " (expected: true or false)");
   }
 
   /** The parsed {@code query} parameter; parse errors carry Prometheus' parameter prefix. */
