@@ -2,7 +2,7 @@ package syslens.query;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import syslens.query.Val.Sample;
@@ -56,7 +56,9 @@ final class Aggregations {
     if ((op == TokenType.TOPK || op == TokenType.BOTTOMK) && (long) param < 1) {
       return new Vec(List.of());
     }
-    Map<Labels, Group> groups = new LinkedHashMap<>();
+    // Keys are interned (LabelCache): one group per key object, found without comparing labels.
+    Map<Labels, Group> groups = new IdentityHashMap<>();
+    List<Group> order = new ArrayList<>();
     List<String> dropNames = new ArrayList<>(a.grouping());
     dropNames.add(Labels.METRIC_NAME);
     LabelCache cache = ev.labels();
@@ -70,20 +72,24 @@ final class Aggregations {
       if (op == TokenType.COUNT_VALUES) {
         String value = PromFormat.formatValue(s.v());
         budget.addBytes(value.length());
-        key = key.toBuilder().set(valueLabel, value).build();
+        key = cache.intern(key.toBuilder().set(valueLabel, value).build());
       }
-      groups.computeIfAbsent(key, Group::new).samples.add(s);
+      Group g = groups.get(key);
+      if (g == null) {
+        g = new Group(key);
+        groups.put(key, g);
+        order.add(g);
+      }
+      g.samples.add(s);
     }
     List<Sample> out = new ArrayList<>();
-    for (Group g : groups.values()) {
+    for (Group g : order) {
       switch (op) {
         case TOPK, BOTTOMK -> {
-          List<Sample> sorted = new ArrayList<>(g.samples);
           Comparator<Sample> byValue = (x, y) -> compareNanLow(x.v(), y.v());
-          sorted.sort(op == TokenType.TOPK ? byValue.reversed() : nanLastAscending());
-          long k = Math.min((long) param, sorted.size());
-          for (int i = 0; i < k; i++) {
-            Sample s = sorted.get(i);
+          List<Sample> first = first(g.samples,
+              op == TokenType.TOPK ? byValue.reversed() : nanLastAscending(), (long) param);
+          for (Sample s : first) {
             out.add(new Sample(s.labels(), s.v(), t));
           }
         }
@@ -91,6 +97,36 @@ final class Aggregations {
       }
     }
     return new Vec(out);
+  }
+
+  /**
+   * The first {@code k} samples in the order of a stable sort by {@code cmp}, without sorting
+   * them all when k is small (topk(10, ...) over thousands of series): a sorted array of at most k,
+   * each sample inserted after those it does not precede, as a stable sort leaves ties.
+   */
+  static List<Sample> first(List<Sample> in, Comparator<Sample> cmp, long k) {
+    int n = in.size();
+    if (k >= n / 8) {
+      List<Sample> sorted = new ArrayList<>(in);
+      sorted.sort(cmp);
+      return sorted.subList(0, (int) Math.min(k, n));
+    }
+    int m = 0;
+    Sample[] best = new Sample[(int) k];
+    for (Sample s : in) {
+      if (m == k && cmp.compare(s, best[m - 1]) >= 0) {
+        continue;
+      }
+      int p = m;
+      while (p > 0 && cmp.compare(s, best[p - 1]) < 0) {
+        p--;
+      }
+      int last = Math.min(m, (int) k - 1);
+      System.arraycopy(best, p, best, p + 1, last - p);
+      best[p] = s;
+      m = Math.min(m + 1, (int) k);
+    }
+    return java.util.Arrays.asList(best).subList(0, m);
   }
 
   private static Comparator<Sample> nanLastAscending() {

@@ -252,7 +252,7 @@ final class Evaluator {
       return null;
     }
     if (!s.hasStale()) {
-      return new Window(s.labels(), s.ts(), s.vs(), lo, hi + 1, s.agg());
+      return new Window(s.labels(), s.ts(), s.vs(), lo, hi + 1, s);
     }
     int n = 0;
     long[] ts = new long[hi - lo + 1];
@@ -268,7 +268,7 @@ final class Evaluator {
       return null;
     }
     return new Window(s.labels(), n == ts.length ? ts : Arrays.copyOf(ts, n),
-        n == vs.length ? vs : Arrays.copyOf(vs, n));
+        n == vs.length ? vs : Arrays.copyOf(vs, n), 0, n, s);
   }
 
   /** A subquery's series over every step this evaluator can ask for, computed once. */

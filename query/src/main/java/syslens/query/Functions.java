@@ -234,7 +234,9 @@ final class Functions {
           ? RangeFunctions.applyAggregates(name, w, ra.rangeStart(), ra.rangeEnd())
           : RangeFunctions.apply(name, w, ra.rangeStart(), ra.rangeEnd(), t, scalars);
       if (v != null) {
-        out.add(new Sample(keepName ? w.labels() : cache.withoutName(w.labels()), v, t));
+        Labels l = keepName ? w.labels()
+            : w.src() != null ? w.src().withoutName(cache) : cache.withoutName(w.labels());
+        out.add(new Sample(l, v, t));
       }
     }
     return new Vec(out);

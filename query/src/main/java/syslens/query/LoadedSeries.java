@@ -8,9 +8,25 @@ import syslens.storage.Labels;
  * One series' samples (stale markers included), loaded once per query, in time order.
  * {@code hasStale} tells whether any value is a stale marker (windows then need filtering).
  * {@code agg} is non-null for a series read from a rollup tier: per-interval aggregates whose
- * timestamps are {@code ts} and whose {@code last} column is {@code vs}.
+ * timestamps are {@code ts} and whose {@code last} column is {@code vs}. Its labels without the
+ * metric name are computed once per query, on first use (not once per step).
  */
-record LoadedSeries(Labels labels, long[] ts, double[] vs, boolean hasStale, Aggregates agg) {
+final class LoadedSeries {
+  private final Labels labels;
+  private final long[] ts;
+  private final double[] vs;
+  private final boolean hasStale;
+  private final Aggregates agg;
+  private Labels withoutName;
+
+  LoadedSeries(Labels labels, long[] ts, double[] vs, boolean hasStale, Aggregates agg) {
+    this.labels = labels;
+    this.ts = ts;
+    this.vs = vs;
+    this.hasStale = hasStale;
+    this.agg = agg;
+  }
+
   /** A series of the first {@code n} points of the arrays (copied when longer). */
   static LoadedSeries of(Labels labels, long[] ts, double[] vs, int n) {
     boolean stale = false;
@@ -29,5 +45,35 @@ record LoadedSeries(Labels labels, long[] ts, double[] vs, boolean hasStale, Agg
         Arrays.copyOfRange(a.count(), from, to), Arrays.copyOfRange(a.last(), from, to),
         Arrays.copyOfRange(a.increase(), from, to));
     return new LoadedSeries(labels, s.timestamps(), s.last(), false, s);
+  }
+
+  Labels labels() {
+    return labels;
+  }
+
+  long[] ts() {
+    return ts;
+  }
+
+  double[] vs() {
+    return vs;
+  }
+
+  boolean hasStale() {
+    return hasStale;
+  }
+
+  Aggregates agg() {
+    return agg;
+  }
+
+  /** The labels without {@code __name__}, interned in {@code cache}; computed once. */
+  Labels withoutName(LabelCache cache) {
+    Labels r = withoutName;
+    if (r == null) {
+      r = cache.withoutName(labels);
+      withoutName = r;
+    }
+    return r;
   }
 }
