@@ -65,8 +65,10 @@ final class Aggregations {
     QueryBudget budget = ev.budget();
     boolean without = a.without();
     List<String> grouping = a.grouping();
-    for (Sample s : in.samples()) {
-      Labels key = cache.derive(a, s.labels(),
+    List<Sample> samples = in.samples();
+    for (int i = 0; i < samples.size(); i++) {
+      Sample s = samples.get(i);
+      Labels key = cache.derive(a, i, s.labels(),
           l -> without ? l.drop(dropNames) : l.keep(grouping));
       budget.tick();
       if (op == TokenType.COUNT_VALUES) {

@@ -133,7 +133,8 @@ final class Evaluator {
       case Expr.UnaryExpr u -> unary(u, t);
       case Expr.BinaryExpr b -> checkUnique(BinaryOps.eval(this, b, t));
       case Expr.AggregateExpr a -> Aggregations.eval(this, a, t);
-      case Expr.Call c -> checkUnique(Functions.call(this, c, t));
+      case Expr.Call c -> uniqueByConstruction(c) ? Functions.call(this, c, t)
+          : checkUnique(Functions.call(this, c, t));
       case SubqueryExpr s -> rangeArg(s, t).mat();
     };
   }
@@ -325,6 +326,30 @@ final class Evaluator {
       out.add(new Sample(ctx.labels.withoutName(s.labels()), -s.v(), t));
     }
     return checkUnique(new Vec(out));
+  }
+
+  /**
+   * Whether a call's result cannot hold two samples with the same labels: a range function over
+   * a selector whose series all have one metric name (series are distinct label sets, so they
+   * stay distinct with the name dropped). Saves the duplicate check at every step.
+   */
+  private static boolean uniqueByConstruction(Expr.Call c) {
+    if (!RangeFunctions.supports(c.function().name())) {
+      return false;
+    }
+    for (Expr a : c.args()) {
+      while (a instanceof Expr.ParenExpr p) {
+        a = p.expr();
+      }
+      if (a instanceof MatrixSelector ms) {
+        for (Matcher m : ms.selector().matchers()) {
+          if (m.name().equals(Labels.METRIC_NAME) && m.type() == Matcher.Type.EQUAL) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   /** Prometheus rejects a step whose vector has two samples with the same labels. */

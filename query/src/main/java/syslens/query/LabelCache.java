@@ -46,6 +46,35 @@ final class LabelCache {
     return r;
   }
 
+  /** Per derivation: the inputs and results at each position of the previous step's vector. */
+  private static final class Positions {
+    Labels[] in = new Labels[0];
+    Labels[] out = new Labels[0];
+  }
+
+  private final Map<Object, Positions> positions = new IdentityHashMap<>();
+
+  /**
+   * Like {@link #derive}, for the {@code i}-th sample of a step's vector: a step's vector usually
+   * lists the same series in the same order as the step before, so the result is first looked
+   * up by position (an array read) and only then by identity.
+   */
+  Labels derive(Object key, int i, Labels l, UnaryOperator<Labels> f) {
+    Positions p = positions.computeIfAbsent(key, k -> new Positions());
+    if (i < p.in.length && p.in[i] == l) {
+      return p.out[i];
+    }
+    Labels r = derive(key, l, f);
+    if (i >= p.in.length) {
+      int cap = Math.max(i + 1, p.in.length * 2);
+      p.in = Arrays.copyOf(p.in, cap);
+      p.out = Arrays.copyOf(p.out, cap);
+    }
+    p.in[i] = l;
+    p.out[i] = r;
+    return r;
+  }
+
   /** The one object of this query equal to {@code l}. */
   Labels intern(Labels l) {
     Labels c = canonical.putIfAbsent(l, l);

@@ -18,6 +18,7 @@ final class LoadedSeries {
   private final boolean hasStale;
   private final Aggregates agg;
   private Labels withoutName;
+  private byte resets; // 0 unknown, 1 none, 2 some
 
   LoadedSeries(Labels labels, long[] ts, double[] vs, boolean hasStale, Aggregates agg) {
     this.labels = labels;
@@ -65,6 +66,18 @@ final class LoadedSeries {
 
   Aggregates agg() {
     return agg;
+  }
+
+  /** Whether no value is lower than the one before it (no counter reset); computed once. */
+  boolean monotonic() {
+    if (resets == 0) {
+      boolean none = true;
+      for (int i = 1; i < vs.length && none; i++) {
+        none = !(vs[i] < vs[i - 1]);
+      }
+      resets = (byte) (none ? 1 : 2);
+    }
+    return resets == 1;
   }
 
   /** The labels without {@code __name__}, interned in {@code cache}; computed once. */

@@ -210,7 +210,8 @@ final class RangeFunctions {
       return null;
     }
     double result = vs[o + n - 1] - vs[o + 0];
-    if (isCounter) {
+    // A window over the arrays of a series loaded without any reset needs no scan for resets.
+    if (isCounter && !(w.src() != null && w.src().vs() == vs && w.src().monotonic())) {
       double prev = vs[o + 0];
       for (int i = 1; i < n; i++) {
         if (vs[o + i] < prev) {
