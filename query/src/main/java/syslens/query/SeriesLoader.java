@@ -37,6 +37,16 @@ final class SeriesLoader {
     }
   }
 
+  /**
+   * The times a selector reads at: first, first + step, ... <= last, each needing samples in
+   * [ref - before, ref]. Where {@code before < step} the windows leave gaps that are not loaded.
+   */
+  private record Grid(long first, long last, long step, long before) {
+    boolean sparse() {
+      return step > 0 && last > first && before < step;
+    }
+  }
+
   /** What one select is for: selectors with equal keys share it. */
   private record Key(List<Matcher> matchers, String func, long range, long step) {}
 
@@ -46,6 +56,7 @@ final class SeriesLoader {
   /** The selectors of one key and the union of their windows. */
   private static final class Group {
     Window window;
+    final List<Grid> grids = new ArrayList<>();
     final List<VectorSelector> selectors = new ArrayList<>();
   }
 
@@ -81,8 +92,10 @@ final class SeriesLoader {
         SelectHints hints = new SelectHints(w.mint, w.maxt, k.step, k.func, k.range, forceRaw);
         List<LoadedSeries> list = new ArrayList<>();
         for (Series s : q.select(hints, k.matchers)) {
+          List<Grid> grids = e.getValue().grids;
           LoadedSeries ls = s instanceof AggregateSeries a && RangeFunctions.fromAggregates(k.func)
               ? readAggregates(a, w.mint, w.maxt, budget)
+              : grids.size() == 1 && grids.get(0).sparse() ? readSparse(s, grids.get(0), budget)
               : read(s, w.mint, w.maxt, budget);
           if (ls != null) {
             list.add(ls);
@@ -119,6 +132,58 @@ final class SeriesLoader {
     budget.addSamples(to - from);
     budget.tick();
     return LoadedSeries.ofAggregates(s.labels(), a, from, to);
+  }
+
+  /**
+   * Only the samples some step's window [ref - before, ref] holds: a long range at a coarse step
+   * (30 days of {@code rate(x[5m])} at 1 h) holds and counts a twelfth of the samples, seeking
+   * over the gaps.
+   */
+  private static LoadedSeries readSparse(Series s, Grid g, QueryBudget budget) {
+    SampleIterator it = s.iterator();
+    long hi = g.first;
+    long lo = hi - g.before;
+    if (!it.seek(lo)) {
+      return null;
+    }
+    PointBuffer b = new PointBuffer(16);
+    int counted = 0;
+    while (true) {
+      long t = it.timestamp();
+      if (t > g.last) {
+        break;
+      }
+      if (t > hi) {
+        // The first step whose ref is >= t; its window may start after t.
+        long k = Math.ceilDiv(t - g.first, g.step);
+        hi = g.first + k * g.step;
+        if (hi > g.last) {
+          break;
+        }
+        lo = hi - g.before;
+        if (t < lo) {
+          if (!it.seek(lo)) {
+            break;
+          }
+          continue;
+        }
+      }
+      if (b.n == b.ts.length) {
+        budget.addSamples(b.n - counted);
+        counted = b.n;
+        budget.checkDeadline();
+      }
+      b.add(t, it.value());
+      if (!it.next()) {
+        break;
+      }
+    }
+    if (b.n == 0) {
+      return null;
+    }
+    budget.addSamples(b.n - counted);
+    budget.tick();
+    return LoadedSeries.of(s.labels(), b.ts, b.vs, b.n);
   }
 
   private static LoadedSeries read(Series s, long mint, long maxt, QueryBudget budget) {
@@ -158,10 +223,10 @@ final class SeriesLoader {
       Map<Key, Group> out) {
     switch (e) {
       case Expr.VectorSelector vs -> put(out, vs, new Key(vs.matchers(), "", 0, step),
-          window(vs, start, end, times, times.lookback));
+          start, end, step, times, times.lookback);
       case Expr.MatrixSelector ms -> put(out, ms.selector(),
-          new Key(ms.selector().matchers(), func, ms.rangeMs(), step),
-          window(ms.selector(), start, end, times, ms.rangeMs()));
+          new Key(ms.selector().matchers(), func, ms.rangeMs(), step), start, end, step, times,
+          ms.rangeMs());
       case Expr.Call c -> {
         // The function reaches storage only for a range selector that is its direct argument.
         String name = RangeFunctions.supports(c.function().name()) ? c.function().name() : "";
@@ -189,16 +254,17 @@ final class SeriesLoader {
     }
   }
 
-  private static void put(Map<Key, Group> out, VectorSelector vs, Key key, Window w) {
+  private static void put(Map<Key, Group> out, VectorSelector vs, Key key, long start, long end,
+      long step, Times times, long before) {
+    long from = Evaluator.refTime(vs, start, times.queryStart, times.queryEnd);
+    long to = Evaluator.refTime(vs, end, times.queryStart, times.queryEnd);
+    Window w = new Window(Evaluator.minus(Math.min(from, to), before), Math.max(from, to));
     Group g = out.computeIfAbsent(key, k -> new Group());
     g.window = g.window == null ? w : g.window.union(w);
     g.selectors.add(vs);
-  }
-
-  private static Window window(VectorSelector vs, long start, long end, Times times,
-      long before) {
-    long from = Evaluator.refTime(vs, start, times.queryStart, times.queryEnd);
-    long to = Evaluator.refTime(vs, end, times.queryStart, times.queryEnd);
-    return new Window(Evaluator.minus(Math.min(from, to), before), Math.max(from, to));
+    Grid grid = new Grid(Math.min(from, to), Math.max(from, to), from == to ? 0 : step, before);
+    if (!g.grids.contains(grid)) {
+      g.grids.add(grid);
+    }
   }
 }

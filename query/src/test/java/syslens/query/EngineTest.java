@@ -281,6 +281,31 @@ class EngineTest {
   }
 
   @Test
+  void rangeQuery_coarseStepShortRange_loadsOnlyTheWindowsSamples() {
+    // A day of a counter every 10 s (8,640 samples, resets included); rate(x[1m]) at a 1 h step
+    // needs 7 samples per step and c offset 30s 31 (5 min lookback), 25 steps: ~1,000 samples
+    // within a 1,500-sample budget; the whole day (17,280 for the two selectors) is not.
+    Labels c = Labels.of("__name__", "c");
+    double v = 0;
+    for (long t = 0; t < 86_400_000; t += 10_000) {
+      v = t % 7_200_000 == 3_600_000 ? 1 : v + (t / 10_000) % 7;
+      db.add(c, t, v);
+    }
+    Engine small = Engine.builder(db).maxSamples(1_500).build();
+    Matrix m = small.rangeQuery(Engine.parse("rate(c[1m]) + c offset 30s"), 0, 86_400_000, 3_600_000);
+    assertThat(m.series()).singleElement().satisfies(s -> {
+      assertThat(s.points()).hasSize(24); // the first step has no earlier sample
+      for (Point p : s.points()) {
+        // Each step as an instant query, which loads its whole window.
+        InstantVector at = (InstantVector) engine.instantQuery("rate(c[1m]) + c offset 30s", p.timestampMs());
+        assertThat(p.value()).as("at %d", p.timestampMs()).isEqualTo(at.samples().get(0).value());
+      }
+    });
+    assertThatThrownBy(() -> small.rangeQuery(Engine.parse("rate(c[1m]) + c offset 30s"), 0, 86_400_000, 60_000))
+        .hasMessageContaining("too many samples");
+  }
+
+  @Test
   void rangeQuery_validation() {
     assertBadData(() -> engine.rangeQuery("req", 0, 10, 0), "zero or negative query resolution");
     assertBadData(() -> engine.rangeQuery("req", 10, 0, 1), "end timestamp must not be before");
