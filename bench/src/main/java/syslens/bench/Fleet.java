@@ -121,10 +121,16 @@ final class Fleet {
     }
     int ncpu = Math.max(1, cpus.size());
     List<Template> out = new ArrayList<>();
-    for (int i = 0; out.size() < Math.max(1, want); i++) {
+    // Prometheus adds `up` to every scraped target; dashboards count it (`count(up)`): the last series.
+    int recorded = want > 1 ? want - 1 : 1;
+    for (int i = 0; out.size() < recorded; i++) {
       Recording.Series s = base.get(i % base.size());
       int replica = i / base.size();
       out.add(template(s, replica == 0 ? s.labels() : cloneLabels(s.labels(), replica, ncpu)));
+    }
+    if (want > 1) {
+      out.add(new Template(List.<String[]>of(new String[] {"__name__", "up"}), Kind.CONSTANT, new double[] {1}, null,
+          0, 1, 0, -1));
     }
     return out;
   }

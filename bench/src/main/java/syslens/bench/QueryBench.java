@@ -35,6 +35,7 @@ final class QueryBench extends BenchMain.Common implements Callable<Integer> {
       new QueryClass("panel_host_network", "rate(node_network_receive_bytes_total{instance=\"%1$s\"}[5m])", 6 * HOUR, 60_000),
       new QueryClass("fleet_sum_by_mode", "sum by (mode) (rate(node_cpu_seconds_total[5m]))", HOUR, 60_000),
       new QueryClass("topk", "topk(10, rate(node_cpu_seconds_total{mode=\"user\"}[5m]))", HOUR, 60_000),
+      new QueryClass("topk_all_cpu", "topk(10, rate(node_cpu_seconds_total[5m]))", HOUR, 60_000),
       new QueryClass("histogram_quantile",
           "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))", HOUR, 60_000),
       new QueryClass("subquery",
@@ -44,7 +45,8 @@ final class QueryBench extends BenchMain.Common implements Callable<Integer> {
           "sum by (instance) (rate(node_network_receive_bytes_total{device=~\"e.*|lo\",instance=~\"host-0000[0-4]\"}[5m]))",
           HOUR, 60_000),
       new QueryClass("gauge_ratio", "avg(node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)", HOUR, 60_000),
-      new QueryClass("avg_gauge", "avg(node_load1)", HOUR, 60_000));
+      new QueryClass("avg_gauge", "avg(node_load1)", HOUR, 60_000),
+      new QueryClass("count_up", "count(up)", HOUR, 60_000));
 
   @Option(names = "--hosts", paramLabel = "N", defaultValue = "1000", description = "Simulated hosts. Default: ${DEFAULT-VALUE}.")
   int hosts;

@@ -88,6 +88,13 @@ class FleetTest {
   }
 
   @Test
+  void create_nodeHosts_endWithUpAtOne() throws Exception {
+    Fleet f = Fleet.create(Fleet.Shape.NODE, recording(), 2, 6, 3, 10_000, 0, false, 1);
+    assertThat(f.labels(1, 5).get("__name__")).isEqualTo("up");
+    assertThat(f.value(1, 5, 2)).isEqualTo(1.0);
+  }
+
+  @Test
   void create_histogramAndTsbs_haveTheirShapes() throws Exception {
     Fleet h = Fleet.create(Fleet.Shape.NODE, recording(), 2, 20, 30, 10_000, 0, true, 1);
     assertThat(h.seriesPerHost()).isEqualTo(20);

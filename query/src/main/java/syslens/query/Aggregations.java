@@ -2,7 +2,7 @@ package syslens.query;
 
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import syslens.query.Val.Sample;
@@ -56,26 +56,36 @@ final class Aggregations {
     if ((op == TokenType.TOPK || op == TokenType.BOTTOMK) && (long) param < 1) {
       return new Vec(List.of());
     }
-    Map<Labels, Group> groups = new LinkedHashMap<>();
+    // Keys are interned (LabelCache): one group per key object, found without comparing labels.
+    Map<Labels, Group> groups = new IdentityHashMap<>();
+    List<Group> order = new ArrayList<>();
     List<String> dropNames = new ArrayList<>(a.grouping());
     dropNames.add(Labels.METRIC_NAME);
     LabelCache cache = ev.labels();
     QueryBudget budget = ev.budget();
     boolean without = a.without();
     List<String> grouping = a.grouping();
-    for (Sample s : in.samples()) {
-      Labels key = cache.derive(a, s.labels(),
+    List<Sample> samples = in.samples();
+    for (int i = 0; i < samples.size(); i++) {
+      Sample s = samples.get(i);
+      Labels key = cache.derive(a, i, s.labels(),
           l -> without ? l.drop(dropNames) : l.keep(grouping));
       budget.tick();
       if (op == TokenType.COUNT_VALUES) {
         String value = PromFormat.formatValue(s.v());
         budget.addBytes(value.length());
-        key = key.toBuilder().set(valueLabel, value).build();
+        key = cache.intern(key.toBuilder().set(valueLabel, value).build());
       }
-      groups.computeIfAbsent(key, Group::new).samples.add(s);
+      Group g = groups.get(key);
+      if (g == null) {
+        g = new Group(key);
+        groups.put(key, g);
+        order.add(g);
+      }
+      g.samples.add(s);
     }
     List<Sample> out = new ArrayList<>();
-    for (Group g : groups.values()) {
+    for (Group g : order) {
       switch (op) {
         case TOPK, BOTTOMK -> {
           for (Sample s : TopK.select(g.samples, (long) param, op == TokenType.TOPK)) {

@@ -70,9 +70,18 @@ public final class Engine {
 
   /** Evaluates a parsed query at {@code timeMs}. */
   public Value instantQuery(Expr expr, long timeMs) {
+    return instantQuery(expr, timeMs, false);
+  }
+
+  /**
+   * Evaluates a parsed query at {@code timeMs}; {@code forceRaw} reads raw samples only (no
+   * rollup tier, whatever the range).
+   */
+  public Value instantQuery(Expr expr, long timeMs, boolean forceRaw) {
     requireNonNull(expr, "expr");
     QueryBudget budget = budget();
-    Evaluator ev = new Evaluator(context(expr, timeMs, timeMs, budget), timeMs, timeMs);
+    Evaluator ev = new Evaluator(context(expr, timeMs, timeMs, 0, forceRaw, budget), timeMs,
+        timeMs);
     budget.checkDeadline();
     Val v = ev.eval(expr, timeMs);
     return switch (v) {
@@ -130,6 +139,17 @@ public final class Engine {
 
   /** Evaluates a parsed query at start, start+step, ... <= end. */
   public Matrix rangeQuery(Expr expr, long startMs, long endMs, long stepMs) {
+    return rangeQuery(expr, startMs, endMs, stepMs, false);
+  }
+
+  /**
+   * Evaluates a parsed query at start, start+step, ... <= end. Range functions that rollups
+   * answer ({@code rate}, {@code increase}, {@code *_over_time} of avg, min, max, sum, count,
+   * last) may read a rollup tier when the step and range are coarse enough for it (exact for
+   * steps and ranges that are multiples of the tier's interval); {@code forceRaw} reads raw
+   * samples only.
+   */
+  public Matrix rangeQuery(Expr expr, long startMs, long endMs, long stepMs, boolean forceRaw) {
     requireNonNull(expr, "expr");
     checkRange(startMs, endMs, stepMs);
     if (expr.type() != ValueType.SCALAR && expr.type() != ValueType.VECTOR) {
@@ -137,7 +157,8 @@ public final class Engine {
           + expr.type().description() + "\" for range query, must be Scalar or instant Vector");
     }
     QueryBudget budget = budget();
-    Evaluator ev = new Evaluator(context(expr, startMs, endMs, budget), startMs, endMs);
+    Evaluator ev = new Evaluator(context(expr, startMs, endMs, stepMs, forceRaw, budget),
+        startMs, endMs);
     Map<Labels, Series> series = new HashMap<>();
     long steps = (endMs - startMs) / stepMs;
     int stepCount = (int) steps + 1;
@@ -199,9 +220,10 @@ public final class Engine {
     }
   }
 
-  private Evaluator.Ctx context(Expr expr, long start, long end, QueryBudget budget) {
-    Map<List<Matcher>, List<LoadedSeries>> data = SeriesLoader.load(queryable, expr, start, end,
-        lookbackMs, subqueryStepMs, budget);
+  private Evaluator.Ctx context(Expr expr, long start, long end, long step, boolean forceRaw,
+      QueryBudget budget) {
+    SeriesLoader.Loaded data = SeriesLoader.load(queryable, expr, start, end, step, lookbackMs,
+        subqueryStepMs, forceRaw, budget);
     return new Evaluator.Ctx(data, lookbackMs, start, end, subqueryStepMs, budget);
   }
 

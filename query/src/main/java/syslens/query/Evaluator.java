@@ -31,7 +31,7 @@ import syslens.storage.Matcher;
 final class Evaluator {
   /** What every evaluator of one query shares. */
   static final class Ctx {
-    final Map<List<Matcher>, List<LoadedSeries>> data;
+    final SeriesLoader.Loaded data;
     final long lookbackMs;
     final long queryStart;
     final long queryEnd;
@@ -39,7 +39,7 @@ final class Evaluator {
     final QueryBudget budget;
     final LabelCache labels = new LabelCache();
 
-    Ctx(Map<List<Matcher>, List<LoadedSeries>> data, long lookbackMs, long queryStart,
+    Ctx(SeriesLoader.Loaded data, long lookbackMs, long queryStart,
         long queryEnd, long subqueryStepMs, QueryBudget budget) {
       this.data = data;
       this.lookbackMs = lookbackMs;
@@ -133,7 +133,8 @@ final class Evaluator {
       case Expr.UnaryExpr u -> unary(u, t);
       case Expr.BinaryExpr b -> checkUnique(BinaryOps.eval(this, b, t));
       case Expr.AggregateExpr a -> Aggregations.eval(this, a, t);
-      case Expr.Call c -> checkUnique(Functions.call(this, c, t));
+      case Expr.Call c -> uniqueByConstruction(c) ? Functions.call(this, c, t)
+          : checkUnique(Functions.call(this, c, t));
       case SubqueryExpr s -> rangeArg(s, t).mat();
     };
   }
@@ -148,7 +149,7 @@ final class Evaluator {
 
   Vec selectVector(VectorSelector vs, long t) {
     long ref = refTime(vs, t, ctx.queryStart, ctx.queryEnd);
-    List<LoadedSeries> series = ctx.data.getOrDefault(vs.matchers(), List.of());
+    List<LoadedSeries> series = ctx.data.get(vs);
     Cursors c = cursors.get(vs);
     if (c == null || c.ref > ref || c.hi.length != series.size()) {
       c = new Cursors(series);
@@ -191,7 +192,7 @@ final class Evaluator {
     long ref;
     long range;
     if (e instanceof MatrixSelector ms) {
-      series = ctx.data.getOrDefault(ms.selector().matchers(), List.of());
+      series = ctx.data.get(ms.selector());
       ref = refTime(ms.selector(), t, ctx.queryStart, ctx.queryEnd);
       range = ms.rangeMs();
     } else if (e instanceof SubqueryExpr s) {
@@ -252,7 +253,7 @@ final class Evaluator {
       return null;
     }
     if (!s.hasStale()) {
-      return new Window(s.labels(), s.ts(), s.vs(), lo, hi + 1);
+      return new Window(s.labels(), s.ts(), s.vs(), lo, hi + 1, s);
     }
     int n = 0;
     long[] ts = new long[hi - lo + 1];
@@ -268,7 +269,7 @@ final class Evaluator {
       return null;
     }
     return new Window(s.labels(), n == ts.length ? ts : Arrays.copyOf(ts, n),
-        n == vs.length ? vs : Arrays.copyOf(vs, n));
+        n == vs.length ? vs : Arrays.copyOf(vs, n), 0, n, s);
   }
 
   /** A subquery's series over every step this evaluator can ask for, computed once. */
@@ -325,6 +326,30 @@ final class Evaluator {
       out.add(new Sample(ctx.labels.withoutName(s.labels()), -s.v(), t));
     }
     return checkUnique(new Vec(out));
+  }
+
+  /**
+   * Whether a call's result cannot hold two samples with the same labels: a range function over
+   * a selector whose series all have one metric name (series are distinct label sets, so they
+   * stay distinct with the name dropped). Saves the duplicate check at every step.
+   */
+  private static boolean uniqueByConstruction(Expr.Call c) {
+    if (!RangeFunctions.supports(c.function().name())) {
+      return false;
+    }
+    for (Expr a : c.args()) {
+      while (a instanceof Expr.ParenExpr p) {
+        a = p.expr();
+      }
+      if (a instanceof MatrixSelector ms) {
+        for (Matcher m : ms.selector().matchers()) {
+          if (m.name().equals(Labels.METRIC_NAME) && m.type() == Matcher.Type.EQUAL) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   /** Prometheus rejects a step whose vector has two samples with the same labels. */

@@ -230,9 +230,13 @@ final class Functions {
     List<Sample> out = new ArrayList<>(windows.size());
     LabelCache cache = ev.labels();
     for (Window w : windows) {
-      Double v = RangeFunctions.apply(name, w, ra.rangeStart(), ra.rangeEnd(), t, scalars);
+      Double v = w.agg() != null && RangeFunctions.fromAggregates(name)
+          ? RangeFunctions.applyAggregates(name, w, ra.rangeStart(), ra.rangeEnd())
+          : RangeFunctions.apply(name, w, ra.rangeStart(), ra.rangeEnd(), t, scalars);
       if (v != null) {
-        out.add(new Sample(keepName ? w.labels() : cache.withoutName(w.labels()), v, t));
+        Labels l = keepName ? w.labels()
+            : w.src() != null ? w.src().withoutName(cache) : cache.withoutName(w.labels());
+        out.add(new Sample(l, v, t));
       }
     }
     return new Vec(out);

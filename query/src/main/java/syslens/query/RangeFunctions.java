@@ -1,6 +1,7 @@
 package syslens.query;
 
 import syslens.query.Val.Window;
+import syslens.storage.Aggregates;
 
 /** Functions over one series' range-vector window (rate, *_over_time, ...), Prometheus 2.42. */
 final class RangeFunctions {
@@ -15,6 +16,85 @@ final class RangeFunctions {
           "changes", "resets", "deriv", "predict_linear", "holt_winters" -> true;
       default -> false;
     };
+  }
+
+  /** Whether {@code name} is computed from rollup aggregates when a series has them. */
+  static boolean fromAggregates(String name) {
+    return switch (name) {
+      case "rate", "increase", "avg_over_time", "sum_over_time", "count_over_time",
+          "min_over_time", "max_over_time", "last_over_time" -> true;
+      default -> false;
+    };
+  }
+
+  /**
+   * {@code name} over a window of rollup points ({@code w.agg()} non-null): exact over windows
+   * that hold whole intervals (steps and ranges that are multiples of the tier's interval, with
+   * no raw sample exactly on an interval boundary). Counts, sums, minima and maxima combine the
+   * points' columns; {@code avg_over_time} is total sum / total count. {@code rate} and {@code
+   * increase} are the reset-aware increase from the last sample before the window's first
+   * interval to its last sample (VictoriaMetrics' semantics, no extrapolation; {@code rate}
+   * divides by the range) -- unless every point is a single raw sample (count 1), where
+   * Prometheus' extrapolated rate of the raw samples applies as usual.
+   */
+  static Double applyAggregates(String name, Window w, long rangeStart, long rangeEnd) {
+    Aggregates a = w.agg();
+    int from = w.from();
+    int to = w.to();
+    switch (name) {
+      case "count_over_time" -> {
+        double c = 0;
+        for (int i = from; i < to; i++) {
+          c += a.count()[i];
+        }
+        return c;
+      }
+      case "sum_over_time" -> {
+        return sum(a.sum(), from, to);
+      }
+      case "avg_over_time" -> {
+        double c = 0;
+        for (int i = from; i < to; i++) {
+          c += a.count()[i];
+        }
+        return sum(a.sum(), from, to) / c;
+      }
+      case "min_over_time", "max_over_time" -> {
+        boolean max = name.equals("max_over_time");
+        double[] col = max ? a.max() : a.min();
+        double r = col[from];
+        for (int i = from; i < to; i++) {
+          double x = col[i];
+          if ((max ? x > r : x < r) || Double.isNaN(r)) {
+            r = x;
+          }
+        }
+        return r;
+      }
+      case "last_over_time" -> {
+        return a.last()[to - 1];
+      }
+      case "rate", "increase" -> {
+        boolean raw = true;
+        for (int i = from; i < to && raw; i++) {
+          raw = a.count()[i] == 1;
+        }
+        if (raw) {
+          return extrapolatedRate(w, rangeStart, rangeEnd, true, name.equals("rate"));
+        }
+        double inc = sum(a.increase(), from, to);
+        return name.equals("rate") ? inc / ((rangeEnd - rangeStart) / 1000.0) : inc;
+      }
+      default -> throw new IllegalStateException("not a rollup function: " + name);
+    }
+  }
+
+  private static double sum(double[] col, int from, int to) {
+    double[] sc = new double[2];
+    for (int i = from; i < to; i++) {
+      kahanInc(col[i], sc);
+    }
+    return Double.isInfinite(sc[0]) ? sc[0] : sc[0] + sc[1];
   }
 
   /**
@@ -130,7 +210,8 @@ final class RangeFunctions {
       return null;
     }
     double result = vs[o + n - 1] - vs[o + 0];
-    if (isCounter) {
+    // A window over the arrays of a series loaded without any reset needs no scan for resets.
+    if (isCounter && !(w.src() != null && w.src().vs() == vs && w.src().monotonic())) {
       double prev = vs[o + 0];
       for (int i = 1; i < n; i++) {
         if (vs[o + i] < prev) {

@@ -1,6 +1,7 @@
 package syslens.query;
 
 import java.util.List;
+import syslens.storage.Aggregates;
 import syslens.storage.Labels;
 
 /** A value during evaluation at one step. */
@@ -20,10 +21,21 @@ sealed interface Val {
   /**
    * A range vector's series at one step: points {@code from} (inclusive) to {@code to}
    * (exclusive) of the arrays, which may be a loaded series' own arrays (a view, no copy).
+   * {@code src} is the loaded series it views (null for computed windows); when that came from
+   * a rollup tier, {@link #agg()} gives its columns ({@code vs} is the {@code last} column).
    */
-  record Window(Labels labels, long[] ts, double[] vs, int from, int to) {
+  record Window(Labels labels, long[] ts, double[] vs, int from, int to, LoadedSeries src) {
     Window(Labels labels, long[] ts, double[] vs) {
-      this(labels, ts, vs, 0, ts.length);
+      this(labels, ts, vs, 0, ts.length, null);
+    }
+
+    Window(Labels labels, long[] ts, double[] vs, int from, int to) {
+      this(labels, ts, vs, from, to, null);
+    }
+
+    /** The rollup columns, index-aligned with {@code ts}, or null for raw samples. */
+    Aggregates agg() {
+      return src == null ? null : src.agg();
     }
 
     int size() {

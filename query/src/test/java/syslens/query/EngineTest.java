@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import syslens.storage.Labels;
+import syslens.storage.SelectHints;
 
 class EngineTest {
   private static final Labels A0 = Labels.of("__name__", "req", "job", "a", "instance", "0");
@@ -256,9 +257,52 @@ class EngineTest {
   void rangeQuery_opensOneQuerierAndSelectsEachSelectorOnce() {
     engine.rangeQuery("rate(req[1m]) + rate(req[1m]) + req + lim", 60_000, 300_000, 10_000);
     assertThat(db.queriersOpened).isEqualTo(1);
-    assertThat(db.selects).isEqualTo(2); // req (shared by req[1m] twice and req), lim
+    // req[1m] under rate() twice shares one select; plain req has other hints (no function), so
+    // storage may answer it from another tier: a select of its own; lim.
+    assertThat(db.selects).isEqualTo(3);
     assertThat(db.lastMint).isEqualTo(60_000 - 300_000);
     assertThat(db.lastMaxt).isEqualTo(300_000);
+  }
+
+  @Test
+  void rangeQuery_passesSelectHintsPerSelector() {
+    engine.rangeQuery(Engine.parse("sum(rate(req[5m])) / lim + max_over_time(req[1h] offset 1h)"
+        + " + changes(lim[10m])"), 3_600_000, 7_200_000, 60_000, true);
+    assertThat(db.hints).containsExactlyInAnyOrder(
+        new SelectHints(3_600_000 - 300_000, 7_200_000, 60_000, "rate", 300_000, true),
+        new SelectHints(3_600_000 - 300_000, 7_200_000, 60_000, "", 0, true),
+        new SelectHints(-3_600_000, 3_600_000, 60_000, "max_over_time", 3_600_000, true),
+        new SelectHints(3_600_000 - 600_000, 7_200_000, 60_000, "changes", 600_000, true));
+    db.hints.clear();
+    // A subquery's selectors get its step; an instant query's step is 0.
+    engine.instantQuery("max_over_time(rate(req[5m])[1h:10m])", 7_200_000);
+    assertThat(db.hints).containsExactly(
+        new SelectHints(3_600_000 - 300_000, 7_200_000, 600_000, "rate", 300_000, false));
+  }
+
+  @Test
+  void rangeQuery_coarseStepShortRange_loadsOnlyTheWindowsSamples() {
+    // A day of a counter every 10 s (8,640 samples, resets included); rate(x[1m]) at a 1 h step
+    // needs 7 samples per step and c offset 30s 31 (5 min lookback), 25 steps: ~1,000 samples
+    // within a 1,500-sample budget; the whole day (17,280 for the two selectors) is not.
+    Labels c = Labels.of("__name__", "c");
+    double v = 0;
+    for (long t = 0; t < 86_400_000; t += 10_000) {
+      v = t % 7_200_000 == 3_600_000 ? 1 : v + (t / 10_000) % 7;
+      db.add(c, t, v);
+    }
+    Engine small = Engine.builder(db).maxSamples(1_500).build();
+    Matrix m = small.rangeQuery(Engine.parse("rate(c[1m]) + c offset 30s"), 0, 86_400_000, 3_600_000);
+    assertThat(m.series()).singleElement().satisfies(s -> {
+      assertThat(s.points()).hasSize(24); // the first step has no earlier sample
+      for (Point p : s.points()) {
+        // Each step as an instant query, which loads its whole window.
+        InstantVector at = (InstantVector) engine.instantQuery("rate(c[1m]) + c offset 30s", p.timestampMs());
+        assertThat(p.value()).as("at %d", p.timestampMs()).isEqualTo(at.samples().get(0).value());
+      }
+    });
+    assertThatThrownBy(() -> small.rangeQuery(Engine.parse("rate(c[1m]) + c offset 30s"), 0, 86_400_000, 60_000))
+        .hasMessageContaining("too many samples");
   }
 
   @Test

@@ -9,6 +9,7 @@ import syslens.storage.Matcher;
 import syslens.storage.Querier;
 import syslens.storage.Queryable;
 import syslens.storage.SampleIterator;
+import syslens.storage.SelectHints;
 import syslens.storage.Series;
 import syslens.storage.SeriesSet;
 
@@ -19,6 +20,8 @@ final class MemoryQueryable implements Queryable {
   int selects;
   long lastMint;
   long lastMaxt;
+  /** The hints of every hinted select, in order. */
+  final List<SelectHints> hints = new ArrayList<>();
 
   static MemoryQueryable create() {
     return new MemoryQueryable();
@@ -49,6 +52,12 @@ final class MemoryQueryable implements Queryable {
     lastMint = mint;
     lastMaxt = maxt;
     return new Querier() {
+      @Override
+      public SeriesSet select(SelectHints h, List<Matcher> matchers) {
+        hints.add(h);
+        return select(matchers);
+      }
+
       @Override
       public SeriesSet select(List<Matcher> matchers) {
         selects++;

@@ -71,6 +71,15 @@ class QueryApiTest {
   }
 
   @Test
+  void rangeQuery_rawParameter_sameAnswerOnRawDataAndValidated() throws Exception {
+    String q = "/api/v1/query_range?query=" + TestServer.enc("sum(rate(requests_total[1m]))")
+        + "&start=" + T0 / 1000 + "&end=" + (T0 + 600_000) / 1000 + "&step=60s";
+    assertThat(get(q + "&raw=true", 200).at("/data/result")).isEqualTo(get(q, 200).at("/data/result"));
+    assertThat(get(q + "&raw=yes", 400).get("error").asText())
+        .isEqualTo("invalid parameter \"raw\": yes (expected: true or false)");
+  }
+
+  @Test
   void query_postForm_works() throws Exception {
     HttpResponse<String> r = server.postForm("/api/v1/query", "query=" + TestServer.enc("1+1") + "&time=" + T0 / 1000, token);
     assertThat(r.statusCode()).isEqualTo(200);

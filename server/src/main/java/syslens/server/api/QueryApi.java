@@ -15,7 +15,8 @@ import syslens.query.parser.ExprFormat;
 
 /**
  * {@code /api/v1/query} and {@code /api/v1/query_range}: Prometheus' parameters (GET query string
- * or POST form) and response JSON, so Grafana's Prometheus data source works unchanged.
+ * or POST form) and response JSON, so Grafana's Prometheus data source works unchanged. SysLens
+ * adds {@code raw=true}: answer from raw samples, never from a rollup tier.
  */
 public final class QueryApi {
   static final int MAX_QUERY_LENGTH = 16 * 1024;
@@ -50,7 +51,7 @@ public final class QueryApi {
       String t = p.get("time");
       long time = t == null || t.isEmpty() ? clock.millis() : PromParams.timeValue("time", t);
       Engine e = engine(p);
-      return PromJson.data(e.instantQuery(query(p), time));
+      return PromJson.data(e.instantQuery(query(p), time, raw(p)));
     });
   }
 
@@ -71,7 +72,7 @@ public final class QueryApi {
       // Prometheus checks the range before it parses the query.
       Engine.checkRange(start, end, step);
       // Prometheus 2.42 reports query_range's parse errors without the parameter prefix.
-      return PromJson.data(e.rangeQuery(parse(p, ""), start, end, step));
+      return PromJson.data(e.rangeQuery(parse(p, ""), start, end, step, raw(p)));
     });
   }
 
@@ -107,6 +108,22 @@ public final class QueryApi {
     }
     long ms = PromParams.duration("timeout", t);
     return ms > 0 && ms < maxTimeout.toMillis() ? withTimeout.apply(Duration.ofMillis(ms)) : engine;
+  }
+
+  /**
+   * {@code raw=true} reads raw samples only (no rollup tier); absent or {@code false} lets the
+   * engine read rollups where the step and range allow.
+   */
+  static boolean raw(QueryParams p) {
+    String r = p.get("raw");
+    if (r == null || r.isEmpty() || r.equals("false")) {
+      return false;
+    }
+    if (r.equals("true")) {
+      return true;
+    }
+    throw new QueryException(QueryException.Kind.BAD_DATA,
+        "invalid parameter \"raw\": " + PromParams.abbreviate(r) + " (expected: true or false)");
   }
 
   /** The parsed {@code query} parameter; parse errors carry Prometheus' parameter prefix. */

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import syslens.storage.AggregateSeries;
+import syslens.storage.Aggregates;
 import syslens.storage.Labels;
 import syslens.storage.Matcher;
 import syslens.storage.Querier;
@@ -18,8 +20,8 @@ import syslens.tsdb.rollup.RollupFunctions;
 
 /**
  * Reads one block over [mint, maxt]. Raw blocks yield their samples; rollup blocks yield each
- * interval's {@code last} value at the interval's timestamp (use {@link RollupQuerier} for the
- * other aggregates). Results come sorted by labels, as the index stores series in label order.
+ * interval's {@code last} value at the interval's timestamp, or with hints naming a function that
+ * rollups answer, {@link AggregateSeries} (every column). Results come sorted by labels, as the index stores series in label order.
  */
 final class BlockQuerier implements Querier {
   private final Block block;
@@ -105,15 +107,25 @@ final class BlockQuerier implements Querier {
         }
         default -> p.column(RollupFunctions.columnFor(hints.func()));
       };
-      out.add(new ArraySeries(rs.labels(), p.timestamps(), vs));
+      out.add(new RollupSeries(rs.labels(), p, vs));
     }
     return SeriesSet.of(out);
   }
 
-  private record ArraySeries(Labels labels, long[] ts, double[] vs) implements Series {
+  /** A rollup series: {@code vs} per point for plain engines, every column for aware ones. */
+  private record RollupSeries(Labels labels, RollupChunk.Points p, double[] vs)
+      implements AggregateSeries {
     @Override
     public SampleIterator iterator() {
-      return new ArrayIterator(ts, vs, ts.length);
+      return new ArrayIterator(p.timestamps(), vs, vs.length);
+    }
+
+    @Override
+    public Aggregates aggregates() {
+      return new Aggregates(p.timestamps(), p.column(RollupChunk.Column.MIN),
+          p.column(RollupChunk.Column.MAX), p.column(RollupChunk.Column.SUM),
+          p.column(RollupChunk.Column.COUNT), p.column(RollupChunk.Column.LAST),
+          p.column(RollupChunk.Column.INCREASE));
     }
   }
 

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import syslens.storage.AggregateSeries;
+import syslens.storage.Aggregates;
 import syslens.storage.Labels;
 import syslens.storage.MergedSampleIterator;
 import syslens.storage.Matcher;
@@ -61,7 +63,13 @@ public final class MergingQuerier implements Querier {
     List<Series> out = new ArrayList<>(byLabels.size());
     for (Map.Entry<Labels, List<Series>> e : byLabels.entrySet()) {
       List<Series> same = e.getValue();
-      out.add(same.size() == 1 ? same.get(0) : new MergedSeries(e.getKey(), same));
+      if (same.size() == 1) {
+        out.add(same.get(0));
+      } else if (same.stream().anyMatch(x -> x instanceof AggregateSeries)) {
+        out.add(new MergedAggregateSeries(e.getKey(), same));
+      } else {
+        out.add(new MergedSeries(e.getKey(), same));
+      }
     }
     return SeriesSet.of(out);
   }
@@ -101,6 +109,34 @@ public final class MergingQuerier implements Querier {
     }
     if (first != null) {
       throw first;
+    }
+  }
+
+  /**
+   * Series with equal labels of which some come from rollups: the iterator merges as for raw
+   * series, the aggregates merge by timestamp with raw samples as points of count 1.
+   */
+  private record MergedAggregateSeries(Labels labels, List<Series> parts)
+      implements AggregateSeries {
+    @Override
+    public SampleIterator iterator() {
+      return new MergedSeries(labels, parts).iterator();
+    }
+
+    @Override
+    public Aggregates aggregates() {
+      List<Aggregates> aggs = new ArrayList<>(parts.size());
+      boolean[] raw = new boolean[parts.size()];
+      for (int k = 0; k < parts.size(); k++) {
+        Series s = parts.get(k);
+        if (s instanceof AggregateSeries a) {
+          aggs.add(a.aggregates());
+        } else {
+          aggs.add(Aggregates.ofSamples(s.iterator()));
+          raw[k] = true;
+        }
+      }
+      return Aggregates.merge(aggs, raw);
     }
   }
 

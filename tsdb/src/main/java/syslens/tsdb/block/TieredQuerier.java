@@ -8,6 +8,7 @@ import syslens.storage.Matcher;
 import syslens.storage.Querier;
 import syslens.storage.SelectHints;
 import syslens.storage.SeriesSet;
+import syslens.tsdb.rollup.RollupFunctions;
 
 /**
  * Reads blocks of every tier over [mint, maxt], choosing per select which tier answers each part
@@ -17,7 +18,8 @@ import syslens.storage.SeriesSet;
  *   <li>Allowed tiers: raw only when the hints force it or there are none; otherwise every
  *       resolution r with {@code 5 * r <= max(step, range)} (as Thanos' auto-downsampling), so a
  *       30-day graph at a 1-hour step reads 5-minute rollups and a 2-year one at 1 day 1-hour
- *       rollups.
+ *       rollups. A function that rollups cannot answer (not in {@link RollupFunctions#SUPPORTED},
+ *       e.g. {@code changes}) allows raw only; a plain selector (no function) follows the step.
  *   <li>Blocks are taken coarsest allowed tier first, then the disallowed tiers finest first (so
  *       data only kept as rollups still shows); a block is skipped when blocks already taken were
  *       derived from all of its sources (the same data at another resolution).
@@ -40,6 +42,9 @@ final class TieredQuerier implements Querier {
   static long allowedResolution(SelectHints hints) {
     if (hints == null || hints.forceRaw()) {
       return 0;
+    }
+    if (!hints.func().isEmpty() && !RollupFunctions.SUPPORTED.contains(hints.func())) {
+      return 0; // e.g. changes(), quantile_over_time(): rollups cannot answer them
     }
     return Math.max(hints.step(), hints.range()) / 5;
   }

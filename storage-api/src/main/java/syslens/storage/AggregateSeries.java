@@ -1,0 +1,14 @@
+package syslens.storage;
+
+/**
+ * A series answered (at least in part) from a rollup tier, returned by {@link
+ * Querier#select(SelectHints, java.util.List)} when the hints' function can be computed from
+ * per-interval aggregates ({@code rate}, {@code increase}, {@code *_over_time} of min, max, sum,
+ * count, avg, last). {@link #iterator()} still yields one sample per point (what an engine that
+ * knows nothing of rollups gets); {@link #aggregates()} gives the columns an engine needs to
+ * compute those functions exactly over windows aligned to the tier's interval.
+ */
+public interface AggregateSeries extends Series {
+  /** The series' points over the querier's range, in time order; raw samples as points of count 1. */
+  Aggregates aggregates();
+}

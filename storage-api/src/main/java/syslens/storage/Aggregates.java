@@ -1,0 +1,143 @@
+package syslens.storage;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One series' points as per-interval aggregates, in time order (docs/format/chunk.md, "Rollup
+ * chunk"). Point i stands for the raw samples of one interval and carries the timestamp of its
+ * last sample, their min, max, sum, count and last value, and the reset-aware increase from the
+ * sample before the interval to the interval's last sample (so increases of consecutive points add
+ * up to the counter's increase, resets included). A raw sample is a point of count 1 with min =
+ * max = sum = last = its value. Stale markers are not points.
+ */
+public record Aggregates(long[] timestamps, double[] min, double[] max, double[] sum,
+    double[] count, double[] last, double[] increase) {
+  public Aggregates {
+    requireNonNull(timestamps, "timestamps");
+    int n = timestamps.length;
+    for (double[] c : new double[][] {min, max, sum, count, last, increase}) {
+      requireNonNull(c, "column");
+      if (c.length != n) {
+        throw new IllegalArgumentException("column length: " + c.length + " (expected: " + n
+            + ", the number of timestamps)");
+      }
+    }
+  }
+
+  public static final Aggregates EMPTY = new Aggregates(new long[0], new double[0],
+      new double[0], new double[0], new double[0], new double[0], new double[0]);
+
+  /** Prometheus' stale marker (a NaN with this exact bit pattern). */
+  private static final long STALE_NAN_BITS = 0x7ff0000000000002L;
+
+  public int size() {
+    return timestamps.length;
+  }
+
+  /**
+   * Raw samples as points of count 1, stale markers skipped; the increase of each is the
+   * reset-aware step from the sample before it (0 for the first).
+   */
+  public static Aggregates ofSamples(SampleIterator it) {
+    requireNonNull(it, "it");
+    Builder b = new Builder(16);
+    while (it.next()) {
+      double v = it.value();
+      if (Double.doubleToRawLongBits(v) != STALE_NAN_BITS) {
+        b.addRaw(it.timestamp(), v);
+      }
+    }
+    return b.build();
+  }
+
+  /**
+   * Merges the points of several sources by timestamp; where two sources have a point at the
+   * same timestamp the earlier source's wins. A point of count 1 from a source of raw samples
+   * ({@code raw[k]}) takes its increase from the point merged before it, so a counter continues
+   * across the boundary between a rollup and raw data.
+   */
+  public static Aggregates merge(List<Aggregates> parts, boolean[] raw) {
+    requireNonNull(parts, "parts");
+    requireNonNull(raw, "raw");
+    int[] pos = new int[parts.size()];
+    int total = 0;
+    for (Aggregates a : parts) {
+      total += a.size();
+    }
+    Builder b = new Builder(Math.max(1, total));
+    while (true) {
+      int best = -1;
+      long bt = Long.MAX_VALUE;
+      for (int k = 0; k < parts.size(); k++) {
+        Aggregates a = parts.get(k);
+        if (pos[k] < a.size() && (best < 0 || a.timestamps[pos[k]] < bt)) {
+          best = k;
+          bt = a.timestamps[pos[k]];
+        }
+      }
+      if (best < 0) {
+        return b.build();
+      }
+      Aggregates a = parts.get(best);
+      int i = pos[best];
+      if (raw[best]) {
+        b.addRaw(bt, a.last[i]);
+      } else {
+        b.add(bt, a.min[i], a.max[i], a.sum[i], a.count[i], a.last[i], a.increase[i]);
+      }
+      for (int k = 0; k < parts.size(); k++) {
+        Aggregates o = parts.get(k);
+        while (pos[k] < o.size() && o.timestamps[pos[k]] == bt) {
+          pos[k]++;
+        }
+      }
+    }
+  }
+
+  /** Accumulates points in time order. */
+  private static final class Builder {
+    long[] ts;
+    double[][] c;
+    int n;
+
+    Builder(int cap) {
+      ts = new long[cap];
+      c = new double[6][cap];
+    }
+
+    void addRaw(long t, double v) {
+      double inc = 0;
+      if (n > 0) {
+        double prev = c[4][n - 1];
+        inc = v >= prev ? v - prev : v;
+      }
+      add(t, v, v, v, 1, v, inc);
+    }
+
+    void add(long t, double mn, double mx, double s, double cnt, double l, double inc) {
+      if (n == ts.length) {
+        ts = Arrays.copyOf(ts, n * 2);
+        for (int k = 0; k < c.length; k++) {
+          c[k] = Arrays.copyOf(c[k], n * 2);
+        }
+      }
+      ts[n] = t;
+      c[0][n] = mn;
+      c[1][n] = mx;
+      c[2][n] = s;
+      c[3][n] = cnt;
+      c[4][n] = l;
+      c[5][n] = inc;
+      n++;
+    }
+
+    Aggregates build() {
+      return new Aggregates(Arrays.copyOf(ts, n), Arrays.copyOf(c[0], n), Arrays.copyOf(c[1], n),
+          Arrays.copyOf(c[2], n), Arrays.copyOf(c[3], n), Arrays.copyOf(c[4], n),
+          Arrays.copyOf(c[5], n));
+    }
+  }
+}
