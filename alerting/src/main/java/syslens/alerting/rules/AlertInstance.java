@@ -1,0 +1,53 @@
+package syslens.alerting.rules;
+
+import java.util.ArrayDeque;
+import java.util.Map;
+import syslens.storage.Labels;
+
+/**
+ * One alert instance of a rule (one label set), with Prometheus' fields. Mutated only by its
+ * rule's evaluation (one thread at a time); read by the API through {@link #view()}.
+ */
+final class AlertInstance {
+  enum State {
+    INACTIVE, PENDING, FIRING;
+
+    String wire() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  final Labels labels;
+  State state;
+  Map<String, String> annotations;
+  double value;
+  long activeAt;
+  long firedAt;
+  long resolvedAt;
+  long lastSentAt;
+  long keepFiringSince;
+  boolean flapping;
+  /** Times of recent state changes, oldest first (flapping detection). */
+  final ArrayDeque<Long> changes = new ArrayDeque<>();
+  /** Changed since last persisted. */
+  boolean dirty;
+
+  AlertInstance(Labels labels, Map<String, String> annotations, double value, long activeAt) {
+    this.labels = labels;
+    this.annotations = annotations;
+    this.value = value;
+    this.activeAt = activeAt;
+    this.state = State.PENDING;
+  }
+
+  /** An immutable copy for readers on other threads. */
+  View view() {
+    return new View(labels, annotations, state.wire(), value, activeAt, firedAt, resolvedAt,
+        lastSentAt, keepFiringSince, flapping);
+  }
+
+  /** A snapshot of an instance. */
+  public record View(Labels labels, Map<String, String> annotations, String state, double value,
+      long activeAt, long firedAt, long resolvedAt, long lastSentAt, long keepFiringSince,
+      boolean flapping) {}
+}
