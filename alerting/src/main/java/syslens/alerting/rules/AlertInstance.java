@@ -24,7 +24,8 @@ final class AlertInstance {
   long activeAt;
   long firedAt;
   long resolvedAt;
-  long lastSentAt;
+  /** Long.MIN_VALUE until first sent. */
+  long lastSentAt = Long.MIN_VALUE;
   long keepFiringSince;
   boolean flapping;
   /** Times of recent state changes, oldest first (flapping detection). */

@@ -14,7 +14,7 @@ import syslens.storage.Labels;
 /**
  * A learned baseline per series, seasonal by hour-of-week slot (168 slots, UTC, Monday 00:00 is
  * slot 0): the median and the median absolute deviation (MAD) of the training samples in each
- * slot. A slot with fewer than {@code minSamples} samples falls back to the series' pooled
+ * slot, interpolated between neighbouring slots at evaluation time. A slot with fewer than {@code minSamples} samples falls back to the series' pooled
  * median and MAD. Median and MAD ignore up to half the samples being outliers, so past incidents
  * in the training window do not widen the band. The band is
  * {@code median ± max(k × 1.4826 × MAD, minDeviation)} (1.4826 × MAD estimates the standard
@@ -151,7 +151,11 @@ final class Baseline {
     return n % 2 == 1 ? xs[n / 2] : (xs[n / 2 - 1] + xs[n / 2]) / 2;
   }
 
-  /** The band of {@code labels} at {@code tMs}, or null when nothing was learned for it. */
+  /**
+   * The band of {@code labels} at {@code tMs}, or null when nothing was learned for it. Median
+   * and MAD are interpolated linearly between the centres of neighbouring slots, so a steep daily
+   * ramp does not put the start and end of an hour outside a band centred on its middle.
+   */
   Band band(Labels labels, long tMs, double k, double minDeviation) {
     SeriesStats st = series.get(labels);
     if (st == null) {
@@ -159,13 +163,24 @@ final class Baseline {
     }
     int i = slot(tMs);
     if (st.count[i] == 0) {
-      i = SLOTS;
-      if (st.count[i] == 0) {
-        return null;
-      }
+      return st.count[SLOTS] == 0 ? null
+          : band(st.median[SLOTS], st.mad[SLOTS], k, minDeviation);
     }
-    double med = st.median[i];
-    double half = Math.max(k * MAD_TO_SIGMA * st.mad[i], minDeviation);
+    Band own = band(st.median[i], st.mad[i], k, minDeviation);
+    double f = Math.floorMod(tMs, 3_600_000L) / 3_600_000.0 - 0.5;
+    int j = Math.floorMod(i + (f < 0 ? -1 : 1), SLOTS);
+    if (st.count[j] == 0) {
+      return own;
+    }
+    double w = Math.abs(f);
+    Band mid = band((1 - w) * st.median[i] + w * st.median[j],
+        (1 - w) * st.mad[i] + w * st.mad[j], k, minDeviation);
+    return new Band(own.median(), Math.min(own.lower(), mid.lower()),
+        Math.max(own.upper(), mid.upper()));
+  }
+
+  private static Band band(double med, double mad, double k, double minDeviation) {
+    double half = Math.max(k * MAD_TO_SIGMA * mad, minDeviation);
     half = Math.max(half, Math.abs(med) * 1e-6);
     return new Band(med, med - half, med + half);
   }

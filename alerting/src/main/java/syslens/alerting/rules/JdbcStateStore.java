@@ -87,7 +87,7 @@ public final class JdbcStateStore implements StateStore {
           del.executeBatch();
         }
         try (PreparedStatement ins = c.prepareStatement("INSERT INTO alert_history (at_ms, "
-            + "rule_key, rule, node, level, from_state, to_state, value, labels) "
+            + "rule_key, rule, node, level, from_state, to_state, sample_value, labels) "
             + "VALUES (?,?,?,?,?,?,?,?,?)")) {
           for (Transition t : history) {
             ins.setLong(1, t.atMs());
@@ -124,7 +124,7 @@ public final class JdbcStateStore implements StateStore {
     }
     try (PreparedStatement del = c.prepareStatement("DELETE FROM alert_instances WHERE id = ?");
         PreparedStatement ins = c.prepareStatement("INSERT INTO alert_instances (id, rule_key, "
-            + "labels, annotations, state, value, active_at, fired_at, resolved_at, last_sent_at,"
+            + "labels, annotations, state, sample_value, active_at, fired_at, resolved_at, last_sent_at,"
             + " keep_firing_since, changes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")) {
       for (InstanceRow r : rows) {
         String id = id(r.ruleKey(), r.labels());
@@ -160,7 +160,7 @@ public final class JdbcStateStore implements StateStore {
     List<InstanceRow> out = new ArrayList<>();
     try (Connection c = db.getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT rule_key, labels, annotations, state, "
-            + "value, active_at, fired_at, resolved_at, last_sent_at, keep_firing_since, changes "
+            + "sample_value, active_at, fired_at, resolved_at, last_sent_at, keep_firing_since, changes "
             + "FROM alert_instances");
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
@@ -183,7 +183,7 @@ public final class JdbcStateStore implements StateStore {
   @Override
   public List<Transition> history(HistoryQuery q) {
     StringBuilder sql = new StringBuilder("SELECT at_ms, rule_key, rule, node, level, from_state,"
-        + " to_state, value, labels FROM alert_history WHERE at_ms >= ? AND at_ms <= ?");
+        + " to_state, sample_value, labels FROM alert_history WHERE at_ms >= ? AND at_ms <= ?");
     List<String> args = new ArrayList<>();
     for (String[] f : new String[][] {{"rule", q.rule()}, {"node", q.node()},
         {"level", q.level()}}) {

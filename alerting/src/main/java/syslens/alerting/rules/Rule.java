@@ -277,7 +277,7 @@ final class Rule {
         continue;
       }
       boolean due = (a.resolvedAt != 0 && a.resolvedAt > a.lastSentAt)
-          || a.lastSentAt + RESEND_DELAY_MS <= ts;
+          || a.lastSentAt == Long.MIN_VALUE || a.lastSentAt + RESEND_DELAY_MS <= ts;
       if (!due) {
         continue;
       }

@@ -140,8 +140,7 @@ public final class RuleFiles {
           + " (expected: exactly one of them)");
     }
     String name = alert != null ? alert : record;
-    String where = where0.replaceFirst(" rule \\d+$", "") + " rule \"" + abbrev(name) + "\""
-        + tree.at(r);
+    String where = where0.replaceFirst(" rule \\d+$", "") + " rule \"" + abbrev(name) + "\"";
     onlyKeys(r, RULE_KEYS, where);
     if (name.isEmpty() || (record != null && !METRIC_NAME.matcher(name).matches())) {
       throw new IllegalArgumentException(where + ": " + (alert != null ? "alert" : "record")
@@ -197,8 +196,8 @@ public final class RuleFiles {
     switch (kind) {
       case THRESHOLD, RECORD -> {
         if (expr == null || expr.isBlank()) {
-          throw new IllegalArgumentException(where + ": expr: missing (expected: a PromQL "
-              + "expression)");
+          throw new IllegalArgumentException(where + tree.at(r) + ": expr: missing (expected: a "
+              + "PromQL expression)");
         }
         checkExpr(expr, where + tree.at(r.get("expr")));
         only(r, kind, where, "trend", "composite", "anomaly");

@@ -18,7 +18,7 @@ CREATE TABLE alert_instances (
   labels            VARCHAR(16384) NOT NULL,
   annotations       VARCHAR(65536) NOT NULL,
   state             VARCHAR(16)    NOT NULL,
-  value             DOUBLE PRECISION NOT NULL,
+  sample_value      DOUBLE PRECISION NOT NULL,
   active_at         BIGINT         NOT NULL,
   fired_at          BIGINT         NOT NULL,
   resolved_at       BIGINT         NOT NULL,
@@ -38,7 +38,7 @@ CREATE TABLE alert_history (
   level       VARCHAR(64)    NOT NULL,
   from_state  VARCHAR(16)    NOT NULL,
   to_state    VARCHAR(16)    NOT NULL,
-  value       DOUBLE PRECISION NOT NULL,
+  sample_value DOUBLE PRECISION NOT NULL,
   labels      VARCHAR(16384) NOT NULL
 );
 CREATE INDEX alert_history_at ON alert_history (at_ms);

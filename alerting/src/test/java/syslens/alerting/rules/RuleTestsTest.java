@@ -67,6 +67,6 @@ class RuleTestsTest {
     RuleTests.Result r = runner().run(tmp.resolve("t.yml"));
 
     assertThat(r.failures()).singleElement().asString()
-        .contains("rule file r.yml", "group \"g\" rule \"X\" (line 4)", "expr:");
+        .contains("rule file r.yml", "group \"g\" rule \"X\" (line 5)", "expr:");
   }
 }
