@@ -80,6 +80,7 @@ public final class SysLensServer implements AutoCloseable {
   private final DataDirLock dataLock;
   private final QueryExecutor queryExecutor;
   private final VsphereService vsphere;
+  private AlertingWiring alerting;
 
   private SysLensServer(ServerConfig config, DataDirLock dataLock) throws IOException {
     this.config = config;
@@ -125,6 +126,9 @@ public final class SysLensServer implements AutoCloseable {
           .maxSamples(limits.maxSamples()).maxSeries(limits.maxSeries()).build();
       this.queryExecutor = QueryExecutor.create(limits);
       QueryApi query = new QueryApi(engine, queryExecutor, config.clock());
+      this.alerting = new AlertingWiring(config, tsdb, meta, q -> Engine.builder(q)
+          .clock(config.clock()).timeout(limits.timeout()).maxSamples(limits.maxSamples())
+          .maxSeries(limits.maxSeries()).build(), AlertingWiring.LOGGING_SINK);
       new JvmMemoryMetrics().bindTo(meters);
       this.jvmGc = new JvmGcMetrics();
       jvmGc.bindTo(meters);
@@ -212,11 +216,13 @@ public final class SysLensServer implements AutoCloseable {
           }));
       sb.service("/metrics", ((HttpService) (ctx, req) -> HttpResponse.of(HttpStatus.OK,
           MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), meters.scrape())).decorate(auth));
+      alerting.routes(sb, security, auth, config.clock());
       HttpService apiNotFound = (ctx, req) -> ApiErrors.error(HttpStatus.NOT_FOUND, "not_found",
           "no API endpoint at " + ctx.path() + " (expected: one of /api/v1/auth/login, /api/v1/nodes, "
               + "/api/v1/query, /api/v1/query_range, /api/v1/labels, /api/v1/label/<name>/values, "
               + "/api/v1/series, /api/v1/live, /api/v1/me, /api/v1/users, /api/v1/roles, /api/v1/apikeys, "
-              + "/api/v1/audit, /api/v1/node-credentials, /api/v1/vcenters; see docs/api.md)");
+              + "/api/v1/audit, /api/v1/node-credentials, /api/v1/vcenters, /api/v1/rules, /api/v1/alerts, "
+              + "/api/v1/alert-rules; see docs/api.md)");
       sb.serviceUnder("/api/", apiNotFound.decorate(auth));
       sb.serviceUnder("/", FileService.builder(SysLensServer.class.getClassLoader(), "syslens/dashboard")
           .cacheControl("no-cache").build());
@@ -230,6 +236,9 @@ public final class SysLensServer implements AutoCloseable {
       // Everything under the data directory is the server's alone: hashes, keys, WAL, databases.
       FileModes.restrictTree(data);
     } catch (IOException | RuntimeException e) {
+      if (alerting != null) {
+        alerting.close();
+      }
       meta.close(); // nothing else was opened yet that outlives this constructor (vsphere starts later)
       tsdb.close();
       throw e;
@@ -250,6 +259,7 @@ public final class SysLensServer implements AutoCloseable {
     try {
       s.server.start().join();
       s.vsphere.start();
+      s.alerting.start();
     } catch (RuntimeException e) {
       s.close();
       throw new IOException("cannot listen on " + config.bindAddress() + ":" + config.port()
@@ -323,6 +333,7 @@ public final class SysLensServer implements AutoCloseable {
     sweeper.shutdownNow();
     server.stop().join();
     queryExecutor.close();
+    alerting.close();
     jvmGc.close();
     meta.close();
     tsdb.close();

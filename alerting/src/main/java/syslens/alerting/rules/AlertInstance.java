@@ -8,7 +8,7 @@ import syslens.storage.Labels;
  * One alert instance of a rule (one label set), with Prometheus' fields. Mutated only by its
  * rule's evaluation (one thread at a time); read by the API through {@link #view()}.
  */
-final class AlertInstance {
+public final class AlertInstance {
   enum State {
     INACTIVE, PENDING, FIRING;
 
