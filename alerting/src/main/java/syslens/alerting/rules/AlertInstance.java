@@ -18,8 +18,11 @@ public final class AlertInstance {
   }
 
   final Labels labels;
+  /** The series' labels templates see; null for an instance restored and not seen since. */
+  Labels series;
+  /** Annotations as stored (used until the series is seen again after a restore). */
+  Map<String, String> storedAnnotations = Map.of();
   State state;
-  Map<String, String> annotations;
   double value;
   long activeAt;
   long firedAt;
@@ -33,16 +36,16 @@ public final class AlertInstance {
   /** Changed since last persisted. */
   boolean dirty;
 
-  AlertInstance(Labels labels, Map<String, String> annotations, double value, long activeAt) {
+  AlertInstance(Labels labels, Labels series, double value, long activeAt) {
     this.labels = labels;
-    this.annotations = annotations;
+    this.series = series;
     this.value = value;
     this.activeAt = activeAt;
     this.state = State.PENDING;
   }
 
   /** An immutable copy for readers on other threads. */
-  View view() {
+  View view(Map<String, String> annotations) {
     return new View(labels, annotations, state.wire(), value, activeAt, firedAt, resolvedAt,
         lastSentAt, keepFiringSince, flapping);
   }

@@ -44,9 +44,14 @@ final class Rule {
   volatile long lastEvalMs;
   volatile double evalSeconds;
   private final boolean labelsTemplated;
+  /** Series labels to alert labels (rules without templated labels), bounded. */
+  private final Map<Labels, Labels> alertLabels = new HashMap<>();
+  private final Settings settings;
 
-  Rule(String key, String group, RuleSpec spec, String expr, String generatorUrl) {
+  Rule(String key, String group, RuleSpec spec, String expr, String generatorUrl,
+      Settings settings) {
     this.key = key;
+    this.settings = settings;
     this.group = group;
     this.spec = spec;
     this.expr = expr;
@@ -70,46 +75,29 @@ final class Rule {
       return;
     }
     Map<Labels, VectorSample> byLabels = new HashMap<>();
-    Map<Labels, Map<String, String>> annotationsOf = new HashMap<>();
+    Map<Labels, Labels> seriesOf = new HashMap<>();
+    if (alertLabels.size() > 4 * result.size() + 1000) {
+      alertLabels.clear();
+    }
     for (VectorSample s : result) {
       Labels series = s.labels().withoutMetricName();
-      Labels.Builder b = series.toBuilder();
-      Map<String, String> seriesMap = labelsTemplated || !spec.annotations().isEmpty()
-          ? series.toMap() : Map.of();
-      Templates.Data data = new Templates.Data(seriesMap, s.value(), set.externalLabels());
-      for (Map.Entry<String, String> l : spec.labels().entrySet()) {
-        String v = labelsTemplated ? Templates.expand(l.getValue(), data) : l.getValue();
-        if (v.isEmpty()) {
-          b.remove(l.getKey());
-        } else {
-          b.set(l.getKey(), v);
-        }
-      }
-      if (spec.level() != null) {
-        b.set("severity", spec.level());
-      }
-      b.set("alertname", spec.name());
-      Labels labels = b.build();
+      Labels labels = labelsTemplated ? alertLabels(series, s.value(), set)
+          : alertLabels.computeIfAbsent(series, x -> alertLabels(x, 0, set));
       if (byLabels.put(labels, s) != null) {
         fail(new IllegalStateException("vector contains metrics with the same labelset after "
             + "applying alert labels: " + labels), ts, start);
         return;
       }
-      Map<String, String> ann = new LinkedHashMap<>();
-      spec.annotations().forEach((k, t) -> ann.put(k, Templates.expand(t, data)));
-      annotationsOf.put(labels, ann);
+      seriesOf.put(labels, series);
     }
     for (Map.Entry<Labels, VectorSample> e : byLabels.entrySet()) {
       AlertInstance a = active.get(e.getKey());
       if (a != null && a.state != AlertInstance.State.INACTIVE) {
         a.value = e.getValue().value();
-        if (!a.annotations.equals(annotationsOf.get(e.getKey()))) {
-          a.annotations = annotationsOf.get(e.getKey());
-          a.dirty = true;
-        }
+        a.series = seriesOf.get(e.getKey());
         continue;
       }
-      AlertInstance n = new AlertInstance(e.getKey(), annotationsOf.get(e.getKey()),
+      AlertInstance n = new AlertInstance(e.getKey(), seriesOf.get(e.getKey()),
           e.getValue().value(), ts);
       if (a != null) {
         n.changes.addAll(a.changes);
@@ -169,6 +157,43 @@ final class Rule {
       }
     }
     ok(ts, start);
+  }
+
+  /** The alert's identity: series labels, rule labels (templated), severity, alertname. */
+  private Labels alertLabels(Labels series, double value, Settings set) {
+    Labels.Builder b = series.toBuilder();
+    Templates.Data data = labelsTemplated
+        ? new Templates.Data(series.toMap(), value, set.externalLabels()) : null;
+    for (Map.Entry<String, String> l : spec.labels().entrySet()) {
+      String v = labelsTemplated ? Templates.expand(l.getValue(), data) : l.getValue();
+      if (v.isEmpty()) {
+        b.remove(l.getKey());
+      } else {
+        b.set(l.getKey(), v);
+      }
+    }
+    if (spec.level() != null) {
+      b.set("severity", spec.level());
+    }
+    b.set("alertname", spec.name());
+    return b.build();
+  }
+
+  /**
+   * The annotations of an instance, rendered from its series labels and latest value (the same
+   * text Prometheus renders at every evaluation, rendered only when read or sent).
+   */
+  Map<String, String> annotations(AlertInstance a) {
+    if (a.series == null) {
+      return a.storedAnnotations;
+    }
+    if (spec.annotations().isEmpty()) {
+      return Map.of();
+    }
+    Templates.Data data = new Templates.Data(a.series.toMap(), a.value, settings.externalLabels());
+    Map<String, String> ann = new LinkedHashMap<>();
+    spec.annotations().forEach((k, t) -> ann.put(k, Templates.expand(t, data)));
+    return ann;
   }
 
   private List<VectorSample> condition(Engine engine, Engine trainingEngine, long ts,
@@ -284,7 +309,7 @@ final class Rule {
       a.lastSentAt = ts;
       a.dirty = true;
       long endsAt = a.resolvedAt != 0 ? a.resolvedAt : ts + validFor;
-      Map<String, String> ann = a.annotations;
+      Map<String, String> ann = annotations(a);
       if (a.flapping) {
         ann = new LinkedHashMap<>(ann);
         ann.put("flapping", "true");
@@ -295,14 +320,15 @@ final class Rule {
   }
 
   StateStore.InstanceRow row(AlertInstance a) {
-    return new StateStore.InstanceRow(key, a.labels, a.annotations, a.state.wire(), a.value,
+    return new StateStore.InstanceRow(key, a.labels, annotations(a), a.state.wire(), a.value,
         a.activeAt, a.firedAt, a.resolvedAt, a.lastSentAt, a.keepFiringSince,
         List.copyOf(a.changes));
   }
 
   /** Restores a stored instance (after a restart). */
   synchronized void restore(StateStore.InstanceRow r, Settings set) {
-    AlertInstance a = new AlertInstance(r.labels(), r.annotations(), r.value(), r.activeAt());
+    AlertInstance a = new AlertInstance(r.labels(), null, r.value(), r.activeAt());
+    a.storedAnnotations = Map.copyOf(r.annotations());
     a.state = AlertInstance.State.valueOf(r.state().toUpperCase(java.util.Locale.ROOT));
     a.firedAt = r.firedAt();
     a.resolvedAt = r.resolvedAt();
@@ -315,6 +341,6 @@ final class Rule {
 
   /** Snapshots of the instances, for the API (called from other threads). */
   synchronized List<AlertInstance.View> views() {
-    return active.values().stream().map(AlertInstance::view).toList();
+    return active.values().stream().map(a -> a.view(annotations(a))).toList();
   }
 }

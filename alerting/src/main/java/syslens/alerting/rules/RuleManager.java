@@ -128,7 +128,7 @@ public final class RuleManager implements AutoCloseable {
         }
         int n = seen.merge(r.name(), 1, Integer::sum);
         String key = g.name() + "/" + r.name() + (n > 1 ? "#" + n : "");
-        rules.add(new Rule(key, g.name(), r, expr, generatorUrl(r, expr)));
+        rules.add(new Rule(key, g.name(), r, expr, generatorUrl(r, expr), settings));
       }
       next.put(g.name(), new Group(g, rules));
     }
