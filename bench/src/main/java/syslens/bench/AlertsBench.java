@@ -71,6 +71,12 @@ final class AlertsBench implements Callable<Integer> {
       description = "Evaluation threads. Default: ${DEFAULT-VALUE}.")
   int threads;
 
+  @Option(names = "--scheduled", description = "Run the groups on their own schedules (spread "
+      + "over the interval, as the server does) for --rounds intervals of wall time instead of "
+      + "evaluating all groups at once; fire-to-notify is then from the evaluation time of the "
+      + "group that made the alert fire.")
+  boolean scheduled;
+
   @Override
   public Integer call() throws Exception {
     check("--rules", rules, 1, 1_000_000);
@@ -108,6 +114,10 @@ final class AlertsBench implements Callable<Integer> {
             }
           }).threads(threads).build();
       manager.setGroups(groups(metrics, hostGroups));
+      if (scheduled) {
+        manager.close();
+        return scheduled(tsdb, labels, metrics, hostGroups);
+      }
       long t0 = Math.floorDiv(System.currentTimeMillis(), INTERVAL_MS) * INTERVAL_MS
           - (long) (rounds + 13) * INTERVAL_MS;
       // Ten rounds of history first, so trend rules have a window.
@@ -158,6 +168,73 @@ final class AlertsBench implements Callable<Integer> {
         .put("eval_cpu_ms_p50", QueryLoad.pct(cpuMs, 50))
         .put("fire_to_notify_ms_p99", QueryLoad.pct(notifyMs, 99))
         .put("alerts_fired", fired).put("notify", "in-process AlertSink")
+        .put("date", Instant.now().toString());
+    System.out.println(PromApi.JSON.writeValueAsString(json));
+    return 0;
+  }
+
+  /** The server's way: per-group schedules on the real clock, data appended every interval. */
+  private int scheduled(Tsdb tsdb, Labels[] labels, int metrics, int hostGroups)
+      throws Exception {
+    var os = (com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    ConcurrentLinkedQueue<Double> notifyMs = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Double> groupMs = new ConcurrentLinkedQueue<>();
+    java.util.concurrent.atomic.AtomicBoolean measuring = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicLong fired = new java.util.concurrent.atomic.AtomicLong();
+    long now0 = System.currentTimeMillis();
+    for (int r = 10; r > 0; r--) {
+      append(tsdb, labels, metrics, Math.floorDiv(now0, INTERVAL_MS) * INTERVAL_MS - r * INTERVAL_MS);
+    }
+    RuleManager manager = RuleManager.builder(tsdb, q -> Engine.builder(q).build(), alerts -> {
+      long now = System.currentTimeMillis();
+      for (Alert a : alerts) {
+        long age = now - a.startsAt().toEpochMilli();
+        if (a.firingAt(Instant.ofEpochMilli(now)) && age < INTERVAL_MS && measuring.get()) {
+          notifyMs.add((double) age);
+          fired.incrementAndGet();
+        }
+      }
+    }).threads(threads).listener((g, t, nanos) -> {
+      if (measuring.get()) {
+        groupMs.add(nanos / 1e6);
+      }
+    }).build();
+    manager.setGroups(groups(metrics, hostGroups));
+    var writer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    long first = (Math.floorDiv(System.currentTimeMillis(), INTERVAL_MS) + 1) * INTERVAL_MS;
+    writer.scheduleAtFixedRate(() -> append(tsdb, labels, metrics,
+        Math.floorDiv(System.currentTimeMillis(), INTERVAL_MS) * INTERVAL_MS),
+        first - System.currentTimeMillis(), INTERVAL_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    manager.start();
+    System.err.printf("bench alerts --scheduled: %d rules, %d series, %d warm-up + %d measured "
+        + "intervals of %d s%n", rules, labels.length, 2, rounds, INTERVAL_MS / 1000);
+    Thread.sleep(2 * INTERVAL_MS);
+    measuring.set(true);
+    List<Double> cpuPerInterval = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      long cpu0 = os.getProcessCpuTime();
+      Thread.sleep(INTERVAL_MS);
+      cpuPerInterval.add((os.getProcessCpuTime() - cpu0) / 1e6);
+      System.err.printf("interval %d: %.0f ms CPU, %d group evaluations so far, %d fired%n",
+          r + 1, cpuPerInterval.get(r), groupMs.size(), fired.get());
+    }
+    measuring.set(false);
+    writer.shutdownNow();
+    long missed = manager.missedRounds();
+    manager.close();
+    ObjectNode json = PromApi.JSON.createObjectNode();
+    json.put("bench", "alerts").put("mode", "scheduled").put("rules", rules)
+        .put("trend_percent", trendPercent).put("fleet_percent", fleetPercent)
+        .put("series", labels.length).put("hosts", hosts).put("threads", threads)
+        .put("interval_ms", INTERVAL_MS).put("intervals", rounds)
+        .put("group_evals", groupMs.size()).put("missed_rounds", missed)
+        .put("group_eval_ms_p50", QueryLoad.pct(new ArrayList<>(groupMs), 50))
+        .put("group_eval_ms_p99", QueryLoad.pct(new ArrayList<>(groupMs), 99))
+        .put("eval_cpu_ms_per_interval_p50", QueryLoad.pct(cpuPerInterval, 50))
+        .put("eval_cpu_ms_per_interval_p99", QueryLoad.pct(cpuPerInterval, 99))
+        .put("fire_to_notify_ms_p99", QueryLoad.pct(new ArrayList<>(notifyMs), 99))
+        .put("alerts_fired", fired.get()).put("notify", "in-process AlertSink")
         .put("date", Instant.now().toString());
     System.out.println(PromApi.JSON.writeValueAsString(json));
     return 0;

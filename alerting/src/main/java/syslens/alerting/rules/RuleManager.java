@@ -51,6 +51,7 @@ public final class RuleManager implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final boolean ownsPool;
   private final AtomicLong missedRounds = new AtomicLong();
+  private final EvalListener listener;
   private volatile Map<String, Group> groups = Map.of();
   private Map<String, List<StateStore.InstanceRow>> restored;
   private boolean started;
@@ -81,6 +82,7 @@ public final class RuleManager implements AutoCloseable {
     this.appenders = b.appenders;
     this.settings = new Rule.Settings(b.flapChanges, b.flapWindow.toMillis(), b.externalLabels);
     this.externalUrl = b.externalUrl;
+    this.listener = b.listener;
     this.ownsPool = true;
     this.pool = new ForkJoinPool(b.threads, p -> {
       var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
@@ -294,6 +296,13 @@ public final class RuleManager implements AutoCloseable {
     }
     g.lastEvalMs = ts;
     g.lastEvalSeconds = (System.nanoTime() - start) / 1e9;
+    listener.evaluated(g.spec.name(), ts, System.nanoTime() - start);
+  }
+
+  /** Told after each group evaluation (metrics, benchmarks). */
+  @FunctionalInterface
+  public interface EvalListener {
+    void evaluated(String group, long evalTimeMs, long durationNanos);
   }
 
   private void append(List<VectorSample> samples) {
@@ -420,6 +429,7 @@ public final class RuleManager implements AutoCloseable {
     private Duration flapWindow = Duration.ofHours(1);
     private Map<String, String> externalLabels = Map.of();
     private String externalUrl = "";
+    private EvalListener listener = (g, t, d) -> { };
 
     private Builder(Queryable queryable, Function<Queryable, Engine> engines, AlertSink sink) {
       this.queryable = requireNonNull(queryable, "queryable");
@@ -471,6 +481,11 @@ public final class RuleManager implements AutoCloseable {
     /** Base URL of the dashboard for generator URLs (default: relative links). */
     public Builder externalUrl(String url) {
       this.externalUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+      return this;
+    }
+
+    public Builder listener(EvalListener l) {
+      this.listener = requireNonNull(l, "listener");
       return this;
     }
 

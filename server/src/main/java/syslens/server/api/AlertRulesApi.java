@@ -23,6 +23,7 @@ import syslens.alerting.rules.RuleManager;
 import syslens.alerting.rules.RuleService;
 import syslens.alerting.rules.RuleSpec;
 import syslens.alerting.rules.StateStore;
+import syslens.query.PromFormat;
 import syslens.query.PromqlScript;
 import syslens.query.QueryException;
 import syslens.storage.Labels;
@@ -155,24 +156,8 @@ public final class AlertRulesApi {
     m.put("annotations", ann);
     m.put("state", a.state());
     m.put("activeAt", time(a.activeAt()));
-    m.put("value", PromFormatValue.of(a.value()));
+    m.put("value", PromFormat.formatValue(a.value()));
     return m;
-  }
-
-  /** Prometheus writes sample values as strings ("1e+06", "NaN", "+Inf"). */
-  static final class PromFormatValue {
-    private PromFormatValue() {}
-
-    static String of(double v) {
-      if (Double.isNaN(v)) {
-        return "NaN";
-      }
-      if (Double.isInfinite(v)) {
-        return v > 0 ? "+Inf" : "-Inf";
-      }
-      return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v)
-          : Double.toString(v);
-    }
   }
 
   private static String time(long ms) {
@@ -291,7 +276,7 @@ public final class AlertRulesApi {
         m.put("level", t.level());
         m.put("from", t.from());
         m.put("to", t.to());
-        m.put("value", PromFormatValue.of(t.value()));
+        m.put("value", PromFormat.formatValue(t.value()));
         m.put("labels", t.labels().toMap());
         out.add(m);
       }
@@ -341,9 +326,9 @@ public final class AlertRulesApi {
         for (long t = start; t <= end; t += step) {
           double[] b = view.band(series, t);
           if (b != null) {
-            median.add(List.of(t / 1000.0, PromFormatValue.of(b[0])));
-            lower.add(List.of(t / 1000.0, PromFormatValue.of(b[1])));
-            upper.add(List.of(t / 1000.0, PromFormatValue.of(b[2])));
+            median.add(List.of(t / 1000.0, PromFormat.formatValue(b[0])));
+            lower.add(List.of(t / 1000.0, PromFormat.formatValue(b[1])));
+            upper.add(List.of(t / 1000.0, PromFormat.formatValue(b[2])));
           }
         }
         out.add(Map.of("metric", series.toMap(), "median", median, "lower", lower,
