@@ -17,7 +17,10 @@ import syslens.storage.SeriesSet;
  * Shares selector results between the rules of one evaluation round: every rule evaluated at
  * the same time asks for the same window, so a selection (matchers and window) is read from
  * storage once per round and kept in arrays; ten thousand rules over a few hundred distinct
- * selectors do a few hundred selections. Thread-safe; thrown away after the round.
+ * selectors do a few hundred selections. Rules of the form {@code <vector expression> <comparison>
+ * <number>} also share the left side's result ({@link #results}): a thousand rules
+ * {@code avg by (group) (cpu) > N} with different N aggregate once. Thread-safe; thrown away
+ * after the round.
  */
 final class RoundCache implements Queryable {
   private record Key(long mint, long maxt, List<Matcher> matchers) {}
@@ -58,6 +61,8 @@ final class RoundCache implements Queryable {
   }
 
   private final Queryable base;
+  /** Results of sub-expressions several rules share (e.g. the left side of {@code x > 90}). */
+  final ConcurrentHashMap<Object, syslens.query.Value> results = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Key, List<Series>> selections = new ConcurrentHashMap<>();
   final AtomicLong hits = new AtomicLong();
   final AtomicLong misses = new AtomicLong();

@@ -17,6 +17,8 @@ import syslens.query.Scalar;
 import syslens.query.Value;
 import syslens.query.VectorSample;
 import syslens.query.parser.Expr;
+import syslens.query.parser.TokenType;
+import syslens.query.parser.ValueType;
 import syslens.storage.Labels;
 
 /**
@@ -47,6 +49,10 @@ final class Rule {
   /** Series labels to alert labels (rules without templated labels), bounded. */
   private final Map<Labels, Labels> alertLabels = new HashMap<>();
   private final Settings settings;
+  /** The left side of {@code <vector expr> <cmp> <number>}, shared within a round, else null. */
+  private final Expr sharedLhs;
+  private final TokenType cmpOp;
+  private final double cmpValue;
 
   Rule(String key, String group, RuleSpec spec, String expr, String generatorUrl,
       Settings settings) {
@@ -58,18 +64,28 @@ final class Rule {
     this.parsed = Engine.parse(expr);
     this.generatorUrl = generatorUrl;
     this.labelsTemplated = spec.labels().values().stream().anyMatch(v -> v.contains("{{"));
+    if (parsed instanceof Expr.BinaryExpr be && be.op().isComparison() && !be.returnBool()
+        && be.rhs() instanceof Expr.NumberLiteral n && be.lhs().type() == ValueType.VECTOR) {
+      sharedLhs = be.lhs();
+      cmpOp = be.op();
+      cmpValue = n.value();
+    } else {
+      sharedLhs = null;
+      cmpOp = null;
+      cmpValue = 0;
+    }
   }
 
   /** Evaluation settings shared by a manager's rules. */
   record Settings(int flapChanges, long flapWindowMs, Map<String, String> externalLabels) {}
 
   /** Evaluates an alerting rule at {@code ts}, recording transitions and alerts into {@code out}. */
-  synchronized void evalAlerting(Engine engine, Engine trainingEngine, long ts, long intervalMs, Settings set,
-      RoundOutput out, StateStore store) {
+  synchronized void evalAlerting(Engine engine, Engine trainingEngine, RoundCache round, long ts,
+      long intervalMs, Settings set, RoundOutput out, StateStore store) {
     long start = System.nanoTime();
     List<VectorSample> result;
     try {
-      result = condition(engine, trainingEngine, ts, store);
+      result = condition(engine, trainingEngine, round, ts, store);
     } catch (QueryException | IllegalStateException e) {
       fail(e, ts, start);
       return;
@@ -196,8 +212,28 @@ final class Rule {
     return ann;
   }
 
-  private List<VectorSample> condition(Engine engine, Engine trainingEngine, long ts,
-      StateStore store) {
+  private List<VectorSample> condition(Engine engine, Engine trainingEngine, RoundCache round,
+      long ts, StateStore store) {
+    if (sharedLhs != null && round != null) {
+      Value lhs = round.results.computeIfAbsent(sharedLhs, e -> engine.instantQuery(sharedLhs, ts));
+      List<VectorSample> out = new ArrayList<>();
+      for (VectorSample s : vector(lhs)) {
+        double v = s.value();
+        boolean keep = switch (cmpOp) {
+          case EQL -> v == cmpValue;
+          case NEQ -> v != cmpValue;
+          case GTR -> v > cmpValue;
+          case LSS -> v < cmpValue;
+          case GTE -> v >= cmpValue;
+          case LTE -> v <= cmpValue;
+          default -> throw new IllegalStateException("not a comparison: " + cmpOp);
+        };
+        if (keep) {
+          out.add(s);
+        }
+      }
+      return out;
+    }
     if (spec.kind() != RuleSpec.Kind.ANOMALY) {
       return vector(engine.instantQuery(parsed, ts));
     }

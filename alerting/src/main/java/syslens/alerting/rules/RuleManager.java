@@ -267,7 +267,7 @@ public final class RuleManager implements AutoCloseable {
     if (g.hasRecording) {
       for (Rule r : g.rules) {
         if (r.spec.alerting()) {
-          r.evalAlerting(engine, training, ts, interval, settings, out, store);
+          r.evalAlerting(engine, training, cache, ts, interval, settings, out, store);
         } else {
           List<VectorSample> samples = r.evalRecording(engine, ts);
           if (!samples.isEmpty()) {
@@ -279,9 +279,10 @@ public final class RuleManager implements AutoCloseable {
       }
     } else {
       Engine e = engine;
+      RoundCache c = cache;
       List<RoundOutput> outs = g.rules.parallelStream().map(r -> {
         RoundOutput o = new RoundOutput();
-        r.evalAlerting(e, training, ts, interval, settings, o, store);
+        r.evalAlerting(e, training, c, ts, interval, settings, o, store);
         return o;
       }).toList();
       outs.forEach(out::addAll);
