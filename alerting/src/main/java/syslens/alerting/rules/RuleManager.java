@@ -207,8 +207,10 @@ public final class RuleManager implements AutoCloseable {
 
   private void schedule(Group g) {
     long interval = g.spec.intervalMs();
-    // Spread groups over the interval as Prometheus does (a stable offset per group name).
-    long offset = Math.floorMod((long) g.spec.name().hashCode(), interval);
+    // Spread groups over the interval as Prometheus does: a stable offset per group name, from
+    // a mixed hash (String.hashCode of group1, group2 ... would be consecutive milliseconds).
+    long h = g.spec.name().hashCode() * 0x9E3779B97F4A7C15L;
+    long offset = Math.floorMod(h ^ (h >>> 29), interval);
     long now = clock.millis();
     long delay = Math.floorMod(offset - now, interval);
     g.schedule = scheduler.scheduleAtFixedRate(() -> tick(g), delay, interval,
@@ -223,7 +225,7 @@ public final class RuleManager implements AutoCloseable {
     long ts = clock.millis();
     pool.execute(() -> {
       try {
-        evalGroup(g, ts, null);
+        evalGroup(g, ts, null, false);
       } catch (RuntimeException e) {
         log.error("evaluating rule group {}: {}", g.spec.name(), e.toString(), e);
       } finally {
@@ -238,7 +240,7 @@ public final class RuleManager implements AutoCloseable {
     if (g == null) {
       throw new IllegalArgumentException("group \"" + name + "\" not found");
     }
-    pool.submit(() -> evalGroup(g, ts, null)).join();
+    pool.submit(() -> evalGroup(g, ts, null, true)).join();
   }
 
   /**
@@ -248,16 +250,21 @@ public final class RuleManager implements AutoCloseable {
   public void evalAll(long ts) {
     RoundCache cache = new RoundCache(queryable);
     List<Group> gs = List.copyOf(groups.values());
-    pool.submit(() -> gs.parallelStream().forEach(g -> evalGroup(g, ts, cache))).join();
+    pool.submit(() -> gs.parallelStream().forEach(g -> evalGroup(g, ts, cache, true))).join();
   }
 
   /** Evaluates every group at {@code ts} one after the other, in order (as promtool does). */
   public void evalAllInOrder(long ts) {
     List<Group> gs = List.copyOf(groups.values());
-    pool.submit(() -> gs.forEach(g -> evalGroup(g, ts, null))).join();
+    pool.submit(() -> gs.forEach(g -> evalGroup(g, ts, null, true))).join();
   }
 
-  private void evalGroup(Group g, long ts, RoundCache shared) {
+  /**
+   * Evaluates a group. Scheduled rounds evaluate its rules on one thread ({@code parallel}
+   * false): groups give the pool its parallelism, and a thread waiting for its own rules would
+   * otherwise steal and run other groups' rounds, delaying its alerts.
+   */
+  private void evalGroup(Group g, long ts, RoundCache shared, boolean parallel) {
     long start = System.nanoTime();
     RoundCache cache = shared != null ? shared : new RoundCache(queryable);
     Engine engine = engines.apply(cache);
@@ -280,7 +287,8 @@ public final class RuleManager implements AutoCloseable {
     } else {
       Engine e = engine;
       RoundCache c = cache;
-      List<RoundOutput> outs = g.rules.parallelStream().map(r -> {
+      var rules = parallel ? g.rules.parallelStream() : g.rules.stream();
+      List<RoundOutput> outs = rules.map(r -> {
         RoundOutput o = new RoundOutput();
         r.evalAlerting(e, training, c, ts, interval, settings, o, store);
         return o;
