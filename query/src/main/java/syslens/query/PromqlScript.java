@@ -274,7 +274,7 @@ public final class PromqlScript {
   }
 
   /** {@code name{a="b"}} or {@code {a="b"}} to labels, via the PromQL parser. */
-  static Labels parseLabels(String desc) {
+  public static Labels parseLabels(String desc) {
     if (desc.equals("{}")) {
       return Labels.empty();
     }
@@ -318,7 +318,7 @@ public final class PromqlScript {
       "([+-]?[^+\\-x]+?(?:[eE][+-]?\\d+)?)(?:([+-][^x]+)?x(\\d+))?");
 
   /** Series-description values: {@code 1}, {@code _}, {@code stale}, {@code a+bxN}, {@code _xN}. */
-  static void expand(String item, List<Double> out) {
+  public static void expand(String item, List<Double> out) {
     if (item.equals("_")) {
       out.add(null);
       return;

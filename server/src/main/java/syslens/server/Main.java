@@ -58,7 +58,8 @@ public final class Main implements Runnable {
   }
 
   @Command(name = "tool", mixinStandardHelpOptions = true,
-      description = "Utilities.", subcommands = {Main.PromqlTestCommand.class})
+      description = "Utilities.", subcommands = {Main.PromqlTestCommand.class,
+          Main.RuleTestCommand.class})
   static final class ToolCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -82,6 +83,24 @@ public final class Main implements Runnable {
     @Override
     public Integer call() throws IOException {
       int failed = syslens.server.tool.PromqlTestTool.create(spec.commandLine().getOut()).run(dir);
+      return failed == 0 ? 0 : 1;
+    }
+  }
+
+  @Command(name = "rule-test", mixinStandardHelpOptions = true,
+      description = "Run rule unit-test files (promtool test rules format, plus the syslens rule "
+          + "kinds) against the embedded engine and TSDB; ends with 'N passed, M failed', exit 1 "
+          + "when M > 0.")
+  static final class RuleTestCommand implements Callable<Integer> {
+    @CommandLine.Parameters(paramLabel = "FILE", arity = "1..*", description = "Test files.")
+    java.util.List<Path> files;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      int failed = syslens.server.tool.RuleTestTool.create(spec.commandLine().getOut()).run(files);
       return failed == 0 ? 0 : 1;
     }
   }

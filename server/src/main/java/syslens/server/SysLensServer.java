@@ -99,6 +99,7 @@ public final class SysLensServer implements AutoCloseable {
   private final VsphereService vsphere;
   private final Sequences sequences;
   private final Notifier notifier;
+  private AlertingWiring alerting;
 
   private SysLensServer(ServerConfig config, DataDirLock dataLock) throws IOException {
     this.config = config;
@@ -258,7 +259,10 @@ public final class SysLensServer implements AutoCloseable {
       // Alert notification: routing, silences, receivers; rules hand alerts to alertSink().
       this.notifier = Notifier.builder(meta.dataSource()).clock(config.clock())
           .userLanguage(u -> security.users().get(u).map(syslens.security.User::language)).build();
-      AlertingApi alerting = new AlertingApi(new NotifyApi(notifier), security.audit());
+      AlertingApi notifyApi = new AlertingApi(new NotifyApi(notifier), security.audit());
+      this.alerting = new AlertingWiring(config, tsdb, meta, q -> Engine.builder(q)
+          .clock(config.clock()).timeout(limits.timeout()).maxSamples(limits.maxSamples())
+          .maxSeries(limits.maxSeries()).build(), notifier);
       io.micrometer.core.instrument.FunctionCounter.builder("syslens.alerting.notifications.delivered", notifier,
           n -> n.stats().delivered()).register(meters);
       io.micrometer.core.instrument.FunctionCounter.builder("syslens.alerting.notifications.failed", notifier,
@@ -266,7 +270,7 @@ public final class SysLensServer implements AutoCloseable {
       io.micrometer.core.instrument.FunctionCounter.builder("syslens.alerting.template.failures", notifier,
           n -> n.stats().templateFailures()).register(meters);
       for (String route : AlertingApi.ROUTES) {
-        sb.service(route, alerting.decorate(auth));
+        sb.service(route, notifyApi.decorate(auth));
       }
       sb.service(LIVE_PATH, WebSocketService.builder(hub).maxFramePayloadLength(64 * 1024)
           .allowedOrigin(origin -> true).build().decorate(auth).decorate((delegate, ctx, req) -> {
@@ -275,13 +279,15 @@ public final class SysLensServer implements AutoCloseable {
           }));
       sb.service("/metrics", ((HttpService) (ctx, req) -> HttpResponse.of(HttpStatus.OK,
           MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), meters.scrape())).decorate(auth));
+      this.alerting.routes(sb, security, auth, config.clock());
       HttpService apiNotFound = (ctx, req) -> ApiErrors.error(HttpStatus.NOT_FOUND, "not_found",
           "no API endpoint at " + ctx.path() + " (expected: one of /api/v1/auth/login, /api/v1/nodes, "
               + "/api/v1/query, /api/v1/query_range, /api/v1/labels, /api/v1/label/<name>/values, "
               + "/api/v1/series, /api/v1/metadata, /api/v1/query_exemplars, /api/v1/format_query, "
               + "/api/v1/status/buildinfo, /api/v1/status/runtimeinfo, /api/v1/status/flags, /api/v1/live, /api/v1/me, /api/v1/users, /api/v1/roles, /api/v1/apikeys, "
               + "/api/v1/audit, /api/v1/node-credentials, /api/v1/vcenters, /api/v1/write, /api/v1/import/prometheus, "
-              + "/api/v1/silences, /api/v1/receivers, /api/v1/alerting/config, /api/v1/alerting/alerts, /api/v1/notifications; see docs/api.md)");
+              + "/api/v1/silences, /api/v1/receivers, /api/v1/alerting/config, /api/v1/alerting/alerts, /api/v1/notifications, /api/v1/rules, /api/v1/alerts, "
+              + "/api/v1/alert-rules; see docs/api.md)");
       sb.serviceUnder("/api/", apiNotFound.decorate(auth));
       sb.serviceUnder("/", FileService.builder(SysLensServer.class.getClassLoader(), "syslens/dashboard")
           .cacheControl("no-cache").build());
@@ -298,6 +304,9 @@ public final class SysLensServer implements AutoCloseable {
       // Everything under the data directory is the server's alone: hashes, keys, WAL, databases.
       FileModes.restrictTree(data);
     } catch (IOException | RuntimeException e) {
+      if (alerting != null) {
+        alerting.close();
+      }
       meta.close(); // nothing else was opened yet that outlives this constructor (vsphere starts later)
       tsdb.close();
       throw e;
@@ -319,6 +328,7 @@ public final class SysLensServer implements AutoCloseable {
       s.server.start().join();
       s.vsphere.start();
       s.notifier.start();
+      s.alerting.start();
     } catch (RuntimeException e) {
       s.close();
       throw new IOException("cannot listen on " + config.bindAddress() + ":" + config.port()
@@ -415,6 +425,7 @@ public final class SysLensServer implements AutoCloseable {
   @Override
   public void close() {
     vsphere.close();
+    alerting.close(); // rules stop handing over alerts before notification stops
     notifier.close();
     sweeper.shutdownNow();
     server.stop().join();

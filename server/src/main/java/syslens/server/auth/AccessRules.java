@@ -89,6 +89,15 @@ public final class AccessRules {
       new Rule("/api/v1/notifications", GET, "alerts:notification:read", false),
       new Rule("/api/v1/alerts/*/ack", GET, "alerts:alert:read", false),
       new Rule("/api/v1/alerts/*/ack", ANY, "alerts:alert:write", false),
+      // Alert rules and alerts (the rules half of alerting).
+      new Rule("/api/v1/rules", GET, "alerts:rule:read", false),
+      new Rule("/api/v1/alerts", GET, "alerts:alert:read", false),
+      new Rule("/api/v1/alerts/history", GET, "alerts:alert:read", false),
+      new Rule("/api/v1/alerts/baseline", GET, "alerts:rule:read", false),
+      new Rule("/api/v1/alert-rules", GET, "alerts:rule:read", false),
+      new Rule("/api/v1/alert-rules/", GET, "alerts:rule:read", false),
+      new Rule("/api/v1/alert-rules", ANY, "alerts:rule:manage", false),
+      new Rule("/api/v1/alert-rules/", ANY, "alerts:rule:manage", false),
       // Administration.
       new Rule("/api/v1/users", ANY, "users:user:manage", false),
       new Rule("/api/v1/users/", ANY, "users:user:manage", false),

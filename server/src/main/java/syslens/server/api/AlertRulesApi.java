@@ -1,0 +1,381 @@
+package syslens.server.api;
+
+import static java.util.Objects.requireNonNull;
+
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import syslens.alerting.rules.GroupSpec;
+import syslens.alerting.rules.RuleFiles;
+import syslens.alerting.rules.RuleJson;
+import syslens.alerting.rules.RuleManager;
+import syslens.alerting.rules.RuleService;
+import syslens.alerting.rules.RuleSpec;
+import syslens.alerting.rules.StateStore;
+import syslens.query.PromFormat;
+import syslens.query.PromqlScript;
+import syslens.query.QueryException;
+import syslens.storage.Labels;
+
+/**
+ * The rules half of alerting over HTTP (permissions in {@code AccessRules}):
+ * <ul>
+ *   <li>{@code GET /api/v1/rules}, {@code GET /api/v1/alerts}: Prometheus' API, unchanged shape
+ *   <li>{@code GET|POST /api/v1/alert-rules}: list groups (JSON model); create or replace groups
+ *       from a JSON group or a Prometheus rule file in YAML ({@code Content-Type:
+ *       application/yaml}, or any body starting with {@code groups:})
+ *   <li>{@code GET|PUT|DELETE /api/v1/alert-rules/{group}}
+ *   <li>{@code GET /api/v1/alerts/history?rule=&node=&level=&start=&end=&limit=}
+ *   <li>{@code GET /api/v1/alerts/baseline?rule=&series={node="a"}&start=&end=&step=}: the
+ *       anomaly band (median, lower, upper) of one series for the dashboard
+ * </ul>
+ * Every change is audited through {@code audit} (actor, action, target, detail). Work runs on
+ * the blocking executor (JDBC).
+ */
+public final class AlertRulesApi {
+  /** Writes one audit record: actor, action, target, source address, detail. */
+  @FunctionalInterface
+  public interface Audit {
+    void record(ServiceRequestContext ctx, String action, String target, String detail);
+  }
+
+  static final int MAX_BAND_POINTS = 11_000;
+  private final RuleService rules;
+  private final RuleManager manager;
+  private final Audit audit;
+  private final Function<ServiceRequestContext, String> actor;
+  private final java.time.Clock clock;
+
+  public AlertRulesApi(RuleService rules, RuleManager manager, Audit audit,
+      Function<ServiceRequestContext, String> actor, java.time.Clock clock) {
+    this.clock = requireNonNull(clock, "clock");
+    this.rules = requireNonNull(rules, "rules");
+    this.manager = requireNonNull(manager, "manager");
+    this.audit = requireNonNull(audit, "audit");
+    this.actor = requireNonNull(actor, "actor");
+  }
+
+  private interface Handler {
+    HttpResponse handle(ServiceRequestContext ctx, AggregatedHttpRequest req);
+  }
+
+  private static HttpService blocking(Handler h) {
+    return (ctx, req) -> HttpResponse.of(req.aggregate().thenApplyAsync(agg -> {
+      try {
+        return h.handle(ctx, agg);
+      } catch (IllegalArgumentException | QueryException e) {
+        return ApiErrors.badData(e.getMessage());
+      }
+    }, ctx.blockingTaskExecutor()));
+  }
+
+  /** {@code /api/v1/rules}. */
+  public HttpService prometheusRules() {
+    return blocking((ctx, req) -> {
+      List<Object> groups = new ArrayList<>();
+      for (RuleManager.GroupView g : manager.groups()) {
+        Map<String, Object> gm = new LinkedHashMap<>();
+        gm.put("name", g.spec().name());
+        gm.put("file", "");
+        List<Object> rs = new ArrayList<>();
+        for (RuleManager.RuleView r : g.rules()) {
+          rs.add(rule(r));
+        }
+        gm.put("rules", rs);
+        gm.put("interval", g.spec().intervalMs() / 1000.0);
+        gm.put("limit", 0);
+        gm.put("evaluationTime", g.lastEvalSeconds());
+        gm.put("lastEvaluation", time(g.lastEvalMs()));
+        groups.add(gm);
+      }
+      return ApiErrors.success(Map.of("groups", groups));
+    });
+  }
+
+  private static Map<String, Object> rule(RuleManager.RuleView r) {
+    RuleSpec s = r.spec();
+    Map<String, Object> m = new LinkedHashMap<>();
+    List<Object> alerts = new ArrayList<>();
+    String state = "inactive";
+    for (var a : r.alerts()) {
+      if (a.state().equals("inactive")) {
+        continue;
+      }
+      alerts.add(alert(a));
+      if (a.state().equals("firing") || state.equals("inactive")) {
+        state = a.state().equals("firing") ? "firing" : "pending";
+      }
+    }
+    if (s.alerting()) {
+      m.put("state", state);
+    }
+    m.put("name", s.name());
+    m.put("query", r.expr());
+    if (s.alerting()) {
+      m.put("duration", s.forMs() / 1000.0);
+      m.put("keepFiringFor", s.keepFiringForMs() / 1000.0);
+      m.put("annotations", s.annotations());
+      m.put("alerts", alerts);
+      m.put("kind", s.kind().wire());
+      if (s.level() != null) {
+        m.put("level", s.level());
+      }
+      m.put("generatorURL", r.generatorUrl());
+    }
+    Map<String, String> labels = new LinkedHashMap<>(s.labels());
+    if (s.level() != null) {
+      labels.put("severity", s.level());
+    }
+    m.put("labels", labels);
+    m.put("health", r.health());
+    m.put("lastError", r.lastError());
+    m.put("evaluationTime", r.evalSeconds());
+    m.put("lastEvaluation", time(r.lastEvalMs()));
+    m.put("type", s.alerting() ? "alerting" : "recording");
+    return m;
+  }
+
+  private static Map<String, Object> alert(syslens.alerting.rules.AlertInstance.View a) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("labels", a.labels().toMap());
+    Map<String, String> ann = new LinkedHashMap<>(a.annotations());
+    if (a.flapping()) {
+      ann.put("flapping", "true");
+    }
+    m.put("annotations", ann);
+    m.put("state", a.state());
+    m.put("activeAt", time(a.activeAt()));
+    m.put("value", PromFormat.formatValue(a.value()));
+    return m;
+  }
+
+  private static String time(long ms) {
+    return ms <= 0 ? "0001-01-01T00:00:00Z" : Instant.ofEpochMilli(ms).toString();
+  }
+
+  /** {@code /api/v1/alerts}: active (pending and firing) alerts. */
+  public HttpService prometheusAlerts() {
+    return blocking((ctx, req) -> {
+      List<Object> out = new ArrayList<>();
+      for (RuleManager.GroupView g : manager.groups()) {
+        for (RuleManager.RuleView r : g.rules()) {
+          for (var a : r.alerts()) {
+            if (!a.state().equals("inactive")) {
+              out.add(alert(a));
+            }
+          }
+        }
+      }
+      return ApiErrors.success(Map.of("alerts", out));
+    });
+  }
+
+  /** {@code /api/v1/alert-rules} and {@code /api/v1/alert-rules/{group}}. */
+  public HttpService management() {
+    return blocking((ctx, req) -> {
+      String name = ctx.pathParam("group");
+      HttpMethod m = ctx.method();
+      if (name == null) {
+        if (m == HttpMethod.GET) {
+          List<Object> gs = new ArrayList<>();
+          rules.get(syslens.alerting.rules.BuiltinRules.GROUP)
+              .ifPresent(g -> gs.add(withBuiltin(RuleJson.group(g))));
+          rules.list().forEach(g -> gs.add(RuleJson.group(g)));
+          return ApiErrors.success(Map.of("groups", gs));
+        }
+        if (m != HttpMethod.POST) {
+          return methodNotAllowed(m, "GET or POST");
+        }
+        List<GroupSpec> groups = parseBody(req);
+        List<Boolean> existed = rules.put(groups, actor.apply(ctx));
+        for (int i = 0; i < groups.size(); i++) {
+          audit.record(ctx, existed.get(i) ? "alert.rules.update" : "alert.rules.create",
+              groups.get(i).name(), groups.get(i).rules().size() + " rules");
+        }
+        return HttpResponse.ofJson(HttpStatus.CREATED, Map.of("status", "success", "data",
+            Map.of("groups", groups.stream().map(RuleJson::group).toList())));
+      }
+      if (m == HttpMethod.GET) {
+        Optional<GroupSpec> g = rules.get(name);
+        return g.isEmpty() ? notFound(name) : ApiErrors.success(RuleJson.group(g.get()));
+      }
+      if (m == HttpMethod.PUT) {
+        GroupSpec g = RuleFiles.parseGroup(body(req));
+        if (!g.name().equals(name)) {
+          return ApiErrors.badData("name: \"" + g.name() + "\" (expected: \"" + name
+              + "\", the group in the path)");
+        }
+        boolean existed = rules.put(List.of(g), actor.apply(ctx)).get(0);
+        audit.record(ctx, existed ? "alert.rules.update" : "alert.rules.create", name,
+            g.rules().size() + " rules");
+        return ApiErrors.success(RuleJson.group(g));
+      }
+      if (m == HttpMethod.DELETE) {
+        if (!rules.delete(name)) {
+          return notFound(name);
+        }
+        audit.record(ctx, "alert.rules.delete", name, "");
+        return ApiErrors.success(Map.of("deleted", name));
+      }
+      return methodNotAllowed(m, "GET, PUT or DELETE");
+    });
+  }
+
+  private static Map<String, Object> withBuiltin(Map<String, Object> g) {
+    Map<String, Object> m = new LinkedHashMap<>(g);
+    m.put("builtin", true);
+    return m;
+  }
+
+  private static List<GroupSpec> parseBody(AggregatedHttpRequest req) {
+    String text = body(req);
+    MediaType ct = req.contentType();
+    boolean yaml = (ct != null && ct.subtype().contains("yaml"))
+        || text.stripLeading().startsWith("groups:");
+    if (yaml || text.stripLeading().startsWith("{\"groups\"")) {
+      return RuleFiles.parseFile(text);
+    }
+    return List.of(RuleFiles.parseGroup(text));
+  }
+
+  private static String body(AggregatedHttpRequest req) {
+    String text = req.contentUtf8();
+    if (text.isBlank()) {
+      throw new IllegalArgumentException("body: empty (expected: a rule group in JSON, or a "
+          + "Prometheus rule file in YAML)");
+    }
+    return text;
+  }
+
+  /** {@code /api/v1/alerts/history}. */
+  public HttpService history() {
+    return blocking((ctx, req) -> {
+      long end = timeParam(ctx, "end", clock.millis());
+      long start = timeParam(ctx, "start", end - 86_400_000L);
+      int limit = (int) Math.min(Math.max(1, longParam(ctx, "limit", 1000)), 10_000);
+      List<StateStore.Transition> h = manager.store().history(new StateStore.HistoryQuery(
+          ctx.queryParam("rule"), ctx.queryParam("node"), ctx.queryParam("level"), start, end,
+          limit));
+      List<Object> out = new ArrayList<>();
+      for (StateStore.Transition t : h) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("time", Instant.ofEpochMilli(t.atMs()).toString());
+        m.put("rule", t.rule());
+        m.put("node", t.node());
+        m.put("level", t.level());
+        m.put("from", t.from());
+        m.put("to", t.to());
+        m.put("value", PromFormat.formatValue(t.value()));
+        m.put("labels", t.labels().toMap());
+        out.add(m);
+      }
+      return ApiErrors.success(Map.of("changes", out));
+    });
+  }
+
+  /** {@code /api/v1/alerts/baseline}. */
+  public HttpService baseline() {
+    return blocking((ctx, req) -> {
+      String rule = ctx.queryParam("rule");
+      if (rule == null || rule.isEmpty()) {
+        return ApiErrors.badData("rule: missing (expected: the name of an anomaly rule)");
+      }
+      RuleManager.RuleView view = null;
+      for (RuleManager.GroupView g : manager.groups()) {
+        for (RuleManager.RuleView r : g.rules()) {
+          if (r.spec().name().equals(rule) && r.spec().kind() == RuleSpec.Kind.ANOMALY) {
+            view = r;
+          }
+        }
+      }
+      if (view == null) {
+        return notFound("anomaly rule " + rule);
+      }
+      String sel = Optional.ofNullable(ctx.queryParam("series")).orElse("{}");
+      Labels want = PromqlScript.parseLabels(sel);
+      long end = timeParam(ctx, "end", clock.millis());
+      long start = timeParam(ctx, "start", end - 86_400_000L);
+      long step = longParam(ctx, "step", 300) * 1000;
+      if (step <= 0 || end < start || (end - start) / step > MAX_BAND_POINTS) {
+        return ApiErrors.badData("start, end, step: " + start + ", " + end + ", " + step
+            + "ms (expected: step > 0, end >= start, at most " + MAX_BAND_POINTS + " points)");
+      }
+      List<Object> out = new ArrayList<>();
+      for (Labels series : view.baselineSeries()) {
+        boolean match = true;
+        for (var l : want) {
+          match &= l.value().equals(series.get(l.name()));
+        }
+        if (!match) {
+          continue;
+        }
+        List<Object> median = new ArrayList<>();
+        List<Object> lower = new ArrayList<>();
+        List<Object> upper = new ArrayList<>();
+        for (long t = start; t <= end; t += step) {
+          double[] b = view.band(series, t);
+          if (b != null) {
+            median.add(List.of(t / 1000.0, PromFormat.formatValue(b[0])));
+            lower.add(List.of(t / 1000.0, PromFormat.formatValue(b[1])));
+            upper.add(List.of(t / 1000.0, PromFormat.formatValue(b[2])));
+          }
+        }
+        out.add(Map.of("metric", series.toMap(), "median", median, "lower", lower,
+            "upper", upper));
+        if (out.size() >= 100) {
+          break;
+        }
+      }
+      return ApiErrors.success(Map.of("series", out));
+    });
+  }
+
+  private static long timeParam(ServiceRequestContext ctx, String name, long dflt) {
+    String v = ctx.queryParam(name);
+    if (v == null || v.isEmpty()) {
+      return dflt;
+    }
+    try {
+      return (long) (Double.parseDouble(v) * 1000);
+    } catch (NumberFormatException e) {
+      try {
+        return Instant.parse(v).toEpochMilli();
+      } catch (java.time.format.DateTimeParseException e2) {
+        throw new IllegalArgumentException(name + ": \"" + v + "\" (expected: Unix seconds or "
+            + "RFC 3339)");
+      }
+    }
+  }
+
+  private static long longParam(ServiceRequestContext ctx, String name, long dflt) {
+    String v = ctx.queryParam(name);
+    if (v == null || v.isEmpty()) {
+      return dflt;
+    }
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + ": \"" + v + "\" (expected: an integer)");
+    }
+  }
+
+  private static HttpResponse notFound(String what) {
+    return ApiErrors.error(HttpStatus.NOT_FOUND, "not_found", what + " not found");
+  }
+
+  private static HttpResponse methodNotAllowed(HttpMethod m, String expected) {
+    return ApiErrors.error(HttpStatus.METHOD_NOT_ALLOWED, "bad_data", "method: " + m
+        + " (expected: " + expected + ")");
+  }
+}
