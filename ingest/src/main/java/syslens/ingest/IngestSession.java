@@ -149,6 +149,15 @@ public final class IngestSession {
   }
 
   /**
+   * The server is stopping, not the source going away: no staleness markers and no {@code up} 0
+   * (as Prometheus writes none on its own shutdown), so a server restart does not end the
+   * source's series, resolve their alerts and fire them again. Later writes are refused.
+   */
+  public void abandon() {
+    ended = true;
+  }
+
+  /**
    * The source went away: for round sources, marks every series it still has stale and writes
    * {@code up} 0 (best effort: a storage failure is logged). Later writes are refused.
    */

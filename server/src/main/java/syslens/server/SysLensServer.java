@@ -99,6 +99,7 @@ public final class SysLensServer implements AutoCloseable {
   private final VsphereService vsphere;
   private final Sequences sequences;
   private final Notifier notifier;
+  private AgentIngestService agentStreams;
   private AlertingWiring alerting;
 
   private SysLensServer(ServerConfig config, DataDirLock dataLock) throws IOException {
@@ -142,7 +143,7 @@ public final class SysLensServer implements AutoCloseable {
       IngestPipeline pipeline = IngestPipeline.builder(tsdb).clock(config.clock()).meters(meters)
           .agentNodes(registry::isAgent).listener(new AgentLiveFeed(registry, summaries, hub::publishSample)).build();
       this.sequences = Sequences.create(new SequenceStore(meta), meters);
-      AgentIngestService ingest = new AgentIngestService(pipeline, sequences, registry, security.nodes(),
+      AgentIngestService ingest = this.agentStreams = new AgentIngestService(pipeline, sequences, registry, security.nodes(),
           config.collectInterval(), meters);
       QueryLimits limits = config.queryLimits();
       // One engine per timeout: the server's, or a request's shorter `timeout` parameter.
@@ -424,6 +425,7 @@ public final class SysLensServer implements AutoCloseable {
 
   @Override
   public void close() {
+    agentStreams.stopping();
     vsphere.close();
     alerting.close(); // rules stop handing over alerts before notification stops
     notifier.close();

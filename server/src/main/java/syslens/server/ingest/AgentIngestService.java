@@ -61,6 +61,8 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   private final NodeRegistry registry;
   private final NodeIdentities identities;
   private final Duration collectInterval;
+  /** Set when the server stops: streams it ends then leave no staleness markers. */
+  private volatile boolean stopping;
   private final AtomicInteger connected = new AtomicInteger();
   /** The open stream of each connected node. */
   private final java.util.concurrent.ConcurrentHashMap<String, Stream> streams =
@@ -326,7 +328,11 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
         String id = nodeId;
         // The node's series go stale and its up turns 0, unless a newer stream of it took over.
         if (streams.remove(id, this)) {
-          session.end();
+          if (stopping) {
+            session.abandon(); // a server restart is not the node going away
+          } else {
+            session.end();
+          }
         }
         nodeId = null;
         connected.decrementAndGet();
@@ -334,6 +340,14 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
         log.info("agent {} disconnected", id);
       }
     }
+  }
+
+  /**
+   * The server is about to stop: streams that end from now on leave their series as they are
+   * (no staleness markers, no {@code up} 0), so a restart does not resolve and re-fire alerts.
+   */
+  public void stopping() {
+    stopping = true;
   }
 
   private static int labelsJsonLength(Map<String, String> labels) {
