@@ -198,7 +198,7 @@ public final class Labels implements Iterable<Label>, Comparable<Labels> {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Labels other && hash == other.hash && Arrays.equals(kv, other.kv);
+    return o == this || o instanceof Labels other && hash == other.hash && Arrays.equals(kv, other.kv);
   }
 
   @Override
