@@ -139,7 +139,10 @@ class VsphereServerTest {
     assertThat(sealed).isNotEqualTo(a.seal("s3cret")); // a fresh nonce each time
     assertThat(a.open(sealed)).isEqualTo("s3cret");
     assertThatThrownBy(() -> new MasterKeyCipher(other).open(sealed)).hasMessageContaining("another master key");
-    String altered = sealed.substring(0, sealed.length() - 2) + (sealed.endsWith("A") ? "BB" : "AA");
+    // Flip one bit of the ciphertext itself (editing base64 text can hit only its unused low bits).
+    byte[] raw = java.util.Base64.getUrlDecoder().decode(sealed.substring(3));
+    raw[raw.length - 20] ^= 1;
+    String altered = "v1:" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
     assertThatThrownBy(() -> a.open(altered)).isInstanceOf(IllegalArgumentException.class);
   }
 
