@@ -18,8 +18,8 @@ sealed interface Integration {
 
   /** SMTP: {@code smarthost} host:port; port 465 (or {@code tls: true}) is implicit TLS, else STARTTLS if offered/required. */
   record Email(List<String> to, String from, String host, int port, String authUsername, String authPassword,
-      boolean requireTls, boolean implicitTls, boolean insecureSkipVerify, Map<String, String> headers,
-      boolean sendResolved, Duration timeout) implements Integration {
+      boolean requireTls, boolean implicitTls, boolean insecureSkipVerify, String caFile,
+      Map<String, String> headers, boolean sendResolved, Duration timeout) implements Integration {
     @Override
     public String kind() {
       return "email_configs";

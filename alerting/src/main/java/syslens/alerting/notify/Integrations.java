@@ -108,10 +108,19 @@ final class Integrations {
     boolean requireTls = n.has("require_tls") ? n.get("require_tls").asBoolean()
         : g.path("smtp_require_tls").asBoolean(true);
     boolean implicit = n.path("tls").asBoolean(port == 465);
+    JsonNode tls = n.path("tls_config");
+    if (!tls.isMissingNode()) {
+      object(tls, f + ".tls_config");
+      known(tls, f + ".tls_config.", Set.of("ca_file", "insecure_skip_verify"));
+    }
+    String caFile = str(tls, "ca_file", null);
+    if (caFile != null) {
+      MailTls.trustedCertificates(caFile, f + ".tls_config.ca_file"); // refuse an unreadable file now, not at send time
+    }
     return new Integration.Email(to, from, smarthost.substring(0, colon), port,
         str(n, "auth_username", str(g, "smtp_auth_username", null)),
         str(n, "auth_password", str(g, "smtp_auth_password", null)), requireTls, implicit,
-        n.path("tls_config").path("insecure_skip_verify").asBoolean(false), headers(n, f),
+        tls.path("insecure_skip_verify").asBoolean(false), caFile, headers(n, f),
         n.path("send_resolved").asBoolean(false), timeout);
   }
 

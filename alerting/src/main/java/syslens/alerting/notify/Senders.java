@@ -160,11 +160,19 @@ final class Senders {
       p.put("mail.smtp.starttls.enable", "true");
       p.put("mail.smtp.starttls.required", Boolean.toString(e.requireTls()));
     }
+    p.put("mail." + proto + ".ssl.protocols", "TLSv1.3 TLSv1.2");
     if (e.insecureSkipVerify()) {
       p.put("mail." + proto + ".ssl.trust", "*");
       p.put("mail." + proto + ".ssl.checkserveridentity", "false");
     } else {
       p.put("mail." + proto + ".ssl.checkserveridentity", "true");
+    }
+    try {
+      if (e.caFile() != null && !e.insecureSkipVerify()) {
+        p.put("mail." + proto + ".ssl.socketFactory", MailTls.socketFactory(e.caFile()));
+      }
+    } catch (java.security.GeneralSecurityException | ConfigException ex) {
+      throw new DeliveryException("smtp " + e.host() + ":" + e.port() + ": tls_config.ca_file: " + ex.getMessage(), false);
     }
     Session session = Session.getInstance(p);
     try {
