@@ -71,6 +71,14 @@ final class AlertsBench implements Callable<Integer> {
       description = "Evaluation threads. Default: ${DEFAULT-VALUE}.")
   int threads;
 
+  @Option(names = "--notify", paramLabel = "webhook|none", defaultValue = "webhook",
+      description = "webhook: alerts go through the real notifier (routing, grouping, H2 "
+          + "notification log, retries) to a webhook receiver posting to an HTTP listener on "
+          + "loopback; fire_to_notify_ms is then from the start of the round that made an alert "
+          + "fire to its arrival at that listener. none: to an in-process sink. Default: "
+          + "${DEFAULT-VALUE}.")
+  String notify;
+
   @Option(names = "--scheduled", description = "Run the groups on their own schedules (spread "
       + "over the interval, as the server does) for --rounds intervals of wall time instead of "
       + "evaluating all groups at once; fire-to-notify is then from the evaluation time of the "
@@ -96,7 +104,14 @@ final class AlertsBench implements Callable<Integer> {
     List<Double> notifyMs = new ArrayList<>();
     ConcurrentLinkedQueue<long[]> received = new ConcurrentLinkedQueue<>();
     long fired = 0;
-    try (Tsdb tsdb = Tsdb.builder(dir).build()) {
+    if (!notify.equals("webhook") && !notify.equals("none")) {
+      throw new IllegalArgumentException("--notify: " + notify + " (expected: webhook or none)");
+    }
+    boolean viaWebhook = notify.equals("webhook") && !scheduled;
+    WebhookSink hook = viaWebhook ? new WebhookSink() : null;
+    RoundClock clock = new RoundClock();
+    syslens.alerting.notify.Notifier notifier = viaWebhook ? notifier(dir, hook, clock) : null;
+    try (Tsdb tsdb = Tsdb.builder(dir.resolve("tsdb")).build()) {
       Labels[] labels = new Labels[hosts * metrics];
       for (int h = 0; h < hosts; h++) {
         for (int k = 0; k < metrics; k++) {
@@ -111,6 +126,9 @@ final class AlertsBench implements Callable<Integer> {
               if (a.firingAt(a.startsAt())) {
                 received.add(new long[] {a.startsAt().toEpochMilli(), now});
               }
+            }
+            if (notifier != null) {
+              notifier.send(alerts);
             }
           }).threads(threads).build();
       manager.setGroups(groups(metrics, hostGroups));
@@ -133,6 +151,10 @@ final class AlertsBench implements Callable<Integer> {
         received.clear();
         long cpu0 = os.getProcessCpuTime();
         long start = System.nanoTime();
+        clock.roundStarted(ts, start);
+        if (hook != null && r >= 13) {
+          hook.roundStarted(ts, start);
+        }
         manager.evalAll(ts);
         double ms = (System.nanoTime() - start) / 1e6;
         double cpu = (os.getProcessCpuTime() - cpu0) / 1e6;
@@ -140,7 +162,7 @@ final class AlertsBench implements Callable<Integer> {
         for (long[] rcv : received) {
           if (rcv[0] == ts) {
             firedNow++;
-            if (r >= 13) {
+            if (r >= 13 && hook == null) {
               notifyMs.add((rcv[1] - start) / 1e6);
             }
           }
@@ -154,7 +176,17 @@ final class AlertsBench implements Callable<Integer> {
             r < 13 ? " (warm-up)" : "", ms, cpu, firedNow);
       }
       manager.close();
+      if (hook != null) {
+        awaitQuiet(hook);
+        notifyMs.addAll(hook.latencies());
+        System.err.printf("webhook: %d posts, %d firing alerts, %d malformed; notifier %s%n",
+            hook.posts(), hook.firingAlerts(), hook.badPosts(), notifier.stats());
+      }
     } finally {
+      if (notifier != null) {
+        notifier.close();
+        hook.close();
+      }
       try (var s = Files.walk(dir)) {
         s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
@@ -167,10 +199,74 @@ final class AlertsBench implements Callable<Integer> {
         .put("eval_ms_p99", QueryLoad.pct(evalMs, 99))
         .put("eval_cpu_ms_p50", QueryLoad.pct(cpuMs, 50))
         .put("fire_to_notify_ms_p99", QueryLoad.pct(notifyMs, 99))
-        .put("alerts_fired", fired).put("notify", "in-process AlertSink")
+        .put("alerts_fired", fired).put("alerts_notified", notifyMs.size())
+        .put("notify", hook != null ? "notifier -> webhook -> HTTP listener" : "in-process AlertSink")
         .put("date", Instant.now().toString());
     System.out.println(PromApi.JSON.writeValueAsString(json));
     return 0;
+  }
+
+  /**
+   * The notifier as the server builds it, on an H2 file database like the server's metadata: one
+   * webhook receiver, each alert its own group ({@code group_by: ['...']}) so a new alert waits for
+   * nothing but {@code group_wait}, here 0 s as set for paging-grade receivers.
+   */
+  private static syslens.alerting.notify.Notifier notifier(Path dir, WebhookSink hook, java.time.Clock clock) {
+    var db = org.h2.jdbcx.JdbcConnectionPool.create(
+        "jdbc:h2:file:" + dir.resolve("meta").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE", "syslens", "");
+    String config = """
+        route: {receiver: hook, group_by: ['...'], group_wait: 0s, group_interval: 1m, repeat_interval: 4h}
+        receivers:
+        - name: hook
+          webhook_configs: [{url: '%s', send_resolved: true}]
+        """.formatted(hook.url());
+    return syslens.alerting.notify.Notifier.builder(db).clock(clock).initialConfig(config).build().start();
+  }
+
+  /**
+   * Rounds are evaluated back to back at timestamps 15 s apart, so the notifier's clock follows
+   * the rounds: the current round's timestamp plus the wall time since it started.
+   */
+  static final class RoundClock extends java.time.Clock {
+    private volatile long roundTs = System.currentTimeMillis();
+    private volatile long roundNanos = System.nanoTime();
+
+    void roundStarted(long ts, long nanos) {
+      roundNanos = nanos;
+      roundTs = ts;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(roundTs + (System.nanoTime() - roundNanos) / 1_000_000);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      throw new UnsupportedOperationException("withZone");
+    }
+  }
+
+  /** Waits until the listener has had firing alerts, then none for 3 s (at most 2 minutes). */
+  private static void awaitQuiet(WebhookSink hook) throws InterruptedException {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    long last = -1;
+    long quietSince = System.nanoTime();
+    while (System.nanoTime() < deadline) {
+      long n = hook.firingAlerts();
+      if (n != last) {
+        last = n;
+        quietSince = System.nanoTime();
+      } else if (n > 0 && System.nanoTime() - quietSince > 3_000_000_000L) {
+        return;
+      }
+      Thread.sleep(100);
+    }
   }
 
   /** The server's way: per-group schedules on the real clock, data appended every interval. */

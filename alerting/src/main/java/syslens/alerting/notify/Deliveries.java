@@ -24,15 +24,20 @@ import syslens.alerting.notify.Model.Notification;
 import syslens.alerting.notify.NotifyConfig.Receiver;
 
 /**
- * Delivers queued notifications: one single-thread executor with a bounded queue per receiver
- * (a slow or failing receiver only delays itself), retries with exponential backoff up to a
+ * Delivers queued notifications: per receiver, {@link #LANES} single-thread lanes with bounded
+ * queues, a notification's lane chosen by its log key (so one group's notifications stay in
+ * order while different groups go out in parallel, as Alertmanager's groups do; a slow or failing
+ * receiver only delays itself), retries with exponential backoff up to a
  * maximum number of attempts (5xx, 429, timeouts, connection errors; not other 4xx), a delivery
  * log row per attempt, and the notification log written only after success. A notification
  * superseded by a newer one for the same group is not sent again.
  */
 final class Deliveries implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Deliveries.class);
-  static final int QUEUE_PER_RECEIVER = 1000;
+  /** Parallel deliveries per receiver. */
+  static final int LANES = 8;
+  /** Bounded queue per lane; beyond it a notification waits in the database for the next minute. */
+  static final int QUEUE_PER_LANE = 2000;
 
   /** Retry policy: attempts in total, first backoff, cap. */
   record Retry(int maxAttempts, Duration initial, Duration max) {
@@ -106,18 +111,17 @@ final class Deliveries implements AutoCloseable {
       inFlight.remove(n.id());
       return; // stays in the persisted queue; sent after the next start
     }
-    ThreadPoolExecutor w = workers.computeIfAbsent(n.receiver(), r -> {
-      ThreadPoolExecutor e = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-          new ArrayBlockingQueue<>(QUEUE_PER_RECEIVER), x -> daemon(x, "syslens-notify-" + r));
-      return e;
-    });
+    int lane = Math.floorMod(n.logKey().hashCode(), LANES);
+    ThreadPoolExecutor w = workers.computeIfAbsent(n.receiver() + "\u0000" + lane, k ->
+        new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE_PER_LANE),
+            x -> daemon(x, "syslens-notify-" + n.receiver() + "-" + lane)));
     try {
       w.execute(() -> attempt(n, attempt));
     } catch (RejectedExecutionException e) {
       inFlight.remove(n.id());
       rejected.incrementAndGet();
-      log.error("receiver {}: {} notifications waiting; notification {} stays queued in the database and is "
-          + "offered again within a minute", n.receiver(), QUEUE_PER_RECEIVER, n.id());
+      log.error("receiver {}: {} notifications waiting in lane {}; notification {} stays queued in the database "
+          + "and is offered again within a minute", n.receiver(), QUEUE_PER_LANE, lane, n.id());
     }
   }
 
@@ -151,19 +155,22 @@ final class Deliveries implements AutoCloseable {
     boolean last = !retryable || attempt >= retry.maxAttempts();
     String status = error == null ? "delivered" : last ? "failed" : "retrying";
     try {
-      store.logDelivery(new Delivery(0, n.id(), n.receiver(), in == null ? "?" : in.kind(), n.groupKey(),
-          n.alerts().size(), attempt, status, error, start, ms));
+      Delivery d = new Delivery(0, n.id(), n.receiver(), in == null ? "?" : in.kind(), n.groupKey(),
+          n.alerts().size(), attempt, status, error, start, ms);
       if (error == null) {
-        nflog.delivered(n, clock.instant());
-        store.dequeue(n.id());
+        Model.LogEntry e = NotificationLog.entry(n, clock.instant());
+        store.completed(d, e, n.id());
+        nflog.remember(e);
         delivered.incrementAndGet();
       } else if (last) {
-        store.dequeue(n.id()); // the notification log was not written: the next flush decides again
+        store.completed(d, null, n.id()); // the notification log was not written: the next flush decides again
         failed.incrementAndGet();
         log.warn("notification {} to {} failed after {} attempt(s): {}", n.id(), n.receiver(), attempt, error);
+      } else {
+        store.logDelivery(d);
       }
     } catch (RuntimeException e) {
-      log.error("recording delivery of notification {} failed: {}", n.id(), e.toString());
+      log.error("recording delivery of notification {} failed: {}", n.id(), e.toString(), e);
     }
     if (error != null && !last && !closed) {
       try {

@@ -70,7 +70,10 @@ final class Dispatcher {
   private final Map<String, Alert> dirty = new HashMap<>();
   private final Map<String, Instant> persistedEndsAt = new HashMap<>();
   private final Set<String> deleted = new HashSet<>();
-  private NotifyConfig config;
+  /** Read by delivery workers without the dispatcher's lock (a tick may hold it for a while). */
+  private volatile NotifyConfig config;
+  /** Notifications decided in this tick, queued in one transaction at its end. */
+  private final List<Notification> outbox = new ArrayList<>();
   private Inhibitor inhibitor;
   private long queued;
 
@@ -92,7 +95,7 @@ final class Dispatcher {
     }
   }
 
-  synchronized NotifyConfig config() {
+  NotifyConfig config() {
     return config;
   }
 
@@ -121,6 +124,19 @@ final class Dispatcher {
     }
     escalate(now);
     gc(now);
+    if (!outbox.isEmpty()) {
+      // One transaction for the tick's notifications: a burst of new groups costs one commit, not one each.
+      try {
+        for (Notification n : store.enqueue(outbox, now)) {
+          deliver.accept(n);
+          queued++;
+        }
+      } catch (RuntimeException e) {
+        log.error("{} notifications not queued: {}", outbox.size(), e.toString());
+      } finally {
+        outbox.clear();
+      }
+    }
     store.saveAlerts(dirty, deleted, now);
     dirty.forEach((fp, a) -> persistedEndsAt.put(fp, a.endsAt()));
     deleted.forEach(persistedEndsAt::remove);
@@ -254,12 +270,7 @@ final class Dispatcher {
         nflog.delivered(n, now); // nothing to send; remember that all resolved (Alertmanager logs it too)
         continue;
       }
-      try {
-        deliver.accept(store.enqueue(n, now));
-        queued++;
-      } catch (RuntimeException e) {
-        log.error("notification for {} ({}) not queued: {}", r.name(), groupKey, e.toString());
-      }
+      outbox.add(n);
     }
   }
 

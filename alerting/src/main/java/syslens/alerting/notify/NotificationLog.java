@@ -65,14 +65,24 @@ final class NotificationLog {
 
   /** Records that {@code n} reached its receiver at {@code now}. */
   void delivered(Notification n, Instant now) {
+    LogEntry e = entry(n, now);
+    store.putLog(e);
+    remember(e);
+  }
+
+  /** What the log will say once {@code n} is delivered at {@code now}; stored by the caller. */
+  static LogEntry entry(Notification n, Instant now) {
     Set<String> firing = new LinkedHashSet<>();
     Set<String> resolved = new LinkedHashSet<>();
     for (Entry a : n.alerts()) {
       (a.firing() ? firing : resolved).add(a.fingerprint());
     }
-    LogEntry e = new LogEntry(n.logKey(), n.groupKey(), n.receiver(), firing, resolved, now,
+    return new LogEntry(n.logKey(), n.groupKey(), n.receiver(), firing, resolved, now,
         now.plusMillis(n.repeatMs()).plus(RETENTION));
-    store.putLog(e);
+  }
+
+  /** Takes {@code e}, already stored, into the in-memory view. */
+  void remember(LogEntry e) {
     entries.put(e.key(), e);
   }
 

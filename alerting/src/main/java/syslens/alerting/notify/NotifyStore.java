@@ -107,12 +107,14 @@ final class NotifyStore {
   // ---- notification log ----
 
   void putLog(LogEntry e) {
-    tx("writing the notification log", c -> {
-      update(c, "DELETE FROM notify_log WHERE log_key = ?", e.key());
-      update(c, "INSERT INTO notify_log (log_key, group_key, receiver, firing, resolved, sent_at, expires_at) "
-          + "VALUES (?, ?, ?, ?, ?, ?, ?)", e.key(), e.groupKey(), e.receiver(), String.join(" ", e.firing()),
-          String.join(" ", e.resolved()), e.sentAt().toEpochMilli(), e.expiresAt().toEpochMilli());
-    });
+    tx("writing the notification log", c -> putLog(c, e));
+  }
+
+  private static void putLog(Connection c, LogEntry e) throws SQLException {
+    update(c, "DELETE FROM notify_log WHERE log_key = ?", e.key());
+    update(c, "INSERT INTO notify_log (log_key, group_key, receiver, firing, resolved, sent_at, expires_at) "
+        + "VALUES (?, ?, ?, ?, ?, ?, ?)", e.key(), e.groupKey(), e.receiver(), String.join(" ", e.firing()),
+        String.join(" ", e.resolved()), e.sentAt().toEpochMilli(), e.expiresAt().toEpochMilli());
   }
 
   List<LogEntry> log() {
@@ -130,30 +132,35 @@ final class NotifyStore {
 
   /** Persists {@code n} (replacing a pending one for the same log key); returns it with its id. */
   Notification enqueue(Notification n, Instant now) {
-    long[] id = {0};
-    tx("queueing a notification for " + n.receiver(), c -> {
-      update(c, "DELETE FROM notify_queue WHERE log_key = ?", n.logKey());
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO notify_queue (log_key, receiver, body, created_at) "
-          + "VALUES (?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
-        ps.setString(1, n.logKey());
-        ps.setString(2, n.receiver());
-        ps.setString(3, json(notificationJson(n)));
-        ps.setLong(4, now.toEpochMilli());
-        ps.executeUpdate();
-        try (ResultSet rs = ps.getGeneratedKeys()) {
-          rs.next();
-          id[0] = rs.getLong(1);
+    return enqueue(List.of(n), now).get(0);
+  }
+
+  /**
+   * Persists {@code ns} in one transaction, each replacing a pending notification for the same log
+   * key; returns them with their ids, in order.
+   */
+  List<Notification> enqueue(List<Notification> ns, Instant now) {
+    List<Notification> out = new ArrayList<>(ns.size());
+    tx("queueing " + ns.size() + " notifications", c -> {
+      try (PreparedStatement del = c.prepareStatement("DELETE FROM notify_queue WHERE log_key = ?");
+          PreparedStatement ins = c.prepareStatement("INSERT INTO notify_queue (log_key, receiver, body, created_at) "
+              + "VALUES (?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+        for (Notification n : ns) {
+          del.setString(1, n.logKey());
+          del.executeUpdate();
+          ins.setString(1, n.logKey());
+          ins.setString(2, n.receiver());
+          ins.setString(3, json(notificationJson(n)));
+          ins.setLong(4, now.toEpochMilli());
+          ins.executeUpdate();
+          try (ResultSet rs = ins.getGeneratedKeys()) {
+            rs.next();
+            out.add(n.withId(rs.getLong(1)));
+          }
         }
       }
     });
-    return n.withId(id[0]);
-  }
-
-  /** True when the row was still queued (not superseded by a newer notification). */
-  boolean dequeue(long id) {
-    int[] n = {0};
-    tx("removing notification " + id, c -> n[0] = update(c, "DELETE FROM notify_queue WHERE id = ?", id));
-    return n[0] > 0;
+    return out;
   }
 
   boolean queued(long id) {
@@ -169,10 +176,28 @@ final class NotifyStore {
   // ---- deliveries ----
 
   void logDelivery(Delivery d) {
-    tx("writing the delivery log", c -> update(c, "INSERT INTO notify_deliveries (notification_id, receiver, "
+    tx("writing the delivery log", c -> logDelivery(c, d));
+  }
+
+  /**
+   * A notification's last attempt, in one transaction: the delivery-log row, the notification-log
+   * entry when it was delivered ({@code log} null when it failed), and its removal from the queue.
+   */
+  void completed(Delivery d, LogEntry log, long notificationId) {
+    tx("recording the delivery of notification " + notificationId, c -> {
+      logDelivery(c, d);
+      if (log != null) {
+        putLog(c, log);
+      }
+      update(c, "DELETE FROM notify_queue WHERE id = ?", notificationId);
+    });
+  }
+
+  private static void logDelivery(Connection c, Delivery d) throws SQLException {
+    update(c, "INSERT INTO notify_deliveries (notification_id, receiver, "
         + "integration, group_key, alerts, attempt, status, error, at_ms, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         d.notificationId(), d.receiver(), d.integration(), cut(d.groupKey(), 4096), d.alerts(), d.attempt(), d.status(),
-        d.error() == null ? null : cut(d.error(), 1024), d.at().toEpochMilli(), d.durationMs()));
+        d.error() == null ? null : cut(d.error(), 1024), d.at().toEpochMilli(), d.durationMs());
   }
 
   List<Delivery> deliveries(String receiver, Instant from, Instant to, int limit) {
