@@ -193,12 +193,16 @@ final class Deliveries implements AutoCloseable {
   public void close() {
     closed = true;
     timer.shutdownNow();
+    // Queued attempts return at once (closed); running ones finish their send and bookkeeping
+    // (interrupting them mid-write only logs errors; what is unconfirmed stays queued anyway).
     for (ThreadPoolExecutor w : workers.values()) {
-      w.shutdownNow();
+      w.shutdown();
     }
     for (ThreadPoolExecutor w : workers.values()) {
       try {
-        w.awaitTermination(5, TimeUnit.SECONDS);
+        if (!w.awaitTermination(5, TimeUnit.SECONDS)) {
+          w.shutdownNow();
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
