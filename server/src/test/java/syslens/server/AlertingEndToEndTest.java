@@ -31,7 +31,9 @@ import syslens.agent.AgentState;
  * Alerting end to end with real parts: a real agent's data crosses a rule's threshold in a real
  * server, the alert reaches a webhook listener (Alertmanager's payload) and a GreenMail SMTP
  * server (in Simplified Chinese, the receiver's language); a server restart in the middle sends
- * nothing again; when the agent goes away its series go stale and the resolution arrives.
+ * nothing again; when the agent goes away its series go stale and the resolution arrives. And
+ * with the same real parts: a critical alert inhibits the warning on the same node, a silence
+ * keeps its alert quiet until it is expired.
  */
 class AlertingEndToEndTest {
   static final Duration WAIT = Duration.ofSeconds(40);
@@ -69,12 +71,88 @@ class AlertingEndToEndTest {
   }
 
   private static java.time.Instant lastEvaluation(TestServer s, String token) throws Exception {
+    return lastEvaluation(s, token, "e2e");
+  }
+
+  private static java.time.Instant lastEvaluation(TestServer s, String token, String group) throws Exception {
     for (JsonNode g : TestServer.JSON.readTree(s.get("/api/v1/rules", token).body()).at("/data/groups")) {
-      if (g.path("name").asText().equals("e2e")) {
+      if (g.path("name").asText().equals(group)) {
         return java.time.Instant.parse(g.path("lastEvaluation").asText());
       }
     }
-    throw new AssertionError("group e2e not found");
+    throw new AssertionError("group " + group + " not found");
+  }
+
+  private boolean notified(String alertname) {
+    return hooks.stream().anyMatch(h -> h.path("status").asText().equals("firing")
+        && h.path("alerts").findValuesAsText("alertname").contains(alertname));
+  }
+
+  private static JsonNode dispatcherView(TestServer s, String token, String alertname) throws Exception {
+    for (JsonNode a : TestServer.JSON.readTree(s.get("/api/v1/alerting/alerts", token).body()).path("data")) {
+      if (a.at("/labels/alertname").asText().equals(alertname)) {
+        return a;
+      }
+    }
+    return null;
+  }
+
+  @Test
+  void criticalInhibitsWarningOnSameNode_silenceKeepsAlertQuietUntilExpired() throws Exception {
+    try (TestServer s = new TestServer(dir.resolve("data"), Duration.ofSeconds(1))) {
+      String token = s.login();
+      String config = """
+          route: {receiver: hook, group_by: [alertname, node], group_wait: 0s, group_interval: 1s, repeat_interval: 1h}
+          inhibit_rules:
+          - {source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: [node]}
+          receivers:
+          - name: hook
+            webhook_configs: [{url: 'http://127.0.0.1:%d/hook', send_resolved: true}]
+          """.formatted(hook.getAddress().getPort());
+      HttpResponse<String> put = send(s, "PUT", "/api/v1/alerting/config", config, "application/yaml", token);
+      assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+      HttpResponse<String> silence = send(s, "POST", "/api/v1/silences", """
+          {"matchers": [{"name": "alertname", "value": "LoadKnown", "isRegex": false}],
+           "startsAt": "2020-01-01T00:00:00Z", "endsAt": "2100-01-01T00:00:00Z", "comment": "planned work"}
+          """, "application/json", token);
+      assertThat(silence.statusCode()).as(silence.body()).isEqualTo(200);
+      String silenceId = TestServer.JSON.readTree(silence.body()).at("/data/silenceID").asText();
+      assertThat(silenceId).isNotEmpty();
+      HttpResponse<String> rule = send(s, "POST", "/api/v1/alert-rules", """
+          {"name": "mute", "interval": "1s", "rules": [
+            {"alert": "MemoryCritical", "expr": "node_memory_MemTotal_bytes{node=\\"mute-node\\"} > 0", "level": "critical"},
+            {"alert": "MemoryWarning", "expr": "node_memory_MemTotal_bytes{node=\\"mute-node\\"} > 0", "level": "warning"},
+            {"alert": "LoadKnown", "expr": "node_load1{node=\\"mute-node\\"} >= 0", "level": "info"}]}
+          """, "application/json", token);
+      assertThat(rule.statusCode()).as(rule.body()).isEqualTo(201);
+
+      Agent agent = Agent.builder().server("localhost", s.port()).caFile(s.server.tls().caCertFile())
+          .enrollmentToken(TestServer.TOKEN).nodeId("mute-node").interval(Duration.ofSeconds(1)).build();
+      try {
+        agent.start();
+        await().atMost(WAIT).until(() -> notified("MemoryCritical"));
+        // The dispatcher has the other two and says why they are quiet.
+        await().atMost(WAIT).until(() -> {
+          JsonNode warn = dispatcherView(s, token, "MemoryWarning");
+          JsonNode load = dispatcherView(s, token, "LoadKnown");
+          return warn != null && warn.at("/status/inhibited").asBoolean()
+              && load != null && load.at("/status/silencedBy").toString().contains(silenceId);
+        });
+        // Several more evaluation rounds and group flushes: neither is ever sent.
+        java.time.Instant since = lastEvaluation(s, token, "mute");
+        await().atMost(WAIT).until(() -> lastEvaluation(s, token, "mute").isAfter(since.plusSeconds(3)));
+        assertThat(notified("MemoryWarning")).as("inhibited by the critical alert: %s", hooks).isFalse();
+        assertThat(notified("LoadKnown")).as("silenced: %s", hooks).isFalse();
+
+        // Expiring the silence lets the alert through at the next flush.
+        HttpResponse<String> expire = send(s, "DELETE", "/api/v1/silences/" + silenceId, "", "application/json", token);
+        assertThat(expire.statusCode()).as(expire.body()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> notified("LoadKnown"));
+        assertThat(notified("MemoryWarning")).isFalse();
+      } finally {
+        agent.close();
+      }
+    }
   }
 
   private long statuses(String status) {
