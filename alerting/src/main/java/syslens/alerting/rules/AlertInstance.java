@@ -35,6 +35,10 @@ public final class AlertInstance {
   final ArrayDeque<Long> changes = new ArrayDeque<>();
   /** Changed since last persisted. */
   boolean dirty;
+  /** {@code ALERTS{..., alertstate}} for {@link #alertsState}, built once per state. */
+  private Labels alertsSeries;
+  private State alertsState;
+  private Labels forStateSeries;
 
   AlertInstance(Labels labels, Labels series, double value, long activeAt) {
     this.labels = labels;
@@ -42,6 +46,23 @@ public final class AlertInstance {
     this.value = value;
     this.activeAt = activeAt;
     this.state = State.PENDING;
+  }
+
+  /** Prometheus's {@code ALERTS} series of this instance in its current state. */
+  Labels alertsSeries() {
+    if (alertsState != state) {
+      alertsSeries = labels.toBuilder().set("__name__", "ALERTS").set("alertstate", state.wire()).build();
+      alertsState = state;
+    }
+    return alertsSeries;
+  }
+
+  /** Prometheus's {@code ALERTS_FOR_STATE} series (value: when the instance became active, in seconds). */
+  Labels forStateSeries() {
+    if (forStateSeries == null) {
+      forStateSeries = labels.toBuilder().set("__name__", "ALERTS_FOR_STATE").build();
+    }
+    return forStateSeries;
   }
 
   /** An immutable copy for readers on other threads. */

@@ -15,6 +15,8 @@ final class RoundOutput {
   final List<StateStore.Transition> history = new ArrayList<>();
   /** Instances that started firing in this evaluation, with the evaluation time. */
   final Map<Labels, Long> firedAt = new HashMap<>();
+  /** {@code ALERTS} and {@code ALERTS_FOR_STATE} samples (and stale markers) to store. */
+  final List<syslens.query.VectorSample> series = new ArrayList<>();
 
   void addAll(RoundOutput o) {
     alerts.addAll(o.alerts);
@@ -22,5 +24,6 @@ final class RoundOutput {
     removed.addAll(o.removed);
     history.addAll(o.history);
     firedAt.putAll(o.firedAt);
+    series.addAll(o.series);
   }
 }

@@ -31,6 +31,8 @@ import syslens.storage.Labels;
 final class Rule {
   static final long RESOLVED_RETENTION_MS = 15 * 60_000;
   static final long RESEND_DELAY_MS = 60_000;
+  /** Prometheus's stale marker (a NaN with this bit pattern). */
+  static final double STALE_NAN = Double.longBitsToDouble(0x7ff0000000000002L);
 
   final String key;
   final String group;
@@ -49,6 +51,8 @@ final class Rule {
   /** Series labels to alert labels (rules without templated labels), bounded. */
   private final Map<Labels, Labels> alertLabels = new HashMap<>();
   private final Settings settings;
+  /** The ALERTS / ALERTS_FOR_STATE series written by the last evaluation (for stale markers). */
+  private Set<Labels> lastSeries = Set.of();
   /** The left side of {@code <vector expr> <cmp> <number>}, shared within a round, else null. */
   private final Expr sharedLhs;
   private final TokenType cmpOp;
@@ -77,7 +81,8 @@ final class Rule {
   }
 
   /** Evaluation settings shared by a manager's rules. */
-  record Settings(int flapChanges, long flapWindowMs, Map<String, String> externalLabels) {}
+  record Settings(int flapChanges, long flapWindowMs, Map<String, String> externalLabels,
+      boolean alertsSeries) {}
 
   /** Evaluates an alerting rule at {@code ts}, recording transitions and alerts into {@code out}. */
   synchronized void evalAlerting(Engine engine, Engine trainingEngine, RoundCache round, long ts,
@@ -172,7 +177,36 @@ final class Rule {
         out.changed.add(row(a));
       }
     }
+    if (set.alertsSeries()) {
+      alertsSeries(ts, out);
+    }
     ok(ts, start);
+  }
+
+  /**
+   * Prometheus's {@code ALERTS{alertstate}} = 1 and {@code ALERTS_FOR_STATE} = active-since
+   * (seconds) for every pending or firing instance; a series written last time and not now (the
+   * instance resolved, or went from pending to firing) gets a stale marker, so it ends at once.
+   */
+  private void alertsSeries(long ts, RoundOutput out) {
+    Set<Labels> now = new HashSet<>();
+    for (AlertInstance a : active.values()) {
+      if (a.state == AlertInstance.State.INACTIVE) {
+        continue;
+      }
+      Labels alerts = a.alertsSeries();
+      Labels forState = a.forStateSeries();
+      now.add(alerts);
+      now.add(forState);
+      out.series.add(new VectorSample(alerts, ts, 1));
+      out.series.add(new VectorSample(forState, ts, a.activeAt / 1000.0));
+    }
+    for (Labels old : lastSeries) {
+      if (!now.contains(old)) {
+        out.series.add(new VectorSample(old, ts, STALE_NAN));
+      }
+    }
+    lastSeries = now.isEmpty() ? Set.of() : now;
   }
 
   /** The alert's identity: series labels, rule labels (templated), severity, alertname. */

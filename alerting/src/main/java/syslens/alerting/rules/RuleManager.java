@@ -80,7 +80,8 @@ public final class RuleManager implements AutoCloseable {
     this.clock = b.clock;
     this.store = b.store;
     this.appenders = b.appenders;
-    this.settings = new Rule.Settings(b.flapChanges, b.flapWindow.toMillis(), b.externalLabels);
+    this.settings = new Rule.Settings(b.flapChanges, b.flapWindow.toMillis(), b.externalLabels,
+        b.appenders != Builder.NO_APPENDER);
     this.externalUrl = b.externalUrl;
     this.listener = b.listener;
     this.ownsPool = true;
@@ -300,6 +301,9 @@ public final class RuleManager implements AutoCloseable {
     } catch (RuntimeException ex) {
       log.error("rule group {}: alert state not saved: {}", g.spec.name(), ex.getMessage());
     }
+    if (!out.series.isEmpty()) {
+      append(out.series);
+    }
     if (!out.alerts.isEmpty()) {
       sink.send(List.copyOf(out.alerts));
     }
@@ -432,7 +436,8 @@ public final class RuleManager implements AutoCloseable {
     private final AlertSink sink;
     private Clock clock = Clock.systemUTC();
     private StateStore store = StateStore.NONE;
-    private Supplier<Appender> appenders = () -> null;
+    private static final Supplier<Appender> NO_APPENDER = () -> null;
+    private Supplier<Appender> appenders = NO_APPENDER;
     private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     private int flapChanges = 6;
     private Duration flapWindow = Duration.ofHours(1);

@@ -70,6 +70,35 @@ class RuleManagerTest {
     return out;
   }
 
+  private double instant(String expr, long t) {
+    var v = (syslens.query.InstantVector) Engine.builder(tsdb).build().instantQuery(expr, t);
+    return v.samples().isEmpty() ? Double.NaN : v.samples().get(0).value();
+  }
+
+  @Test
+  void evalGroup_alertsSeries_pendingThenFiringThenStaleWhenResolved() {
+    RuleManager m = RuleManager.builder(tsdb, q -> Engine.builder(q).build(), sent::addAll)
+        .store(StateStore.NONE).appenders(() -> tsdb.appender()).threads(1).build();
+    managers.add(m);
+    m.setGroups(List.of(group("{\"name\":\"g\",\"interval\":\"1m\",\"rules\":[{\"alert\":\"Hot\","
+        + "\"expr\":\"temp > 50\",\"for\":\"1m\",\"level\":\"warning\"}]}")));
+    long t0 = 1_000 * M;
+    write("temp", "n1", t0, 60);
+    m.evalGroup("g", t0);
+    String pending = "ALERTS{alertname=\"Hot\",alertstate=\"pending\",node=\"n1\",severity=\"warning\"}";
+    String firing = "ALERTS{alertname=\"Hot\",alertstate=\"firing\",node=\"n1\"}";
+    assertThat(instant(pending, t0)).isEqualTo(1);
+    assertThat(instant("ALERTS_FOR_STATE{alertname=\"Hot\",node=\"n1\"}", t0)).isEqualTo(t0 / 1000.0);
+    write("temp", "n1", t0 + M, 61);
+    m.evalGroup("g", t0 + M);
+    assertThat(instant(firing, t0 + M)).isEqualTo(1);
+    assertThat(instant(pending, t0 + M)).as("the pending series ends with a stale marker").isNaN();
+    write("temp", "n1", t0 + 2 * M, 10);
+    m.evalGroup("g", t0 + 2 * M);
+    assertThat(instant(firing, t0 + 2 * M)).as("resolved: no ALERTS series").isNaN();
+    assertThat(instant("ALERTS_FOR_STATE", t0 + 2 * M)).isNaN();
+  }
+
   @Test
   void evalGroup_upZero_nodeDownFiresAtOnce() {
     RuleManager m = manager(StateStore.NONE, BuiltinRules.group());
