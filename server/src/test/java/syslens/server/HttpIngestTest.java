@@ -123,6 +123,27 @@ class HttpIngestTest {
     assertThat(query("{job=\"corpus\"}").at("/data/result").size()).as("nothing stored").isZero();
   }
 
+  static TimeSeries at(String name, long t, double v) {
+    return TimeSeries.newBuilder().addLabels(Label.newBuilder().setName("__name__").setValue(name))
+        .addLabels(Label.newBuilder().setName("job").setValue("ooo"))
+        .addSamples(Sample.newBuilder().setTimestamp(t).setValue(v)).build();
+  }
+
+  @Test
+  void remoteWrite_outOfOrderSample_400NamingIt_othersStored_identicalResendAccepted() throws Exception {
+    assertThat(post("/api/v1/write", snappy(at("o_late", NOW, 1)), writer).statusCode()).isEqualTo(204);
+    // Resending the same sample (a retry after a lost response) is not an error.
+    assertThat(post("/api/v1/write", snappy(at("o_late", NOW, 1)), writer).statusCode()).isEqualTo(204);
+    HttpResponse<String> r = post("/api/v1/write", snappy(at("o_late", NOW - 60_000, 2), at("o_fresh", NOW, 3),
+        at("o_late", NOW, 4)), writer);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(TestServer.JSON.readTree(r.body()).path("error").asText())
+        .contains("out of order sample: 2 samples refused (out_of_order: 1, duplicate_timestamp: 1")
+        .contains("1 samples stored");
+    assertThat(query("o_fresh").at("/data/result/0/value/1").asText()).isEqualTo("3");
+    assertThat(query("o_late").at("/data/result/0/value/1").asText()).as("the stored value stands").isEqualTo("1");
+  }
+
   @Test
   void remoteWrite_nanInfAndStaleMarker_storedAsSent() throws Exception {
     double stale = Double.longBitsToDouble(0x7ff0000000000002L);

@@ -35,9 +35,12 @@ import syslens.storage.LabelRules;
  * is the source whose series limit applies) and size-limited:
  * <ul>
  *   <li>{@code POST /api/v1/write}: Prometheus remote-write 1.0 (snappy protobuf). 204 when
- *       stored (samples storage refuses as out of order or duplicate are counted, as Prometheus'
- *       own receiver drops them); 400 with a message for a body or labels that cannot be taken,
- *       or when the writer's series limit refused samples (Prometheus does not retry a 400);
+ *       stored; 400 with a message for a body or labels that cannot be taken, when the writer's
+ *       series limit refused samples, or when storage refused samples as out of order, out of
+ *       bounds or a different value at an existing timestamp (Prometheus answers 400 for those,
+ *       so the sender does not retry them; unlike Prometheus 2.42, which rolls the whole request
+ *       back, the request's other samples are stored and counted in the message; an identical
+ *       resent sample is not refused);
  *       413 over the size limit; 503 while storage cannot promise durability (Prometheus retries).
  *   <li>{@code POST /api/v1/import/prometheus}: text exposition format with optional millisecond
  *       timestamps and {@code extra_label=name=value} parameters, as VictoriaMetrics' endpoint.
@@ -112,6 +115,20 @@ public final class PrometheusWriteApi {
         return ApiErrors.badData(limited + " samples refused: the series limit of this writer is reached "
             + "(expected: fewer series per API key or user; see --max-series-per-node); " + r.accepted()
             + " samples stored");
+      }
+      int late = 0;
+      StringBuilder why = new StringBuilder();
+      for (String reason : List.of("out_of_order", "out_of_bounds", "duplicate_timestamp")) {
+        Integer n = r.refusedByReason().get(reason);
+        if (n != null) {
+          late += n;
+          why.append(why.isEmpty() ? "" : ", ").append(reason).append(": ").append(n);
+        }
+      }
+      if (late > 0) {
+        return ApiErrors.badData("out of order sample: " + late + " samples refused (" + why + "; expected: "
+            + "timestamps after each series' newest sample, within the storage's out-of-order window); "
+            + r.accepted() + " samples stored");
       }
       return HttpResponse.of(HttpStatus.NO_CONTENT);
     });
