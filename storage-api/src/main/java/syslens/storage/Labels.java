@@ -24,10 +24,28 @@ public final class Labels implements Iterable<Label>, Comparable<Labels> {
   /** name0, value0, name1, value1, ... sorted by name. */
   private final String[] kv;
   private final int hash;
+  /**
+   * What a storage engine resolved these labels to (its series), remembered on this instance so
+   * that appending again with the same instance skips the series lookup; not part of the value.
+   */
+  private volatile Object storageMemo;
 
   private Labels(String[] kv) {
     this.kv = kv;
     this.hash = Arrays.hashCode(kv);
+  }
+
+  /**
+   * The object a storage engine remembered for this instance with {@link #storageMemo(Object)},
+   * or null. Engines check that it is theirs and still valid: it is a hint, never the truth.
+   */
+  public Object storageMemo() {
+    return storageMemo;
+  }
+
+  /** Remembers what a storage engine resolved this instance to (see {@link #storageMemo()}). */
+  public void storageMemo(Object memo) {
+    this.storageMemo = memo;
   }
 
   public static Labels empty() {
@@ -56,6 +74,32 @@ public final class Labels implements Iterable<Label>, Comparable<Labels> {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * Labels from name/value pairs already sorted by name, without a builder (decoders of stored
+   * series use it: the strings are taken as they are, e.g. shared instances of a symbol table).
+   *
+   * @throws IllegalArgumentException when the names are not strictly increasing, or a value is
+   *     empty, naming the pair
+   */
+  public static Labels ofSorted(String... nameValues) {
+    requireNonNull(nameValues, "nameValues");
+    if (nameValues.length % 2 != 0) {
+      throw new IllegalArgumentException(
+          "nameValues: " + nameValues.length + " strings (expected: an even number)");
+    }
+    for (int i = 0; i < nameValues.length; i += 2) {
+      requireNonNull(nameValues[i], "name");
+      if (requireNonNull(nameValues[i + 1], "value").isEmpty()) {
+        throw new IllegalArgumentException("label " + nameValues[i] + ": empty value (expected: a non-empty value)");
+      }
+      if (i > 0 && nameValues[i - 2].compareTo(nameValues[i]) >= 0) {
+        throw new IllegalArgumentException("label names " + nameValues[i - 2] + ", " + nameValues[i]
+            + " (expected: strictly increasing)");
+      }
+    }
+    return nameValues.length == 0 ? EMPTY : new Labels(nameValues.clone());
   }
 
   /** A builder starting from these labels. */

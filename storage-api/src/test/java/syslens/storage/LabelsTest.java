@@ -28,6 +28,21 @@ class LabelsTest {
   }
 
   @Test
+  void ofSorted_sortedPairs_equalsBuiltLabels() {
+    assertThat((Object) Labels.ofSorted("__name__", "up", "a", "2")).isEqualTo(Labels.of("a", "2", "__name__", "up"));
+    assertThat((Object) Labels.ofSorted()).isEqualTo(Labels.empty());
+  }
+
+  @Test
+  void ofSorted_unsortedOrEmptyValue_rejected() {
+    assertThatThrownBy(() -> Labels.ofSorted("b", "1", "a", "2"))
+        .hasMessage("label names b, a (expected: strictly increasing)");
+    assertThatThrownBy(() -> Labels.ofSorted("a", "1", "a", "2"))
+        .hasMessage("label names a, a (expected: strictly increasing)");
+    assertThatThrownBy(() -> Labels.ofSorted("a", "")).hasMessage("label a: empty value (expected: a non-empty value)");
+  }
+
+  @Test
   void keepDropAndWithoutMetricName() {
     Labels l = Labels.of("__name__", "up", "job", "node", "instance", "h1");
     assertThat((Object) l.withoutMetricName()).isEqualTo(Labels.of("job", "node", "instance", "h1"));

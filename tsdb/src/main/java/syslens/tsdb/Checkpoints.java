@@ -51,25 +51,19 @@ final class Checkpoints {
   }
 
   /**
-   * Loads the newest readable checkpoint into {@code head} and returns the WAL segment replay
-   * starts at (0 when there is none). A damaged checkpoint is reported and the next older used.
+   * The newest readable checkpoint, or null when there is none. A damaged one is reported and the
+   * next older used.
    */
-  int load(Head head) throws IOException {
+  Checkpoint.Loaded readNewest() throws IOException {
     for (Path p : list()) {
-      Checkpoint.Loaded c;
       try {
-        c = Checkpoint.read(p);
+        return Checkpoint.read(p);
       } catch (IOException e) {
         LOG.log(Level.ERROR, "skipping damaged checkpoint: " + e.getMessage()
             + "; using an older checkpoint and more of the WAL");
-        continue;
       }
-      for (Checkpoint.SeriesState s : c.series()) {
-        head.restore(s);
-      }
-      return c.walSegment();
     }
-    return 0;
+    return null;
   }
 
   /** Writes a checkpoint of {@code head}, then drops what the older of the two kept ones covers. */

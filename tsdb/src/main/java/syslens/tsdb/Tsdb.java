@@ -13,6 +13,7 @@ import syslens.storage.Labels;
 import syslens.storage.Querier;
 import syslens.storage.Storage;
 import syslens.tsdb.block.Blocks;
+import syslens.tsdb.head.Checkpoint;
 import syslens.tsdb.head.CommitLog;
 import syslens.tsdb.head.Head;
 import syslens.tsdb.head.HeadOptions;
@@ -442,7 +443,6 @@ public final class Tsdb implements Storage {
      */
     public Tsdb build() {
       long start = System.nanoTime();
-      HeadRef ref = new HeadRef();
       AtomicLong samples = new AtomicLong();
       Checkpoints checkpoints = new Checkpoints(dir);
       Wal wal;
@@ -455,10 +455,17 @@ public final class Tsdb implements Storage {
       for (Blocks.LoadFailure f : blocks.failures()) {
         Checkpoints.LOG.log(System.Logger.Level.ERROR, "skipping damaged block " + f.dir() + ": " + f.reason());
       }
-      // What blocks hold is not taken again: replay and checkpoints skip it too.
-      ref.head().minValidTime(Maintenance.minValidTime(blocks));
+      HeadRef ref;
       try {
-        int fromSegment = checkpoints.load(ref.head());
+        Checkpoint.Loaded loaded = checkpoints.readNewest();
+        ref = new HeadRef(loaded == null ? 0 : loaded.series().size());
+        // What blocks hold is not taken again: replay and checkpoints skip it too.
+        ref.head().minValidTime(Maintenance.minValidTime(blocks));
+        int fromSegment = 0;
+        if (loaded != null) {
+          ref.head().restoreAll(loaded.series());
+          fromSegment = loaded.walSegment();
+        }
         // The head needs the WAL as its log, and the WAL replays into the head: tie the knot.
         wal = Wal.open(dir.resolve("wal"), walSegmentSize, walChannels, fromSegment, new Records.Handler() {
           @Override
@@ -486,9 +493,13 @@ public final class Tsdb implements Storage {
     /** Builds the head before the WAL exists; its log forwards to the WAL once opened. */
     private final class HeadRef {
       final ForwardingLog log = new ForwardingLog();
-      final Head head = Head.create(HeadOptions.builder().chunkSize(chunkSize).chunkRange(chunkRange)
-          .maxSeries(maxSeries).maxSeriesPerSource(maxSeriesPerSource).maxFutureMillis(maxFutureMillis)
-          .outOfOrderWindowMillis(outOfOrderWindow).clock(clock).build(), log);
+      final Head head;
+
+      HeadRef(int expectedSeries) {
+        head = Head.create(HeadOptions.builder().chunkSize(chunkSize).chunkRange(chunkRange)
+            .maxSeries(maxSeries).maxSeriesPerSource(maxSeriesPerSource).maxFutureMillis(maxFutureMillis)
+            .outOfOrderWindowMillis(outOfOrderWindow).clock(clock).expectedSeries(expectedSeries).build(), log);
+      }
 
       Head head() {
         return head;

@@ -41,17 +41,21 @@ import syslens.storage.StorageException;
 public final class Head {
   private final HeadOptions opts;
   private final CommitLog log;
-  private final ConcurrentHashMap<Labels, MemSeries> byLabels = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<Long, MemSeries> byRef = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Labels, MemSeries> byLabels;
+  private final ConcurrentHashMap<Long, MemSeries> byRef;
   private final Postings postings = new Postings();
   private final ReentrantLock commitLock = new ReentrantLock();
   private final ReentrantLock applyLock = new ReentrantLock();
+  /** Scratch of {@link #commit}: newest accepted sample per series; guarded by commitLock. */
+  private final SeriesIndex commitNewest = new SeriesIndex();
   /** Logged commits not yet applied, in log order; guarded by applyLock. */
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   /** New series staged by appenders but not yet registered (they count toward the limit). */
   private final AtomicInteger reserved = new AtomicInteger();
   private final ConcurrentHashMap<String, AtomicInteger> perSource = new ConcurrentHashMap<>();
   private long nextRef = 1;
+  /** Series loaded or replayed that may hold no sample (what {@link #dropEmptySeries} looks for). */
+  private int maybeEmpty;
   private volatile long minTime = Long.MAX_VALUE;
   private volatile long maxTime = Long.MIN_VALUE;
   private volatile long minValidTime = Long.MIN_VALUE;
@@ -74,6 +78,8 @@ public final class Head {
   private Head(HeadOptions opts, CommitLog log) {
     this.opts = opts;
     this.log = log;
+    this.byLabels = new ConcurrentHashMap<>(Math.max(16, opts.expectedSeries()));
+    this.byRef = new ConcurrentHashMap<>(Math.max(16, opts.expectedSeries()));
   }
 
   /** A head cutting chunks at {@code chunkSize} samples and logging commits to {@code log}. */
@@ -184,8 +190,20 @@ public final class Head {
     return postings;
   }
 
+  /**
+   * The registered series of {@code labels}, or null. Remembers it on the labels instance, so an
+   * appender that passes the same instance again (an ingest session's cached labels) skips the
+   * hash lookup.
+   */
   MemSeries lookup(Labels labels) {
-    return byLabels.get(labels);
+    if (labels.storageMemo() instanceof MemSeries m && m.head == this && !m.removed) {
+      return m;
+    }
+    MemSeries s = byLabels.get(labels);
+    if (s != null) {
+      labels.storageMemo(s);
+    }
+    return s;
   }
 
   /** OK, or OUT_OF_BOUNDS (counted) when {@code t} is too far in the future or too old. */
@@ -268,6 +286,7 @@ public final class Head {
   }
 
   private void register(MemSeries s) {
+    s.head = this;
     postings.add(s.ref(), s.labels());
     byRef.put(s.ref(), s);
     byLabels.put(s.labels(), s);
@@ -294,6 +313,7 @@ public final class Head {
     MemSeries s = new MemSeries(ref, labels.interned(), opts.chunkSize(), opts.chunkRange());
     register(s);
     s.logged = true;
+    maybeEmpty++;
     nextRef = Math.max(nextRef, ref + 1);
     return true;
   }
@@ -325,18 +345,72 @@ public final class Head {
     return true;
   }
 
-  /** Checkpoint load: a series with its chunks and its logged ref. */
-  public void restore(Checkpoint.SeriesState state) {
-    MemSeries s = new MemSeries(state.ref(), state.labels().interned(), opts.chunkSize(), opts.chunkRange());
-    register(s);
-    s.logged = true;
-    s.restore(state.chunks().stream().filter(c -> c.maxTime() >= minValidTime).toList(),
-        state.outOfOrder().stream().filter(c -> c.maxTime() >= minValidTime).toList());
-    if (!s.isEmpty()) {
-      extendTime(s.minTime());
-      extendTime(s.maxTime());
+  /**
+   * Checkpoint load: series with their chunks and logged refs, label strings interned (as
+   * {@link Checkpoint#read} returns them). Postings are built in bulk, in ref order.
+   */
+  public void restoreAll(List<Checkpoint.SeriesState> states) {
+    Checkpoint.SeriesState[] sorted = states.toArray(new Checkpoint.SeriesState[0]);
+    if (!increasingRefs(sorted)) {
+      java.util.Arrays.sort(sorted, java.util.Comparator.comparingLong(Checkpoint.SeriesState::ref));
     }
-    nextRef = Math.max(nextRef, state.ref() + 1);
+    long[] refs = new long[sorted.length];
+    Labels[] labels = new Labels[sorted.length];
+    int n = 0;
+    for (Checkpoint.SeriesState state : sorted) {
+      MemSeries s = new MemSeries(state.ref(), state.labels(), opts.chunkSize(), opts.chunkRange());
+      s.head = this;
+      if (byRef.putIfAbsent(s.ref(), s) != null) {
+        continue; // a clash in a damaged file: the first one wins, as in WAL replay
+      }
+      if (byLabels.putIfAbsent(s.labels(), s) != null) {
+        byRef.remove(s.ref(), s);
+        continue;
+      }
+      refs[n] = s.ref();
+      labels[n++] = s.labels();
+      s.logged = true;
+      List<ChunkMeta> chunks = state.chunks();
+      if (!chunks.isEmpty() && chunks.get(0).maxTime() < minValidTime) {
+        chunks = since(chunks); // in time order: when the first is kept, all are
+      }
+      s.restore(chunks, since(state.outOfOrder()), state.lastValueBits());
+      if (!s.isEmpty()) {
+        extendTime(s.minTime());
+        extendTime(s.maxTime());
+      } else {
+        maybeEmpty++;
+      }
+      nextRef = Math.max(nextRef, state.ref() + 1);
+    }
+    postings.addAll(refs, labels, n);
+  }
+
+  private static boolean increasingRefs(Checkpoint.SeriesState[] states) {
+    for (int i = 1; i < states.length; i++) {
+      if (states[i - 1].ref() >= states[i].ref()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The chunks not yet persisted in a block (ending at or after minValidTime). */
+  private List<ChunkMeta> since(List<ChunkMeta> chunks) {
+    boolean all = true;
+    for (ChunkMeta c : chunks) {
+      all &= c.maxTime() >= minValidTime;
+    }
+    if (all) {
+      return chunks;
+    }
+    List<ChunkMeta> out = new ArrayList<>(chunks.size());
+    for (ChunkMeta c : chunks) {
+      if (c.maxTime() >= minValidTime) {
+        out.add(c);
+      }
+    }
+    return out;
   }
 
   /**
@@ -359,10 +433,9 @@ public final class Head {
       }
       List<Checkpoint.SeriesState> out = new ArrayList<>(byRef.size());
       for (MemSeries s : byRef.values()) {
-        List<ChunkMeta> chunks = s.chunks(Long.MIN_VALUE, Long.MAX_VALUE);
-        if (!chunks.isEmpty()) {
-          out.add(new Checkpoint.SeriesState(s.ref(), s.labels(), chunks,
-              s.outOfOrderChunks(Long.MIN_VALUE, Long.MAX_VALUE)));
+        Checkpoint.SeriesState state = s.checkpointState();
+        if (state != null) {
+          out.add(state);
         }
       }
       return new Checkpoint.Loaded(segment, out);
@@ -442,6 +515,10 @@ public final class Head {
   public int dropEmptySeries() {
     commitLock.lock();
     try {
+      if (maybeEmpty == 0) {
+        return 0; // every series was loaded with samples
+      }
+      maybeEmpty = 0;
       int n = 0;
       for (MemSeries s : byRef.values()) {
         if (s.isEmpty()) {
@@ -481,9 +558,10 @@ public final class Head {
       if (log.recovering()) {
         recoverLocked();
       }
-      Map<MemSeries, MemSeries> resolved = new IdentityHashMap<>();
+      Map<MemSeries, MemSeries> resolved = null;
       // Newest accepted sample per series in this commit (index into the ok arrays).
-      Map<MemSeries, Integer> newest = new IdentityHashMap<>();
+      SeriesIndex newest = commitNewest;
+      newest.clear();
       MemSeries[] okSeries = new MemSeries[n];
       long[] okTs = new long[n];
       double[] okVs = new double[n];
@@ -493,12 +571,15 @@ public final class Head {
       for (int i = 0; i < n; i++) {
         MemSeries s = series[i];
         if (s.ref() == 0 || s.removed) {
+          if (resolved == null) {
+            resolved = new IdentityHashMap<>();
+          }
           s = resolved.computeIfAbsent(s, x -> resolve(x, created));
         }
         long bits = Double.doubleToRawLongBits(vs[i]);
-        Integer last = newest.get(s);
+        int last = newest.get(s);
         long window = opts.outOfOrderWindowMillis();
-        MemSeries.Check check = last == null ? s.check(ts[i], bits, window)
+        MemSeries.Check check = last == SeriesIndex.ABSENT ? s.check(ts[i], bits, window)
             : MemSeries.checkAgainst(ts[i], bits, okTs[last], Double.doubleToRawLongBits(okVs[last]), window);
         switch (check) {
           case APPEND_OUT_OF_ORDER -> {
@@ -512,14 +593,14 @@ public final class Head {
             okSeries[ok] = s;
             okTs[ok] = ts[i];
             okVs[ok] = vs[i];
-            if (last == null && !s.logged) {
+            if (last == SeriesIndex.ABSENT && !s.logged) {
               newSeries.add(s);
             }
             newest.put(s, ok);
             ok++;
           }
           case NOOP -> {
-            if (last == null) {
+            if (last == SeriesIndex.ABSENT) {
               need = Math.max(need, s.lastPos); // stored by an earlier commit: wait for its fsync
             }
           }
@@ -538,9 +619,9 @@ public final class Head {
         for (MemSeries s : newSeries) {
           s.logged = true;
         }
-        for (Map.Entry<MemSeries, Integer> e : newest.entrySet()) {
-          int i = e.getValue();
-          e.getKey().logged(okTs[i], okVs[i], pos);
+        for (int k = 0; k < newest.size(); k++) {
+          int i = newest.valueAt(k);
+          newest.keyAt(k).logged(okTs[i], okVs[i], pos);
         }
         applyLock.lock();
         try {

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.Map;
 import syslens.storage.AppendStatus;
 import syslens.storage.Appender;
@@ -25,7 +24,7 @@ final class HeadAppender implements Appender {
   private double[] vs = new double[64];
   private int n;
   /** Index of the newest staged sample per series. */
-  private final Map<MemSeries, Integer> lastStaged = new IdentityHashMap<>();
+  private final SeriesIndex lastStaged = new SeriesIndex();
   /** New series staged by this appender, by labels. */
   private final Map<Labels, MemSeries> fresh = new HashMap<>();
   private final AppendStatus[] status = new AppendStatus[1];
@@ -54,23 +53,23 @@ final class HeadAppender implements Appender {
       }
     }
     long bits = Double.doubleToRawLongBits(value);
-    Integer last = lastStaged.get(s);
+    int last = lastStaged.get(s);
     long window = head.outOfOrderWindowMillis();
-    MemSeries.Check check = last != null
+    MemSeries.Check check = last != SeriesIndex.ABSENT
         ? MemSeries.checkAgainst(timestampMs, bits, ts[last], Double.doubleToRawLongBits(vs[last]), window)
         : s.check(timestampMs, bits, window);
     switch (check) {
       case APPEND_OUT_OF_ORDER -> {
-        stageOutOfOrder(s, timestampMs, value);
+        stage(s, timestampMs, value, false); // staged like any sample, but not as the series' newest
         return AppendStatus.OK;
       }
       case APPEND -> {
-        stage(s, timestampMs, value);
+        stage(s, timestampMs, value, true);
         return AppendStatus.OK;
       }
       case NOOP -> {
-        if (last == null) {
-          stage(s, timestampMs, value); // the commit waits until the stored copy is durable
+        if (last == SeriesIndex.ABSENT) {
+          stage(s, timestampMs, value, true); // the commit waits until the stored copy is durable
         }
         return AppendStatus.OK;
       }
@@ -85,18 +84,8 @@ final class HeadAppender implements Appender {
     }
   }
 
-  /** Staged like any sample, but not as the series' newest (the commit routes it by its check). */
-  private void stageOutOfOrder(MemSeries s, long t, double v) {
-    Integer last = lastStaged.get(s);
-    stage(s, t, v);
-    if (last != null) {
-      lastStaged.put(s, last);
-    } else {
-      lastStaged.remove(s);
-    }
-  }
-
-  private void stage(MemSeries s, long t, double v) {
+  /** Stages a sample; {@code newest}: as the series' newest (the commit routes the rest by its check). */
+  private void stage(MemSeries s, long t, double v, boolean newest) {
     if (n == series.length) {
       series = Arrays.copyOf(series, n * 2);
       ts = Arrays.copyOf(ts, n * 2);
@@ -105,7 +94,9 @@ final class HeadAppender implements Appender {
     series[n] = s;
     ts[n] = t;
     vs[n] = v;
-    lastStaged.put(s, n);
+    if (newest) {
+      lastStaged.put(s, n);
+    }
     n++;
   }
 

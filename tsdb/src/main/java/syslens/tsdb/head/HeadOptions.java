@@ -19,7 +19,7 @@ import java.time.Clock;
  * @param clock the clock future samples are judged by
  */
 public record HeadOptions(int chunkSize, long chunkRange, int maxSeries, int maxSeriesPerSource,
-    long maxFutureMillis, long outOfOrderWindowMillis, Clock clock) {
+    long maxFutureMillis, long outOfOrderWindowMillis, Clock clock, int expectedSeries) {
   /** Largest out-of-order window accepted. */
   public static final long MAX_OUT_OF_ORDER_WINDOW = 3600_000L;
   public static final long DEFAULT_CHUNK_RANGE = 2 * 3600_000L;
@@ -42,6 +42,9 @@ public record HeadOptions(int chunkSize, long chunkRange, int maxSeries, int max
       throw new IllegalArgumentException("outOfOrderWindow: " + outOfOrderWindowMillis
           + " ms (expected: 0.." + MAX_OUT_OF_ORDER_WINDOW + ")");
     }
+    if (expectedSeries < 0) {
+      throw new IllegalArgumentException("expectedSeries: " + expectedSeries + " (expected: >= 0)");
+    }
     if (maxFutureMillis < 0) {
       throw new IllegalArgumentException("maxFutureMillis: " + maxFutureMillis + " (expected: >= 0)");
     }
@@ -60,6 +63,7 @@ public record HeadOptions(int chunkSize, long chunkRange, int maxSeries, int max
     private long maxFutureMillis = Long.MAX_VALUE / 4;
     private long outOfOrderWindowMillis;
     private Clock clock = Clock.systemUTC();
+    private int expectedSeries;
 
     private Builder() {}
 
@@ -93,6 +97,12 @@ public record HeadOptions(int chunkSize, long chunkRange, int maxSeries, int max
       return this;
     }
 
+    /** How many series the head is about to load (sizes its maps once; 0: unknown). */
+    public Builder expectedSeries(int n) {
+      expectedSeries = n;
+      return this;
+    }
+
     public Builder clock(Clock c) {
       clock = c;
       return this;
@@ -100,7 +110,7 @@ public record HeadOptions(int chunkSize, long chunkRange, int maxSeries, int max
 
     public HeadOptions build() {
       return new HeadOptions(chunkSize, chunkRange, maxSeries, maxSeriesPerSource, maxFutureMillis,
-          outOfOrderWindowMillis, clock);
+          outOfOrderWindowMillis, clock, expectedSeries);
     }
   }
 }

@@ -54,6 +54,8 @@ public final class MemSeries {
   String source;
   /** While staged: it holds a reservation against the series limits. */
   boolean reservation;
+  /** The head that registered it (null while staged): what a labels memo is checked against. */
+  Head head;
 
   MemSeries(long ref, Labels labels, int chunkSize, long chunkRange) {
     this.ref = ref;
@@ -174,28 +176,39 @@ public final class MemSeries {
     return maxTime == Long.MIN_VALUE;
   }
 
-  /** Checkpoint load: the series' chunks as they were; the next sample starts a new chunk. */
-  synchronized void restore(List<ChunkMeta> chunks, List<ChunkMeta> outOfOrder) {
-    oooClosed.addAll(outOfOrder);
-    for (ChunkMeta c : outOfOrder) {
-      minTime = Math.min(minTime, c.minTime());
+  /**
+   * Checkpoint load: the series' chunks as they were; the next sample starts a new chunk.
+   * {@code lastValueBits} is the newest sample of the last in-order chunk (its maxTime).
+   */
+  synchronized void restore(List<ChunkMeta> chunks, List<ChunkMeta> outOfOrder, long lastValueBits) {
+    if (!outOfOrder.isEmpty()) {
+      oooClosed.addAll(outOfOrder);
+      for (ChunkMeta c : outOfOrder) {
+        minTime = Math.min(minTime, c.minTime());
+      }
     }
     if (chunks.isEmpty()) {
       return;
     }
     closed.addAll(chunks);
-    ChunkMeta last = chunks.get(chunks.size() - 1);
-    syslens.storage.SampleIterator it = XorChunk.iterator(last.data());
-    long t = Long.MIN_VALUE;
-    double v = 0;
-    while (it.next()) {
-      t = it.timestamp();
-      v = it.value();
-    }
+    long t = chunks.get(chunks.size() - 1).maxTime();
     minTime = Math.min(minTime, chunks.get(0).minTime());
     maxTime = t;
-    lastValueBits = Double.doubleToRawLongBits(v);
-    logged(t, v, 0);
+    this.lastValueBits = lastValueBits;
+    loggedMaxT = t;
+    loggedBits = lastValueBits;
+    hasLogged = true;
+    lastPos = 0;
+  }
+
+  /** For a checkpoint: this series' chunks (the open one copied) and newest value, or null when empty. */
+  synchronized Checkpoint.SeriesState checkpointState() {
+    List<ChunkMeta> chunks = chunks(Long.MIN_VALUE, Long.MAX_VALUE);
+    if (chunks.isEmpty()) {
+      return null;
+    }
+    return new Checkpoint.SeriesState(ref, labels, chunks, outOfOrderChunks(Long.MIN_VALUE, Long.MAX_VALUE),
+        lastValueBits);
   }
 
   /**

@@ -31,6 +31,40 @@ final class Postings {
     }
   }
 
+  /**
+   * Adds many series at once (checkpoint load): the first {@code n} refs, in increasing order,
+   * with their labels. Each label pair's list is built aside and looked up in the index once.
+   */
+  void addAll(long[] refs, Labels[] labels, int n) {
+    Map<String, Map<String, RefList>> staged = new java.util.HashMap<>();
+    for (int i = 0; i < n; i++) {
+      Labels l = labels[i];
+      long ref = refs[i];
+      for (int j = 0; j < l.size(); j++) {
+        staged.computeIfAbsent(l.name(j), k -> new java.util.HashMap<>())
+            .computeIfAbsent(l.value(j), k -> new RefList()).add(ref);
+      }
+    }
+    lock.writeLock().lock();
+    try {
+      staged.forEach((name, values) -> {
+        TreeMap<String, RefList> into = index.computeIfAbsent(name, k -> new TreeMap<>());
+        values.forEach((value, list) -> {
+          RefList have = into.putIfAbsent(value, list);
+          if (have == null) {
+            list.trim();
+          } else {
+            for (int k = 0; k < list.size; k++) {
+              have.add(list.refs[k]);
+            }
+          }
+        });
+      });
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
   /** Removes a series (garbage collection, or a series whose creating commit failed). */
   void remove(long ref, Labels labels) {
     lock.writeLock().lock();
@@ -233,6 +267,13 @@ final class Postings {
       System.arraycopy(refs, at + 1, refs, at, size - at - 1);
       size--;
       return true;
+    }
+
+    /** Drops spare capacity (a list built in bulk). */
+    void trim() {
+      if (refs.length > size + 4) {
+        refs = Arrays.copyOf(refs, Math.max(size, 1));
+      }
     }
 
     long[] copy() {

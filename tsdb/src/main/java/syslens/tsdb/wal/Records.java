@@ -2,7 +2,6 @@ package syslens.tsdb.wal;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -40,33 +39,93 @@ public final class Records {
   }
 
   public static byte[] encodeSeries(List<SeriesRef> series) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(64 * series.size());
+    Out out = new Out(64 * series.size() + 16);
     for (SeriesRef s : series) {
-      writeLong(out, s.ref());
-      writeUvarint(out, s.labels().size());
-      s.labels().forEach((n, v) -> {
-        writeString(out, n);
-        writeString(out, v);
-      });
+      out.i64(s.ref());
+      out.uvarint(s.labels().size());
+      for (int i = 0; i < s.labels().size(); i++) {
+        out.string(s.labels().name(i));
+        out.string(s.labels().value(i));
+      }
     }
-    return out.toByteArray();
+    return out.bytes();
   }
 
   public static byte[] encodeSamples(long[] refs, long[] ts, double[] vs, int n) {
     if (n < 1) {
       throw new IllegalArgumentException("n: " + n + " (expected: > 0)");
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(16 + 14 * n);
+    // At most 10 + 10 + 8 bytes per sample; usually 1 + 1 + 8.
+    byte[] b = new byte[16 + 28 * n];
     long baseRef = refs[0];
     long baseT = ts[0];
-    writeLong(out, baseRef);
-    writeLong(out, baseT);
+    int p = putLong(b, 0, baseRef);
+    p = putLong(b, p, baseT);
     for (int i = 0; i < n; i++) {
-      writeVarint(out, refs[i] - baseRef);
-      writeVarint(out, ts[i] - baseT);
-      writeLong(out, Double.doubleToRawLongBits(vs[i]));
+      p = putUvarint(b, p, zigzag(refs[i] - baseRef));
+      p = putUvarint(b, p, zigzag(ts[i] - baseT));
+      p = putLong(b, p, Double.doubleToRawLongBits(vs[i]));
     }
-    return out.toByteArray();
+    return java.util.Arrays.copyOf(b, p);
+  }
+
+  private static long zigzag(long v) {
+    return (v << 1) ^ (v >> 63);
+  }
+
+  private static int putLong(byte[] b, int p, long v) {
+    LONG_BE.set(b, p, v);
+    return p + 8;
+  }
+
+  private static int putUvarint(byte[] b, int p, long v) {
+    while ((v & ~0x7FL) != 0) {
+      b[p++] = (byte) ((v & 0x7f) | 0x80);
+      v >>>= 7;
+    }
+    b[p++] = (byte) v;
+    return p;
+  }
+
+  private static final java.lang.invoke.VarHandle LONG_BE =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+
+  /** A growable byte array without the per-byte locking of ByteArrayOutputStream. */
+  private static final class Out {
+    private byte[] b;
+    private int p;
+
+    Out(int capacity) {
+      b = new byte[capacity];
+    }
+
+    private void room(int n) {
+      if (p + n > b.length) {
+        b = java.util.Arrays.copyOf(b, Math.max(b.length * 2, p + n));
+      }
+    }
+
+    void i64(long v) {
+      room(8);
+      p = putLong(b, p, v);
+    }
+
+    void uvarint(long v) {
+      room(10);
+      p = putUvarint(b, p, v);
+    }
+
+    void string(String s) {
+      byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+      uvarint(bytes.length);
+      room(bytes.length);
+      System.arraycopy(bytes, 0, b, p, bytes.length);
+      p += bytes.length;
+    }
+
+    byte[] bytes() {
+      return java.util.Arrays.copyOf(b, p);
+    }
   }
 
   /** Frames one record: header plus payload. */
@@ -119,30 +178,6 @@ public final class Records {
           + b.position() + " of " + payload.length, e);
     }
     return count;
-  }
-
-  private static void writeLong(ByteArrayOutputStream out, long v) {
-    for (int s = 56; s >= 0; s -= 8) {
-      out.write((int) (v >>> s));
-    }
-  }
-
-  private static void writeUvarint(ByteArrayOutputStream out, long v) {
-    while ((v & ~0x7FL) != 0) {
-      out.write((int) ((v & 0x7f) | 0x80));
-      v >>>= 7;
-    }
-    out.write((int) v);
-  }
-
-  private static void writeVarint(ByteArrayOutputStream out, long v) {
-    writeUvarint(out, (v << 1) ^ (v >> 63));
-  }
-
-  private static void writeString(ByteArrayOutputStream out, String s) {
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    writeUvarint(out, b.length);
-    out.write(b, 0, b.length);
   }
 
   private static long readUvarint(ByteBuffer b) {

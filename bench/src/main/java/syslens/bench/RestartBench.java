@@ -1,0 +1,131 @@
+package syslens.bench;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import syslens.storage.Matcher;
+import syslens.storage.Querier;
+import syslens.storage.SeriesSet;
+import syslens.tsdb.Tsdb;
+
+/**
+ * {@code syslens bench restart}: the engine's restart time on its own. Writes a fleet's samples
+ * into an in-process {@link Tsdb} (WAL on, as {@code bench storage}'s append phase), closes it
+ * (which checkpoints the head), then opens it again {@code --opens} times and times each open
+ * until one host's series answer a query. {@code --data DIR} keeps the data, and a second run on
+ * the same directory skips the write, so two builds can be timed alternately on equal data.
+ */
+@Command(name = "restart", mixinStandardHelpOptions = true,
+    description = "Engine restart: write a fleet into a Tsdb, close, time Tsdb open until queryable. Last stdout "
+        + "line: one JSON object.")
+final class RestartBench extends BenchMain.Common implements Callable<Integer> {
+  @Option(names = "--hosts", paramLabel = "N", defaultValue = "1000", description = "Simulated hosts. Default: ${DEFAULT-VALUE}.")
+  int hosts;
+
+  @Option(names = "--hours", paramLabel = "H", defaultValue = "2", description = "Hours of data, ending now. Default: ${DEFAULT-VALUE}.")
+  double hours;
+
+  @Option(names = "--data", paramLabel = "DIR",
+      description = "TSDB directory: written when it does not exist, reused (no write) when it does; kept.")
+  Path data;
+
+  @Option(names = "--opens", paramLabel = "N", defaultValue = "3", description = "Timed opens. Default: ${DEFAULT-VALUE}.")
+  int opens;
+
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "Append threads. Default: ${DEFAULT-VALUE}.")
+  int threads;
+
+  @Override
+  int hosts() {
+    return hosts;
+  }
+
+  @Override
+  double hours() {
+    return hours;
+  }
+
+  /** CPU time of this process (every thread: the open's, GC, JIT). */
+  private static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    check();
+    if (opens < 1 || opens > 100) {
+      throw new IllegalArgumentException("--opens: " + opens + " (expected: 1..100)");
+    }
+    Path dir = data != null ? data : Files.createTempDirectory("syslens-restart-").resolve("tsdb");
+    ObjectNode json = PromApi.JSON.createObjectNode();
+    if (!Files.exists(dir)) {
+      int rounds = rounds();
+      Fleet fleet = Fleet.create(Fleet.Shape.NODE, Recording.load(), hosts, seriesPerHost, rounds, intervalMs(),
+          startMs(rounds), false, seed);
+      System.err.printf("bench restart: writing %d hosts x %d series x %d rounds = %,d samples into %s%n", hosts,
+          fleet.seriesPerHost(), rounds, fleet.totalSamples(), dir);
+      long w0 = System.nanoTime();
+      Tsdb tsdb = Tsdb.builder(dir).build();
+      Feeds.Outcome o = Feeds.inProcess(fleet, tsdb, threads, 6);
+      long c0 = System.nanoTime();
+      tsdb.close();
+      System.err.printf("written: %,.0f samples/s appending (%,d refused), %.1f s in all, close (checkpoint) %.1f s%n",
+          o.perSecond(), o.refused(), (System.nanoTime() - w0) / 1e9, (System.nanoTime() - c0) / 1e9);
+      json.put("append_samples_per_s", Math.round(o.perSecond()));
+    } else {
+      System.err.println("bench restart: reusing " + dir);
+    }
+    json.put("tsdb_bytes", Servers.diskBytes(dir));
+    ArrayNode runs = json.putArray("open_s");
+    ArrayNode cpus = json.putArray("open_cpu_s");
+    List<Double> times = new ArrayList<>();
+    for (int i = 0; i < opens; i++) {
+      System.gc();
+      long cpu0 = cpuNanos();
+      long t0 = System.nanoTime();
+      Tsdb tsdb = Tsdb.builder(dir).build();
+      int found;
+      long samples = 0;
+      try (Querier q = tsdb.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
+        SeriesSet set = q.select(List.of(Matcher.equal("instance", Fleet.hostName(0))));
+        found = 0;
+        for (syslens.storage.Series series : set) {
+          syslens.storage.SampleIterator it = series.iterator();
+          while (it.next()) {
+            samples++;
+          }
+          found++;
+        }
+      }
+      double s = (System.nanoTime() - t0) / 1e9;
+      double cpu = (cpuNanos() - cpu0) / 1e9;
+      Tsdb.Stats st = tsdb.stats();
+      Runtime rt = Runtime.getRuntime();
+      long heap = rt.totalMemory() - rt.freeMemory();
+      System.err.printf("open %d: queryable in %.2f s, %.2f CPU-s (%,d series; host 0 has %d with %,d samples; WAL replay %d ms, %,d samples"
+          + " replayed; heap in use %,d MiB)%n", i + 1, s, cpu, st.numSeries(), found, samples, st.walReplayMillis(),
+          st.walReplayedSamples(), heap >> 20);
+      if (found == 0) {
+        throw new IllegalStateException("host 0 has no series after the open (expected: its series)");
+      }
+      tsdb.close();
+      runs.add(Math.round(s * 1000) / 1000.0);
+      cpus.add(Math.round(cpu * 1000) / 1000.0);
+      times.add(s);
+    }
+    Collections.sort(times);
+    json.put("open_median_s", Math.round(times.get(times.size() / 2) * 1000) / 1000.0);
+    json.put("date", Instant.now().toString());
+    System.out.println(PromApi.JSON.writeValueAsString(json));
+    return 0;
+  }
+}
