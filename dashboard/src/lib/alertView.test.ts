@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from './alertRules';
+import { alertsHref, parseRoute } from './route';
 import {
   bandPoints, filterAlerts, historyQuery, labelsKey, matchersFromLabels, mergeAlerts, paginate, seriesOfAlert,
   silenceBody, splitComparison, windowAround, type NotifierAlert, type PromGroup,
@@ -105,5 +106,19 @@ describe('anomaly band', () => {
     expect(b.lower).toEqual([[10_000, 4], [20_000, 5]]);
     expect(b.width).toEqual([[10_000, 3], [20_000, 3]]);
     expect(b.median).toEqual([[10_000, 5], [20_000, 6]]);
+  });
+});
+
+describe('alerts routes', () => {
+  it.each([
+    ['#/alerts', 'firing'], ['#/alerts/', 'firing'], ['#/alerts/history', 'history'], ['#/alerts/rules', 'rules'],
+    ['#/alerts/silences', 'silences'], ['#/alerts/receivers', 'receivers'], ['#/alerts/nope', 'firing'],
+  ])('%s opens the %s tab', (hash, tab) => {
+    expect(parseRoute(hash)).toEqual({ page: 'alerts', tab });
+  });
+  it('leaves the other routes alone', () => {
+    expect(parseRoute('#/nodes/a')).toEqual({ page: 'node', id: 'a' });
+    expect(parseRoute('#/alertsx')).toEqual({ page: 'nodes' });
+    expect(alertsHref('rules')).toBe('#/alerts/rules');
   });
 });
