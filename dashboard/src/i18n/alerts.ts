@@ -31,7 +31,7 @@ const en = {
   firing: {
     summary: '{{firing}} firing · {{pending}} pending',
     none: 'No alerts are pending or firing.',
-    ack: 'Acknowledge', unack: 'Withdraw', silence: 'Silence',
+    ack: 'Acknowledge', unack: 'Unacknowledge', silence: 'Silence',
     acked: 'Alert acknowledged', ackedBy: 'Acknowledged by {{user}}', notAcked: 'Not acknowledged',
     ackTitle: 'Acknowledge {{rule}}',
     ackHelp: 'Acknowledging tells the team you are on it and stops escalation until the alert resolves.',

@@ -15,7 +15,7 @@ const MAX_SERIES = 6;
 function baseOption(startMs: number, endMs: number): EChartsCoreOption {
   return {
     animation: false,
-    grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
+    grid: { left: 8, right: 32, top: 48, bottom: 8, containLabel: true },
     tooltip: { trigger: 'axis' },
     legend: { top: 0, left: 0, type: 'scroll' },
     xAxis: { type: 'time', min: startMs, max: endMs, axisLabel: { hideOverlap: true, color: '#8c8c8c' }, splitLine: { show: false } },
@@ -51,7 +51,7 @@ export function ExpressionChart({ expr, labels, startMs, endMs, stepSeconds, mar
 
   const option = useMemo(() => {
     const o = baseOption(startMs, endMs) as Record<string, unknown>;
-    const marks: object[] = [{ xAxis: markAt, label: { formatter: markLabel, position: 'insideEndTop', color: '#cf1322' }, lineStyle: { color: '#cf1322', width: 2, type: 'solid' } }];
+    const marks: object[] = [{ xAxis: markAt, label: { formatter: markLabel, position: 'end', color: '#cf1322' }, lineStyle: { color: '#cf1322', width: 2, type: 'solid' } }];
     if (split) marks.push({ yAxis: split.threshold, label: { formatter: `${split.op} ${split.threshold}`, position: 'insideEndBottom' }, lineStyle: { color: '#faad14', type: 'dashed' } });
     o.series = (series ?? []).map((s, i) => ({
       name: seriesName(s.metric), type: 'line', showSymbol: false, lineStyle: { width: 1.6 }, itemStyle: { color: COLORS[i % COLORS.length] },

@@ -44,7 +44,7 @@ export function HistoryTab() {
 
   const rows = data?.rows ?? [];
   const columns: ColumnsType<Row> = [
-    { title: t('alerts.columns.time'), dataIndex: 'atMs', width: 190, render: (at: number) => formatTime(at, i18n.language) },
+    { title: t('alerts.columns.time'), dataIndex: 'atMs', width: 220, render: (at: number) => formatTime(at, i18n.language) },
     { title: t('alerts.columns.rule'), dataIndex: 'rule', render: (r: string) => <Typography.Text strong>{r}</Typography.Text> },
     { title: t('alerts.columns.node'), dataIndex: 'node', render: (n: string) => n || '–' },
     { title: t('alerts.columns.level'), dataIndex: 'level', width: 100, render: (l: string) => <LevelTag level={l} /> },

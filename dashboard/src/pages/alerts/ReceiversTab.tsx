@@ -83,7 +83,7 @@ export function ReceiversTab() {
     },
   ];
   const deliveryColumns: ColumnsType<Delivery> = [
-    { title: t('alerts.columns.time'), dataIndex: 'time', width: 180, render: (v: string) => formatTime(Date.parse(v), i18n.language) },
+    { title: t('alerts.columns.time'), dataIndex: 'time', width: 200, render: (v: string) => formatTime(Date.parse(v), i18n.language) },
     { title: t('alerts.receivers.receiver'), dataIndex: 'receiver', width: 140 },
     { title: t('alerts.receivers.integration'), dataIndex: 'integration', width: 130 },
     { title: t('alerts.receivers.status'), dataIndex: 'status', width: 110, render: (s: string) => <Tag color={STATUS_COLOR[s] ?? 'default'}>{t(`alerts.receivers.statuses.${s}`, { defaultValue: s })}</Tag> },

@@ -222,13 +222,13 @@ export function RuleBuilder({ target, groups, exprOf, alertRuleNames, onClose, o
           {(['training', 'step', 'retrain'] as const).map((f) => (
             <Col span={8} key={f}>
               <Field label={t(`alerts.builder.${f}`)} field={`anomaly.${f}`} err={err}>
-                <Input value={d.anomaly[f]} onChange={(e) => set((x) => ({ ...x, anomaly: { ...x.anomaly, [f]: e.target.value } }))} />
+                <Input value={d.anomaly[f]} onChange={(e) => set((x) => ({ ...x, anomaly: { ...x.anomaly, [f]: e.target.value } }))} data-testid={`anomaly-${f}`} />
               </Field>
             </Col>
           ))}
           <Col span={8}>
             <Field label={t('alerts.builder.minSamples')} field="anomaly.minSamples" err={err}>
-              <Input value={d.anomaly.minSamples} onChange={(e) => set((x) => ({ ...x, anomaly: { ...x.anomaly, minSamples: e.target.value } }))} />
+              <Input value={d.anomaly.minSamples} onChange={(e) => set((x) => ({ ...x, anomaly: { ...x.anomaly, minSamples: e.target.value } }))} data-testid="anomaly-minSamples" />
             </Field>
           </Col>
           <Col span={8}>

@@ -127,7 +127,7 @@ export function RulesTab() {
       title: t('alerts.columns.actions'), key: 'actions', width: 150,
       render: (_, r) => (
         <Space size={2}>
-          <Tooltip title={t('alerts.rules.view')}><Button type="text" icon={<EyeOutlined />} onClick={() => setViewing(r)} aria-label={t('alerts.rules.view')} /></Tooltip>
+          <Tooltip title={t('alerts.rules.view')}><Button type="text" icon={<EyeOutlined />} onClick={() => setViewing(r)} aria-label={t('alerts.rules.view')} data-testid={`rule-view-${r.name}`} /></Tooltip>
           {!r.group.builtin && r.kind !== 'record' && (
             <Tooltip title={t('alerts.rules.edit')}>
               <Button type="text" icon={<EditOutlined />} aria-label={t('alerts.rules.edit')} data-testid={`rule-edit-${r.name}`}
