@@ -97,7 +97,7 @@ export function RulesTab() {
   };
 
   const columns: ColumnsType<RuleRow> = [
-    { title: t('alerts.columns.group'), key: 'group', width: 160, render: (_, r) => <Space size={4}>{r.group.name}{r.group.builtin && <Tag>{t('alerts.rules.builtin')}</Tag>}</Space> },
+    { title: t('alerts.columns.group'), key: 'group', width: 210, render: (_, r) => <Space size={4}>{r.group.name}{r.group.builtin && <Tag>{t('alerts.rules.builtin')}</Tag>}</Space> },
     {
       title: t('alerts.columns.rule'), key: 'name',
       render: (_, r) => (
