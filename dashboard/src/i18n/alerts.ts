@@ -41,8 +41,7 @@ const en = {
   },
   history: {
     search: 'Search', lastHour: 'Last hour', lastDay: 'Last 24 hours', lastWeek: 'Last 7 days',
-    none: 'No state changes in this range.', total: '{{count}} changes',
-    limited: 'Showing the newest {{count}} changes; narrow the filters to see older ones.',
+    none: 'No state changes in this range.',
     chartTitle: 'The rule’s expression around this moment',
     ruleGone: 'The rule no longer exists, so there is no expression to chart.',
   },
@@ -156,8 +155,7 @@ const zhCN: AlertsResources = {
   },
   history: {
     search: '查询', lastHour: '最近 1 小时', lastDay: '最近 24 小时', lastWeek: '最近 7 天',
-    none: '该时间范围内没有状态变化。', total: '共 {{count}} 条变化',
-    limited: '仅显示最新的 {{count}} 条变化；缩小筛选范围可查看更早的记录。',
+    none: '该时间范围内没有状态变化。',
     chartTitle: '该时刻前后的规则表达式',
     ruleGone: '该规则已不存在，无法绘制表达式图表。',
   },
@@ -269,8 +267,7 @@ const jaJP: AlertsResources = {
   },
   history: {
     search: '検索', lastHour: '過去 1 時間', lastDay: '過去 24 時間', lastWeek: '過去 7 日',
-    none: 'この期間に状態変化はありません。', total: '{{count}} 件の変化',
-    limited: '新しい {{count}} 件を表示しています。古いものは条件を絞って表示してください。',
+    none: 'この期間に状態変化はありません。',
     chartTitle: 'この時刻前後のルール式',
     ruleGone: 'ルールがもう存在しないため、式のグラフは表示できません。',
   },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDuration } from './alertRules';
 import { alertsHref, parseRoute } from './route';
 import {
-  bandPoints, filterAlerts, historyQuery, labelsKey, matchersFromLabels, mergeAlerts, paginate, seriesOfAlert,
+  bandPoints, filterAlerts, historyQuery, pageOf, labelsKey, matchersFromLabels, mergeAlerts, paginate, seriesOfAlert,
   silenceBody, splitComparison, windowAround, type NotifierAlert, type PromGroup,
 } from './alertView';
 
@@ -57,6 +57,12 @@ describe('history helpers', () => {
   it('builds the query string without empty filters', () => {
     const q = new URLSearchParams(historyQuery({ rule: 'Hot', node: ' ', level: '', startMs: 1000, endMs: 2500, limit: 50_000 }));
     expect(Object.fromEntries(q)).toEqual({ rule: 'Hot', start: '1.000', end: '2.500', limit: '10000' });
+    expect(new URLSearchParams(historyQuery({ startMs: 0, endMs: 1000, limit: 26, offset: 50 })).get('offset')).toBe('50');
+  });
+  it('offers a next page only when the extra row came', () => {
+    expect(pageOf([1, 2, 3], 1, 2)).toEqual({ rows: [1, 2], total: 3 });
+    expect(pageOf([5, 6], 3, 2)).toEqual({ rows: [5, 6], total: 6 });
+    expect(pageOf([7], 4, 2)).toEqual({ rows: [7], total: 7 });
   });
   it('pages and clamps the page number', () => {
     const items = Array.from({ length: 45 }, (_, i) => i);

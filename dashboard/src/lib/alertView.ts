@@ -140,7 +140,7 @@ export interface HistoryEntry {
   labels: Record<string, string>;
 }
 
-export interface HistoryFilter { rule?: string; node?: string; level?: string; startMs: number; endMs: number; limit: number }
+export interface HistoryFilter { rule?: string; node?: string; level?: string; startMs: number; endMs: number; limit: number; offset?: number }
 
 /** The query string of `/api/v1/alerts/history` (empty filters left out; times as Unix seconds). */
 export function historyQuery(f: HistoryFilter): string {
@@ -152,7 +152,17 @@ export function historyQuery(f: HistoryFilter): string {
   p.set('start', (f.startMs / 1000).toFixed(3));
   p.set('end', (f.endMs / 1000).toFixed(3));
   p.set('limit', String(Math.max(1, Math.min(10_000, Math.floor(f.limit)))));
+  if (f.offset && f.offset > 0) p.set('offset', String(Math.floor(f.offset)));
   return p.toString();
+}
+
+/**
+ * One page of a newest-first list fetched with one row more than the page size: the rows to show,
+ * and a total for the table's pager that offers a next page only when that extra row came.
+ */
+export function pageOf<T>(rows: T[], page: number, size: number): { rows: T[]; total: number } {
+  const offset = (page - 1) * size;
+  return { rows: rows.slice(0, size), total: offset + Math.min(rows.length, size) + (rows.length > size ? 1 : 0) };
 }
 
 /** One page (1-based) of `items`, and how many pages there are. */

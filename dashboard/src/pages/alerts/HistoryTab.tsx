@@ -5,11 +5,10 @@ import { SearchOutlined } from '@ant-design/icons';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
 import { fetchHistory, fetchPromRules } from '../../api/alerts';
-import { historyQuery, windowAround, type HistoryEntry, type HistoryFilter } from '../../lib/alertView';
+import { historyQuery, pageOf, windowAround, type HistoryEntry, type HistoryFilter } from '../../lib/alertView';
 import { ExpressionChart } from './AlertCharts';
 import { errorText, formatTime, LabelList, LevelTag, StateTag, usePoll } from './common';
 
-const LIMIT = 1000;
 const PAGE_SIZE = 25;
 
 type Row = HistoryEntry & { key: string; atMs: number };
@@ -21,16 +20,18 @@ export function HistoryTab() {
   const [node, setNode] = useState('');
   const [level, setLevel] = useState<string | undefined>();
   const [range, setRange] = useState<[Dayjs, Dayjs] | null>(null);
-  const [query, setQuery] = useState<HistoryFilter>(() => ({ startMs: Date.now() - 86_400_000, endMs: Date.now() + 60_000, limit: LIMIT }));
+  const [query, setQuery] = useState<HistoryFilter>(() => ({ startMs: Date.now() - 86_400_000, endMs: Date.now() + 60_000, limit: PAGE_SIZE + 1 }));
+  const [page, setPage] = useState(1);
   const [selected, setSelected] = useState<Row | null>(null);
 
   const load = useCallback(async (signal: AbortSignal) => {
-    const [changes, groups] = await Promise.all([fetchHistory(historyQuery(query), signal), fetchPromRules(signal)]);
+    // One row more than a page tells whether there is a next one (the server pages by offset).
+    const [changes, groups] = await Promise.all([fetchHistory(historyQuery({ ...query, offset: (page - 1) * PAGE_SIZE }), signal), fetchPromRules(signal)]);
     const exprs = new Map<string, string>();
     for (const g of groups) for (const r of g.rules) if (r.type === 'alerting') exprs.set(r.name, r.query);
     return { rows: changes.map((c, i) => ({ ...c, key: `${i}`, atMs: Date.parse(c.time) })), exprs };
-  }, [query]);
-  const { data, error, loading } = usePoll(load, 0, query);
+  }, [query, page]);
+  const { data, error, loading } = usePoll(load, 0, load);
 
   const search = () => {
     const now = Date.now();
@@ -38,11 +39,12 @@ export function HistoryTab() {
       rule, node, level,
       startMs: range ? range[0].valueOf() : now - 86_400_000,
       endMs: range ? range[1].valueOf() : now + 60_000,
-      limit: LIMIT,
+      limit: PAGE_SIZE + 1,
     });
+    setPage(1);
   };
 
-  const rows = data?.rows ?? [];
+  const { rows, total } = pageOf(data?.rows ?? [], page, PAGE_SIZE);
   const columns: ColumnsType<Row> = [
     { title: t('alerts.columns.time'), dataIndex: 'atMs', width: 220, render: (at: number) => formatTime(at, i18n.language) },
     { title: t('alerts.columns.rule'), dataIndex: 'rule', render: (r: string) => <Typography.Text strong>{r}</Typography.Text> },
@@ -74,9 +76,8 @@ export function HistoryTab() {
         <Button type="primary" icon={<SearchOutlined />} onClick={search} loading={loading} data-testid="history-search">{t('alerts.history.search')}</Button>
       </Space>
       {error != null && <Alert type="error" showIcon title={errorText(t, error)} />}
-      {rows.length >= LIMIT && <Alert type="info" showIcon title={t('alerts.history.limited', { count: LIMIT })} />}
-      <Table<Row> rowKey="key" size="middle" columns={columns} dataSource={rows} loading={data == null && loading}
-        pagination={{ pageSize: PAGE_SIZE, showSizeChanger: false, hideOnSinglePage: true, showTotal: (n) => t('alerts.history.total', { count: n }) }}
+      <Table<Row> rowKey="key" size="middle" columns={columns} dataSource={rows} loading={loading}
+        pagination={{ current: page, pageSize: PAGE_SIZE, total, showSizeChanger: false, hideOnSinglePage: true, onChange: setPage }}
         onRow={(r) => ({ onClick: () => setSelected(r), style: { cursor: 'pointer' }, 'data-testid': `history-row-${r.rule}-${r.to}` } as React.HTMLAttributes<HTMLElement>)}
         locale={{ emptyText: <Empty description={t('alerts.history.none')} /> }} />
       <Drawer open={selected != null} onClose={() => setSelected(null)} size={860} title={selected ? `${selected.rule} · ${t(`alerts.states.${selected.to}`)}` : ''} destroyOnHidden>
