@@ -142,8 +142,12 @@ async function run(page) {
   await visible(page.getByText('e2e maintenance').first());
   await shot(page, 'alerts-silences.png');
 
-  log('history: the firing change, and its chart');
-  await testId('alerts-tab-history').click();
+  log('history through the rule\'s generatorURL (the link in every notification), and its chart');
+  await page.evaluate((rule) => { window.location.hash = `#/explore?expr=x&rule=${encodeURIComponent(rule)}`; }, RULE);
+  await pollUntil('history filtered by the rule', WAIT_MS, async () => {
+    const seen = await inputOf('history-rule').inputValue().catch(() => '');
+    return { ok: seen === RULE, seen };
+  });
   const entry = testId(`history-row-${RULE}-firing`);
   await visible(entry);
   await entry.click();

@@ -32,7 +32,7 @@ function Shell({ session }: { session: Session }) {
       <Layout.Content style={{ padding: 24, maxWidth: 1440, width: '100%', margin: '0 auto' }}>
         {route.page === 'alerts' ? (
           <Suspense fallback={<PageSkeleton />}>
-            <AlertsPage tab={route.tab} />
+            <AlertsPage tab={route.tab} rule={route.rule} />
           </Suspense>
         ) : route.page === 'node' ? (
           <Suspense fallback={<Spin size="large" style={{ display: 'block', marginTop: 80 }} />}>

@@ -49,7 +49,7 @@ const en = {
     error: 'Could not load the chart: {{error}}', noData: 'No data in this range',
     lower: 'Lower bound', band: 'Expected band', median: 'Baseline (median)', actual: 'Actual',
     noBaseline: 'No baseline learned yet: it needs training data (min samples per hour-of-week slot).',
-    firstOfSeries: 'Showing the first of {{count}} series: {{series}}',
+    seriesPick: 'Series (of {{count}})',
   },
   rules: {
     new: 'New rule', import: 'Import', search: 'Search group, name or expression', none: 'No rules yet.',
@@ -163,7 +163,7 @@ const zhCN: AlertsResources = {
     error: '无法加载图表：{{error}}', noData: '该时间范围内没有数据',
     lower: '下界', band: '预期区间', median: '基线（中位数）', actual: '实际值',
     noBaseline: '尚未学到基线：需要训练数据（每个周小时槽的最少样本数）。',
-    firstOfSeries: '显示 {{count}} 个序列中的第一个：{{series}}',
+    seriesPick: '序列（共 {{count}} 个）',
   },
   rules: {
     new: '新建规则', import: '导入', search: '搜索分组、名称或表达式', none: '还没有规则。',
@@ -275,7 +275,7 @@ const jaJP: AlertsResources = {
     error: 'グラフを読み込めません：{{error}}', noData: 'この期間のデータはありません',
     lower: '下限', band: '想定範囲', median: 'ベースライン（中央値）', actual: '実測値',
     noBaseline: 'ベースラインはまだ学習されていません。学習データ（時間帯スロットごとの最小サンプル数）が必要です。',
-    firstOfSeries: '{{count}} 系列のうち最初を表示：{{series}}',
+    seriesPick: '系列（全 {{count}} 件）',
   },
   rules: {
     new: '新しいルール', import: 'インポート', search: 'グループ・名前・式を検索', none: 'ルールはまだありません。',

@@ -122,6 +122,11 @@ describe('alerts routes', () => {
   ])('%s opens the %s tab', (hash, tab) => {
     expect(parseRoute(hash)).toEqual({ page: 'alerts', tab });
   });
+  it('opens a rule\'s history from its generatorURL and from ?rule=', () => {
+    expect(parseRoute('#/explore?expr=temp+%3E+50&rule=Disk+Full')).toEqual({ page: 'alerts', tab: 'history', rule: 'Disk Full' });
+    expect(parseRoute('#/explore?expr=up')).toEqual({ page: 'alerts', tab: 'rules' });
+    expect(parseRoute('#/alerts/history?rule=Hot')).toEqual({ page: 'alerts', tab: 'history', rule: 'Hot' });
+  });
   it('leaves the other routes alone', () => {
     expect(parseRoute('#/nodes/a')).toEqual({ page: 'node', id: 'a' });
     expect(parseRoute('#/alertsx')).toEqual({ page: 'nodes' });

@@ -3,14 +3,21 @@ import { useEffect, useState } from 'react';
 export const ALERT_TABS = ['firing', 'history', 'rules', 'silences', 'receivers'] as const;
 export type AlertsTab = (typeof ALERT_TABS)[number];
 
-export type Route = { page: 'nodes' } | { page: 'node'; id: string } | { page: 'alerts'; tab: AlertsTab };
+export type Route = { page: 'nodes' } | { page: 'node'; id: string } | { page: 'alerts'; tab: AlertsTab; rule?: string };
 
 /** Parses the hash: `#/nodes/<id>` is a node's detail page, `#/alerts/<tab>` an alerts page, anything else the node list. */
 export function parseRoute(hash: string): Route {
-  const alerts = /^#\/alerts(?:\/([a-z]+))?\/?$/.exec(hash);
+  const alerts = /^#\/alerts(?:\/([a-z]+))?\/?(?:\?(.*))?$/.exec(hash);
   if (alerts) {
     const tab = (ALERT_TABS as readonly string[]).includes(alerts[1] ?? '') ? (alerts[1] as AlertsTab) : 'firing';
-    return { page: 'alerts', tab };
+    const rule = new URLSearchParams(alerts[2] ?? '').get('rule');
+    return rule ? { page: 'alerts', tab, rule } : { page: 'alerts', tab };
+  }
+  // A rule's generatorURL (`#/explore?expr=...&rule=...`, in every notification) opens its history.
+  const explore = /^#\/explore\?(.*)$/.exec(hash);
+  if (explore) {
+    const rule = new URLSearchParams(explore[1]).get('rule');
+    return rule ? { page: 'alerts', tab: 'history', rule } : { page: 'alerts', tab: 'rules' };
   }
   const m = /^#\/nodes\/(.+)$/.exec(hash);
   if (m) {

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { Alert, Empty, Spin, Typography } from 'antd';
+import { Alert, Empty, Select, Space, Spin, Typography } from 'antd';
 import type { EChartsCoreOption } from 'echarts/core';
 import { useTranslation } from 'react-i18next';
 import { queryRange } from '../../api/client';
@@ -77,11 +77,13 @@ export function BaselineChart({ rule, expr, startMs, endMs, stepSeconds }: { rul
   const { t } = useTranslation();
   const [data, setData] = useState<{ band: BandSeries[]; actual: MatrixSeries[] } | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [pick, setPick] = useState(0);
 
   useEffect(() => {
     const abort = new AbortController();
     setData(null);
     setError(null);
+    setPick(0);
     Promise.all([fetchBaseline(rule, '{}', startMs, endMs, stepSeconds, abort.signal), queryRange(expr, startMs, endMs, stepSeconds, abort.signal)])
       .then(([band, actual]) => setData({ band, actual }))
       .catch((e: unknown) => { if ((e as Error).name !== 'AbortError') setError(e); });
@@ -90,7 +92,7 @@ export function BaselineChart({ rule, expr, startMs, endMs, stepSeconds }: { rul
 
   const option = useMemo(() => {
     const o = baseOption(startMs, endMs) as Record<string, unknown>;
-    const band = data?.band[0];
+    const band = data?.band[pick];
     const out: object[] = [];
     if (band) {
       const b = bandPoints(band);
@@ -103,14 +105,20 @@ export function BaselineChart({ rule, expr, startMs, endMs, stepSeconds }: { rul
     for (const s of actual) out.push({ name: t('alerts.chart.actual'), type: 'line', data: toPoints(s), showSymbol: false, lineStyle: { width: 1.8 }, itemStyle: { color: '#fa541c' } });
     o.series = out;
     return o as EChartsCoreOption;
-  }, [data, startMs, endMs, t]);
+  }, [data, pick, startMs, endMs, t]);
 
   if (error) return <Alert type="error" showIcon title={t('alerts.chart.error', { error: errorText(t, error) })} />;
   if (data == null) return <Spin style={{ display: 'block', margin: '40px auto' }} />;
   return (
     <div data-testid="baseline-chart" data-bands={data.band.length}>
       {data.band.length === 0 && <Alert type="info" showIcon title={t('alerts.chart.noBaseline')} style={{ marginBottom: 8 }} />}
-      {data.band.length > 1 && <Typography.Text type="secondary">{t('alerts.chart.firstOfSeries', { count: data.band.length, series: seriesName(data.band[0].metric) })}</Typography.Text>}
+      {data.band.length > 1 && (
+        <Space style={{ marginBottom: 8 }}>
+          <Typography.Text type="secondary">{t('alerts.chart.seriesPick', { count: data.band.length })}</Typography.Text>
+          <Select value={pick} onChange={setPick} style={{ minWidth: 280 }} showSearch optionFilterProp="label"
+            options={data.band.map((b, i) => ({ value: i, label: seriesName(b.metric) }))} />
+        </Space>
+      )}
       <EChart option={option} notMerge style={{ height: 300 }} />
     </div>
   );

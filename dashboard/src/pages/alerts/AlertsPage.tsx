@@ -7,16 +7,16 @@ import { ReceiversTab } from './ReceiversTab';
 import { RulesTab } from './RulesTab';
 import { SilencesTab } from './SilencesTab';
 
-const TABS: Record<AlertsTab, () => React.ReactNode> = {
+const TABS: Record<AlertsTab, (rule?: string) => React.ReactNode> = {
   firing: () => <FiringTab />,
-  history: () => <HistoryTab />,
+  history: (rule) => <HistoryTab key={rule ?? ''} initialRule={rule} />,
   rules: () => <RulesTab />,
   silences: () => <SilencesTab />,
   receivers: () => <ReceiversTab />,
 };
 
 /** The alerts area (`#/alerts/<tab>`): firing alerts, history, rules, silences, receivers. */
-export default function AlertsPage({ tab }: { tab: AlertsTab }) {
+export default function AlertsPage({ tab, rule }: { tab: AlertsTab; rule?: string }) {
   const { t } = useTranslation();
   return (
     <Card>
@@ -25,7 +25,7 @@ export default function AlertsPage({ tab }: { tab: AlertsTab }) {
         <Typography.Text type="secondary">{t(`alerts.intro.${tab}`)}</Typography.Text>
       </Space>
       <Tabs activeKey={tab} onChange={(k) => navigate(alertsHref(k as AlertsTab))} destroyOnHidden style={{ marginTop: 8 }}
-        items={ALERT_TABS.map((k) => ({ key: k, label: <span data-testid={`alerts-tab-${k}`}>{t(`alerts.tabs.${k}`)}</span>, children: k === tab ? TABS[k]() : null }))} />
+        items={ALERT_TABS.map((k) => ({ key: k, label: <span data-testid={`alerts-tab-${k}`}>{t(`alerts.tabs.${k}`)}</span>, children: k === tab ? TABS[k](rule) : null }))} />
     </Card>
   );
 }

@@ -14,13 +14,13 @@ const PAGE_SIZE = 25;
 type Row = HistoryEntry & { key: string; atMs: number };
 
 /** State changes by rule, node, level and time range; an entry opens the chart around that moment. */
-export function HistoryTab() {
+export function HistoryTab({ initialRule }: { initialRule?: string }) {
   const { t, i18n } = useTranslation();
-  const [rule, setRule] = useState('');
+  const [rule, setRule] = useState(initialRule ?? '');
   const [node, setNode] = useState('');
   const [level, setLevel] = useState<string | undefined>();
   const [range, setRange] = useState<[Dayjs, Dayjs] | null>(null);
-  const [query, setQuery] = useState<HistoryFilter>(() => ({ startMs: Date.now() - 86_400_000, endMs: Date.now() + 60_000, limit: PAGE_SIZE + 1 }));
+  const [query, setQuery] = useState<HistoryFilter>(() => ({ rule: initialRule, startMs: Date.now() - 86_400_000, endMs: Date.now() + 60_000, limit: PAGE_SIZE + 1 }));
   const [page, setPage] = useState(1);
   const [selected, setSelected] = useState<Row | null>(null);
 
