@@ -141,6 +141,13 @@ async function run(page) {
   await testId('alerts-tab-silences').click();
   await visible(page.getByText('e2e maintenance').first());
   await shot(page, 'alerts-silences.png');
+  log('expire it');
+  await testId('silence-expire').first().click();
+  await page.locator('.ant-popconfirm .ant-btn-primary').last().click();
+  await pollUntil('no active silence left', WAIT_MS, async () => {
+    const seen = await page.getByText('e2e maintenance').count();
+    return { ok: seen === 0, seen };
+  });
 
   log('history through the rule\'s generatorURL (the link in every notification), and its chart');
   await page.evaluate((rule) => { window.location.hash = `#/explore?expr=x&rule=${encodeURIComponent(rule)}`; }, RULE);

@@ -39,8 +39,8 @@ export function SilencesTab() {
       title: t('alerts.silences.matchers'), key: 'matchers',
       render: (_, s) => <Space size={[4, 4]} wrap>{s.matchers.map((m, i) => <Tag key={i} color="purple" style={{ fontFamily: 'monospace' }}>{matcherText(m)}</Tag>)}</Space>,
     },
-    { title: t('alerts.silences.startsAt'), key: 'start', width: 180, render: (_, s) => formatTime(Date.parse(s.startsAt), i18n.language) },
-    { title: t('alerts.silences.endsAt'), key: 'end', width: 180, render: (_, s) => formatTime(Date.parse(s.endsAt), i18n.language) },
+    { title: t('alerts.silences.startsAt'), key: 'start', width: 210, render: (_, s) => formatTime(Date.parse(s.startsAt), i18n.language) },
+    { title: t('alerts.silences.endsAt'), key: 'end', width: 210, render: (_, s) => formatTime(Date.parse(s.endsAt), i18n.language) },
     { title: t('alerts.silences.createdBy'), dataIndex: 'createdBy', width: 120 },
     { title: t('alerts.silences.comment'), dataIndex: 'comment', render: (c: string) => <Typography.Text>{c}</Typography.Text> },
     {

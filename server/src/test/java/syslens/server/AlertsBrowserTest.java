@@ -22,10 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Drives the dashboard's alerts area in Debian's headless Chromium (dashboard/e2e/alerts-e2e.mjs):
  * a threshold rule built in the builder fires on samples pushed through the import endpoint, is
- * acknowledged and silenced from the firing page, shows in the history with its chart; the
- * webhook delivery shows in the log, a bad routing configuration is refused with the server's
- * reason, an anomaly rule built in the builder draws its learned band, and the page reads in
- * Japanese. Screenshots stay in server/target/screenshots/. Needs /usr/bin/chromium;
+ * acknowledged and silenced from the firing page (the silence then expired), shows in the history
+ * with its chart; the webhook delivery shows in the log, a bad routing configuration is refused
+ * with the server's reason, an anomaly rule built in the builder draws its learned band, and the
+ * page reads in Japanese. Screenshots stay in server/target/screenshots/. Needs /usr/bin/chromium;
  * -Dsyslens.skipBrowserTests=true skips it.
  */
 class AlertsBrowserTest {
@@ -105,10 +105,11 @@ class AlertsBrowserTest {
       // What the browser did is on the server: the acknowledgement, the silence, the audit trail.
       String alerts = s.get("/api/v1/alerting/alerts", token).body();
       assertThat(alerts).contains("\"by\":\"admin\"").contains("looking into it");
-      String silences = s.get("/api/v1/silences?state=active", token).body();
+      assertThat(s.get("/api/v1/silences?state=active", token).body()).doesNotContain("e2e maintenance");
+      String silences = s.get("/api/v1/silences?state=expired", token).body();
       assertThat(silences).contains("e2e maintenance").contains("\"createdBy\":\"admin\"");
-      assertThat(s.get("/api/v1/audit", token).body())
-          .contains("alert.rules.create").contains("alert.acknowledged").contains("silence.created");
+      assertThat(s.get("/api/v1/audit", token).body()).contains("alert.rules.create")
+          .contains("alert.acknowledged").contains("silence.created").contains("silence.expired");
       // The refused configuration changed nothing: the webhook got the alert.
       assertThat(s.get("/api/v1/receivers", token).body()).contains("\"name\":\"hook\"");
       assertThat(hooked).anySatisfy(b -> assertThat(b).contains("E2EHot"));
