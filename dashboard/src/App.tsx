@@ -1,5 +1,5 @@
 import { lazy, Suspense } from 'react';
-import { App as AntApp, ConfigProvider, Layout, Spin } from 'antd';
+import { App as AntApp, Card, ConfigProvider, Layout, Skeleton, Spin } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import jaJP from 'antd/locale/ja_JP';
@@ -15,6 +15,12 @@ import { NodeListPage } from './pages/NodeListPage';
 
 // The detail page carries ECharts: load it only when a node is opened.
 const NodeDetailPage = lazy(() => import('./pages/NodeDetailPage'));
+// The alerts area (rules builder, charts, tables) is its own chunk too.
+const AlertsPage = lazy(() => import('./pages/alerts/AlertsPage'));
+
+function PageSkeleton() {
+  return <Card><Skeleton active paragraph={{ rows: 8 }} /></Card>;
+}
 
 const ANTD_LOCALES = { en: enUS, 'zh-CN': zhCN, 'ja-JP': jaJP };
 
@@ -22,9 +28,13 @@ function Shell({ session }: { session: Session }) {
   const route = useRoute();
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <AppHeader session={session} />
+      <AppHeader session={session} page={route.page} />
       <Layout.Content style={{ padding: 24, maxWidth: 1440, width: '100%', margin: '0 auto' }}>
-        {route.page === 'node' ? (
+        {route.page === 'alerts' ? (
+          <Suspense fallback={<PageSkeleton />}>
+            <AlertsPage tab={route.tab} rule={route.rule} />
+          </Suspense>
+        ) : route.page === 'node' ? (
           <Suspense fallback={<Spin size="large" style={{ display: 'block', marginTop: 80 }} />}>
             <NodeDetailPage key={route.id} nodeId={route.id} />
           </Suspense>

@@ -33,7 +33,7 @@ async function readError(res: Response): Promise<ApiError> {
  * A request with the session's bearer token. On 401 the access token is renewed once with the
  * refresh token; if that fails the session ends (the app then shows the login page).
  */
-export async function apiFetch<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+export async function apiFetch<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal; text?: string; contentType?: string } = {}): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     const session = getSession();
     if (!session) throw new ApiError(401, 'not signed in', 'unauthorized');
@@ -41,9 +41,11 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
     try {
       const headers: Record<string, string> = { Authorization: `Bearer ${session.token}`, Accept: 'application/json' };
       if (init.body !== undefined) headers['Content-Type'] = 'application/json';
+      // `text`: a body sent as it is (a YAML rule file or configuration) with its own content type.
+      if (init.text !== undefined) headers['Content-Type'] = init.contentType ?? 'text/plain';
       res = await fetch(path, {
         method: init.method, headers, signal: init.signal,
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        body: init.text !== undefined ? init.text : init.body === undefined ? undefined : JSON.stringify(init.body),
       });
     } catch (e) {
       if ((e as Error).name === 'AbortError') throw e;

@@ -19,7 +19,21 @@ export function Logo() {
   );
 }
 
-export function AppHeader({ session }: { session: Session }) {
+/** The header's page links (the alerts area has its own tabs under `#/alerts/...`). */
+function NavLinks({ page }: { page: string }) {
+  const { t } = useTranslation();
+  const link = (href: string, active: boolean, label: string, testId: string) => (
+    <a href={href} data-testid={testId} className={active ? 'syslens-nav syslens-nav-active' : 'syslens-nav'}>{label}</a>
+  );
+  return (
+    <nav style={{ display: 'flex', gap: 4 }}>
+      {link('#/', page === 'nodes' || page === 'node', t('alerts.nav.nodes'), 'nav-nodes')}
+      {link('#/alerts/firing', page === 'alerts', t('alerts.nav.alerts'), 'nav-alerts')}
+    </nav>
+  );
+}
+
+export function AppHeader({ session, page = 'nodes' }: { session: Session; page?: string }) {
   const { t } = useTranslation();
   const { status } = useLive();
   const badge = status === 'connected' ? 'success' : status === 'connecting' ? 'processing' : 'warning';
@@ -40,6 +54,7 @@ export function AppHeader({ session }: { session: Session }) {
     >
       <Space size={20} align="center">
         <Logo />
+        <NavLinks page={page} />
         <Badge status={badge} text={<span data-testid="live-status">{t(`live.${status}`)}</span>} />
       </Space>
       <Space size={12} align="center" wrap={false}>

@@ -1,20 +1,22 @@
 import { useEffect, useRef, type CSSProperties, type HTMLAttributes } from 'react';
 import * as echarts from 'echarts/core';
 import { LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { EChartsCoreOption } from 'echarts/core';
 
 // Only what the dashboard draws, so the bundle stays small.
-echarts.use([LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([LineChart, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, CanvasRenderer]);
 
 export interface EChartProps extends Omit<HTMLAttributes<HTMLDivElement>, 'style'> {
   option: EChartsCoreOption;
   style?: CSSProperties;
+  /** Replace the whole option on change (when the set of series changes), instead of merging. */
+  notMerge?: boolean;
 }
 
 /** A thin React wrapper around an ECharts instance: sets the option on change and follows the container size. */
-export function EChart({ option, style, ...rest }: EChartProps) {
+export function EChart({ option, style, notMerge = false, ...rest }: EChartProps) {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
 
@@ -34,8 +36,8 @@ export function EChart({ option, style, ...rest }: EChartProps) {
 
   useEffect(() => {
     // Replace series data and labels but keep the instance (no re-animation on every live point).
-    chart.current?.setOption(option, { notMerge: false, lazyUpdate: true });
-  }, [option]);
+    chart.current?.setOption(option, { notMerge, lazyUpdate: true });
+  }, [option, notMerge]);
 
   return <div ref={ref} style={{ width: '100%', height: 260, ...style }} {...rest} />;
 }

@@ -59,3 +59,19 @@ describe('pickLanguage', () => {
     expect(pickLanguage(tag)).toBe(expected);
   });
 });
+
+describe('alerts strings (i18n/alerts.ts)', () => {
+  it.each(SUPPORTED_LANGUAGES)('%s has the alerts area with the English keys', (lang) => {
+    expect(keyPaths(resources[lang].alerts).length).toBeGreaterThan(150);
+    expect(keyPaths(resources[lang].alerts)).toEqual(keyPaths(resources.en.alerts));
+  });
+
+  it('translates an alerts heading through i18next', async () => {
+    await i18n.changeLanguage('ja-JP');
+    expect(i18n.t('alerts.tabs.firing')).toBe('発生中のアラート');
+    await i18n.changeLanguage('zh-CN');
+    expect(i18n.t('alerts.firing.ackedBy', { user: 'li' })).toBe('已由 li 确认');
+    await i18n.changeLanguage('en');
+    expect(i18n.t('alerts.builder.templateHelp', { example: '{{ $value }}' })).toBe('Templates: {{ $value }}');
+  });
+});

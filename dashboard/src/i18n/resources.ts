@@ -1,3 +1,5 @@
+import { alertsResources, type AlertsResources } from './alerts';
+
 /** UI strings. Every language has exactly the same keys (a unit test checks this). */
 const en = {
   app: {
@@ -323,4 +325,9 @@ export const LANGUAGE_NAMES: Record<Language, string> = {
   'ja-JP': '日本語',
 };
 
-export const resources: Record<Language, Resources> = { en, 'zh-CN': zhCN, 'ja-JP': jaJP };
+// The alerts area keeps its strings in alerts.ts, under `alerts`.
+export const resources: Record<Language, Resources & { alerts: AlertsResources }> = {
+  en: { ...en, alerts: alertsResources.en },
+  'zh-CN': { ...zhCN, alerts: alertsResources['zh-CN'] },
+  'ja-JP': { ...jaJP, alerts: alertsResources['ja-JP'] },
+};

@@ -1,9 +1,24 @@
 import { useEffect, useState } from 'react';
 
-export type Route = { page: 'nodes' } | { page: 'node'; id: string };
+export const ALERT_TABS = ['firing', 'history', 'rules', 'silences', 'receivers'] as const;
+export type AlertsTab = (typeof ALERT_TABS)[number];
 
-/** Parses the hash: `#/nodes/<id>` is a node's detail page, anything else the node list. */
+export type Route = { page: 'nodes' } | { page: 'node'; id: string } | { page: 'alerts'; tab: AlertsTab; rule?: string };
+
+/** Parses the hash: `#/nodes/<id>` is a node's detail page, `#/alerts/<tab>` an alerts page, anything else the node list. */
 export function parseRoute(hash: string): Route {
+  const alerts = /^#\/alerts(?:\/([a-z]+))?\/?(?:\?(.*))?$/.exec(hash);
+  if (alerts) {
+    const tab = (ALERT_TABS as readonly string[]).includes(alerts[1] ?? '') ? (alerts[1] as AlertsTab) : 'firing';
+    const rule = new URLSearchParams(alerts[2] ?? '').get('rule');
+    return rule ? { page: 'alerts', tab, rule } : { page: 'alerts', tab };
+  }
+  // A rule's generatorURL (`#/explore?expr=...&rule=...`, in every notification) opens its history.
+  const explore = /^#\/explore\?(.*)$/.exec(hash);
+  if (explore) {
+    const rule = new URLSearchParams(explore[1]).get('rule');
+    return rule ? { page: 'alerts', tab: 'history', rule } : { page: 'alerts', tab: 'rules' };
+  }
   const m = /^#\/nodes\/(.+)$/.exec(hash);
   if (m) {
     try {
@@ -17,6 +32,10 @@ export function parseRoute(hash: string): Route {
 
 export function nodeHref(id: string): string {
   return `#/nodes/${encodeURIComponent(id)}`;
+}
+
+export function alertsHref(tab: AlertsTab): string {
+  return `#/alerts/${tab}`;
 }
 
 export function navigate(href: string): void {

@@ -89,6 +89,13 @@ class AlertRulesApiTest {
       JsonNode history = json(s.get("/api/v1/alerts/history?rule=Hot&node=n1&level=critical",
           token2)).at("/data/changes");
       assertThat(history.findValuesAsText("to")).containsExactly("firing", "pending");
+      // Paged: one row at a time, newest first; a bad offset is refused with its range.
+      JsonNode second = json(s.get("/api/v1/alerts/history?rule=Hot&node=n1&limit=1&offset=1",
+          token2)).at("/data/changes");
+      assertThat(second.findValuesAsText("to")).containsExactly("pending");
+      HttpResponse<String> badOffset = s.get("/api/v1/alerts/history?offset=-1", token2);
+      assertThat(badOffset.statusCode()).isEqualTo(400);
+      assertThat(json(badOffset).path("error").asText()).startsWith("offset: -1 (expected: 0 to");
 
       JsonNode audit = json(s.get("/api/v1/audit", token2));
       assertThat(audit.toString()).contains("alert.rules.create", "temps");

@@ -192,7 +192,7 @@ public final class JdbcStateStore implements StateStore {
         args.add(f[1]);
       }
     }
-    sql.append(" ORDER BY at_ms DESC, id DESC");
+    sql.append(" ORDER BY at_ms DESC, id DESC OFFSET ? ROWS");
     int limit = Math.max(1, Math.min(q.limit(), MAX_HISTORY_ROWS));
     List<Transition> out = new ArrayList<>();
     try (Connection c = db.getConnection();
@@ -203,6 +203,7 @@ public final class JdbcStateStore implements StateStore {
       for (int i = 0; i < args.size(); i++) {
         ps.setString(3 + i, args.get(i));
       }
+      ps.setInt(3 + args.size(), Math.max(0, q.offset()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next() && out.size() < limit) {
           out.add(new Transition(rs.getLong(1), rs.getString(2), rs.getString(3),

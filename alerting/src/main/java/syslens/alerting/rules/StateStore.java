@@ -19,9 +19,17 @@ public interface StateStore {
   record Transition(long atMs, String ruleKey, String rule, String node, String level,
       String from, String to, double value, Labels labels) {}
 
-  /** A history query; null or empty fields match anything. */
+  /**
+   * A history query; null or empty fields match anything. {@code offset} rows of the newest-first
+   * order are skipped (paging).
+   */
   record HistoryQuery(String rule, String node, String level, long startMs, long endMs,
-      int limit) {}
+      int limit, int offset) {
+    public HistoryQuery(String rule, String node, String level, long startMs, long endMs,
+        int limit) {
+      this(rule, node, level, startMs, endMs, limit, 0);
+    }
+  }
 
   /** Upserts {@code changed} and deletes {@code removed} (rule key and labels), then appends {@code history}. */
   void write(List<InstanceRow> changed, List<InstanceRow> removed, List<Transition> history);

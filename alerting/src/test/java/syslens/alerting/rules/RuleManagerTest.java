@@ -153,6 +153,11 @@ class RuleManagerTest {
         "warning", 0, Long.MAX_VALUE, 100));
     assertThat(h).extracting(StateStore.Transition::to).containsExactly("firing", "pending");
     assertThat(h.get(0).atMs()).isEqualTo(2 * M);
+    // Paging: the second row alone, then nothing past the end.
+    assertThat(store.history(new StateStore.HistoryQuery("Hot", "n1", null, 0, Long.MAX_VALUE,
+        1, 1))).extracting(StateStore.Transition::to).containsExactly("pending");
+    assertThat(store.history(new StateStore.HistoryQuery("Hot", "n1", null, 0, Long.MAX_VALUE,
+        10, 2))).isEmpty();
     assertThat(store.history(new StateStore.HistoryQuery("Hot", "n2", null, 0, Long.MAX_VALUE,
         100))).isEmpty();
   }

@@ -36,7 +36,7 @@ import syslens.storage.Labels;
  *       from a JSON group or a Prometheus rule file in YAML ({@code Content-Type:
  *       application/yaml}, or any body starting with {@code groups:})
  *   <li>{@code GET|PUT|DELETE /api/v1/alert-rules/{group}}
- *   <li>{@code GET /api/v1/alerts/history?rule=&node=&level=&start=&end=&limit=}
+ *   <li>{@code GET /api/v1/alerts/history?rule=&node=&level=&start=&end=&limit=&offset=}
  *   <li>{@code GET /api/v1/alerts/baseline?rule=&series={node="a"}&start=&end=&step=}: the
  *       anomaly band (median, lower, upper) of one series for the dashboard
  * </ul>
@@ -51,6 +51,8 @@ public final class AlertRulesApi {
   }
 
   static final int MAX_BAND_POINTS = 11_000;
+  /** Deepest page of the history (rows skipped); older changes are reached by time range. */
+  static final int MAX_HISTORY_OFFSET = 100_000;
   private final RuleService rules;
   private final RuleManager manager;
   private final Audit audit;
@@ -264,9 +266,14 @@ public final class AlertRulesApi {
       long end = timeParam(ctx, "end", clock.millis());
       long start = timeParam(ctx, "start", end - 86_400_000L);
       int limit = (int) Math.min(Math.max(1, longParam(ctx, "limit", 1000)), 10_000);
+      long offset = longParam(ctx, "offset", 0);
+      if (offset < 0 || offset > MAX_HISTORY_OFFSET) {
+        return ApiErrors.badData("offset: " + offset + " (expected: 0 to " + MAX_HISTORY_OFFSET
+            + "; narrow the time range to reach older changes)");
+      }
       List<StateStore.Transition> h = manager.store().history(new StateStore.HistoryQuery(
           ctx.queryParam("rule"), ctx.queryParam("node"), ctx.queryParam("level"), start, end,
-          limit));
+          limit, (int) offset));
       List<Object> out = new ArrayList<>();
       for (StateStore.Transition t : h) {
         Map<String, Object> m = new LinkedHashMap<>();
