@@ -1,10 +1,12 @@
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { App as AntApp, ConfigProvider, Layout, Spin } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import jaJP from 'antd/locale/ja_JP';
 import { useTranslation } from 'react-i18next';
 import { useSession, type Session } from './api/session';
+import { fetchMe, type Me } from './api/admin';
+import { visibleSections } from './lib/admin';
 import { AppHeader } from './components/AppHeader';
 import { pickLanguage } from './i18n';
 import { LiveProvider } from './live/LiveProvider';
@@ -15,16 +17,35 @@ import { NodeListPage } from './pages/NodeListPage';
 
 // The detail page carries ECharts: load it only when a node is opened.
 const NodeDetailPage = lazy(() => import('./pages/NodeDetailPage'));
+// Administration (#/admin/...): loaded only when opened.
+const AdminPage = lazy(() => import('./pages/admin/AdminPage'));
+
+/** The signed-in principal's permissions (GET /api/v1/me), for the admin navigation. */
+function useMe(token: string): Me | null {
+  const [me, setMe] = useState<Me | null>(null);
+  useEffect(() => {
+    const ctl = new AbortController();
+    fetchMe(ctl.signal).then((m) => setMe(Array.isArray(m?.permissions?.grants) ? m : null), () => setMe(null));
+    return () => ctl.abort();
+  }, [token]);
+  return me;
+}
 
 const ANTD_LOCALES = { en: enUS, 'zh-CN': zhCN, 'ja-JP': jaJP };
 
 function Shell({ session }: { session: Session }) {
   const route = useRoute();
+  const me = useMe(session.token);
+  const admin = me !== null && visibleSections(me.permissions.grants.map((g) => g.permission), me.permissions.denies.map((d) => d.permission)).length > 0;
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <AppHeader session={session} />
+      <AppHeader session={session} admin={admin} />
       <Layout.Content style={{ padding: 24, maxWidth: 1440, width: '100%', margin: '0 auto' }}>
-        {route.page === 'node' ? (
+        {route.page === 'admin' ? (
+          <Suspense fallback={<Spin size="large" style={{ display: 'block', marginTop: 80 }} />}>
+            {me ? <AdminPage section={route.section} me={me} /> : <Spin size="large" style={{ display: 'block', marginTop: 80 }} />}
+          </Suspense>
+        ) : route.page === 'node' ? (
           <Suspense fallback={<Spin size="large" style={{ display: 'block', marginTop: 80 }} />}>
             <NodeDetailPage key={route.id} nodeId={route.id} />
           </Suspense>

@@ -1,4 +1,6 @@
 /** UI strings. Every language has exactly the same keys (a unit test checks this). */
+import { adminEn, adminJaJP, adminZhCN } from './admin';
+
 const en = {
   app: {
     name: 'SysLens',
@@ -101,6 +103,7 @@ const en = {
     network: 'The server cannot be reached',
     server: 'Server error ({{status}})',
   },
+  admin: adminEn,
 };
 
 export type Resources = typeof en;
@@ -207,6 +210,7 @@ const zhCN: Resources = {
     network: '无法连接到服务器',
     server: '服务器错误（{{status}}）',
   },
+  admin: adminZhCN,
 };
 
 const jaJP: Resources = {
@@ -311,6 +315,7 @@ const jaJP: Resources = {
     network: 'サーバーに接続できません',
     server: 'サーバーエラー（{{status}}）',
   },
+  admin: adminJaJP,
 };
 
 export const SUPPORTED_LANGUAGES = ['en', 'zh-CN', 'ja-JP'] as const;

@@ -1,9 +1,15 @@
 import { useEffect, useState } from 'react';
+import { ADMIN_SECTIONS, type AdminSection } from './admin';
 
-export type Route = { page: 'nodes' } | { page: 'node'; id: string };
+export type Route = { page: 'nodes' } | { page: 'node'; id: string } | { page: 'admin'; section: AdminSection };
 
-/** Parses the hash: `#/nodes/<id>` is a node's detail page, anything else the node list. */
+/** Parses the hash: `#/nodes/<id>` is a node's detail page, `#/admin/<section>` administration, anything else the node list. */
 export function parseRoute(hash: string): Route {
+  const admin = /^#\/admin(?:\/([a-z]+))?\/?$/.exec(hash);
+  if (admin) {
+    const section = (ADMIN_SECTIONS as readonly string[]).includes(admin[1] ?? '') ? (admin[1] as AdminSection) : 'users';
+    return { page: 'admin', section };
+  }
   const m = /^#\/nodes\/(.+)$/.exec(hash);
   if (m) {
     try {
@@ -17,6 +23,10 @@ export function parseRoute(hash: string): Route {
 
 export function nodeHref(id: string): string {
   return `#/nodes/${encodeURIComponent(id)}`;
+}
+
+export function adminHref(section: AdminSection): string {
+  return `#/admin/${section}`;
 }
 
 export function navigate(href: string): void {

@@ -351,4 +351,26 @@ abstract class SecurityContractTest {
     after.users().unlock(bob, ADMIN);
     assertThat(restarted().logins().login("bob", "Tr0ub4dor-and-3x", null, "10.8.0.1")).isInstanceOf(LoginResult.Success.class);
   }
+
+  @Test
+  void audit_search_filtersByActorActionPrefixTimeAndPagesNewestFirst() {
+    AuditLog a = security.audit();
+    long t0 = clock.millis();
+    a.append("alice", "user.created", "x", SRC, "");
+    a.append("bob", "user.deleted", "y", SRC, "");
+    clock.advance(Duration.ofMinutes(1));
+    a.append("alice", "role.saved", "z", SRC, "");
+    a.append("alice", "user_x", "w", SRC, ""); // "_" in the prefix must not act as a wildcard
+    assertThat(a.search("alice", null, null, null, null, 10)).extracting(AuditLog.Entry::action)
+        .containsExactly("user_x", "role.saved", "user.created");
+    assertThat(a.search(null, "user.d", null, null, null, 10)).extracting(AuditLog.Entry::action)
+        .containsExactly("user.deleted");
+    assertThat(a.search("alice", "user_", null, null, null, 10)).extracting(AuditLog.Entry::action)
+        .containsExactly("user_x");
+    assertThat(a.search(null, null, t0 + 1, null, null, 10)).extracting(AuditLog.Entry::action)
+        .containsExactly("user_x", "role.saved");
+    List<AuditLog.Entry> page1 = a.search("alice", null, null, null, null, 2);
+    assertThat(a.search("alice", null, null, null, page1.get(1).seq(), 2)).extracting(AuditLog.Entry::action)
+        .containsExactly("user.created");
+  }
 }
