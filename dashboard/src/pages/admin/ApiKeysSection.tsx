@@ -99,6 +99,7 @@ export default function ApiKeysSection() {
         title={shown ? t('admin.apikeys.keyTitle', { name: shown.name }) : ''}
         closable={false}
         maskClosable={false}
+        destroyOnHidden
         footer={<Button type="primary" data-testid="apikey-done" onClick={() => setShown(null)}>{t('admin.apikeys.done')}</Button>}
       >
         <Alert type="warning" showIcon title={t('admin.apikeys.shownOnce')} style={{ marginBottom: 12 }} />
