@@ -11,6 +11,7 @@
 //                     the Japanese view goes to <name>-ja.png, a failure to <name>-failure.png
 //   CHROMIUM          browser binary (default /usr/bin/chromium)
 //   E2E_TIMEOUT_MS    bound for each wait (default 60000)
+// Fails on any Content-Security-Policy violation reported by the browser.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -122,6 +123,9 @@ async function main() {
     page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
     page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`); });
     await run(page);
+    // The server's Content-Security-Policy must not block anything the dashboard does.
+    const csp = pageErrors.filter((m) => /Content Security Policy/i.test(m));
+    if (csp.length) throw new Error(`CSP violations: ${csp.slice(0, 5).join(' | ')}`);
     console.log('e2e: 1 passed, 0 failed');
     return 0;
   } catch (e) {

@@ -1,5 +1,5 @@
 import { Badge, Button, Layout, Space, Typography } from 'antd';
-import { LogoutOutlined, UserOutlined } from '@ant-design/icons';
+import { LogoutOutlined, SettingOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { type Session } from '../api/session';
 import { logout } from '../api/client';
@@ -33,7 +33,7 @@ function NavLinks({ page }: { page: string }) {
   );
 }
 
-export function AppHeader({ session, page = 'nodes' }: { session: Session; page?: string }) {
+export function AppHeader({ session, page = 'nodes', admin = false }: { session: Session; page?: string; admin?: boolean }) {
   const { t } = useTranslation();
   const { status } = useLive();
   const badge = status === 'connected' ? 'success' : status === 'connecting' ? 'processing' : 'warning';
@@ -58,6 +58,11 @@ export function AppHeader({ session, page = 'nodes' }: { session: Session; page?
         <Badge status={badge} text={<span data-testid="live-status">{t(`live.${status}`)}</span>} />
       </Space>
       <Space size={12} align="center" wrap={false}>
+        {admin && (
+          <Button type="text" href="#/admin/users" data-testid="nav-admin" icon={<SettingOutlined />}>
+            {t('admin.nav')}
+          </Button>
+        )}
         <LanguageSwitch />
         <Typography.Text type="secondary" title={t('header.signedInAs', { user: session.username })}>
           <UserOutlined /> {session.username}

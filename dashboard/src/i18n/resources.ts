@@ -1,6 +1,8 @@
 import { alertsResources, type AlertsResources } from './alerts';
 
 /** UI strings. Every language has exactly the same keys (a unit test checks this). */
+import { adminEn, adminJaJP, adminZhCN } from './admin';
+
 const en = {
   app: {
     name: 'SysLens',
@@ -103,6 +105,7 @@ const en = {
     network: 'The server cannot be reached',
     server: 'Server error ({{status}})',
   },
+  admin: adminEn,
 };
 
 export type Resources = typeof en;
@@ -209,6 +212,7 @@ const zhCN: Resources = {
     network: '无法连接到服务器',
     server: '服务器错误（{{status}}）',
   },
+  admin: adminZhCN,
 };
 
 const jaJP: Resources = {
@@ -313,6 +317,7 @@ const jaJP: Resources = {
     network: 'サーバーに接続できません',
     server: 'サーバーエラー（{{status}}）',
   },
+  admin: adminJaJP,
 };
 
 export const SUPPORTED_LANGUAGES = ['en', 'zh-CN', 'ja-JP'] as const;

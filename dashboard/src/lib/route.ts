@@ -1,11 +1,19 @@
 import { useEffect, useState } from 'react';
+import { ADMIN_SECTIONS, type AdminSection } from './admin';
 
 export const ALERT_TABS = ['firing', 'history', 'rules', 'silences', 'receivers'] as const;
 export type AlertsTab = (typeof ALERT_TABS)[number];
 
-export type Route = { page: 'nodes' } | { page: 'node'; id: string } | { page: 'alerts'; tab: AlertsTab; rule?: string };
+export type Route =
+  | { page: 'nodes' }
+  | { page: 'node'; id: string }
+  | { page: 'alerts'; tab: AlertsTab; rule?: string }
+  | { page: 'admin'; section: AdminSection };
 
-/** Parses the hash: `#/nodes/<id>` is a node's detail page, `#/alerts/<tab>` an alerts page, anything else the node list. */
+/**
+ * Parses the hash: `#/nodes/<id>` is a node's detail page, `#/alerts/<tab>` an alerts page,
+ * `#/admin/<section>` administration, anything else the node list.
+ */
 export function parseRoute(hash: string): Route {
   const alerts = /^#\/alerts(?:\/([a-z]+))?\/?(?:\?(.*))?$/.exec(hash);
   if (alerts) {
@@ -18,6 +26,11 @@ export function parseRoute(hash: string): Route {
   if (explore) {
     const rule = new URLSearchParams(explore[1]).get('rule');
     return rule ? { page: 'alerts', tab: 'history', rule } : { page: 'alerts', tab: 'rules' };
+  }
+  const admin = /^#\/admin(?:\/([a-z]+))?\/?$/.exec(hash);
+  if (admin) {
+    const section = (ADMIN_SECTIONS as readonly string[]).includes(admin[1] ?? '') ? (admin[1] as AdminSection) : 'users';
+    return { page: 'admin', section };
   }
   const m = /^#\/nodes\/(.+)$/.exec(hash);
   if (m) {
@@ -36,6 +49,10 @@ export function nodeHref(id: string): string {
 
 export function alertsHref(tab: AlertsTab): string {
   return `#/alerts/${tab}`;
+}
+
+export function adminHref(section: AdminSection): string {
+  return `#/admin/${section}`;
 }
 
 export function navigate(href: string): void {

@@ -58,7 +58,9 @@ final class Servers {
       cmd.add(launch.java().toString());
       cmd.addAll(launch.jvmOpts());
       cmd.addAll(List.of("-jar", launch.jar().toString(), "server", "--bind", "127.0.0.1",
-          "--port", Integer.toString(port), "--data", data.toString()));
+          "--port", Integer.toString(port), "--data", data.toString(),
+          // Load generators measure the engine, not the per-user request budget.
+          "--rate-limit-user", "0", "--rate-limit-source", "0"));
       Files.createDirectories(data);
       Child c = Child.start("syslens server", cmd, Map.of("SYSLENS_ADMIN_PASSWORD", PASSWORD),
           data.resolveSibling(data.getFileName() + "-server.log"), registry);

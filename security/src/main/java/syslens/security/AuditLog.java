@@ -104,6 +104,54 @@ public final class AuditLog {
     return out;
   }
 
+  /**
+   * Records matching every given filter, newest first, at most {@code limit}: {@code actor}
+   * exactly, {@code actionPrefix} as a prefix ({@code "user."}), time in {@code [fromMs, toMs)},
+   * and sequence below {@code beforeSeq} (the next page). Null filters match everything.
+   */
+  public List<Entry> search(String actor, String actionPrefix, Long fromMs, Long toMs, Long beforeSeq, int limit) {
+    StringBuilder sql = new StringBuilder("SELECT seq, at_ms, actor, action, target, source, detail, prev_hash, hash "
+        + "FROM audit_log WHERE 1 = 1");
+    List<Object> args = new ArrayList<>();
+    if (actor != null) {
+      sql.append(" AND actor = ?");
+      args.add(actor);
+    }
+    if (actionPrefix != null) {
+      // LIKE with the wildcards of the prefix escaped, so "_" and "%" match only themselves.
+      sql.append(" AND action LIKE ? ESCAPE '!'");
+      args.add(actionPrefix.replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%");
+    }
+    if (fromMs != null) {
+      sql.append(" AND at_ms >= ?");
+      args.add(fromMs);
+    }
+    if (toMs != null) {
+      sql.append(" AND at_ms < ?");
+      args.add(toMs);
+    }
+    if (beforeSeq != null) {
+      sql.append(" AND seq < ?");
+      args.add(beforeSeq);
+    }
+    sql.append(" ORDER BY seq DESC");
+    List<Entry> out = new ArrayList<>();
+    try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      for (int i = 0; i < args.size(); i++) {
+        ps.setObject(i + 1, args.get(i));
+      }
+      ps.setMaxRows(limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(read(rs));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("searching audit records failed", e);
+    }
+    return out;
+  }
+
   /** Walks the whole chain from its anchor; reports the first record that does not fit. */
   public Verification verify() {
     try (Connection c = db.getConnection()) {

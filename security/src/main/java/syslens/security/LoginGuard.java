@@ -24,7 +24,9 @@ import java.util.concurrent.Semaphore;
  *       for trusted sources. Unknown accounts never take a slot (the caller answers them after a
  *       comparable delay instead).
  * </ul>
- * Locks expire by time; an admin can {@link #unlock} an account. State is in memory, bounded.
+ * Locks expire by time; an admin can {@link #unlock} an account. State is in memory, bounded;
+ * locks and trusted sources are also written to a {@link Store} (the metadata database) and
+ * loaded from it at start, so a restart neither lifts a lock nor forgets the real user's sources.
  */
 final class LoginGuard {
   static final int FAILURES_PER_SOURCE = 5;
@@ -48,6 +50,39 @@ final class LoginGuard {
     final Counter untrusted = new Counter();
   }
 
+  /** Persistence of locks and trusted sources; {@link #NONE} keeps them in memory only. */
+  interface Store {
+    Store NONE = new Store() {
+      @Override
+      public void lock(String account, String source, long lockedUntil) {}
+
+      @Override
+      public void trust(String account, String source, long at) {}
+
+      @Override
+      public void unlock(String account) {}
+
+      @Override
+      public Loaded load(long now) {
+        return new Loaded(java.util.List.of(), java.util.List.of());
+      }
+    };
+
+    /** {@code source} is {@link LoginLockStore#UNTRUSTED} for the account-wide lock. */
+    void lock(String account, String source, long lockedUntil);
+
+    void trust(String account, String source, long at);
+
+    void unlock(String account);
+
+    /** Unexpired locks and trusted sources, oldest first. */
+    Loaded load(long now);
+
+    record Lock(String account, String source, long lockedUntil) {}
+
+    record Loaded(java.util.List<Lock> locks, java.util.List<String[]> trusted) {}
+  }
+
   /** A held bcrypt slot; release it when the check is done. */
   interface Slot extends AutoCloseable {
     @Override
@@ -55,13 +90,29 @@ final class LoginGuard {
   }
 
   private final Clock clock;
+  private final Store store;
   private final Map<String, Account> accounts = lru(MAX_ACCOUNTS);
   private final Semaphore general = new Semaphore(SLOTS - 1);
   private final Semaphore reserved = new Semaphore(1);
   private final Set<String> busySources = ConcurrentHashMap.newKeySet();
 
   LoginGuard(Clock clock) {
+    this(clock, Store.NONE);
+  }
+
+  LoginGuard(Clock clock, Store store) {
     this.clock = requireNonNull(clock, "clock");
+    this.store = requireNonNull(store, "store");
+    Store.Loaded loaded = store.load(clock.millis());
+    for (String[] t : loaded.trusted()) {
+      accounts.computeIfAbsent(t[0], k -> new Account()).trusted.put(t[1], Boolean.TRUE);
+    }
+    for (Store.Lock l : loaded.locks()) {
+      Account a = accounts.computeIfAbsent(l.account(), k -> new Account());
+      Counter c = l.source().equals(LoginLockStore.UNTRUSTED) ? a.untrusted
+          : a.bySource.computeIfAbsent(l.source(), k -> new Counter());
+      c.lockedUntil = l.lockedUntil();
+    }
   }
 
   /** How long {@code account} stays locked for {@code source}; zero when it is not. */
@@ -116,13 +167,16 @@ final class LoginGuard {
   synchronized void failure(String account, String source) {
     long now = clock.millis();
     Account a = accounts.computeIfAbsent(account, k -> new Account());
-    count(a.bySource.computeIfAbsent(source, k -> new Counter()), FAILURES_PER_SOURCE, now);
-    if (!a.trusted.containsKey(source)) {
-      count(a.untrusted, FAILURES_PER_ACCOUNT, now);
+    if (count(a.bySource.computeIfAbsent(source, k -> new Counter()), FAILURES_PER_SOURCE, now)) {
+      store.lock(account, source, now + LOCK_TIME.toMillis());
+    }
+    if (!a.trusted.containsKey(source) && count(a.untrusted, FAILURES_PER_ACCOUNT, now)) {
+      store.lock(account, LoginLockStore.UNTRUSTED, now + LOCK_TIME.toMillis());
     }
   }
 
-  private static void count(Counter c, int limit, long now) {
+  /** Counts one failure; true when it locked. */
+  private static boolean count(Counter c, int limit, long now) {
     if (now - c.windowStart >= WINDOW.toMillis()) {
       c.windowStart = now;
       c.failures = 0;
@@ -131,13 +185,17 @@ final class LoginGuard {
       c.lockedUntil = now + LOCK_TIME.toMillis();
       c.failures = 0;
       c.windowStart = now;
+      return true;
     }
+    return false;
   }
 
   synchronized void success(String account, String source) {
     Account a = accounts.computeIfAbsent(account, k -> new Account());
-    a.bySource.remove(source);
-    a.trusted.put(source, Boolean.TRUE);
+    Counter had = a.bySource.remove(source);
+    if (a.trusted.put(source, Boolean.TRUE) == null || (had != null && had.lockedUntil > 0)) {
+      store.trust(account, source, clock.millis());
+    }
   }
 
   /** Lifts every lock on {@code account} (an admin's decision). */
@@ -148,6 +206,7 @@ final class LoginGuard {
       a.untrusted.failures = 0;
       a.untrusted.lockedUntil = 0;
     }
+    store.unlock(account);
   }
 
   /** True when the account is locked for sources that never logged in to it. */

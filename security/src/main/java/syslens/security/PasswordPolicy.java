@@ -10,11 +10,15 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.zip.GZIPInputStream;
 
 /**
  * At least 12 characters, at least three of four character classes (lower case, upper case,
- * digits, others), not containing the user name, and not a common password (the shipped list
- * {@code common-passwords.txt}, also when decorated with digits or symbols at either end).
+ * digits, others), not containing the user name, and not a common password, also when decorated
+ * with digits or symbols at either end. The lists shipped as resources: {@code
+ * common-passwords-20k.txt.gz} (19,726 leaked passwords, lower case, from Django's
+ * CommonPasswordValidator, BSD-3-Clause; see the module README) and {@code common-passwords.txt}
+ * (SysLens' own additions). Lookup is one hash-set probe per candidate.
  */
 public final class PasswordPolicy {
   public static final int MIN_LENGTH = 12;
@@ -25,24 +29,35 @@ public final class PasswordPolicy {
     this.common = common;
   }
 
-  /** The policy with the list shipped as a resource. */
+  /** The policy with the lists shipped as resources. */
   public static PasswordPolicy create() {
-    Set<String> words = new HashSet<>();
-    try (InputStream in = PasswordPolicy.class.getResourceAsStream("common-passwords.txt")) {
-      if (in == null) {
-        throw new IllegalStateException("common-passwords.txt missing from the security module");
+    Set<String> words = new HashSet<>(32_768);
+    read("common-passwords-20k.txt.gz", words);
+    read("common-passwords.txt", words);
+    return new PasswordPolicy(Set.copyOf(words));
+  }
+
+  /** How many distinct common passwords the policy refuses. */
+  int commonCount() {
+    return common.size();
+  }
+
+  private static void read(String resource, Set<String> into) {
+    try (InputStream raw = PasswordPolicy.class.getResourceAsStream(resource)) {
+      if (raw == null) {
+        throw new IllegalStateException(resource + " missing from the security module");
       }
+      InputStream in = resource.endsWith(".gz") ? new GZIPInputStream(raw) : raw;
       BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
       for (String line; (line = r.readLine()) != null; ) {
         String w = line.strip().toLowerCase(Locale.ROOT);
         if (!w.isEmpty() && !w.startsWith("#")) {
-          words.add(w);
+          into.add(w);
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException("reading " + resource, e);
     }
-    return new PasswordPolicy(Set.copyOf(words));
   }
 
   /** What is wrong with {@code password} for {@code username}, or empty when it is acceptable. */

@@ -36,7 +36,7 @@ public final class Security {
     this.sessions = new Sessions(b.db, b.clock, b.idleTimeout);
     this.tokens = new AccessTokens(b.jwtKey, b.clock, b.accessTokenTtl);
     this.apiKeys = new ApiKeys(b.db, b.clock);
-    LoginGuard guard = new LoginGuard(b.clock);
+    LoginGuard guard = new LoginGuard(b.clock, new LoginLockStore(b.db));
     this.users = new Users(userStore, roles, PasswordPolicy.create(), sessions, apiKeys, guard, audit);
     this.logins = new Logins(userStore, roles, sessions, tokens, guard, audit, b.clock);
     this.nodes = new NodeIdentities(b.db, b.clock, b.enrollmentToken, audit);

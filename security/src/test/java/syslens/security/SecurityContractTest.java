@@ -313,4 +313,64 @@ abstract class SecurityContractTest {
     security.users().create("dave", "Tr0ub4dor-and-3x", "secure-ops", false, "en", ADMIN);
     assertThat(login("dave", "Tr0ub4dor-and-3x").restricted()).isEqualTo("enroll_totp");
   }
+
+  private Security restarted() {
+    return Security.builder(db).clock(clock).jwtKey(KEY).enrollmentToken(() -> token).build();
+  }
+
+  @Test
+  void lockout_survivesARestart_untilItExpires() {
+    User bob = security.users().create("bob", "Tr0ub4dor-and-3x", "viewer", false, "en", ADMIN);
+    login("bob", "Tr0ub4dor-and-3x"); // SRC becomes a trusted source of bob
+    for (int i = 0; i < LoginGuard.FAILURES_PER_ACCOUNT; i++) {
+      security.logins().login("bob", "wrong-password-" + i, null, "10.9.0." + i);
+    }
+    for (int i = 0; i < LoginGuard.FAILURES_PER_SOURCE; i++) {
+      security.logins().login("bob", "wrong-password-" + i, null, "10.8.0.1");
+    }
+    Security after = restarted();
+    assertThat(after.users().lockedForUnknownSources(bob)).isTrue();
+    assertThat(after.logins().login("bob", "Tr0ub4dor-and-3x", null, "10.9.9.9"))
+        .as("an unknown source stays locked out after the restart").isInstanceOf(LoginResult.Refused.class);
+    assertThat(after.logins().login("bob", "Tr0ub4dor-and-3x", null, SRC))
+        .as("the trusted source is remembered across the restart").isInstanceOf(LoginResult.Success.class);
+    clock.advance(LoginGuard.LOCK_TIME.plusSeconds(1));
+    Security later = restarted();
+    assertThat(later.users().lockedForUnknownSources(bob)).isFalse();
+    assertThat(later.logins().login("bob", "Tr0ub4dor-and-3x", null, "10.8.0.1")).isInstanceOf(LoginResult.Success.class);
+  }
+
+  @Test
+  void unlock_byAdmin_isRememberedAcrossARestart() {
+    User bob = security.users().create("bob", "Tr0ub4dor-and-3x", "viewer", false, "en", ADMIN);
+    for (int i = 0; i < LoginGuard.FAILURES_PER_SOURCE; i++) {
+      security.logins().login("bob", "wrong-password-" + i, null, "10.8.0.1");
+    }
+    Security after = restarted(); // one audit writer per database: the old instance is done
+    assertThat(after.logins().login("bob", "Tr0ub4dor-and-3x", null, "10.8.0.1")).isInstanceOf(LoginResult.Refused.class);
+    after.users().unlock(bob, ADMIN);
+    assertThat(restarted().logins().login("bob", "Tr0ub4dor-and-3x", null, "10.8.0.1")).isInstanceOf(LoginResult.Success.class);
+  }
+
+  @Test
+  void audit_search_filtersByActorActionPrefixTimeAndPagesNewestFirst() {
+    AuditLog a = security.audit();
+    long t0 = clock.millis();
+    a.append("alice", "user.created", "x", SRC, "");
+    a.append("bob", "user.deleted", "y", SRC, "");
+    clock.advance(Duration.ofMinutes(1));
+    a.append("alice", "role.saved", "z", SRC, "");
+    a.append("alice", "user_x", "w", SRC, ""); // "_" in the prefix must not act as a wildcard
+    assertThat(a.search("alice", null, null, null, null, 10)).extracting(AuditLog.Entry::action)
+        .containsExactly("user_x", "role.saved", "user.created");
+    assertThat(a.search(null, "user.d", null, null, null, 10)).extracting(AuditLog.Entry::action)
+        .containsExactly("user.deleted");
+    assertThat(a.search("alice", "user_", null, null, null, 10)).extracting(AuditLog.Entry::action)
+        .containsExactly("user_x");
+    assertThat(a.search(null, null, t0 + 1, null, null, 10)).extracting(AuditLog.Entry::action)
+        .containsExactly("user_x", "role.saved");
+    List<AuditLog.Entry> page1 = a.search("alice", null, null, null, null, 2);
+    assertThat(a.search("alice", null, null, null, page1.get(1).seq(), 2)).extracting(AuditLog.Entry::action)
+        .containsExactly("user.created");
+  }
 }

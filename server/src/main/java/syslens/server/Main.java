@@ -160,6 +160,27 @@ public final class Main implements Runnable {
             + "SYSLENS_METADATA_PASSWORD). Default: $SYSLENS_METADATA_URL.")
     String metadataUrl;
 
+    @Option(names = "--rate-limit-user", paramLabel = "N", defaultValue = "1200",
+        description = "Requests per minute one user may make (0 = unlimited). Default: ${DEFAULT-VALUE}.")
+    int rateLimitUser;
+
+    @Option(names = "--rate-limit-apikey", paramLabel = "N", defaultValue = "6000",
+        description = "Requests per minute one API key may make (0 = unlimited). Default: ${DEFAULT-VALUE}.")
+    int rateLimitApiKey;
+
+    @Option(names = "--rate-limit-source", paramLabel = "N", defaultValue = "6000",
+        description = "Requests per minute from one source address, IPv6 by /64 (0 = unlimited). Default: ${DEFAULT-VALUE}.")
+    int rateLimitSource;
+
+    @Option(names = "--rate-limit-login", paramLabel = "N", defaultValue = "20",
+        description = "Login and refresh attempts per minute from one source address. Default: ${DEFAULT-VALUE}.")
+    int rateLimitLogin;
+
+    @Option(names = "--cors-origin", paramLabel = "ORIGIN",
+        description = "Origin allowed to call the API from a browser, e.g. https://grafana.example.com (repeatable). "
+            + "Default: none (CORS closed).")
+    List<String> corsOrigins = new ArrayList<>();
+
     ServerConfig.Builder config(String bind) {
       int p = port != null ? port : firstFreePort(bind, 8080, 8099);
       return ServerConfig.builder(data.toAbsolutePath().normalize())
@@ -169,6 +190,8 @@ public final class Main implements Runnable {
           .collectInterval(parseDuration("--collect-interval", collectInterval))
           .maxSeriesPerNode(maxSeriesPerNode)
           .queryLimits(queryLimits())
+          .rateLimits(new syslens.server.auth.RateLimits(rateLimitUser, rateLimitApiKey, rateLimitSource, rateLimitLogin))
+          .corsOrigins(corsOrigins)
           .adminPassword(System.getenv("SYSLENS_ADMIN_PASSWORD"))
           .enrollmentToken(System.getenv("SYSLENS_ENROLLMENT_TOKEN"));
     }

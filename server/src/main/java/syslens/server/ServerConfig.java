@@ -24,7 +24,9 @@ public record ServerConfig(
     String metadataPassword,
     Clock clock,
     int maxSeriesPerNode,
-    syslens.server.ingest.HttpIngestLimits ingestLimits) {
+    syslens.server.ingest.HttpIngestLimits ingestLimits,
+    syslens.server.auth.RateLimits rateLimits,
+    java.util.List<String> corsOrigins) {
 
   /** Series one node (one agent credential) may create, so one agent cannot exhaust the TSDB. */
   public static final int DEFAULT_MAX_SERIES_PER_NODE = 50_000;
@@ -37,6 +39,14 @@ public record ServerConfig(
     requireNonNull(clock, "clock");
     requireNonNull(queryLimits, "queryLimits");
     requireNonNull(ingestLimits, "ingestLimits");
+    requireNonNull(rateLimits, "rateLimits");
+    corsOrigins = java.util.List.copyOf(requireNonNull(corsOrigins, "corsOrigins"));
+    for (String o : corsOrigins) {
+      if (!o.matches("https?://[A-Za-z0-9.\\-\\[\\]:]+")) {
+        throw new IllegalArgumentException("CORS origin: " + o + " (expected: scheme://host[:port], e.g. "
+            + "https://grafana.example.com, without a path)");
+      }
+    }
     tlsSans = java.util.List.copyOf(requireNonNull(tlsSans, "tlsSans"));
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
@@ -79,6 +89,8 @@ public record ServerConfig(
     private String metadataUser;
     private String metadataPassword;
     private syslens.server.ingest.HttpIngestLimits ingestLimits = syslens.server.ingest.HttpIngestLimits.defaults();
+    private syslens.server.auth.RateLimits rateLimits = syslens.server.auth.RateLimits.defaults();
+    private java.util.List<String> corsOrigins = java.util.List.of();
 
     private Builder(Path dataDir) {
       this.dataDir = requireNonNull(dataDir, "dataDir");
@@ -154,6 +166,18 @@ public record ServerConfig(
       return this;
     }
 
+    /** Request budgets per user, API key, source address and for login (default: {@code RateLimits.defaults()}). */
+    public Builder rateLimits(syslens.server.auth.RateLimits l) {
+      this.rateLimits = requireNonNull(l, "rateLimits");
+      return this;
+    }
+
+    /** Origins allowed to call the API from a browser (CORS); empty (the default) allows none. */
+    public Builder corsOrigins(java.util.List<String> origins) {
+      this.corsOrigins = requireNonNull(origins, "corsOrigins");
+      return this;
+    }
+
     public Builder clock(Clock c) {
       this.clock = c;
       return this;
@@ -165,7 +189,7 @@ public record ServerConfig(
               ? collectInterval.multipliedBy(3) : Duration.ofSeconds(30);
       return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, tlsSans, adminPassword,
           enrollmentToken, collectInterval, offline, queryLimits, metadataUrl, metadataUser,
-          metadataPassword, clock, maxSeriesPerNode, ingestLimits);
+          metadataPassword, clock, maxSeriesPerNode, ingestLimits, rateLimits, corsOrigins);
     }
   }
 }

@@ -2,6 +2,8 @@ package syslens.server;
 
 import static java.util.Objects.requireNonNull;
 
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
@@ -9,6 +11,7 @@ import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.cors.CorsService;
 import com.linecorp.armeria.server.file.FileService;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.websocket.WebSocketService;
@@ -49,6 +52,7 @@ import syslens.server.auth.AccessApi;
 import syslens.server.auth.AuthApi;
 import syslens.server.api.VcentersApi;
 import syslens.server.auth.AuthDecorator;
+import syslens.server.auth.SourceRateLimit;
 import syslens.server.auth.UsersApi;
 import syslens.ingest.IngestPipeline;
 import syslens.ingest.Sequences;
@@ -163,7 +167,7 @@ public final class SysLensServer implements AutoCloseable {
       meters.gauge("syslens.query.running", queryExecutor, QueryExecutor::running);
       meters.gauge("syslens.live.clients", hub, LiveHub::clientCount);
 
-      AuthDecorator auth = new AuthDecorator(security, LIVE_PATH);
+      AuthDecorator auth = new AuthDecorator(security, LIVE_PATH, config.rateLimits());
       ServerBuilder sb = Server.builder()
           .port(new InetSocketAddress(config.bindAddress(), config.port()), SessionProtocol.HTTP, SessionProtocol.HTTPS)
           .tls(tls.keyPair())
@@ -178,7 +182,16 @@ public final class SysLensServer implements AutoCloseable {
           .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(5))
           // PINGs find agent connections that died without closing (power loss, a cut route).
           .pingInterval(Duration.ofSeconds(30))
-          .decorator(new PlainHttpLoopbackOnly());
+          .decorator(new PlainHttpLoopbackOnly())
+          .decorator(new SourceRateLimit(config.rateLimits()))
+          // Last added runs first: the headers are set before anything can answer.
+          .decorator(new SecurityHeaders());
+      if (!config.corsOrigins().isEmpty()) {
+        sb.decorator(CorsService.builder(config.corsOrigins())
+            .allowRequestMethods(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE)
+            .allowRequestHeaders(HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.CONTENT_TYPE)
+            .maxAge(600).newDecorator());
+      }
       GrpcService grpc = GrpcService.builder()
           .addService(ingest)
           .maxRequestMessageLength(MAX_AGENT_MESSAGE_BYTES)
@@ -201,7 +214,7 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/admin/snapshot", new SnapshotApi(
           new Snapshots(data, tsdb, config.metadataUrl() == null || config.metadataUrl().isEmpty()
               ? meta.dataSource() : null, config.clock())).decorate(auth));
-      AuthApi authApi = new AuthApi(security, 20);
+      AuthApi authApi = new AuthApi(security, config.rateLimits().loginPerMinute());
       sb.service("/api/v1/auth/login", authApi.login());
       sb.service("/api/v1/auth/refresh", authApi.refresh());
       sb.service("/api/v1/auth/logout", authApi.logout().decorate(auth));

@@ -60,7 +60,11 @@ public final class AccessApi {
     });
   }
 
-  /** {@code GET /api/v1/audit?after=SEQ&limit=N} and {@code GET /api/v1/audit/verify}. */
+  /**
+   * {@code GET /api/v1/audit?after=SEQ&limit=N} (oldest first), or with any of {@code actor},
+   * {@code action} (prefix), {@code from}, {@code to} (epoch ms), {@code before=SEQ} or
+   * {@code order=desc}: newest first, for paging back; and {@code GET /api/v1/audit/verify}.
+   */
   public HttpService audit() {
     return (ctx, req) -> Http.json(ctx, req, (c, body) -> {
       if (c.path().endsWith("/verify")) {
@@ -72,11 +76,24 @@ public final class AccessApi {
         out.put("problem", v.problem());
         return ApiErrors.success(out);
       }
-      long after = parseLong(c.queryParam("after"), -1, "after");
       int limit = (int) parseLong(c.queryParam("limit"), 100, "limit");
       if (limit < 1 || limit > MAX_AUDIT_PAGE) {
         return ApiErrors.badData("limit: " + limit + " (expected: 1-" + MAX_AUDIT_PAGE + ")");
       }
+      String actor = filter(c.queryParam("actor"), "actor", 128);
+      String action = filter(c.queryParam("action"), "action", 64);
+      String from = c.queryParam("from");
+      String to = c.queryParam("to");
+      String before = c.queryParam("before");
+      if (actor != null || action != null || from != null || to != null || before != null) {
+        return ApiErrors.success(security.audit().search(actor, action,
+            from == null ? null : parseLong(from, 0, "from"), to == null ? null : parseLong(to, 0, "to"),
+            before == null ? null : parseLong(before, 0, "before"), limit));
+      }
+      if (c.queryParam("after") == null && "desc".equals(c.queryParam("order"))) {
+        return ApiErrors.success(security.audit().search(null, null, null, null, null, limit));
+      }
+      long after = parseLong(c.queryParam("after"), -1, "after");
       return ApiErrors.success(security.audit().list(after, limit));
     });
   }
@@ -101,6 +118,16 @@ public final class AccessApi {
       }
       return Http.methodNotAllowed(c, "POST /api/v1/node-credentials/{id}/revoke or DELETE /api/v1/node-credentials/{id}");
     });
+  }
+
+  private static String filter(String v, String name, int max) {
+    if (v == null || v.isEmpty()) {
+      return null;
+    }
+    if (v.length() > max) {
+      throw new IllegalArgumentException(name + ": " + v.length() + " characters (expected: <= " + max + ")");
+    }
+    return v;
   }
 
   private static long parseLong(String v, long dflt, String name) {

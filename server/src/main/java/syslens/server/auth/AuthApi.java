@@ -3,15 +3,11 @@ package syslens.server.auth;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import io.github.bucket4j.Bandwidth;
-import io.github.bucket4j.Bucket;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,22 +26,17 @@ import syslens.server.api.ApiErrors;
  * {@code /totp/begin}, {@code /totp/confirm}, and {@code GET/PATCH /api/v1/me}.
  */
 public final class AuthApi {
-  private static final int MAX_TRACKED_CLIENTS = 10_000;
-
   private final Security security;
   private final int attemptsPerMinute;
-  private final Map<String, Bucket> buckets = new LinkedHashMap<>(256, 0.75f, true) {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Bucket> eldest) {
-      return size() > MAX_TRACKED_CLIENTS;
-    }
-  };
+  private final RateLimiter perSource;
 
   public AuthApi(Security security, int attemptsPerMinute) {
     this.security = requireNonNull(security, "security");
+    if (attemptsPerMinute < 1) {
+      throw new IllegalArgumentException("attemptsPerMinute: " + attemptsPerMinute + " (expected: >= 1)");
+    }
     this.attemptsPerMinute = attemptsPerMinute;
+    this.perSource = new RateLimiter(attemptsPerMinute);
   }
 
   /** {@code POST /api/v1/auth/login} with {@code {"username","password","code"?}}. */
@@ -54,9 +45,9 @@ public final class AuthApi {
       if (req.method() != HttpMethod.POST) {
         return Http.methodNotAllowed(ctx, "POST");
       }
-      if (!bucket(Http.source(ctx)).tryConsume(1)) {
-        return tooMany(Duration.ofSeconds(60 / Math.max(1, attemptsPerMinute) + 1),
-            "too many login attempts (expected: at most " + attemptsPerMinute + " per minute per client)");
+      Duration wait = perSource.take(Http.source(ctx));
+      if (!wait.isZero()) {
+        return tooMany(wait, "too many login attempts (expected: at most " + attemptsPerMinute + " per minute per client)");
       }
       return Http.json(ctx, req, (c, body) -> {
         String username = Http.text(body, "username", false);
@@ -78,8 +69,9 @@ public final class AuthApi {
       if (req.method() != HttpMethod.POST) {
         return Http.methodNotAllowed(ctx, "POST");
       }
-      if (!bucket(Http.source(ctx)).tryConsume(1)) {
-        return tooMany(Duration.ofSeconds(5), "too many refresh attempts (expected: at most "
+      Duration wait = perSource.take(Http.source(ctx));
+      if (!wait.isZero()) {
+        return tooMany(wait, "too many refresh attempts (expected: at most "
             + attemptsPerMinute + " per minute per client)");
       }
       return Http.json(ctx, req, (c, body) ->
@@ -179,20 +171,6 @@ public final class AuthApi {
   }
 
   private static HttpResponse tooMany(Duration retryAfter, String reason) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", "error");
-    body.put("errorType", "rate_limited");
-    body.put("error", reason);
-    return HttpResponse.ofJson(ResponseHeaders.builder(HttpStatus.TOO_MANY_REQUESTS)
-        .add(HttpHeaderNames.RETRY_AFTER, Long.toString(Math.max(1, retryAfter.toSeconds()))).build(), body);
-  }
-
-  private Bucket bucket(String key) {
-    synchronized (buckets) {
-      return buckets.computeIfAbsent(key, a -> Bucket.builder()
-          .addLimit(Bandwidth.builder().capacity(attemptsPerMinute)
-              .refillGreedy(attemptsPerMinute, Duration.ofMinutes(1)).build())
-          .build());
-    }
+    return RateLimiter.tooMany(retryAfter, reason);
   }
 }

@@ -11,6 +11,7 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.netty.util.AttributeKey;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -24,7 +25,8 @@ import syslens.server.api.ApiErrors;
  * HTTP basic auth with a user name and API key (Grafana), or {@code ?token=} on the live
  * WebSocket (browsers cannot set headers there). The principal is resolved against the user's
  * current state (on the blocking executor: it may read the database), then the permission the
- * route needs ({@link AccessRules}) is checked.
+ * route needs ({@link AccessRules}) is checked. Each user and each API key has its own request
+ * budget ({@link RateLimits}): over it, {@code 429} with {@code Retry-After}.
  */
 public final class AuthDecorator implements DecoratingHttpServiceFunction {
   public static final AttributeKey<Principal> PRINCIPAL = AttributeKey.valueOf(AuthDecorator.class, "PRINCIPAL");
@@ -32,10 +34,20 @@ public final class AuthDecorator implements DecoratingHttpServiceFunction {
 
   private final Security security;
   private final String queryTokenPath;
+  private final RateLimiter perUser;
+  private final RateLimiter perApiKey;
 
+  /** Without per-user and per-API-key limits. */
   public AuthDecorator(Security security, String queryTokenPath) {
+    this(security, queryTokenPath, new RateLimits(0, 0, 0, 1));
+  }
+
+  public AuthDecorator(Security security, String queryTokenPath, RateLimits limits) {
     this.security = requireNonNull(security, "security");
     this.queryTokenPath = requireNonNull(queryTokenPath, "queryTokenPath");
+    requireNonNull(limits, "limits");
+    this.perUser = new RateLimiter(limits.perUserPerMinute());
+    this.perApiKey = new RateLimiter(limits.perApiKeyPerMinute());
   }
 
   @Override
@@ -73,6 +85,14 @@ public final class AuthDecorator implements DecoratingHttpServiceFunction {
       if (p.isEmpty()) {
         return ApiErrors.unauthorized("invalid, expired or revoked credentials (expected: a token from "
             + "POST /api/v1/auth/login or /api/v1/auth/refresh, or a live API key)");
+      }
+      Principal caller = p.get();
+      Duration wait = caller.apiKeyId() != null ? perApiKey.take(caller.apiKeyId()) : perUser.take(caller.username());
+      if (!wait.isZero()) {
+        return RateLimiter.tooMany(wait, caller.apiKeyId() != null
+            ? "too many requests with this API key (expected: at most " + perApiKey.perMinute() + " per minute)"
+            : "too many requests by user " + caller.username() + " (expected: at most " + perUser.perMinute()
+                + " per minute)");
       }
       Optional<AccessRules.Rule> rule = AccessRules.find(ctx.method(), ctx.path());
       if (rule.isEmpty()) {
