@@ -143,7 +143,12 @@ public final class AgentMain implements Callable<Integer> {
   }
 
   private static CommandLine commandLine(Map<String, String> env) {
-    return new CommandLine(new AgentMain(env)).setParameterExceptionHandler((e, args) -> {
+    return commandLine(new AgentMain(env));
+  }
+
+  /** Options may come from an @-file, one option or value per line, {@code #} comments. */
+  static CommandLine commandLine(AgentMain main) {
+    return new CommandLine(main).setUseSimplifiedAtFiles(true).setParameterExceptionHandler((e, args) -> {
       CommandLine cmd = e.getCommandLine();
       cmd.getErr().println("syslens-agent: " + e.getMessage());
       cmd.getErr().println("Try 'syslens-agent --help' for the options.");
@@ -237,7 +242,7 @@ public final class AgentMain implements Callable<Integer> {
 
   /** The collection settings of the flags (the server may later push the same object). */
   CollectConfig collectConfig() {
-    Duration cmdTimeout = Durations.parse("command-timeout", commandTimeout);
+    Duration cmdTimeout = Durations.parse("--command-timeout", commandTimeout);
     List<ScrapeTarget> targets = new ArrayList<>();
     scrapes.forEach((name, url) -> {
       try {
@@ -260,7 +265,7 @@ public final class AgentMain implements Callable<Integer> {
           cmdTimeout, CommandSource.DEFAULT_MAX_BYTES, CommandSource.DEFAULT_MAX_SERIES));
     });
     return new CollectConfig(Set.copyOf(disabledCollectors), topProcesses,
-        Durations.parse("mount-timeout", mountTimeout), targets, cmds).validate();
+        Durations.parse("--mount-timeout", mountTimeout), targets, cmds).validate();
   }
 
   private Path defaultStateDir() {

@@ -52,7 +52,91 @@ final class ProcessesCollector implements Collector {
     return "processes";
   }
 
-  private record Proc(long pid, String comm, long ticks, long rssBytes) {}
+  private record Proc(long pid, String comm, String state, long threads, long ticks, long rssBytes) {}
+
+  /** Reused for every /proc/PID/stat (a few hundred bytes each): no per-process buffers. */
+  private final byte[] buf = new byte[4096];
+
+  private int readStat(Path dir) {
+    try (java.io.FileInputStream in = new java.io.FileInputStream(dir.resolve("stat").toFile())) {
+      int n = 0;
+      int r;
+      while (n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0) {
+        n += r;
+      }
+      return n;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Fields after the command (which may hold spaces and parentheses: the last ')' ends it):
+   * state(0) ... utime(11) stime(12) ... num_threads(17) ... rss(21).
+   */
+  private Proc parse(String pid, int n) {
+    int open = -1;
+    int close = -1;
+    for (int i = 0; i < n; i++) {
+      if (buf[i] == '(' && open < 0) {
+        open = i;
+      } else if (buf[i] == ')') {
+        close = i;
+      }
+    }
+    if (open < 0 || close < open || close + 2 >= n) {
+      return null;
+    }
+    String state = null;
+    long utime = 0;
+    long stime = 0;
+    long threads = 0;
+    long rss = 0;
+    int field = 0;
+    int i = close + 2;
+    while (i < n && field <= 21) {
+      int start = i;
+      while (i < n && buf[i] != ' ' && buf[i] != '\n') {
+        i++;
+      }
+      switch (field) {
+        case 0 -> state = stateName(buf[start]);
+        case 11 -> utime = number(start, i);
+        case 12 -> stime = number(start, i);
+        case 17 -> threads = number(start, i);
+        case 21 -> rss = number(start, i);
+        default -> { }
+      }
+      field++;
+      i++;
+    }
+    if (field <= 21) {
+      return null;
+    }
+    return new Proc(Long.parseLong(pid), new String(buf, open + 1, close - open - 1, StandardCharsets.UTF_8),
+        state, threads, utime + stime, rss * pageSize);
+  }
+
+  private long number(int from, int to) {
+    long v = 0;
+    boolean neg = from < to && buf[from] == '-';
+    for (int i = neg ? from + 1 : from; i < to; i++) {
+      v = v * 10 + (buf[i] - '0');
+    }
+    return neg ? -v : v;
+  }
+
+  private static final String[] STATE_NAMES = new String[128];
+
+  static {
+    for (char c = 'A'; c <= 'z'; c++) {
+      STATE_NAMES[c] = String.valueOf(c).intern();
+    }
+  }
+
+  private static String stateName(byte b) {
+    return b > 0 && STATE_NAMES[b] != null ? STATE_NAMES[b] : String.valueOf((char) (b & 0xff));
+  }
 
   @Override
   public void collect(MetricSink sink) throws Exception {
@@ -63,25 +147,17 @@ final class ProcessesCollector implements Collector {
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(procRoot,
         p -> isDigits(p.getFileName().toString()))) {
       for (Path dir : dirs) {
-        String stat;
-        try {
-          stat = new String(Files.readAllBytes(dir.resolve("stat")), StandardCharsets.UTF_8);
-        } catch (IOException e) {
+        int n = readStat(dir);
+        if (n <= 0) {
           continue; // the process ended while we looked
         }
-        int open = stat.indexOf('(');
-        int close = stat.lastIndexOf(')');
-        if (open < 0 || close < open || close + 2 >= stat.length()) {
+        Proc p = parse(dir.getFileName().toString(), n);
+        if (p == null) {
           continue;
         }
-        String[] f = stat.substring(close + 2).split(" ");
-        if (f.length < 22) {
-          continue;
-        }
-        states.merge(f[0], 1, Integer::sum);
-        threads += Long.parseLong(f[17]);
-        procs.add(new Proc(Long.parseLong(dir.getFileName().toString()), stat.substring(open + 1, close),
-            Long.parseLong(f[11]) + Long.parseLong(f[12]), Long.parseLong(f[21]) * pageSize));
+        states.merge(p.state, 1, Integer::sum);
+        threads += p.threads;
+        procs.add(p);
       }
     }
     for (String s : new String[] {"D", "I", "R", "S", "T", "Z"}) {
