@@ -64,8 +64,8 @@ public final class Agent implements AutoCloseable {
     Supplier<List<Metric>> src = b.source;
     this.external = ExternalSources.create(b.collect, EXTERNAL_ROUND_WAIT);
     if (src == null) {
-      LinuxCollectors collectors = LinuxCollectors.create(b.procRoot, b.sysRoot, b.clock, b.collect);
-      src = collectors::collect;
+      src = HostInfo.isLinux() ? LinuxCollectors.create(b.procRoot, b.sysRoot, b.clock, b.collect)::collect
+          : OshiSource.create(b.clock); // Windows, macOS: OSHI, loaded only here
     }
     if (external != null) {
       Supplier<List<Metric>> host = src;
@@ -118,9 +118,9 @@ public final class Agent implements AutoCloseable {
     if (lifecycle != AgentState.NEW) {
       throw new IllegalStateException("state: " + lifecycle + " (expected: NEW)");
     }
-    if (config.source == null && !HostInfo.isLinux()) {
+    if (config.source == null && !HostInfo.isSupported()) {
       throw new IllegalStateException("os: " + System.getProperty("os.name")
-          + " (expected: Linux; Windows and macOS support comes in a later version)");
+          + " (expected: Linux, Windows or macOS)");
     }
     lifecycle = AgentState.CONNECTING;
     log.info("agent {} starting: node {}, server {}:{}, interval {}", HostInfo.agentVersion(),

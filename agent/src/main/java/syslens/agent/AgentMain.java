@@ -158,10 +158,9 @@ public final class AgentMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!HostInfo.isLinux()) {
+    if (!HostInfo.isSupported()) {
       spec.commandLine().getErr().println("syslens-agent: " + System.getProperty("os.name")
-          + " is not supported: this version runs on Linux only (Windows and macOS support "
-          + "via OSHI comes later)");
+          + " is not supported (expected: Linux, Windows or macOS)");
       return EXIT_ERROR;
     }
     Agent agent = buildAgent();

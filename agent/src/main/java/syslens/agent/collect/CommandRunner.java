@@ -44,12 +44,14 @@ final class CommandRunner {
       byte[] stdout;
       try (InputStream in = p.getInputStream()) {
         stdout = ExternalSources.readLimited(in, c.maxBytes(), "command " + c.name());
+        // Output closed: the exit must still come before the same deadline.
+        long left = t0 + c.timeout().toNanos() - System.nanoTime();
+        if (!p.waitFor(Math.max(0, left), TimeUnit.NANOSECONDS)) {
+          timedOut.set(true);
+          throw new IOException("command " + c.name() + ": still running at the timeout");
+        }
       } finally {
         killer.cancel(false);
-      }
-      if (!p.waitFor(Math.max(1, c.timeout().toMillis()), TimeUnit.MILLISECONDS)) {
-        timedOut.set(true);
-        throw new IOException("command " + c.name() + ": still running after closing its output");
       }
       if (timedOut.get()) {
         throw new IOException("command " + c.name() + ": timed out after " + c.timeout().toMillis() + " ms");

@@ -28,6 +28,11 @@ public final class LinuxCollectors {
     this.collectors = List.copyOf(collectors);
   }
 
+  /** Runs these collectors with the same failure handling (used for the OSHI collectors too). */
+  static LinuxCollectors of(List<Collector> collectors) {
+    return new LinuxCollectors(collectors);
+  }
+
   /** Every collector, over the given roots; filesystem sizes by native statvfs when possible. */
   public static LinuxCollectors create(Path procRoot, Path sysRoot, Clock clock) {
     return create(procRoot, sysRoot, clock, CollectConfig.defaults());
