@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import syslens.agent.collect.CollectConfig;
+import syslens.agent.collect.ExternalSources;
 import syslens.agent.collect.LinuxCollectors;
 import syslens.agent.collect.Metric;
 import syslens.agent.net.AgentConnection;
@@ -39,9 +41,13 @@ public final class Agent implements AutoCloseable {
   static final String BUFFER_DIR = "buffer";
   static final long DEFAULT_DISK_BUFFER_BYTES = 256L << 20;
   static final long DEFAULT_MEMORY_BUFFER_BYTES = 16L << 20;
+  /** How long a round waits for scrape targets and commands before sending what it has. */
+  static final Duration EXTERNAL_ROUND_WAIT = Duration.ofSeconds(1);
 
   private final Builder config;
   private final Supplier<List<Metric>> source;
+  /** Scrape targets and custom commands, or null when none are configured. */
+  private final ExternalSources external;
   private final BatchBuffer buffer;
   private final ScheduledExecutorService collectExecutor;
   private final ScheduledExecutorService netExecutor;
@@ -56,9 +62,18 @@ public final class Agent implements AutoCloseable {
   private Agent(Builder b) throws IOException {
     this.config = b;
     Supplier<List<Metric>> src = b.source;
+    this.external = ExternalSources.create(b.collect, EXTERNAL_ROUND_WAIT);
     if (src == null) {
-      LinuxCollectors collectors = LinuxCollectors.create(b.procRoot, b.sysRoot, b.clock);
-      src = collectors::collect;
+      src = HostInfo.isLinux() ? LinuxCollectors.create(b.procRoot, b.sysRoot, b.clock, b.collect)::collect
+          : OshiSource.create(b.clock); // Windows, macOS: OSHI, loaded only here
+    }
+    if (external != null) {
+      Supplier<List<Metric>> host = src;
+      src = () -> {
+        List<Metric> all = new java.util.ArrayList<>(host.get());
+        external.collect(all);
+        return all;
+      };
     }
     this.source = src;
     this.nodeSecret = b.stateDir == null ? null : NodeCredential.load(b.stateDir, b.nodeId);
@@ -103,9 +118,9 @@ public final class Agent implements AutoCloseable {
     if (lifecycle != AgentState.NEW) {
       throw new IllegalStateException("state: " + lifecycle + " (expected: NEW)");
     }
-    if (config.source == null && !HostInfo.isLinux()) {
+    if (config.source == null && !HostInfo.isSupported()) {
       throw new IllegalStateException("os: " + System.getProperty("os.name")
-          + " (expected: Linux; Windows and macOS support comes in a later version)");
+          + " (expected: Linux, Windows or macOS)");
     }
     lifecycle = AgentState.CONNECTING;
     log.info("agent {} starting: node {}, server {}:{}, interval {}", HostInfo.agentVersion(),
@@ -129,6 +144,9 @@ public final class Agent implements AutoCloseable {
     collectExecutor.shutdownNow();
     connection.close(Duration.ofSeconds(2));
     netExecutor.shutdownNow();
+    if (external != null) {
+      external.close();
+    }
     buffer.close();
     stopped.countDown();
   }
@@ -307,8 +325,15 @@ public final class Agent implements AutoCloseable {
     private boolean diskBuffer = true;
     private int maxSeriesPerBatch = MAX_SERIES_PER_BATCH;
     private Supplier<List<Metric>> source;
+    private CollectConfig collect = CollectConfig.defaults();
 
     private Builder() {}
+
+    /** Collectors on/off, top processes, mount timeout, scrape targets, custom commands. */
+    public Builder collect(CollectConfig collect) {
+      this.collect = requireNonNull(collect, "collect").validate();
+      return this;
+    }
 
     /** {@code host:port}, {@code [ipv6]:port}; default {@code 127.0.0.1:8080}. */
     public Builder server(String hostPort) {

@@ -7,8 +7,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.net.URI;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,6 +21,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import syslens.agent.collect.CollectConfig;
+import syslens.agent.collect.CommandSource;
+import syslens.agent.collect.ScrapeTarget;
 
 /**
  * {@code syslens-agent}: collects this host's metrics and streams them to a SysLens server.
@@ -90,6 +98,32 @@ public final class AgentMain implements Callable<Integer> {
       description = "Where sysfs is mounted (default: ${DEFAULT-VALUE}).")
   Path sysRoot;
 
+  @Option(names = "--disable-collector", paramLabel = "NAME", split = ",",
+      description = "Switch a built-in collector off (repeatable or comma-separated; e.g. processes,hwmon).")
+  List<String> disabledCollectors = new ArrayList<>();
+
+  @Option(names = "--top-processes", paramLabel = "N", defaultValue = "5",
+      description = "Top N processes by CPU and by memory as series (0 = none; default: ${DEFAULT-VALUE}).")
+  int topProcesses;
+
+  @Option(names = "--mount-timeout", paramLabel = "DURATION", defaultValue = "5s",
+      description = "Per-mount statfs deadline; a mount that does not answer is reported and skipped "
+          + "until it does (default: ${DEFAULT-VALUE}).")
+  String mountTimeout;
+
+  @Option(names = "--scrape", paramLabel = "NAME=URL",
+      description = "Scrape a local Prometheus /metrics endpoint every round (repeatable); its series get job=NAME.")
+  Map<String, String> scrapes = new LinkedHashMap<>();
+
+  @Option(names = "--command", paramLabel = "NAME=FORMAT:COMMAND",
+      description = "Custom collector: run COMMAND (split on spaces, no shell) every round; FORMAT is json or "
+          + "prometheus (repeatable). Killed with its children after --command-timeout.")
+  Map<String, String> commands = new LinkedHashMap<>();
+
+  @Option(names = "--command-timeout", paramLabel = "DURATION", defaultValue = "30s",
+      description = "Deadline of each custom command run (default: ${DEFAULT-VALUE}).")
+  String commandTimeout;
+
   private final Map<String, String> env;
 
   AgentMain(Map<String, String> env) {
@@ -109,7 +143,12 @@ public final class AgentMain implements Callable<Integer> {
   }
 
   private static CommandLine commandLine(Map<String, String> env) {
-    return new CommandLine(new AgentMain(env)).setParameterExceptionHandler((e, args) -> {
+    return commandLine(new AgentMain(env));
+  }
+
+  /** Options may come from an @-file, one option or value per line, {@code #} comments. */
+  static CommandLine commandLine(AgentMain main) {
+    return new CommandLine(main).setUseSimplifiedAtFiles(true).setParameterExceptionHandler((e, args) -> {
       CommandLine cmd = e.getCommandLine();
       cmd.getErr().println("syslens-agent: " + e.getMessage());
       cmd.getErr().println("Try 'syslens-agent --help' for the options.");
@@ -119,10 +158,9 @@ public final class AgentMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!HostInfo.isLinux()) {
+    if (!HostInfo.isSupported()) {
       spec.commandLine().getErr().println("syslens-agent: " + System.getProperty("os.name")
-          + " is not supported: this version runs on Linux only (Windows and macOS support "
-          + "via OSHI comes later)");
+          + " is not supported (expected: Linux, Windows or macOS)");
       return EXIT_ERROR;
     }
     Agent agent = buildAgent();
@@ -187,6 +225,11 @@ public final class AgentMain implements Callable<Integer> {
     b.maxBuffered(0, bufferMib << 20);
     b.procRoot(procRoot).sysRoot(sysRoot);
     try {
+      b.collect(collectConfig());
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
+    try {
       return b.build();
     } catch (UncheckedIOException e) {
       throw usage(e.getMessage());
@@ -194,6 +237,34 @@ public final class AgentMain implements Callable<Integer> {
       throw usage(e.getMessage().startsWith("enrollmentToken") ? "enrollment token: none and no stored node "
           + "credential (expected: --token-file PATH or $" + TOKEN_ENV + " for the first connection)" : e.getMessage());
     }
+  }
+
+  /** The collection settings of the flags (the server may later push the same object). */
+  CollectConfig collectConfig() {
+    Duration cmdTimeout = Durations.parse("--command-timeout", commandTimeout);
+    List<ScrapeTarget> targets = new ArrayList<>();
+    scrapes.forEach((name, url) -> {
+      try {
+        targets.add(new ScrapeTarget(name, URI.create(url), ScrapeTarget.DEFAULT_TIMEOUT,
+            ScrapeTarget.DEFAULT_MAX_BYTES, ScrapeTarget.DEFAULT_MAX_SERIES));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--scrape: " + e.getMessage());
+      }
+    });
+    List<CommandSource> cmds = new ArrayList<>();
+    commands.forEach((name, spec) -> {
+      int colon = spec.indexOf(':');
+      String format = colon < 0 ? "" : spec.substring(0, colon).toLowerCase(Locale.ROOT);
+      if (!format.equals("json") && !format.equals("prometheus")) {
+        throw new IllegalArgumentException("--command: " + name + "=" + spec
+            + " (expected: NAME=json:COMMAND or NAME=prometheus:COMMAND)");
+      }
+      List<String> argv = List.of(spec.substring(colon + 1).strip().split("\\s+"));
+      cmds.add(new CommandSource(name, argv, CommandSource.Format.valueOf(format.toUpperCase(Locale.ROOT)),
+          cmdTimeout, CommandSource.DEFAULT_MAX_BYTES, CommandSource.DEFAULT_MAX_SERIES));
+    });
+    return new CollectConfig(Set.copyOf(disabledCollectors), topProcesses,
+        Durations.parse("--mount-timeout", mountTimeout), targets, cmds).validate();
   }
 
   private Path defaultStateDir() {

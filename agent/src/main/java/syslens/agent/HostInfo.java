@@ -37,6 +37,12 @@ final class HostInfo {
     return System.getProperty("os.name", "").equals("Linux");
   }
 
+  /** Linux (/proc collectors), Windows or macOS (OSHI collectors). */
+  static boolean isSupported() {
+    String os = System.getProperty("os.name", "");
+    return isLinux() || os.startsWith("Windows") || os.startsWith("Mac OS X") || os.startsWith("macOS");
+  }
+
   static String agentVersion() {
     String v = Agent.class.getPackage().getImplementationVersion();
     return v != null ? v : "0.1.0-SNAPSHOT";

@@ -35,6 +35,39 @@ class AgentMainTest {
   }
 
   @Test
+  void collectOptions_argFile_scrapeCommandAndCollectorSettings() throws Exception {
+    Path args = Files.writeString(tmp.resolve("agent.args"), String.join("\n", "# written by a test", "--ca-fingerprint", PIN,
+        "--scrape", "app=http://127.0.0.1:9100/metrics", "--command", "queue=json:/usr/local/bin/queue-stats --all",
+        "--command-timeout", "5s", "--disable-collector", "hwmon,processes", "--top-processes", "3"));
+    AgentMain main = new AgentMain(TOKEN_ENV);
+    AgentMain.commandLine(main).parseArgs("@" + args);
+
+    var config = main.collectConfig();
+
+    assertThat(config.scrapeTargets()).singleElement()
+        .satisfies(t -> assertThat(t.url().toString()).isEqualTo("http://127.0.0.1:9100/metrics"));
+    assertThat(config.commands()).singleElement().satisfies(c -> {
+      assertThat(c.argv()).containsExactly("/usr/local/bin/queue-stats", "--all");
+      assertThat(c.format()).isEqualTo(syslens.agent.collect.CommandSource.Format.JSON);
+      assertThat(c.timeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+    });
+    assertThat(config.disabled()).containsExactlyInAnyOrder("hwmon", "processes");
+    assertThat(config.topProcesses()).isEqualTo(3);
+  }
+
+  @Test
+  void collectOptions_bad_usageErrorsNamingTheValue() {
+    assertThat(run(TOKEN_ENV, with("--command", "x=yaml:/bin/true"))).isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("--command: x=yaml:/bin/true (expected: NAME=json:COMMAND or NAME=prometheus:COMMAND)");
+    assertThat(run(TOKEN_ENV, with("--disable-collector", "nosuch"))).isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("disabled collector: nosuch (expected one of:");
+    assertThat(run(TOKEN_ENV, with("--scrape", "a=ftp://h/x"))).isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("--scrape: scrape target a: url ftp://h/x (expected: http(s)://host:port/path)");
+    assertThat(run(TOKEN_ENV, with("--mount-timeout", "soon"))).isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("--mount-timeout: soon");
+  }
+
+  @Test
   void interval_zero_usageErrorNamingValueAndMinimum() {
     assertThat(run(TOKEN_ENV, with("--interval", "0s"))).isEqualTo(AgentMain.EXIT_USAGE);
     assertThat(err.toString()).contains("--interval: 0s (expected: >= 100ms)");

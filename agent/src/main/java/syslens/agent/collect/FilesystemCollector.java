@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -13,7 +14,10 @@ import java.util.regex.Pattern;
 /**
  * node_exporter's {@code filesystem} collector: mounts from {@code /proc/1/mounts} (falling back
  * to {@code /proc/mounts}), minus node_exporter 1.5's default ignored filesystem types and mount
- * points, with sizes from statvfs.
+ * points, with sizes from statvfs. Each statvfs has a deadline ({@link TimedStatfs}): a mount
+ * that does not answer in time (a hanging NFS server) gets {@code node_filesystem_device_error 1}
+ * and {@code syslens_filesystem_mount_timeout 1} (0 for every answering mount) and is not asked
+ * again until its hanging call returns, so a round never waits on it twice.
  */
 final class FilesystemCollector implements Collector {
 
@@ -24,12 +28,14 @@ final class FilesystemCollector implements Collector {
   static final Pattern IGNORED_MOUNT_POINTS = Pattern.compile(
       "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)");
 
-  private final Path procRoot;
-  private final FsStats.Reader reader;
+  static final Duration DEFAULT_MOUNT_TIMEOUT = Duration.ofSeconds(5);
 
-  FilesystemCollector(Path procRoot, FsStats.Reader reader) {
+  private final Path procRoot;
+  private final TimedStatfs statfs;
+
+  FilesystemCollector(Path procRoot, FsStats.Reader reader, Duration mountTimeout) {
     this.procRoot = requireNonNull(procRoot, "procRoot");
-    this.reader = requireNonNull(reader, "reader");
+    this.statfs = new TimedStatfs(reader, mountTimeout);
   }
 
   @Override
@@ -62,14 +68,22 @@ final class FilesystemCollector implements Collector {
         continue;
       }
       String[] labels = {"device", device, "fstype", fstype, "mountpoint", mountpoint};
-      FsStats s;
+      TimedStatfs.Result r;
       try {
-        s = reader.read(mountpoint);
+        r = statfs.read(mountpoint);
       } catch (IOException | RuntimeException e) {
         sink.add("node_filesystem_device_error", 1, labels);
+        sink.add("syslens_filesystem_mount_timeout", 0, labels);
         continue;
       }
+      if (!(r instanceof TimedStatfs.Ok ok)) {
+        sink.add("node_filesystem_device_error", 1, labels);
+        sink.add("syslens_filesystem_mount_timeout", 1, labels);
+        continue;
+      }
+      FsStats s = ok.stats();
       sink.add("node_filesystem_device_error", 0, labels);
+      sink.add("syslens_filesystem_mount_timeout", 0, labels);
       sink.add("node_filesystem_readonly", isReadOnly(options) ? 1 : 0, labels);
       sink.add("node_filesystem_size_bytes", s.sizeBytes(), labels);
       sink.add("node_filesystem_free_bytes", s.freeBytes(), labels);

@@ -28,28 +28,73 @@ public final class LinuxCollectors {
     this.collectors = List.copyOf(collectors);
   }
 
+  /** Runs these collectors with the same failure handling (used for the OSHI collectors too). */
+  static LinuxCollectors of(List<Collector> collectors) {
+    return new LinuxCollectors(collectors);
+  }
+
   /** Every collector, over the given roots; filesystem sizes by native statvfs when possible. */
   public static LinuxCollectors create(Path procRoot, Path sysRoot, Clock clock) {
+    return create(procRoot, sysRoot, clock, CollectConfig.defaults());
+  }
+
+  /** The collectors {@code config} enables, over the given roots. */
+  public static LinuxCollectors create(Path procRoot, Path sysRoot, Clock clock, CollectConfig config) {
     FsStats.Reader fs = NativeStatvfs.load().orElse(FilesystemCollector::readWithFileStore);
-    return create(procRoot, sysRoot, clock, fs);
+    return create(procRoot, sysRoot, clock, fs, config);
   }
 
   static LinuxCollectors create(Path procRoot, Path sysRoot, Clock clock, FsStats.Reader fs) {
+    return create(procRoot, sysRoot, clock, fs, CollectConfig.defaults());
+  }
+
+  static LinuxCollectors create(Path procRoot, Path sysRoot, Clock clock, FsStats.Reader fs,
+      CollectConfig config) {
     requireNonNull(procRoot, "procRoot");
     requireNonNull(sysRoot, "sysRoot");
     requireNonNull(clock, "clock");
-    return new LinuxCollectors(List.of(
+    requireNonNull(config, "config");
+    long pageSize = PageSize.of(procRoot);
+    // os-release lives beside proc/: "/" for /proc, the fixture root for a fixture tree.
+    Path rootFs = procRoot.toAbsolutePath().getParent();
+    List<Collector> all = List.of(
         new CpuCollector(procRoot),
         new StatCollector(procRoot),
         new MemInfoCollector(procRoot),
         new LoadAvgCollector(procRoot),
-        new FilesystemCollector(procRoot, fs),
+        new FilesystemCollector(procRoot, fs, config.mountTimeout()),
         new DiskStatsCollector(procRoot),
         new NetDevCollector(procRoot),
         new NetClassCollector(sysRoot),
+        new NetStatCollector(procRoot),
+        new SockStatCollector(procRoot, pageSize),
+        new SoftNetCollector(procRoot),
+        new FileFdCollector(procRoot),
+        new PressureCollector(procRoot),
+        new VmStatCollector(procRoot),
+        new EntropyCollector(procRoot),
+        new OsReleaseCollector(rootFs == null ? Path.of("/") : rootFs),
+        new HwmonCollector(sysRoot),
+        new ProcessesCollector(procRoot, pageSize, config.topProcesses(), System::nanoTime),
         new UnameCollector(procRoot, System.getProperty("os.arch", "unknown")),
-        new TimeCollector(clock)));
+        new TimeCollector(clock));
+    List<Collector> enabled = new ArrayList<>();
+    for (Collector c : all) {
+      if (config.enabled(c.name())) {
+        enabled.add(c);
+      }
+    }
+    return new LinuxCollectors(enabled);
   }
+
+  /** Names of every Linux collector, for validating configuration. */
+  public static List<String> names() {
+    return NAMES;
+  }
+
+  static final List<String> NAMES = List.of("cpu", "stat", "meminfo", "loadavg", "filesystem", "diskstats",
+      "netdev", "netclass", "netstat", "sockstat", "softnet", "filefd", "pressure", "vmstat", "entropy", "os",
+      "hwmon", "processes", "uname", "time");
 
   /** Reads everything once. Not thread-safe: call from one thread (the collection thread). */
   public List<Metric> collect() {

@@ -15,9 +15,17 @@ final class ProcFiles {
     return Files.readAllLines(file, StandardCharsets.UTF_8);
   }
 
-  /** The file's content without the trailing newline. */
+  /**
+   * The file's content without the trailing newline. Read with one large read, not
+   * Files.readString: /proc/sys files report size 0, and the JDK's probing read of a size-0 file
+   * followed by a read at offset 1 gets a truncated value from sysctl handlers (seen:
+   * {@code file-nr} read as "3").
+   */
   static String text(Path file) throws IOException {
-    String s = Files.readString(file, StandardCharsets.UTF_8);
+    String s;
+    try (var in = Files.newInputStream(file)) {
+      s = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
     int end = s.length();
     while (end > 0 && (s.charAt(end - 1) == '\n' || s.charAt(end - 1) == '\r')) {
       end--;

@@ -167,7 +167,7 @@ class CollectorsFixtureTest {
         throw new IOException(mountpoint + ": stale file handle");
       }
       return s;
-    });
+    }, FilesystemCollector.DEFAULT_MOUNT_TIMEOUT);
 
     Map<String, Double> m = byKey(collect(c));
 
