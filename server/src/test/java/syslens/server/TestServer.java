@@ -46,8 +46,12 @@ final class TestServer implements AutoCloseable {
   }
 
   void start() throws IOException {
+    // Functional tests hammer the API from one user and one address: request budgets off here
+    // (HttpHardeningTest sets its own); the login budget stays at its default.
     server = SysLensServer.start(custom.apply(ServerConfig.builder(data).port(0).adminPassword(PASSWORD)
-        .enrollmentToken(TOKEN).collectInterval(interval).metadata(metadataUrl, "syslens", null)).build());
+        .enrollmentToken(TOKEN).collectInterval(interval).metadata(metadataUrl, "syslens", null)
+        .rateLimits(new syslens.server.auth.RateLimits(0, 0, 0, syslens.server.auth.RateLimits.defaults().loginPerMinute())))
+        .build());
   }
 
   void restart() throws IOException {
