@@ -123,7 +123,9 @@ final class RestartBench extends BenchMain.Common implements Callable<Integer> {
       times.add(s);
     }
     Collections.sort(times);
-    json.put("open_median_s", Math.round(times.get(times.size() / 2) * 1000) / 1000.0);
+    int mid = times.size() / 2;
+    double median = times.size() % 2 == 1 ? times.get(mid) : (times.get(mid - 1) + times.get(mid)) / 2;
+    json.put("open_median_s", Math.round(median * 1000) / 1000.0);
     json.put("date", Instant.now().toString());
     System.out.println(PromApi.JSON.writeValueAsString(json));
     return 0;

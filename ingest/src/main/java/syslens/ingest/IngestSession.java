@@ -28,6 +28,12 @@ public final class IngestSession {
   private final Source source;
   private final SessionOptions options;
   private final Map<Object, Labels> cache = new HashMap<>();
+  /**
+   * The previous batch's keys and labels by position: a source sends its series in the same
+   * order every time, so comparing with the key at the same position skips hashing the key.
+   */
+  private Object[] lastKeys = new Object[0];
+  private Labels[] lastLabels = new Labels[0];
   private final RoundTracker rounds;
   private final Labels up;
   private final Counter batches;
@@ -208,12 +214,31 @@ public final class IngestSession {
   /** The storage labels of series {@code i}, or null with {@link #problem} set. */
   private Labels resolve(SeriesInput in, int i) {
     Object key = in.key(i);
-    if (key != null) {
-      Labels cached = cache.get(key);
-      if (cached != null) {
-        return cached;
+    if (key == null) {
+      return build(in, i, null);
+    }
+    if (i < lastKeys.length && key.equals(lastKeys[i])) {
+      return lastLabels[i];
+    }
+    Labels labels = cache.get(key);
+    if (labels == null) {
+      labels = build(in, i, key);
+      if (labels == null) {
+        return null;
       }
     }
+    if (i >= lastKeys.length && i < options.maxSeries()) {
+      int size = Math.min(options.maxSeries(), Math.max(16, Math.max(i + 1, lastKeys.length * 2)));
+      lastKeys = java.util.Arrays.copyOf(lastKeys, size);
+      lastLabels = java.util.Arrays.copyOf(lastLabels, size);
+    }
+    lastKeys[i] = key;
+    lastLabels[i] = labels;
+    return labels;
+  }
+
+  /** Builds and validates series i's storage labels (cached under key when not null), or null. */
+  private Labels build(SeriesInput in, int i, Object key) {
     Labels.Builder b = Labels.builder();
     options.defaults().forEach(b::set);
     int n = in.labelCount(i);

@@ -90,6 +90,18 @@ class IngestSessionTest {
   }
 
   @Test
+  void write_seriesInAnotherOrderThanTheLastBatch_eachSampleStoredUnderItsOwnSeries() {
+    IngestSession s = agent("n1");
+    s.write(Batch.of().series(l("__name__", "a"), t0, 1).series(l("__name__", "b"), t0, 2));
+    s.write(Batch.of().series(l("__name__", "b"), t0 + 10_000, 20).series(l("__name__", "c"), t0 + 10_000, 30)
+        .series(l("__name__", "a"), t0 + 10_000, 10));
+    s.write(Batch.of().series(l("__name__", "a"), t0 + 20_000, 100));
+    assertThat(samples("a", "n1")).extracting(x -> x[1]).containsExactly(1.0, 10.0, 100.0);
+    assertThat(samples("b", "n1")).extracting(x -> x[1]).containsExactly(2.0, 20.0);
+    assertThat(samples("c", "n1")).extracting(x -> x[1]).containsExactly(30.0);
+  }
+
+  @Test
   void write_reservedLabel_refusesTheBatchNamingTheLabel() {
     WriteResult r = agent("n1").write(Batch.of().series(l("__name__", "ok"), t0, 1)
         .series(l("__name__", "x", "__address__", "h:1"), t0, 1));
