@@ -61,15 +61,18 @@ public final class RuleManager implements AutoCloseable {
     final GroupSpec spec;
     final List<Rule> rules;
     final boolean hasRecording;
+    /** The storage as the group's scope shows it, or null when the group is unscoped. */
+    final Queryable scoped;
     final AtomicBoolean running = new AtomicBoolean();
     volatile long lastEvalMs;
     volatile double lastEvalSeconds;
     ScheduledFuture<?> schedule;
 
-    Group(GroupSpec spec, List<Rule> rules) {
+    Group(GroupSpec spec, List<Rule> rules, Queryable scoped) {
       this.spec = spec;
       this.rules = rules;
       this.hasRecording = rules.stream().anyMatch(r -> !r.spec.alerting());
+      this.scoped = scoped;
     }
   }
 
@@ -97,6 +100,23 @@ public final class RuleManager implements AutoCloseable {
     });
     s.setRemoveOnCancelPolicy(true);
     this.scheduler = s;
+  }
+
+  /** The storage limited to the group's scope selectors, or null when it has none. */
+  private Queryable scoped(GroupSpec g) {
+    if (g.scope().isEmpty()) {
+      return null;
+    }
+    List<List<syslens.storage.Matcher>> selectors = new ArrayList<>();
+    for (String s : g.scope()) {
+      try {
+        selectors.add(syslens.query.parser.Parser.parseMetricSelector(s).matchers());
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("group \"" + g.name() + "\": scope: \"" + s + "\": "
+            + e.getMessage() + " (expected: label selectors)", e);
+      }
+    }
+    return syslens.storage.ScopedQueryable.of(queryable, selectors);
   }
 
   public static Builder builder(Queryable queryable, Function<Queryable, Engine> engines,
@@ -132,7 +152,7 @@ public final class RuleManager implements AutoCloseable {
         String key = g.name() + "/" + r.name() + (n > 1 ? "#" + n : "");
         rules.add(new Rule(key, g.name(), r, expr, generatorUrl(r, expr), settings));
       }
-      next.put(g.name(), new Group(g, rules));
+      next.put(g.name(), new Group(g, rules, scoped(g)));
     }
     if (restored == null) {
       restored = new HashMap<>();
@@ -266,9 +286,11 @@ public final class RuleManager implements AutoCloseable {
    */
   private void evalGroup(Group g, long ts, RoundCache shared, boolean parallel) {
     long start = System.nanoTime();
-    RoundCache cache = shared != null ? shared : new RoundCache(queryable);
+    // A scoped group reads through its scope and never shares the round's unscoped selections.
+    Queryable base = g.scoped != null ? g.scoped : queryable;
+    RoundCache cache = shared != null && g.scoped == null ? shared : new RoundCache(base);
     Engine engine = engines.apply(cache);
-    Engine training = engines.apply(queryable);
+    Engine training = engines.apply(base);
     long interval = g.spec.intervalMs();
     RoundOutput out = new RoundOutput();
     if (g.hasRecording) {
@@ -279,7 +301,7 @@ public final class RuleManager implements AutoCloseable {
           List<VectorSample> samples = r.evalRecording(engine, ts);
           if (!samples.isEmpty()) {
             append(samples);
-            cache = new RoundCache(queryable);
+            cache = new RoundCache(base);
             engine = engines.apply(cache);
           }
         }
