@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -188,21 +187,7 @@ class ScopeTest {
   }
 
   private static WebSocket live(String token, List<String> into) {
-    return HttpClient.newHttpClient().newWebSocketBuilder().header("Origin", server.base())
-        .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/api/v1/live?token=" + token), new WebSocket.Listener() {
-          StringBuilder buf = new StringBuilder();
-
-          @Override
-          public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-            buf.append(data);
-            if (last) {
-              into.add(buf.toString());
-              buf = new StringBuilder();
-            }
-            w.request(1);
-            return null;
-          }
-        }).join();
+    return server.live(token, into);
   }
 
   @Test
@@ -250,8 +235,33 @@ class ScopeTest {
     assertThat(relabel.statusCode()).isEqualTo(403);
     assertThat(relabel.body()).contains("labels.group would move its alerts outside your scope");
 
+    // An expression that rewrites the scope label: its alerts would leave the scope, so there are none.
+    HttpResponse<String> sneaky = send("PUT", "/api/v1/alert-rules/team-a-sneaky", """
+        {"name": "team-a-sneaky", "interval": "1s", "rules": [{"alert": "Sneaky",
+         "expr": "label_replace(up == 1, \\"group\\", \\"team-b\\", \\"group\\", \\".*\\")"}]}""", alice);
+    assertThat(sneaky.statusCode()).as(sneaky.body()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(30)).until(() -> evaluatedTwice("team-a-sneaky"));
+    assertThat(json(server.get("/api/v1/alerts", admin)).at("/data/alerts"))
+        .noneMatch(a -> a.at("/labels/alertname").asText().equals("Sneaky"));
+
     List<String> actions = auditActions();
     assertThat(actions).contains("alert.rules.create", "role.saved", "user.created");
+  }
+
+  private static long firstEval;
+
+  /** True once the group has been evaluated, healthy, at two different times. */
+  private static boolean evaluatedTwice(String group) throws Exception {
+    for (JsonNode g : json(server.get("/api/v1/rules", admin)).at("/data/groups")) {
+      if (g.get("name").asText().equals(group) && g.at("/rules/0/health").asText().equals("ok")) {
+        long t = Instant.parse(g.get("lastEvaluation").asText()).toEpochMilli();
+        if (firstEval == 0) {
+          firstEval = t;
+        }
+        return t > firstEval;
+      }
+    }
+    return false;
   }
 
   private static Set<String> teamUpNodes() throws Exception {

@@ -102,8 +102,8 @@ public final class RuleManager implements AutoCloseable {
     this.scheduler = s;
   }
 
-  /** The storage limited to the group's scope selectors, or null when it has none. */
-  private Queryable scoped(GroupSpec g) {
+  /** The group's scope selectors as matchers, or null when it has none. */
+  private static List<List<syslens.storage.Matcher>> scope(GroupSpec g) {
     if (g.scope().isEmpty()) {
       return null;
     }
@@ -116,7 +116,7 @@ public final class RuleManager implements AutoCloseable {
             + e.getMessage() + " (expected: label selectors)", e);
       }
     }
-    return syslens.storage.ScopedQueryable.of(queryable, selectors);
+    return selectors;
   }
 
   public static Builder builder(Queryable queryable, Function<Queryable, Engine> engines,
@@ -139,6 +139,7 @@ public final class RuleManager implements AutoCloseable {
             + "(expected: unique group names)");
       }
       List<Rule> rules = new ArrayList<>();
+      List<List<syslens.storage.Matcher>> scope = scope(g);
       Map<String, Integer> seen = new HashMap<>();
       for (RuleSpec r : g.rules()) {
         String expr;
@@ -150,9 +151,10 @@ public final class RuleManager implements AutoCloseable {
         }
         int n = seen.merge(r.name(), 1, Integer::sum);
         String key = g.name() + "/" + r.name() + (n > 1 ? "#" + n : "");
-        rules.add(new Rule(key, g.name(), r, expr, generatorUrl(r, expr), settings));
+        rules.add(new Rule(key, g.name(), r, expr, generatorUrl(r, expr), settings).limitTo(scope));
       }
-      next.put(g.name(), new Group(g, rules, scoped(g)));
+      next.put(g.name(), new Group(g, rules,
+          scope == null ? null : syslens.storage.ScopedQueryable.of(queryable, scope)));
     }
     if (restored == null) {
       restored = new HashMap<>();

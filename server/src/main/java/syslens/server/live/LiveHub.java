@@ -68,6 +68,14 @@ public final class LiveHub implements WebSocketServiceHandler {
       return out;
     }
     Client c = new Client(out, scopes.of(ctx));
+    // The snapshot goes out before the client joins the broadcasts, so it is always the first message.
+    List<Map<String, Object>> nodes = registry.list().stream()
+        .filter(n -> ScopedQueryable.visible(c.scope, NodeJson.scopeLabels(n)))
+        .map(n -> NodeJson.of(n, summaries)).toList();
+    Map<String, Object> snapshot = new LinkedHashMap<>();
+    snapshot.put("type", "snapshot");
+    snapshot.put("nodes", nodes);
+    send(c, toJson(snapshot));
     add(c);
     out.whenComplete().whenComplete((v, e) -> remove(c));
     // Inbound frames carry nothing we need; drain them so the stream completes on close.
@@ -94,13 +102,6 @@ public final class LiveHub implements WebSocketServiceHandler {
         out.close();
       }
     });
-    List<Map<String, Object>> nodes = registry.list().stream()
-        .filter(n -> ScopedQueryable.visible(c.scope, NodeJson.scopeLabels(n)))
-        .map(n -> NodeJson.of(n, summaries)).toList();
-    Map<String, Object> snapshot = new LinkedHashMap<>();
-    snapshot.put("type", "snapshot");
-    snapshot.put("nodes", nodes);
-    send(c, toJson(snapshot));
     return out;
   }
 
