@@ -57,6 +57,26 @@ public final class Engine {
     return new Builder(queryable);
   }
 
+  /**
+   * This engine's settings over another queryable (e.g. the storage limited to a user's scope):
+   * a few fields copied, nothing else.
+   */
+  public Engine over(Queryable other) {
+    requireNonNull(other, "other");
+    if (other == queryable) {
+      return this;
+    }
+    Builder b = new Builder(other);
+    b.lookbackDelta = Duration.ofMillis(lookbackMs);
+    b.timeout = timeout;
+    b.maxSamples = maxSamples;
+    b.maxLabelBytes = maxLabelBytes;
+    b.maxSeries = maxSeries;
+    b.subqueryStep = Duration.ofMillis(subqueryStepMs);
+    b.clock = clock;
+    return new Engine(b);
+  }
+
   /** Parses {@code query} without evaluating it; BAD_DATA on a syntax or type error. */
   public static Expr parse(String query) {
     requireNonNull(query, "query");

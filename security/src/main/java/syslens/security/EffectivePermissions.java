@@ -7,10 +7,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** A user's (or role's) computed permissions, each with the path it came from. */
-public record EffectivePermissions(List<Origin> grants, List<Origin> denies, boolean requireTotp) {
+/**
+ * A user's (or role's) computed permissions and resource scope, each with the path it came from.
+ * {@code scopes} holds the label selectors declared on the way ({@link Scopes}); none means
+ * unscoped.
+ */
+public record EffectivePermissions(List<Origin> grants, List<Origin> denies, boolean requireTotp,
+    List<Origin> scopes) {
 
-  /** One permission and where it came from, e.g. {@code role team-a > role operator}. */
+  /**
+   * One permission (or, in {@link #scopes}, one selector) and where it came from, e.g. {@code
+   * role team-a > role operator}.
+   */
   public record Origin(String permission, String path) {}
 
   /**
@@ -24,6 +32,21 @@ public record EffectivePermissions(List<Origin> grants, List<Origin> denies, boo
   public EffectivePermissions {
     grants = List.copyOf(grants);
     denies = List.copyOf(denies);
+    scopes = List.copyOf(scopes);
+  }
+
+  public EffectivePermissions(List<Origin> grants, List<Origin> denies, boolean requireTotp) {
+    this(grants, denies, requireTotp, List.of());
+  }
+
+  /** The effective scope: distinct selectors, or null when unscoped (nothing declares one). */
+  public List<String> scope() {
+    if (scopes.isEmpty()) {
+      return null;
+    }
+    Set<String> s = new LinkedHashSet<>();
+    scopes.forEach(o -> s.add(o.permission()));
+    return List.copyOf(s);
   }
 
   public Set<String> grantSet() {
@@ -78,6 +101,10 @@ public record EffectivePermissions(List<Origin> grants, List<Origin> denies, boo
     m.put("denies", denies.stream().map(o -> Map.of("permission", o.permission(), "from", o.path())).toList());
     m.put("requireTotp", requireTotp);
     m.put("conflicts", conflicts());
+    Map<String, Object> scope = new LinkedHashMap<>();
+    scope.put("unscoped", scopes.isEmpty());
+    scope.put("selectors", scopes.stream().map(o -> Map.of("selector", o.permission(), "from", o.path())).toList());
+    m.put("scope", scope);
     return m;
   }
 }

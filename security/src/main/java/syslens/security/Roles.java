@@ -21,7 +21,9 @@ import javax.sql.DataSource;
 /**
  * Built-in roles (admin, operator, viewer, auditor) and custom roles with parents. Saving refuses
  * unknown parents, cycles, malformed permissions and conflicting permission sets, naming the
- * conflict. Custom roles live in the {@code roles} table and are cached (they are few).
+ * conflict, and malformed scope selectors. Custom roles live in the {@code roles} table and are
+ * cached (they are few). Built-in roles declare no scope; a team role such as {@code team-a}
+ * (parent {@code viewer}, scope {@code {group="team-a"}}) limits its holders to its selectors.
  */
 public final class Roles {
   static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
@@ -30,10 +32,12 @@ public final class Roles {
   static final Map<String, Role> BUILTIN = builtins();
 
   private final DataSource db;
+  private final Scopes scopes;
   private volatile Map<String, Role> custom;
 
-  Roles(DataSource db) {
+  Roles(DataSource db, Scopes scopes) {
     this.db = requireNonNull(db, "db");
+    this.scopes = requireNonNull(scopes, "scopes");
     this.custom = load();
   }
 
@@ -63,23 +67,31 @@ public final class Roles {
 
   /** Effective permissions of a role plus a user's extras; throws when a role is unknown or a cycle. */
   public EffectivePermissions effective(String role, Set<String> extraGrants, Set<String> extraDenies) {
-    return effective(role, extraGrants, extraDenies, this::get);
+    return effective(role, extraGrants, extraDenies, List.of(), this::get);
+  }
+
+  /** Like {@link #effective(String, Set, Set)}, with the scope selectors declared on the user. */
+  public EffectivePermissions effective(String role, Set<String> extraGrants, Set<String> extraDenies,
+      List<String> userScopes) {
+    return effective(role, extraGrants, extraDenies, userScopes, this::get);
   }
 
   private static EffectivePermissions effective(String role, Set<String> extraGrants, Set<String> extraDenies,
-      java.util.function.Function<String, Optional<Role>> lookup) {
+      List<String> userScopes, java.util.function.Function<String, Optional<Role>> lookup) {
     List<EffectivePermissions.Origin> grants = new ArrayList<>();
     List<EffectivePermissions.Origin> denies = new ArrayList<>();
+    List<EffectivePermissions.Origin> scopes = new ArrayList<>();
     boolean[] totp = {false};
-    walk(role, "role " + role, new LinkedHashSet<>(), lookup, grants, denies, totp);
+    walk(role, "role " + role, new LinkedHashSet<>(), lookup, grants, denies, scopes, totp);
     extraGrants.forEach(p -> grants.add(new EffectivePermissions.Origin(p, "user extra grant")));
     extraDenies.forEach(p -> denies.add(new EffectivePermissions.Origin(p, "user extra denial")));
-    return new EffectivePermissions(grants, denies, totp[0]);
+    userScopes.forEach(s -> scopes.add(new EffectivePermissions.Origin(s, "user scope")));
+    return new EffectivePermissions(grants, denies, totp[0], scopes);
   }
 
   private static void walk(String name, String path, Set<String> onPath,
       java.util.function.Function<String, Optional<Role>> lookup, List<EffectivePermissions.Origin> grants,
-      List<EffectivePermissions.Origin> denies, boolean[] totp) {
+      List<EffectivePermissions.Origin> denies, List<EffectivePermissions.Origin> scopes, boolean[] totp) {
     if (!onPath.add(name)) {
       throw new IllegalArgumentException("roles: cycle " + String.join(" > ", onPath) + " > " + name
           + " (expected: parents that do not lead back to the role)");
@@ -89,8 +101,9 @@ public final class Roles {
     totp[0] |= r.requireTotp();
     r.grants().stream().sorted().forEach(p -> grants.add(new EffectivePermissions.Origin(p, path)));
     r.denies().stream().sorted().forEach(p -> denies.add(new EffectivePermissions.Origin(p, path)));
+    r.scopes().forEach(s -> scopes.add(new EffectivePermissions.Origin(s, path)));
     for (String parent : r.parents()) {
-      walk(parent, path + " > role " + parent, onPath, lookup, grants, denies, totp);
+      walk(parent, path + " > role " + parent, onPath, lookup, grants, denies, scopes, totp);
     }
     onPath.remove(name);
   }
@@ -123,6 +136,11 @@ public final class Roles {
         problems.add(bad);
       }
     }
+    try {
+      scopes.check(role.scopes());
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
+    }
     if (!problems.isEmpty()) {
       return problems;
     }
@@ -133,7 +151,7 @@ public final class Roles {
     try {
       // The role itself and every role that inherits from it must stay consistent.
       for (String n : next.keySet()) {
-        EffectivePermissions e = effective(n, Set.of(), Set.of(), lookup);
+        EffectivePermissions e = effective(n, Set.of(), Set.of(), List.of(), lookup);
         if (n.equals(role.name()) || inherits(n, role.name(), lookup)) {
           e.conflicts().forEach(c -> problems.add("role " + n + ": " + c));
         }
@@ -169,12 +187,13 @@ public final class Roles {
         d.executeUpdate();
       }
       try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO roles (name, parents, grants, denies, require_totp) VALUES (?, ?, ?, ?, ?)")) {
+          "INSERT INTO roles (name, parents, grants, denies, require_totp, scopes) VALUES (?, ?, ?, ?, ?, ?)")) {
         ps.setString(1, role.name());
         ps.setString(2, String.join(" ", role.parents()));
         ps.setString(3, String.join(" ", new java.util.TreeSet<>(role.grants())));
         ps.setString(4, String.join(" ", new java.util.TreeSet<>(role.denies())));
         ps.setBoolean(5, role.requireTotp());
+        ps.setString(6, Scopes.join(scopes.check(role.scopes())));
         ps.executeUpdate();
       }
     } catch (SQLException e) {
@@ -208,11 +227,11 @@ public final class Roles {
   private Map<String, Role> load() {
     Map<String, Role> m = new LinkedHashMap<>();
     try (Connection c = db.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT name, parents, grants, denies, require_totp FROM roles");
+        PreparedStatement ps = c.prepareStatement("SELECT name, parents, grants, denies, require_totp, scopes FROM roles");
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         m.put(rs.getString(1), new Role(rs.getString(1), split(rs.getString(2)), new HashSet<>(split(rs.getString(3))),
-            new HashSet<>(split(rs.getString(4))), rs.getBoolean(5), false));
+            new HashSet<>(split(rs.getString(4))), rs.getBoolean(5), false, Scopes.split(rs.getString(6))));
       }
     } catch (SQLException e) {
       throw new IllegalStateException("loading roles failed", e);

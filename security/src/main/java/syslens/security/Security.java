@@ -32,12 +32,13 @@ public final class Security {
     SecuritySchema.migrate(b.db);
     this.audit = new AuditLog(b.db, b.clock);
     this.userStore = new UserStore(b.db, b.clock);
-    this.roles = new Roles(b.db);
+    Scopes scopes = new Scopes(b.scopeChecker);
+    this.roles = new Roles(b.db, scopes);
     this.sessions = new Sessions(b.db, b.clock, b.idleTimeout);
     this.tokens = new AccessTokens(b.jwtKey, b.clock, b.accessTokenTtl);
     this.apiKeys = new ApiKeys(b.db, b.clock);
     LoginGuard guard = new LoginGuard(b.clock, new LoginLockStore(b.db));
-    this.users = new Users(userStore, roles, PasswordPolicy.create(), sessions, apiKeys, guard, audit);
+    this.users = new Users(userStore, roles, PasswordPolicy.create(), sessions, apiKeys, guard, audit, scopes);
     this.logins = new Logins(userStore, roles, sessions, tokens, guard, audit, b.clock);
     this.nodes = new NodeIdentities(b.db, b.clock, b.enrollmentToken, audit);
   }
@@ -112,7 +113,7 @@ public final class Security {
   private Optional<Principal> principal(User u, String sessionId, String keyId, Set<String> scopes) {
     EffectivePermissions e;
     try {
-      e = roles.effective(u.role(), u.extraGrants(), u.extraDenies());
+      e = roles.effective(u.role(), u.extraGrants(), u.extraDenies(), u.scopes());
     } catch (IllegalArgumentException ex) {
       return Optional.empty(); // the user's role was deleted: no access rather than a guess
     }
@@ -129,7 +130,7 @@ public final class Security {
     }
     String restricted = keyId == null ? logins.restriction(u) : null;
     return Optional.of(new Principal(u.id(), u.username(), u.role(), grants, e.denySet(), sessionId, restricted,
-        u.language(), keyId));
+        u.language(), keyId, e.scope()));
   }
 
   /** Creates an API key for the principal's user with scopes it holds itself; the key text is shown once. */
@@ -180,6 +181,7 @@ public final class Security {
     private Supplier<String> enrollmentToken = () -> null;
     private Duration accessTokenTtl = Duration.ofMinutes(10);
     private Duration idleTimeout = Duration.ofHours(8);
+    private java.util.function.UnaryOperator<String> scopeChecker = Scopes::basicProblem;
 
     private Builder(DataSource db) {
       this.db = requireNonNull(db, "db");
@@ -217,6 +219,15 @@ public final class Security {
         throw new IllegalArgumentException("idleTimeout: " + d + " (expected: > 0)");
       }
       this.idleTimeout = d;
+      return this;
+    }
+
+    /**
+     * Checks one scope selector as the query language reads it: null when valid, else what is
+     * wrong and what was expected. Default: braces only.
+     */
+    public Builder scopeChecker(java.util.function.UnaryOperator<String> checker) {
+      this.scopeChecker = requireNonNull(checker, "scopeChecker");
       return this;
     }
 

@@ -24,7 +24,7 @@ final class UserStore {
   static final long CACHE_TTL_MS = 2_000;
   private static final String COLUMNS = "id, username, password_hash, role, disabled, "
       + "must_change_password, language, version, totp_secret, totp_enabled, created_at, extra_grants, "
-      + "extra_denies, recovery_codes";
+      + "extra_denies, recovery_codes, scopes";
 
   private record Cached(Optional<User> user, long at) {}
 
@@ -165,6 +165,6 @@ final class UserStore {
     return new User(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5),
         rs.getBoolean(6), rs.getString(7), rs.getLong(8), rs.getString(9), rs.getBoolean(10), rs.getLong(11),
         new java.util.HashSet<>(Roles.split(rs.getString(12))), new java.util.HashSet<>(Roles.split(rs.getString(13))),
-        rs.getString(14));
+        rs.getString(14), Scopes.split(rs.getString(15)));
   }
 }

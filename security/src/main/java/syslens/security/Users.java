@@ -25,9 +25,11 @@ public final class Users {
   private final ApiKeys keys;
   private final LoginGuard guard;
   private final AuditLog audit;
+  private final Scopes scopes;
 
   Users(UserStore store, Roles roles, PasswordPolicy policy, Sessions sessions, ApiKeys keys, LoginGuard guard,
-      AuditLog audit) {
+      AuditLog audit, Scopes scopes) {
+    this.scopes = requireNonNull(scopes, "scopes");
     this.store = requireNonNull(store, "store");
     this.roles = requireNonNull(roles, "roles");
     this.policy = requireNonNull(policy, "policy");
@@ -56,9 +58,23 @@ public final class Users {
     return store.count();
   }
 
-  /** The effective permissions of a user, each with where it comes from. */
+  /** The effective permissions and scope of a user, each with where it comes from. */
   public EffectivePermissions effective(User u) {
-    return roles.effective(u.role(), u.extraGrants(), u.extraDenies());
+    return roles.effective(u.role(), u.extraGrants(), u.extraDenies(), u.scopes());
+  }
+
+  /**
+   * Sets the scope selectors declared on the user itself (empty: none; the role's still apply).
+   * Takes effect at the user's next request; audited with before and after.
+   */
+  public void setScopes(User u, List<String> selectors, Actor actor) {
+    List<String> checked = scopes.check(selectors);
+    store.update(u.id(), "scopes = ?", false, ps -> {
+      ps.setString(1, Scopes.join(checked));
+      return 1;
+    });
+    audit.append(actor.name(), "user.scopes", u.username(), actor.source(), "before: " + u.scopes()
+        + "; after: " + checked);
   }
 
   /**

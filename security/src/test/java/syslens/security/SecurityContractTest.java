@@ -202,6 +202,38 @@ abstract class SecurityContractTest {
   }
 
   @Test
+  void scopes_unionOfRoleChainAndUser_withOrigins_andUnscopedAdmin() {
+    security.roles().save(new Role("team-a", List.of("viewer"), Set.of(), Set.of(), false, false,
+        List.of("{group=\"team-a\"}")));
+    security.roles().save(new Role("team-a-vc", List.of("team-a"), Set.of(), Set.of(), false, false,
+        List.of(" {vcenter=\"vc1\"} ", "{group=\"team-a\"}")));
+    User ann = security.users().create("ann", "Tr0ub4dor-and-3x", "team-a-vc", false, "en", ADMIN);
+    security.users().setScopes(ann, List.of("{node=~\"lab-.*\"}"), ADMIN);
+    Principal p = security.authenticate(login("ann", "Tr0ub4dor-and-3x").accessToken()).orElseThrow();
+    assertThat(p.scoped()).isTrue();
+    assertThat(p.scope()).containsExactly("{vcenter=\"vc1\"}", "{group=\"team-a\"}", "{node=~\"lab-.*\"}");
+    EffectivePermissions e = security.users().effective(security.users().get("ann").orElseThrow());
+    assertThat(e.scopes()).extracting(EffectivePermissions.Origin::path)
+        .containsExactly("role team-a-vc", "role team-a-vc", "role team-a-vc > role team-a", "user scope");
+    assertThat(security.roles().get("team-a-vc").orElseThrow().scopes()).containsExactly("{vcenter=\"vc1\"}",
+        "{group=\"team-a\"}");
+    Principal admin = security.authenticate(login("admin", PW).accessToken()).orElseThrow();
+    assertThat(admin.scoped()).isFalse();
+    assertThat(admin.scope()).isNull();
+    assertThat(security.audit().list(-1, 100)).anyMatch(r -> r.action().equals("user.scopes"));
+  }
+
+  @Test
+  void scopes_malformedSelector_isRefusedNamingIt() {
+    assertThatThrownBy(() -> security.roles().save(new Role("team-x", List.of("viewer"), Set.of(), Set.of(), false,
+        false, List.of("group=team-x"))))
+        .hasMessageContaining("scopes: \"group=team-x\"").hasMessageContaining("expected: a label selector");
+    User bob = security.users().create("bob", "Tr0ub4dor-and-3x", "viewer", false, "en", ADMIN);
+    assertThatThrownBy(() -> security.users().setScopes(bob, List.of("{a=\"1\"}\n{b=\"2\"}"), ADMIN))
+        .hasMessageContaining("expected: one line");
+  }
+
+  @Test
   void setPermissions_conflictingUserExtras_areRefused() {
     User bob = security.users().create("bob", "Tr0ub4dor-and-3x", "operator", false, "en", ADMIN);
     assertThatThrownBy(() -> security.users().setPermissions(bob, "operator", Set.of("system:audit:delete",

@@ -46,11 +46,12 @@ final class AlertingWiring implements AutoCloseable {
     }
   }
 
-  void routes(ServerBuilder sb, Security security, AuthDecorator auth, java.time.Clock clock) {
+  void routes(ServerBuilder sb, Security security, AuthDecorator auth, java.time.Clock clock,
+      syslens.server.auth.RequestScope scopes) {
     AlertRulesApi api = new AlertRulesApi(rules, manager,
         (ctx, action, target, detail) -> security.audit().append(principal(ctx).username(),
             action, target, ctx.clientAddress().getHostAddress(), detail),
-        ctx -> principal(ctx).username(), clock);
+        ctx -> principal(ctx).username(), clock, scopes);
     sb.service("/api/v1/rules", api.prometheusRules().decorate(auth));
     sb.service("/api/v1/alerts", api.prometheusAlerts().decorate(auth));
     sb.service("/api/v1/alerts/history", api.history().decorate(auth));

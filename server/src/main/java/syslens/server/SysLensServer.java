@@ -52,6 +52,7 @@ import syslens.server.auth.AccessApi;
 import syslens.server.auth.AuthApi;
 import syslens.server.api.VcentersApi;
 import syslens.server.auth.AuthDecorator;
+import syslens.server.auth.RequestScope;
 import syslens.server.auth.SourceRateLimit;
 import syslens.server.auth.UsersApi;
 import syslens.ingest.IngestPipeline;
@@ -136,13 +137,15 @@ public final class SysLensServer implements AutoCloseable {
       byte[] jwtKey = java.util.Base64.getUrlDecoder().decode(secrets.getOrCreate("jwt-key"));
       String token = enrollmentToken;
       Security security = Security.builder(meta.dataSource()).clock(config.clock()).jwtKey(jwtKey)
-          .enrollmentToken(() -> token).build();
+          .enrollmentToken(() -> token).scopeChecker(RequestScope::problem).build();
+      // Resource scopes: every read path asks this for the request principal's view.
+      RequestScope scopes = new RequestScope();
       this.generatedAdminPassword = bootstrapAdmin(security, secrets);
 
       PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       NodeRegistry registry = new NodeRegistry(new NodeStore(meta), config.clock(), config.offlineAfter());
       NodeSummaries summaries = new NodeSummaries();
-      LiveHub hub = new LiveHub(registry, summaries);
+      LiveHub hub = new LiveHub(registry, summaries, scopes);
       // Every source writes through the one ingest pipeline (agent stream, remote-write, import, vSphere).
       IngestPipeline pipeline = IngestPipeline.builder(tsdb).clock(config.clock()).meters(meters)
           .agentNodes(registry::isAgent).listener(new AgentLiveFeed(registry, summaries, hub::publishSample)).build();
@@ -156,7 +159,8 @@ public final class SysLensServer implements AutoCloseable {
           .build();
       Engine engine = engines.apply(limits.timeout());
       this.queryExecutor = QueryExecutor.create(limits);
-      QueryApi query = new QueryApi(engine, engines, limits.timeout(), queryExecutor, config.clock());
+      QueryApi query = new QueryApi(engine, engines, limits.timeout(), queryExecutor, config.clock(),
+          (ctx, e) -> e.over(scopes.queryable(ctx, tsdb)));
       new JvmMemoryMetrics().bindTo(meters);
       this.jvmGc = new JvmGcMetrics();
       jvmGc.bindTo(meters);
@@ -238,12 +242,12 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/node-credentials", accessApi.nodeCredentials().decorate(auth));
       sb.service("/api/v1/node-credentials/{id}", accessApi.nodeCredentials().decorate(auth));
       sb.service("/api/v1/node-credentials/{id}/revoke", accessApi.nodeCredentials().decorate(auth));
-      sb.service("/api/v1/nodes", new NodesApi(registry, summaries).decorate(auth));
+      sb.service("/api/v1/nodes", new NodesApi(registry, summaries, scopes).decorate(auth));
       sb.service("/api/v1/query", query.instant().decorate(auth));
       sb.service("/api/v1/query_range", query.range().decorate(auth));
       sb.service("/api/v1/format_query", query.formatQuery().decorate(auth));
       sb.service("/api/v1/query_exemplars", query.exemplars().decorate(auth));
-      MetadataApi metadata = new MetadataApi(tsdb);
+      MetadataApi metadata = new MetadataApi(tsdb, scopes::queryable);
       sb.service("/api/v1/labels", metadata.labels().decorate(auth));
       sb.service("/api/v1/label/{name}/values", metadata.labelValues().decorate(auth));
       sb.service("/api/v1/series", metadata.series().decorate(auth));
@@ -273,7 +277,7 @@ public final class SysLensServer implements AutoCloseable {
       // Alert notification: routing, silences, receivers; rules hand alerts to alertSink().
       this.notifier = Notifier.builder(meta.dataSource()).clock(config.clock())
           .userLanguage(u -> security.users().get(u).map(syslens.security.User::language)).build();
-      AlertingApi notifyApi = new AlertingApi(new NotifyApi(notifier), security.audit());
+      AlertingApi notifyApi = new AlertingApi(new NotifyApi(notifier), security.audit(), scopes);
       this.alerting = new AlertingWiring(config, tsdb, meta, q -> Engine.builder(q)
           .clock(config.clock()).timeout(limits.timeout()).maxSamples(limits.maxSamples())
           .maxSeries(limits.maxSeries()).build(), notifier);
@@ -293,7 +297,7 @@ public final class SysLensServer implements AutoCloseable {
           }));
       sb.service("/metrics", ((HttpService) (ctx, req) -> HttpResponse.of(HttpStatus.OK,
           MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), meters.scrape())).decorate(auth));
-      this.alerting.routes(sb, security, auth, config.clock());
+      this.alerting.routes(sb, security, auth, config.clock(), scopes);
       HttpService apiNotFound = (ctx, req) -> ApiErrors.error(HttpStatus.NOT_FOUND, "not_found",
           "no API endpoint at " + ctx.path() + " (expected: one of /api/v1/auth/login, /api/v1/nodes, "
               + "/api/v1/query, /api/v1/query_range, /api/v1/labels, /api/v1/label/<name>/values, "

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,21 +63,7 @@ class AgentToQueryIntegrationTest {
 
         // A live client sees samples with a computed CPU percentage.
         List<String> live = new CopyOnWriteArrayList<>();
-        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().header("Origin", s.base())
-            .buildAsync(URI.create("ws://127.0.0.1:" + s.port() + "/api/v1/live?token=" + token), new WebSocket.Listener() {
-              StringBuilder buf = new StringBuilder();
-
-              @Override
-              public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                buf.append(data);
-                if (last) {
-                  live.add(buf.toString());
-                  buf = new StringBuilder();
-                }
-                w.request(1);
-                return null;
-              }
-            }).join();
+        WebSocket ws = s.live(token, live);
         await().atMost(Duration.ofSeconds(10)).until(() -> live.stream().anyMatch(
             m -> m.contains("\"type\":\"sample\"") && m.contains("\"nodeId\":\"it-node\"") && !m.contains("\"cpuPercent\":null")));
         assertThat(live.get(0)).contains("\"type\":\"snapshot\"").contains("it-node");

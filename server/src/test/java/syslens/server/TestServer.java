@@ -105,6 +105,27 @@ final class TestServer implements AutoCloseable {
     return JSON.readTree(r.body());
   }
 
+  /** Opens the live WebSocket with {@code token}; every text message is added to {@code into}. */
+  java.net.http.WebSocket live(String token, java.util.List<String> into) {
+    return HttpClient.newHttpClient().newWebSocketBuilder().header("Origin", base())
+        .buildAsync(URI.create("ws://127.0.0.1:" + port() + "/api/v1/live?token=" + token),
+            new java.net.http.WebSocket.Listener() {
+              StringBuilder buf = new StringBuilder();
+
+              @Override
+              public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data,
+                  boolean last) {
+                buf.append(data);
+                if (last) {
+                  into.add(buf.toString());
+                  buf = new StringBuilder();
+                }
+                w.request(1);
+                return null;
+              }
+            }).join();
+  }
+
   static String enc(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }

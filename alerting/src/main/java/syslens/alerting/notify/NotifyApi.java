@@ -50,6 +50,18 @@ public final class NotifyApi {
   /** What to append to the audit log. */
   public record Audit(String action, String target, String detail) {}
 
+  /**
+   * What a scoped caller may see and silence (the server builds it from the caller's resource
+   * scope); {@code null} where a scope is taken means unscoped.
+   */
+  public interface Scope {
+    /** True when an alert with these labels is inside the scope. */
+    boolean visible(syslens.storage.Labels labels);
+
+    /** Null when a silence with these matchers can only silence alerts inside the scope, else why not. */
+    String silenceProblem(List<Matcher> matchers);
+  }
+
   static final int MAX_LIMIT = 1000;
   private final Notifier notifier;
 
@@ -58,24 +70,40 @@ public final class NotifyApi {
   }
 
   public Response handle(String method, String path, Map<String, String> params, String body, String actor) {
+    return handle(method, path, params, body, actor, null);
+  }
+
+  /**
+   * Like {@link #handle(String, String, Map, String, String)} for a caller limited to {@code
+   * scope}: alerts and silences outside it are not listed, a silence that could reach outside it
+   * is refused (403), and alerts outside it cannot be acknowledged.
+   */
+  public Response handle(String method, String path, Map<String, String> params, String body, String actor,
+      Scope scope) {
     try {
       String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
       if (p.equals("/api/v1/silences")) {
         return switch (method) {
-          case "GET" -> Response.ok(silences(params.get("state")));
-          case "POST" -> saveSilence(body, actor);
+          case "GET" -> Response.ok(silences(params.get("state"), scope));
+          case "POST" -> saveSilence(body, actor, scope);
           default -> notAllowed(method, "GET, POST");
         };
       }
       if (p.startsWith("/api/v1/silences/")) {
         String id = p.substring("/api/v1/silences/".length());
         Silence s = notifier.silences().get(id).orElse(null);
+        if (s != null && scope != null && scope.silenceProblem(s.matchers()) != null && method.equals("GET")) {
+          s = null; // another scope's silence is not shown
+        }
         if (s == null) {
           return Response.error(404, "not_found", "silence " + id + " does not exist (expected: an id from GET /api/v1/silences)");
         }
         return switch (method) {
           case "GET" -> Response.ok(silenceJson(s));
           case "DELETE" -> {
+            if (scope != null && scope.silenceProblem(s.matchers()) != null) {
+              yield Response.error(403, "forbidden", "silence " + id + ": " + scope.silenceProblem(s.matchers()));
+            }
             notifier.silences().expire(id);
             yield Response.ok(Map.of("silenceID", id), new Audit("silence.expired", id, s.matchers().toString()));
           }
@@ -93,10 +121,10 @@ public final class NotifyApi {
         };
       }
       if (p.equals("/api/v1/alerting/alerts")) {
-        return method.equals("GET") ? Response.ok(alerts()) : notAllowed(method, "GET");
+        return method.equals("GET") ? Response.ok(alerts(scope)) : notAllowed(method, "GET");
       }
       if (p.startsWith("/api/v1/alerts/") && p.endsWith("/ack")) {
-        return ack(method, p.substring("/api/v1/alerts/".length(), p.length() - "/ack".length()), body, actor);
+        return ack(method, p.substring("/api/v1/alerts/".length(), p.length() - "/ack".length()), body, actor, scope);
       }
       if (p.equals("/api/v1/notifications")) {
         return method.equals("GET") ? deliveries(params) : notAllowed(method, "GET");
@@ -115,14 +143,14 @@ public final class NotifyApi {
     return Response.error(405, "bad_data", "method " + method + " (expected: " + allowed + ")");
   }
 
-  private List<Map<String, Object>> silences(String state) {
+  private List<Map<String, Object>> silences(String state, Scope scope) {
     if (state != null && !List.of("active", "pending", "expired").contains(state)) {
       throw new IllegalArgumentException("state: \"" + state + "\" (expected: active, pending or expired)");
     }
     Instant now = notifier.clock().instant();
     List<Map<String, Object>> out = new ArrayList<>();
     for (Silence s : notifier.silences().list()) {
-      if (state == null || s.state(now).equals(state)) {
+      if ((state == null || s.state(now).equals(state)) && (scope == null || scope.silenceProblem(s.matchers()) == null)) {
         out.add(silenceJson(s));
       }
     }
@@ -143,7 +171,7 @@ public final class NotifyApi {
   }
 
   /** Alertmanager v2 PostableSilence: id?, matchers[{name, value, isRegex, isEqual}], startsAt, endsAt, createdBy, comment. */
-  private Response saveSilence(String body, String actor) {
+  private Response saveSilence(String body, String actor, Scope scope) {
     JsonNode n = object(body, "{\"matchers\": [{\"name\": ..., \"value\": ..., \"isRegex\": false}], \"startsAt\": ..., "
         + "\"endsAt\": ..., \"comment\": ...}");
     List<Matcher> ms = new ArrayList<>();
@@ -168,9 +196,21 @@ public final class NotifyApi {
     Instant ends = time(n, "endsAt");
     // The author is the authenticated user; a createdBy in the body is ignored.
     String id = n.path("id").isTextual() && !n.get("id").asText().isEmpty() ? n.get("id").asText() : null;
+    Silence before = id == null ? null : notifier.silences().get(id).orElse(null);
+    if (scope != null) {
+      String problem = scope.silenceProblem(ms);
+      if (problem == null && before != null) {
+        problem = scope.silenceProblem(before.matchers());
+      }
+      if (problem != null) {
+        return Response.error(403, "forbidden", "matchers " + ms + ": " + problem);
+      }
+    }
     String saved = notifier.silences().save(id, ms, starts, ends, actor, n.path("comment").asText(null));
+    String after = ms + " from " + starts + " until " + ends + ": " + n.path("comment").asText("");
     return Response.ok(Map.of("silenceID", saved), new Audit(id == null ? "silence.created" : "silence.updated", saved,
-        ms + " until " + ends + ": " + n.path("comment").asText("")));
+        before == null ? after : "before: " + before.matchers() + " from " + before.startsAt() + " until "
+            + before.endsAt() + ": " + before.comment() + "; after: " + after));
   }
 
   private static Instant time(JsonNode n, String field) {
@@ -233,9 +273,12 @@ public final class NotifyApi {
         c.receivers().size() + " receivers, " + c.inhibitRules().size() + " inhibit rules"));
   }
 
-  private List<Map<String, Object>> alerts() {
+  private List<Map<String, Object>> alerts(Scope scope) {
     List<Map<String, Object>> out = new ArrayList<>();
     for (Dispatcher.Status s : notifier.dispatcher().status()) {
+      if (scope != null && !scope.visible(s.alert().labels())) {
+        continue;
+      }
       Map<String, Object> m = NotifyStore.alertJson(s.alert());
       m.put("fingerprint", s.fingerprint());
       boolean firing = s.alert().firingAt(notifier.clock().instant());
@@ -254,10 +297,20 @@ public final class NotifyApi {
     return Map.of("by", a.by(), "comment", a.comment(), "at", a.at().toString());
   }
 
-  private Response ack(String method, String fp, String body, String actor) {
+  private Response ack(String method, String fp, String body, String actor, Scope scope) {
     if (!fp.matches("[0-9a-f]{16}")) {
       return Response.error(400, "bad_data", "fingerprint: \"" + (fp.length() > 32 ? fp.substring(0, 32) : fp)
           + "\" (expected: 16 hex digits)");
+    }
+    if (scope != null) {
+      boolean visible = false;
+      for (Dispatcher.Status s : notifier.dispatcher().status()) {
+        visible |= s.fingerprint().equals(fp) && scope.visible(s.alert().labels());
+      }
+      if (!visible) {
+        return Response.error(404, "not_found", "alert " + fp + " is not known in your scope (expected: a fingerprint "
+            + "from GET /api/v1/alerting/alerts)");
+      }
     }
     switch (method) {
       case "GET" -> {

@@ -53,6 +53,8 @@ final class Rule {
   private final Settings settings;
   /** The ALERTS / ALERTS_FOR_STATE series written by the last evaluation (for stale markers). */
   private Set<Labels> lastSeries = Set.of();
+  /** The group's scope: alerts whose labels fall outside it are dropped (null: unscoped). */
+  private volatile List<List<syslens.storage.Matcher>> scope;
   /** The left side of {@code <vector expr> <cmp> <number>}, shared within a round, else null. */
   private final Expr sharedLhs;
   private final TokenType cmpOp;
@@ -84,6 +86,12 @@ final class Rule {
   record Settings(int flapChanges, long flapWindowMs, Map<String, String> externalLabels,
       boolean alertsSeries) {}
 
+  /** Limits the rule's alerts to labels inside {@code scope} (its selections are scoped by the caller). */
+  Rule limitTo(List<List<syslens.storage.Matcher>> scope) {
+    this.scope = scope;
+    return this;
+  }
+
   /** Evaluates an alerting rule at {@code ts}, recording transitions and alerts into {@code out}. */
   synchronized void evalAlerting(Engine engine, Engine trainingEngine, RoundCache round, long ts,
       long intervalMs, Settings set, RoundOutput out, StateStore store) {
@@ -104,6 +112,9 @@ final class Rule {
       Labels series = s.labels().withoutMetricName();
       Labels labels = labelsTemplated ? alertLabels(series, s.value(), set)
           : alertLabels.computeIfAbsent(series, x -> alertLabels(x, 0, set));
+      if (!syslens.storage.ScopedQueryable.visible(scope, labels)) {
+        continue; // e.g. label_replace moved it out of the group's scope
+      }
       if (byLabels.put(labels, s) != null) {
         fail(new IllegalStateException("vector contains metrics with the same labelset after "
             + "applying alert labels: " + labels), ts, start);

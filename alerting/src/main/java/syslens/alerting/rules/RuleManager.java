@@ -61,15 +61,18 @@ public final class RuleManager implements AutoCloseable {
     final GroupSpec spec;
     final List<Rule> rules;
     final boolean hasRecording;
+    /** The storage as the group's scope shows it, or null when the group is unscoped. */
+    final Queryable scoped;
     final AtomicBoolean running = new AtomicBoolean();
     volatile long lastEvalMs;
     volatile double lastEvalSeconds;
     ScheduledFuture<?> schedule;
 
-    Group(GroupSpec spec, List<Rule> rules) {
+    Group(GroupSpec spec, List<Rule> rules, Queryable scoped) {
       this.spec = spec;
       this.rules = rules;
       this.hasRecording = rules.stream().anyMatch(r -> !r.spec.alerting());
+      this.scoped = scoped;
     }
   }
 
@@ -100,6 +103,23 @@ public final class RuleManager implements AutoCloseable {
     this.scheduler = s;
   }
 
+  /** The group's scope selectors as matchers, or null when it has none. */
+  private static List<List<syslens.storage.Matcher>> scope(GroupSpec g) {
+    if (g.scope().isEmpty()) {
+      return null;
+    }
+    List<List<syslens.storage.Matcher>> selectors = new ArrayList<>();
+    for (String s : g.scope()) {
+      try {
+        selectors.add(syslens.query.parser.Parser.parseMetricSelector(s).matchers());
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("group \"" + g.name() + "\": scope: \"" + s + "\": "
+            + e.getMessage() + " (expected: label selectors)", e);
+      }
+    }
+    return selectors;
+  }
+
   public static Builder builder(Queryable queryable, Function<Queryable, Engine> engines,
       AlertSink sink) {
     return new Builder(queryable, engines, sink);
@@ -120,6 +140,7 @@ public final class RuleManager implements AutoCloseable {
             + "(expected: unique group names)");
       }
       List<Rule> rules = new ArrayList<>();
+      List<List<syslens.storage.Matcher>> scope = scope(g);
       Map<String, Integer> seen = new HashMap<>();
       for (RuleSpec r : g.rules()) {
         String expr;
@@ -131,9 +152,10 @@ public final class RuleManager implements AutoCloseable {
         }
         int n = seen.merge(r.name(), 1, Integer::sum);
         String key = g.name() + "/" + r.name() + (n > 1 ? "#" + n : "");
-        rules.add(new Rule(key, g.name(), r, expr, generatorUrl(r, expr), settings));
+        rules.add(new Rule(key, g.name(), r, expr, generatorUrl(r, expr), settings).limitTo(scope));
       }
-      next.put(g.name(), new Group(g, rules));
+      next.put(g.name(), new Group(g, rules,
+          scope == null ? null : syslens.storage.ScopedQueryable.of(queryable, scope)));
     }
     if (restored == null) {
       restored = new HashMap<>();
@@ -267,9 +289,11 @@ public final class RuleManager implements AutoCloseable {
    */
   private void evalGroup(Group g, long ts, RoundCache shared, boolean parallel) {
     long start = System.nanoTime();
-    RoundCache cache = shared != null ? shared : new RoundCache(queryable);
+    // A scoped group reads through its scope and never shares the round's unscoped selections.
+    Queryable base = g.scoped != null ? g.scoped : queryable;
+    RoundCache cache = shared != null && g.scoped == null ? shared : new RoundCache(base);
     Engine engine = engines.apply(cache);
-    Engine training = engines.apply(queryable);
+    Engine training = engines.apply(base);
     long interval = g.spec.intervalMs();
     RoundOutput out = new RoundOutput();
     if (g.hasRecording) {
@@ -280,7 +304,7 @@ public final class RuleManager implements AutoCloseable {
           List<VectorSample> samples = r.evalRecording(engine, ts);
           if (!samples.isEmpty()) {
             append(samples);
-            cache = new RoundCache(queryable);
+            cache = new RoundCache(base);
             engine = engines.apply(cache);
           }
         }

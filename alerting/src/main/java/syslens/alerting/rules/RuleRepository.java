@@ -33,11 +33,13 @@ public final class RuleRepository {
   public List<GroupSpec> list() {
     List<GroupSpec> out = new ArrayList<>();
     try (Connection c = db.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT name, spec FROM alert_rule_groups "
-            + "ORDER BY name");
+        PreparedStatement ps = c.prepareStatement("SELECT name, spec, owner, scope FROM "
+            + "alert_rule_groups ORDER BY name");
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        out.add(RuleFiles.parseGroup(rs.getString(2)));
+        String scope = rs.getString(4);
+        out.add(RuleFiles.parseGroup(rs.getString(2)).owned(rs.getString(3),
+            scope == null || scope.isBlank() ? List.of() : List.of(scope.split("\n"))));
       }
     } catch (SQLException e) {
       throw new IllegalStateException("reading rule groups: " + e.getMessage(), e);
@@ -51,7 +53,7 @@ public final class RuleRepository {
       c.setAutoCommit(false);
       try (PreparedStatement del = c.prepareStatement("DELETE FROM alert_rule_groups WHERE name = ?");
           PreparedStatement ins = c.prepareStatement("INSERT INTO alert_rule_groups (name, spec, "
-              + "updated_at, updated_by) VALUES (?,?,?,?)")) {
+              + "updated_at, updated_by, owner, scope) VALUES (?,?,?,?,?,?)")) {
         for (GroupSpec g : groups) {
           del.setString(1, g.name());
           del.executeUpdate();
@@ -59,6 +61,8 @@ public final class RuleRepository {
           ins.setString(2, RuleJson.groupText(g));
           ins.setLong(3, clock.millis());
           ins.setString(4, actor);
+          ins.setString(5, g.owner().isEmpty() ? actor : g.owner());
+          ins.setString(6, String.join("\n", g.scope()));
           ins.executeUpdate();
         }
         c.commit();

@@ -26,7 +26,10 @@ import syslens.alerting.rules.StateStore;
 import syslens.query.PromFormat;
 import syslens.query.PromqlScript;
 import syslens.query.QueryException;
+import syslens.server.auth.RequestScope;
 import syslens.storage.Labels;
+import syslens.storage.Matcher;
+import syslens.storage.ScopedQueryable;
 
 /**
  * The rules half of alerting over HTTP (permissions in {@code AccessRules}):
@@ -40,8 +43,9 @@ import syslens.storage.Labels;
  *   <li>{@code GET /api/v1/alerts/baseline?rule=&series={node="a"}&start=&end=&step=}: the
  *       anomaly band (median, lower, upper) of one series for the dashboard
  * </ul>
- * Every change is audited through {@code audit} (actor, action, target, detail). Work runs on
- * the blocking executor (JDBC).
+ * Every change is audited through {@code audit} (actor, action, target, before and after). Work
+ * runs on the blocking executor (JDBC). A scoped principal sees alerts, history and baselines
+ * whose labels are in its scope, and the groups of its scope ({@link RuleScopes}).
  */
 public final class AlertRulesApi {
   /** Writes one audit record: actor, action, target, source address, detail. */
@@ -58,9 +62,11 @@ public final class AlertRulesApi {
   private final Audit audit;
   private final Function<ServiceRequestContext, String> actor;
   private final java.time.Clock clock;
+  private final RuleScopes scopes;
 
   public AlertRulesApi(RuleService rules, RuleManager manager, Audit audit,
-      Function<ServiceRequestContext, String> actor, java.time.Clock clock) {
+      Function<ServiceRequestContext, String> actor, java.time.Clock clock, RequestScope scope) {
+    this.scopes = new RuleScopes(requireNonNull(scope, "scope"));
     this.clock = requireNonNull(clock, "clock");
     this.rules = requireNonNull(rules, "rules");
     this.manager = requireNonNull(manager, "manager");
@@ -86,13 +92,17 @@ public final class AlertRulesApi {
   public HttpService prometheusRules() {
     return blocking((ctx, req) -> {
       List<Object> groups = new ArrayList<>();
+      List<List<Matcher>> scope = scopes.scope(ctx);
       for (RuleManager.GroupView g : manager.groups()) {
+        if (!scopes.readable(ctx, g.spec())) {
+          continue;
+        }
         Map<String, Object> gm = new LinkedHashMap<>();
         gm.put("name", g.spec().name());
         gm.put("file", "");
         List<Object> rs = new ArrayList<>();
         for (RuleManager.RuleView r : g.rules()) {
-          rs.add(rule(r));
+          rs.add(rule(r, scope));
         }
         gm.put("rules", rs);
         gm.put("interval", g.spec().intervalMs() / 1000.0);
@@ -105,13 +115,13 @@ public final class AlertRulesApi {
     });
   }
 
-  private static Map<String, Object> rule(RuleManager.RuleView r) {
+  private static Map<String, Object> rule(RuleManager.RuleView r, List<List<Matcher>> scope) {
     RuleSpec s = r.spec();
     Map<String, Object> m = new LinkedHashMap<>();
     List<Object> alerts = new ArrayList<>();
     String state = "inactive";
     for (var a : r.alerts()) {
-      if (a.state().equals("inactive")) {
+      if (a.state().equals("inactive") || !ScopedQueryable.visible(scope, a.labels())) {
         continue;
       }
       alerts.add(alert(a));
@@ -170,10 +180,11 @@ public final class AlertRulesApi {
   public HttpService prometheusAlerts() {
     return blocking((ctx, req) -> {
       List<Object> out = new ArrayList<>();
+      List<List<Matcher>> scope = scopes.scope(ctx);
       for (RuleManager.GroupView g : manager.groups()) {
         for (RuleManager.RuleView r : g.rules()) {
           for (var a : r.alerts()) {
-            if (!a.state().equals("inactive")) {
+            if (!a.state().equals("inactive") && ScopedQueryable.visible(scope, a.labels())) {
               out.add(alert(a));
             }
           }
@@ -193,24 +204,17 @@ public final class AlertRulesApi {
           List<Object> gs = new ArrayList<>();
           rules.get(syslens.alerting.rules.BuiltinRules.GROUP)
               .ifPresent(g -> gs.add(withBuiltin(RuleJson.group(g))));
-          rules.list().forEach(g -> gs.add(RuleJson.group(g)));
+          rules.list().stream().filter(g -> scopes.readable(ctx, g)).forEach(g -> gs.add(RuleScopes.view(g)));
           return ApiErrors.success(Map.of("groups", gs));
         }
         if (m != HttpMethod.POST) {
           return methodNotAllowed(m, "GET or POST");
         }
-        List<GroupSpec> groups = parseBody(req);
-        List<Boolean> existed = rules.put(groups, actor.apply(ctx));
-        for (int i = 0; i < groups.size(); i++) {
-          audit.record(ctx, existed.get(i) ? "alert.rules.update" : "alert.rules.create",
-              groups.get(i).name(), groups.get(i).rules().size() + " rules");
-        }
-        return HttpResponse.ofJson(HttpStatus.CREATED, Map.of("status", "success", "data",
-            Map.of("groups", groups.stream().map(RuleJson::group).toList())));
+        return save(ctx, parseBody(req), HttpStatus.CREATED);
       }
       if (m == HttpMethod.GET) {
-        Optional<GroupSpec> g = rules.get(name);
-        return g.isEmpty() ? notFound(name) : ApiErrors.success(RuleJson.group(g.get()));
+        Optional<GroupSpec> g = rules.get(name).filter(x -> scopes.readable(ctx, x));
+        return g.isEmpty() ? notFound(name) : ApiErrors.success(RuleScopes.view(g.get()));
       }
       if (m == HttpMethod.PUT) {
         GroupSpec g = RuleFiles.parseGroup(body(req));
@@ -218,20 +222,53 @@ public final class AlertRulesApi {
           return ApiErrors.badData("name: \"" + g.name() + "\" (expected: \"" + name
               + "\", the group in the path)");
         }
-        boolean existed = rules.put(List.of(g), actor.apply(ctx)).get(0);
-        audit.record(ctx, existed ? "alert.rules.update" : "alert.rules.create", name,
-            g.rules().size() + " rules");
-        return ApiErrors.success(RuleJson.group(g));
+        return save(ctx, List.of(g), HttpStatus.OK);
       }
       if (m == HttpMethod.DELETE) {
+        Optional<GroupSpec> before = rules.get(name);
+        if (before.isPresent() && !syslens.alerting.rules.BuiltinRules.GROUP.equals(name)
+            && !scopes.writable(ctx, before.get())) {
+          return scopes.forbidden(ctx, before.get());
+        }
         if (!rules.delete(name)) {
           return notFound(name);
         }
-        audit.record(ctx, "alert.rules.delete", name, "");
+        audit.record(ctx, "alert.rules.delete", name, "before: " + RuleScopes.summary(before.orElse(null)));
         return ApiErrors.success(Map.of("deleted", name));
       }
       return methodNotAllowed(m, "GET, PUT or DELETE");
     });
+  }
+
+  /**
+   * Creates or replaces groups: refused (403, nothing saved) when one exists and belongs to
+   * another scope, or when a scoped principal's group would reach outside its scope; each group
+   * is saved with its owner (kept from before) and scope (the saving principal's, or for an
+   * unscoped principal the group's previous one), and audited with before and after.
+   */
+  private HttpResponse save(ServiceRequestContext ctx, List<GroupSpec> groups, HttpStatus status) {
+    List<GroupSpec> owned = new ArrayList<>();
+    List<GroupSpec> before = new ArrayList<>();
+    for (GroupSpec g : groups) {
+      GroupSpec old = rules.get(g.name()).orElse(null);
+      if (old != null && !syslens.alerting.rules.BuiltinRules.GROUP.equals(g.name()) && !scopes.writable(ctx, old)) {
+        return scopes.forbidden(ctx, old);
+      }
+      String problem = scopes.problem(ctx, g);
+      if (problem != null) {
+        return ApiErrors.error(HttpStatus.FORBIDDEN, "forbidden", problem);
+      }
+      before.add(old);
+      owned.add(scopes.own(ctx, g, old, actor.apply(ctx)));
+    }
+    List<Boolean> existed = rules.put(owned, actor.apply(ctx));
+    for (int i = 0; i < owned.size(); i++) {
+      audit.record(ctx, existed.get(i) ? "alert.rules.update" : "alert.rules.create", owned.get(i).name(),
+          "before: " + RuleScopes.summary(before.get(i)) + "; after: " + RuleScopes.summary(owned.get(i)));
+    }
+    List<Map<String, Object>> views = owned.stream().map(RuleScopes::view).toList();
+    return HttpResponse.ofJson(status, Map.of("status", "success", "data",
+        status == HttpStatus.CREATED ? Map.of("groups", views) : views.get(0)));
   }
 
   private static Map<String, Object> withBuiltin(Map<String, Object> g) {
@@ -271,11 +308,25 @@ public final class AlertRulesApi {
         return ApiErrors.badData("offset: " + offset + " (expected: 0 to " + MAX_HISTORY_OFFSET
             + "; narrow the time range to reach older changes)");
       }
+      List<List<Matcher>> scope = scopes.scope(ctx);
+      // A scoped reader's page is filtered after reading: read the largest page from the start
+      // and skip the offset among the visible changes.
       List<StateStore.Transition> h = manager.store().history(new StateStore.HistoryQuery(
           ctx.queryParam("rule"), ctx.queryParam("node"), ctx.queryParam("level"), start, end,
-          limit, (int) offset));
+          scope == null ? limit : 10_000, scope == null ? (int) offset : 0));
+      long skip = scope == null ? 0 : offset;
       List<Object> out = new ArrayList<>();
       for (StateStore.Transition t : h) {
+        if (!ScopedQueryable.visible(scope, t.labels())) {
+          continue;
+        }
+        if (skip > 0) {
+          skip--;
+          continue;
+        }
+        if (out.size() >= limit) {
+          break;
+        }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("time", Instant.ofEpochMilli(t.atMs()).toString());
         m.put("rule", t.rule());
@@ -319,8 +370,9 @@ public final class AlertRulesApi {
             + "ms (expected: step > 0, end >= start, at most " + MAX_BAND_POINTS + " points)");
       }
       List<Object> out = new ArrayList<>();
+      List<List<Matcher>> scope = scopes.scope(ctx);
       for (Labels series : view.baselineSeries()) {
-        boolean match = true;
+        boolean match = ScopedQueryable.visible(scope, series);
         for (var l : want) {
           match &= l.value().equals(series.get(l.name()));
         }

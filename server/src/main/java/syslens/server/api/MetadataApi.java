@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
+import com.linecorp.armeria.server.ServiceRequestContext;
 import syslens.query.QueryException;
 import syslens.query.parser.Expr;
 import syslens.query.parser.Parser;
@@ -27,14 +29,24 @@ public final class MetadataApi {
   static final int MAX_RESULTS = 100_000;
   static final int MAX_MATCHERS = 32;
 
-  private final Queryable storage;
+  private final Queryable base;
+  private final BiFunction<ServiceRequestContext, Queryable, Queryable> scope;
 
   public MetadataApi(Queryable storage) {
-    this.storage = requireNonNull(storage, "storage");
+    this(storage, (ctx, q) -> q);
+  }
+
+  /**
+   * Reads {@code storage} as {@code scope} gives it for a request: limited to the principal's
+   * resource scope, so label names, values and series outside it are never listed.
+   */
+  public MetadataApi(Queryable storage, BiFunction<ServiceRequestContext, Queryable, Queryable> scope) {
+    this.base = requireNonNull(storage, "storage");
+    this.scope = requireNonNull(scope, "scope");
   }
 
   public HttpService labels() {
-    return (ctx, req) -> PromRequests.handle(ctx, req, p -> collect(p, false, null));
+    return (ctx, req) -> PromRequests.handle(ctx, req, p -> collect(scope.apply(ctx, base), p, false, null));
   }
 
   public HttpService labelValues() {
@@ -43,12 +55,12 @@ public final class MetadataApi {
       if (name == null || !(LabelRules.isValidLabelName(name) || name.equals(Labels.METRIC_NAME))) {
         throw new IllegalArgumentException("invalid label name: \"" + PromParams.abbreviate(String.valueOf(name)) + "\"");
       }
-      return collect(p, false, name);
+      return collect(scope.apply(ctx, base), p, false, name);
     });
   }
 
   public HttpService series() {
-    return (ctx, req) -> PromRequests.handle(ctx, req, p -> collect(p, true, null));
+    return (ctx, req) -> PromRequests.handle(ctx, req, p -> collect(scope.apply(ctx, base), p, true, null));
   }
 
   /**
@@ -71,7 +83,7 @@ public final class MetadataApi {
       }
       String metric = p.get("metric");
       Map<String, List<Map<String, String>>> out = new java.util.TreeMap<>();
-      try (Querier q = storage.querier(Long.MIN_VALUE / 2, Long.MAX_VALUE / 2)) {
+      try (Querier q = scope.apply(ctx, base).querier(Long.MIN_VALUE / 2, Long.MAX_VALUE / 2)) {
         TreeSet<String> names = new TreeSet<>(q.labelValues(Labels.METRIC_NAME));
         for (String name : names) {
           if (limit >= 0 && out.size() >= limit) {
@@ -117,7 +129,7 @@ public final class MetadataApi {
   }
 
   /** Label names (name == null), one label's values, or whole series (series == true). */
-  private Object collect(QueryParams p, boolean series, String name) {
+  private static Object collect(Queryable storage, QueryParams p, boolean series, String name) {
     // Prometheus 2.42 prefixes match[] errors on /series only.
     List<List<Matcher>> selectors = selectors(p.getAll("match[]"), series ? "invalid parameter \"match[]\": " : "");
     if (series && selectors.isEmpty()) {

@@ -6,6 +6,8 @@ import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.server.HttpService;
 import java.time.Clock;
 import java.time.Duration;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.List;
 import syslens.query.Engine;
@@ -26,6 +28,7 @@ public final class QueryApi {
   private final Duration maxTimeout;
   private final QueryExecutor queries;
   private final Clock clock;
+  private final BiFunction<ServiceRequestContext, Engine, Engine> scope;
 
   /** Evaluates with {@code engine} on {@code queries}' threads; the timeout parameter is checked only. */
   public QueryApi(Engine engine, QueryExecutor queries, Clock clock) {
@@ -39,6 +42,17 @@ public final class QueryApi {
    */
   public QueryApi(Engine engine, Function<Duration, Engine> withTimeout, Duration maxTimeout, QueryExecutor queries,
       Clock clock) {
+    this(engine, withTimeout, maxTimeout, queries, clock, (ctx, e) -> e);
+  }
+
+  /**
+   * Like {@link #QueryApi(Engine, Function, Duration, QueryExecutor, Clock)}; {@code scope} gives
+   * the engine a request may use: the same engine over the storage limited to the principal's
+   * resource scope (enforced in storage reads, so no PromQL can reach past it).
+   */
+  public QueryApi(Engine engine, Function<Duration, Engine> withTimeout, Duration maxTimeout, QueryExecutor queries,
+      Clock clock, BiFunction<ServiceRequestContext, Engine, Engine> scope) {
+    this.scope = requireNonNull(scope, "scope");
     this.engine = requireNonNull(engine, "engine");
     this.withTimeout = requireNonNull(withTimeout, "withTimeout");
     this.maxTimeout = requireNonNull(maxTimeout, "maxTimeout");
@@ -50,7 +64,7 @@ public final class QueryApi {
     return (ctx, req) -> PromRequests.handle(ctx, req, queries, p -> {
       String t = p.get("time");
       long time = t == null || t.isEmpty() ? clock.millis() : PromParams.timeValue("time", t);
-      Engine e = engine(p);
+      Engine e = scope.apply(ctx, engine(p));
       return PromJson.data(e.instantQuery(query(p), time, raw(p)));
     });
   }
@@ -60,7 +74,7 @@ public final class QueryApi {
       long start = PromParams.time("start", p.get("start"));
       long end = PromParams.time("end", p.get("end"));
       long step = PromParams.duration("step", p.get("step"));
-      Engine e = engine(p);
+      Engine e = scope.apply(ctx, engine(p));
       if (end < start) {
         throw new QueryException(QueryException.Kind.BAD_DATA,
             "invalid parameter \"end\": end timestamp must not be before start time");

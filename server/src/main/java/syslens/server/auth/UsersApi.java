@@ -26,9 +26,11 @@ import syslens.server.api.ApiErrors;
  *   <li>{@code GET /api/v1/users}, {@code POST /api/v1/users} {@code {"username","password","role",
  *       "language"?,"mustChangePassword"?}}
  *   <li>{@code GET|PATCH|DELETE /api/v1/users/{name}}: PATCH takes any of {@code disabled, role,
- *       extraGrants, extraDenies, language, password, totp:false}
+ *       extraGrants, extraDenies, scopes, language, password, totp:false} ({@code scopes}: label
+ *       selectors declared on the user, see {@code docs/security.md})
  *   <li>{@code POST /api/v1/users/{name}/unlock}, {@code GET /api/v1/users/{name}/permissions}
- *   <li>{@code GET /api/v1/roles}, {@code PUT|DELETE /api/v1/roles/{name}},
+ *   <li>{@code GET /api/v1/roles}, {@code PUT|DELETE /api/v1/roles/{name}} (body {@code parents,
+ *       grants, denies, requireTotp, scopes}),
  *       {@code POST /api/v1/roles/{name}/check} (conflicts before saving)
  * </ul>
  */
@@ -101,6 +103,9 @@ public final class UsersApi {
       Set<String> denies = body.has("extraDenies") ? Http.strings(body, "extraDenies") : u.extraDenies();
       security.users().setPermissions(u, role, grants, denies, Http.actor(c));
     }
+    if (body.has("scopes")) {
+      security.users().setScopes(u, scopes(body), Http.actor(c));
+    }
     if (body.has("language")) {
       security.users().setLanguage(u, Http.text(body, "language", true), Http.actor(c));
     }
@@ -165,7 +170,7 @@ public final class UsersApi {
         return gone ? ApiErrors.success(Map.of("deleted", name)) : Http.notFound("role " + quoted(name) + " not found");
       }
       Role r = new Role(name, List.copyOf(Http.strings(body, "parents")), Http.strings(body, "grants"),
-          Http.strings(body, "denies"), body.path("requireTotp").asBoolean(false), false);
+          Http.strings(body, "denies"), body.path("requireTotp").asBoolean(false), false, scopes(body));
       if ("check".equals(action) && c.method() == HttpMethod.POST) {
         return ApiErrors.success(Map.of("problems", security.roles().check(r)));
       }
@@ -194,7 +199,13 @@ public final class UsersApi {
     m.put("denies", new java.util.TreeSet<>(r.denies()));
     m.put("requireTotp", r.requireTotp());
     m.put("builtin", r.builtin());
+    m.put("scopes", r.scopes());
     return m;
+  }
+
+  /** The {@code scopes} array: label selectors, sorted and deduplicated. */
+  private static List<String> scopes(JsonNode body) {
+    return List.copyOf(new java.util.TreeSet<>(Http.strings(body, "scopes")));
   }
 
   private static String quoted(String name) {

@@ -169,6 +169,12 @@ public final class NodeRegistry {
     }
   }
 
+  /** The node's current view, or empty when unknown. */
+  public java.util.Optional<NodeView> get(String id) {
+    State s = nodes.get(id);
+    return s == null ? java.util.Optional.empty() : java.util.Optional.of(view(s));
+  }
+
   public List<NodeView> list() {
     List<NodeView> out = new ArrayList<>();
     nodes.values().forEach(s -> out.add(view(s)));

@@ -15,12 +15,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import syslens.server.auth.RequestScope;
 import syslens.server.ingest.NodeRegistry;
+import syslens.storage.Labels;
+import syslens.storage.Matcher;
+import syslens.storage.ScopedQueryable;
 import syslens.server.ingest.NodeRegistry.NodeView;
 
 /**
  * {@code /api/v1/live}: pushes a snapshot of all nodes on connect, then each node's
- * {@link LiveSample} after every batch and status changes. Messages the client does not read
+ * {@link LiveSample} after every batch and status changes. A client whose principal is scoped
+ * receives only the nodes (snapshot, samples, status) whose labels are in its scope, decided
+ * per message from the node's current labels. Messages the client does not read
  * pile up only to {@link #MAX_PENDING}; past that the client is dropped (it reconnects).
  */
 public final class LiveHub implements WebSocketServiceHandler {
@@ -30,20 +36,27 @@ public final class LiveHub implements WebSocketServiceHandler {
 
   private final NodeRegistry registry;
   private final NodeSummaries summaries;
+  private final RequestScope scopes;
   private final Set<Client> clients = ConcurrentHashMap.newKeySet();
+  /** Clients with a scope; when there are none, messages go to everyone without a lookup. */
+  private final AtomicInteger scopedClients = new AtomicInteger();
 
   private static final class Client {
     final WebSocketWriter out;
     final AtomicInteger pending = new AtomicInteger();
+    /** Null when unscoped. */
+    final List<List<Matcher>> scope;
 
-    Client(WebSocketWriter out) {
+    Client(WebSocketWriter out, List<List<Matcher>> scope) {
       this.out = out;
+      this.scope = scope;
     }
   }
 
-  public LiveHub(NodeRegistry registry, NodeSummaries summaries) {
+  public LiveHub(NodeRegistry registry, NodeSummaries summaries, RequestScope scopes) {
     this.registry = requireNonNull(registry, "registry");
     this.summaries = requireNonNull(summaries, "summaries");
+    this.scopes = requireNonNull(scopes, "scopes");
     registry.onStatusChange(this::publishStatus);
   }
 
@@ -54,9 +67,17 @@ public final class LiveHub implements WebSocketServiceHandler {
       out.close(WebSocketCloseStatus.TRY_AGAIN_LATER, "too many live clients");
       return out;
     }
-    Client c = new Client(out);
-    clients.add(c);
-    out.whenComplete().handle((v, e) -> clients.remove(c));
+    Client c = new Client(out, scopes.of(ctx));
+    // The snapshot goes out before the client joins the broadcasts, so it is always the first message.
+    List<Map<String, Object>> nodes = registry.list().stream()
+        .filter(n -> ScopedQueryable.visible(c.scope, NodeJson.scopeLabels(n)))
+        .map(n -> NodeJson.of(n, summaries)).toList();
+    Map<String, Object> snapshot = new LinkedHashMap<>();
+    snapshot.put("type", "snapshot");
+    snapshot.put("nodes", nodes);
+    send(c, toJson(snapshot));
+    add(c);
+    out.whenComplete().whenComplete((v, e) -> remove(c));
     // Inbound frames carry nothing we need; drain them so the stream completes on close.
     in.subscribe(new org.reactivestreams.Subscriber<>() {
       @Override
@@ -71,27 +92,33 @@ public final class LiveHub implements WebSocketServiceHandler {
 
       @Override
       public void onError(Throwable t) {
-        clients.remove(c);
+        remove(c);
         out.close();
       }
 
       @Override
       public void onComplete() {
-        clients.remove(c);
+        remove(c);
         out.close();
       }
     });
-    List<Map<String, Object>> nodes = registry.list().stream()
-        .map(n -> NodeJson.of(n, summaries)).toList();
-    Map<String, Object> snapshot = new LinkedHashMap<>();
-    snapshot.put("type", "snapshot");
-    snapshot.put("nodes", nodes);
-    send(c, toJson(snapshot));
     return out;
   }
 
   public int clientCount() {
     return clients.size();
+  }
+
+  private void add(Client c) {
+    if (clients.add(c) && c.scope != null) {
+      scopedClients.incrementAndGet();
+    }
+  }
+
+  private void remove(Client c) {
+    if (clients.remove(c) && c.scope != null) {
+      scopedClients.decrementAndGet();
+    }
   }
 
   public void publishSample(LiveSample s) {
@@ -109,7 +136,7 @@ public final class LiveHub implements WebSocketServiceHandler {
     m.put("netTxBytesPerSec", s.netTxBytesPerSec());
     m.put("diskReadBytesPerSec", s.diskReadBytesPerSec());
     m.put("diskWriteBytesPerSec", s.diskWriteBytesPerSec());
-    broadcast(toJson(m));
+    broadcast(s.nodeId(), null, toJson(m));
   }
 
   private void publishStatus(NodeView n) {
@@ -121,23 +148,31 @@ public final class LiveHub implements WebSocketServiceHandler {
     m.put("nodeId", n.id());
     m.put("status", n.online() ? "online" : "offline");
     m.put("lastSeen", n.lastSeen());
-    broadcast(toJson(m));
+    broadcast(n.id(), n, toJson(m));
   }
 
-  private void broadcast(String json) {
+  /** Sends to every client that may see node {@code nodeId} ({@code view} when at hand). */
+  private void broadcast(String nodeId, NodeView view, String json) {
+    Labels labels = null;
+    if (scopedClients.get() > 0) {
+      NodeView n = view != null ? view : registry.get(nodeId).orElse(null);
+      labels = n == null ? null : NodeJson.scopeLabels(n);
+    }
     for (Client c : clients) {
-      send(c, json);
+      if (c.scope == null || (labels != null && ScopedQueryable.visible(c.scope, labels))) {
+        send(c, json);
+      }
     }
   }
 
   private void send(Client c, String json) {
     if (c.pending.incrementAndGet() > MAX_PENDING) {
-      clients.remove(c);
+      remove(c);
       c.out.abort(); // a close frame would queue behind the frames the client does not read
       return;
     }
     if (!c.out.tryWrite(json)) {
-      clients.remove(c);
+      remove(c);
       return;
     }
     c.out.whenConsumed().thenRun(() -> c.pending.decrementAndGet());

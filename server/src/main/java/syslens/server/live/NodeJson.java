@@ -8,6 +8,20 @@ import syslens.server.ingest.NodeRegistry.NodeView;
 public final class NodeJson {
   private NodeJson() {}
 
+  /**
+   * The labels a node's series carry (its own labels plus {@code node} and {@code instance}):
+   * what a resource scope is matched against to decide whether the node is visible.
+   */
+  public static syslens.storage.Labels scopeLabels(NodeView n) {
+    syslens.storage.Labels.Builder b = syslens.storage.Labels.builder();
+    n.labels().forEach((k, v) -> {
+      if (k != null && v != null) {
+        b.set(k, v);
+      }
+    });
+    return b.set("node", n.id()).set("instance", n.hostname() == null ? "" : n.hostname()).build();
+  }
+
   public static Map<String, Object> of(NodeView n, NodeSummaries summaries) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", n.id());
