@@ -39,7 +39,8 @@ public final class Security {
     LoginGuard guard = new LoginGuard(b.clock);
     this.users = new Users(userStore, roles, PasswordPolicy.create(), sessions, apiKeys, guard, audit);
     this.logins = new Logins(userStore, roles, sessions, tokens, guard, audit, b.clock);
-    this.nodes = new NodeIdentities(b.db, b.clock, b.enrollmentToken, audit);
+    this.nodes = new NodeIdentities(b.db, b.clock, b.enrollmentToken, audit, new EnrollmentTokens(b.db, b.clock, audit),
+        b.certificateIssuer, b.sharedEnrollmentToken, b.requireAgentCertificates);
   }
 
   public static Builder builder(DataSource db) {
@@ -180,6 +181,9 @@ public final class Security {
     private Supplier<String> enrollmentToken = () -> null;
     private Duration accessTokenTtl = Duration.ofMinutes(10);
     private Duration idleTimeout = Duration.ofHours(8);
+    private NodeCertificateIssuer certificateIssuer;
+    private boolean sharedEnrollmentToken = true;
+    private boolean requireAgentCertificates;
 
     private Builder(DataSource db) {
       this.db = requireNonNull(db, "db");
@@ -197,6 +201,27 @@ public final class Security {
 
     public Builder enrollmentToken(Supplier<String> token) {
       this.enrollmentToken = requireNonNull(token, "enrollmentToken");
+      return this;
+    }
+
+    /**
+     * Issues client certificates to enrolling agents (the server's CA); null (the default): agents
+     * get a per-node secret instead (docs/adr/0006-agent-certificates.md).
+     */
+    public Builder certificateIssuer(NodeCertificateIssuer issuer) {
+      this.certificateIssuer = issuer;
+      return this;
+    }
+
+    /** Whether the installation's shared enrollment token still enrolls nodes (default true). */
+    public Builder sharedEnrollmentToken(boolean enabled) {
+      this.sharedEnrollmentToken = enabled;
+      return this;
+    }
+
+    /** Whether every node must authenticate with its client certificate (default false). */
+    public Builder requireAgentCertificates(boolean required) {
+      this.requireAgentCertificates = required;
       return this;
     }
 
