@@ -186,29 +186,31 @@ public final class NodeIdentities {
           return Admission.refused(Outcome.REFUSED, "csr: " + e.getMessage());
         }
       }
-      String problem = checkToken(c, a.token());
-      if (problem != null) {
-        audit.append(actor, "node.enroll_refused", nodeId, a.source(), problem);
-        return Admission.refused(Outcome.REFUSED, "enrollment refused: " + problem + " (expected: a live token from"
-            + " POST /api/v1/enrollment-tokens" + (sharedTokenEnabled ? " or the server's shared token in"
+      boolean withCertificate = a.csr().length > 0 && issuer != null;
+      if (requireCertificates && !withCertificate) { // checked before a one-time token is used up
+        audit.append(actor, "node.enroll_refused", nodeId, a.source(), "no certificate signing request");
+        return Admission.refused(Outcome.REFUSED, "enrollment refused: this server requires client certificates"
+            + " and the agent sent no certificate signing request (expected: an agent of version 0.2 or later)");
+      }
+      EnrollmentTokens.Use use = checkToken(c, a.token());
+      if (!use.ok()) {
+        audit.append(actor, "node.enroll_refused", nodeId, a.source(), use.problem());
+        return Admission.refused(Outcome.REFUSED, "enrollment refused: " + use.problem() + " (expected: a live token"
+            + " from POST /api/v1/enrollment-tokens" + (sharedTokenEnabled ? " or the server's shared token in"
             + " <data>/secrets/enrollment-token" : "") + ")");
       }
-      if (a.csr().length > 0 && issuer != null) {
+      String via = "; enrolled with " + (use.tokenId().isEmpty() ? "the shared token" : "token " + use.tokenId());
+      if (withCertificate) {
         insertCredential(c, nodeId, NO_SECRET, a.source());
-        Admission adm = issue(c, a, Outcome.ENROLLED, "node.enrolled", "client certificate issued");
+        Admission adm = issue(c, a, Outcome.ENROLLED, "node.enrolled", "client certificate issued" + via);
         if (!adm.admitted()) {
           delete(c, nodeId);
         }
         return adm;
       }
-      if (requireCertificates) {
-        audit.append(actor, "node.enroll_refused", nodeId, a.source(), "no certificate signing request");
-        return Admission.refused(Outcome.REFUSED, "enrollment refused: this server requires client certificates"
-            + " and the agent sent no certificate signing request (expected: an agent of version 0.2 or later)");
-      }
       String newSecret = Passwords.randomToken();
       insertCredential(c, nodeId, Passwords.sha256(newSecret), a.source());
-      audit.append(actor, "node.enrolled", nodeId, a.source(), "new node credential issued");
+      audit.append(actor, "node.enrolled", nodeId, a.source(), "new node credential issued" + via);
       return new Admission(Outcome.ENROLLED, newSecret, null, null);
     } catch (SQLException e) {
       throw new IllegalStateException("checking the credential of node " + nodeId + " failed", e);
@@ -275,21 +277,21 @@ public final class NodeIdentities {
     return new Admission(outcome, null, cert.der(), null);
   }
 
-  /** Null when the token may enroll a new node id, else why not. */
-  private String checkToken(Connection c, String token) throws SQLException {
+  /** Whether the token may enroll a new node id: its id ("" for the shared token), else why not. */
+  private EnrollmentTokens.Use checkToken(Connection c, String token) throws SQLException {
     if (token == null || token.isEmpty()) {
-      return "no enrollment token";
+      return new EnrollmentTokens.Use(null, "no enrollment token");
     }
     if (EnrollmentTokens.looksLikeOne(token)) {
-      EnrollmentTokens.Use use = tokens.use(c, token);
-      return use.ok() ? null : use.problem();
+      return tokens.use(c, token);
     }
     String shared = enrollmentToken.get();
     if (shared == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
         shared.getBytes(StandardCharsets.UTF_8))) {
-      return "wrong enrollment token";
+      return new EnrollmentTokens.Use(null, "wrong enrollment token");
     }
-    return sharedTokenEnabled ? null : "the shared enrollment token is turned off on this server";
+    return sharedTokenEnabled ? new EnrollmentTokens.Use("", null)
+        : new EnrollmentTokens.Use(null, "the shared enrollment token is turned off on this server");
   }
 
   private static Admission revokedAdmission(String nodeId) {

@@ -114,6 +114,24 @@ class AgentCertificateTest {
     assertThat(audit()).contains("node.enrolled", "client certificate issued");
   }
 
+  /** The one port asks for client certificates but browsers and API clients present none. */
+  @Test
+  void https_clientWithoutCertificate_isServed() throws Exception {
+    java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+    trust.load(null, null);
+    trust.setCertificateEntry("ca", server.server.tls().caCertificate());
+    javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+    ssl.init(null, tmf.getTrustManagers(), null);
+    var client = java.net.http.HttpClient.newBuilder().sslContext(ssl).build();
+    var r = client.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("https://localhost:" + server.port() + "/healthz")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+  }
+
   @Test
   void enroll_oneTimeTokenUsedTwice_secondRefusedAndAudited() throws Exception {
     String token = newToken(true, 3600);
@@ -208,6 +226,53 @@ class AgentCertificateTest {
       assertThat(certificates("renew-node")).hasSize(2);
       assertThat(audit()).contains("node.certificate_renewed");
     }
+  }
+
+  @Test
+  void enroll_agentWithLegacySecret_exchangesItForACertificate_secretStopsWorking() throws Exception {
+    // An agent of the previous version enrolled with the shared token and got a secret.
+    StreamObserverInbox first = new StreamObserverInbox();
+    ManagedChannel plain = NettyChannelBuilder.forAddress("localhost", server.port())
+        .sslContext(GrpcSslContexts.forClient().trustManager(server.server.tls().caCertFile().toFile()).build()).build();
+    String secret;
+    try {
+      StreamObserver<AgentMessage> out = AgentServiceGrpc.newStub(plain).connect(first);
+      out.onNext(hello(hello("legacy-node").setEnrollmentToken(TestServer.TOKEN)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> first.messages.stream().anyMatch(ServerMessage::hasConfig));
+      secret = first.messages.get(0).getEnrolled().getNodeSecret();
+      assertThat(secret).isNotEmpty();
+      out.onCompleted();
+      first.end.get(10, TimeUnit.SECONDS);
+    } finally {
+      plain.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+    // The new agent finds that secret in its state directory and moves to a certificate.
+    Path state = dir.resolve("legacy");
+    Files.createDirectories(state);
+    Files.writeString(state.resolve("node-credential"), "legacy-node " + secret + "\n");
+    try (Agent a = agent("legacy-node", state, null).build()) {
+      a.start();
+      await().atMost(Duration.ofSeconds(20)).until(() -> a.clientCertificate() != null && connected(a));
+    }
+    assertThat(certificates("legacy-node")).hasSize(1);
+    StreamObserverInbox replay = new StreamObserverInbox();
+    ManagedChannel again = NettyChannelBuilder.forAddress("localhost", server.port())
+        .sslContext(GrpcSslContexts.forClient().trustManager(server.server.tls().caCertFile().toFile()).build()).build();
+    try {
+      AgentServiceGrpc.newStub(again).connect(replay).onNext(hello(hello("legacy-node").setNodeSecret(secret)));
+      replay.end.get(10, TimeUnit.SECONDS);
+      assertThat(replay.messages.get(0).getReject().getCode()).isEqualTo(Reject.Code.UNAUTHENTICATED);
+    } finally {
+      again.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  static AgentMessage hello(Hello.Builder h) {
+    return AgentMessage.newBuilder().setHello(h).build();
+  }
+
+  static Hello.Builder hello(String nodeId) {
+    return Hello.newBuilder().setNodeId(nodeId).setHostname(nodeId).setAgentVersion("test");
   }
 
   /** The system clock, shifted by a test. */
