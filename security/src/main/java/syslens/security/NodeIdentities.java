@@ -147,7 +147,8 @@ public final class NodeIdentities {
         if (a.csr().length > 0 && issuer != null && NO_SECRET.equals(cred.secretHash)) {
           return reissueForKey(c, a); // the node lost its certificate file but still holds its key
         }
-        if (requireCertificates) {
+        if (requireCertificates && (a.csr().length == 0 || NO_SECRET.equals(cred.secretHash))) {
+          // A node's secret is then good only for exchanging it for a certificate (stream ends after).
           audit.append(actor, "node.refused", nodeId, a.source(), "no client certificate presented");
           return Admission.refused(Outcome.REFUSED, "node " + nodeId + " is enrolled: this server requires its"
               + " client certificate (expected: the agent's node.crt/node.key from its state directory)");

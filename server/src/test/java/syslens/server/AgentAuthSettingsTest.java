@@ -81,4 +81,39 @@ class AgentAuthSettingsTest {
       ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }
+
+  /** Turning the requirement on after agents enrolled with secrets: they move to certificates. */
+  @Test
+  void requireCertificates_nodeEnrolledWithSecret_exchangesItOnce() throws Exception {
+    Path data = dir.resolve("upgrade");
+    String secret;
+    try (TestServer before = new TestServer(data, Duration.ofMillis(500))) {
+      ManagedChannel ch = NettyChannelBuilder.forAddress("localhost", before.port()).sslContext(
+          GrpcSslContexts.forClient().trustManager(before.server.tls().caCertFile().toFile()).build()).build();
+      try {
+        AgentCertificateTest.StreamObserverInbox inbox = new AgentCertificateTest.StreamObserverInbox();
+        var out = AgentServiceGrpc.newStub(ch).connect(inbox);
+        out.onNext(AgentCertificateTest.hello(AgentCertificateTest.hello("old-timer").setEnrollmentToken(TestServer.TOKEN)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !inbox.messages.isEmpty());
+        secret = inbox.messages.get(0).getEnrolled().getNodeSecret();
+        out.onCompleted();
+        inbox.end.get(10, TimeUnit.SECONDS);
+      } finally {
+        ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+    assertThat(secret).isNotEmpty();
+    Path state = dir.resolve("old-timer-state");
+    java.nio.file.Files.createDirectories(state);
+    java.nio.file.Files.writeString(state.resolve("node-credential"), "old-timer " + secret + "\n");
+    try (TestServer after = new TestServer(data, Duration.ofMillis(500), null,
+        b -> b.agentAuth(new ServerConfig.AgentAuth(false, true, Duration.ofDays(90))));
+        Agent a = Agent.builder().server("localhost", after.port()).caFile(after.server.tls().caCertFile())
+            .nodeId("old-timer").stateDir(state).interval(Duration.ofMillis(500))
+            .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(200)).build()) {
+      a.start();
+      await().atMost(Duration.ofSeconds(20)).until(() -> a.clientCertificate() != null
+          && a.state() == AgentState.CONNECTED);
+    }
+  }
 }
