@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -58,6 +59,10 @@ public final class Agent implements AutoCloseable {
   private volatile int lastRoundSeries;
   /** This node's credential once enrolled (docs/adr/0003-per-node-credentials.md), else null. */
   private volatile String nodeSecret;
+  /** The node's key and client certificate (docs/adr/0006-agent-certificates.md). */
+  private final NodeCertificate identity;
+  /** A renewal was asked for by reconnecting; not again until a new certificate arrives. */
+  private volatile boolean renewalAsked;
 
   private Agent(Builder b) throws IOException {
     this.config = b;
@@ -77,7 +82,8 @@ public final class Agent implements AutoCloseable {
     }
     this.source = src;
     this.nodeSecret = b.stateDir == null ? null : NodeCredential.load(b.stateDir, b.nodeId);
-    if (nodeSecret == null && (b.token == null || b.token.isBlank())) {
+    this.identity = NodeCertificate.load(b.stateDir, b.nodeId);
+    if (nodeSecret == null && identity.certificate() == null && (b.token == null || b.token.isBlank())) {
       throw new IllegalArgumentException("enrollmentToken: none and no node credential in "
           + b.stateDir + " (expected: the server's enrollment token for the first connection)");
     }
@@ -90,7 +96,11 @@ public final class Agent implements AutoCloseable {
         r -> daemon(r, "syslens-agent-net"));
     this.scheduler = new CollectionScheduler(collectExecutor, b.clock, b.interval,
         CollectionScheduler.phaseSeed(b.nodeId), this::round);
-    this.connection = new AgentConnection(b.host, b.port, b.trust, buffer, this::hello,
+    TlsTrust trust = b.trust.withClientKey(() -> {
+      X509Certificate cert = identity.certificate();
+      return cert == null ? null : new TlsTrust.ClientKey(identity.privateKey(), cert);
+    });
+    this.connection = new AgentConnection(b.host, b.port, trust, buffer, this::hello,
         new AgentConnection.Listener() {
           @Override
           public void onConfig(long collectIntervalMs) {
@@ -105,6 +115,11 @@ public final class Agent implements AutoCloseable {
           @Override
           public void onEnrolled(String secret) {
             saveCredential(secret);
+          }
+
+          @Override
+          public boolean onCertificate(byte[] der) {
+            return saveCertificate(der);
           }
         }, b.clock, b.heartbeat, b.backoffInitial, b.backoffMax, netExecutor);
   }
@@ -127,6 +142,8 @@ public final class Agent implements AutoCloseable {
         config.nodeId, config.host, config.port, Durations.format(config.interval));
     connection.start();
     scheduler.start();
+    long every = config.heartbeat.toMillis();
+    netExecutor.scheduleWithFixedDelay(this::renewIfDue, every, every, TimeUnit.MILLISECONDS);
   }
 
   /** Stops collecting, half-closes the stream and releases threads. Idempotent. */
@@ -235,14 +252,54 @@ public final class Agent implements AutoCloseable {
         .putAllLabels(config.labels)
         .setIntervalMs(scheduler.interval().toMillis())
         .setSeqEpoch(buffer.epoch());
+    boolean certified = identity.certificate() != null;
     String secret = nodeSecret;
-    if (secret != null) {
+    if (secret != null && !certified) {
       h.setNodeSecret(secret);
     }
-    if (config.token != null) {
+    if (config.token != null && secret == null && !certified) {
       h.setEnrollmentToken(config.token);
     }
+    if (identity.wantsCertificate(config.clock)) {
+      // First enrolment, a node moving from its secret to a certificate, or a renewal.
+      try {
+        h.setCsr(com.google.protobuf.ByteString.copyFrom(identity.request()));
+      } catch (IOException e) {
+        log.error("node {}: cannot create its key or certificate request in {} ({}); connecting without one",
+            config.nodeId, config.stateDir, e.getMessage());
+      }
+    }
     return h.build();
+  }
+
+  /**
+   * A stream lives as long as the agent, but a certificate is only renewed in a Hello: when a
+   * third of its lifetime is left, start a new stream once (again after each new certificate).
+   */
+  private void renewIfDue() {
+    if (!renewalAsked && identity.certificate() != null && connection.isConnected()
+        && identity.wantsCertificate(config.clock)) {
+      renewalAsked = true;
+      log.info("node {}: client certificate expires {}; asking the server for a new one", config.nodeId,
+          identity.certificate().getNotAfter().toInstant());
+      connection.reconnect();
+    }
+  }
+
+  private boolean saveCertificate(byte[] der) {
+    try {
+      identity.accept(der, config.clock);
+      renewalAsked = false;
+      X509Certificate c = identity.certificate();
+      log.info("node {}: client certificate serial {} valid until {}{}", config.nodeId,
+          c.getSerialNumber().toString(16), c.getNotAfter().toInstant(), config.stateDir == null
+              ? " (no state directory: kept in memory only)" : ", stored in " + config.stateDir);
+      return true;
+    } catch (IOException e) {
+      log.error("node {}: the client certificate from the server cannot be used or stored ({})", config.nodeId,
+          e.getMessage());
+      return false;
+    }
   }
 
   private void saveCredential(String secret) {
@@ -268,7 +325,12 @@ public final class Agent implements AutoCloseable {
 
   /** True once the node holds its own credential (enrolled now or earlier). */
   public boolean hasNodeCredential() {
-    return nodeSecret != null;
+    return nodeSecret != null || identity.certificate() != null;
+  }
+
+  /** The node's client certificate (mutual TLS), or null before the server issued one. */
+  public X509Certificate clientCertificate() {
+    return identity.certificate();
   }
 
   private void applyInterval(long ms) {

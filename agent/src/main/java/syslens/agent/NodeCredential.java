@@ -35,26 +35,31 @@ final class NodeCredential {
 
   /** Stores the secret atomically, owner-only. */
   static void store(Path stateDir, String nodeId, String secret) throws IOException {
+    writeOwnerOnly(stateDir, FILE, nodeId + " " + secret + "\n");
+  }
+
+  /** Writes {@code stateDir/name} atomically, mode 0600 (the directory 0700), synced to disk. */
+  static void writeOwnerOnly(Path stateDir, String name, String content) throws IOException {
     boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     Files.createDirectories(stateDir);
     if (posix) {
       Files.setPosixFilePermissions(stateDir, PosixFilePermissions.fromString("rwx------"));
     }
-    Path tmp = stateDir.resolve(FILE + ".tmp");
+    Path tmp = stateDir.resolve(name + ".tmp");
     Files.deleteIfExists(tmp);
     if (posix) {
       Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     } else {
       Files.createFile(tmp);
     }
-    Files.writeString(tmp, nodeId + " " + secret + "\n", StandardCharsets.UTF_8);
+    Files.writeString(tmp, content, StandardCharsets.UTF_8);
     try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
       ch.force(true);
     }
     try {
-      Files.move(tmp, stateDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, stateDir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, stateDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, stateDir.resolve(name), StandardCopyOption.REPLACE_EXISTING);
     }
   }
 }

@@ -70,6 +70,16 @@ final class TestCerts {
     return new Server(kp.getPrivate(), new X509Certificate[] {sign(b, caKey), ca});
   }
 
+  /** A client certificate for the key of a PKCS#10 request, SAN URI {@code uri} (as the server's CA). */
+  X509Certificate issueClient(byte[] csr, String uri) throws Exception {
+    var req = new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest(csr);
+    X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(ca,
+        BigInteger.valueOf(SERIAL.getAndIncrement()), from(), to(), new X500Name("CN=client"), req.getPublicKey());
+    b.addExtension(Extension.subjectAlternativeName, true,
+        new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, uri)));
+    return sign(b, caKey);
+  }
+
   Path writeCaPem(Path dir) throws IOException, GeneralSecurityException {
     Path file = dir.resolve("ca-" + ca.getSerialNumber() + ".pem");
     String pem = "-----BEGIN CERTIFICATE-----\n"

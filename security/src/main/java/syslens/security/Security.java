@@ -40,7 +40,8 @@ public final class Security {
     LoginGuard guard = new LoginGuard(b.clock, new LoginLockStore(b.db));
     this.users = new Users(userStore, roles, PasswordPolicy.create(), sessions, apiKeys, guard, audit, scopes);
     this.logins = new Logins(userStore, roles, sessions, tokens, guard, audit, b.clock);
-    this.nodes = new NodeIdentities(b.db, b.clock, b.enrollmentToken, audit);
+    this.nodes = new NodeIdentities(b.db, b.clock, b.enrollmentToken, audit, new EnrollmentTokens(b.db, b.clock, audit),
+        b.certificateIssuer, b.sharedEnrollmentToken, b.requireAgentCertificates);
   }
 
   public static Builder builder(DataSource db) {
@@ -182,6 +183,9 @@ public final class Security {
     private Duration accessTokenTtl = Duration.ofMinutes(10);
     private Duration idleTimeout = Duration.ofHours(8);
     private java.util.function.UnaryOperator<String> scopeChecker = Scopes::basicProblem;
+    private NodeCertificateIssuer certificateIssuer;
+    private boolean sharedEnrollmentToken = true;
+    private boolean requireAgentCertificates;
 
     private Builder(DataSource db) {
       this.db = requireNonNull(db, "db");
@@ -199,6 +203,27 @@ public final class Security {
 
     public Builder enrollmentToken(Supplier<String> token) {
       this.enrollmentToken = requireNonNull(token, "enrollmentToken");
+      return this;
+    }
+
+    /**
+     * Issues client certificates to enrolling agents (the server's CA); null (the default): agents
+     * get a per-node secret instead (docs/adr/0006-agent-certificates.md).
+     */
+    public Builder certificateIssuer(NodeCertificateIssuer issuer) {
+      this.certificateIssuer = issuer;
+      return this;
+    }
+
+    /** Whether the installation's shared enrollment token still enrolls nodes (default true). */
+    public Builder sharedEnrollmentToken(boolean enabled) {
+      this.sharedEnrollmentToken = enabled;
+      return this;
+    }
+
+    /** Whether every node must authenticate with its client certificate (default false). */
+    public Builder requireAgentCertificates(boolean required) {
+      this.requireAgentCertificates = required;
       return this;
     }
 

@@ -405,4 +405,30 @@ abstract class SecurityContractTest {
     assertThat(a.search("alice", null, null, null, page1.get(1).seq(), 2)).extracting(AuditLog.Entry::action)
         .containsExactly("user.created");
   }
+
+  @Test
+  void enrollmentTokens_expireAreOneTimeAndRevocable() {
+    EnrollmentTokens tokens = security.nodes().tokens();
+    String once = tokens.create("once", true, Duration.ofHours(1), "admin", SRC).getKey();
+    String fleet = tokens.create("fleet", false, Duration.ofHours(1), "admin", SRC).getKey();
+    assertThat(once).startsWith(EnrollmentTokens.PREFIX);
+    assertThat(security.nodes().admit("n1", null, once, SRC).outcome()).isEqualTo(NodeIdentities.Outcome.ENROLLED);
+    NodeIdentities.Admission reused = security.nodes().admit("n2", null, once, SRC);
+    assertThat(reused.outcome()).isEqualTo(NodeIdentities.Outcome.REFUSED);
+    assertThat(reused.reason()).contains("already used");
+    assertThat(security.nodes().admit("n2", null, fleet, SRC).admitted()).isTrue();
+    assertThat(security.nodes().admit("n3", null, fleet, SRC).admitted()).isTrue();
+    assertThat(tokens.list()).filteredOn(t -> t.name().equals("fleet")).singleElement()
+        .satisfies(t -> assertThat(t.uses()).isEqualTo(2));
+    clock.advance(Duration.ofHours(2));
+    assertThat(security.nodes().admit("n4", null, fleet, SRC).reason()).contains("expired");
+    String later = tokens.create("later", false, Duration.ofHours(1), "admin", SRC).getKey();
+    String id = tokens.list().stream().filter(t -> t.name().equals("later")).findFirst().orElseThrow().id();
+    assertThat(tokens.revoke(id, "admin", SRC)).isTrue();
+    assertThat(security.nodes().admit("n5", null, later, SRC).reason()).contains("revoked");
+    assertThatThrownBy(() -> tokens.create("too long", true, Duration.ofDays(400), "admin", SRC))
+        .hasMessageContaining("ttl");
+    assertThat(security.audit().list(-1, 1000)).extracting(AuditLog.Entry::action)
+        .contains("enrollment_token.created", "enrollment_token.revoked", "node.enroll_refused");
+  }
 }

@@ -214,9 +214,28 @@ public final class Main implements Runnable {
         description = "Extra DNS name or IP address for the self-managed certificate (repeatable): what agents dial.")
     List<String> tlsSans = new ArrayList<>();
 
+    @Option(names = "--shared-enrollment-token", negatable = true, defaultValue = "true", fallbackValue = "true",
+        description = "Whether the installation's shared token (DATA/secrets/enrollment-token) still enrolls new"
+            + " nodes; --no-shared-enrollment-token leaves only tokens made with POST /api/v1/enrollment-tokens."
+            + " Default: ${DEFAULT-VALUE}.")
+    boolean sharedEnrollmentToken;
+
+    @Option(names = "--require-agent-certificates",
+        description = "Every node must connect with its client certificate (mutual TLS): no per-node secrets,"
+            + " no enrolment without a certificate request. Default: off.")
+    boolean requireAgentCertificates;
+
+    @Option(names = "--agent-cert-validity", paramLabel = "DURATION", defaultValue = "2160h",
+        description = "Lifetime of the client certificates issued to agents (renewed when a third is left)."
+            + " Default: ${DEFAULT-VALUE} (90 days).")
+    String agentCertValidity;
+
     @Override
     public Integer call() throws Exception {
-      SysLensServer s = SysLensServer.start(config(bind).tls(tlsCert, tlsKey).tlsSans(tlsSans).build());
+      ServerConfig.AgentAuth agentAuth = new ServerConfig.AgentAuth(sharedEnrollmentToken, requireAgentCertificates,
+          parseDuration("--agent-cert-validity", agentCertValidity));
+      SysLensServer s = SysLensServer.start(config(bind).tls(tlsCert, tlsKey).tlsSans(tlsSans).agentAuth(agentAuth)
+          .build());
       printAccess(s, bind);
       awaitShutdown(s, null);
       return 0;

@@ -26,12 +26,36 @@ public record ServerConfig(
     int maxSeriesPerNode,
     syslens.server.ingest.HttpIngestLimits ingestLimits,
     syslens.server.auth.RateLimits rateLimits,
-    java.util.List<String> corsOrigins) {
+    java.util.List<String> corsOrigins,
+    AgentAuth agentAuth) {
 
   /** Series one node (one agent credential) may create, so one agent cannot exhaust the TSDB. */
   public static final int DEFAULT_MAX_SERIES_PER_NODE = 50_000;
 
+  /**
+   * How agents authenticate (docs/adr/0006-agent-certificates.md): whether the installation's
+   * shared enrollment token still enrolls new nodes, whether every node must use its client
+   * certificate (no per-node secrets, no enrolment without a CSR), and how long an issued client
+   * certificate is valid (agents renew when a third of it is left).
+   */
+  public record AgentAuth(boolean sharedEnrollmentToken, boolean requireCertificates, Duration certificateValidity) {
+    public AgentAuth {
+      requireNonNull(certificateValidity, "certificateValidity");
+      if (certificateValidity.compareTo(Duration.ofMinutes(1)) < 0
+          || certificateValidity.compareTo(Duration.ofDays(825)) > 0) {
+        throw new IllegalArgumentException("agent certificate validity: " + certificateValidity
+            + " (expected: 1 minute to 825 days)");
+      }
+    }
+
+    /** Shared token on, certificates issued to agents that ask but not required, 90 days. */
+    public static AgentAuth defaults() {
+      return new AgentAuth(true, false, Duration.ofDays(90));
+    }
+  }
+
   public ServerConfig {
+    requireNonNull(agentAuth, "agentAuth");
     requireNonNull(bindAddress, "bindAddress");
     requireNonNull(dataDir, "dataDir");
     requireNonNull(collectInterval, "collectInterval");
@@ -91,6 +115,7 @@ public record ServerConfig(
     private syslens.server.ingest.HttpIngestLimits ingestLimits = syslens.server.ingest.HttpIngestLimits.defaults();
     private syslens.server.auth.RateLimits rateLimits = syslens.server.auth.RateLimits.defaults();
     private java.util.List<String> corsOrigins = java.util.List.of();
+    private AgentAuth agentAuth = AgentAuth.defaults();
 
     private Builder(Path dataDir) {
       this.dataDir = requireNonNull(dataDir, "dataDir");
@@ -178,6 +203,12 @@ public record ServerConfig(
       return this;
     }
 
+    /** How agents authenticate (default: {@link AgentAuth#defaults()}). */
+    public Builder agentAuth(AgentAuth a) {
+      this.agentAuth = requireNonNull(a, "agentAuth");
+      return this;
+    }
+
     public Builder clock(Clock c) {
       this.clock = c;
       return this;
@@ -189,7 +220,7 @@ public record ServerConfig(
               ? collectInterval.multipliedBy(3) : Duration.ofSeconds(30);
       return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, tlsSans, adminPassword,
           enrollmentToken, collectInterval, offline, queryLimits, metadataUrl, metadataUser,
-          metadataPassword, clock, maxSeriesPerNode, ingestLimits, rateLimits, corsOrigins);
+          metadataPassword, clock, maxSeriesPerNode, ingestLimits, rateLimits, corsOrigins, agentAuth);
     }
   }
 }

@@ -49,6 +49,7 @@ import syslens.security.FileModes;
 import syslens.security.Passwords;
 import syslens.security.Security;
 import syslens.server.auth.AccessApi;
+import syslens.server.auth.AgentIdentityApi;
 import syslens.server.auth.AuthApi;
 import syslens.server.api.VcentersApi;
 import syslens.server.auth.AuthDecorator;
@@ -67,6 +68,7 @@ import syslens.server.live.NodeSummaries;
 import syslens.server.meta.MetaStore;
 import syslens.server.meta.NodeStore;
 import syslens.server.meta.VCenterStore;
+import syslens.server.tls.AgentCa;
 import syslens.server.tls.TlsMaterial;
 import syslens.server.admin.DataDirLock;
 import syslens.server.admin.SnapshotApi;
@@ -136,8 +138,12 @@ public final class SysLensServer implements AutoCloseable {
       this.enrollmentTokenFile = secrets.path("enrollment-token");
       byte[] jwtKey = java.util.Base64.getUrlDecoder().decode(secrets.getOrCreate("jwt-key"));
       String token = enrollmentToken;
+      // The CA that issues agents' client certificates (self-managed TLS only; docs/adr/0006).
+      AgentCa agentCa = tls.agentCa(config.clock(), config.agentAuth().certificateValidity());
       Security security = Security.builder(meta.dataSource()).clock(config.clock()).jwtKey(jwtKey)
-          .enrollmentToken(() -> token).scopeChecker(RequestScope::problem).build();
+          .enrollmentToken(() -> token).scopeChecker(RequestScope::problem).certificateIssuer(agentCa)
+          .sharedEnrollmentToken(config.agentAuth().sharedEnrollmentToken())
+          .requireAgentCertificates(config.agentAuth().requireCertificates()).build();
       // Resource scopes: every read path asks this for the request principal's view.
       RequestScope scopes = new RequestScope();
       this.generatedAdminPassword = bootstrapAdmin(security, secrets);
@@ -196,6 +202,12 @@ public final class SysLensServer implements AutoCloseable {
             .allowRequestHeaders(HttpHeaderNames.AUTHORIZATION, HttpHeaderNames.CONTENT_TYPE)
             .maxAge(600).newDecorator());
       }
+      if (agentCa != null) {
+        // Agents present their client certificate; browsers and API clients present none, so TLS
+        // asks but does not require one. The agent stream checks it (AgentIngestService).
+        java.security.cert.X509Certificate clientCa = tls.caCertificate();
+        sb.tlsCustomizer(b -> b.clientAuth(io.netty.handler.ssl.ClientAuth.OPTIONAL).trustManager(clientCa));
+      }
       GrpcService grpc = GrpcService.builder()
           .addService(ingest)
           .maxRequestMessageLength(MAX_AGENT_MESSAGE_BYTES)
@@ -242,6 +254,11 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/node-credentials", accessApi.nodeCredentials().decorate(auth));
       sb.service("/api/v1/node-credentials/{id}", accessApi.nodeCredentials().decorate(auth));
       sb.service("/api/v1/node-credentials/{id}/revoke", accessApi.nodeCredentials().decorate(auth));
+      AgentIdentityApi agentIdentities = new AgentIdentityApi(security.nodes());
+      sb.service("/api/v1/enrollment-tokens", agentIdentities.enrollmentTokens().decorate(auth));
+      sb.service("/api/v1/enrollment-tokens/{id}", agentIdentities.enrollmentTokens().decorate(auth));
+      sb.service("/api/v1/node-certificates", agentIdentities.certificates().decorate(auth));
+      sb.service("/api/v1/node-certificates/{serial}/revoke", agentIdentities.certificates().decorate(auth));
       sb.service("/api/v1/nodes", new NodesApi(registry, summaries, scopes).decorate(auth));
       sb.service("/api/v1/query", query.instant().decorate(auth));
       sb.service("/api/v1/query_range", query.range().decorate(auth));
@@ -303,7 +320,7 @@ public final class SysLensServer implements AutoCloseable {
               + "/api/v1/query, /api/v1/query_range, /api/v1/labels, /api/v1/label/<name>/values, "
               + "/api/v1/series, /api/v1/metadata, /api/v1/query_exemplars, /api/v1/format_query, "
               + "/api/v1/status/buildinfo, /api/v1/status/runtimeinfo, /api/v1/status/flags, /api/v1/live, /api/v1/me, /api/v1/users, /api/v1/roles, /api/v1/apikeys, "
-              + "/api/v1/audit, /api/v1/node-credentials, /api/v1/vcenters, /api/v1/write, /api/v1/import/prometheus, "
+              + "/api/v1/audit, /api/v1/node-credentials, /api/v1/enrollment-tokens, /api/v1/node-certificates, /api/v1/vcenters, /api/v1/write, /api/v1/import/prometheus, "
               + "/api/v1/silences, /api/v1/receivers, /api/v1/alerting/config, /api/v1/alerting/alerts, /api/v1/notifications, /api/v1/rules, /api/v1/alerts, "
               + "/api/v1/alert-rules; see docs/api.md)");
       sb.serviceUnder("/api/", apiNotFound.decorate(auth));

@@ -138,7 +138,7 @@ class AgentStreamTest {
     Reject r = inbox.messages.get(0).getReject();
     assertThat(r.getFatal()).isTrue();
     assertThat(r.getCode()).isEqualTo(Reject.Code.UNAUTHENTICATED);
-    assertThat(r.getReason()).contains("enrollment token rejected");
+    assertThat(r.getReason()).contains("enrollment refused: wrong enrollment token");
   }
 
   @Test

@@ -109,7 +109,7 @@ class AgentToQueryIntegrationTest {
       a.start();
       assertThat(a.awaitStopped(Duration.ofSeconds(15))).isTrue();
       assertThat(a.state()).isEqualTo(AgentState.STOPPED_FATAL);
-      assertThat(a.lastRejectReason()).contains("enrollment token rejected");
+      assertThat(a.lastRejectReason()).contains("enrollment refused: wrong enrollment token");
       long attempts = a.connectAttempts();
       assertThat(attempts).isEqualTo(1);
     }

@@ -50,6 +50,14 @@ public final class AgentConnection {
 
     /** The server enrolled this node id: {@code nodeSecret} is its credential from now on. */
     default void onEnrolled(String nodeSecret) {}
+
+    /**
+     * The server issued a client certificate (DER) for this node; true when it was stored and
+     * the trust's client key now returns it: the connection then reconnects over mutual TLS.
+     */
+    default boolean onCertificate(byte[] der) {
+      return false;
+    }
   }
 
   private final String host;
@@ -61,7 +69,11 @@ public final class AgentConnection {
   private final Duration heartbeat;
   private final Backoff backoff;
   private final ScheduledExecutorService executor;
-  private final ManagedChannel channel;
+  private final TlsTrust trust;
+  /** Rebuilt (a new TLS context and connection) when the node's client certificate changes. */
+  private volatile ManagedChannel channel;
+  /** Set when a new client certificate arrived: the next stream opens a fresh TLS connection. */
+  private boolean newCertificate;
 
   private final AtomicLong attempts = new AtomicLong();
   private final AtomicLong lastAcked = new AtomicLong();
@@ -98,8 +110,13 @@ public final class AgentConnection {
     }
     this.backoff = new Backoff(backoffInitial, backoffMax, Math::random);
     this.executor = requireNonNull(executor, "executor");
-    this.channel = NettyChannelBuilder.forAddress(host, port)
-        .sslContext(requireNonNull(trust, "trust").sslContext())
+    this.trust = requireNonNull(trust, "trust");
+    this.channel = newChannel();
+  }
+
+  private ManagedChannel newChannel() throws IOException {
+    return NettyChannelBuilder.forAddress(host, port)
+        .sslContext(trust.sslContext())
         .executor(executor)
         .disableRetry()
         // HTTP/2 pings notice a server that vanished without closing TCP (power loss, a
@@ -147,6 +164,21 @@ public final class AgentConnection {
     } catch (InterruptedException e) {
       channel.shutdownNow();
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Ends the current stream so a new one starts with a fresh Hello (e.g. carrying a certificate
+   * renewal request); unacked batches are resent on it.
+   */
+  public void reconnect() {
+    if (!closed) {
+      executor.execute(() -> {
+        Session s = current;
+        if (s != null && s.out != null) {
+          s.out.onCompleted(); // the server completes its side; onEnd then reconnects
+        }
+      });
     }
   }
 
@@ -231,7 +263,14 @@ public final class AgentConnection {
         listener.onConfig(m.getConfig().getCollectIntervalMs());
       }
       case REJECT -> onReject(s, m.getReject());
-      case ENROLLED -> listener.onEnrolled(m.getEnrolled().getNodeSecret());
+      case ENROLLED -> {
+        if (!m.getEnrolled().getCertificate().isEmpty()) {
+          // The server ends this stream next; reconnect at once, presenting the certificate.
+          newCertificate = listener.onCertificate(m.getEnrolled().getCertificate().toByteArray());
+        } else {
+          listener.onEnrolled(m.getEnrolled().getNodeSecret());
+        }
+      }
       default -> log.debug("ignoring unknown server message {}", m.getKindCase());
     }
   }
@@ -285,6 +324,19 @@ public final class AgentConnection {
     connected = false;
     if (closed || fatal) {
       return;
+    }
+    if (newCertificate) {
+      newCertificate = false;
+      try {
+        ManagedChannel old = channel;
+        channel = newChannel(); // a new TLS context: no session resumed without the certificate
+        old.shutdown();
+        log.info("client certificate received; reconnecting to {}:{} with mutual TLS", host, port);
+        executor.execute(this::connect);
+        return;
+      } catch (IOException | RuntimeException e) {
+        log.error("cannot use the new client certificate ({}); reconnecting without it", e.toString());
+      }
     }
     String error = describe(t);
     lastError = error;

@@ -28,22 +28,40 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class TlsTrust {
 
+  /** The agent's client certificate and its key, presented in the TLS handshake (mutual TLS). */
+  public record ClientKey(java.security.PrivateKey key, X509Certificate certificate) {
+    public ClientKey {
+      requireNonNull(key, "key");
+      requireNonNull(certificate, "certificate");
+    }
+  }
+
   private final Path caFile;
   private final String fingerprint;
+  private final java.util.function.Supplier<ClientKey> clientKey;
 
-  private TlsTrust(Path caFile, String fingerprint) {
+  private TlsTrust(Path caFile, String fingerprint, java.util.function.Supplier<ClientKey> clientKey) {
     this.caFile = caFile;
     this.fingerprint = fingerprint;
+    this.clientKey = clientKey;
   }
 
   /** Trusts the CA certificates in a PEM file. */
   public static TlsTrust caFile(Path caFile) {
-    return new TlsTrust(requireNonNull(caFile, "caFile"), null);
+    return new TlsTrust(requireNonNull(caFile, "caFile"), null, null);
   }
 
   /** Trusts a chain whose CA (or self-signed) certificate has this SHA-256 fingerprint. */
   public static TlsTrust fingerprint(String sha256) {
-    return new TlsTrust(null, normalizeFingerprint(sha256));
+    return new TlsTrust(null, normalizeFingerprint(sha256), null);
+  }
+
+  /**
+   * The same trust, presenting the client certificate {@code clientKey} returns (read each time a
+   * TLS context is built; null: none yet) so the server can verify the node's identity.
+   */
+  public TlsTrust withClientKey(java.util.function.Supplier<ClientKey> clientKey) {
+    return new TlsTrust(caFile, fingerprint, requireNonNull(clientKey, "clientKey"));
   }
 
   /**
@@ -81,6 +99,10 @@ public final class TlsTrust {
       builder.trustManager(new FingerprintTrustManager(fingerprint));
     } else {
       builder.trustManager(caTrustManagerFactory(caFile));
+    }
+    ClientKey mine = clientKey == null ? null : clientKey.get();
+    if (mine != null) {
+      builder.keyManager(mine.key(), mine.certificate());
     }
     try {
       return builder.build();

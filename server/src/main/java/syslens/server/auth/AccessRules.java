@@ -109,6 +109,11 @@ public final class AccessRules {
       new Rule("/api/v1/audit/", GET, "system:audit:read", false),
       new Rule("/api/v1/node-credentials", GET, "system:node:read", false),
       new Rule("/api/v1/node-credentials/", ANY, "system:node:manage", false),
+      new Rule("/api/v1/node-certificates", GET, "system:node:read", false),
+      new Rule("/api/v1/node-certificates/", ANY, "system:node:manage", false),
+      new Rule("/api/v1/enrollment-tokens", GET, "system:node:read", false),
+      new Rule("/api/v1/enrollment-tokens", ANY, "system:node:manage", false),
+      new Rule("/api/v1/enrollment-tokens/", ANY, "system:node:manage", false),
       new Rule("/api/v1/admin/snapshot", Set.of(HttpMethod.POST), "system:backup:manage", false),
       // Unknown API paths answer 404 to anyone authenticated.
       new Rule("/api/", ANY, AUTHENTICATED, false));

@@ -29,12 +29,13 @@ import syslens.ingest.Sequences;
 import syslens.ingest.Source;
 import syslens.ingest.WriteResult;
 import syslens.security.NodeIdentities;
+import syslens.server.tls.AgentCa;
 import syslens.storage.LabelRules;
 
 /**
  * The agent stream, a thin adapter over the ingest pipeline: authenticates Hello with the node's
- * own credential (or enrolls a new node id with the enrollment token, see
- * docs/adr/0003-per-node-credentials.md), writes each batch through the node's pipeline session
+ * own client certificate (mutual TLS) or legacy secret, or enrolls a new node id with an
+ * enrollment token (docs/adr/0003-per-node-credentials.md, docs/adr/0006-agent-certificates.md), writes each batch through the node's pipeline session
  * (which validates, stores durably, publishes to the live view and marks series stale when the
  * stream ends), acks once storage has committed, and acks a batch it already acked (same seq
  * epoch, seq not above the last acked) without storing it again.
@@ -82,6 +83,12 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
         open.revoked();
       }
     });
+    identities.onCertificateRevoked((id, serial) -> {
+      Stream open = streams.get(id);
+      if (open != null && open.certificate != null && serial.equals(open.certificate.serial())) {
+        open.revoked();
+      }
+    });
     this.collectInterval = requireNonNull(collectInterval, "collectInterval");
     this.meters = requireNonNull(meters, "meters");
     meters.gauge("syslens.agents.connected", connected);
@@ -90,7 +97,8 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   @Override
   public StreamObserver<AgentMessage> connect(StreamObserver<ServerMessage> out) {
     ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
-    Stream stream = new Stream(out, ctx == null ? "unknown" : ctx.clientAddress().getHostAddress());
+    Stream stream = new Stream(out, ctx == null ? "unknown" : ctx.clientAddress().getHostAddress(),
+        ctx == null ? null : AgentCa.presented(ctx.sslSession()));
     if (ctx != null) {
       ctx.eventLoop().schedule(stream::helloDeadline, HELLO_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -105,6 +113,8 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   private final class Stream implements StreamObserver<AgentMessage> {
     private final StreamObserver<ServerMessage> out;
     private final String source;
+    /** The client certificate of the connection (verified against the CA by TLS), or null. */
+    final NodeIdentities.PresentedCertificate certificate;
     private String nodeId;
     private long seqEpoch;
     private boolean closed;
@@ -114,9 +124,10 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
      */
     private IngestSession session;
 
-    Stream(StreamObserver<ServerMessage> out, String source) {
+    Stream(StreamObserver<ServerMessage> out, String source, NodeIdentities.PresentedCertificate certificate) {
       this.out = out;
       this.source = source;
+      this.certificate = certificate;
     }
 
     @Override
@@ -161,6 +172,11 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
             + MAX_TEXT_LENGTH + " chars)");
         return;
       }
+      if (h.getCsr().size() > AgentCa.MAX_CSR_BYTES) {
+        fatal(Reject.Code.INVALID_ARGUMENT, "csr: " + h.getCsr().size() + " bytes (expected: <= "
+            + AgentCa.MAX_CSR_BYTES + ")");
+        return;
+      }
       if (!NODE_ID.matcher(h.getNodeId()).matches()) {
         fatal(Reject.Code.INVALID_ARGUMENT, "node_id: \"" + abbreviate(h.getNodeId())
             + "\" (expected: 1-128 chars of [A-Za-z0-9._-], starting with a letter or digit)");
@@ -198,7 +214,8 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
       String host = h.getHostname().isEmpty() ? id : h.getHostname();
       NodeIdentities.Admission admission;
       try {
-        admission = identities.admit(id, h.getNodeSecret(), h.getEnrollmentToken(), source);
+        admission = identities.admit(new NodeIdentities.Attempt(id, certificate, h.getNodeSecret(),
+            h.getEnrollmentToken(), h.getCsr().toByteArray(), source));
       } catch (RuntimeException e) {
         log.error("checking the credential of agent {} failed", id, e);
         closed = true;
@@ -211,6 +228,19 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
       if (!admission.admitted()) {
         log.warn("agent {} ({}) from {} rejected: {}", id, abbreviate(host), source, admission.reason());
         fatal(Reject.Code.UNAUTHENTICATED, admission.reason());
+        return;
+      }
+      if (admission.certificate() != null) {
+        // A new or renewed client certificate: the node reconnects over mutual TLS with it, so
+        // nothing of this stream is stored under a credential the node no longer uses.
+        log.info("agent {} ({}) from {}: client certificate issued; it reconnects with it", id, abbreviate(host),
+            source);
+        send(ServerMessage.newBuilder().setEnrolled(Enrolled.newBuilder()
+            .setCertificate(com.google.protobuf.ByteString.copyFrom(admission.certificate()))).build());
+        closed = true;
+        synchronized (out) {
+          out.onCompleted();
+        }
         return;
       }
       if (admission.newSecret() != null) {
@@ -318,7 +348,7 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
     synchronized void revoked() {
       if (nodeId != null && !closed) {
         log.warn("agent {}: credential revoked, closing its stream", nodeId);
-        fatal(Reject.Code.UNAUTHENTICATED, "node credential revoked by an administrator"
+        fatal(Reject.Code.UNAUTHENTICATED, "node credential or certificate revoked by an administrator"
             + " (expected: a new enrollment after the credential is deleted)");
       }
     }

@@ -65,12 +65,15 @@ public final class TlsMaterial {
   private final Path keyFile;
   private final Path caCertFile;
   private final X509Certificate caCert;
+  /** The CA's key when the server holds it (self-managed CA): it then issues agent certificates. */
+  private final PrivateKey caKey;
 
-  private TlsMaterial(Path certChainFile, Path keyFile, Path caCertFile, X509Certificate caCert) {
+  private TlsMaterial(Path certChainFile, Path keyFile, Path caCertFile, X509Certificate caCert, PrivateKey caKey) {
     this.certChainFile = certChainFile;
     this.keyFile = keyFile;
     this.caCertFile = caCertFile;
     this.caCert = caCert;
+    this.caKey = caKey;
   }
 
   /** Uses operator-provided PEM files; the CA file is optional (used only to print a fingerprint). */
@@ -83,7 +86,7 @@ public final class TlsMaterial {
       }
     }
     X509Certificate ca = caCertFile == null ? null : readCert(caCertFile);
-    return new TlsMaterial(certChainFile, keyFile, caCertFile, ca);
+    return new TlsMaterial(certChainFile, keyFile, caCertFile, ca, null);
   }
 
   /**
@@ -119,7 +122,7 @@ public final class TlsMaterial {
               + " is missing, expiring or lacks a name in " + wanted
               + " (expected: put ca.key back for one start, or pass --tls-cert/--tls-key)");
         }
-        return new TlsMaterial(certFile, keyFile, caCertFile, caCert);
+        return new TlsMaterial(certFile, keyFile, caCertFile, caCert, null);
       }
       if (Files.exists(caCertFile)) {
         caCert = readCert(caCertFile);
@@ -140,7 +143,7 @@ public final class TlsMaterial {
         writeSecret(keyFile, pem(kp.getPrivate()));
         writePublic(certFile, pem(cert) + pem(caCert));
       }
-      return new TlsMaterial(certFile, keyFile, caCertFile, caCert);
+      return new TlsMaterial(certFile, keyFile, caCertFile, caCert, caKey);
     } catch (GeneralSecurityException | OperatorCreationException e) {
       throw new IOException("creating TLS material in " + dir + " failed", e);
     }
@@ -157,6 +160,19 @@ public final class TlsMaterial {
   /** The CA certificate file agents should trust, or null when the operator gave none. */
   public Path caCertFile() {
     return caCertFile;
+  }
+
+  /** The CA certificate (null when the operator gave none): agents' client certificates chain to it. */
+  public X509Certificate caCertificate() {
+    return caCert;
+  }
+
+  /**
+   * The CA that issues agents' client certificates ({@code validity} each), or null when the
+   * server does not hold the CA's key (operator certificates, or ca.key taken offline).
+   */
+  public AgentCa agentCa(Clock clock, Duration validity) {
+    return caKey == null ? null : new AgentCa(caCert, caKey, clock, validity);
   }
 
   /** SHA-256 of the CA certificate (DER), as colon-separated upper-case hex, or null. */
@@ -274,15 +290,15 @@ public final class TlsMaterial {
     return sign(b.build(signer(caKey)));
   }
 
-  private static ContentSigner signer(PrivateKey key) throws OperatorCreationException {
+  static ContentSigner signer(PrivateKey key) throws OperatorCreationException {
     return new JcaContentSignerBuilder("SHA256withECDSA").build(key);
   }
 
-  private static X509Certificate sign(X509CertificateHolder h) throws GeneralSecurityException {
+  static X509Certificate sign(X509CertificateHolder h) throws GeneralSecurityException {
     return new JcaX509CertificateConverter().getCertificate(h);
   }
 
-  private static BigInteger serial() {
+  static BigInteger serial() {
     return new BigInteger(1, randomBytes(16));
   }
 
