@@ -86,6 +86,11 @@ class AuthorizationMatrixTest {
       row("/api/v1/node-credentials/{id}", "GET", "/api/v1/node-credentials/x", ADMIN),
       row("/api/v1/node-credentials/{id}/revoke", "POST", ADMIN),
       row("/api/v1/admin/snapshot", "POST", ADMIN),
+      row("/api/v1/enrollment-tokens", "GET", READERS),
+      row("/api/v1/enrollment-tokens", "POST", ADMIN),
+      row("/api/v1/enrollment-tokens/{id}", "DELETE", ADMIN),
+      row("/api/v1/node-certificates", "GET", READERS),
+      row("/api/v1/node-certificates/{serial}/revoke", "POST", ADMIN),
       row("/api/v1/nodes", "GET", READERS),
       row("/api/v1/query", "GET POST", "/api/v1/query?query=up", READERS),
       row("/api/v1/query_range", "GET POST", READERS),
@@ -137,7 +142,9 @@ class AuthorizationMatrixTest {
 
   @BeforeAll
   static void start() throws Exception {
-    server = new TestServer(dir, Duration.ofSeconds(1));
+    // About 20 logins set the principals up: more than the default login budget of one address.
+    server = new TestServer(dir, Duration.ofSeconds(1), null,
+        b -> b.rateLimits(new syslens.server.auth.RateLimits(0, 0, 0, 1_000)));
     String admin = server.login();
     tokens.put("admin", admin);
     for (String role : List.of("viewer", "operator", "auditor")) {
