@@ -222,10 +222,10 @@ final class FleetBench implements Callable<Integer> {
       if (!lastFailure.isEmpty()) {
         json.put("last_reject", lastFailure.get("reject"));
       }
-      fleetAgents.forEach(FleetAgent::stop);
       System.out.println(PromApi.JSON.writeValueAsString(json));
       return 0;
     } finally {
+      fleetAgents.forEach(FleetAgent::stop);
       timer.shutdownNow();
       for (ManagedChannel c : chans) {
         c.shutdownNow();

@@ -90,6 +90,7 @@ public final class SysLensServer implements AutoCloseable {
   private final TlsMaterial tls;
   private final Server server;
   private final ScheduledExecutorService sweeper;
+  private final java.util.concurrent.ExecutorService streamExecutor;
   private final String enrollmentToken;
   private final String generatedAdminPassword;
   private final Path enrollmentTokenFile;
@@ -143,8 +144,10 @@ public final class SysLensServer implements AutoCloseable {
       IngestPipeline pipeline = IngestPipeline.builder(tsdb).clock(config.clock()).meters(meters)
           .agentNodes(registry::isAgent).listener(new AgentLiveFeed(registry, summaries, hub::publishSample)).build();
       this.sequences = Sequences.create(new SequenceStore(meta), meters);
+      this.streamExecutor = java.util.concurrent.Executors.newThreadPerTaskExecutor(
+          Thread.ofVirtual().name("agent-stream-", 0).factory());
       AgentIngestService ingest = this.agentStreams = new AgentIngestService(pipeline, sequences, registry, security.nodes(),
-          config.collectInterval(), meters);
+          config.collectInterval(), meters, streamExecutor);
       QueryLimits limits = config.queryLimits();
       // One engine per timeout: the server's, or a request's shorter `timeout` parameter.
       java.util.function.Function<Duration, Engine> engines = timeout -> Engine.builder(tsdb)
@@ -182,7 +185,8 @@ public final class SysLensServer implements AutoCloseable {
       GrpcService grpc = GrpcService.builder()
           .addService(ingest)
           .maxRequestMessageLength(MAX_AGENT_MESSAGE_BYTES)
-          .useBlockingTaskExecutor(true)
+          // Messages arrive on the event loop; AgentIngestService hands them to its stream executor.
+          .useBlockingTaskExecutor(false)
           .build();
       sb.service(grpc, delegate -> (ctx, req) -> {
         ctx.clearRequestTimeout(); // the agent stream lives for as long as the agent does
@@ -431,6 +435,14 @@ public final class SysLensServer implements AutoCloseable {
     notifier.close();
     sweeper.shutdownNow();
     server.stop().join();
+    streamExecutor.shutdown();
+    try {
+      if (!streamExecutor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        log.warn("agent stream handlers still running 10 s after the server stopped");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     flushSequences();
     queryExecutor.close();
     jvmGc.close();

@@ -68,9 +68,17 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   private final java.util.concurrent.ConcurrentHashMap<String, Stream> streams =
       new java.util.concurrent.ConcurrentHashMap<>();
   private final MeterRegistry meters;
+  /** Runs each stream's messages in order, one at a time (virtual threads: a batch waiting for fsync parks cheaply). */
+  private final java.util.concurrent.Executor streamExecutor;
 
+  /**
+   * @param streamExecutor runs the streams' messages (see {@link StreamInbox}); virtual threads
+   *     in the server, so thousands of batches can wait for a shared fsync at once
+   */
   public AgentIngestService(IngestPipeline pipeline, Sequences sequences, NodeRegistry registry,
-      NodeIdentities identities, Duration collectInterval, MeterRegistry meters) {
+      NodeIdentities identities, Duration collectInterval, MeterRegistry meters,
+      java.util.concurrent.Executor streamExecutor) {
+    this.streamExecutor = requireNonNull(streamExecutor, "streamExecutor");
     this.pipeline = requireNonNull(pipeline, "pipeline");
     this.sequences = requireNonNull(sequences, "sequences");
     this.registry = requireNonNull(registry, "registry");
@@ -92,9 +100,10 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
     ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
     Stream stream = new Stream(out, ctx == null ? "unknown" : ctx.clientAddress().getHostAddress());
     if (ctx != null) {
-      ctx.eventLoop().schedule(stream::helloDeadline, HELLO_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+      ctx.eventLoop().schedule(() -> streamExecutor.execute(stream::helloDeadline), HELLO_DEADLINE.toMillis(),
+          TimeUnit.MILLISECONDS);
     }
-    return stream;
+    return StreamInbox.wrap(stream, out, streamExecutor);
   }
 
   private void rejected(String reason, long n) {
