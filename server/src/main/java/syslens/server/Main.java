@@ -118,6 +118,11 @@ public final class Main implements Runnable {
         description = "Collection interval pushed to agents, e.g. 10s, 1m. Default: ${DEFAULT-VALUE}.")
     String collectInterval;
 
+    @Option(names = "--allow-shell-commands",
+        description = "Let administrators send arbitrary shell command lines to agents (the 'shell' command; "
+            + "agents must also allow it). Off by default: only named actions and configured custom commands.")
+    boolean allowShellCommands;
+
     @Option(names = "--max-series-per-node", paramLabel = "N", defaultValue = "50000",
         description = "Series one node may create; beyond, its new series are refused"
             + " (LIMIT_EXCEEDED) so one agent cannot exhaust storage. Default: ${DEFAULT-VALUE}.")
@@ -168,6 +173,7 @@ public final class Main implements Runnable {
           .metadata(metadataUrl, System.getenv("SYSLENS_METADATA_USER"), System.getenv("SYSLENS_METADATA_PASSWORD"))
           .collectInterval(parseDuration("--collect-interval", collectInterval))
           .maxSeriesPerNode(maxSeriesPerNode)
+          .allowShellCommands(allowShellCommands)
           .queryLimits(queryLimits())
           .adminPassword(System.getenv("SYSLENS_ADMIN_PASSWORD"))
           .enrollmentToken(System.getenv("SYSLENS_ENROLLMENT_TOKEN"));

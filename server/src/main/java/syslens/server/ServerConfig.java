@@ -24,7 +24,8 @@ public record ServerConfig(
     String metadataPassword,
     Clock clock,
     int maxSeriesPerNode,
-    syslens.server.ingest.HttpIngestLimits ingestLimits) {
+    syslens.server.ingest.HttpIngestLimits ingestLimits,
+    boolean allowShellCommands) {
 
   /** Series one node (one agent credential) may create, so one agent cannot exhaust the TSDB. */
   public static final int DEFAULT_MAX_SERIES_PER_NODE = 50_000;
@@ -78,6 +79,13 @@ public record ServerConfig(
     private String metadataUrl;
     private String metadataUser;
     private String metadataPassword;
+    private boolean allowShellCommands;
+
+    /** Lets administrators send the {@code shell} command (arbitrary command lines) to agents; off by default. */
+    public Builder allowShellCommands(boolean allow) {
+      this.allowShellCommands = allow;
+      return this;
+    }
     private syslens.server.ingest.HttpIngestLimits ingestLimits = syslens.server.ingest.HttpIngestLimits.defaults();
 
     private Builder(Path dataDir) {
@@ -165,7 +173,7 @@ public record ServerConfig(
               ? collectInterval.multipliedBy(3) : Duration.ofSeconds(30);
       return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, tlsSans, adminPassword,
           enrollmentToken, collectInterval, offline, queryLimits, metadataUrl, metadataUser,
-          metadataPassword, clock, maxSeriesPerNode, ingestLimits);
+          metadataPassword, clock, maxSeriesPerNode, ingestLimits, allowShellCommands);
     }
   }
 }

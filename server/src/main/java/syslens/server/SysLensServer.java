@@ -36,6 +36,9 @@ import syslens.server.api.AlertingApi;
 import syslens.server.api.ApiErrors;
 import syslens.server.api.MetadataApi;
 import syslens.server.api.NodesApi;
+import syslens.server.control.Commands;
+import syslens.server.control.ControlApi;
+import syslens.server.control.NodeConfigs;
 import syslens.server.api.QueryApi;
 import syslens.server.api.StatusApi;
 import syslens.server.api.ApiErrorHandler;
@@ -230,6 +233,19 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/node-credentials/{id}", accessApi.nodeCredentials().decorate(auth));
       sb.service("/api/v1/node-credentials/{id}/revoke", accessApi.nodeCredentials().decorate(auth));
       sb.service("/api/v1/nodes", new NodesApi(registry, summaries).decorate(auth));
+      // Control plane: configuration per group and node, group membership, commands.
+      NodeConfigs nodeConfigs = NodeConfigs.create(meta, config.clock(), config.collectInterval());
+      ingest.configSource(nodeConfigs::effective);
+      nodeConfigs.onChange(ingest::pushConfig);
+      Commands commands = new Commands(ingest::sendCommand, nodeConfigs, security.audit(), config.allowShellCommands());
+      ingest.onCommandResult(commands::answered);
+      var control = new ControlApi(nodeConfigs, commands, security.audit(), id -> registry.find(id).isPresent())
+          .decorate(auth);
+      sb.serviceUnder("/api/v1/config/", control);
+      sb.service("/api/v1/groups", control);
+      sb.serviceUnder("/api/v1/groups/", control);
+      sb.service("/api/v1/nodes/{id}/group", control);
+      sb.service("/api/v1/commands", control);
       sb.service("/api/v1/query", query.instant().decorate(auth));
       sb.service("/api/v1/query_range", query.range().decorate(auth));
       sb.service("/api/v1/format_query", query.formatQuery().decorate(auth));

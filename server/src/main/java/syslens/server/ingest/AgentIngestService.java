@@ -70,6 +70,11 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   private final MeterRegistry meters;
   /** Runs each stream's messages in order, one at a time (virtual threads: a batch waiting for fsync parks cheaply). */
   private final java.util.concurrent.Executor streamExecutor;
+  /** Each node's effective configuration (the control plane's, or just the server's interval). */
+  private volatile java.util.function.Function<String, ConfigUpdate> configFor;
+  /** Where agents' answers to commands go (node id, result). */
+  private volatile java.util.function.BiConsumer<String, syslens.agent.v1.CommandResult> commandResults =
+      (id, r) -> { };
 
   /**
    * @param streamExecutor runs the streams' messages (see {@link StreamInbox}); virtual threads
@@ -91,6 +96,7 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
       }
     });
     this.collectInterval = requireNonNull(collectInterval, "collectInterval");
+    this.configFor = id -> ConfigUpdate.newBuilder().setCollectIntervalMs(collectInterval.toMillis()).build();
     this.meters = requireNonNull(meters, "meters");
     meters.gauge("syslens.agents.connected", connected);
   }
@@ -104,6 +110,33 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
           TimeUnit.MILLISECONDS);
     }
     return StreamInbox.wrap(stream, out, streamExecutor);
+  }
+
+  /** Where each node's configuration comes from (sent after Hello and by {@link #pushConfig}). */
+  public void configSource(java.util.function.Function<String, ConfigUpdate> source) {
+    this.configFor = requireNonNull(source, "source");
+  }
+
+  /** Where agents' CommandResults go. */
+  public void onCommandResult(java.util.function.BiConsumer<String, syslens.agent.v1.CommandResult> listener) {
+    this.commandResults = requireNonNull(listener, "listener");
+  }
+
+  /** Sends the node its current configuration now, if it is connected; false if it is not. */
+  public boolean pushConfig(String nodeId) {
+    Stream s = streams.get(nodeId);
+    return s != null && s.sendIfOpen(ServerMessage.newBuilder().setConfig(configFor.apply(nodeId)).build());
+  }
+
+  /** Sends a command to the node if it is connected; false if it is not. */
+  public boolean sendCommand(String nodeId, syslens.agent.v1.Command command) {
+    Stream s = streams.get(nodeId);
+    return s != null && s.sendIfOpen(ServerMessage.newBuilder().setCommand(command).build());
+  }
+
+  /** True while the node has an open, admitted stream. */
+  public boolean isConnected(String nodeId) {
+    return streams.containsKey(nodeId);
   }
 
   private void rejected(String reason, long n) {
@@ -147,9 +180,18 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
             fatal(Reject.Code.PROTOCOL_ERROR, "heartbeat before hello (expected: Hello first)");
           } else {
             registry.seen(nodeId);
+            registry.configVersion(nodeId, m.getHeartbeat().getConfigVersion());
           }
         }
-        default -> fatal(Reject.Code.PROTOCOL_ERROR, "empty message (expected: hello, batch or heartbeat)");
+        case COMMAND_RESULT -> {
+          if (nodeId == null) {
+            fatal(Reject.Code.PROTOCOL_ERROR, "command result before hello (expected: Hello first)");
+          } else {
+            registry.seen(nodeId);
+            commandResults.accept(nodeId, m.getCommandResult());
+          }
+        }
+        default -> fatal(Reject.Code.PROTOCOL_ERROR, "empty message (expected: hello, batch, heartbeat or command result)");
       }
     }
 
@@ -246,8 +288,8 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
       streams.put(id, this);
       connected.incrementAndGet();
       log.info("agent {} connected ({}, agent {})", nodeId, host, h.getAgentVersion());
-      send(ServerMessage.newBuilder().setConfig(ConfigUpdate.newBuilder()
-          .setCollectIntervalMs(collectInterval.toMillis())).build());
+      registry.configVersion(id, h.getConfigVersion());
+      send(ServerMessage.newBuilder().setConfig(configFor.apply(id)).build());
     }
 
     private void batch(MetricBatch b) {
@@ -300,6 +342,15 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
         out.onCompleted();
       }
       end();
+    }
+
+    /** Sends from another thread (a config push, a command); false when the stream is over. */
+    synchronized boolean sendIfOpen(ServerMessage m) {
+      if (closed || nodeId == null) {
+        return false;
+      }
+      send(m);
+      return true;
     }
 
     private void send(ServerMessage m) {

@@ -21,7 +21,7 @@ import syslens.server.meta.NodeStore.NodeRecord;
 public final class NodeRegistry {
   /** A node's current state as the API shows it. */
   public record NodeView(String id, String kind, String hostname, String os, String agentVersion,
-      Map<String, String> labels, boolean online, long lastSeen) {}
+      Map<String, String> labels, boolean online, long lastSeen, long configVersion) {}
 
   private static final long PERSIST_EVERY_MS = 60_000;
 
@@ -37,6 +37,8 @@ public final class NodeRegistry {
     volatile long lastPersisted;
     volatile int streams;
     volatile boolean online;
+    /** The configuration version the agent last reported (Hello, Heartbeat). */
+    volatile long configVersion;
 
     State(NodeRecord record) {
       this.record = record;
@@ -106,6 +108,14 @@ public final class NodeRegistry {
     }
   }
 
+  /** The node's agent reported the configuration version it runs. */
+  public void configVersion(String id, long version) {
+    State s = nodes.get(id);
+    if (s != null) {
+      s.configVersion = version;
+    }
+  }
+
   /** The node's stream ended. */
   public void disconnected(String id) {
     State s = nodes.get(id);
@@ -169,6 +179,11 @@ public final class NodeRegistry {
     }
   }
 
+  public java.util.Optional<NodeView> find(String id) {
+    State s = nodes.get(id);
+    return s == null ? java.util.Optional.empty() : java.util.Optional.of(view(s));
+  }
+
   public List<NodeView> list() {
     List<NodeView> out = new ArrayList<>();
     nodes.values().forEach(s -> out.add(view(s)));
@@ -194,6 +209,6 @@ public final class NodeRegistry {
   private static NodeView view(State s) {
     NodeRecord r = s.record;
     return new NodeView(r.id(), r.kind(), r.hostname(), r.os(), r.agentVersion(), r.labels(), s.online,
-        s.lastSeen);
+        s.lastSeen, s.configVersion);
   }
 }

@@ -18,6 +18,7 @@ public final class NodeJson {
     m.put("labels", n.labels());
     m.put("status", n.online() ? "online" : "offline");
     m.put("lastSeen", n.lastSeen());
+    m.put("configVersion", n.configVersion());
     LiveSample s = summaries.latest(n.id()).orElse(null);
     m.put("cpuPercent", s == null ? null : s.cpuPercent());
     m.put("memoryPercent", s == null ? null : s.memoryPercent());
