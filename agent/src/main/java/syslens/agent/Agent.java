@@ -52,14 +52,20 @@ public final class Agent implements AutoCloseable {
   private volatile int lastRoundSeries;
   /** This node's credential once enrolled (docs/adr/0003-per-node-credentials.md), else null. */
   private volatile String nodeSecret;
+  /** The built-in collectors (null when a test gives its own source): the server may switch some off. */
+  private LinuxCollectors linuxCollectors;
+  /** The configuration the server sent last (version 0 before any). */
+  private volatile RemoteConfig remoteConfig;
 
   private Agent(Builder b) throws IOException {
     this.config = b;
     Supplier<List<Metric>> src = b.source;
     if (src == null) {
       LinuxCollectors collectors = LinuxCollectors.create(b.procRoot, b.sysRoot, b.clock);
+      this.linuxCollectors = collectors;
       src = collectors::collect;
     }
+    this.remoteConfig = RemoteConfig.initial(b.interval);
     this.source = src;
     this.nodeSecret = b.stateDir == null ? null : NodeCredential.load(b.stateDir, b.nodeId);
     if (nodeSecret == null && (b.token == null || b.token.isBlank())) {
@@ -80,6 +86,16 @@ public final class Agent implements AutoCloseable {
           @Override
           public void onConfig(long collectIntervalMs) {
             applyInterval(collectIntervalMs);
+          }
+
+          @Override
+          public void onConfigUpdate(syslens.agent.v1.ConfigUpdate update) {
+            applyConfig(update);
+          }
+
+          @Override
+          public void onCommand(syslens.agent.v1.Command command) {
+            AgentCommands.handle(Agent.this, command, connection::sendResult);
           }
 
           @Override
@@ -216,7 +232,8 @@ public final class Agent implements AutoCloseable {
         .setAgentVersion(HostInfo.agentVersion())
         .putAllLabels(config.labels)
         .setIntervalMs(scheduler.interval().toMillis())
-        .setSeqEpoch(buffer.epoch());
+        .setSeqEpoch(buffer.epoch())
+        .setConfigVersion(remoteConfig.version());
     String secret = nodeSecret;
     if (secret != null) {
       h.setNodeSecret(secret);
@@ -267,6 +284,58 @@ public final class Agent implements AutoCloseable {
         Durations.format(Duration.ofMillis(ms)));
   }
 
+  /** Applies the server's configuration without a restart, then reports its version. */
+  private void applyConfig(syslens.agent.v1.ConfigUpdate u) {
+    applyInterval(u.getCollectIntervalMs());
+    RemoteConfig c = RemoteConfig.of(u, scheduler.interval());
+    if (linuxCollectors != null) {
+      linuxCollectors.disable(c.disabledCollectors());
+    }
+    RemoteConfig before = remoteConfig;
+    remoteConfig = c;
+    if (before.version() != c.version()) {
+      log.info("configuration version {} applied (interval {}, collectors off: {}, {} scrape targets, {} custom "
+          + "commands)", c.version(), Durations.format(c.interval()), c.disabledCollectors(), c.scrapeTargets().size(),
+          c.customCommands().size());
+    }
+    connection.reportConfigVersion(c.version());
+    config.onRemoteConfig.accept(c);
+  }
+
+  /** The configuration the server sent last (version 0: none yet, the agent's own settings). */
+  public RemoteConfig remoteConfig() {
+    return remoteConfig;
+  }
+
+  /** Collects a round now, off the grid (the {@code collect_now} command); returns its series. */
+  int collectNow() throws Exception {
+    return collectExecutor.submit(() -> {
+      round(config.clock.millis());
+      return lastRoundSeries;
+    }).get(60, TimeUnit.SECONDS);
+  }
+
+  /** What the {@code diagnostics} command reports. */
+  String diagnostics() {
+    RemoteConfig c = remoteConfig;
+    return "agent " + HostInfo.agentVersion() + ", node " + config.nodeId + ", state " + state()
+        + "\ninterval " + Durations.format(scheduler.interval()) + ", config version " + c.version()
+        + ", collectors off " + c.disabledCollectors()
+        + "\nlast seq " + lastSeq() + ", last acked " + lastAckedSeq() + ", buffered " + bufferedBatches()
+        + ", dropped " + droppedBatches() + "\nlast round series " + lastRoundSeries
+        + ", connect attempts " + connectAttempts() + ", last error " + lastConnectError()
+        + "\njava " + System.getProperty("java.version") + ", heap used "
+        + (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) + " bytes";
+  }
+
+  boolean shellAllowed() {
+    return config.allowShell;
+  }
+
+  Runnable restartHook() {
+    return config.onRestart;
+  }
+
   private void stopAfterFatal() {
     synchronized (this) {
       if (lifecycle == AgentState.STOPPED) {
@@ -307,8 +376,29 @@ public final class Agent implements AutoCloseable {
     private boolean diskBuffer = true;
     private int maxSeriesPerBatch = MAX_SERIES_PER_BATCH;
     private Supplier<List<Metric>> source;
+    private java.util.function.Consumer<RemoteConfig> onRemoteConfig = c -> { };
+    private Runnable onRestart = () -> log.warn("restart requested by the server, but no restart hook is set");
+    private boolean allowShell;
 
     private Builder() {}
+
+    /** Called (on the connection's thread) with every configuration the server sends, after it is applied. */
+    public Builder onRemoteConfig(java.util.function.Consumer<RemoteConfig> listener) {
+      this.onRemoteConfig = requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** What the {@code restart} command does after it is answered (AgentMain: exit so systemd restarts the agent). */
+    public Builder onRestart(Runnable hook) {
+      this.onRestart = requireNonNull(hook, "hook");
+      return this;
+    }
+
+    /** Lets the server run arbitrary shell command lines here (the {@code shell} command); off by default. */
+    public Builder allowShellCommands(boolean allow) {
+      this.allowShell = allow;
+      return this;
+    }
 
     /** {@code host:port}, {@code [ipv6]:port}; default {@code 127.0.0.1:8080}. */
     public Builder server(String hostPort) {

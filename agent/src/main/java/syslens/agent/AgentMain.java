@@ -73,6 +73,10 @@ public final class AgentMain implements Callable<Integer> {
       + "(default: the host name).")
   String nodeId;
 
+  @Option(names = "--allow-shell-commands",
+      description = "Run arbitrary shell command lines the server sends (its 'shell' command). Off by default.")
+  boolean allowShellCommands;
+
   @Option(names = "--label", paramLabel = "K=V", description = "Extra label for every series "
       + "of this node (repeatable).")
   Map<String, String> labels = new LinkedHashMap<>();
@@ -116,6 +120,9 @@ public final class AgentMain implements Callable<Integer> {
       return EXIT_USAGE;
     });
   }
+
+  /** Exit status after the server's restart command (the service manager starts the agent again). */
+  static final int EXIT_RESTART = 75;
 
   @Override
   public Integer call() throws Exception {
@@ -186,6 +193,17 @@ public final class AgentMain implements Callable<Integer> {
     }
     b.maxBuffered(0, bufferMib << 20);
     b.procRoot(procRoot).sysRoot(sysRoot);
+    b.allowShellCommands(allowShellCommands);
+    // The restart command: exit with EXIT_RESTART after the answer had a moment to leave; the
+    // systemd unit restarts the agent (Restart=always).
+    b.onRestart(() -> Thread.ofPlatform().daemon().start(() -> {
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      System.exit(EXIT_RESTART);
+    }));
     try {
       return b.build();
     } catch (UncheckedIOException e) {

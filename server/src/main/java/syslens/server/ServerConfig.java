@@ -25,7 +25,8 @@ public record ServerConfig(
     Clock clock,
     int maxSeriesPerNode,
     syslens.server.ingest.HttpIngestLimits ingestLimits,
-    boolean allowShellCommands) {
+    boolean allowShellCommands,
+    Duration nodeExpiry) {
 
   /** Series one node (one agent credential) may create, so one agent cannot exhaust the TSDB. */
   public static final int DEFAULT_MAX_SERIES_PER_NODE = 50_000;
@@ -35,6 +36,10 @@ public record ServerConfig(
     requireNonNull(dataDir, "dataDir");
     requireNonNull(collectInterval, "collectInterval");
     requireNonNull(offlineAfter, "offlineAfter");
+    requireNonNull(nodeExpiry, "nodeExpiry");
+    if (nodeExpiry.toMinutes() < 1) {
+      throw new IllegalArgumentException("nodeExpiry: " + nodeExpiry + " (expected: >= 1m)");
+    }
     requireNonNull(clock, "clock");
     requireNonNull(queryLimits, "queryLimits");
     requireNonNull(ingestLimits, "ingestLimits");
@@ -80,6 +85,13 @@ public record ServerConfig(
     private String metadataUser;
     private String metadataPassword;
     private boolean allowShellCommands;
+    private Duration nodeExpiry = Duration.ofDays(30);
+
+    /** Agent nodes not heard from for this long are removed from the registry; default 30 days. */
+    public Builder nodeExpiry(Duration d) {
+      this.nodeExpiry = requireNonNull(d, "nodeExpiry");
+      return this;
+    }
 
     /** Lets administrators send the {@code shell} command (arbitrary command lines) to agents; off by default. */
     public Builder allowShellCommands(boolean allow) {
@@ -173,7 +185,8 @@ public record ServerConfig(
               ? collectInterval.multipliedBy(3) : Duration.ofSeconds(30);
       return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, tlsSans, adminPassword,
           enrollmentToken, collectInterval, offline, queryLimits, metadataUrl, metadataUser,
-          metadataPassword, clock, maxSeriesPerNode, ingestLimits, allowShellCommands);
+          metadataPassword, clock, maxSeriesPerNode, ingestLimits, allowShellCommands,
+          nodeExpiry);
     }
   }
 }

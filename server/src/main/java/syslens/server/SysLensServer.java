@@ -232,9 +232,12 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/node-credentials", accessApi.nodeCredentials().decorate(auth));
       sb.service("/api/v1/node-credentials/{id}", accessApi.nodeCredentials().decorate(auth));
       sb.service("/api/v1/node-credentials/{id}/revoke", accessApi.nodeCredentials().decorate(auth));
-      sb.service("/api/v1/nodes", new NodesApi(registry, summaries).decorate(auth));
       // Control plane: configuration per group and node, group membership, commands.
       NodeConfigs nodeConfigs = NodeConfigs.create(meta, config.clock(), config.collectInterval());
+      var nodesApi = new NodesApi(registry, summaries, nodeConfigs::groupOf, id -> nodeConfigs.forget(id, "decommissioned"))
+          .decorate(auth);
+      sb.service("/api/v1/nodes", nodesApi);
+      sb.service("/api/v1/nodes/{id}", nodesApi);
       ingest.configSource(nodeConfigs::effective);
       nodeConfigs.onChange(ingest::pushConfig);
       Commands commands = new Commands(ingest::sendCommand, nodeConfigs, security.audit(), config.allowShellCommands());
@@ -319,6 +322,16 @@ public final class SysLensServer implements AutoCloseable {
         return t;
       });
       sweeper.scheduleAtFixedRate(registry::sweep, 1, 1, TimeUnit.SECONDS);
+      sweeper.scheduleAtFixedRate(() -> {
+        try {
+          for (String gone : registry.expire(config.nodeExpiry())) {
+            nodeConfigs.forget(gone, "expiry");
+            log.info("node {} removed from the registry: not heard from for {}", gone, config.nodeExpiry());
+          }
+        } catch (RuntimeException e) {
+          log.warn("expiring nodes failed: {}", e.toString());
+        }
+      }, 60, 60, TimeUnit.SECONDS);
       sweeper.scheduleWithFixedDelay(this::flushSequences, 1, 1, TimeUnit.SECONDS);
       long every = config.collectInterval().toMillis();
       sweeper.scheduleWithFixedDelay(() -> writeAway(pipeline, registry), every, every, TimeUnit.MILLISECONDS);

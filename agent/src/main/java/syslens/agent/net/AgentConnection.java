@@ -21,6 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import syslens.agent.v1.AgentMessage;
 import syslens.agent.v1.AgentServiceGrpc;
+import syslens.agent.v1.Command;
+import syslens.agent.v1.CommandResult;
+import syslens.agent.v1.ConfigUpdate;
 import syslens.agent.v1.Heartbeat;
 import syslens.agent.v1.Hello;
 import syslens.agent.v1.MetricBatch;
@@ -50,6 +53,14 @@ public final class AgentConnection {
 
     /** The server enrolled this node id: {@code nodeSecret} is its credential from now on. */
     default void onEnrolled(String nodeSecret) {}
+
+    /** The server sent the node's whole configuration; by default only its interval is used. */
+    default void onConfigUpdate(ConfigUpdate update) {
+      onConfig(update.getCollectIntervalMs());
+    }
+
+    /** The server asks the agent to run a command; answer with {@link #sendResult}. */
+    default void onCommand(Command command) {}
   }
 
   private final String host;
@@ -71,6 +82,7 @@ public final class AgentConnection {
   private volatile boolean fatal;
   private volatile boolean closed;
   private volatile String lastRejectReason;
+  private volatile long configVersion;
   private volatile String lastError;
   private String lastLoggedError;
   private Session current;
@@ -210,8 +222,29 @@ public final class AgentConnection {
   private void sendHeartbeat() {
     Session s = current;
     if (s != null) {
-      s.out.onNext(AgentMessage.newBuilder()
-          .setHeartbeat(Heartbeat.newBuilder().setTimestampMs(clock.millis())).build());
+      s.out.onNext(AgentMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder()
+          .setTimestampMs(clock.millis()).setConfigVersion(configVersion)).build());
+    }
+  }
+
+  /** The configuration version the agent runs now: reported in every heartbeat, and at once. */
+  public void reportConfigVersion(long version) {
+    configVersion = version;
+    if (!closed) {
+      executor.execute(this::sendHeartbeat);
+    }
+  }
+
+  /** Answers a command on the current stream (dropped when there is none: the server reports a timeout). */
+  public void sendResult(CommandResult result) {
+    requireNonNull(result, "result");
+    if (!closed) {
+      executor.execute(() -> {
+        Session s = current;
+        if (s != null) {
+          s.out.onNext(AgentMessage.newBuilder().setCommandResult(result).build());
+        }
+      });
     }
   }
 
@@ -228,8 +261,9 @@ public final class AgentConnection {
       }
       case CONFIG -> {
         accepted(s);
-        listener.onConfig(m.getConfig().getCollectIntervalMs());
+        listener.onConfigUpdate(m.getConfig());
       }
+      case COMMAND -> listener.onCommand(m.getCommand());
       case REJECT -> onReject(s, m.getReject());
       case ENROLLED -> listener.onEnrolled(m.getEnrolled().getNodeSecret());
       default -> log.debug("ignoring unknown server message {}", m.getKindCase());

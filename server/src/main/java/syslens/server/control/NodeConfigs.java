@@ -154,6 +154,16 @@ public final class NodeConfigs {
     return v;
   }
 
+  /** A decommissioned node: leaves its group and loses its own configuration (both recorded as versions). */
+  public void forget(String nodeId, String who) {
+    if (groupOf(nodeId) != null) {
+      setGroup(nodeId, null);
+    }
+    if (get(NODE, nodeId).isPresent()) {
+      put(NODE, nodeId, null, who);
+    }
+  }
+
   public synchronized List<String> membersOf(String group) {
     List<String> out = new ArrayList<>();
     members.values().forEach(m -> {

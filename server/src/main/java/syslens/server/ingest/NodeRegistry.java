@@ -21,7 +21,12 @@ import syslens.server.meta.NodeStore.NodeRecord;
 public final class NodeRegistry {
   /** A node's current state as the API shows it. */
   public record NodeView(String id, String kind, String hostname, String os, String agentVersion,
-      Map<String, String> labels, boolean online, long lastSeen, long configVersion) {}
+      Map<String, String> labels, boolean online, long lastSeen, long configVersion, boolean streaming) {
+    /** online; stale: its stream is open but nothing was heard within the offline time; offline. */
+    public String status() {
+      return online ? "online" : streaming ? "stale" : "offline";
+    }
+  }
 
   private static final long PERSIST_EVERY_MS = 60_000;
 
@@ -179,6 +184,36 @@ public final class NodeRegistry {
     }
   }
 
+  /**
+   * Decommissions a node: forgets it and deletes its registry row. Refused (false) while its
+   * agent is connected; unknown ids are false too.
+   */
+  public synchronized boolean remove(String id) {
+    State s = nodes.get(id);
+    if (s == null || s.streams > 0) {
+      return false;
+    }
+    store.delete(id); // the store first, so a failure leaves the node listed
+    nodes.remove(id);
+    return true;
+  }
+
+  /**
+   * Forgets agent nodes with no stream that have not been heard from for {@code after} (nodes
+   * that never come back do not pile up); returns their ids.
+   */
+  public List<String> expire(Duration after) {
+    long cutoff = clock.millis() - after.toMillis();
+    List<String> gone = new ArrayList<>();
+    for (State s : nodes.values()) {
+      if (NodeStore.KIND_AGENT.equals(s.record.kind()) && s.streams == 0 && s.lastSeen < cutoff
+          && remove(s.record.id())) {
+        gone.add(s.record.id());
+      }
+    }
+    return gone;
+  }
+
   public java.util.Optional<NodeView> find(String id) {
     State s = nodes.get(id);
     return s == null ? java.util.Optional.empty() : java.util.Optional.of(view(s));
@@ -209,6 +244,6 @@ public final class NodeRegistry {
   private static NodeView view(State s) {
     NodeRecord r = s.record;
     return new NodeView(r.id(), r.kind(), r.hostname(), r.os(), r.agentVersion(), r.labels(), s.online,
-        s.lastSeen, s.configVersion);
+        s.lastSeen, s.configVersion, s.streams > 0);
   }
 }

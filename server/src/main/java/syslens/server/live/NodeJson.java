@@ -16,7 +16,7 @@ public final class NodeJson {
     m.put("os", n.os());
     m.put("agentVersion", n.agentVersion());
     m.put("labels", n.labels());
-    m.put("status", n.online() ? "online" : "offline");
+    m.put("status", n.status());
     m.put("lastSeen", n.lastSeen());
     m.put("configVersion", n.configVersion());
     LiveSample s = summaries.latest(n.id()).orElse(null);
