@@ -108,6 +108,14 @@ public final class Agent implements AutoCloseable {
             saveCredential(secret);
           }
         }, b.clock, b.heartbeat, b.backoffInitial, b.backoffMax, netExecutor);
+    if (!b.failover.isEmpty()) {
+      connection.failover(b.failover);
+    }
+  }
+
+  /** The server the agent uses now ("host:port"; changes on failover). */
+  public String currentServer() {
+    return connection.currentServer();
   }
 
   public static Builder builder() {
@@ -379,6 +387,24 @@ public final class Agent implements AutoCloseable {
     private java.util.function.Consumer<RemoteConfig> onRemoteConfig = c -> { };
     private Runnable onRestart = () -> log.warn("restart requested by the server, but no restart hook is set");
     private boolean allowShell;
+    private final List<AgentConnection.Address> failover = new java.util.ArrayList<>();
+
+    /**
+     * Several servers, {@code host:port} each, tried in order: the agent moves to the next when a
+     * connect fails (no Ack or configuration on the stream), after the last back to the first.
+     */
+    public Builder servers(List<String> hostPorts) {
+      if (requireNonNull(hostPorts, "hostPorts").isEmpty()) {
+        throw new IllegalArgumentException("servers: none (expected: at least one host:port)");
+      }
+      server(hostPorts.get(0));
+      failover.clear();
+      for (String hp : hostPorts.subList(1, hostPorts.size())) {
+        HostPort p = HostPort.parse(hp);
+        failover.add(new AgentConnection.Address(p.host(), p.port()));
+      }
+      return this;
+    }
 
     private Builder() {}
 

@@ -43,7 +43,8 @@ public final class AgentMain implements Callable<Integer> {
   CommandSpec spec;
 
   @Option(names = "--server", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
-      description = "Server address (default: ${DEFAULT-VALUE}).")
+      description = "Server address, or several separated by commas: the agent fails over to the next when a "
+          + "connect fails (default: ${DEFAULT-VALUE}).")
   String server;
 
   @Option(names = "--ca-file", paramLabel = "PEM", description = "Trust the CA certificate(s) "
@@ -148,7 +149,7 @@ public final class AgentMain implements Callable<Integer> {
   Agent buildAgent() {
     Agent.Builder b = Agent.builder();
     try {
-      b.server(server);
+      b.servers(java.util.Arrays.asList(server.split(",")));
       b.interval(parseInterval(interval));
     } catch (IllegalArgumentException e) {
       throw usage("--" + e.getMessage());

@@ -73,6 +73,10 @@ final class FleetAgent {
     return p == null ? Long.MAX_VALUE : p.stampMs();
   }
 
+  synchronized int unackedBatches() {
+    return unacked.size();
+  }
+
   synchronized long dropped() {
     return dropped;
   }

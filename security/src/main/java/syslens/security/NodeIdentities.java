@@ -60,6 +60,7 @@ public final class NodeIdentities {
   private final AuditLog audit;
   /** Serializes the admissions of one node id (two enrolments of one id cannot both win). */
   private final Object[] admitLocks = new Object[64];
+  private final java.util.concurrent.Semaphore admitting = new java.util.concurrent.Semaphore(4);
   private final List<java.util.function.Consumer<String>> revokedListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -82,8 +83,16 @@ public final class NodeIdentities {
     requireNonNull(nodeId, "nodeId");
     // Per node id, not one lock for all: 10,000 agents reconnecting after a server restart check
     // their credentials in parallel (one lock: ~15 Hellos/s on the 2-core bench machine).
-    synchronized (admitLocks[Math.floorMod(nodeId.hashCode(), admitLocks.length)]) {
-      return admitLocked(nodeId, secret, token, source);
+    // At most a few at once: each holds a pooled connection and may need a second one for the
+    // audit entry; thousands of Hellos at once would otherwise take every connection of the pool
+    // and wait for one another until the pool's login timeout.
+    admitting.acquireUninterruptibly();
+    try {
+      synchronized (admitLocks[Math.floorMod(nodeId.hashCode(), admitLocks.length)]) {
+        return admitLocked(nodeId, secret, token, source);
+      }
+    } finally {
+      admitting.release();
     }
   }
 

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -63,8 +64,13 @@ public final class AgentConnection {
     default void onCommand(Command command) {}
   }
 
-  private final String host;
-  private final int port;
+  /** The server in use now (the first address until a connect to it fails and another is tried). */
+  private volatile String host;
+  private volatile int port;
+  /** Every server address, the one given first; see {@link #failover}. */
+  private List<Address> addresses;
+  private int active;
+  private final io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sslContext;
   private final BatchBuffer buffer;
   private final Supplier<Hello> hello;
   private final Listener listener;
@@ -72,7 +78,7 @@ public final class AgentConnection {
   private final Duration heartbeat;
   private final Backoff backoff;
   private final ScheduledExecutorService executor;
-  private final ManagedChannel channel;
+  private volatile ManagedChannel channel;
 
   private final AtomicLong attempts = new AtomicLong();
   private final AtomicLong lastAcked = new AtomicLong();
@@ -110,8 +116,55 @@ public final class AgentConnection {
     }
     this.backoff = new Backoff(backoffInitial, backoffMax, Math::random);
     this.executor = requireNonNull(executor, "executor");
-    this.channel = NettyChannelBuilder.forAddress(host, port)
-        .sslContext(requireNonNull(trust, "trust").sslContext())
+    this.sslContext = requireNonNull(trust, "trust").sslContext();
+    this.addresses = List.of(new Address(host, port));
+    this.channel = newChannel(host, port);
+  }
+
+  /** One server address of a {@link #failover} list. */
+  public record Address(String host, int port) {
+    public Address {
+      requireNonNull(host, "host");
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
+      }
+    }
+  }
+
+  /**
+   * Further servers to try, in order, when a connect to the current one fails (no Ack or
+   * ConfigUpdate on the stream); after the last comes the first again. Call before {@link #start}.
+   */
+  public void failover(List<Address> more) {
+    List<Address> all = new java.util.ArrayList<>();
+    all.add(addresses.get(0));
+    all.addAll(requireNonNull(more, "more"));
+    addresses = List.copyOf(all);
+  }
+
+  /** The server in use now, "host:port". */
+  public String currentServer() {
+    return host + ":" + port;
+  }
+
+  /** On the executor: the stream to the current server never got accepted; move to the next address. */
+  private void nextAddress() {
+    if (addresses.size() < 2) {
+      return;
+    }
+    active = (active + 1) % addresses.size();
+    Address a = addresses.get(active);
+    ManagedChannel old = channel;
+    channel = newChannel(a.host(), a.port());
+    host = a.host();
+    port = a.port();
+    old.shutdownNow();
+    log.info("failing over to server {}:{}", host, port);
+  }
+
+  private ManagedChannel newChannel(String host, int port) {
+    return NettyChannelBuilder.forAddress(host, port)
+        .sslContext(sslContext)
         .executor(executor)
         .disableRetry()
         // HTTP/2 pings notice a server that vanished without closing TCP (power loss, a
@@ -322,6 +375,9 @@ public final class AgentConnection {
     }
     String error = describe(t);
     lastError = error;
+    if (!s.accepted) {
+      nextAddress();
+    }
     long delay = backoff.nextDelayMillis();
     if (!error.equals(lastLoggedError)) {
       lastLoggedError = error;

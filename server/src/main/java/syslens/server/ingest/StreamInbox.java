@@ -44,6 +44,9 @@ final class StreamInbox<T> implements StreamObserver<T> {
     ServerCallStreamObserver<?> call = null;
     if (out instanceof ServerCallStreamObserver<?> c) {
       c.disableAutoRequest();
+      // A cancelled call (the agent went away) reaches the handler as onError; sending on it is
+      // then a no-op instead of an exception in the handler.
+      c.setOnCancelHandler(() -> { });
       c.request(1);
       call = c;
     }
