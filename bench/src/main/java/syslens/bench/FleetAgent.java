@@ -136,6 +136,9 @@ final class FleetAgent {
         ended(call, "server ended the stream");
       }
     };
+    if (channel.getState(false) == io.grpc.ConnectivityState.TRANSIENT_FAILURE) {
+      channel.resetConnectBackoff(); // our backoff decides, not the channel's (as the real agent)
+    }
     ClientCallStreamObserver<AgentMessage> o =
         (ClientCallStreamObserver<AgentMessage>) AgentServiceGrpc.newStub(channel).connect(in);
     out = o;
