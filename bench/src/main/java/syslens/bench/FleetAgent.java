@@ -119,6 +119,7 @@ final class FleetAgent {
       @Override
       public void beforeStart(ClientCallStreamObserver<AgentMessage> requestStream) {
         call = requestStream;
+        out = requestStream; // before the call starts: a failure delivered inline must see it current
       }
 
       @Override
@@ -141,7 +142,9 @@ final class FleetAgent {
     }
     ClientCallStreamObserver<AgentMessage> o =
         (ClientCallStreamObserver<AgentMessage>) AgentServiceGrpc.newStub(channel).connect(in);
-    out = o;
+    if (out != o) {
+      return; // failed at once (delivered inline on this thread); a reopen is already scheduled
+    }
     Hello.Builder h = Hello.newBuilder().setNodeId(nodeId).setHostname(nodeId).setOs("Linux bench")
         .setAgentVersion("bench").setIntervalMs(10_000).setSeqEpoch(epoch);
     if (secret.isEmpty()) {

@@ -106,6 +106,26 @@ class ControlPlaneTest {
   }
 
   @Test
+  void nodes_filteredPagedAndDecommissioned_onlyWithoutStream() throws Exception {
+    Agent a = connected("dec-node-1", new AtomicInteger());
+    try (Agent b = connected("dec-node-2", new AtomicInteger())) {
+      HttpResponse<String> page = server.get("/api/v1/nodes?search=DEC-NODE&status=online&limit=1&offset=1", admin);
+      assertThat(page.headers().firstValue("X-Total-Count")).hasValue("2");
+      assertThat(json(page).at("/data/0/id").asText()).isEqualTo("dec-node-2");
+      assertThat(server.get("/api/v1/nodes?status=asleep", admin).statusCode()).isEqualTo(400);
+      assertThat(server.delete("/api/v1/nodes/dec-node-1", admin).statusCode()).as("connected").isEqualTo(409);
+      a.close();
+      await().atMost(Duration.ofSeconds(10)).until(() -> json(server.get("/api/v1/nodes?search=dec-node-1", admin))
+          .at("/data/0/status").asText().equals("offline"));
+      assertThat(server.delete("/api/v1/nodes/dec-node-1", admin).statusCode()).isEqualTo(200);
+      assertThat(json(server.get("/api/v1/nodes?search=dec-node", admin)).get("data")).hasSize(1);
+      assertThat(server.delete("/api/v1/nodes/dec-node-1", admin).statusCode()).isEqualTo(404);
+    } finally {
+      a.close();
+    }
+  }
+
+  @Test
   void invalidConfig_refusedNamingTheField_beforeAnyAgentSeesIt() throws Exception {
     try (Agent a = connected("strict-node", new AtomicInteger())) {
       assertThat(server.put("/api/v1/config/nodes/strict-node", "{\"interval\": \"2s\"}", admin).statusCode())
