@@ -63,14 +63,23 @@ public final class Agent implements AutoCloseable {
   private final NodeCertificate identity;
   /** A renewal was asked for by reconnecting; not again until a new certificate arrives. */
   private volatile boolean renewalAsked;
+  /** The built-in collectors (null when a test gives its own source): the server may switch some off. */
+  private LinuxCollectors linuxCollectors;
+  /** The configuration the server sent last (version 0 before any). */
+  private volatile RemoteConfig remoteConfig;
 
   private Agent(Builder b) throws IOException {
     this.config = b;
     Supplier<List<Metric>> src = b.source;
     this.external = ExternalSources.create(b.collect, EXTERNAL_ROUND_WAIT);
     if (src == null) {
-      src = HostInfo.isLinux() ? LinuxCollectors.create(b.procRoot, b.sysRoot, b.clock, b.collect)::collect
-          : OshiSource.create(b.clock); // Windows, macOS: OSHI, loaded only here
+      if (HostInfo.isLinux()) {
+        LinuxCollectors collectors = LinuxCollectors.create(b.procRoot, b.sysRoot, b.clock, b.collect);
+        this.linuxCollectors = collectors;
+        src = collectors::collect;
+      } else {
+        src = OshiSource.create(b.clock); // Windows, macOS: OSHI, loaded only here
+      }
     }
     if (external != null) {
       Supplier<List<Metric>> host = src;
@@ -80,6 +89,7 @@ public final class Agent implements AutoCloseable {
         return all;
       };
     }
+    this.remoteConfig = RemoteConfig.initial(b.interval);
     this.source = src;
     this.nodeSecret = b.stateDir == null ? null : NodeCredential.load(b.stateDir, b.nodeId);
     this.identity = NodeCertificate.load(b.stateDir, b.nodeId);
@@ -108,6 +118,16 @@ public final class Agent implements AutoCloseable {
           }
 
           @Override
+          public void onConfigUpdate(syslens.agent.v1.ConfigUpdate update) {
+            applyConfig(update);
+          }
+
+          @Override
+          public void onCommand(syslens.agent.v1.Command command) {
+            AgentCommands.handle(Agent.this, command, connection::sendResult);
+          }
+
+          @Override
           public void onFatal(Reject reject) {
             stopAfterFatal();
           }
@@ -122,6 +142,14 @@ public final class Agent implements AutoCloseable {
             return saveCertificate(der);
           }
         }, b.clock, b.heartbeat, b.backoffInitial, b.backoffMax, netExecutor);
+    if (!b.failover.isEmpty()) {
+      connection.failover(b.failover);
+    }
+  }
+
+  /** The server the agent uses now ("host:port"; changes on failover). */
+  public String currentServer() {
+    return connection.currentServer();
   }
 
   public static Builder builder() {
@@ -251,7 +279,8 @@ public final class Agent implements AutoCloseable {
         .setAgentVersion(HostInfo.agentVersion())
         .putAllLabels(config.labels)
         .setIntervalMs(scheduler.interval().toMillis())
-        .setSeqEpoch(buffer.epoch());
+        .setSeqEpoch(buffer.epoch())
+        .setConfigVersion(remoteConfig.version());
     boolean certified = identity.certificate() != null;
     String secret = nodeSecret;
     if (secret != null && !certified) {
@@ -347,6 +376,58 @@ public final class Agent implements AutoCloseable {
         Durations.format(Duration.ofMillis(ms)));
   }
 
+  /** Applies the server's configuration without a restart, then reports its version. */
+  private void applyConfig(syslens.agent.v1.ConfigUpdate u) {
+    applyInterval(u.getCollectIntervalMs());
+    RemoteConfig c = RemoteConfig.of(u, scheduler.interval());
+    if (linuxCollectors != null) {
+      linuxCollectors.disable(c.disabledCollectors());
+    }
+    RemoteConfig before = remoteConfig;
+    remoteConfig = c;
+    if (before.version() != c.version()) {
+      log.info("configuration version {} applied (interval {}, collectors off: {}, {} scrape targets, {} custom "
+          + "commands)", c.version(), Durations.format(c.interval()), c.disabledCollectors(), c.scrapeTargets().size(),
+          c.customCommands().size());
+    }
+    connection.reportConfigVersion(c.version());
+    config.onRemoteConfig.accept(c);
+  }
+
+  /** The configuration the server sent last (version 0: none yet, the agent's own settings). */
+  public RemoteConfig remoteConfig() {
+    return remoteConfig;
+  }
+
+  /** Collects a round now, off the grid (the {@code collect_now} command); returns its series. */
+  int collectNow() throws Exception {
+    return collectExecutor.submit(() -> {
+      round(config.clock.millis());
+      return lastRoundSeries;
+    }).get(60, TimeUnit.SECONDS);
+  }
+
+  /** What the {@code diagnostics} command reports. */
+  String diagnostics() {
+    RemoteConfig c = remoteConfig;
+    return "agent " + HostInfo.agentVersion() + ", node " + config.nodeId + ", state " + state()
+        + "\ninterval " + Durations.format(scheduler.interval()) + ", config version " + c.version()
+        + ", collectors off " + c.disabledCollectors()
+        + "\nlast seq " + lastSeq() + ", last acked " + lastAckedSeq() + ", buffered " + bufferedBatches()
+        + ", dropped " + droppedBatches() + "\nlast round series " + lastRoundSeries
+        + ", connect attempts " + connectAttempts() + ", last error " + lastConnectError()
+        + "\njava " + System.getProperty("java.version") + ", heap used "
+        + (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) + " bytes";
+  }
+
+  boolean shellAllowed() {
+    return config.allowShell;
+  }
+
+  Runnable restartHook() {
+    return config.onRestart;
+  }
+
   private void stopAfterFatal() {
     synchronized (this) {
       if (lifecycle == AgentState.STOPPED) {
@@ -394,6 +475,46 @@ public final class Agent implements AutoCloseable {
     /** Collectors on/off, top processes, mount timeout, scrape targets, custom commands. */
     public Builder collect(CollectConfig collect) {
       this.collect = requireNonNull(collect, "collect").validate();
+      return this;
+    }
+
+    private java.util.function.Consumer<RemoteConfig> onRemoteConfig = c -> { };
+    private Runnable onRestart = () -> log.warn("restart requested by the server, but no restart hook is set");
+    private boolean allowShell;
+    private final List<AgentConnection.Address> failover = new java.util.ArrayList<>();
+
+    /**
+     * Several servers, {@code host:port} each, tried in order: the agent moves to the next when a
+     * connect fails (no Ack or configuration on the stream), after the last back to the first.
+     */
+    public Builder servers(List<String> hostPorts) {
+      if (requireNonNull(hostPorts, "hostPorts").isEmpty()) {
+        throw new IllegalArgumentException("servers: none (expected: at least one host:port)");
+      }
+      server(hostPorts.get(0));
+      failover.clear();
+      for (String hp : hostPorts.subList(1, hostPorts.size())) {
+        HostPort p = HostPort.parse(hp);
+        failover.add(new AgentConnection.Address(p.host(), p.port()));
+      }
+      return this;
+    }
+
+    /** Called (on the connection's thread) with every configuration the server sends, after it is applied. */
+    public Builder onRemoteConfig(java.util.function.Consumer<RemoteConfig> listener) {
+      this.onRemoteConfig = requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** What the {@code restart} command does after it is answered (AgentMain: exit so systemd restarts the agent). */
+    public Builder onRestart(Runnable hook) {
+      this.onRestart = requireNonNull(hook, "hook");
+      return this;
+    }
+
+    /** Lets the server run arbitrary shell command lines here (the {@code shell} command); off by default. */
+    public Builder allowShellCommands(boolean allow) {
+      this.allowShell = allow;
       return this;
     }
 

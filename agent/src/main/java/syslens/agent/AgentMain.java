@@ -51,7 +51,8 @@ public final class AgentMain implements Callable<Integer> {
   CommandSpec spec;
 
   @Option(names = "--server", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
-      description = "Server address (default: ${DEFAULT-VALUE}).")
+      description = "Server address, or several separated by commas: the agent fails over to the next when a "
+          + "connect fails (default: ${DEFAULT-VALUE}).")
   String server;
 
   @Option(names = "--ca-file", paramLabel = "PEM", description = "Trust the CA certificate(s) "
@@ -80,6 +81,10 @@ public final class AgentMain implements Callable<Integer> {
   @Option(names = "--node-id", paramLabel = "ID", description = "Stable node id "
       + "(default: the host name).")
   String nodeId;
+
+  @Option(names = "--allow-shell-commands",
+      description = "Run arbitrary shell command lines the server sends (its 'shell' command). Off by default.")
+  boolean allowShellCommands;
 
   @Option(names = "--label", paramLabel = "K=V", description = "Extra label for every series "
       + "of this node (repeatable).")
@@ -156,6 +161,9 @@ public final class AgentMain implements Callable<Integer> {
     });
   }
 
+  /** Exit status after the server's restart command (the service manager starts the agent again). */
+  static final int EXIT_RESTART = 75;
+
   @Override
   public Integer call() throws Exception {
     if (!HostInfo.isSupported()) {
@@ -179,7 +187,7 @@ public final class AgentMain implements Callable<Integer> {
   Agent buildAgent() {
     Agent.Builder b = Agent.builder();
     try {
-      b.server(server);
+      b.servers(java.util.Arrays.asList(server.split(",")));
       b.interval(parseInterval(interval));
     } catch (IllegalArgumentException e) {
       throw usage("--" + e.getMessage());
@@ -224,6 +232,17 @@ public final class AgentMain implements Callable<Integer> {
     }
     b.maxBuffered(0, bufferMib << 20);
     b.procRoot(procRoot).sysRoot(sysRoot);
+    b.allowShellCommands(allowShellCommands);
+    // The restart command: exit with EXIT_RESTART after the answer had a moment to leave; the
+    // systemd unit restarts the agent (Restart=always).
+    b.onRestart(() -> Thread.ofPlatform().daemon().start(() -> {
+      try {
+        Thread.sleep(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      System.exit(EXIT_RESTART);
+    }));
     try {
       b.collect(collectConfig());
     } catch (IllegalArgumentException e) {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
     description = "Benchmarks beside real peers (docs/benchmarks.md). Progress goes to stderr; the last line "
         + "on stdout is one JSON object.",
     subcommands = {StorageBench.class, QueryBench.class, AlertsBench.class, RestartBench.class,
-        AgentBench.class})
+        AgentBench.class, FleetBench.class})
 public final class BenchMain implements Runnable {
   @Override
   public void run() {
@@ -59,17 +59,8 @@ public final class BenchMain implements Runnable {
     @Option(names = "--keep", description = "Keep the data directories after the run.")
     boolean keep;
 
-    @Option(names = "--server-jar", paramLabel = "FILE", defaultValue = "${sys:syslens.bench.serverJar:-server/target/syslens-server.jar}",
-        description = "The SysLens server jar. Default: ${DEFAULT-VALUE}.")
-    Path serverJar;
-
-    @Option(names = "--server-java", paramLabel = "FILE", defaultValue = "${sys:syslens.bench.java:-${sys:java.home}/bin/java}",
-        description = "The java that runs the server. Default: ${DEFAULT-VALUE}.")
-    Path serverJava;
-
-    @Option(names = "--server-jvm-opts", paramLabel = "OPTS", defaultValue = "${sys:syslens.bench.serverJvmOpts:-}",
-        description = "JVM options of the server (the launcher passes the ones './syslens server' uses).")
-    String serverJvmOpts;
+    @CommandLine.Mixin
+    ServerOptions server = new ServerOptions();
 
     long intervalMs() {
       return parseDuration("--interval", interval);
@@ -98,13 +89,7 @@ public final class BenchMain implements Runnable {
     }
 
     Servers.Launch launch() {
-      List<String> opts = new ArrayList<>();
-      for (String o : serverJvmOpts.trim().split("\\s+")) {
-        if (!o.isEmpty()) {
-          opts.add(o);
-        }
-      }
-      return new Servers.Launch(serverJava, opts, serverJar);
+      return server.launch();
     }
 
     /** Rounds for --hours at --interval; the last one at a whole interval before now. */
@@ -116,6 +101,31 @@ public final class BenchMain implements Runnable {
       long ms = intervalMs();
       long end = Math.floorDiv(System.currentTimeMillis() - 60_000, ms) * ms;
       return end - (long) (rounds - 1) * ms;
+    }
+  }
+
+  /** Where the SysLens server jar is and how to run it (the launcher passes its java and JVM options). */
+  static final class ServerOptions {
+    @Option(names = "--server-jar", paramLabel = "FILE", defaultValue = "${sys:syslens.bench.serverJar:-server/target/syslens-server.jar}",
+        description = "The SysLens server jar. Default: ${DEFAULT-VALUE}.")
+    Path serverJar;
+
+    @Option(names = "--server-java", paramLabel = "FILE", defaultValue = "${sys:syslens.bench.java:-${sys:java.home}/bin/java}",
+        description = "The java that runs the server. Default: ${DEFAULT-VALUE}.")
+    Path serverJava;
+
+    @Option(names = "--server-jvm-opts", paramLabel = "OPTS", defaultValue = "${sys:syslens.bench.serverJvmOpts:-}",
+        description = "JVM options of the server (the launcher passes the ones './syslens server' uses).")
+    String serverJvmOpts;
+
+    Servers.Launch launch() {
+      List<String> opts = new ArrayList<>();
+      for (String o : serverJvmOpts.trim().split("\\s+")) {
+        if (!o.isEmpty()) {
+          opts.add(o);
+        }
+      }
+      return new Servers.Launch(serverJava, opts, serverJar);
     }
   }
 

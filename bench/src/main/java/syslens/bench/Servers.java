@@ -49,11 +49,15 @@ final class Servers {
 
     /** Starts the server on a free loopback port, waits for /readyz, logs in as admin. */
     static SysLens start(Launch launch, Path data, Child.Registry registry) throws Exception {
+      return start(launch, data, registry, PromApi.freePort());
+    }
+
+    /** Starts the server on {@code port} (a restart on the port agents know), waits for /readyz, logs in. */
+    static SysLens start(Launch launch, Path data, Child.Registry registry, int port) throws Exception {
       if (!Files.isRegularFile(launch.jar())) {
         throw new IllegalArgumentException("server jar: " + launch.jar() + " not found (expected: ./syslens build)");
       }
       long t0 = System.nanoTime();
-      int port = PromApi.freePort();
       List<String> cmd = new ArrayList<>();
       cmd.add(launch.java().toString());
       cmd.addAll(launch.jvmOpts());

@@ -93,6 +93,9 @@ public final class NodeIdentities {
   private final NodeCertificateIssuer issuer;
   private final boolean sharedTokenEnabled;
   private final boolean requireCertificates;
+  /** Serializes the admissions of one node id (two enrolments of one id cannot both win). */
+  private final Object[] admitLocks = new Object[64];
+  private final java.util.concurrent.Semaphore admitting = new java.util.concurrent.Semaphore(4);
   private final List<java.util.function.Consumer<String>> revokedListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<java.util.function.BiConsumer<String, String>> certificateListeners =
@@ -114,6 +117,9 @@ public final class NodeIdentities {
       throw new IllegalArgumentException("requireAgentCertificates: true without a CA to issue them "
           + "(expected: the self-managed CA with its key in <data>/tls)");
     }
+    for (int i = 0; i < admitLocks.length; i++) {
+      admitLocks[i] = new Object();
+    }
   }
 
   /** True when nodes must use client certificates (no secrets, no enrolment without a CSR). */
@@ -128,10 +134,28 @@ public final class NodeIdentities {
 
   /**
    * Decides on a Hello: the node's certificate if it presented one, else its secret if it has a
-   * credential, else the enrollment token (which then creates the credential). Serialized so two
-   * enrolments of one id (or two uses of a one-time token) cannot both win.
+   * credential, else the enrollment token (which then creates the credential). Serialized per node
+   * id so two enrolments of one id cannot both win (a one-time token is taken by one conditional
+   * update, so two nodes racing on it cannot both win either).
    */
-  public synchronized Admission admit(Attempt a) {
+  public Admission admit(Attempt a) {
+    requireNonNull(a, "attempt");
+    // Per node id, not one lock for all: 10,000 agents reconnecting after a server restart check
+    // their credentials in parallel (one lock: ~15 Hellos/s on the 2-core bench machine).
+    // At most a few at once: each holds a pooled connection and may need a second one for the
+    // audit entry; thousands of Hellos at once would otherwise take every connection of the pool
+    // and wait for one another until the pool's login timeout.
+    admitting.acquireUninterruptibly();
+    try {
+      synchronized (admitLocks[Math.floorMod(a.nodeId().hashCode(), admitLocks.length)]) {
+        return admitLocked(a);
+      }
+    } finally {
+      admitting.release();
+    }
+  }
+
+  private Admission admitLocked(Attempt a) {
     String nodeId = a.nodeId();
     String actor = "node:" + nodeId;
     try (Connection c = db.getConnection()) {

@@ -118,6 +118,16 @@ public final class Main implements Runnable {
         description = "Collection interval pushed to agents, e.g. 10s, 1m. Default: ${DEFAULT-VALUE}.")
     String collectInterval;
 
+    @Option(names = "--node-expiry", paramLabel = "DURATION", defaultValue = "30d",
+        description = "Agent nodes not heard from for this long leave the registry (their data stays). "
+            + "Default: ${DEFAULT-VALUE}.")
+    String nodeExpiry;
+
+    @Option(names = "--allow-shell-commands",
+        description = "Let administrators send arbitrary shell command lines to agents (the 'shell' command; "
+            + "agents must also allow it). Off by default: only named actions and configured custom commands.")
+    boolean allowShellCommands;
+
     @Option(names = "--max-series-per-node", paramLabel = "N", defaultValue = "50000",
         description = "Series one node may create; beyond, its new series are refused"
             + " (LIMIT_EXCEEDED) so one agent cannot exhaust storage. Default: ${DEFAULT-VALUE}.")
@@ -189,6 +199,8 @@ public final class Main implements Runnable {
           .metadata(metadataUrl, System.getenv("SYSLENS_METADATA_USER"), System.getenv("SYSLENS_METADATA_PASSWORD"))
           .collectInterval(parseDuration("--collect-interval", collectInterval))
           .maxSeriesPerNode(maxSeriesPerNode)
+          .allowShellCommands(allowShellCommands)
+          .nodeExpiry(parseExpiry(nodeExpiry))
           .queryLimits(queryLimits())
           .rateLimits(new syslens.server.auth.RateLimits(rateLimitUser, rateLimitApiKey, rateLimitSource, rateLimitLogin))
           .corsOrigins(corsOrigins)
@@ -341,6 +353,12 @@ public final class Main implements Runnable {
       }
     }
     throw new IllegalArgumentException("ports " + from + "-" + to + " are all in use (expected: a free one; pass --port)");
+  }
+
+  /** --node-expiry: a number of days ("30d") or any duration parseDuration takes. */
+  static Duration parseExpiry(String v) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,5})d").matcher(v);
+    return m.matches() ? Duration.ofDays(Long.parseLong(m.group(1))) : parseDuration("--node-expiry", v);
   }
 
   static Duration parseDuration(String option, String v) {

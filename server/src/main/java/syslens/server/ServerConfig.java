@@ -27,7 +27,9 @@ public record ServerConfig(
     syslens.server.ingest.HttpIngestLimits ingestLimits,
     syslens.server.auth.RateLimits rateLimits,
     java.util.List<String> corsOrigins,
-    AgentAuth agentAuth) {
+    AgentAuth agentAuth,
+    boolean allowShellCommands,
+    Duration nodeExpiry) {
 
   /** Series one node (one agent credential) may create, so one agent cannot exhaust the TSDB. */
   public static final int DEFAULT_MAX_SERIES_PER_NODE = 50_000;
@@ -60,6 +62,10 @@ public record ServerConfig(
     requireNonNull(dataDir, "dataDir");
     requireNonNull(collectInterval, "collectInterval");
     requireNonNull(offlineAfter, "offlineAfter");
+    requireNonNull(nodeExpiry, "nodeExpiry");
+    if (nodeExpiry.toMinutes() < 1) {
+      throw new IllegalArgumentException("nodeExpiry: " + nodeExpiry + " (expected: >= 1m)");
+    }
     requireNonNull(clock, "clock");
     requireNonNull(queryLimits, "queryLimits");
     requireNonNull(ingestLimits, "ingestLimits");
@@ -112,6 +118,20 @@ public record ServerConfig(
     private String metadataUrl;
     private String metadataUser;
     private String metadataPassword;
+    private boolean allowShellCommands;
+    private Duration nodeExpiry = Duration.ofDays(30);
+
+    /** Agent nodes not heard from for this long are removed from the registry; default 30 days. */
+    public Builder nodeExpiry(Duration d) {
+      this.nodeExpiry = requireNonNull(d, "nodeExpiry");
+      return this;
+    }
+
+    /** Lets administrators send the {@code shell} command (arbitrary command lines) to agents; off by default. */
+    public Builder allowShellCommands(boolean allow) {
+      this.allowShellCommands = allow;
+      return this;
+    }
     private syslens.server.ingest.HttpIngestLimits ingestLimits = syslens.server.ingest.HttpIngestLimits.defaults();
     private syslens.server.auth.RateLimits rateLimits = syslens.server.auth.RateLimits.defaults();
     private java.util.List<String> corsOrigins = java.util.List.of();
@@ -220,7 +240,8 @@ public record ServerConfig(
               ? collectInterval.multipliedBy(3) : Duration.ofSeconds(30);
       return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, tlsSans, adminPassword,
           enrollmentToken, collectInterval, offline, queryLimits, metadataUrl, metadataUser,
-          metadataPassword, clock, maxSeriesPerNode, ingestLimits, rateLimits, corsOrigins, agentAuth);
+          metadataPassword, clock, maxSeriesPerNode, ingestLimits, rateLimits, corsOrigins, agentAuth,
+          allowShellCommands, nodeExpiry);
     }
   }
 }

@@ -39,6 +39,9 @@ import syslens.server.api.AlertingApi;
 import syslens.server.api.ApiErrors;
 import syslens.server.api.MetadataApi;
 import syslens.server.api.NodesApi;
+import syslens.server.control.Commands;
+import syslens.server.control.ControlApi;
+import syslens.server.control.NodeConfigs;
 import syslens.server.api.QueryApi;
 import syslens.server.api.StatusApi;
 import syslens.server.api.ApiErrorHandler;
@@ -97,6 +100,7 @@ public final class SysLensServer implements AutoCloseable {
   private final TlsMaterial tls;
   private final Server server;
   private final ScheduledExecutorService sweeper;
+  private final java.util.concurrent.ExecutorService streamExecutor;
   private final String enrollmentToken;
   private final String generatedAdminPassword;
   private final Path enrollmentTokenFile;
@@ -156,8 +160,10 @@ public final class SysLensServer implements AutoCloseable {
       IngestPipeline pipeline = IngestPipeline.builder(tsdb).clock(config.clock()).meters(meters)
           .agentNodes(registry::isAgent).listener(new AgentLiveFeed(registry, summaries, hub::publishSample)).build();
       this.sequences = Sequences.create(new SequenceStore(meta), meters);
+      this.streamExecutor = java.util.concurrent.Executors.newThreadPerTaskExecutor(
+          Thread.ofVirtual().name("agent-stream-", 0).factory());
       AgentIngestService ingest = this.agentStreams = new AgentIngestService(pipeline, sequences, registry, security.nodes(),
-          config.collectInterval(), meters);
+          config.collectInterval(), meters, streamExecutor);
       QueryLimits limits = config.queryLimits();
       // One engine per timeout: the server's, or a request's shorter `timeout` parameter.
       java.util.function.Function<Duration, Engine> engines = timeout -> Engine.builder(tsdb)
@@ -211,7 +217,8 @@ public final class SysLensServer implements AutoCloseable {
       GrpcService grpc = GrpcService.builder()
           .addService(ingest)
           .maxRequestMessageLength(MAX_AGENT_MESSAGE_BYTES)
-          .useBlockingTaskExecutor(true)
+          // Messages arrive on the event loop; AgentIngestService hands them to its stream executor.
+          .useBlockingTaskExecutor(false)
           .build();
       sb.service(grpc, delegate -> (ctx, req) -> {
         ctx.clearRequestTimeout(); // the agent stream lives for as long as the agent does
@@ -259,7 +266,23 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/enrollment-tokens/{id}", agentIdentities.enrollmentTokens().decorate(auth));
       sb.service("/api/v1/node-certificates", agentIdentities.certificates().decorate(auth));
       sb.service("/api/v1/node-certificates/{serial}/revoke", agentIdentities.certificates().decorate(auth));
-      sb.service("/api/v1/nodes", new NodesApi(registry, summaries, scopes).decorate(auth));
+      // Control plane: configuration per group and node, group membership, commands.
+      NodeConfigs nodeConfigs = NodeConfigs.create(meta, config.clock(), config.collectInterval());
+      var nodesApi = new NodesApi(registry, summaries, scopes, nodeConfigs::groupOf,
+          id -> nodeConfigs.forget(id, "decommissioned")).decorate(auth);
+      sb.service("/api/v1/nodes", nodesApi);
+      sb.service("/api/v1/nodes/{id}", nodesApi);
+      ingest.configSource(nodeConfigs::effective);
+      nodeConfigs.onChange(ingest::pushConfig);
+      Commands commands = new Commands(ingest::sendCommand, nodeConfigs, security.audit(), config.allowShellCommands());
+      ingest.onCommandResult(commands::answered);
+      var control = new ControlApi(nodeConfigs, commands, security.audit(), id -> registry.find(id).isPresent())
+          .decorate(auth);
+      sb.serviceUnder("/api/v1/config/", control);
+      sb.service("/api/v1/groups", control);
+      sb.serviceUnder("/api/v1/groups/", control);
+      sb.service("/api/v1/nodes/{id}/group", control);
+      sb.service("/api/v1/commands", control);
       sb.service("/api/v1/query", query.instant().decorate(auth));
       sb.service("/api/v1/query_range", query.range().decorate(auth));
       sb.service("/api/v1/format_query", query.formatQuery().decorate(auth));
@@ -333,6 +356,16 @@ public final class SysLensServer implements AutoCloseable {
         return t;
       });
       sweeper.scheduleAtFixedRate(registry::sweep, 1, 1, TimeUnit.SECONDS);
+      sweeper.scheduleAtFixedRate(() -> {
+        try {
+          for (String gone : registry.expire(config.nodeExpiry())) {
+            nodeConfigs.forget(gone, "expiry");
+            log.info("node {} removed from the registry: not heard from for {}", gone, config.nodeExpiry());
+          }
+        } catch (RuntimeException e) {
+          log.warn("expiring nodes failed: {}", e.toString());
+        }
+      }, 60, 60, TimeUnit.SECONDS);
       sweeper.scheduleWithFixedDelay(this::flushSequences, 1, 1, TimeUnit.SECONDS);
       long every = config.collectInterval().toMillis();
       sweeper.scheduleWithFixedDelay(() -> writeAway(pipeline, registry), every, every, TimeUnit.MILLISECONDS);
@@ -465,6 +498,14 @@ public final class SysLensServer implements AutoCloseable {
     notifier.close();
     sweeper.shutdownNow();
     server.stop().join();
+    streamExecutor.shutdown();
+    try {
+      if (!streamExecutor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        log.warn("agent stream handlers still running 10 s after the server stopped");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     flushSequences();
     queryExecutor.close();
     jvmGc.close();

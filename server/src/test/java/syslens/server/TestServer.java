@@ -85,6 +85,15 @@ final class TestServer implements AutoCloseable {
         .POST(HttpRequest.BodyPublishers.ofString(body)), token);
   }
 
+  HttpResponse<String> put(String path, String body, String token) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(base() + path)).header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(body)), token);
+  }
+
+  HttpResponse<String> delete(String path, String token) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(base() + path)).DELETE(), token);
+  }
+
   HttpResponse<String> postForm(String path, String body, String token) throws Exception {
     return send(HttpRequest.newBuilder(URI.create(base() + path))
         .header("Content-Type", "application/x-www-form-urlencoded")

@@ -23,6 +23,8 @@ public final class LinuxCollectors {
 
   private final List<Collector> collectors;
   private final Map<String, String> lastError = new HashMap<>();
+  /** Collectors the server switched off (by name). */
+  private volatile java.util.Set<String> disabled = java.util.Set.of();
 
   private LinuxCollectors(List<Collector> collectors) {
     this.collectors = List.copyOf(collectors);
@@ -96,10 +98,19 @@ public final class LinuxCollectors {
       "netdev", "netclass", "netstat", "sockstat", "softnet", "filefd", "pressure", "vmstat", "entropy", "os",
       "hwmon", "processes", "uname", "time");
 
+  /** Collectors to skip from the next round on (names as in the {@code collector} label); any thread. */
+  public void disable(java.util.Set<String> names) {
+    disabled = java.util.Set.copyOf(names);
+  }
+
   /** Reads everything once. Not thread-safe: call from one thread (the collection thread). */
   public List<Metric> collect() {
     List<Metric> out = new ArrayList<>(512);
+    java.util.Set<String> off = disabled;
     for (Collector c : collectors) {
+      if (off.contains(c.name())) {
+        continue;
+      }
       int mark = out.size();
       long start = System.nanoTime();
       boolean ok;

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import syslens.agent.v1.AgentMessage;
 import syslens.agent.v1.AgentServiceGrpc;
+import syslens.agent.v1.Command;
+import syslens.agent.v1.CommandResult;
+import syslens.agent.v1.ConfigUpdate;
 import syslens.agent.v1.Heartbeat;
 import syslens.agent.v1.Hello;
 import syslens.agent.v1.MetricBatch;
@@ -58,10 +62,22 @@ public final class AgentConnection {
     default boolean onCertificate(byte[] der) {
       return false;
     }
+
+    /** The server sent the node's whole configuration; by default only its interval is used. */
+    default void onConfigUpdate(ConfigUpdate update) {
+      onConfig(update.getCollectIntervalMs());
+    }
+
+    /** The server asks the agent to run a command; answer with {@link #sendResult}. */
+    default void onCommand(Command command) {}
   }
 
-  private final String host;
-  private final int port;
+  /** The server in use now (the first address until a connect to it fails and another is tried). */
+  private volatile String host;
+  private volatile int port;
+  /** Every server address, the one given first; see {@link #failover}. */
+  private List<Address> addresses;
+  private int active;
   private final BatchBuffer buffer;
   private final Supplier<Hello> hello;
   private final Listener listener;
@@ -83,6 +99,7 @@ public final class AgentConnection {
   private volatile boolean fatal;
   private volatile boolean closed;
   private volatile String lastRejectReason;
+  private volatile long configVersion;
   private volatile String lastError;
   private String lastLoggedError;
   private Session current;
@@ -111,12 +128,61 @@ public final class AgentConnection {
     this.backoff = new Backoff(backoffInitial, backoffMax, Math::random);
     this.executor = requireNonNull(executor, "executor");
     this.trust = requireNonNull(trust, "trust");
-    this.channel = newChannel();
+    this.addresses = List.of(new Address(host, port));
+    this.channel = newChannel(host, port);
   }
 
-  private ManagedChannel newChannel() throws IOException {
+  /** One server address of a {@link #failover} list. */
+  public record Address(String host, int port) {
+    public Address {
+      requireNonNull(host, "host");
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 1-65535)");
+      }
+    }
+  }
+
+  /**
+   * Further servers to try, in order, when a connect to the current one fails (no Ack or
+   * ConfigUpdate on the stream); after the last comes the first again. Call before {@link #start}.
+   */
+  public void failover(List<Address> more) {
+    List<Address> all = new java.util.ArrayList<>();
+    all.add(addresses.get(0));
+    all.addAll(requireNonNull(more, "more"));
+    addresses = List.copyOf(all);
+  }
+
+  /** The server in use now, "host:port". */
+  public String currentServer() {
+    return host + ":" + port;
+  }
+
+  /** On the executor: the stream to the current server never got accepted; move to the next address. */
+  private void nextAddress() {
+    if (addresses.size() < 2) {
+      return;
+    }
+    active = (active + 1) % addresses.size();
+    Address a = addresses.get(active);
+    ManagedChannel old = channel;
+    channel = newChannel(a.host(), a.port());
+    host = a.host();
+    port = a.port();
+    old.shutdownNow();
+    log.info("failing over to server {}:{}", host, port);
+  }
+
+  /** A channel with the trust's current TLS context (a new client certificate: a new context). */
+  private ManagedChannel newChannel(String host, int port) {
+    io.grpc.netty.shaded.io.netty.handler.ssl.SslContext ctx;
+    try {
+      ctx = trust.sslContext();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("TLS settings for " + host + ":" + port + ": " + e.getMessage(), e);
+    }
     return NettyChannelBuilder.forAddress(host, port)
-        .sslContext(trust.sslContext())
+        .sslContext(ctx)
         .executor(executor)
         .disableRetry()
         // HTTP/2 pings notice a server that vanished without closing TCP (power loss, a
@@ -242,8 +308,29 @@ public final class AgentConnection {
   private void sendHeartbeat() {
     Session s = current;
     if (s != null) {
-      s.out.onNext(AgentMessage.newBuilder()
-          .setHeartbeat(Heartbeat.newBuilder().setTimestampMs(clock.millis())).build());
+      s.out.onNext(AgentMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder()
+          .setTimestampMs(clock.millis()).setConfigVersion(configVersion)).build());
+    }
+  }
+
+  /** The configuration version the agent runs now: reported in every heartbeat, and at once. */
+  public void reportConfigVersion(long version) {
+    configVersion = version;
+    if (!closed) {
+      executor.execute(this::sendHeartbeat);
+    }
+  }
+
+  /** Answers a command on the current stream (dropped when there is none: the server reports a timeout). */
+  public void sendResult(CommandResult result) {
+    requireNonNull(result, "result");
+    if (!closed) {
+      executor.execute(() -> {
+        Session s = current;
+        if (s != null) {
+          s.out.onNext(AgentMessage.newBuilder().setCommandResult(result).build());
+        }
+      });
     }
   }
 
@@ -260,8 +347,9 @@ public final class AgentConnection {
       }
       case CONFIG -> {
         accepted(s);
-        listener.onConfig(m.getConfig().getCollectIntervalMs());
+        listener.onConfigUpdate(m.getConfig());
       }
+      case COMMAND -> listener.onCommand(m.getCommand());
       case REJECT -> onReject(s, m.getReject());
       case ENROLLED -> {
         if (!m.getEnrolled().getCertificate().isEmpty()) {
@@ -329,17 +417,20 @@ public final class AgentConnection {
       newCertificate = false;
       try {
         ManagedChannel old = channel;
-        channel = newChannel(); // a new TLS context: no session resumed without the certificate
+        channel = newChannel(host, port); // a new TLS context: no session resumed without the certificate
         old.shutdown();
         log.info("client certificate received; reconnecting to {}:{} with mutual TLS", host, port);
         executor.execute(this::connect);
         return;
-      } catch (IOException | RuntimeException e) {
+      } catch (RuntimeException e) {
         log.error("cannot use the new client certificate ({}); reconnecting without it", e.toString());
       }
     }
     String error = describe(t);
     lastError = error;
+    if (!s.accepted) {
+      nextAddress();
+    }
     long delay = backoff.nextDelayMillis();
     if (!error.equals(lastLoggedError)) {
       lastLoggedError = error;

@@ -57,6 +57,15 @@ public final class AccessRules {
       new Rule("/api/v1/apikeys/", ANY, AUTHENTICATED, false),
       // Monitoring.
       new Rule("/api/v1/nodes", GET, "monitoring:node:read", false),
+      // Control plane: configuration, groups, commands (docs/api.md).
+      new Rule("/api/v1/nodes/*/group", Set.of(HttpMethod.PUT), "system:node:manage", false),
+      new Rule("/api/v1/nodes/", Set.of(HttpMethod.DELETE), "system:node:manage", false),
+      new Rule("/api/v1/groups", GET, "system:node:read", false),
+      new Rule("/api/v1/groups/", GET, "system:node:read", false),
+      new Rule("/api/v1/config/", GET, "system:node:read", false),
+      new Rule("/api/v1/config/", ANY, "system:node:manage", false),
+      new Rule("/api/v1/commands", GET, "system:node:read", false),
+      new Rule("/api/v1/commands", Set.of(HttpMethod.POST), "system:node:manage", false),
       new Rule("/api/v1/query", READ, "monitoring:query:read", false),
       new Rule("/api/v1/query_range", READ, "monitoring:query:read", false),
       new Rule("/api/v1/labels", READ, "monitoring:query:read", false),

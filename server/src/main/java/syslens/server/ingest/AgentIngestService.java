@@ -69,9 +69,22 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   private final java.util.concurrent.ConcurrentHashMap<String, Stream> streams =
       new java.util.concurrent.ConcurrentHashMap<>();
   private final MeterRegistry meters;
+  /** Runs each stream's messages in order, one at a time (virtual threads: a batch waiting for fsync parks cheaply). */
+  private final java.util.concurrent.Executor streamExecutor;
+  /** Each node's effective configuration (the control plane's, or just the server's interval). */
+  private volatile java.util.function.Function<String, ConfigUpdate> configFor;
+  /** Where agents' answers to commands go (node id, result). */
+  private volatile java.util.function.BiConsumer<String, syslens.agent.v1.CommandResult> commandResults =
+      (id, r) -> { };
 
+  /**
+   * @param streamExecutor runs the streams' messages (see {@link StreamInbox}); virtual threads
+   *     in the server, so thousands of batches can wait for a shared fsync at once
+   */
   public AgentIngestService(IngestPipeline pipeline, Sequences sequences, NodeRegistry registry,
-      NodeIdentities identities, Duration collectInterval, MeterRegistry meters) {
+      NodeIdentities identities, Duration collectInterval, MeterRegistry meters,
+      java.util.concurrent.Executor streamExecutor) {
+    this.streamExecutor = requireNonNull(streamExecutor, "streamExecutor");
     this.pipeline = requireNonNull(pipeline, "pipeline");
     this.sequences = requireNonNull(sequences, "sequences");
     this.registry = requireNonNull(registry, "registry");
@@ -90,6 +103,7 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
       }
     });
     this.collectInterval = requireNonNull(collectInterval, "collectInterval");
+    this.configFor = id -> ConfigUpdate.newBuilder().setCollectIntervalMs(collectInterval.toMillis()).build();
     this.meters = requireNonNull(meters, "meters");
     meters.gauge("syslens.agents.connected", connected);
   }
@@ -100,9 +114,37 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
     Stream stream = new Stream(out, ctx == null ? "unknown" : ctx.clientAddress().getHostAddress(),
         ctx == null ? null : AgentCa.presented(ctx.sslSession()));
     if (ctx != null) {
-      ctx.eventLoop().schedule(stream::helloDeadline, HELLO_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+      ctx.eventLoop().schedule(() -> streamExecutor.execute(stream::helloDeadline), HELLO_DEADLINE.toMillis(),
+          TimeUnit.MILLISECONDS);
     }
-    return stream;
+    return StreamInbox.wrap(stream, out, streamExecutor);
+  }
+
+  /** Where each node's configuration comes from (sent after Hello and by {@link #pushConfig}). */
+  public void configSource(java.util.function.Function<String, ConfigUpdate> source) {
+    this.configFor = requireNonNull(source, "source");
+  }
+
+  /** Where agents' CommandResults go. */
+  public void onCommandResult(java.util.function.BiConsumer<String, syslens.agent.v1.CommandResult> listener) {
+    this.commandResults = requireNonNull(listener, "listener");
+  }
+
+  /** Sends the node its current configuration now, if it is connected; false if it is not. */
+  public boolean pushConfig(String nodeId) {
+    Stream s = streams.get(nodeId);
+    return s != null && s.sendIfOpen(ServerMessage.newBuilder().setConfig(configFor.apply(nodeId)).build());
+  }
+
+  /** Sends a command to the node if it is connected; false if it is not. */
+  public boolean sendCommand(String nodeId, syslens.agent.v1.Command command) {
+    Stream s = streams.get(nodeId);
+    return s != null && s.sendIfOpen(ServerMessage.newBuilder().setCommand(command).build());
+  }
+
+  /** True while the node has an open, admitted stream. */
+  public boolean isConnected(String nodeId) {
+    return streams.containsKey(nodeId);
   }
 
   private void rejected(String reason, long n) {
@@ -149,9 +191,18 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
             fatal(Reject.Code.PROTOCOL_ERROR, "heartbeat before hello (expected: Hello first)");
           } else {
             registry.seen(nodeId);
+            registry.configVersion(nodeId, m.getHeartbeat().getConfigVersion());
           }
         }
-        default -> fatal(Reject.Code.PROTOCOL_ERROR, "empty message (expected: hello, batch or heartbeat)");
+        case COMMAND_RESULT -> {
+          if (nodeId == null) {
+            fatal(Reject.Code.PROTOCOL_ERROR, "command result before hello (expected: Hello first)");
+          } else {
+            registry.seen(nodeId);
+            commandResults.accept(nodeId, m.getCommandResult());
+          }
+        }
+        default -> fatal(Reject.Code.PROTOCOL_ERROR, "empty message (expected: hello, batch, heartbeat or command result)");
       }
     }
 
@@ -267,8 +318,8 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
       streams.put(id, this);
       connected.incrementAndGet();
       log.info("agent {} connected ({}, agent {})", nodeId, host, h.getAgentVersion());
-      send(ServerMessage.newBuilder().setConfig(ConfigUpdate.newBuilder()
-          .setCollectIntervalMs(collectInterval.toMillis())).build());
+      registry.configVersion(id, h.getConfigVersion());
+      send(ServerMessage.newBuilder().setConfig(configFor.apply(id)).build());
     }
 
     private void batch(MetricBatch b) {
@@ -321,6 +372,15 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
         out.onCompleted();
       }
       end();
+    }
+
+    /** Sends from another thread (a config push, a command); false when the stream is over. */
+    synchronized boolean sendIfOpen(ServerMessage m) {
+      if (closed || nodeId == null) {
+        return false;
+      }
+      send(m);
+      return true;
     }
 
     private void send(ServerMessage m) {

@@ -21,7 +21,12 @@ import syslens.server.meta.NodeStore.NodeRecord;
 public final class NodeRegistry {
   /** A node's current state as the API shows it. */
   public record NodeView(String id, String kind, String hostname, String os, String agentVersion,
-      Map<String, String> labels, boolean online, long lastSeen) {}
+      Map<String, String> labels, boolean online, long lastSeen, long configVersion, boolean streaming) {
+    /** online; stale: its stream is open but nothing was heard within the offline time; offline. */
+    public String status() {
+      return online ? "online" : streaming ? "stale" : "offline";
+    }
+  }
 
   private static final long PERSIST_EVERY_MS = 60_000;
 
@@ -37,6 +42,8 @@ public final class NodeRegistry {
     volatile long lastPersisted;
     volatile int streams;
     volatile boolean online;
+    /** The configuration version the agent last reported (Hello, Heartbeat). */
+    volatile long configVersion;
 
     State(NodeRecord record) {
       this.record = record;
@@ -106,6 +113,14 @@ public final class NodeRegistry {
     }
   }
 
+  /** The node's agent reported the configuration version it runs. */
+  public void configVersion(String id, long version) {
+    State s = nodes.get(id);
+    if (s != null) {
+      s.configVersion = version;
+    }
+  }
+
   /** The node's stream ended. */
   public void disconnected(String id) {
     State s = nodes.get(id);
@@ -169,8 +184,38 @@ public final class NodeRegistry {
     }
   }
 
+  /**
+   * Decommissions a node: forgets it and deletes its registry row. Refused (false) while its
+   * agent is connected; unknown ids are false too.
+   */
+  public synchronized boolean remove(String id) {
+    State s = nodes.get(id);
+    if (s == null || s.streams > 0) {
+      return false;
+    }
+    store.delete(id); // the store first, so a failure leaves the node listed
+    nodes.remove(id);
+    return true;
+  }
+
+  /**
+   * Forgets agent nodes with no stream that have not been heard from for {@code after} (nodes
+   * that never come back do not pile up); returns their ids.
+   */
+  public List<String> expire(Duration after) {
+    long cutoff = clock.millis() - after.toMillis();
+    List<String> gone = new ArrayList<>();
+    for (State s : nodes.values()) {
+      if (NodeStore.KIND_AGENT.equals(s.record.kind()) && s.streams == 0 && s.lastSeen < cutoff
+          && remove(s.record.id())) {
+        gone.add(s.record.id());
+      }
+    }
+    return gone;
+  }
+
   /** The node's current view, or empty when unknown. */
-  public java.util.Optional<NodeView> get(String id) {
+  public java.util.Optional<NodeView> find(String id) {
     State s = nodes.get(id);
     return s == null ? java.util.Optional.empty() : java.util.Optional.of(view(s));
   }
@@ -200,6 +245,6 @@ public final class NodeRegistry {
   private static NodeView view(State s) {
     NodeRecord r = s.record;
     return new NodeView(r.id(), r.kind(), r.hostname(), r.os(), r.agentVersion(), r.labels(), s.online,
-        s.lastSeen);
+        s.lastSeen, s.configVersion, s.streams > 0);
   }
 }

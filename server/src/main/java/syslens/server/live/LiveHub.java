@@ -155,7 +155,7 @@ public final class LiveHub implements WebSocketServiceHandler {
   private void broadcast(String nodeId, NodeView view, String json) {
     Labels labels = null;
     if (scopedClients.get() > 0) {
-      NodeView n = view != null ? view : registry.get(nodeId).orElse(null);
+      NodeView n = view != null ? view : registry.find(nodeId).orElse(null);
       labels = n == null ? null : NodeJson.scopeLabels(n);
     }
     for (Client c : clients) {

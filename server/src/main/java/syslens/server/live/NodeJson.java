@@ -30,8 +30,9 @@ public final class NodeJson {
     m.put("os", n.os());
     m.put("agentVersion", n.agentVersion());
     m.put("labels", n.labels());
-    m.put("status", n.online() ? "online" : "offline");
+    m.put("status", n.status());
     m.put("lastSeen", n.lastSeen());
+    m.put("configVersion", n.configVersion());
     LiveSample s = summaries.latest(n.id()).orElse(null);
     m.put("cpuPercent", s == null ? null : s.cpuPercent());
     m.put("memoryPercent", s == null ? null : s.memoryPercent());

@@ -84,6 +84,17 @@ public final class NodeStore {
     }
   }
 
+  /** Removes the node's row (decommissioned or expired); false when there was none. */
+  public boolean delete(String id) {
+    try (Connection c = db.connection();
+        PreparedStatement ps = c.prepareStatement("DELETE FROM nodes WHERE id=?")) {
+      ps.setString(1, id);
+      return ps.executeUpdate() > 0;
+    } catch (SQLException e) {
+      throw new IllegalStateException("deleting node " + id + " failed", e);
+    }
+  }
+
   public List<NodeRecord> all() {
     List<NodeRecord> out = new ArrayList<>();
     try (Connection c = db.connection();

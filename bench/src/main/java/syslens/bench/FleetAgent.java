@@ -1,0 +1,218 @@
+package syslens.bench;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.ManagedChannel;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import syslens.agent.v1.AgentMessage;
+import syslens.agent.v1.AgentServiceGrpc;
+import syslens.agent.v1.Hello;
+import syslens.agent.v1.MetricBatch;
+import syslens.agent.v1.ServerMessage;
+
+/**
+ * One simulated agent of {@code bench fleet}, speaking the stream as the real agent does: Hello
+ * with the enrollment token the first time and its own credential (from Enrolled) afterwards, one
+ * batch per round numbered within a seq epoch, unacknowledged batches kept (bounded, oldest dropped
+ * first) and resent in order after a reconnect with capped exponential backoff.
+ */
+final class FleetAgent {
+  /** What the fleet learns from its agents: acks and their latency, drops, stream failures. */
+  interface Listener {
+    void acked(FleetAgent agent, long samples, long sentNanos, long stampMs);
+
+    void connected(FleetAgent agent);
+
+    void failed(FleetAgent agent, String why);
+  }
+
+  private record Pending(long seq, MetricBatch batch, long stampMs, long samples, long[] sentNanos) {}
+
+  final String nodeId;
+  private final String token;
+  private final ScheduledExecutorService timer;
+  private final Listener listener;
+  private final int maxBuffered;
+  private final long epoch = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+  private final ArrayDeque<Pending> unacked = new ArrayDeque<>();
+  private ManagedChannel channel;
+  private String secret = "";
+  private long nextSeq = 1;
+  private ClientCallStreamObserver<AgentMessage> out;
+  private boolean up;
+  private int failures;
+  private long dropped;
+  private boolean stopped;
+
+  FleetAgent(String nodeId, String token, ScheduledExecutorService timer, int maxBuffered, Listener listener) {
+    this.nodeId = requireNonNull(nodeId, "nodeId");
+    this.token = requireNonNull(token, "token");
+    this.timer = requireNonNull(timer, "timer");
+    this.listener = requireNonNull(listener, "listener");
+    this.maxBuffered = maxBuffered;
+  }
+
+  /** Opens the stream on {@code ch} (and uses it for every reconnect). */
+  synchronized void connect(ManagedChannel ch) {
+    channel = requireNonNull(ch, "ch");
+    open();
+  }
+
+  synchronized boolean up() {
+    return up;
+  }
+
+  /** The collection stamp of the oldest batch not yet acked, or Long.MAX_VALUE. */
+  synchronized long oldestUnackedStamp() {
+    Pending p = unacked.peekFirst();
+    return p == null ? Long.MAX_VALUE : p.stampMs();
+  }
+
+  synchronized int unackedBatches() {
+    return unacked.size();
+  }
+
+  synchronized long dropped() {
+    return dropped;
+  }
+
+  /** A round's batch (its seq is set here): kept until acked, sent at once when the stream is up. */
+  synchronized void collected(MetricBatch.Builder batch, long stampMs, long samples) {
+    if (stopped) {
+      return;
+    }
+    Pending p = new Pending(nextSeq, batch.setSeq(nextSeq).build(), stampMs, samples, new long[1]);
+    nextSeq++;
+    if (unacked.size() >= maxBuffered) {
+      unacked.pollFirst();
+      dropped++;
+    }
+    unacked.addLast(p);
+    if (up) {
+      send(p);
+    }
+  }
+
+  synchronized void stop() {
+    stopped = true;
+    if (out != null) {
+      try {
+        out.onCompleted();
+      } catch (RuntimeException e) {
+        // already over
+      }
+    }
+  }
+
+  private void open() {
+    if (stopped) {
+      return;
+    }
+    ClientResponseObserver<AgentMessage, ServerMessage> in = new ClientResponseObserver<>() {
+      private ClientCallStreamObserver<AgentMessage> call;
+
+      @Override
+      public void beforeStart(ClientCallStreamObserver<AgentMessage> requestStream) {
+        call = requestStream;
+        out = requestStream; // before the call starts: a failure delivered inline must see it current
+      }
+
+      @Override
+      public void onNext(ServerMessage m) {
+        received(call, m);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        ended(call, t.toString());
+      }
+
+      @Override
+      public void onCompleted() {
+        ended(call, "server ended the stream");
+      }
+    };
+    if (channel.getState(false) == io.grpc.ConnectivityState.TRANSIENT_FAILURE) {
+      channel.resetConnectBackoff(); // our backoff decides, not the channel's (as the real agent)
+    }
+    ClientCallStreamObserver<AgentMessage> o =
+        (ClientCallStreamObserver<AgentMessage>) AgentServiceGrpc.newStub(channel).connect(in);
+    if (out != o) {
+      return; // failed at once (delivered inline on this thread); a reopen is already scheduled
+    }
+    Hello.Builder h = Hello.newBuilder().setNodeId(nodeId).setHostname(nodeId).setOs("Linux bench")
+        .setAgentVersion("bench").setIntervalMs(10_000).setSeqEpoch(epoch);
+    if (secret.isEmpty()) {
+      h.setEnrollmentToken(token);
+    } else {
+      h.setNodeSecret(secret);
+    }
+    o.onNext(AgentMessage.newBuilder().setHello(h).build());
+  }
+
+  private synchronized void received(ClientCallStreamObserver<AgentMessage> call, ServerMessage m) {
+    if (call != out) {
+      return; // an old stream's late message
+    }
+    switch (m.getKindCase()) {
+      case ENROLLED -> secret = m.getEnrolled().getNodeSecret();
+      case CONFIG -> {
+        if (!up) {
+          up = true;
+          failures = 0;
+          listener.connected(this);
+          for (Pending p : unacked) {
+            send(p);
+          }
+        }
+      }
+      case ACK -> {
+        long seq = m.getAck().getSeq();
+        while (!unacked.isEmpty() && unacked.peekFirst().seq() <= seq) {
+          Pending p = unacked.pollFirst();
+          if (p.seq() == seq) {
+            listener.acked(this, p.samples() - m.getAck().getRejectedSamples(), p.sentNanos()[0], p.stampMs());
+          }
+        }
+      }
+      case REJECT -> {
+        var r = m.getReject();
+        listener.failed(this, "reject " + r.getCode() + " seq " + r.getSeq() + ": " + r.getReason());
+        if (!r.getFatal() && r.getSeq() != 0) {
+          unacked.removeIf(p -> p.seq() == r.getSeq());
+        }
+      }
+      default -> { }
+    }
+  }
+
+  private synchronized void ended(ClientCallStreamObserver<AgentMessage> call, String why) {
+    if (call != out || stopped) {
+      return;
+    }
+    if (up) {
+      listener.failed(this, why);
+    }
+    up = false;
+    out = null;
+    failures++;
+    long backoff = Math.min(5_000, 500L << Math.min(failures - 1, 4));
+    timer.schedule(this::reopen, ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1), TimeUnit.MILLISECONDS);
+  }
+
+  private synchronized void reopen() {
+    if (out == null) {
+      open();
+    }
+  }
+
+  private void send(Pending p) {
+    p.sentNanos()[0] = System.nanoTime();
+    out.onNext(AgentMessage.newBuilder().setBatch(p.batch()).build());
+  }
+}
