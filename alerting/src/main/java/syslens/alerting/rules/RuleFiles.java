@@ -29,7 +29,11 @@ public final class RuleFiles {
   static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
   static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
   static final long DEFAULT_INTERVAL_MS = 60_000;
-  private static final Set<String> GROUP_KEYS = Set.of("name", "interval", "rules", "limit");
+  /**
+   * Keys of a group. {@code owner} and {@code scope} are what the API shows of a group and are
+   * accepted back (a client edits what it read) but ignored: the saving principal decides them.
+   */
+  private static final Set<String> GROUP_KEYS = Set.of("name", "interval", "rules", "limit", "owner", "scope");
   private static final Set<String> RULE_KEYS = Set.of("alert", "record", "expr", "for",
       "keep_firing_for", "labels", "annotations", "kind", "level", "trend", "composite", "anomaly");
   private static final Set<String> TREND_FUNCTIONS = Set.of("predict_linear", "deriv");
