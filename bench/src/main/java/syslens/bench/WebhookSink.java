@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A real HTTP listener on loopback that takes Alertmanager webhook payloads (what SysLens's
  * webhook receiver posts) and measures, for each firing alert, the time from the start of the
- * evaluation round that made it fire to its arrival here.
+ * evaluation round that made it fire to its first arrival here (a group's later notifications
+ * repeat its alerts; those are not counted again).
  */
 final class WebhookSink implements AutoCloseable {
   private static final int MAX_BODY = 8 << 20;
@@ -26,6 +27,8 @@ final class WebhookSink implements AutoCloseable {
   /** Round timestamp (the alerts' startsAt, epoch ms) to the round's start, System.nanoTime(). */
   private final Map<Long, Long> roundStart = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Double> latencyMs = new ConcurrentLinkedQueue<>();
+  /** Alerts (labels and start) seen firing already: a group's later notifications repeat them. */
+  private final java.util.Set<String> seen = ConcurrentHashMap.newKeySet();
   private final AtomicLong posts = new AtomicLong();
   private final AtomicLong alerts = new AtomicLong();
   private final AtomicLong badPosts = new AtomicLong();
@@ -70,6 +73,9 @@ final class WebhookSink implements AutoCloseable {
     posts.incrementAndGet();
     for (JsonNode a : payload.path("alerts")) {
       if (!"firing".equals(a.path("status").asText())) {
+        continue;
+      }
+      if (!seen.add(a.path("labels").toString() + a.path("startsAt").asText())) {
         continue;
       }
       alerts.incrementAndGet();

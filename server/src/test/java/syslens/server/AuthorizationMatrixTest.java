@@ -29,7 +29,9 @@ import syslens.agent.AgentState;
  * declared once, in {@link #ROWS}. A route without a row fails the test, so a new endpoint cannot
  * ship without a decision on who may call it.
  *
- * <p>Principals: anonymous; the built-in roles viewer, operator, admin and auditor; and tokens
+ * <p>Principals: anonymous; the built-in roles viewer, operator, admin and auditor; a team-scoped
+ * user (a role with parent viewer and the scope {@code {group="team-a"}}: which data it sees is
+ * ScopeTest's business, which endpoints it may call is this table's); and tokens
  * that must be dead: a disabled user's, a deleted user's, and one revoked by "log out
  * everywhere". A cell is {@code allow} (the request passes authentication and authorization: any
  * status but 401 and 403, since probes carry placeholder ids and bodies) or {@code deny} (401 for
@@ -37,9 +39,9 @@ import syslens.agent.AgentState;
  */
 class AuthorizationMatrixTest {
   static final String PW = "Matrix-passw0rd-long";
-  static final String AUTHENTICATED = "viewer operator admin auditor";
-  static final String READERS = "viewer operator admin auditor";
-  static final String ALERT_READERS = "viewer operator admin";
+  static final String AUTHENTICATED = "viewer operator admin auditor team";
+  static final String READERS = "viewer operator admin auditor team";
+  static final String ALERT_READERS = "viewer operator admin team";
   static final String OPERATORS = "operator admin";
   static final String ADMIN = "admin";
   static final String PUBLIC = "public";
@@ -140,7 +142,7 @@ class AuthorizationMatrixTest {
       // Unknown API paths: 404 for anyone authenticated, 401 for anyone else.
       row("/api/", "GET", "/api/v1/no-such-endpoint", AUTHENTICATED));
 
-  static final List<String> LIVE = List.of("viewer", "operator", "admin", "auditor");
+  static final List<String> LIVE = List.of("viewer", "operator", "admin", "auditor", "team");
   static final List<String> DEAD = List.of("anonymous", "disabled", "deleted", "revoked");
 
   @TempDir static Path dir;
@@ -155,7 +157,9 @@ class AuthorizationMatrixTest {
         b -> b.rateLimits(new syslens.server.auth.RateLimits(0, 0, 0, 1_000)));
     String admin = server.login();
     tokens.put("admin", admin);
-    for (String role : List.of("viewer", "operator", "auditor")) {
+    assertThat(send("PUT", "/api/v1/roles/team", "{\"parents\":[\"viewer\"],\"scopes\":[\"{group=\\\"team-a\\\"}\"]}",
+        admin).statusCode()).isEqualTo(200);
+    for (String role : List.of("viewer", "operator", "auditor", "team")) {
       tokens.put(role, userToken("m-" + role, role, admin));
     }
     for (String role : LIVE) {
