@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Drives the administration pages in Debian's headless Chromium (dashboard/e2e/admin-e2e.mjs)
  * under the server's real Content-Security-Policy: an admin creates a user, the role editor shows
  * a separation-of-duties conflict before saving, an API key is shown once, the audit viewer lists
- * those actions with an intact hash chain. Screenshots stay in server/target/screenshots/admin-*.png.
+ * those actions with an intact hash chain; a one-time enrollment token is shown once, listed and
+ * revoked. Screenshots stay in server/target/screenshots/admin-*.png.
  */
 class AdminBrowserTest {
   @TempDir Path dir;
