@@ -9,6 +9,7 @@
 //   SCREENSHOT_DIR    where the PNGs go (default: <tmp>)
 //   CHROMIUM          browser binary (default /usr/bin/chromium)
 //   E2E_TIMEOUT_MS    bound for each wait (default 60000)
+//   NODE_CERT_SERIAL  an agent certificate to revoke from the certificates page (optional)
 // Fails on any Content-Security-Policy violation reported by the browser.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -120,7 +121,20 @@ async function run(page) {
   await shot(page, 'tokens');
   await testId('admin-tab-certificates').click();
   await visible(testId('admin-certificates'));
-  await shot(page, 'certificates');
+  const serial = env.NODE_CERT_SERIAL;
+  if (serial) {
+    log('agent certificate listed, revoked');
+    const certState = async () => (await testId(`cert-state-${serial}`).innerText()).trim();
+    await visible(testId(`cert-state-${serial}`));
+    if ((await certState()) !== 'Valid') throw new Error(`certificate state: ${await certState()} (expected: Valid)`);
+    await shot(page, 'certificates');
+    await testId(`cert-revoke-${serial}`).click();
+    await visible(testId('cert-revoke-confirm'));
+    await testId('cert-revoke-confirm').click();
+    await testId(`cert-revoke-${serial}`).waitFor({ state: 'detached', timeout: WAIT_MS });
+    if (!(await certState()).startsWith('Revoked')) throw new Error(`certificate state after revoking: ${await certState()} (expected: Revoked ...)`);
+  }
+  await shot(page, serial ? 'certificates-revoked' : 'certificates');
 
   log('audit viewer lists those actions');
   await testId('admin-tab-audit').click();

@@ -46,7 +46,8 @@ export default function NodeCertificatesSection({ canManage }: { canManage: bool
           ...(canManage ? [{
             title: t('admin.common.actions'),
             render: (_: unknown, c: NodeCertificate) => (c.revokedAt ? null : (
-              <Popconfirm title={t('admin.certificates.confirmRevoke', { serial: c.serial, node: c.nodeId })} onConfirm={() => act(() => revokeNodeCertificate(c.serial))}>
+              <Popconfirm title={t('admin.certificates.confirmRevoke', { serial: c.serial, node: c.nodeId })} onConfirm={() => act(() => revokeNodeCertificate(c.serial))}
+                okButtonProps={{ 'data-testid': 'cert-revoke-confirm' }}>
                 <Button size="small" danger data-testid={`cert-revoke-${c.serial}`}>{t('admin.certificates.revoke')}</Button>
               </Popconfirm>
             )),
