@@ -9,6 +9,7 @@
 //   SCREENSHOT_DIR    where the PNGs go (default: <tmp>)
 //   CHROMIUM          browser binary (default /usr/bin/chromium)
 //   E2E_TIMEOUT_MS    bound for each wait (default 60000)
+//   NODE_CERT_SERIAL  an agent certificate to revoke from the certificates page (optional)
 // Fails on any Content-Security-Policy violation reported by the browser.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -94,10 +95,51 @@ async function run(page) {
   await visible(testId('apikey-row-grafana'));
   if (await page.getByText(key).count()) throw new Error('the API key is listed again');
 
+  log('enrollment token: one-time, shown once, listed, revoked');
+  await testId('admin-tab-tokens').click();
+  await visible(testId('token-create'));
+  await testId('token-create').click();
+  await testId('token-name').fill('rack-7');
+  await testId('token-create-submit').click();
+  await visible(testId('token-secret'));
+  const token = (await testId('token-secret').innerText()).trim();
+  if (!/^sle_.{20,}$/.test(token)) throw new Error(`enrollment token: "${token}" (expected: sle_ and a long secret)`);
+  await shot(page, 'token-once');
+  await testId('token-done').click();
+  await visible(testId('token-row-rack-7'));
+  await testId('token-secret').waitFor({ state: 'detached', timeout: 10_000 });
+  if (await page.getByText(token).count()) throw new Error('the enrollment token is still on the page after it was shown');
+  const kindCell = testId('token-row-rack-7').locator('xpath=ancestor::tr');
+  if (!(await kindCell.innerText()).includes('One-time')) throw new Error(`token row: ${await kindCell.innerText()} (expected: One-time)`);
+  const tokenState = async () => (await testId('token-state-rack-7').innerText()).trim();
+  if ((await tokenState()) !== 'Active') throw new Error(`token state: ${await tokenState()} (expected: Active)`);
+  await testId('token-revoke-rack-7').click();
+  await visible(testId('token-revoke-confirm'));
+  await testId('token-revoke-confirm').click();
+  await testId('token-revoke-rack-7').waitFor({ state: 'detached', timeout: WAIT_MS });
+  if ((await tokenState()) !== 'Revoked') throw new Error(`token state after revoking: ${await tokenState()} (expected: Revoked)`);
+  await shot(page, 'tokens');
+  await testId('admin-tab-certificates').click();
+  await visible(testId('admin-certificates'));
+  const serial = env.NODE_CERT_SERIAL;
+  if (serial) {
+    log('agent certificate listed, revoked');
+    const certState = async () => (await testId(`cert-state-${serial}`).innerText()).trim();
+    await visible(testId(`cert-state-${serial}`));
+    if ((await certState()) !== 'Valid') throw new Error(`certificate state: ${await certState()} (expected: Valid)`);
+    await shot(page, 'certificates');
+    await testId(`cert-revoke-${serial}`).click();
+    await visible(testId('cert-revoke-confirm'));
+    await testId('cert-revoke-confirm').click();
+    await testId(`cert-revoke-${serial}`).waitFor({ state: 'detached', timeout: WAIT_MS });
+    if (!(await certState()).startsWith('Revoked')) throw new Error(`certificate state after revoking: ${await certState()} (expected: Revoked ...)`);
+  }
+  await shot(page, serial ? 'certificates-revoked' : 'certificates');
+
   log('audit viewer lists those actions');
   await testId('admin-tab-audit').click();
   await visible(testId('audit-table'));
-  for (const action of ['user.created', 'role.saved', 'apikey.created']) {
+  for (const action of ['user.created', 'role.saved', 'apikey.created', 'enrollment_token.created', 'enrollment_token.revoked']) {
     await visible(page.locator('[data-testid="audit-action-cell"]', { hasText: action }).first());
   }
   await visible(testId('audit-chain'));

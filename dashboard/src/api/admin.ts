@@ -95,6 +95,29 @@ export const listNodeCredentials = () => apiGet<NodeCredential[]>('/api/v1/node-
 export const revokeNode = (id: string) => apiFetch<unknown>(`/api/v1/node-credentials/${enc(id)}/revoke`, { method: 'POST', body: {} });
 export const forgetNode = (id: string) => apiFetch<unknown>(`/api/v1/node-credentials/${enc(id)}`, { method: 'DELETE' });
 
+export interface EnrollmentToken {
+  id: string;
+  name: string;
+  oneTime: boolean;
+  createdAt: number;
+  createdBy: string;
+  expiresAt: number;
+  uses: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+}
+export interface NodeCertificate { serial: string; nodeId: string; publicKeySha256: string; issuedAt: number; notAfter: number; revokedAt: number | null }
+
+export const listEnrollmentTokens = () => apiGet<EnrollmentToken[]>('/api/v1/enrollment-tokens');
+/** Creates a token; its text (`token`) is in this answer only. */
+export const createEnrollmentToken = (t: { name: string; oneTime: boolean; ttlSeconds: number }) =>
+  apiFetch<EnrollmentToken & { token: string }>('/api/v1/enrollment-tokens', { method: 'POST', body: t });
+export const revokeEnrollmentToken = (id: string) => apiFetch<unknown>(`/api/v1/enrollment-tokens/${enc(id)}`, { method: 'DELETE' });
+
+export const listNodeCertificates = () => apiGet<NodeCertificate[]>('/api/v1/node-certificates');
+export const revokeNodeCertificate = (serial: string) =>
+  apiFetch<unknown>(`/api/v1/node-certificates/${enc(serial)}/revoke`, { method: 'POST', body: {} });
+
 /** Audit records matching the filter, newest first. */
 export function searchAudit(f: AuditFilter): Promise<AuditEntry[]> {
   const q = new URLSearchParams({ order: 'desc', limit: String(f.limit ?? 50) });

@@ -1,7 +1,7 @@
 /** Pure helpers of the administration pages (tested without a browser). */
 
-export type AdminSection = 'users' | 'roles' | 'apikeys' | 'nodes' | 'audit';
-export const ADMIN_SECTIONS: readonly AdminSection[] = ['users', 'roles', 'apikeys', 'nodes', 'audit'];
+export type AdminSection = 'users' | 'roles' | 'apikeys' | 'nodes' | 'tokens' | 'certificates' | 'audit';
+export const ADMIN_SECTIONS: readonly AdminSection[] = ['users', 'roles', 'apikeys', 'nodes', 'tokens', 'certificates', 'audit'];
 
 /** The permission each admin section needs (as the server's AccessRules); API keys: any user. */
 const NEEDS: Record<AdminSection, string | null> = {
@@ -9,6 +9,8 @@ const NEEDS: Record<AdminSection, string | null> = {
   roles: 'users:role:read',
   apikeys: null,
   nodes: 'system:node:read',
+  tokens: 'system:node:read',
+  certificates: 'system:node:read',
   audit: 'system:audit:read',
 };
 
@@ -66,4 +68,44 @@ export function roleForest(roles: { name: string; parents: string[] }[]): RoleNo
     children: seen.has(name) ? [] : (children.get(name) ?? []).sort().map((c) => build(c, new Set([...seen, name]))),
   });
   return roles.filter((r) => !r.parents.some((p) => names.has(p))).map((r) => r.name).sort().map((n) => build(n, new Set()));
+}
+
+/** The permission the server asks for changes to node identities (tokens, certificates, credentials). */
+export const NODE_MANAGE = 'system:node:manage';
+
+/** Certificates expiring within this are tagged "expires soon". */
+export const EXPIRES_SOON_MS = 14 * 86_400_000;
+
+export type CertificateState = 'revoked' | 'expired' | 'soon' | 'valid';
+
+/** A certificate's state at `now`: revoked wins, then expired (past notAfter), then expiring within `soonMs`. */
+export function certificateState(c: { notAfter: number; revokedAt: number | null }, now: number, soonMs = EXPIRES_SOON_MS): CertificateState {
+  if (c.revokedAt) return 'revoked';
+  if (c.notAfter <= now) return 'expired';
+  return c.notAfter - now <= soonMs ? 'soon' : 'valid';
+}
+
+export type TokenState = 'revoked' | 'expired' | 'used' | 'active';
+
+/** An enrollment token's state at `now`: a one-time token is spent after its first use. */
+export function tokenState(t: { oneTime: boolean; expiresAt: number; uses: number; revokedAt: number | null }, now: number): TokenState {
+  if (t.revokedAt) return 'revoked';
+  if (t.expiresAt <= now) return 'expired';
+  return t.oneTime && t.uses > 0 ? 'used' : 'active';
+}
+
+export type TtlUnit = 'hours' | 'days';
+
+/** The longest lifetime the server accepts for an enrollment token (EnrollmentTokens.MAX_TTL). */
+export const MAX_TOKEN_TTL_SECONDS = 366 * 86_400;
+
+/**
+ * A token lifetime from the form: seconds, or the reason it is refused (a whole number, > 0, at
+ * most 366 days, as the server checks).
+ */
+export function tokenTtlSeconds(value: number | null | undefined, unit: TtlUnit): { seconds: number } | { error: 'required' | 'integer' | 'range' } {
+  if (value === null || value === undefined || Number.isNaN(value)) return { error: 'required' };
+  if (!Number.isInteger(value)) return { error: 'integer' };
+  const seconds = value * (unit === 'days' ? 86_400 : 3_600);
+  return value <= 0 || seconds > MAX_TOKEN_TTL_SECONDS ? { error: 'range' } : { seconds };
 }

@@ -2,16 +2,18 @@ import { lazy, Suspense } from 'react';
 import { Alert, Spin, Tabs, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Me } from '../../api/admin';
-import { visibleSections, type AdminSection } from '../../lib/admin';
+import { can, NODE_MANAGE, visibleSections, type AdminSection } from '../../lib/admin';
 import { adminHref, navigate } from '../../lib/route';
 
 const UsersSection = lazy(() => import('./UsersSection'));
 const RolesSection = lazy(() => import('./RolesSection'));
 const ApiKeysSection = lazy(() => import('./ApiKeysSection'));
 const NodeCredentialsSection = lazy(() => import('./NodeCredentialsSection'));
+const EnrollmentTokensSection = lazy(() => import('./EnrollmentTokensSection'));
+const NodeCertificatesSection = lazy(() => import('./NodeCertificatesSection'));
 const AuditSection = lazy(() => import('./AuditSection'));
 
-function Section({ section }: { section: AdminSection }) {
+function Section({ section, canManageNodes }: { section: AdminSection; canManageNodes: boolean }) {
   switch (section) {
     case 'users':
       return <UsersSection />;
@@ -21,6 +23,10 @@ function Section({ section }: { section: AdminSection }) {
       return <ApiKeysSection />;
     case 'nodes':
       return <NodeCredentialsSection />;
+    case 'tokens':
+      return <EnrollmentTokensSection canManage={canManageNodes} />;
+    case 'certificates':
+      return <NodeCertificatesSection canManage={canManageNodes} />;
     case 'audit':
       return <AuditSection />;
   }
@@ -29,7 +35,9 @@ function Section({ section }: { section: AdminSection }) {
 /** Administration (#/admin/<section>): only the sections the signed-in principal may use. */
 export default function AdminPage({ section, me }: { section: AdminSection; me: Me }) {
   const { t } = useTranslation();
-  const sections = visibleSections(me.permissions.grants.map((g) => g.permission), me.permissions.denies.map((d) => d.permission));
+  const grants = me.permissions.grants.map((g) => g.permission);
+  const denies = me.permissions.denies.map((d) => d.permission);
+  const sections = visibleSections(grants, denies);
   if (sections.length === 0) return <Alert type="warning" showIcon title={t('admin.common.noPermission')} />;
   const active = sections.includes(section) ? section : sections[0];
   return (
@@ -41,7 +49,7 @@ export default function AdminPage({ section, me }: { section: AdminSection; me: 
         items={sections.map((s) => ({ key: s, label: <span data-testid={`admin-tab-${s}`}>{t(`admin.tabs.${s}`)}</span> }))}
       />
       <Suspense fallback={<Spin size="large" style={{ display: 'block', marginTop: 60 }} />}>
-        <Section key={active} section={active} />
+        <Section key={active} section={active} canManageNodes={can(grants, denies, NODE_MANAGE)} />
       </Suspense>
     </div>
   );

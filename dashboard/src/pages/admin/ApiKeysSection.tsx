@@ -1,17 +1,16 @@
 import { useState } from 'react';
-import { Alert, App, Button, Form, Input, InputNumber, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Form, Input, InputNumber, Modal, Popconfirm, Space, Table, Tag } from 'antd';
 import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyView } from '../../api/admin';
 import { parseList } from '../../lib/admin';
-import { formatTime, useLoad } from './shared';
+import { formatTime, SecretOnceModal, useAction, useLoad } from './shared';
 
 interface KeyForm { name: string; scopes: string; days?: number | null }
 
 /** The signed-in user's API keys: create (the key is shown once), list with last use and expiry, revoke. */
 export default function ApiKeysSection() {
   const { t } = useTranslation();
-  const { message } = App.useApp();
   const keys = useLoad(listApiKeys);
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -32,14 +31,7 @@ export default function ApiKeysSection() {
     }
   };
 
-  const revoke = async (id: string) => {
-    try {
-      await revokeApiKey(id);
-      keys.reload();
-    } catch (e) {
-      void message.error(t('admin.common.failed', { reason: (e as Error).message }));
-    }
-  };
+  const act = useAction(keys.reload);
 
   return (
     <div data-testid="admin-apikeys">
@@ -64,7 +56,7 @@ export default function ApiKeysSection() {
           {
             title: t('admin.common.actions'),
             render: (_: unknown, k) => (k.revoked ? <Tag>{t('admin.apikeys.revoked')}</Tag> : (
-              <Popconfirm title={t('admin.common.confirmDelete', { name: k.name })} onConfirm={() => revoke(k.id)}>
+              <Popconfirm title={t('admin.common.confirmDelete', { name: k.name })} onConfirm={() => act(() => revokeApiKey(k.id))}>
                 <Button size="small" danger>{t('admin.apikeys.revoke')}</Button>
               </Popconfirm>
             )),
@@ -94,19 +86,13 @@ export default function ApiKeysSection() {
           </Form.Item>
         </Form>
       </Modal>
-      <Modal
-        open={shown !== null}
+      <SecretOnceModal
+        shown={shown?.key ?? null}
         title={shown ? t('admin.apikeys.keyTitle', { name: shown.name }) : ''}
-        closable={false}
-        maskClosable={false}
-        destroyOnHidden
-        footer={<Button type="primary" data-testid="apikey-done" onClick={() => setShown(null)}>{t('admin.apikeys.done')}</Button>}
-      >
-        <Alert type="warning" showIcon title={t('admin.apikeys.shownOnce')} style={{ marginBottom: 12 }} />
-        <Typography.Paragraph copyable={{ text: shown?.key ?? '' }} style={{ fontFamily: 'monospace', wordBreak: 'break-all', fontSize: 15 }}>
-          <span data-testid="apikey-secret">{shown?.key}</span>
-        </Typography.Paragraph>
-      </Modal>
+        warning={t('admin.apikeys.shownOnce')}
+        testId="apikey"
+        onDone={() => setShown(null)}
+      />
     </div>
   );
 }

@@ -1,23 +1,15 @@
-import { Alert, App, Button, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import { ReloadOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { forgetNode, listNodeCredentials, revokeNode, type NodeCredential } from '../../api/admin';
-import { formatTime, useLoad } from './shared';
+import { formatTime, useAction, useLoad } from './shared';
 
 /** Per-node agent credentials (what /api/v1/node-credentials offers): list, revoke, forget. */
 export default function NodeCredentialsSection() {
   const { t } = useTranslation();
-  const { message } = App.useApp();
   const nodes = useLoad(listNodeCredentials);
   const never = t('admin.common.never');
-  const act = async (what: () => Promise<unknown>) => {
-    try {
-      await what();
-      nodes.reload();
-    } catch (e) {
-      void message.error(t('admin.common.failed', { reason: (e as Error).message }));
-    }
-  };
+  const act = useAction(nodes.reload);
   return (
     <div data-testid="admin-nodes">
       <Space style={{ marginBottom: 16 }}>

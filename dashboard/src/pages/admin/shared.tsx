@@ -1,4 +1,4 @@
-import { Table, Tag } from 'antd';
+import { Alert, App, Button, Modal, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { EffectiveView } from '../../api/admin';
@@ -21,6 +21,43 @@ export function useLoad<T>(load: () => Promise<T>): { data: T | null; error: str
   }, [tick]);
   const reload = useCallback(() => setTick((n) => n + 1), []);
   return { ...state, reload };
+}
+
+/** Runs an action, then reloads; a failure is shown as a message with the server's reason. */
+export function useAction(reload: () => void): (what: () => Promise<unknown>) => Promise<void> {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  return async (what) => {
+    try {
+      await what();
+      reload();
+    } catch (e) {
+      void message.error(t('admin.common.failed', { reason: (e as Error).message }));
+    }
+  };
+}
+
+/**
+ * A secret shown once (an API key, an enrollment token): a warning, the text with a copy button,
+ * and one button that closes it for good. `testId` prefixes `-secret` and `-done`.
+ */
+export function SecretOnceModal({ shown, title, warning, testId, onDone }: { shown: string | null; title: string; warning: string; testId: string; onDone: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <Modal
+      open={shown !== null}
+      title={title}
+      closable={false}
+      maskClosable={false}
+      destroyOnHidden
+      footer={<Button type="primary" data-testid={`${testId}-done`} onClick={onDone}>{t('admin.apikeys.done')}</Button>}
+    >
+      <Alert type="warning" showIcon title={warning} style={{ marginBottom: 12 }} />
+      <Typography.Paragraph copyable={{ text: shown ?? '' }} style={{ fontFamily: 'monospace', wordBreak: 'break-all', fontSize: 15 }}>
+        <span data-testid={`${testId}-secret`}>{shown}</span>
+      </Typography.Paragraph>
+    </Modal>
+  );
 }
 
 export function formatTime(ms: number | null | undefined, never: string): string {
