@@ -12,7 +12,6 @@ import com.nimbusds.oauth2.sdk.TokenRequest;
 import com.nimbusds.oauth2.sdk.TokenResponse;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
 import com.nimbusds.oauth2.sdk.auth.Secret;
-import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.id.Issuer;
 import com.nimbusds.oauth2.sdk.id.State;
@@ -66,6 +65,7 @@ public final class OidcLogins {
   private final Clock clock;
   private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Handoff> handoffs = new ConcurrentHashMap<>();
+  private final BoundedHttpSender sender = new BoundedHttpSender(Duration.ofMillis(TIMEOUT_MS));
   private volatile OIDCProviderMetadata provider;
   private volatile IDTokenValidator validator;
 
@@ -114,10 +114,7 @@ public final class OidcLogins {
       TokenRequest tr = new TokenRequest(md.getTokenEndpointURI(),
           new ClientSecretBasic(new ClientID(settings.clientId()), new Secret(settings.clientSecret())),
           new AuthorizationCodeGrant(new AuthorizationCode(code), settings.callback(), p.verifier()));
-      HTTPRequest req = tr.toHTTPRequest();
-      req.setConnectTimeout(TIMEOUT_MS);
-      req.setReadTimeout(TIMEOUT_MS);
-      TokenResponse resp = OIDCTokenResponseParser.parse(req.send());
+      TokenResponse resp = OIDCTokenResponseParser.parse(tr.toHTTPRequest().send(sender));
       if (!resp.indicatesSuccess()) {
         return refuse("?", source, "token request refused: "
             + abbreviate(String.valueOf(resp.toErrorResponse().getErrorObject().getCode())));

@@ -51,6 +51,14 @@ public record OidcSettings(URI issuer, String clientId, String clientSecret, URI
     return out;
   }
 
+  /** Without the client secret (settings end up in logs and error messages). */
+  @Override
+  public String toString() {
+    return "OidcSettings[issuer=" + issuer + ", clientId=" + clientId + ", clientSecret=***, redirectBase="
+        + redirectBase + ", groupsClaim=" + groupsClaim + ", groupRoles=" + groupRoles + ", defaultRole="
+        + defaultRole + "]";
+  }
+
   URI callback() {
     String base = redirectBase.toString();
     return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + CALLBACK_PATH);
