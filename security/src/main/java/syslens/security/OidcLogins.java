@@ -140,13 +140,16 @@ public final class OidcLogins {
     if (roles.get(role).isEmpty()) {
       return refuse(username, source, "mapped role \"" + abbreviate(role) + "\" does not exist");
     }
+    sweep(handoffs, clock.millis(), HANDOFF_TTL, Handoff::at);
+    if (handoffs.size() >= MAX_PENDING) {
+      return refuse(username, source, "too many sign-ins waiting for the dashboard (expected: retry in a minute)");
+    }
     LoginResult r = logins.loginExternal(settings.issuer().toString(), subject, username, role,
         claims.getStringClaim("locale"), source);
     if (!(r instanceof LoginResult.Success s)) {
       return new Outcome.Refused(r instanceof LoginResult.Invalid i ? i.reason() : "single sign-on refused");
     }
     long now = clock.millis();
-    sweep(handoffs, now, HANDOFF_TTL, Handoff::at);
     String handoff = Passwords.randomToken();
     handoffs.put(handoff, new Handoff(s, now));
     return new Outcome.LoggedIn(handoff);
@@ -180,7 +183,7 @@ public final class OidcLogins {
         if (provider == null) {
           try {
             md = OIDCProviderMetadata.resolve(new Issuer(settings.issuer()), TIMEOUT_MS, TIMEOUT_MS);
-            validator = new IDTokenValidator(md.getIssuer(), new ClientID(settings.clientId()), JWSAlgorithm.RS256,
+            validator = new IDTokenValidator(md.getIssuer(), new ClientID(settings.clientId()), signingAlgorithm(md),
                 md.getJWKSetURI().toURL());
           } catch (Exception e) {
             throw new IllegalStateException("oidc discovery at " + settings.issuer() + " failed: " + e.getMessage(), e);
@@ -191,6 +194,16 @@ public final class OidcLogins {
       }
     }
     return md;
+  }
+
+  /** RS256 (every provider must offer it) unless the provider signs ID tokens only with another public-key algorithm. */
+  static JWSAlgorithm signingAlgorithm(OIDCProviderMetadata md) {
+    List<JWSAlgorithm> offered = md.getIDTokenJWSAlgs() == null ? List.of() : md.getIDTokenJWSAlgs();
+    if (offered.isEmpty() || offered.contains(JWSAlgorithm.RS256)) {
+      return JWSAlgorithm.RS256;
+    }
+    return offered.stream().filter(a -> JWSAlgorithm.Family.RSA.contains(a) || JWSAlgorithm.Family.EC.contains(a))
+        .findFirst().orElse(JWSAlgorithm.RS256);
   }
 
   private Outcome refuse(String username, String source, String reason) {
