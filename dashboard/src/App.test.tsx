@@ -128,6 +128,37 @@ describe('login page', () => {
     expect(container.querySelector('[data-testid="login-error"]')?.textContent).toContain('session has expired');
   }, 30_000);
 
+  it('offers single sign-on and exchanges the one-time code it comes back with', async () => {
+    window.location.hash = '#/login/oidc?code=one-time';
+    const fetchMock = vi.fn(async (url: string) => {
+      if (url === '/api/v1/auth/oidc') return new Response(JSON.stringify({ status: 'success', data: { enabled: true } }));
+      if (url === '/api/v1/auth/oidc/exchange') {
+        return new Response(JSON.stringify({ token: 't', expiresAt: Date.now() + 600_000, refreshToken: 'r',
+          refreshExpiresAt: Date.now() + 3_600_000, username: 'alice', role: 'operator', language: 'en', restricted: null }));
+      }
+      return new Response(JSON.stringify({ status: 'success', data: [] }));
+    });
+    vi.stubGlobal('fetch', fetchMock);
+    await act(async () => root.render(<App />));
+
+    await waitFor(() => getSession()?.username === 'alice', 'session of alice');
+    expect(fetchMock).toHaveBeenCalledWith('/api/v1/auth/oidc/exchange', expect.objectContaining({
+      method: 'POST', body: JSON.stringify({ code: 'one-time' }),
+    }));
+    expect(window.location.hash).not.toContain('one-time');
+  }, 30_000);
+
+  it('shows why single sign-on was refused', async () => {
+    window.location.hash = '#/login/oidc?error=' + encodeURIComponent('single sign-on refused: no group');
+    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ status: 'success', data: { enabled: true } }))));
+    await act(async () => root.render(<App />));
+
+    const error = await waitFor(() => container.querySelector('[data-testid="login-error"]'), 'login-error');
+    expect(error.textContent).toContain('Single sign-on failed: single sign-on refused: no group');
+    expect(container.querySelector('[data-testid="login-sso"]')).not.toBeNull();
+    expect(getSession()).toBeNull();
+  }, 30_000);
+
   it('renews an expired access token with the refresh token and retries', async () => {
     vi.stubGlobal('WebSocket', class { onmessage = null; onopen = null; onclose = null; close() {} });
     const calls: string[] = [];

@@ -72,13 +72,34 @@ export function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> {
  * POST /api/v1/auth/login; stores the session on success. Throws ApiError(401) on bad
  * credentials (errorType totp_required when a second-factor code is needed) and 429 while locked.
  */
-export async function login(username: string, password: string, code?: string): Promise<Session> {
+export function login(username: string, password: string, code?: string): Promise<Session> {
+  return startSession('/api/v1/auth/login', code ? { username, password, code } : { username, password }, username);
+}
+
+/** POST /api/v1/auth/oidc/exchange: the one-time code of a single sign-on for a session (stored, like login). */
+export function exchangeOidcCode(code: string): Promise<Session> {
+  return startSession('/api/v1/auth/oidc/exchange', { code }, '');
+}
+
+/** Whether the server offers single sign-on (GET /api/v1/auth/oidc; false when it cannot tell). */
+export async function oidcEnabled(): Promise<boolean> {
+  try {
+    const res = await fetch('/api/v1/auth/oidc', { headers: { Accept: 'application/json' } });
+    if (!res.ok) return false;
+    const body = (await res.json()) as { data?: { enabled?: boolean } };
+    return body.data?.enabled === true;
+  } catch {
+    return false;
+  }
+}
+
+async function startSession(path: string, body: object, username: string): Promise<Session> {
   let res: Response;
   try {
-    res = await fetch('/api/v1/auth/login', {
+    res = await fetch(path, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify(code ? { username, password, code } : { username, password }),
+      body: JSON.stringify(body),
     });
   } catch (e) {
     throw new ApiError(0, (e as Error).message);

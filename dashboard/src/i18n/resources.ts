@@ -29,6 +29,9 @@ const en = {
     codeRequired: 'Please enter the code',
     invalidCode: 'Invalid authentication code',
     locked: 'Sign-in refused for now: {{reason}}',
+    sso: 'Sign in with SSO',
+    or: 'or',
+    ssoFailed: 'Single sign-on failed: {{reason}}',
   },
   setup: {
     passwordTitle: 'Choose a new password',
@@ -136,6 +139,9 @@ const zhCN: Resources = {
     codeRequired: '请输入验证码',
     invalidCode: '验证码错误',
     locked: '暂时拒绝登录：{{reason}}',
+    sso: '使用单点登录',
+    or: '或',
+    ssoFailed: '单点登录失败：{{reason}}',
   },
   setup: {
     passwordTitle: '设置新密码',
@@ -241,6 +247,9 @@ const jaJP: Resources = {
     codeRequired: 'コードを入力してください',
     invalidCode: '認証コードが正しくありません',
     locked: '現在ログインできません: {{reason}}',
+    sso: 'SSO でサインイン',
+    or: 'または',
+    ssoFailed: 'シングルサインオンに失敗しました: {{reason}}',
   },
   setup: {
     passwordTitle: '新しいパスワードを設定',

@@ -1,8 +1,8 @@
-import { useState } from 'react';
-import { Alert, Button, Card, Form, Input, Typography } from 'antd';
+import { useEffect, useState } from 'react';
+import { Alert, Button, Card, Divider, Form, Input, Typography } from 'antd';
 import { LockOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { ApiError, login } from '../api/client';
+import { ApiError, exchangeOidcCode, login, oidcEnabled } from '../api/client';
 import { takeEndReason } from '../api/session';
 import { Logo } from '../components/AppHeader';
 import { LanguageSwitch } from '../components/LanguageSwitch';
@@ -16,13 +16,38 @@ interface Credentials {
 }
 
 type LoginError = { key: 'invalid' } | { key: 'network' } | { key: 'failed'; reason: string } | { key: 'expired' }
-  | { key: 'locked'; reason: string } | { key: 'invalidCode' };
+  | { key: 'locked'; reason: string } | { key: 'invalidCode' } | { key: 'sso'; reason: string };
+
+/** `#/login/oidc?code=...` or `?error=...`: where the server sends the browser back after single sign-on. */
+const SSO_RETURN = /^#\/login\/oidc\?(.*)$/;
 
 export function LoginPage() {
   const { t, i18n } = useTranslation();
   const [busy, setBusy] = useState(false);
   const [needCode, setNeedCode] = useState(false);
   const [error, setError] = useState<LoginError | null>(() => (takeEndReason() === 'expired' ? { key: 'expired' } : null));
+  const [sso, setSso] = useState(false);
+
+  useEffect(() => {
+    void oidcEnabled().then(setSso);
+    const back = SSO_RETURN.exec(window.location.hash);
+    if (!back) return;
+    const params = new URLSearchParams(back[1]);
+    window.history.replaceState(null, '', '#/'); // the one-time code is used once; keep it out of history
+    const code = params.get('code');
+    if (!code) {
+      setError({ key: 'sso', reason: params.get('error') ?? '?' });
+      return;
+    }
+    setBusy(true);
+    exchangeOidcCode(code).then((session) => {
+      const preferred = (SUPPORTED_LANGUAGES as readonly string[]).find((l) => l === session.language);
+      if (preferred && preferred !== i18n.language) void changeLanguage(preferred as Language);
+    }, (e: unknown) => {
+      setError({ key: 'sso', reason: (e as Error).message });
+      setBusy(false);
+    });
+  }, []); // once, on mount
 
   const submit = async ({ username, password, code }: Credentials) => {
     setBusy(true);
@@ -54,6 +79,7 @@ export function LoginPage() {
     : error.key === 'invalidCode' ? t('login.invalidCode')
     : error.key === 'locked' ? t('login.locked', { reason: error.reason })
     : error.key === 'network' ? t('login.failed', { reason: t('errors.network') })
+    : error.key === 'sso' ? t('login.ssoFailed', { reason: error.reason })
     : t('login.failed', { reason: error.reason });
 
   return (
@@ -84,6 +110,14 @@ export function LoginPage() {
               {t('login.submit')}
             </Button>
           </Form>
+          {sso && (
+            <>
+              <Divider plain>{t('login.or')}</Divider>
+              <Button data-testid="login-sso" block size="large" href="/api/v1/auth/oidc/start" disabled={busy}>
+                {t('login.sso')}
+              </Button>
+            </>
+          )}
         </Card>
       </div>
     </div>

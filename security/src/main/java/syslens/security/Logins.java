@@ -91,6 +91,52 @@ public final class Logins {
     return success(u, s);
   }
 
+  /** The stored "password hash" of a user that only an identity provider logs in: no password verifies it. */
+  static String externalMarker(String issuer, String subject) {
+    return "!oidc:" + Passwords.sha256(issuer + " " + subject);
+  }
+
+  /**
+   * A login vouched for by an OpenID Connect provider ({@code issuer}, {@code subject}): creates
+   * the user on first login (no usable password), sets its role on every login, refuses disabled
+   * users and local accounts of the same name (the account stays bound to that provider subject).
+   */
+  LoginResult loginExternal(String issuer, String subject, String username, String role, String language,
+      String source) {
+    String marker = externalMarker(issuer, subject);
+    Optional<User> found = users.find(username);
+    if (found.isEmpty()) {
+      String lang = language != null && Users.LANGUAGES.contains(language) ? language : "en";
+      if (!users.insert(username, marker, role, false, lang)) {
+        audit.append(username, "login.failed", username, source, "oidc: user could not be created");
+        return new LoginResult.Invalid(Duration.ZERO, "single sign-on refused (expected: a free username)");
+      }
+      audit.append("oidc", "user.created", username, source, "role=" + role + " (single sign-on)");
+      found = users.find(username);
+    }
+    User u = found.orElseThrow();
+    if (!marker.equals(u.passwordHash())) {
+      audit.append(username, "login.failed", username, source, "oidc: name belongs to a local account or another subject");
+      return new LoginResult.Invalid(Duration.ZERO, "single sign-on refused: \"" + username
+          + "\" is a local account (expected: an account created by single sign-on)");
+    }
+    if (u.disabled()) {
+      audit.append(username, "login.failed", username, source, "oidc: user disabled");
+      return new LoginResult.Invalid(Duration.ZERO, "single sign-on refused: user disabled");
+    }
+    if (!u.role().equals(role)) {
+      users.update(u.id(), "role = ?", true, ps -> {
+        ps.setString(1, role);
+        return 1;
+      });
+      audit.append("oidc", "user.role", username, source, u.role() + " -> " + role + " (group mapping)");
+      u = users.find(username).orElseThrow();
+    }
+    Sessions.Issued s = sessions.create(u.id(), source);
+    audit.append(username, "login.succeeded", username, source, "oidc session " + s.sessionId());
+    return success(u, s);
+  }
+
   /** A new access token (and refresh token) for a refresh token; replays end the session. */
   public LoginResult refresh(String refreshToken, String source) {
     Sessions.Rotation r = sessions.rotate(refreshToken);

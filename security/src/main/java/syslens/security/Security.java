@@ -27,6 +27,7 @@ public final class Security {
   private final Logins logins;
   private final NodeIdentities nodes;
   private final AuditLog audit;
+  private final OidcLogins oidc;
 
   private Security(Builder b) {
     SecuritySchema.migrate(b.db);
@@ -40,6 +41,7 @@ public final class Security {
     LoginGuard guard = new LoginGuard(b.clock, new LoginLockStore(b.db));
     this.users = new Users(userStore, roles, PasswordPolicy.create(), sessions, apiKeys, guard, audit, scopes);
     this.logins = new Logins(userStore, roles, sessions, tokens, guard, audit, b.clock);
+    this.oidc = b.oidc == null ? null : new OidcLogins(b.oidc, logins, roles, audit, b.clock);
     this.nodes = new NodeIdentities(b.db, b.clock, b.enrollmentToken, audit, new EnrollmentTokens(b.db, b.clock, audit),
         b.certificateIssuer, b.sharedEnrollmentToken, b.requireAgentCertificates);
   }
@@ -58,6 +60,11 @@ public final class Security {
 
   public Logins logins() {
     return logins;
+  }
+
+  /** Single sign-on through OpenID Connect, when configured. */
+  public Optional<OidcLogins> oidc() {
+    return Optional.ofNullable(oidc);
   }
 
   public NodeIdentities nodes() {
@@ -186,9 +193,16 @@ public final class Security {
     private NodeCertificateIssuer certificateIssuer;
     private boolean sharedEnrollmentToken = true;
     private boolean requireAgentCertificates;
+    private OidcSettings oidc;
 
     private Builder(DataSource db) {
       this.db = requireNonNull(db, "db");
+    }
+
+    /** Enables OpenID Connect login (default: off). */
+    public Builder oidc(OidcSettings settings) {
+      this.oidc = settings;
+      return this;
     }
 
     public Builder clock(Clock c) {

@@ -191,6 +191,45 @@ public final class Main implements Runnable {
             + "Default: none (CORS closed).")
     List<String> corsOrigins = new ArrayList<>();
 
+    @Option(names = "--oidc-issuer", paramLabel = "URL", defaultValue = "${env:SYSLENS_OIDC_ISSUER:-}",
+        description = "OpenID Connect provider for single sign-on (https://, or http:// on loopback); empty: "
+            + "single sign-on off (default). Client secret from SYSLENS_OIDC_CLIENT_SECRET.")
+    String oidcIssuer;
+
+    @Option(names = "--oidc-client-id", paramLabel = "ID", defaultValue = "${env:SYSLENS_OIDC_CLIENT_ID:-}",
+        description = "Client id registered at the provider.")
+    String oidcClientId;
+
+    @Option(names = "--oidc-redirect-base", paramLabel = "URL",
+        description = "Public URL of SysLens; the provider redirects to URL/api/v1/auth/oidc/callback.")
+    String oidcRedirectBase;
+
+    @Option(names = "--oidc-groups-claim", paramLabel = "CLAIM", defaultValue = "groups",
+        description = "ID token claim with the user's groups. Default: ${DEFAULT-VALUE}.")
+    String oidcGroupsClaim;
+
+    @Option(names = "--oidc-group-role", paramLabel = "GROUP=ROLE,...",
+        description = "Group to SysLens role map, e.g. ops=operator,sre=admin (first mapped group wins).")
+    String oidcGroupRoles;
+
+    @Option(names = "--oidc-default-role", paramLabel = "ROLE",
+        description = "Role of users in no mapped group. Default: none (they are refused).")
+    String oidcDefaultRole;
+
+    syslens.security.OidcSettings oidc() {
+      if (oidcIssuer == null || oidcIssuer.isBlank()) {
+        return null;
+      }
+      String secret = System.getenv("SYSLENS_OIDC_CLIENT_SECRET");
+      if (oidcClientId == null || oidcClientId.isBlank() || secret == null || oidcRedirectBase == null) {
+        throw new IllegalArgumentException("--oidc-issuer: needs --oidc-client-id, --oidc-redirect-base and "
+            + "SYSLENS_OIDC_CLIENT_SECRET (expected: all set, or none)");
+      }
+      return new syslens.security.OidcSettings(java.net.URI.create(oidcIssuer), oidcClientId, secret,
+          java.net.URI.create(oidcRedirectBase), oidcGroupsClaim,
+          syslens.security.OidcSettings.parseGroupRoles(oidcGroupRoles), oidcDefaultRole);
+    }
+
     ServerConfig.Builder config(String bind) {
       int p = port != null ? port : firstFreePort(bind, 8080, 8099);
       return ServerConfig.builder(data.toAbsolutePath().normalize())
@@ -204,6 +243,7 @@ public final class Main implements Runnable {
           .queryLimits(queryLimits())
           .rateLimits(new syslens.server.auth.RateLimits(rateLimitUser, rateLimitApiKey, rateLimitSource, rateLimitLogin))
           .corsOrigins(corsOrigins)
+          .oidc(oidc())
           .adminPassword(System.getenv("SYSLENS_ADMIN_PASSWORD"))
           .enrollmentToken(System.getenv("SYSLENS_ENROLLMENT_TOKEN"));
     }

@@ -29,7 +29,8 @@ public record ServerConfig(
     java.util.List<String> corsOrigins,
     AgentAuth agentAuth,
     boolean allowShellCommands,
-    Duration nodeExpiry) {
+    Duration nodeExpiry,
+    syslens.security.OidcSettings oidc) {
 
   /** Series one node (one agent credential) may create, so one agent cannot exhaust the TSDB. */
   public static final int DEFAULT_MAX_SERIES_PER_NODE = 50_000;
@@ -120,6 +121,13 @@ public record ServerConfig(
     private String metadataPassword;
     private boolean allowShellCommands;
     private Duration nodeExpiry = Duration.ofDays(30);
+    private syslens.security.OidcSettings oidc;
+
+    /** OpenID Connect single sign-on; null (default): off. */
+    public Builder oidc(syslens.security.OidcSettings settings) {
+      this.oidc = settings;
+      return this;
+    }
 
     /** Agent nodes not heard from for this long are removed from the registry; default 30 days. */
     public Builder nodeExpiry(Duration d) {
@@ -241,7 +249,7 @@ public record ServerConfig(
       return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, tlsSans, adminPassword,
           enrollmentToken, collectInterval, offline, queryLimits, metadataUrl, metadataUser,
           metadataPassword, clock, maxSeriesPerNode, ingestLimits, rateLimits, corsOrigins, agentAuth,
-          allowShellCommands, nodeExpiry);
+          allowShellCommands, nodeExpiry, oidc);
     }
   }
 }

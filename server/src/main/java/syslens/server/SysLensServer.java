@@ -54,6 +54,7 @@ import syslens.security.Security;
 import syslens.server.auth.AccessApi;
 import syslens.server.auth.AgentIdentityApi;
 import syslens.server.auth.AuthApi;
+import syslens.server.auth.OidcApi;
 import syslens.server.api.VcentersApi;
 import syslens.server.auth.AuthDecorator;
 import syslens.server.auth.RequestScope;
@@ -147,7 +148,7 @@ public final class SysLensServer implements AutoCloseable {
       Security security = Security.builder(meta.dataSource()).clock(config.clock()).jwtKey(jwtKey)
           .enrollmentToken(() -> token).scopeChecker(RequestScope::problem).certificateIssuer(agentCa)
           .sharedEnrollmentToken(config.agentAuth().sharedEnrollmentToken())
-          .requireAgentCertificates(config.agentAuth().requireCertificates()).build();
+          .requireAgentCertificates(config.agentAuth().requireCertificates()).oidc(config.oidc()).build();
       // Resource scopes: every read path asks this for the request principal's view.
       RequestScope scopes = new RequestScope();
       this.generatedAdminPassword = bootstrapAdmin(security, secrets);
@@ -246,6 +247,11 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/auth/totp/begin", authApi.totp().decorate(auth));
       sb.service("/api/v1/auth/totp/confirm", authApi.totp().decorate(auth));
       sb.service("/api/v1/me", authApi.me().decorate(auth));
+      OidcApi oidcApi = new OidcApi(security, config.rateLimits().loginPerMinute());
+      sb.service(OidcApi.BASE, oidcApi.status());
+      sb.service(OidcApi.BASE + "/start", oidcApi.start());
+      sb.service(OidcApi.BASE + "/callback", oidcApi.callback());
+      sb.service(OidcApi.BASE + "/exchange", oidcApi.exchange());
       UsersApi usersApi = new UsersApi(security);
       sb.service("/api/v1/users", usersApi.users().decorate(auth));
       sb.service("/api/v1/users/{name}", usersApi.user().decorate(auth));

@@ -9,7 +9,10 @@ import java.util.Set;
  * The one table of which permission each authenticated endpoint needs (function-level access
  * control, checked by {@link AuthDecorator} for every route, not per endpoint). First match
  * wins; an authenticated path without a rule is refused (403), so a new endpoint must be added
- * here to be reachable.
+ * here to be reachable. Public routes are not decorated by {@link AuthDecorator} and have no row
+ * here: {@code /healthz}, {@code /readyz}, {@code /api/v1/auth/login}, {@code /refresh}, and
+ * single sign-on {@code /api/v1/auth/oidc}, {@code /start}, {@code /callback}, {@code /exchange}
+ * ({@link OidcApi}; AuthorizationMatrixTest lists them as PUBLIC).
  */
 public final class AccessRules {
   /** Any authenticated principal. */

@@ -155,7 +155,7 @@ public final class AuthApi {
     };
   }
 
-  private static Map<String, Object> tokens(LoginResult.Success s) {
+  static Map<String, Object> tokens(LoginResult.Success s) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("token", s.accessToken());
     out.put("expiresAt", s.accessExpiresAt());

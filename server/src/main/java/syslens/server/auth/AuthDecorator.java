@@ -21,6 +21,7 @@ import syslens.server.api.ApiErrors;
 
 /**
  * Authentication and function-level authorization for every route but health checks, login,
+ * single sign-on ({@code /api/v1/auth/oidc/*}, {@link OidcApi}),
  * refresh and static assets: a bearer access token or API key ({@code Authorization: Bearer}),
  * HTTP basic auth with a user name and API key (Grafana), or {@code ?token=} on the live
  * WebSocket (browsers cannot set headers there). The principal is resolved against the user's
