@@ -29,8 +29,9 @@ import syslens.alerting.notify.NotifyConfig.Receiver;
  * order while different groups go out in parallel, as Alertmanager's groups do; a slow or failing
  * receiver only delays itself), retries with exponential backoff up to a
  * maximum number of attempts (5xx, 429, timeouts, connection errors; not other 4xx), a delivery
- * log row per attempt, and the notification log written only after success. A notification
- * superseded by a newer one for the same group is not sent again.
+ * log row per attempt, and the notification log written only after success (outcomes are
+ * written in batches by a {@link NotifyWriter}). A notification superseded by a newer one for
+ * the same group is not sent again.
  */
 final class Deliveries implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Deliveries.class);
@@ -67,6 +68,9 @@ final class Deliveries implements AutoCloseable {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+  /** The newest queued notification per log key: an older one still waiting is superseded. */
+  private final Map<String, Long> latest = new ConcurrentHashMap<>();
+  private final NotifyWriter writer;
   private volatile boolean closed;
 
   Deliveries(Clock clock, NotifyStore store, NotificationLog nflog, Senders senders, Templates templates,
@@ -80,6 +84,18 @@ final class Deliveries implements AutoCloseable {
     this.language = requireNonNull(language, "language");
     this.retry = requireNonNull(retry, "retry");
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "syslens-notify-retry"));
+    this.writer = new NotifyWriter(store, o -> {
+      if (o.last()) {
+        long id = o.delivery().notificationId();
+        latest.remove(o.logKey(), id);
+        inFlight.remove(id);
+      }
+    });
+  }
+
+  /** The notifier's database writer (the dispatcher queues notifications through it). */
+  NotifyWriter writer() {
+    return writer;
   }
 
   long delivered() {
@@ -96,6 +112,7 @@ final class Deliveries implements AutoCloseable {
 
   /** Queues {@code n} (already persisted) on its receiver's worker; never blocks. */
   void submit(Notification n) {
+    latest.merge(n.logKey(), n.id(), Math::max);
     if (inFlight.add(n.id())) {
       submit(n, 1);
     }
@@ -126,7 +143,8 @@ final class Deliveries implements AutoCloseable {
   }
 
   private void attempt(Notification n, int attempt) {
-    if (closed || !store.queued(n.id())) {
+    Long newest = latest.get(n.logKey());
+    if (closed || newest == null || newest != n.id()) {
       inFlight.remove(n.id());
       return; // superseded by a newer notification for the same group, or shutting down
     }
@@ -154,32 +172,25 @@ final class Deliveries implements AutoCloseable {
     long ms = (System.nanoTime() - t0) / 1_000_000;
     boolean last = !retryable || attempt >= retry.maxAttempts();
     String status = error == null ? "delivered" : last ? "failed" : "retrying";
-    try {
-      Delivery d = new Delivery(0, n.id(), n.receiver(), in == null ? "?" : in.kind(), n.groupKey(),
-          n.alerts().size(), attempt, status, error, start, ms);
-      if (error == null) {
-        Model.LogEntry e = NotificationLog.entry(n, clock.instant());
-        store.completed(d, e, n.id());
-        nflog.remember(e);
-        delivered.incrementAndGet();
-      } else if (last) {
-        store.completed(d, null, n.id()); // the notification log was not written: the next flush decides again
-        failed.incrementAndGet();
-        log.warn("notification {} to {} failed after {} attempt(s): {}", n.id(), n.receiver(), attempt, error);
-      } else {
-        store.logDelivery(d);
-      }
-    } catch (RuntimeException e) {
-      log.error("recording delivery of notification {} failed: {}", n.id(), e.toString(), e);
-    }
-    if (error != null && !last && !closed) {
+    Delivery d = new Delivery(0, n.id(), n.receiver(), in == null ? "?" : in.kind(), n.groupKey(),
+        n.alerts().size(), attempt, status, error, start, ms);
+    if (error == null) {
+      Model.LogEntry e = NotificationLog.entry(n, clock.instant());
+      nflog.remember(e); // the dispatcher sees it at once; the database with the next batch
+      writer.write(new NotifyWriter.Outcome(d, n.logKey(), e, true));
+      delivered.incrementAndGet();
+    } else if (last) {
+      // The notification log is not written: the next flush decides again.
+      writer.write(new NotifyWriter.Outcome(d, n.logKey(), null, true));
+      failed.incrementAndGet();
+      log.warn("notification {} to {} failed after {} attempt(s): {}", n.id(), n.receiver(), attempt, error);
+    } else {
+      writer.write(new NotifyWriter.Outcome(d, n.logKey(), null, false));
       try {
         timer.schedule(() -> submit(n, attempt + 1), retry.backoff(attempt).toMillis(), TimeUnit.MILLISECONDS);
       } catch (RejectedExecutionException ignored) {
         inFlight.remove(n.id()); // closing
       }
-    } else {
-      inFlight.remove(n.id());
     }
   }
 
@@ -207,5 +218,6 @@ final class Deliveries implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    writer.close();
   }
 }

@@ -63,6 +63,10 @@ final class Dispatcher {
   private final NotificationLog nflog;
   private final Silences silences;
   private final Consumer<Notification> deliver;
+  private final NotifyWriter writer;
+  private long lastId;
+  private Instant nextGc = Instant.MIN;
+  static final java.time.Duration GC_INTERVAL = java.time.Duration.ofSeconds(1);
   private final Map<String, Alert> alerts = new HashMap<>();
   private final Map<String, Group> groups = new LinkedHashMap<>();
   private final Map<String, List<Route>> routesOf = new HashMap<>();
@@ -74,17 +78,21 @@ final class Dispatcher {
   private volatile NotifyConfig config;
   /** Notifications decided in this tick, queued in one transaction at its end. */
   private final List<Notification> outbox = new ArrayList<>();
+  /** Notification-log entries decided in this tick without a delivery (all resolved), stored at its end. */
+  private final List<Model.LogEntry> logWrites = new ArrayList<>();
   private Inhibitor inhibitor;
   private long queued;
 
   Dispatcher(NotifyConfig config, Clock clock, NotifyStore store, NotificationLog nflog, Silences silences,
-      Consumer<Notification> deliver) {
+      NotifyWriter writer, Consumer<Notification> deliver) {
     this.config = requireNonNull(config, "config");
     this.clock = requireNonNull(clock, "clock");
     this.store = requireNonNull(store, "store");
     this.nflog = requireNonNull(nflog, "nflog");
     this.silences = requireNonNull(silences, "silences");
     this.deliver = requireNonNull(deliver, "deliver");
+    this.writer = requireNonNull(writer, "writer");
+    this.lastId = store.lastNotificationId();
     for (Ack a : store.acks()) {
       acks.put(a.fingerprint(), a);
     }
@@ -123,21 +131,31 @@ final class Dispatcher {
       }
     }
     escalate(now);
-    gc(now);
+    if (!now.isBefore(nextGc)) { // a walk over every alert and group: once a second is enough
+      gc(now);
+      nextGc = now.plus(GC_INTERVAL);
+    }
     if (!outbox.isEmpty()) {
-      // One transaction for the tick's notifications: a burst of new groups costs one commit, not one each.
-      try {
-        for (Notification n : store.enqueue(outbox, now)) {
-          deliver.accept(n);
-          queued++;
-        }
-      } catch (RuntimeException e) {
-        log.error("{} notifications not queued: {}", outbox.size(), e.toString());
-      } finally {
-        outbox.clear();
+      // The queue rows go to the writer before the notifications go to their senders, so a
+      // delivery's removal from the queue is always written after the row it removes.
+      List<Notification> ns = new ArrayList<>(outbox.size());
+      for (Notification n : outbox) {
+        ns.add(n.withId(++lastId));
+      }
+      outbox.clear();
+      writer.write(new NotifyWriter.Enqueue(ns, now));
+      for (Notification n : ns) {
+        deliver.accept(n);
+        queued++;
       }
     }
-    store.saveAlerts(dirty, deleted, now);
+    if (!logWrites.isEmpty()) {
+      writer.write(new NotifyWriter.Logs(List.copyOf(logWrites)));
+      logWrites.clear();
+    }
+    if (!dirty.isEmpty() || !deleted.isEmpty()) {
+      writer.write(new NotifyWriter.Alerts(new HashMap<>(dirty), new HashSet<>(deleted), now));
+    }
     dirty.forEach((fp, a) -> persistedEndsAt.put(fp, a.endsAt()));
     deleted.forEach(persistedEndsAt::remove);
     dirty.clear();
@@ -193,7 +211,9 @@ final class Dispatcher {
   }
 
   private Inhibitor inhibitor(Instant now) {
-    if (inhibitor == null) {
+    if (inhibitor == null && config.inhibitRules().isEmpty()) {
+      inhibitor = new Inhibitor(List.of(), Map.of());
+    } else if (inhibitor == null) {
       Map<String, Labels> firing = new HashMap<>();
       alerts.forEach((fp, a) -> {
         if (a.firingAt(now)) { // silenced alerts still inhibit, as in Alertmanager
@@ -267,7 +287,8 @@ final class Dispatcher {
       Notification n = new Notification(0, key, r.name(), i, groupKey, groupLabels.toMap(), entries,
           repeat.toMillis(), escalation);
       if (!in.sendResolved() && firing.isEmpty()) {
-        nflog.delivered(n, now); // nothing to send; remember that all resolved (Alertmanager logs it too)
+        // Nothing to send; remember that all resolved (Alertmanager logs it too), stored with the tick.
+        logWrites.add(nflog.delivered(n, now));
         continue;
       }
       outbox.add(n);
@@ -275,6 +296,9 @@ final class Dispatcher {
   }
 
   private void escalate(Instant now) {
+    if (!config.route().escalates()) {
+      return; // nothing to look for: a walk over every alert each tick would be wasted
+    }
     for (Map.Entry<String, Alert> e : alerts.entrySet()) {
       Alert a = e.getValue();
       if (!a.firingAt(now) || acks.containsKey(e.getKey())) {

@@ -63,11 +63,11 @@ final class NotificationLog {
     return !e.sentAt().isAfter(now.minus(repeat));
   }
 
-  /** Records that {@code n} reached its receiver at {@code now}. */
-  void delivered(Notification n, Instant now) {
+  /** Records in memory that {@code n} reached its receiver at {@code now}; the caller stores the entry. */
+  LogEntry delivered(Notification n, Instant now) {
     LogEntry e = entry(n, now);
-    store.putLog(e);
     remember(e);
+    return e;
   }
 
   /** What the log will say once {@code n} is delivered at {@code now}; stored by the caller. */

@@ -72,7 +72,7 @@ public final class Notifier implements AlertSink, AutoCloseable {
     Dispatcher[] d = new Dispatcher[1];
     this.deliveries = new Deliveries(clock, store, nflog, new Senders(clock), templates, () -> d[0].config(),
         r -> language(r, users), b.retry);
-    this.dispatcher = new Dispatcher(config, clock, store, nflog, silences, deliveries::submit);
+    this.dispatcher = new Dispatcher(config, clock, store, nflog, silences, deliveries.writer(), deliveries::submit);
     d[0] = dispatcher;
     this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "syslens-notify-dispatcher");
@@ -156,7 +156,9 @@ public final class Notifier implements AlertSink, AutoCloseable {
     return silences;
   }
 
+  /** The store, once what the notifier handed its writer so far is written (reads then see it). */
   NotifyStore store() {
+    deliveries.writer().flush(5_000);
     return store;
   }
 

@@ -85,6 +85,19 @@ record NotifyConfig(String externalUrl, Route route, Map<String, Receiver> recei
       this.escalateTo = escalateTo;
     }
 
+    /** True when this route or one below it escalates (so the dispatcher need not look otherwise). */
+    boolean escalates() {
+      if (escalateAfter != null) {
+        return true;
+      }
+      for (Route r : routes) {
+        if (r.escalates()) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     /** The routes {@code labels} end at, as Alertmanager's Route.Match (depth first, continue). */
     List<Route> match(Labels labels) {
       List<Route> out = new ArrayList<>();

@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,30 +56,32 @@ final class NotifyStore {
   // ---- alerts ----
 
   void saveAlerts(Map<String, Alert> upserts, Set<String> deletes, Instant now) {
-    if (upserts.isEmpty() && deletes.isEmpty()) {
-      return;
+    if (!upserts.isEmpty() || !deletes.isEmpty()) {
+      tx("saving " + upserts.size() + " alerts", c -> saveAlerts(c, upserts, deletes, now));
     }
-    tx("saving " + upserts.size() + " alerts", c -> {
-      try (PreparedStatement del = c.prepareStatement("DELETE FROM notify_alerts WHERE fingerprint = ?")) {
-        for (String fp : concat(upserts.keySet(), deletes)) {
-          del.setString(1, fp);
-          del.addBatch();
-        }
-        del.executeBatch();
+  }
+
+  private static void saveAlerts(Connection c, Map<String, Alert> upserts, Set<String> deletes, Instant now)
+      throws SQLException {
+    try (PreparedStatement del = c.prepareStatement("DELETE FROM notify_alerts WHERE fingerprint = ?")) {
+      for (String fp : concat(upserts.keySet(), deletes)) {
+        del.setString(1, fp);
+        del.addBatch();
       }
-      try (PreparedStatement ins = c.prepareStatement(
-          "INSERT INTO notify_alerts (fingerprint, body, ends_at) VALUES (?, ?, ?)")) {
-        for (Map.Entry<String, Alert> e : upserts.entrySet()) {
-          ins.setString(1, e.getKey());
-          Map<String, Object> body = alertJson(e.getValue());
-          body.put("storedAt", now.toString());
-          ins.setString(2, json(body));
-          ins.setLong(3, e.getValue().endsAt().toEpochMilli());
-          ins.addBatch();
-        }
-        ins.executeBatch();
+      del.executeBatch();
+    }
+    try (PreparedStatement ins = c.prepareStatement(
+        "INSERT INTO notify_alerts (fingerprint, body, ends_at) VALUES (?, ?, ?)")) {
+      for (Map.Entry<String, Alert> e : upserts.entrySet()) {
+        ins.setString(1, e.getKey());
+        Map<String, Object> body = alertJson(e.getValue());
+        body.put("storedAt", now.toString());
+        ins.setString(2, json(body));
+        ins.setLong(3, e.getValue().endsAt().toEpochMilli());
+        ins.addBatch();
       }
-    });
+      ins.executeBatch();
+    }
   }
 
   /**
@@ -107,14 +108,7 @@ final class NotifyStore {
   // ---- notification log ----
 
   void putLog(LogEntry e) {
-    tx("writing the notification log", c -> putLog(c, e));
-  }
-
-  private static void putLog(Connection c, LogEntry e) throws SQLException {
-    update(c, "DELETE FROM notify_log WHERE log_key = ?", e.key());
-    update(c, "INSERT INTO notify_log (log_key, group_key, receiver, firing, resolved, sent_at, expires_at) "
-        + "VALUES (?, ?, ?, ?, ?, ?, ?)", e.key(), e.groupKey(), e.receiver(), String.join(" ", e.firing()),
-        String.join(" ", e.resolved()), e.sentAt().toEpochMilli(), e.expiresAt().toEpochMilli());
+    putLogs(List.of(e));
   }
 
   List<LogEntry> log() {
@@ -130,42 +124,11 @@ final class NotifyStore {
 
   // ---- queue ----
 
-  /** Persists {@code n} (replacing a pending one for the same log key); returns it with its id. */
-  Notification enqueue(Notification n, Instant now) {
-    return enqueue(List.of(n), now).get(0);
-  }
-
-  /**
-   * Persists {@code ns} in one transaction, each replacing a pending notification for the same log
-   * key; returns them with their ids, in order.
-   */
-  List<Notification> enqueue(List<Notification> ns, Instant now) {
-    List<Notification> out = new ArrayList<>(ns.size());
-    tx("queueing " + ns.size() + " notifications", c -> {
-      try (PreparedStatement del = c.prepareStatement("DELETE FROM notify_queue WHERE log_key = ?");
-          PreparedStatement ins = c.prepareStatement("INSERT INTO notify_queue (log_key, receiver, body, created_at) "
-              + "VALUES (?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
-        for (Notification n : ns) {
-          del.setString(1, n.logKey());
-          del.executeUpdate();
-          ins.setString(1, n.logKey());
-          ins.setString(2, n.receiver());
-          ins.setString(3, json(notificationJson(n)));
-          ins.setLong(4, now.toEpochMilli());
-          ins.executeUpdate();
-          try (ResultSet rs = ins.getGeneratedKeys()) {
-            rs.next();
-            out.add(n.withId(rs.getLong(1)));
-          }
-        }
-      }
-    });
-    return out;
-  }
-
-  boolean queued(long id) {
-    return !query("reading notification " + id, "SELECT id FROM notify_queue WHERE id = ?", ps -> ps.setLong(1, id),
-        rs -> rs.getLong(1)).isEmpty();
+  /** The highest notification id used so far (queue and delivery log), so new ids never repeat one. */
+  long lastNotificationId() {
+    return query("reading the last notification id", "SELECT COALESCE(MAX(id), 0) FROM notify_queue UNION ALL "
+        + "SELECT COALESCE(MAX(notification_id), 0) FROM notify_deliveries", ps -> { }, rs -> rs.getLong(1))
+        .stream().mapToLong(Long::longValue).max().orElse(0);
   }
 
   List<Notification> pending() {
@@ -175,29 +138,148 @@ final class NotifyStore {
 
   // ---- deliveries ----
 
-  void logDelivery(Delivery d) {
-    tx("writing the delivery log", c -> logDelivery(c, d));
-  }
-
   /**
-   * A notification's last attempt, in one transaction: the delivery-log row, the notification-log
-   * entry when it was delivered ({@code log} null when it failed), and its removal from the queue.
+   * The notifier writer's batch, in one transaction and in order (consecutive operations of one
+   * kind are written together with JDBC batches).
    */
-  void completed(Delivery d, LogEntry log, long notificationId) {
-    tx("recording the delivery of notification " + notificationId, c -> {
-      logDelivery(c, d);
-      if (log != null) {
-        putLog(c, log);
+  void write(List<NotifyWriter.Op> ops) {
+    if (ops.isEmpty()) {
+      return;
+    }
+    tx("writing " + ops.size() + " notifier records", c -> {
+      for (int i = 0; i < ops.size(); ) {
+        int j = i + 1;
+        while (j < ops.size() && ops.get(j).getClass() == ops.get(i).getClass()) {
+          j++;
+        }
+        List<NotifyWriter.Op> run = ops.subList(i, j);
+        switch (ops.get(i)) {
+          case NotifyWriter.Enqueue e -> enqueue(c, run);
+          case NotifyWriter.Outcome o -> outcomes(c, run);
+          case NotifyWriter.Logs l -> putLogs(c, run.stream().flatMap(x -> ((NotifyWriter.Logs) x).entries().stream())
+              .toList());
+          case NotifyWriter.Alerts a -> {
+            for (NotifyWriter.Op x : run) {
+              NotifyWriter.Alerts al = (NotifyWriter.Alerts) x;
+              saveAlerts(c, al.upserts(), al.deletes(), al.at());
+            }
+          }
+          default -> throw new IllegalArgumentException("unknown notifier record " + ops.get(i));
+        }
+        i = j;
       }
-      update(c, "DELETE FROM notify_queue WHERE id = ?", notificationId);
     });
   }
 
-  private static void logDelivery(Connection c, Delivery d) throws SQLException {
-    update(c, "INSERT INTO notify_deliveries (notification_id, receiver, "
-        + "integration, group_key, alerts, attempt, status, error, at_ms, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        d.notificationId(), d.receiver(), d.integration(), cut(d.groupKey(), 4096), d.alerts(), d.attempt(), d.status(),
-        d.error() == null ? null : cut(d.error(), 1024), d.at().toEpochMilli(), d.durationMs());
+  private static void enqueue(Connection c, List<NotifyWriter.Op> run) throws SQLException {
+    Map<String, Notification> newest = new LinkedHashMap<>(); // an older one for the same key is superseded
+    Map<String, Instant> at = new HashMap<>();
+    for (NotifyWriter.Op op : run) {
+      NotifyWriter.Enqueue e = (NotifyWriter.Enqueue) op;
+      for (Notification n : e.notifications()) {
+        newest.merge(n.logKey(), n, (a, b) -> b.id() > a.id() ? b : a);
+        at.put(n.logKey(), e.at());
+      }
+    }
+    try (PreparedStatement del = c.prepareStatement("DELETE FROM notify_queue WHERE log_key = ?");
+        PreparedStatement ins = c.prepareStatement("INSERT INTO notify_queue (id, log_key, receiver, body, created_at) "
+            + "VALUES (?, ?, ?, ?, ?)")) {
+      for (Notification n : newest.values()) {
+        del.setString(1, n.logKey());
+        del.addBatch();
+        ins.setLong(1, n.id());
+        ins.setString(2, n.logKey());
+        ins.setString(3, n.receiver());
+        ins.setString(4, json(notificationJson(n)));
+        ins.setLong(5, at.get(n.logKey()).toEpochMilli());
+        ins.addBatch();
+      }
+      del.executeBatch();
+      ins.executeBatch();
+    }
+  }
+
+  /**
+   * Outcomes of delivery attempts: a delivery-log row each, the notification-log entries of
+   * delivered notifications (the newest per key), and the removal from the queue of each
+   * notification whose last attempt it was.
+   */
+  private static void outcomes(Connection c, List<NotifyWriter.Op> run) throws SQLException {
+    Map<String, LogEntry> logs = new LinkedHashMap<>();
+    try (PreparedStatement ins = c.prepareStatement(INSERT_DELIVERY);
+        PreparedStatement del = c.prepareStatement("DELETE FROM notify_queue WHERE id = ?")) {
+      for (NotifyWriter.Op op : run) {
+        NotifyWriter.Outcome o = (NotifyWriter.Outcome) op;
+        bindDelivery(ins, o.delivery());
+        ins.addBatch();
+        if (o.log() != null) {
+          logs.merge(o.log().key(), o.log(), (a, b) -> b.sentAt().isBefore(a.sentAt()) ? a : b);
+        }
+        if (o.last()) {
+          del.setLong(1, o.delivery().notificationId());
+          del.addBatch();
+        }
+      }
+      ins.executeBatch();
+      del.executeBatch();
+    }
+    putLogs(c, logs.values());
+  }
+
+  /** Notification-log entries in one transaction (e.g. a tick's groups that all resolved). */
+  void putLogs(java.util.Collection<LogEntry> entries) {
+    if (!entries.isEmpty()) {
+      tx("writing " + entries.size() + " notification-log entries", c -> putLogs(c, entries));
+    }
+  }
+
+  private static void putLogs(Connection c, java.util.Collection<LogEntry> entries) throws SQLException {
+    if (entries.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement del = c.prepareStatement("DELETE FROM notify_log WHERE log_key = ?");
+        PreparedStatement ins = c.prepareStatement(INSERT_LOG)) {
+      for (LogEntry e : entries) {
+        del.setString(1, e.key());
+        del.addBatch();
+        bindLog(ins, e);
+        ins.addBatch();
+      }
+      del.executeBatch();
+      ins.executeBatch();
+    }
+  }
+
+  private static final String INSERT_LOG = "INSERT INTO notify_log (log_key, group_key, receiver, firing, "
+      + "resolved, sent_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+  private static final String INSERT_DELIVERY = "INSERT INTO notify_deliveries (notification_id, receiver, "
+      + "integration, group_key, alerts, attempt, status, error, at_ms, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  private static void bindLog(PreparedStatement ps, LogEntry e) throws SQLException {
+    ps.setString(1, e.key());
+    ps.setString(2, e.groupKey());
+    ps.setString(3, e.receiver());
+    ps.setString(4, String.join(" ", e.firing()));
+    ps.setString(5, String.join(" ", e.resolved()));
+    ps.setLong(6, e.sentAt().toEpochMilli());
+    ps.setLong(7, e.expiresAt().toEpochMilli());
+  }
+
+  private static void bindDelivery(PreparedStatement ps, Delivery d) throws SQLException {
+    ps.setLong(1, d.notificationId());
+    ps.setString(2, d.receiver());
+    ps.setString(3, d.integration());
+    ps.setString(4, cut(d.groupKey(), 4096));
+    ps.setInt(5, d.alerts());
+    ps.setInt(6, d.attempt());
+    ps.setString(7, d.status());
+    if (d.error() == null) {
+      ps.setNull(8, java.sql.Types.VARCHAR);
+    } else {
+      ps.setString(8, cut(d.error(), 1024));
+    }
+    ps.setLong(9, d.at().toEpochMilli());
+    ps.setLong(10, d.durationMs());
   }
 
   List<Delivery> deliveries(String receiver, Instant from, Instant to, int limit) {
