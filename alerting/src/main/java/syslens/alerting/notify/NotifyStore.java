@@ -146,7 +146,17 @@ final class NotifyStore {
     if (ops.isEmpty()) {
       return;
     }
+    // A notification whose last attempt is in the same batch as its queue row never needs the
+    // row: neither is written (the batch commits as one, so a restart sees the same either way).
+    Set<Long> finished = new java.util.HashSet<>();
+    for (NotifyWriter.Op op : ops) {
+      if (op instanceof NotifyWriter.Outcome o && o.last()) {
+        finished.add(o.delivery().notificationId());
+      }
+    }
+    Set<Long> skipped = new java.util.HashSet<>();
     tx("writing " + ops.size() + " notifier records", c -> {
+      skipped.clear();
       for (int i = 0; i < ops.size(); ) {
         int j = i + 1;
         while (j < ops.size() && ops.get(j).getClass() == ops.get(i).getClass()) {
@@ -154,8 +164,8 @@ final class NotifyStore {
         }
         List<NotifyWriter.Op> run = ops.subList(i, j);
         switch (ops.get(i)) {
-          case NotifyWriter.Enqueue e -> enqueue(c, run);
-          case NotifyWriter.Outcome o -> outcomes(c, run);
+          case NotifyWriter.Enqueue e -> enqueue(c, run, finished, skipped);
+          case NotifyWriter.Outcome o -> outcomes(c, run, skipped);
           case NotifyWriter.Logs l -> putLogs(c, run.stream().flatMap(x -> ((NotifyWriter.Logs) x).entries().stream())
               .toList());
           case NotifyWriter.Alerts a -> {
@@ -171,7 +181,8 @@ final class NotifyStore {
     });
   }
 
-  private static void enqueue(Connection c, List<NotifyWriter.Op> run) throws SQLException {
+  private static void enqueue(Connection c, List<NotifyWriter.Op> run, Set<Long> finished, Set<Long> skipped)
+      throws SQLException {
     Map<String, Notification> newest = new LinkedHashMap<>(); // an older one for the same key is superseded
     Map<String, Instant> at = new HashMap<>();
     for (NotifyWriter.Op op : run) {
@@ -185,8 +196,12 @@ final class NotifyStore {
         PreparedStatement ins = c.prepareStatement("INSERT INTO notify_queue (id, log_key, receiver, body, created_at) "
             + "VALUES (?, ?, ?, ?, ?)")) {
       for (Notification n : newest.values()) {
-        del.setString(1, n.logKey());
+        del.setString(1, n.logKey()); // an older row for the key, from an earlier batch, is superseded
         del.addBatch();
+        if (finished.contains(n.id())) {
+          skipped.add(n.id());
+          continue;
+        }
         ins.setLong(1, n.id());
         ins.setString(2, n.logKey());
         ins.setString(3, n.receiver());
@@ -204,7 +219,7 @@ final class NotifyStore {
    * delivered notifications (the newest per key), and the removal from the queue of each
    * notification whose last attempt it was.
    */
-  private static void outcomes(Connection c, List<NotifyWriter.Op> run) throws SQLException {
+  private static void outcomes(Connection c, List<NotifyWriter.Op> run, Set<Long> skipped) throws SQLException {
     Map<String, LogEntry> logs = new LinkedHashMap<>();
     try (PreparedStatement ins = c.prepareStatement(INSERT_DELIVERY);
         PreparedStatement del = c.prepareStatement("DELETE FROM notify_queue WHERE id = ?")) {
@@ -215,7 +230,7 @@ final class NotifyStore {
         if (o.log() != null) {
           logs.merge(o.log().key(), o.log(), (a, b) -> b.sentAt().isBefore(a.sentAt()) ? a : b);
         }
-        if (o.last()) {
+        if (o.last() && !skipped.contains(o.delivery().notificationId())) {
           del.setLong(1, o.delivery().notificationId());
           del.addBatch();
         }
