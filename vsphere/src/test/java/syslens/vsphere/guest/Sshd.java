@@ -14,12 +14,12 @@ import org.awaitility.Awaitility;
  * user, with its own config, a host key made by ssh-keygen and one authorized client key, all in
  * a temp dir. Stopped by {@link #close()}.
  */
-final class Sshd implements AutoCloseable {
+public final class Sshd implements AutoCloseable {
   static final Path SSHD = Path.of("/usr/sbin/sshd");
-  final int port;
-  final Path dir;
-  final String clientPrivateKey;
-  final String hostKeyFingerprint;
+  public final int port;
+  public final Path dir;
+  public final String clientPrivateKey;
+  public final String hostKeyFingerprint;
   private final Process process;
 
   private Sshd(Path dir, int port, Process process, String clientPrivateKey, String hostKeyFingerprint) {
@@ -30,12 +30,12 @@ final class Sshd implements AutoCloseable {
     this.hostKeyFingerprint = hostKeyFingerprint;
   }
 
-  static boolean available() {
+  public static boolean available() {
     return Files.isExecutable(SSHD) && Files.isExecutable(Path.of("/usr/bin/ssh-keygen"));
   }
 
   /** Starts sshd in {@code dir} (created), with a fresh host key and a fresh client key. */
-  static Sshd start(Path dir) throws Exception {
+  public static Sshd start(Path dir) throws Exception {
     Files.createDirectories(dir);
     run(dir, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir.resolve("host_key").toString());
     run(dir, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "syslens-test", "-f", dir.resolve("client_key").toString());
