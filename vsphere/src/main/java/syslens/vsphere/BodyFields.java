@@ -7,6 +7,25 @@ import java.util.Map;
 public final class BodyFields {
   private BodyFields() {}
 
+  /** The body itself, refusing none and unknown fields (naming the known ones). */
+  public static Map<String, Object> requireObject(Map<String, Object> body, java.util.Set<String> fields) {
+    if (body == null) {
+      throw new IllegalArgumentException("body: none (expected: a JSON object)");
+    }
+    for (String k : body.keySet()) {
+      if (!fields.contains(k)) {
+        throw new IllegalArgumentException("field '" + k + "' is unknown (expected: one of " + new java.util.TreeSet<>(fields) + ")");
+      }
+    }
+    return body;
+  }
+
+  /** A request path below an API prefix ("" or "/a/b", a trailing slash ignored) as its segments. */
+  public static String[] segments(String path) {
+    String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    return p.isEmpty() ? new String[0] : p.substring(1).split("/", -1);
+  }
+
   /** A string of at most 2,048 characters, or {@code dflt} when absent. */
   public static String str(Map<String, Object> b, String k, String dflt) {
     Object v = b.get(k);

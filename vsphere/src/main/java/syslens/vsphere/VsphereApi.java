@@ -57,8 +57,7 @@ public final class VsphereApi {
    */
   public Response handle(String method, String path, Map<String, String> params, Map<String, Object> body) {
     try {
-      String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-      String[] seg = p.isEmpty() ? new String[0] : p.substring(1).split("/", -1);
+      String[] seg = BodyFields.segments(path);
       if (seg.length == 0) {
         return switch (method) {
           case "GET" -> Response.ok(list());
@@ -104,16 +103,9 @@ public final class VsphereApi {
   }
 
   private static Map<String, Object> requireBody(Map<String, Object> body) {
-    if (body == null) {
-      throw new IllegalArgumentException("body: none (expected: a JSON object)");
-    }
-    for (String k : body.keySet()) {
-      if (!FIELDS.contains(k)) {
-        throw new IllegalArgumentException("field '" + k + "' is unknown (expected: one of " + new java.util.TreeSet<>(FIELDS) + ")");
-      }
-    }
-    return body;
+    return BodyFields.requireObject(body, FIELDS);
   }
+
 
   private List<Map<String, Object>> list() {
     List<Map<String, Object>> out = new ArrayList<>();

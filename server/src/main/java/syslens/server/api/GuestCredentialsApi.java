@@ -2,10 +2,6 @@ package syslens.server.api;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
@@ -27,7 +23,6 @@ import syslens.vsphere.guest.GuestApi;
 public final class GuestCredentialsApi implements HttpService {
   public static final String PREFIX = "/api/v1/guest-credentials";
   static final int MAX_BODY = 64 * 1024;
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final GuestApi api;
   private final AuditLog audit;
 
@@ -47,24 +42,11 @@ public final class GuestCredentialsApi implements HttpService {
     Map<String, String> params = new HashMap<>();
     ctx.queryParams().forEach((k, v) -> params.putIfAbsent(k, v));
     return HttpResponse.of(req.aggregate().thenApplyAsync(agg -> {
-      if (agg.content().length() > MAX_BODY) {
-        return ApiErrors.error(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "bad_data", "body: "
-            + agg.content().length() + " bytes (expected: <= " + MAX_BODY + ")");
+      JsonObjectBody parsed = JsonObjectBody.parse(agg, MAX_BODY, "{\"name\": ..., \"kind\": ..., ...}");
+      if (parsed.error() != null) {
+        return parsed.error();
       }
-      Map<String, Object> body = null;
-      String text = agg.contentUtf8();
-      if (!text.isBlank()) {
-        try {
-          JsonNode node = JSON.readTree(text);
-          if (node == null || !node.isObject()) {
-            return ApiErrors.badData("body: not a JSON object (expected: {\"name\": ..., \"kind\": ..., ...})");
-          }
-          body = JSON.convertValue(node, new TypeReference<>() {});
-        } catch (JsonProcessingException e) {
-          return ApiErrors.badData("body: malformed JSON at line " + e.getLocation().getLineNr() + " column "
-              + e.getLocation().getColumnNr() + " (expected: a JSON object)");
-        }
-      }
+      Map<String, Object> body = parsed.body();
       GuestApi.Response r = api.handle(method, path, params, body);
       if (r.audit() != null) {
         audit.append(actor, r.audit().action(), r.audit().target(), source, r.audit().detail());

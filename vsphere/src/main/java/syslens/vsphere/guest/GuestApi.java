@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import syslens.vsphere.BodyFields;
 
 /**
@@ -65,8 +64,7 @@ public final class GuestApi {
    */
   public Response handle(String method, String path, Map<String, String> params, Map<String, Object> body) {
     try {
-      String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-      String[] seg = p.isEmpty() ? new String[0] : p.substring(1).split("/", -1);
+      String[] seg = BodyFields.segments(path);
       if (seg.length == 0) {
         return switch (method) {
           case "GET" -> Response.ok(service.list().stream().map(GuestApi::view).toList());
@@ -137,16 +135,9 @@ public final class GuestApi {
   }
 
   private static Map<String, Object> requireBody(Map<String, Object> body) {
-    if (body == null) {
-      throw new IllegalArgumentException("body: none (expected: a JSON object)");
-    }
-    for (String k : body.keySet()) {
-      if (!FIELDS.contains(k)) {
-        throw new IllegalArgumentException("field '" + k + "' is unknown (expected: one of " + new TreeSet<>(FIELDS) + ")");
-      }
-    }
-    return body;
+    return BodyFields.requireObject(body, FIELDS);
   }
+
 
   /** A credential as the API shows it: secrets masked, never returned sealed or open. */
   static Map<String, Object> view(GuestCredential c) {
