@@ -165,6 +165,25 @@ class GuestServiceTest {
   }
 
   @Test
+  void runNow_moreVmsThanTheLimit_neverMoreAtOnce() throws Exception {
+    Path running = Files.createDirectories(tmp.resolve("running"));
+    Path log = tmp.resolve("concurrency.log");
+    Path s = script("count.sh", "touch " + running + "/$$; ls " + running + " | wc -l >> " + log
+        + "; sleep 0.2; rm " + running + "/$$; echo '{\"x\": 1}'");
+    GuestParts.Repository repo = new GuestParts.Repository();
+    repo.save(new GuestCredential("c1", "count", GuestCredential.Kind.SCRIPT,
+        new GuestCredential.Selector("*", null, null), null, 0, null, null, null, false, null,
+        List.of(s.toString()), Duration.ofSeconds(5), true));
+    List<GuestVm> vms = java.util.stream.IntStream.range(0, 8).mapToObj(i -> vm("vm-" + i, true, "10.0.0." + i)).toList();
+    try (GuestService service = GuestService.builder(repo, new GuestParts.Cipher(), new GuestParts.Sink(), () -> vms)
+        .maxScripts(2).build()) {
+      GuestStatus.Cycles c = service.runNow();
+      assertThat(c.ok()).isEqualTo(8);
+    }
+    assertThat(Files.readAllLines(log)).hasSize(8).allSatisfy(n -> assertThat(Integer.parseInt(n.strip())).isBetween(1, 2));
+  }
+
+  @Test
   void api_badInput_clearErrors() {
     GuestService service = GuestService.builder(new GuestParts.Repository(), new GuestParts.Cipher(),
         new GuestParts.Sink(), List::of).build();
