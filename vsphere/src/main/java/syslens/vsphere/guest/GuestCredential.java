@@ -98,8 +98,11 @@ public record GuestCredential(String id, String name, Kind kind, Selector select
     if (timeout.toMillis() < 100 || timeout.toSeconds() > 600) {
       throw new IllegalArgumentException("timeout: " + timeout.toMillis() + " ms (expected: 100 ms..600 s)");
     }
-    if (connectAddress != null && (connectAddress.isBlank() || connectAddress.length() > 255)) {
-      throw new IllegalArgumentException("connectAddress: '" + connectAddress + "' (expected: host or host:port)");
+    if (connectAddress != null) {
+      if (connectAddress.isBlank() || connectAddress.length() > 255) {
+        throw new IllegalArgumentException("connectAddress: '" + connectAddress + "' (expected: host or host:port)");
+      }
+      HostPort.parse(connectAddress, 1); // refuses a port that is not a number in range
     }
     switch (kind) {
       case SSH, WINRM -> {
@@ -148,10 +151,14 @@ public record GuestCredential(String id, String name, Kind kind, Selector select
       int colon = s.lastIndexOf(':');
       if (colon > 0 && s.indexOf(':') == colon) { // host:port (an IPv6 literal has more colons)
         try {
-          return new HostPort(s.substring(0, colon), Integer.parseInt(s.substring(colon + 1)));
+          int port = Integer.parseInt(s.substring(colon + 1));
+          if (port >= 1 && port <= 65535) {
+            return new HostPort(s.substring(0, colon), port);
+          }
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("connectAddress: '" + s + "' (expected: host or host:port)");
+          // fall through to the error
         }
+        throw new IllegalArgumentException("connectAddress: '" + s + "' (expected: host or host:port, port 1..65535)");
       }
       return new HostPort(s, defaultPort);
     }

@@ -198,6 +198,9 @@ class GuestServiceTest {
         .startsWith("command: missing");
     assertThat(api.handle("POST", "", Map.of(), body("name", "x", "kind", "ssh", "vms", "*", "user", "u",
         "password", "p", "colour", "red")).error()).startsWith("field 'colour' is unknown");
+    assertThat(api.handle("POST", "", Map.of(), body("name", "x", "kind", "ssh", "vms", "*", "user", "u",
+        "password", "p", "connectAddress", "10.0.0.1:99999")).error())
+        .isEqualTo("connectAddress: '10.0.0.1:99999' (expected: host or host:port, port 1..65535)");
     assertThat(api.handle("GET", "/nope", Map.of(), null).status()).isEqualTo(404);
     service.close();
   }
