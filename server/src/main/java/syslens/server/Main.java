@@ -118,6 +118,11 @@ public final class Main implements Runnable {
         description = "Collection interval pushed to agents, e.g. 10s, 1m. Default: ${DEFAULT-VALUE}.")
     String collectInterval;
 
+    @Option(names = "--guest-interval", paramLabel = "DURATION", defaultValue = "60s",
+        description = "How often vSphere guest collection (SSH, WinRM, scripts) reads each VM with a guest "
+            + "credential. Default: ${DEFAULT-VALUE}.")
+    String guestInterval;
+
     @Option(names = "--node-expiry", paramLabel = "DURATION", defaultValue = "30d",
         description = "Agent nodes not heard from for this long leave the registry (their data stays). "
             + "Default: ${DEFAULT-VALUE}.")
@@ -237,6 +242,7 @@ public final class Main implements Runnable {
           .port(p)
           .metadata(metadataUrl, System.getenv("SYSLENS_METADATA_USER"), System.getenv("SYSLENS_METADATA_PASSWORD"))
           .collectInterval(parseDuration("--collect-interval", collectInterval))
+          .guestInterval(parseDuration("--guest-interval", guestInterval))
           .maxSeriesPerNode(maxSeriesPerNode)
           .allowShellCommands(allowShellCommands)
           .nodeExpiry(parseExpiry(nodeExpiry))

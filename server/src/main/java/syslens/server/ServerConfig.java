@@ -30,7 +30,8 @@ public record ServerConfig(
     AgentAuth agentAuth,
     boolean allowShellCommands,
     Duration nodeExpiry,
-    syslens.security.OidcSettings oidc) {
+    syslens.security.OidcSettings oidc,
+    Duration guestInterval) {
 
   /** Series one node (one agent credential) may create, so one agent cannot exhaust the TSDB. */
   public static final int DEFAULT_MAX_SERIES_PER_NODE = 50_000;
@@ -122,6 +123,17 @@ public record ServerConfig(
     private boolean allowShellCommands;
     private Duration nodeExpiry = Duration.ofDays(30);
     private syslens.security.OidcSettings oidc;
+    private Duration guestInterval = Duration.ofSeconds(60);
+
+    /** How often the vSphere guest collection (SSH, WinRM, scripts) reads each covered VM; default 60 s. */
+    public Builder guestInterval(Duration d) {
+      requireNonNull(d, "guestInterval");
+      if (d.toSeconds() < 10 || d.toHours() > 24) {
+        throw new IllegalArgumentException("guestInterval: " + d.toSeconds() + "s (expected: 10 s..24 h)");
+      }
+      this.guestInterval = d;
+      return this;
+    }
 
     /** OpenID Connect single sign-on; null (default): off. */
     public Builder oidc(syslens.security.OidcSettings settings) {
@@ -249,7 +261,7 @@ public record ServerConfig(
       return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, tlsSans, adminPassword,
           enrollmentToken, collectInterval, offline, queryLimits, metadataUrl, metadataUser,
           metadataPassword, clock, maxSeriesPerNode, ingestLimits, rateLimits, corsOrigins, agentAuth,
-          allowShellCommands, nodeExpiry, oidc);
+          allowShellCommands, nodeExpiry, oidc, guestInterval);
     }
   }
 }

@@ -55,6 +55,7 @@ import syslens.server.auth.AccessApi;
 import syslens.server.auth.AgentIdentityApi;
 import syslens.server.auth.AuthApi;
 import syslens.server.auth.OidcApi;
+import syslens.server.api.GuestCredentialsApi;
 import syslens.server.api.VcentersApi;
 import syslens.server.auth.AuthDecorator;
 import syslens.server.auth.RequestScope;
@@ -71,6 +72,7 @@ import syslens.server.live.LiveHub;
 import syslens.server.live.NodeSummaries;
 import syslens.server.meta.MetaStore;
 import syslens.server.meta.NodeStore;
+import syslens.server.meta.GuestCredentialStore;
 import syslens.server.meta.VCenterStore;
 import syslens.server.tls.AgentCa;
 import syslens.server.tls.TlsMaterial;
@@ -80,6 +82,9 @@ import syslens.server.admin.Snapshots;
 import syslens.tsdb.Tsdb;
 import syslens.vsphere.VsphereApi;
 import syslens.vsphere.VsphereService;
+import syslens.vsphere.guest.GuestApi;
+import syslens.vsphere.guest.GuestService;
+import syslens.vsphere.guest.GuestVm;
 
 /**
  * The composition root: the only class that knows every module. Builds storage, metadata, auth,
@@ -109,6 +114,7 @@ public final class SysLensServer implements AutoCloseable {
   private final DataDirLock dataLock;
   private final QueryExecutor queryExecutor;
   private final VsphereService vsphere;
+  private final GuestService guests;
   private final Sequences sequences;
   private final Notifier notifier;
   private AgentIngestService agentStreams;
@@ -320,6 +326,13 @@ public final class SysLensServer implements AutoCloseable {
       VcentersApi vcenters = new VcentersApi(new VsphereApi(vsphere));
       sb.service(VcentersApi.PREFIX, vcenters.decorate(auth));
       sb.serviceUnder(VcentersApi.PREFIX + "/", vcenters.decorate(auth));
+      // Guest collection (SSH, WinRM, scripts) of the inventory's VMs, secrets sealed by the same key.
+      this.guests = GuestService.builder(new GuestCredentialStore(meta, config.clock()), vsphere.cipher(),
+          new VsphereWiring.Samples(pipeline), () -> GuestVm.of(vsphere.inventories())).clock(config.clock())
+          .interval(config.guestInterval()).build();
+      GuestCredentialsApi guestApi = new GuestCredentialsApi(new GuestApi(guests), security.audit());
+      sb.service(GuestCredentialsApi.PREFIX, guestApi.decorate(auth));
+      sb.serviceUnder(GuestCredentialsApi.PREFIX + "/", guestApi.decorate(auth));
       // Alert notification: routing, silences, receivers; rules hand alerts to alertSink().
       this.notifier = Notifier.builder(meta.dataSource()).clock(config.clock())
           .userLanguage(u -> security.users().get(u).map(syslens.security.User::language)).build();
@@ -349,7 +362,7 @@ public final class SysLensServer implements AutoCloseable {
               + "/api/v1/query, /api/v1/query_range, /api/v1/labels, /api/v1/label/<name>/values, "
               + "/api/v1/series, /api/v1/metadata, /api/v1/query_exemplars, /api/v1/format_query, "
               + "/api/v1/status/buildinfo, /api/v1/status/runtimeinfo, /api/v1/status/flags, /api/v1/live, /api/v1/me, /api/v1/users, /api/v1/roles, /api/v1/apikeys, "
-              + "/api/v1/audit, /api/v1/node-credentials, /api/v1/enrollment-tokens, /api/v1/node-certificates, /api/v1/vcenters, /api/v1/write, /api/v1/import/prometheus, "
+              + "/api/v1/audit, /api/v1/node-credentials, /api/v1/enrollment-tokens, /api/v1/node-certificates, /api/v1/vcenters, /api/v1/guest-credentials, /api/v1/write, /api/v1/import/prometheus, "
               + "/api/v1/silences, /api/v1/receivers, /api/v1/alerting/config, /api/v1/alerting/alerts, /api/v1/notifications, /api/v1/rules, /api/v1/alerts, "
               + "/api/v1/alert-rules; see docs/api.md)");
       sb.serviceUnder("/api/", apiNotFound.decorate(auth));
@@ -401,6 +414,7 @@ public final class SysLensServer implements AutoCloseable {
     try {
       s.server.start().join();
       s.vsphere.start();
+      s.guests.start();
       s.notifier.start();
       s.alerting.start();
     } catch (RuntimeException e) {
@@ -499,6 +513,7 @@ public final class SysLensServer implements AutoCloseable {
   @Override
   public void close() {
     agentStreams.stopping();
+    guests.close();
     vsphere.close();
     alerting.close(); // rules stop handing over alerts before notification stops
     notifier.close();

@@ -78,7 +78,8 @@ final class VsphereWiring {
       if (s.nodeId() == null) {
         return null;
       }
-      String instance = s.labels().has("vm") ? s.labels().get("vm") : s.labels().get("esxhost");
+      String instance = s.instance() != null ? s.instance()
+          : s.labels().has("vm") ? s.labels().get("vm") : s.labels().get("esxhost");
       return new Identity(s.nodeId(), instance);
     }
 

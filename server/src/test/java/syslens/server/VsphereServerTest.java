@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import syslens.vsphere.VcSim;
+import syslens.vsphere.guest.Sshd;
 
 /** The vsphere collector wired into a real server, against govmomi's vCenter simulator. */
 class VsphereServerTest {
@@ -144,6 +145,38 @@ class VsphereServerTest {
     raw[raw.length - 20] ^= 1;
     String altered = "v1:" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
     assertThatThrownBy(() -> a.open(altered)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void guestCollection_sshIntoAnInventoryVm_seriesCarryThatVmsIdentityAndChangesAreAudited() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Sshd.available(), "openssh-server is not installed");
+    try (Sshd sshd = Sshd.start(dir.resolve("sshd"))) {
+      JsonNode vm = TestServer.JSON.readTree(server.get("/api/v1/vcenters/inventory?kind=vm&limit=1", token).body())
+          .at("/data/items/0");
+      String name = vm.get("name").asText();
+      // The simulated VM's guest is this machine's sshd: the address override points it there.
+      String body = TestServer.JSON.writeValueAsString(java.util.Map.of("name", "lab-linux", "kind", "ssh", "vms", name,
+          "connectAddress", "127.0.0.1:" + sshd.port, "user", System.getProperty("user.name"),
+          "privateKey", sshd.clientPrivateKey));
+      HttpResponse<String> created = server.post("/api/v1/guest-credentials", body, token);
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+      assertThat(created.body()).contains("\"privateKey\":\"********\"").doesNotContain("PRIVATE KEY");
+      HttpResponse<String> ran = server.post("/api/v1/guest-credentials/collect", "", token);
+      assertThat(ran.statusCode()).as(ran.body()).isEqualTo(200);
+      JsonNode st = TestServer.JSON.readTree(server.get("/api/v1/guest-credentials/status", token).body())
+          .at("/data/vms/0");
+      assertThat(st.get("state").asText()).as(st.toString()).isEqualTo("ok");
+      assertThat(st.get("hostKey").asText()).isEqualTo(sshd.hostKeyFingerprint);
+      JsonNode result = TestServer.JSON.readTree(server.get("/api/v1/query?query="
+          + TestServer.enc("node_memory_MemTotal_bytes"), token).body()).at("/data/result");
+      assertThat(result).hasSize(1);
+      assertThat(result.at("/0/metric/node").asText()).isEqualTo(st.get("node").asText()).startsWith("vm:lab:");
+      assertThat(result.at("/0/metric/instance").asText()).isEqualTo(name);
+      String audit = server.get("/api/v1/audit", token).body();
+      assertThat(audit).contains("guest.credential.create").contains("guest.collect").doesNotContain("PRIVATE KEY");
+      assertThat(logs.list).allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain("PRIVATE KEY"));
+      assertThat(server.get("/api/v1/guest-credentials", null).statusCode()).isEqualTo(401);
+    }
   }
 
   @Test

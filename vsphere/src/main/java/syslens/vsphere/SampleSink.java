@@ -12,9 +12,14 @@ public interface SampleSink {
   /**
    * One sample with the identity of the node it describes: a VM's series carry that VM's node id,
    * an ESXi host's its own; {@code nodeId} is null for the collector's own series (cycle
-   * durations, errors), which belong to the server.
+   * durations, errors), which belong to the server. {@code instance} is the node's name for its
+   * {@code instance} label; null: the {@code vm} or {@code esxhost} label.
    */
-  record Sample(String nodeId, Labels labels, long timestampMs, double value) {}
+  record Sample(String nodeId, String instance, Labels labels, long timestampMs, double value) {
+    public Sample(String nodeId, Labels labels, long timestampMs, double value) {
+      this(nodeId, null, labels, timestampMs, value);
+    }
+  }
 
   /**
    * Appends and durably commits the batch; returns one outcome per sample, in order. Expected

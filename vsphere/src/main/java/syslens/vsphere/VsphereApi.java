@@ -57,8 +57,7 @@ public final class VsphereApi {
    */
   public Response handle(String method, String path, Map<String, String> params, Map<String, Object> body) {
     try {
-      String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-      String[] seg = p.isEmpty() ? new String[0] : p.substring(1).split("/", -1);
+      String[] seg = BodyFields.segments(path);
       if (seg.length == 0) {
         return switch (method) {
           case "GET" -> Response.ok(list());
@@ -104,16 +103,9 @@ public final class VsphereApi {
   }
 
   private static Map<String, Object> requireBody(Map<String, Object> body) {
-    if (body == null) {
-      throw new IllegalArgumentException("body: none (expected: a JSON object)");
-    }
-    for (String k : body.keySet()) {
-      if (!FIELDS.contains(k)) {
-        throw new IllegalArgumentException("field '" + k + "' is unknown (expected: one of " + new java.util.TreeSet<>(FIELDS) + ")");
-      }
-    }
-    return body;
+    return BodyFields.requireObject(body, FIELDS);
   }
+
 
   private List<Map<String, Object>> list() {
     List<Map<String, Object>> out = new ArrayList<>();
@@ -139,7 +131,7 @@ public final class VsphereApi {
   }
 
   private VCenterSpec create(Map<String, Object> b) {
-    String password = str(b, "password", null);
+    String password = BodyFields.str(b, "password", null);
     if (password == null || password.isEmpty()) {
       throw new IllegalArgumentException("password: missing (expected: the vCenter user's password)");
     }
@@ -157,7 +149,7 @@ public final class VsphereApi {
 
   private VCenterSpec update(String id, Map<String, Object> b) {
     VCenterSpec old = service.get(id).orElseThrow();
-    String password = str(b, "password", null);
+    String password = BodyFields.str(b, "password", null);
     String sealed = password == null || password.isEmpty() ? old.sealedPassword() : service.cipher().seal(password);
     VCenterSpec spec = spec(id, b, old, sealed);
     service.save(spec);
@@ -165,7 +157,7 @@ public final class VsphereApi {
   }
 
   private Map<String, Object> test(Map<String, Object> b) {
-    String password = str(b, "password", "");
+    String password = BodyFields.str(b, "password", "");
     VCenterSpec spec = spec("test", b, null, "unused");
     Map<String, Object> m = new LinkedHashMap<>();
     try {
@@ -179,7 +171,7 @@ public final class VsphereApi {
   }
 
   private static VCenterSpec spec(String id, Map<String, Object> b, VCenterSpec old, String sealed) {
-    String url = str(b, "url", old == null ? null : old.url().toString());
+    String url = BodyFields.str(b, "url", old == null ? null : old.url().toString());
     if (url == null) {
       throw new IllegalArgumentException("url: missing (expected: https://<vcenter>/sdk)");
     }
@@ -189,59 +181,18 @@ public final class VsphereApi {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("url: '" + url + "' is not a URL (expected: https://<vcenter>/sdk)");
     }
-    String name = str(b, "name", old == null ? uri.getHost() : old.name());
-    String user = str(b, "user", old == null ? null : old.user());
+    String name = BodyFields.str(b, "name", old == null ? uri.getHost() : old.name());
+    String user = BodyFields.str(b, "user", old == null ? null : old.user());
     if (user == null) {
       throw new IllegalArgumentException("user: missing (expected: a vCenter user name)");
     }
     return new VCenterSpec(id, name == null ? "" : name, uri, user, sealed,
-        str(b, "pinnedSha256", old == null ? null : old.pinnedSha256()),
-        (int) num(b, "maxConcurrency", old == null ? 50 : old.maxConcurrency()),
-        Duration.ofSeconds(num(b, "timeoutSeconds", old == null ? 30 : old.timeout().toSeconds())),
-        Duration.ofSeconds(num(b, "perfIntervalSeconds", old == null ? 60 : old.perfInterval().toSeconds())),
-        Duration.ofSeconds(num(b, "inventoryIntervalSeconds", old == null ? 300 : old.inventoryInterval().toSeconds())),
-        bool(b, "enabled", old == null || old.enabled()));
-  }
-
-  private static String str(Map<String, Object> b, String k, String dflt) {
-    Object v = b.get(k);
-    if (v == null) {
-      return dflt;
-    }
-    if (!(v instanceof String s)) {
-      throw new IllegalArgumentException(k + ": " + typeOf(v) + " (expected: a string)");
-    }
-    if (s.length() > 2048) {
-      throw new IllegalArgumentException(k + ": " + s.length() + " characters (expected: <= 2048)");
-    }
-    return s;
-  }
-
-  private static long num(Map<String, Object> b, String k, long dflt) {
-    Object v = b.get(k);
-    if (v == null) {
-      return dflt;
-    }
-    if (!(v instanceof Integer || v instanceof Long)) {
-      throw new IllegalArgumentException(k + ": " + typeOf(v) + " (expected: an integer)");
-    }
-    return ((Number) v).longValue();
-  }
-
-  private static boolean bool(Map<String, Object> b, String k, boolean dflt) {
-    Object v = b.get(k);
-    if (v == null) {
-      return dflt;
-    }
-    if (!(v instanceof Boolean x)) {
-      throw new IllegalArgumentException(k + ": " + typeOf(v) + " (expected: true or false)");
-    }
-    return x;
-  }
-
-  private static String typeOf(Object v) {
-    return v instanceof String ? "a string" : v instanceof Number ? "a number " + v
-        : v instanceof Boolean ? "a boolean" : v instanceof Map ? "an object" : v instanceof List ? "an array" : "null";
+        BodyFields.str(b, "pinnedSha256", old == null ? null : old.pinnedSha256()),
+        (int) BodyFields.num(b, "maxConcurrency", old == null ? 50 : old.maxConcurrency()),
+        Duration.ofSeconds(BodyFields.num(b, "timeoutSeconds", old == null ? 30 : old.timeout().toSeconds())),
+        Duration.ofSeconds(BodyFields.num(b, "perfIntervalSeconds", old == null ? 60 : old.perfInterval().toSeconds())),
+        Duration.ofSeconds(BodyFields.num(b, "inventoryIntervalSeconds", old == null ? 300 : old.inventoryInterval().toSeconds())),
+        BodyFields.bool(b, "enabled", old == null || old.enabled()));
   }
 
   private Map<String, Object> inventory(Map<String, String> params) {

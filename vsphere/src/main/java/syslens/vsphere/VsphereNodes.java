@@ -10,11 +10,11 @@ import syslens.vsphere.inventory.Inventory;
 import syslens.vsphere.perf.MetricCatalog;
 import syslens.vsphere.perf.PerfTarget;
 
-/** Node ids, node records and series labels of a vCenter's VMs and ESXi hosts. */
-final class VsphereNodes {
+/** Node ids, node records and series labels of a vCenter's VMs and ESXi hosts (guest collection reuses the VM ones). */
+public final class VsphereNodes {
   private VsphereNodes() {}
 
-  static String vmId(String vcenter, Inventory.Vm vm) {
+  public static String vmId(String vcenter, Inventory.Vm vm) {
     return "vm:" + vcenter + ":" + (vm.instanceUuid().isEmpty() ? vm.id() : vm.instanceUuid());
   }
 
@@ -22,7 +22,7 @@ final class VsphereNodes {
     return "esxi:" + vcenter + ":" + h.id();
   }
 
-  static Map<String, String> vmLabels(String vcenter, Inventory.Vm vm) {
+  public static Map<String, String> vmLabels(String vcenter, Inventory.Vm vm) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("vcenter", vcenter);
     m.put("datacenter", vm.datacenter());

@@ -2,9 +2,6 @@ package syslens.server.api;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
@@ -21,7 +18,6 @@ import syslens.vsphere.VsphereApi;
 public final class VcentersApi implements HttpService {
   public static final String PREFIX = "/api/v1/vcenters";
   static final int MAX_BODY = 64 * 1024;
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final VsphereApi api;
 
   public VcentersApi(VsphereApi api) {
@@ -36,26 +32,11 @@ public final class VcentersApi implements HttpService {
     Map<String, String> params = new HashMap<>();
     ctx.queryParams().forEach((k, v) -> params.putIfAbsent(k, v));
     return HttpResponse.of(req.aggregate().thenApplyAsync(agg -> {
-      // The limit above is too late once a decorator waited (authentication off the event loop)
-      // and the body already arrived under the server-wide limit: check it here as well.
-      if (agg.content().length() > MAX_BODY) {
-        return ApiErrors.error(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "bad_data", "body: "
-            + agg.content().length() + " bytes (expected: <= " + MAX_BODY + ")");
+      JsonObjectBody parsed = JsonObjectBody.parse(agg, MAX_BODY, "{\"name\": ..., \"url\": ..., ...}");
+      if (parsed.error() != null) {
+        return parsed.error();
       }
-      Map<String, Object> body = null;
-      String text = agg.contentUtf8();
-      if (!text.isBlank()) {
-        try {
-          JsonNode node = JSON.readTree(text);
-          if (node == null || !node.isObject()) {
-            return ApiErrors.badData("body: not a JSON object (expected: {\"name\": ..., \"url\": ..., ...})");
-          }
-          body = JSON.convertValue(node, new com.fasterxml.jackson.core.type.TypeReference<>() {});
-        } catch (JsonProcessingException e) {
-          return ApiErrors.badData("body: malformed JSON at " + e.getLocation()
-              + " (expected: a JSON object)");
-        }
-      }
+      Map<String, Object> body = parsed.body();
       VsphereApi.Response r = api.handle(method, path, params, body);
       return r.status() == 200 ? ApiErrors.success(r.data())
           : ApiErrors.error(HttpStatus.valueOf(r.status()), r.errorType(), r.error());

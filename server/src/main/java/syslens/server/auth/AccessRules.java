@@ -90,6 +90,11 @@ public final class AccessRules {
       new Rule("/api/v1/vcenters/inventory", GET, "monitoring:vsphere:read", false),
       new Rule("/api/v1/vcenters", ANY, "system:vcenter:manage", false),
       new Rule("/api/v1/vcenters/", ANY, "system:vcenter:manage", false),
+      // vSphere guest collection: credentials (secrets masked) and per-VM status readable as vCenters are.
+      new Rule("/api/v1/guest-credentials", GET, "monitoring:vsphere:read", false),
+      new Rule("/api/v1/guest-credentials/status", GET, "monitoring:vsphere:read", false),
+      new Rule("/api/v1/guest-credentials", ANY, "system:vcenter:manage", false),
+      new Rule("/api/v1/guest-credentials/", ANY, "system:vcenter:manage", false),
       // Alerting: notification (silences, receivers, config, acknowledgements, delivery log).
       new Rule("/api/v1/silences", GET, "alerts:silence:read", false),
       new Rule("/api/v1/silences/", GET, "alerts:silence:read", false),

@@ -80,6 +80,11 @@ public final class VimClientConfig {
     return "VimClientConfig{url=" + url + ", user=" + user + ", pinned=" + (pinnedSha256 != null) + "}";
   }
 
+  /** A TLS context trusting exactly the certificate with this SHA-256 (guest WinRM shares it). */
+  public static javax.net.ssl.SSLContext pinnedTlsContext(String fingerprint) {
+    return SoapTransport.pinnedContext(normalizeFingerprint(fingerprint));
+  }
+
   /** Normalises a fingerprint ("AB:CD:..." or "abcd...") to 64 lower-case hex digits. */
   public static String normalizeFingerprint(String fp) {
     requireNonNull(fp, "fingerprint");
