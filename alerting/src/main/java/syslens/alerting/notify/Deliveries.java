@@ -159,7 +159,9 @@ final class Deliveries implements AutoCloseable {
       error = "receiver " + n.receiver() + " integration " + n.integration() + " is no longer configured";
     } else {
       try {
-        Templates.Message msg = templates.render(n, language.apply(r), r.templates(), c.externalUrl());
+        // Webhook and Alertmanager payloads are JSON of the alerts: no message to render.
+        boolean rendered = !(in instanceof Integration.Webhook || in instanceof Integration.Alertmanager);
+        Templates.Message msg = rendered ? templates.render(n, language.apply(r), r.templates(), c.externalUrl()) : null;
         senders.send(in, n, msg, c.externalUrl());
       } catch (Senders.DeliveryException e) {
         error = e.getMessage();
