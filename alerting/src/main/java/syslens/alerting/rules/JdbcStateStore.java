@@ -24,7 +24,6 @@ import syslens.storage.Labels;
 
 /** {@link StateStore} in the metadata database (tables of migration V100). */
 public final class JdbcStateStore implements StateStore {
-  static final int MAX_HISTORY_ROWS = 10_000;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<TreeMap<String, String>> MAP = new TypeReference<>() {};
 
@@ -193,7 +192,7 @@ public final class JdbcStateStore implements StateStore {
       }
     }
     sql.append(" ORDER BY at_ms DESC, id DESC OFFSET ? ROWS");
-    int limit = Math.max(1, Math.min(q.limit(), MAX_HISTORY_ROWS));
+    int limit = Math.max(1, Math.min(q.limit(), MAX_HISTORY_PAGE));
     List<Transition> out = new ArrayList<>();
     try (Connection c = db.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.toString())) {

@@ -10,6 +10,9 @@ import syslens.storage.Labels;
  * tests, benchmarks); {@link JdbcStateStore} uses the metadata database.
  */
 public interface StateStore {
+  /** The most history rows one {@link #history} call returns. */
+  int MAX_HISTORY_PAGE = 10_000;
+
   /** An instance as stored. */
   record InstanceRow(String ruleKey, Labels labels, Map<String, String> annotations, String state,
       double value, long activeAt, long firedAt, long resolvedAt, long lastSentAt,

@@ -57,6 +57,8 @@ public final class AlertRulesApi {
   static final int MAX_BAND_POINTS = 11_000;
   /** Deepest page of the history (rows skipped); older changes are reached by time range. */
   static final int MAX_HISTORY_OFFSET = 100_000;
+  /** Rows a scoped history request reads at most before it answers with what it found ({@code partial}). */
+  static final int MAX_SCOPED_SCAN = 200_000;
   private final RuleService rules;
   private final RuleManager manager;
   private final Audit audit;
@@ -309,37 +311,54 @@ public final class AlertRulesApi {
             + "; narrow the time range to reach older changes)");
       }
       List<List<Matcher>> scope = scopes.scope(ctx);
-      // A scoped reader's page is filtered after reading: read the largest page from the start
-      // and skip the offset among the visible changes.
-      List<StateStore.Transition> h = manager.store().history(new StateStore.HistoryQuery(
-          ctx.queryParam("rule"), ctx.queryParam("node"), ctx.queryParam("level"), start, end,
-          scope == null ? limit : 10_000, scope == null ? (int) offset : 0));
+      // A scoped reader's changes are filtered after reading: read pages of the largest size
+      // from the start, newest first, until offset + limit visible changes are found or at most
+      // MAX_SCOPED_SCAN rows were read (then the answer says it is partial).
       long skip = scope == null ? 0 : offset;
       List<Object> out = new ArrayList<>();
-      for (StateStore.Transition t : h) {
-        if (!ScopedQueryable.visible(scope, t.labels())) {
-          continue;
+      boolean partial = false;
+      for (int read = 0; ; ) {
+        int page = scope == null ? limit : StateStore.MAX_HISTORY_PAGE;
+        List<StateStore.Transition> h = manager.store().history(new StateStore.HistoryQuery(
+            ctx.queryParam("rule"), ctx.queryParam("node"), ctx.queryParam("level"), start, end,
+            page, scope == null ? (int) offset : read));
+        read += h.size();
+        for (StateStore.Transition t : h) {
+          if (out.size() >= limit) {
+            break;
+          }
+          if (!ScopedQueryable.visible(scope, t.labels())) {
+            continue;
+          }
+          if (skip > 0) {
+            skip--;
+            continue;
+          }
+          out.add(change(t));
         }
-        if (skip > 0) {
-          skip--;
-          continue;
-        }
-        if (out.size() >= limit) {
+        if (scope == null || out.size() >= limit || h.size() < page) {
           break;
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("time", Instant.ofEpochMilli(t.atMs()).toString());
-        m.put("rule", t.rule());
-        m.put("node", t.node());
-        m.put("level", t.level());
-        m.put("from", t.from());
-        m.put("to", t.to());
-        m.put("value", PromFormat.formatValue(t.value()));
-        m.put("labels", t.labels().toMap());
-        out.add(m);
+        if (read >= MAX_SCOPED_SCAN) {
+          partial = true;
+          break;
+        }
       }
-      return ApiErrors.success(Map.of("changes", out));
+      return ApiErrors.success(partial ? Map.of("changes", out, "partial", true) : Map.of("changes", out));
     });
+  }
+
+  private static Map<String, Object> change(StateStore.Transition t) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("time", Instant.ofEpochMilli(t.atMs()).toString());
+    m.put("rule", t.rule());
+    m.put("node", t.node());
+    m.put("level", t.level());
+    m.put("from", t.from());
+    m.put("to", t.to());
+    m.put("value", PromFormat.formatValue(t.value()));
+    m.put("labels", t.labels().toMap());
+    return m;
   }
 
   /** {@code /api/v1/alerts/baseline}. */
