@@ -285,11 +285,11 @@ final class ConfigParser {
         "wecom_configs", "feishu_configs", "sms_configs", "alertmanager_configs");
     for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
       String k = it.next();
-      if (k.equals("name") || k.equals("language") || k.equals("user") || k.equals("templates")) {
+      if (k.equals("name") || k.equals("language") || k.equals("user") || k.equals("templates") || k.equals("scope")) {
         continue;
       }
       if (!supported.contains(k)) {
-        throw new ConfigException(f + "." + k, "not supported (expected: name, language, user, templates, or one of "
+        throw new ConfigException(f + "." + k, "not supported (expected: name, language, user, templates, scope, or one of "
             + new java.util.TreeSet<>(supported) + ")");
       }
       JsonNode list = n.get(k);
@@ -308,7 +308,21 @@ final class ConfigParser {
       known(t, f + ".templates.", Set.of("subject", "text"));
       t.fields().forEachRemaining(e -> templates.put(e.getKey(), e.getValue().asText()));
     }
-    return new Receiver(name, lang, str(n, "user", null), Map.copyOf(templates), List.copyOf(out));
+    List<Matcher> scope = new ArrayList<>();
+    JsonNode sc = n.path("scope");
+    if (!sc.isMissingNode() && !sc.isArray()) {
+      throw new ConfigException(f + ".scope", "not a list (expected: matchers such as ['group=\"web\"'])");
+    }
+    for (int i = 0; i < sc.size(); i++) {
+      try {
+        for (String part : splitMatchers(sc.get(i).asText())) {
+          scope.add(Matcher.parse(part));
+        }
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(f + ".scope[" + i + "]", e.getMessage());
+      }
+    }
+    return new Receiver(name, lang, str(n, "user", null), Map.copyOf(templates), List.copyOf(out), List.copyOf(scope));
   }
 
   // ---- small helpers shared with Integrations ----

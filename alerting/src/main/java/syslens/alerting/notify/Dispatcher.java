@@ -273,6 +273,12 @@ final class Dispatcher {
 
   private void notify(Receiver r, String groupKey, Labels groupLabels, List<Entry> entries, Duration repeat,
       boolean escalation, Instant now) {
+    if (!r.scope().isEmpty()) { // a team's receiver is told only of its team's alerts, whatever the route
+      entries = entries.stream().filter(e -> r.covers(e.alert().labels())).toList();
+      if (entries.isEmpty()) {
+        return;
+      }
+    }
     Set<String> firing = new LinkedHashSet<>();
     Set<String> resolved = new LinkedHashSet<>();
     for (Entry e : entries) {

@@ -111,9 +111,13 @@ public final class NotifyApi {
         };
       }
       if (p.equals("/api/v1/receivers")) {
-        return method.equals("GET") ? Response.ok(receivers()) : notAllowed(method, "GET");
+        return method.equals("GET") ? Response.ok(receivers(scope)) : notAllowed(method, "GET");
       }
       if (p.equals("/api/v1/alerting/config")) {
+        if (scope != null) {
+          return Response.error(403, "forbidden", "the notification config covers every team's receivers and routes "
+              + "(expected: a user without a resource scope); a team sees its receivers at /api/v1/receivers");
+        }
         return switch (method) {
           case "GET" -> Response.ok(configView(params.get("format")));
           case "PUT", "POST" -> putConfig(body, actor);
@@ -127,7 +131,7 @@ public final class NotifyApi {
         return ack(method, p.substring("/api/v1/alerts/".length(), p.length() - "/ack".length()), body, actor, scope);
       }
       if (p.equals("/api/v1/notifications")) {
-        return method.equals("GET") ? deliveries(params) : notAllowed(method, "GET");
+        return method.equals("GET") ? deliveries(params, scope) : notAllowed(method, "GET");
       }
       return Response.error(404, "not_found", "no alerting endpoint at " + path);
     } catch (ConfigException e) {
@@ -222,11 +226,23 @@ public final class NotifyApi {
     }
   }
 
-  private List<Map<String, Object>> receivers() {
+  /**
+   * True when a caller limited to {@code scope} may see receiver {@code r}: one with its own
+   * {@code scope} inside the caller's (receivers without one serve every team: unscoped callers only).
+   */
+  static boolean visible(NotifyConfig.Receiver r, Scope scope) {
+    return scope == null || (!r.scope().isEmpty() && scope.silenceProblem(r.scope()) == null);
+  }
+
+  private List<Map<String, Object>> receivers(Scope scope) {
     List<Map<String, Object>> out = new ArrayList<>();
     for (NotifyConfig.Receiver r : new TreeMap<>(notifier.dispatcher().config().receivers()).values()) {
+      if (!visible(r, scope)) {
+        continue;
+      }
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("name", r.name());
+      m.put("scope", r.scope().stream().map(Matcher::toString).toList());
       m.put("language", r.language() == null ? (r.user() == null ? "en" : "user:" + r.user()) : r.language());
       m.put("integrations", r.integrations().stream().map(Integration::view).toList());
       out.add(m);
@@ -343,7 +359,7 @@ public final class NotifyApi {
     }
   }
 
-  private Response deliveries(Map<String, String> params) {
+  private Response deliveries(Map<String, String> params, Scope scope) {
     Instant now = notifier.clock().instant();
     Instant from = params.containsKey("from") ? param(params, "from") : now.minus(java.time.Duration.ofDays(1));
     Instant to = params.containsKey("to") ? param(params, "to") : now.plusSeconds(60);
@@ -356,8 +372,21 @@ public final class NotifyApi {
     if (limit < 1 || limit > MAX_LIMIT) {
       throw new IllegalArgumentException("limit: \"" + params.get("limit") + "\" (expected: 1.." + MAX_LIMIT + ")");
     }
+    List<Delivery> rows;
+    if (scope == null) {
+      rows = notifier.store().deliveries(params.get("receiver"), from, to, limit);
+    } else { // a team sees the delivery log of its own receivers only
+      rows = new ArrayList<>();
+      for (NotifyConfig.Receiver r : notifier.dispatcher().config().receivers().values()) {
+        if (visible(r, scope) && (params.get("receiver") == null || params.get("receiver").equals(r.name()))) {
+          rows.addAll(notifier.store().deliveries(r.name(), from, to, limit));
+        }
+      }
+      rows.sort(java.util.Comparator.comparingLong(Delivery::id).reversed());
+      rows = rows.subList(0, Math.min(limit, rows.size()));
+    }
     List<Map<String, Object>> out = new ArrayList<>();
-    for (Delivery d : notifier.store().deliveries(params.get("receiver"), from, to, limit)) {
+    for (Delivery d : rows) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("notification", d.notificationId());
       m.put("receiver", d.receiver());

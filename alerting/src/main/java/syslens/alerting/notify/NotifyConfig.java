@@ -18,7 +18,16 @@ record NotifyConfig(String externalUrl, Route route, Map<String, Receiver> recei
 
   /** A receiver: a name, a message language (or the user whose language to use), integrations. */
   record Receiver(String name, String language, String user, Map<String, String> templates,
-      List<Integration> integrations) {}
+      List<Integration> integrations, List<Matcher> scope) {
+    Receiver(String name, String language, String user, Map<String, String> templates, List<Integration> integrations) {
+      this(name, language, user, templates, integrations, List.of());
+    }
+
+    /** True when this receiver may be told about an alert with {@code labels} (a team receiver only of its team's). */
+    boolean covers(syslens.storage.Labels labels) {
+      return scope.isEmpty() || Matcher.all(scope, labels);
+    }
+  }
 
   /** Alertmanager's inhibit rule: a source alert mutes targets equal on the {@code equal} labels. */
   record InhibitRule(List<Matcher> source, List<Matcher> target, List<String> equal) {}
