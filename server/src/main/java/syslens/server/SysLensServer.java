@@ -323,7 +323,7 @@ public final class SysLensServer implements AutoCloseable {
       // vSphere collector role: vCenters from the metadata DB, passwords sealed by the master key.
       this.vsphere = VsphereService.builder(new VCenterStore(meta, config.clock()), MasterKeyCipher.open(secrets),
           new VsphereWiring.Samples(pipeline), new VsphereWiring.Nodes(registry)).clock(config.clock()).build();
-      VcentersApi vcenters = new VcentersApi(new VsphereApi(vsphere));
+      VcentersApi vcenters = new VcentersApi(new VsphereApi(vsphere), security.audit(), scopes);
       sb.service(VcentersApi.PREFIX, vcenters.decorate(auth));
       sb.serviceUnder(VcentersApi.PREFIX + "/", vcenters.decorate(auth));
       // Guest collection (SSH, WinRM, scripts) of the inventory's VMs, secrets sealed by the same key.

@@ -187,4 +187,35 @@ class VsphereServerTest {
     assertThat(status().path("vms").asInt()).isEqualTo(6);
     assertThat(Set.of(Files.readString(dir.resolve("secrets/master-key")).trim())).hasSize(1);
   }
+
+  @Test
+  void scopedUser_seesOnlyItsClusterAndCannotChangeConnections_changesAudited() throws Exception {
+    HttpResponse<String> role = server.put("/api/v1/roles/cluster-c0", "{\"parents\":[\"admin\"],"
+        + "\"scopes\":[\"{cluster=\\\"DC0_C0\\\"}\"]}", token);
+    assertThat(role.statusCode()).as(role.body()).isEqualTo(200);
+    String pw = "Tr0ub4dor-and-3x";
+    HttpResponse<String> user = server.post("/api/v1/users", "{\"username\":\"carol\",\"password\":\"" + pw
+        + "\",\"role\":\"cluster-c0\",\"mustChangePassword\":false}", token);
+    assertThat(user.statusCode()).as(user.body()).isEqualTo(201);
+    String carol = TestServer.JSON.readTree(server.post("/api/v1/auth/login", "{\"username\":\"carol\",\"password\":\""
+        + pw + "\"}", null).body()).get("token").asText();
+
+    JsonNode all = TestServer.JSON.readTree(server.get("/api/v1/vcenters/inventory?limit=1000", token).body()).get("data");
+    JsonNode mine = TestServer.JSON.readTree(server.get("/api/v1/vcenters/inventory?limit=1000", carol).body()).get("data");
+    assertThat(mine.get("total").asInt()).isPositive().isLessThan(all.get("total").asInt());
+    assertThat(mine.get("items")).allMatch(r -> r.get("cluster").asText().equals("DC0_C0"));
+    JsonNode tree = TestServer.JSON.readTree(server.get("/api/v1/vcenters/tree", carol).body()).at("/data/0/children/0/children");
+    assertThat(tree).extracting(c -> c.get("name").asText()).containsExactly("DC0_C0");
+    assertThat(TestServer.JSON.readTree(server.get("/api/v1/vcenters", carol).body()).get("data"))
+        .extracting(v -> v.get("name").asText()).containsExactly("lab");
+    HttpResponse<String> change = server.put("/api/v1/vcenters/" + id, "{\"perfIntervalSeconds\":601}", carol);
+    assertThat(change.statusCode()).isEqualTo(403);
+    assertThat(change.body()).contains("serve every team");
+
+    HttpResponse<String> update = server.put("/api/v1/vcenters/" + id, "{\"perfIntervalSeconds\":599}", token);
+    assertThat(update.statusCode()).as(update.body()).isEqualTo(200);
+    String audit = server.get("/api/v1/audit?limit=200", token).body();
+    assertThat(audit).contains("vcenter.created").contains("vcenter.updated").contains("perfIntervalSeconds=600")
+        .contains("perfIntervalSeconds=599").doesNotContain(VcSim.PASSWORD);
+  }
 }

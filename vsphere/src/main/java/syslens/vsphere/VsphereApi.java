@@ -11,7 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
+import syslens.storage.Labels;
 import syslens.vsphere.client.VimException;
+import syslens.vsphere.inventory.Inventory;
 
 /**
  * The {@code /api/v1/vcenters} REST surface, free of any HTTP library: the server's adapter
@@ -56,26 +59,42 @@ public final class VsphereApi {
    * @param body the parsed JSON object body, or null when there was none
    */
   public Response handle(String method, String path, Map<String, String> params, Map<String, Object> body) {
+    return handle(method, path, params, body, null);
+  }
+
+  /**
+   * Like {@link #handle(String, String, Map, Map)} for a caller limited to the series labels
+   * {@code visible} accepts (null: unscoped): connections, the tree and the list show only
+   * vCenters, hosts and VMs whose labels ({@code vcenter}, {@code datacenter}, {@code cluster},
+   * {@code esxhost}, {@code vm}) are visible, with the parents they hang from; changing
+   * connections is refused (403), since a connection serves every team.
+   */
+  public Response handle(String method, String path, Map<String, String> params, Map<String, Object> body,
+      Predicate<Labels> visible) {
+    if (visible != null && !method.equals("GET")) {
+      return Response.error(403, "forbidden", "vCenter connections serve every team (expected: a user without a "
+          + "resource scope to add, change, test, collect or remove them)");
+    }
     try {
       String[] seg = BodyFields.segments(path);
       if (seg.length == 0) {
         return switch (method) {
-          case "GET" -> Response.ok(list());
+          case "GET" -> Response.ok(list(visible));
           case "POST" -> Response.ok(view(create(requireBody(body))));
           default -> notAllowed(method, "GET, POST");
         };
       }
       if (seg.length == 1 && seg[0].equals("tree")) {
-        return method.equals("GET") ? Response.ok(InventoryViews.tree(service.inventories())) : notAllowed(method, "GET");
+        return method.equals("GET") ? Response.ok(InventoryViews.tree(inventories(visible))) : notAllowed(method, "GET");
       }
       if (seg.length == 1 && seg[0].equals("inventory")) {
-        return method.equals("GET") ? Response.ok(inventory(params)) : notAllowed(method, "GET");
+        return method.equals("GET") ? Response.ok(inventory(params, visible)) : notAllowed(method, "GET");
       }
       if (seg.length == 1 && seg[0].equals("test")) {
         return method.equals("POST") ? Response.ok(test(requireBody(body))) : notAllowed(method, "POST");
       }
       String id = seg[0];
-      if (service.get(id).isEmpty()) {
+      if (service.get(id).isEmpty() || !shown(service.get(id).orElseThrow(), visible)) {
         return Response.error(404, "not_found", "vCenter '" + id + "' does not exist (expected: an id from GET /api/v1/vcenters)");
       }
       if (seg.length == 1) {
@@ -107,10 +126,50 @@ public final class VsphereApi {
   }
 
 
-  private List<Map<String, Object>> list() {
+  private List<Map<String, Object>> list(Predicate<Labels> visible) {
     List<Map<String, Object>> out = new ArrayList<>();
-    service.list().forEach(s -> out.add(view(s)));
+    service.list().stream().filter(s -> shown(s, visible)).forEach(s -> out.add(view(s)));
     return out;
+  }
+
+  /** A connection is shown to a scoped caller when the vCenter itself or anything in its inventory is visible. */
+  private boolean shown(VCenterSpec s, Predicate<Labels> visible) {
+    if (visible == null || visible.test(Labels.of("vcenter", s.name()))) {
+      return true;
+    }
+    return service.inventories().stream().filter(inv -> inv.vcenter().equals(s.name()))
+        .anyMatch(inv -> !scoped(inv, visible).hosts().isEmpty());
+  }
+
+  private List<Inventory> inventories(Predicate<Labels> visible) {
+    List<Inventory> all = service.inventories();
+    return visible == null ? all : all.stream().map(inv -> scoped(inv, visible))
+        .filter(inv -> !inv.hosts().isEmpty()).toList();
+  }
+
+  /**
+   * What of {@code inv} a scoped caller sees: visible VMs, hosts that are visible or carry a
+   * visible VM, and the datacenters and clusters those hang from (datastores and networks of
+   * those datacenters).
+   */
+  static Inventory scoped(Inventory inv, Predicate<Labels> visible) {
+    String vc = inv.vcenter();
+    List<Inventory.Vm> vms = inv.vms().stream().filter(vm -> visible.test(Labels.fromMap(VsphereNodes.vmLabels(vc, vm))))
+        .toList();
+    java.util.Set<String> hostsWithVms = new java.util.HashSet<>();
+    vms.forEach(vm -> hostsWithVms.add(vm.hostId()));
+    List<Inventory.Host> hosts = inv.hosts().stream().filter(h -> hostsWithVms.contains(h.id())
+        || visible.test(Labels.fromMap(VsphereNodes.hostLabels(vc, h)))).toList();
+    java.util.Set<String> dcs = new java.util.HashSet<>();
+    java.util.Set<String> clusters = new java.util.HashSet<>();
+    hosts.forEach(h -> {
+      dcs.add(h.datacenter());
+      clusters.add(h.datacenter() + "\u0000" + h.cluster());
+    });
+    return new Inventory(vc, inv.collectedAt(), inv.datacenters().stream().filter(d -> dcs.contains(d.name())).toList(),
+        inv.clusters().stream().filter(c -> clusters.contains(c.datacenter() + "\u0000" + c.name())).toList(), hosts, vms,
+        inv.datastores().stream().filter(d -> dcs.contains(d.datacenter())).toList(),
+        inv.networks().stream().filter(n -> dcs.contains(n.datacenter())).toList());
   }
 
   /** A connection as the API shows it: never the password, sealed or not. */
@@ -195,7 +254,7 @@ public final class VsphereApi {
         BodyFields.bool(b, "enabled", old == null || old.enabled()));
   }
 
-  private Map<String, Object> inventory(Map<String, String> params) {
+  private Map<String, Object> inventory(Map<String, String> params, Predicate<Labels> visible) {
     int offset = intParam(params, "offset", 0, 0, Integer.MAX_VALUE);
     int limit = intParam(params, "limit", 100, 1, MAX_LIMIT);
     String kind = params.getOrDefault("kind", "");
@@ -205,7 +264,7 @@ public final class VsphereApi {
     InventoryViews.Filter f = new InventoryViews.Filter(kind, params.getOrDefault("vcenter", ""),
         params.getOrDefault("datacenter", ""), params.getOrDefault("cluster", ""),
         params.getOrDefault("esxhost", ""), params.getOrDefault("power", ""), params.getOrDefault("q", ""));
-    return InventoryViews.list(service.inventories(), f, offset, limit);
+    return InventoryViews.list(inventories(visible), f, offset, limit);
   }
 
   private static int intParam(Map<String, String> params, String k, int dflt, int min, int max) {
