@@ -31,6 +31,8 @@ final class NotifyWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NotifyWriter.class);
   /** Operations written per transaction at most. */
   static final int BATCH = 1000;
+  /** How long the writer waits for more after the first record of a batch (flushes do not wait). */
+  static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
   /** Attempts to write one batch before it is given up (logged; see the class comment). */
   static final int WRITE_ATTEMPTS = 3;
 
@@ -107,7 +109,18 @@ final class NotifyWriter implements AutoCloseable {
       boolean stop = false;
       while (!stop) {
         batch.add(queue.take());
-        queue.drainTo(batch, BATCH - 1);
+        // Linger a moment unless asked to flush: a notification delivered within the batch that
+        // queues it writes neither its queue row nor its removal, which is most of them.
+        long until = System.nanoTime() + LINGER_NANOS;
+        for (long left; batch.size() < BATCH && !(batch.get(batch.size() - 1) instanceof Marker)
+            && (left = until - System.nanoTime()) > 0; ) {
+          Op next = queue.poll(left, TimeUnit.NANOSECONDS);
+          if (next == null) {
+            break;
+          }
+          batch.add(next);
+        }
+        queue.drainTo(batch, BATCH - batch.size());
         for (var it = batch.iterator(); it.hasNext(); ) {
           if (it.next() instanceof Marker m) {
             markers.add(m);
