@@ -11,14 +11,16 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import syslens.alerting.notify.SecretCipher;
 import syslens.vsphere.CredentialCipher;
 
 /**
- * Seals secrets at rest with AES-256-GCM under the master key {@code data/secrets/master-key}
+ * Seals secrets at rest (vCenter passwords, the notification config's passwords, tokens and
+ * webhook URLs) with AES-256-GCM under the master key {@code data/secrets/master-key}
  * (32 random bytes, mode 0600, created on first start). Sealed form:
  * {@code v1:<base64url(12-byte nonce || ciphertext || 16-byte tag)>}.
  */
-final class MasterKeyCipher implements CredentialCipher {
+final class MasterKeyCipher implements CredentialCipher, SecretCipher {
   private static final String PREFIX = "v1:";
   private static final byte[] AAD = "syslens-credential-v1".getBytes(StandardCharsets.US_ASCII);
   private final SecretKeySpec key;

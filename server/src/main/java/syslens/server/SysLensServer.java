@@ -315,13 +315,14 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/status/runtimeinfo", status.runtimeInfo().decorate(auth));
       sb.service("/api/v1/status/flags", status.flags().decorate(auth));
       // vSphere collector role: vCenters from the metadata DB, passwords sealed by the master key.
-      this.vsphere = VsphereService.builder(new VCenterStore(meta, config.clock()), MasterKeyCipher.open(secrets),
+      MasterKeyCipher masterKey = MasterKeyCipher.open(secrets);
+      this.vsphere = VsphereService.builder(new VCenterStore(meta, config.clock()), masterKey,
           new VsphereWiring.Samples(pipeline), new VsphereWiring.Nodes(registry)).clock(config.clock()).build();
       VcentersApi vcenters = new VcentersApi(new VsphereApi(vsphere));
       sb.service(VcentersApi.PREFIX, vcenters.decorate(auth));
       sb.serviceUnder(VcentersApi.PREFIX + "/", vcenters.decorate(auth));
       // Alert notification: routing, silences, receivers; rules hand alerts to alertSink().
-      this.notifier = Notifier.builder(meta.dataSource()).clock(config.clock())
+      this.notifier = Notifier.builder(meta.dataSource()).clock(config.clock()).secretCipher(masterKey)
           .userLanguage(u -> security.users().get(u).map(syslens.security.User::language)).build();
       AlertingApi notifyApi = new AlertingApi(new NotifyApi(notifier), security.audit(), scopes);
       this.alerting = new AlertingWiring(config, tsdb, meta, q -> Engine.builder(q)

@@ -41,6 +41,16 @@ final class ConfigParser {
 
   /** Parses YAML or JSON text (JSON when it starts with '{'). */
   static NotifyConfig parse(String text) {
+    return parse(read(text), text);
+  }
+
+  /** Validates an already read tree; {@code source} is the text kept for display (secrets masked). */
+  static NotifyConfig parse(JsonNode root, String source) {
+    return new ConfigParser().config(root, source);
+  }
+
+  /** Reads YAML or JSON text (JSON when it starts with '{') into a tree, within the size limit. */
+  static JsonNode read(String text) {
     if (text == null || text.isBlank()) {
       throw new ConfigException("config", "empty (expected: YAML or JSON with at least route and receivers)");
     }
@@ -55,7 +65,7 @@ final class ConfigParser {
           + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": "
           + e.getOriginalMessage());
     }
-    return new ConfigParser().config(root, text);
+    return root;
   }
 
   private NotifyConfig config(JsonNode root, String text) {
