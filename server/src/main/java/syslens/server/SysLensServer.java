@@ -57,6 +57,7 @@ import syslens.server.auth.AuthApi;
 import syslens.server.auth.OidcApi;
 import syslens.server.api.VcentersApi;
 import syslens.server.auth.AuthDecorator;
+import syslens.server.auth.RefusalAudit;
 import syslens.server.auth.RequestScope;
 import syslens.server.auth.SourceRateLimit;
 import syslens.server.auth.UsersApi;
@@ -184,7 +185,9 @@ public final class SysLensServer implements AutoCloseable {
       meters.gauge("syslens.query.running", queryExecutor, QueryExecutor::running);
       meters.gauge("syslens.live.clients", hub, LiveHub::clientCount);
 
-      AuthDecorator auth = new AuthDecorator(security, LIVE_PATH, config.rateLimits());
+      // Refused credentials, bodies over their limit and rate-limited requests are audited, bounded.
+      RefusalAudit refusals = new RefusalAudit(security.audit(), config.clock());
+      AuthDecorator auth = new AuthDecorator(security, LIVE_PATH, config.rateLimits(), refusals);
       ServerBuilder sb = Server.builder()
           .port(new InetSocketAddress(config.bindAddress(), config.port()), SessionProtocol.HTTP, SessionProtocol.HTTPS)
           .tls(tls.keyPair())
@@ -201,6 +204,7 @@ public final class SysLensServer implements AutoCloseable {
           .pingInterval(Duration.ofSeconds(30))
           .decorator(new PlainHttpLoopbackOnly())
           .decorator(new SourceRateLimit(config.rateLimits()))
+          .decorator(refusals)
           // Last added runs first: the headers are set before anything can answer.
           .decorator(new SecurityHeaders());
       if (!config.corsOrigins().isEmpty()) {
