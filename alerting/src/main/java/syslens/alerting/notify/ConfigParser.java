@@ -343,10 +343,16 @@ final class ConfigParser {
     return v.isMissingNode() || v.isNull() || v.asText().isEmpty() ? dflt : v.asText();
   }
 
+  /** The longest name (receivers, time intervals, maintenance windows). */
+  static final int MAX_NAME = 256;
+
   static String text(JsonNode n, String field, String f, String dflt) {
     String s = str(n, field, dflt);
     if (s == null) {
       throw new ConfigException(f + "." + field, "missing (expected: a non-empty string)");
+    }
+    if (s.length() > MAX_NAME) {
+      throw new ConfigException(f + "." + field, s.length() + " characters (expected: <= " + MAX_NAME + ")");
     }
     return s;
   }
