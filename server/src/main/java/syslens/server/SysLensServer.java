@@ -203,6 +203,7 @@ public final class SysLensServer implements AutoCloseable {
           // PINGs find agent connections that died without closing (power loss, a cut route).
           .pingInterval(Duration.ofSeconds(30))
           .decorator(new PlainHttpLoopbackOnly())
+          .decorator(new syslens.server.api.NulRefusal())
           .decorator(new SourceRateLimit(config.rateLimits()))
           .decorator(refusals)
           // Last added runs first: the headers are set before anything can answer.

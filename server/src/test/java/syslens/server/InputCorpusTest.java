@@ -21,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,9 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Expected: never a 5xx; a refusal is a 4xx JSON error (for a too long field, naming the field
  * and what was expected); free text that is legal is stored and read back unchanged (the SQL is
  * parameterised); afterwards the metadata is intact (user count, admin login, audit chain) and
- * the oversized bodies were audited.
+ * the oversized bodies were audited. Runs on H2 ({@link InputCorpusH2Test}) and PostgreSQL
+ * ({@link InputCorpusPostgresTest}), which unlike H2 refuses NUL in text.
  */
-class InputCorpusTest {
+abstract class InputCorpusTest {
   static final List<String> INJECTION = List.of("' OR '1'='1", "'; DROP TABLE users;--", "\" OR 1=1 --",
       "nul\u0000bell\u0007esc\u001bdel\u007f");
   /** Over every per-field limit the server sets for names and comments, under the 16 KiB body limit of the auth APIs. */
@@ -199,9 +199,9 @@ class InputCorpusTest {
   static final Map<String, String> tokens = new java.util.HashMap<>();
   static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  @BeforeAll
-  static void start() throws Exception {
-    server = new TestServer(dir, Duration.ofSeconds(1), null,
+  /** Starts the server on the metadata database {@code url} (null: the embedded H2) with the test's users. */
+  static void startOn(String url) throws Exception {
+    server = new TestServer(dir, Duration.ofSeconds(1), url,
         b -> b.rateLimits(new syslens.server.auth.RateLimits(0, 0, 0, 1_000)));
     admin = server.login();
     for (String u : List.of("corpus-user", "corpus-pwuser", "corpus-target")) {
@@ -219,6 +219,7 @@ class InputCorpusTest {
   static void stop() {
     if (server != null) {
       server.close();
+      server = null;
     }
   }
 

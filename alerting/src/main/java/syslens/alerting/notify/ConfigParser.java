@@ -65,7 +65,33 @@ final class ConfigParser {
           + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": "
           + e.getOriginalMessage());
     }
+    String nul = nul(root, "");
+    if (nul != null) {
+      throw new ConfigException(nul.isEmpty() ? "config" : nul, "contains a NUL character (expected: text without NUL)");
+    }
     return root;
+  }
+
+  /** The path of the first value or key holding NUL (which the metadata database cannot store), else null. */
+  private static String nul(JsonNode n, String at) {
+    if (n.isTextual()) {
+      return n.asText().indexOf('\0') >= 0 ? at : null;
+    }
+    for (int i = 0; n.isArray() && i < n.size(); i++) {
+      String f = nul(n.get(i), at + "[" + i + "]");
+      if (f != null) {
+        return f;
+      }
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String name = (at.isEmpty() ? "" : at + ".") + e.getKey().replace('\0', '?');
+      String f = e.getKey().indexOf('\0') >= 0 ? name : nul(e.getValue(), name);
+      if (f != null) {
+        return f;
+      }
+    }
+    return null;
   }
 
   private NotifyConfig config(JsonNode root, String text) {
