@@ -320,10 +320,11 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/status/runtimeinfo", status.runtimeInfo().decorate(auth));
       sb.service("/api/v1/status/flags", status.flags().decorate(auth));
       // vSphere collector role: vCenters from the metadata DB, passwords sealed by the master key.
-      MasterKeyCipher masterKey = MasterKeyCipher.open(secrets);
+      MasterKeyCipher masterKey = config.masterKey() != null
+          ? MasterKeyCipher.of(config.masterKey(), "SYSLENS_MASTER_KEY") : MasterKeyCipher.open(secrets);
       this.vsphere = VsphereService.builder(new VCenterStore(meta, config.clock()), masterKey,
           new VsphereWiring.Samples(pipeline), new VsphereWiring.Nodes(registry)).clock(config.clock()).build();
-      VcentersApi vcenters = new VcentersApi(new VsphereApi(vsphere));
+      VcentersApi vcenters = new VcentersApi(new VsphereApi(vsphere), security.audit());
       sb.service(VcentersApi.PREFIX, vcenters.decorate(auth));
       sb.serviceUnder(VcentersApi.PREFIX + "/", vcenters.decorate(auth));
       // Alert notification: routing, silences, receivers; rules hand alerts to alertSink().

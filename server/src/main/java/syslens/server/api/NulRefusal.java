@@ -17,7 +17,9 @@ import java.util.Map;
  * Refuses a NUL character in any text an API request carries (path, query parameters, JSON
  * body strings) with a 400 naming where it is: PostgreSQL cannot store NUL in text (H2 can), so
  * without this the same request would be stored on one metadata database and fail with a 500 on
- * the other. Other control characters are left to each field's own rules.
+ * the other. Other control characters are left to each field's own rules. A JSON body is read
+ * here only for requests with credentials and for the public login routes; the rest meet
+ * authentication first. Services re-check their own smaller body limits after this has read it.
  */
 public final class NulRefusal implements DecoratingHttpServiceFunction {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,6 +42,10 @@ public final class NulRefusal implements DecoratingHttpServiceFunction {
     boolean json = type != null && type.is(MediaType.ANY_APPLICATION_TYPE) && type.subtype().contains("json");
     if (!json || req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD) {
       return delegate.serve(ctx, req);
+    }
+    if (!req.headers().contains(com.linecorp.armeria.common.HttpHeaderNames.AUTHORIZATION)
+        && !ctx.path().startsWith("/api/v1/auth/")) {
+      return delegate.serve(ctx, req); // refused by authentication without reading the body
     }
     return HttpResponse.of(req.aggregate().thenApply(agg -> {
       String body = agg.contentUtf8();

@@ -35,6 +35,11 @@ final class Http {
   static HttpResponse json(ServiceRequestContext ctx, HttpRequest req, Handler h) {
     ctx.setMaxRequestLength(MAX_BODY_BYTES);
     return HttpResponse.of(req.aggregate().thenApplyAsync(agg -> {
+      // The limit above is too late when a decorator aggregated the body first (NulRefusal).
+      if (agg.content().length() > MAX_BODY_BYTES) {
+        return ApiErrors.error(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "bad_data", "body: "
+            + agg.content().length() + " bytes (expected: <= " + MAX_BODY_BYTES + ")");
+      }
       JsonNode body;
       try {
         body = parse(agg);
