@@ -75,28 +75,52 @@ final class AccessTokens {
 
   /** The claims of a valid, unexpired token of ours; empty otherwise (alg none, wrong key, tampered). */
   Optional<Claims> verify(String token) {
+    return Optional.ofNullable(check(token).claims());
+  }
+
+  /**
+   * A token checked: its claims, or why it is refused ({@code malformed}, {@code alg_none},
+   * {@code alg_not_allowed}, {@code bad_signature}, {@code bad_issuer}, {@code expired}) with
+   * the subject it claims (unverified unless the signature held).
+   */
+  record Checked(Claims claims, String rejection, String subject) {}
+
+  Checked check(String token) {
     if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
-      return Optional.empty();
+      return new Checked(null, "malformed", null);
     }
     try {
-      SignedJWT jwt = SignedJWT.parse(token);
-      if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
-        return Optional.empty();
+      com.nimbusds.jwt.JWT parsed = com.nimbusds.jwt.JWTParser.parse(token);
+      String subject = parsed.getJWTClaimsSet().getSubject();
+      if (parsed instanceof com.nimbusds.jwt.PlainJWT) {
+        return new Checked(null, "alg_none", subject);
+      }
+      if (!(parsed instanceof SignedJWT jwt)) {
+        return new Checked(null, "malformed", subject);
+      }
+      if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
+        return new Checked(null, "alg_not_allowed", subject);
+      }
+      if (!jwt.verify(verifier)) {
+        return new Checked(null, "bad_signature", subject);
       }
       JWTClaimsSet c = jwt.getJWTClaimsSet();
+      if (!ISSUER.equals(c.getIssuer())) {
+        return new Checked(null, "bad_issuer", subject);
+      }
       Date exp = c.getExpirationTime();
-      if (!ISSUER.equals(c.getIssuer()) || exp == null || !exp.toInstant().isAfter(clock.instant())) {
-        return Optional.empty();
+      if (exp == null || !exp.toInstant().isAfter(clock.instant())) {
+        return new Checked(null, "expired", subject);
       }
       Long uid = c.getLongClaim("uid");
       Long ver = c.getLongClaim("ver");
       String sid = c.getStringClaim("sid");
-      if (uid == null || ver == null || sid == null || c.getSubject() == null) {
-        return Optional.empty();
+      if (uid == null || ver == null || sid == null || subject == null) {
+        return new Checked(null, "malformed", subject);
       }
-      return Optional.of(new Claims(uid, c.getSubject(), ver, sid));
-    } catch (ParseException | JOSEException e) {
-      return Optional.empty();
+      return new Checked(new Claims(uid, subject, ver, sid), null, subject);
+    } catch (ParseException | JOSEException | RuntimeException e) {
+      return new Checked(null, "malformed", null);
     }
   }
 }

@@ -322,10 +322,12 @@ public final class AuditLog {
         rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9));
   }
 
+  /** Cut to {@code max}; NUL (which PostgreSQL cannot store in text) written as {@code \0}, so a record is never lost. */
   private static String cut(String s, int max) {
     if (s == null) {
       return "";
     }
-    return s.length() <= max ? s : s.substring(0, max);
+    String t = s.indexOf('\0') >= 0 ? s.replace("\0", "\\0") : s;
+    return t.length() <= max ? t : t.substring(0, max);
   }
 }

@@ -85,23 +85,65 @@ public final class Security {
    * log out everywhere), or a session ended by logout or inactivity.
    */
   public Optional<Principal> authenticate(String bearer) {
+    return Optional.ofNullable(check(bearer).principal());
+  }
+
+  /**
+   * The outcome of presenting credentials: the principal, or why they are refused and the user
+   * they claim ({@code subject}, unverified unless the token's signature held).
+   */
+  public record Authentication(Principal principal, String rejection, String subject) {
+    static Authentication refused(String why, String subject) {
+      return new Authentication(null, why, subject);
+    }
+  }
+
+  /**
+   * Like {@link #authenticate(String)}, saying why a credential is refused: the token's own
+   * problems ({@code malformed}, {@code alg_none}, {@code alg_not_allowed}, {@code bad_signature},
+   * {@code bad_issuer}, {@code expired}), or its user's state ({@code unknown_user},
+   * {@code disabled_user}, {@code stale_token} after a role or password change, {@code revoked}
+   * session, {@code role_deleted}); API keys: {@code bad_api_key}.
+   */
+  public Authentication check(String bearer) {
     if (bearer == null) {
-      return Optional.empty();
+      return Authentication.refused("malformed", null);
     }
     if (bearer.startsWith(ApiKeys.PREFIX)) {
-      return apiKeys.authenticate(bearer).flatMap(this::principalOfKey);
+      Optional<ApiKeys.Key> k = apiKeys.authenticate(bearer);
+      return k.isEmpty() ? Authentication.refused("bad_api_key", null) : ofKey(k.get());
     }
-    Optional<AccessTokens.Claims> claims = tokens.verify(bearer);
-    if (claims.isEmpty()) {
-      return Optional.empty();
+    AccessTokens.Checked checked = tokens.check(bearer);
+    if (checked.claims() == null) {
+      return Authentication.refused(checked.rejection(), checked.subject());
     }
-    AccessTokens.Claims c = claims.get();
+    AccessTokens.Claims c = checked.claims();
     Optional<User> u = userStore.findCached(c.userId());
-    if (u.isEmpty() || u.get().disabled() || u.get().version() != c.version()
-        || !u.get().username().equals(c.username()) || !sessions.touch(c.sessionId(), c.userId())) {
-      return Optional.empty();
+    if (u.isEmpty() || !u.get().username().equals(c.username())) {
+      return Authentication.refused("unknown_user", c.username());
     }
-    return principal(u.get(), c.sessionId(), null, null);
+    if (u.get().disabled()) {
+      return Authentication.refused("disabled_user", c.username());
+    }
+    if (u.get().version() != c.version()) {
+      return Authentication.refused("stale_token", c.username());
+    }
+    if (!sessions.touch(c.sessionId(), c.userId())) {
+      return Authentication.refused("revoked", c.username());
+    }
+    return principal(u.get(), c.sessionId(), null, null).map(p -> new Authentication(p, null, p.username()))
+        .orElse(Authentication.refused("role_deleted", c.username()));
+  }
+
+  /** Like {@link #authenticateBasic(String, String)}, saying why the credentials are refused. */
+  public Authentication checkBasic(String username, String apiKey) {
+    Optional<Principal> p = authenticateBasic(username, apiKey);
+    return p.map(x -> new Authentication(x, null, x.username())).orElse(Authentication.refused("bad_api_key", username));
+  }
+
+  private Authentication ofKey(ApiKeys.Key k) {
+    return principalOfKey(k).map(p -> new Authentication(p, null, p.username()))
+        .orElse(Authentication.refused("unknown_user", null));
   }
 
   /** HTTP basic auth for machines (Grafana): the user name and one of that user's API keys. */

@@ -67,6 +67,8 @@ abstract class SecurityContractTest {
     assertThat(security.authenticate(access)).isPresent();
     security.users().delete(bob, ADMIN);
     assertThat(security.authenticate(access)).isEmpty();
+    assertThat(security.check(access).rejection()).isEqualTo("unknown_user");
+    assertThat(security.check(access).subject()).isEqualTo("bob");
   }
 
   @Test
@@ -75,6 +77,7 @@ abstract class SecurityContractTest {
     LoginResult.Success s = login("bob", "Tr0ub4dor-and-3x");
     security.users().setDisabled(bob, true, ADMIN);
     assertThat(security.authenticate(s.accessToken())).isEmpty();
+    assertThat(security.check(s.accessToken()).rejection()).isEqualTo("disabled_user");
     assertThat(security.logins().refresh(s.refreshToken(), SRC)).isInstanceOf(LoginResult.Invalid.class);
     assertThat(security.logins().login("bob", "Tr0ub4dor-and-3x", null, SRC)).isInstanceOf(LoginResult.Invalid.class);
   }
@@ -106,8 +109,14 @@ abstract class SecurityContractTest {
     assertThat(security.authenticate(none)).isEmpty();
     assertThat(security.authenticate(wrongKey.serialize())).isEmpty();
     assertThat(security.authenticate(tampered)).isEmpty();
+    assertThat(security.check(none).rejection()).isEqualTo("alg_none");
+    assertThat(security.check(wrongKey.serialize()).rejection()).isEqualTo("bad_signature");
+    assertThat(security.check(tampered).rejection()).isIn("bad_signature", "malformed");
+    assertThat(security.check("not.a.token").rejection()).isEqualTo("malformed");
+    assertThat(security.check(s.accessToken()).principal()).isNotNull();
     clock.advance(security.accessTokenTtl().plusSeconds(1));
     assertThat(security.authenticate(s.accessToken())).as("expired").isEmpty();
+    assertThat(security.check(s.accessToken()).rejection()).isEqualTo("expired");
   }
 
   @Test

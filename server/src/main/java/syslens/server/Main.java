@@ -251,6 +251,7 @@ public final class Main implements Runnable {
           .corsOrigins(corsOrigins)
           .oidc(oidc())
           .adminPassword(System.getenv("SYSLENS_ADMIN_PASSWORD"))
+          .masterKey(System.getenv("SYSLENS_MASTER_KEY"))
           .enrollmentToken(System.getenv("SYSLENS_ENROLLMENT_TOKEN"));
     }
   }

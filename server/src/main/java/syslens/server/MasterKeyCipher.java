@@ -11,14 +11,16 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import syslens.alerting.notify.SecretCipher;
 import syslens.vsphere.CredentialCipher;
 
 /**
- * Seals secrets at rest with AES-256-GCM under the master key {@code data/secrets/master-key}
- * (32 random bytes, mode 0600, created on first start). Sealed form:
+ * Seals secrets at rest (vCenter passwords, the notification config's passwords, tokens and
+ * webhook URLs) with AES-256-GCM under the master key: {@code SYSLENS_MASTER_KEY} when set, else
+ * {@code data/secrets/master-key} (32 random bytes, mode 0600, created on first start). Sealed form:
  * {@code v1:<base64url(12-byte nonce || ciphertext || 16-byte tag)>}.
  */
-final class MasterKeyCipher implements CredentialCipher {
+final class MasterKeyCipher implements CredentialCipher, SecretCipher {
   private static final String PREFIX = "v1:";
   private static final byte[] AAD = "syslens-credential-v1".getBytes(StandardCharsets.US_ASCII);
   private final SecretKeySpec key;
@@ -34,13 +36,20 @@ final class MasterKeyCipher implements CredentialCipher {
 
   /** The master key from (or newly into) {@code secrets/master-key}. */
   static MasterKeyCipher open(Secrets secrets) throws java.io.IOException {
-    String encoded = secrets.getOrCreate("master-key");
+    return of(secrets.getOrCreate("master-key"), secrets.path("master-key").toString());
+  }
+
+  /** The master key from its base64url text; {@code where} names its origin in errors. */
+  static MasterKeyCipher of(String encoded, String where) {
     byte[] key;
     try {
       key = Base64.getUrlDecoder().decode(encoded);
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException(secrets.path("master-key") + " is not base64url (expected: 32 random bytes"
-          + " as written on first start)", e);
+      throw new IllegalStateException(where + " is not base64url (expected: 32 random bytes, base64url, e.g. "
+          + "head -c 32 /dev/urandom | basenc --base64url)", e);
+    }
+    if (key.length != 32) {
+      throw new IllegalStateException(where + ": " + key.length + " bytes (expected: 32)");
     }
     return new MasterKeyCipher(key);
   }

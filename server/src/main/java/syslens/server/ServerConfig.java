@@ -31,7 +31,14 @@ public record ServerConfig(
     boolean allowShellCommands,
     Duration nodeExpiry,
     syslens.security.OidcSettings oidc,
-    Duration guestInterval) {
+    Duration guestInterval, String masterKey) {
+
+  /** A summary that never shows the admin password, the metadata password or the master key. */
+  @Override
+  public String toString() {
+    return "ServerConfig[dataDir=" + dataDir + ", bind=" + bindAddress + ":" + port + ", metadataUrl=" + metadataUrl
+        + ", secrets redacted]";
+  }
 
   /** Series one node (one agent credential) may create, so one agent cannot exhaust the TSDB. */
   public static final int DEFAULT_MAX_SERIES_PER_NODE = 50_000;
@@ -111,6 +118,7 @@ public record ServerConfig(
     private Path tlsKeyFile;
     private java.util.List<String> tlsSans = java.util.List.of();
     private String adminPassword;
+    private String masterKey;
     private String enrollmentToken;
     private Duration collectInterval = Duration.ofSeconds(10);
     private Duration offlineAfter;
@@ -180,6 +188,16 @@ public record ServerConfig(
     /** Extra names (DNS or IP) for the self-managed server certificate: what agents dial. */
     public Builder tlsSans(java.util.List<String> names) {
       this.tlsSans = names;
+      return this;
+    }
+
+    /**
+     * The master key sealing stored secrets (32 random bytes, base64url; from {@code
+     * SYSLENS_MASTER_KEY}); null or empty: the key file {@code data/secrets/master-key}, created on
+     * first start.
+     */
+    public Builder masterKey(String base64url) {
+      this.masterKey = base64url == null || base64url.isBlank() ? null : base64url.strip();
       return this;
     }
 
@@ -261,7 +279,7 @@ public record ServerConfig(
       return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, tlsSans, adminPassword,
           enrollmentToken, collectInterval, offline, queryLimits, metadataUrl, metadataUser,
           metadataPassword, clock, maxSeriesPerNode, ingestLimits, rateLimits, corsOrigins, agentAuth,
-          allowShellCommands, nodeExpiry, oidc, guestInterval);
+          allowShellCommands, nodeExpiry, oidc, guestInterval, masterKey);
     }
   }
 }

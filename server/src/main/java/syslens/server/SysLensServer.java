@@ -58,6 +58,7 @@ import syslens.server.auth.OidcApi;
 import syslens.server.api.GuestCredentialsApi;
 import syslens.server.api.VcentersApi;
 import syslens.server.auth.AuthDecorator;
+import syslens.server.auth.RefusalAudit;
 import syslens.server.auth.RequestScope;
 import syslens.server.auth.SourceRateLimit;
 import syslens.server.auth.UsersApi;
@@ -190,7 +191,9 @@ public final class SysLensServer implements AutoCloseable {
       meters.gauge("syslens.query.running", queryExecutor, QueryExecutor::running);
       meters.gauge("syslens.live.clients", hub, LiveHub::clientCount);
 
-      AuthDecorator auth = new AuthDecorator(security, LIVE_PATH, config.rateLimits());
+      // Refused credentials, bodies over their limit and rate-limited requests are audited, bounded.
+      RefusalAudit refusals = new RefusalAudit(security.audit(), config.clock());
+      AuthDecorator auth = new AuthDecorator(security, LIVE_PATH, config.rateLimits(), refusals);
       ServerBuilder sb = Server.builder()
           .port(new InetSocketAddress(config.bindAddress(), config.port()), SessionProtocol.HTTP, SessionProtocol.HTTPS)
           .tls(tls.keyPair())
@@ -206,7 +209,9 @@ public final class SysLensServer implements AutoCloseable {
           // PINGs find agent connections that died without closing (power loss, a cut route).
           .pingInterval(Duration.ofSeconds(30))
           .decorator(new PlainHttpLoopbackOnly())
+          .decorator(new syslens.server.api.NulRefusal())
           .decorator(new SourceRateLimit(config.rateLimits()))
+          .decorator(refusals)
           // Last added runs first: the headers are set before anything can answer.
           .decorator(new SecurityHeaders());
       if (!config.corsOrigins().isEmpty()) {
@@ -321,7 +326,9 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/status/runtimeinfo", status.runtimeInfo().decorate(auth));
       sb.service("/api/v1/status/flags", status.flags().decorate(auth));
       // vSphere collector role: vCenters from the metadata DB, passwords sealed by the master key.
-      this.vsphere = VsphereService.builder(new VCenterStore(meta, config.clock()), MasterKeyCipher.open(secrets),
+      MasterKeyCipher masterKey = config.masterKey() != null
+          ? MasterKeyCipher.of(config.masterKey(), "SYSLENS_MASTER_KEY") : MasterKeyCipher.open(secrets);
+      this.vsphere = VsphereService.builder(new VCenterStore(meta, config.clock()), masterKey,
           new VsphereWiring.Samples(pipeline), new VsphereWiring.Nodes(registry)).clock(config.clock()).build();
       VcentersApi vcenters = new VcentersApi(new VsphereApi(vsphere), security.audit(), scopes);
       sb.service(VcentersApi.PREFIX, vcenters.decorate(auth));
@@ -334,7 +341,7 @@ public final class SysLensServer implements AutoCloseable {
       sb.service(GuestCredentialsApi.PREFIX, guestApi.decorate(auth));
       sb.serviceUnder(GuestCredentialsApi.PREFIX + "/", guestApi.decorate(auth));
       // Alert notification: routing, silences, receivers; rules hand alerts to alertSink().
-      this.notifier = Notifier.builder(meta.dataSource()).clock(config.clock())
+      this.notifier = Notifier.builder(meta.dataSource()).clock(config.clock()).secretCipher(masterKey)
           .userLanguage(u -> security.users().get(u).map(syslens.security.User::language)).build();
       AlertingApi notifyApi = new AlertingApi(new NotifyApi(notifier), security.audit(), scopes);
       this.alerting = new AlertingWiring(config, tsdb, meta, q -> Engine.builder(q)

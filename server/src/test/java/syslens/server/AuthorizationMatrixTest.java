@@ -217,8 +217,13 @@ class AuthorizationMatrixTest {
 
   /** The route patterns the server serves (HTTP; the agent's gRPC service is checked below). */
   static Set<String> routes() {
+    return routes(server);
+  }
+
+  /** The HTTP route patterns {@code s} serves, from its routing ({@code {name}} for path parameters). */
+  static Set<String> routes(TestServer s) {
     Set<String> out = new TreeSet<>();
-    for (ServiceConfig sc : server.server.armeria().serviceConfigs()) {
+    for (ServiceConfig sc : s.server.armeria().serviceConfigs()) {
       String p = sc.route().patternString();
       if (p.startsWith("/syslens.agent") || p.startsWith("/grpc")) {
         continue; // gRPC: agent credentials, not user tokens (agentStream_userTokenRefused)

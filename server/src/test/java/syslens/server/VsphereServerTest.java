@@ -104,6 +104,10 @@ class VsphereServerTest {
         PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
     String sealed = server.server.vsphere().get(id).orElseThrow().sealedPassword();
     assertThat(sealed).startsWith("v1:").doesNotContain(VcSim.PASSWORD);
+    // The change is audited with who, from where and what, never the password.
+    String audit = server.get("/api/v1/audit?action=vcenter.&limit=100", token).body();
+    assertThat(audit).contains("vcenter.created", "\"target\":\"" + id + "\"", "\"source\":\"127.0.0.1\"",
+        "\"actor\":\"admin\"", "after: {").doesNotContain(VcSim.PASSWORD).doesNotContain("v1:");
   }
 
   @Test

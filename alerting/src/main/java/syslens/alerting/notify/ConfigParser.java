@@ -41,6 +41,16 @@ final class ConfigParser {
 
   /** Parses YAML or JSON text (JSON when it starts with '{'). */
   static NotifyConfig parse(String text) {
+    return parse(read(text), text);
+  }
+
+  /** Validates an already read tree; {@code source} is the text kept for display (secrets masked). */
+  static NotifyConfig parse(JsonNode root, String source) {
+    return new ConfigParser().config(root, source);
+  }
+
+  /** Reads YAML or JSON text (JSON when it starts with '{') into a tree, within the size limit. */
+  static JsonNode read(String text) {
     if (text == null || text.isBlank()) {
       throw new ConfigException("config", "empty (expected: YAML or JSON with at least route and receivers)");
     }
@@ -55,7 +65,33 @@ final class ConfigParser {
           + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ": "
           + e.getOriginalMessage());
     }
-    return new ConfigParser().config(root, text);
+    String nul = nul(root, "");
+    if (nul != null) {
+      throw new ConfigException(nul.isEmpty() ? "config" : nul, "contains a NUL character (expected: text without NUL)");
+    }
+    return root;
+  }
+
+  /** The path of the first value or key holding NUL (which the metadata database cannot store), else null. */
+  private static String nul(JsonNode n, String at) {
+    if (n.isTextual()) {
+      return n.asText().indexOf('\0') >= 0 ? at : null;
+    }
+    for (int i = 0; n.isArray() && i < n.size(); i++) {
+      String f = nul(n.get(i), at + "[" + i + "]");
+      if (f != null) {
+        return f;
+      }
+    }
+    for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String name = (at.isEmpty() ? "" : at + ".") + e.getKey().replace('\0', '?');
+      String f = e.getKey().indexOf('\0') >= 0 ? name : nul(e.getValue(), name);
+      if (f != null) {
+        return f;
+      }
+    }
+    return null;
   }
 
   private NotifyConfig config(JsonNode root, String text) {
@@ -347,10 +383,16 @@ final class ConfigParser {
     return v.isMissingNode() || v.isNull() || v.asText().isEmpty() ? dflt : v.asText();
   }
 
+  /** The longest name (receivers, time intervals, maintenance windows). */
+  static final int MAX_NAME = 256;
+
   static String text(JsonNode n, String field, String f, String dflt) {
     String s = str(n, field, dflt);
     if (s == null) {
       throw new ConfigException(f + "." + field, "missing (expected: a non-empty string)");
+    }
+    if (s.length() > MAX_NAME) {
+      throw new ConfigException(f + "." + field, s.length() + " characters (expected: <= " + MAX_NAME + ")");
     }
     return s;
   }

@@ -2,10 +2,15 @@ package syslens.alerting.notify;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -49,6 +54,12 @@ public final class Notifier implements AlertSink, AutoCloseable {
   /** How long the delivery log keeps attempts. */
   static final Duration DELIVERY_LOG_RETENTION = Duration.ofDays(30);
   private java.time.Instant nextHousekeeping;
+  /** Prefix of secrets stored without a cipher (embedded use and tests; the server always seals). */
+  static final String UNSEALED = "unsealed:";
+  private final SecretCipher cipher;
+  private volatile Map<String, String> secrets = Map.of();
+  private volatile String shownText;
+  private volatile String problem;
 
   private Notifier(Builder b) {
     this.clock = b.clock;
@@ -57,14 +68,8 @@ public final class Notifier implements AlertSink, AutoCloseable {
     this.nextHousekeeping = b.clock.instant().plus(HOUSEKEEPING);
     AlertingSchema.migrate(b.db);
     this.store = new NotifyStore(b.db);
-    NotifyConfig config;
-    String text = store.config().orElse(b.initialConfig);
-    try {
-      config = ConfigParser.parse(text);
-    } catch (ConfigException e) {
-      log.error("stored notification config is invalid ({}); using the default until it is replaced", e.getMessage());
-      config = ConfigParser.parse(DEFAULT_CONFIG);
-    }
+    this.cipher = b.cipher;
+    NotifyConfig config = loadConfig(b.initialConfig);
     NotificationLog nflog = new NotificationLog(store);
     this.silences = new Silences(store, clock);
     this.templates = new Templates();
@@ -79,6 +84,78 @@ public final class Notifier implements AlertSink, AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /**
+   * The stored configuration with its secrets opened, or the initial one; a configuration stored
+   * in the clear (before secrets were sealed) is sealed now. When it cannot be used (invalid, or
+   * its secrets were sealed with another master key) the default applies, the reason is logged
+   * and shown with the config, and the stored text stays visible so it can be saved again.
+   */
+  private NotifyConfig loadConfig(String initial) {
+    Optional<NotifyStore.StoredConfig> stored = store.config();
+    try {
+      if (stored.isEmpty()) {
+        return use(ConfigSecrets.split(initial, Map.of()));
+      }
+      NotifyStore.StoredConfig row = stored.get();
+      if (row.secrets() == null) {
+        shownText = null; // still in the clear: never shown as stored
+        ConfigSecrets.Split s = ConfigSecrets.split(row.body(), Map.of());
+        NotifyConfig c = use(s);
+        store.resealConfig(s.masked(), seal(s.secrets()));
+        log.info("sealed {} secret fields of the notification config stored in the clear", s.secrets().size());
+        return c;
+      }
+      shownText = row.body(); // masked
+      Map<String, String> opened = open(row.secrets());
+      ConfigSecrets.Split s = ConfigSecrets.split(row.body(), opened);
+      NotifyConfig c = use(s);
+      if (cipher != null && row.secrets().startsWith(UNSEALED)) {
+        store.resealConfig(s.masked(), seal(s.secrets()));
+        log.info("sealed {} secret fields of the notification config with the master key", s.secrets().size());
+      }
+      return c;
+    } catch (ConfigException e) {
+      problem = "the stored configuration is invalid (" + e.getMessage() + "); the default applies until it is replaced";
+    } catch (IllegalArgumentException e) {
+      problem = "the stored configuration's secrets cannot be opened (" + e.getMessage() + "); the default (no "
+          + "deliveries) applies until the configuration is saved again with its secrets";
+    }
+    log.error("notification config: {}", problem);
+    NotifyConfig c = ConfigParser.parse(DEFAULT_CONFIG);
+    if (shownText == null) {
+      shownText = c.source();
+    }
+    return c;
+  }
+
+  private NotifyConfig use(ConfigSecrets.Split s) {
+    NotifyConfig c = ConfigParser.parse(s.tree(), s.masked());
+    secrets = s.secrets();
+    shownText = s.masked();
+    return c;
+  }
+
+  private String seal(Map<String, String> values) {
+    String json = NotifyStore.json(new TreeMap<>(values));
+    return cipher == null ? UNSEALED + json : cipher.seal(json);
+  }
+
+  private Map<String, String> open(String stored) {
+    String json;
+    if (stored.startsWith(UNSEALED)) {
+      json = stored.substring(UNSEALED.length());
+    } else if (cipher == null) {
+      throw new IllegalArgumentException("they are sealed but no master key is configured");
+    } else {
+      json = cipher.open(stored);
+    }
+    try {
+      return Map.copyOf(NotifyStore.JSON.readValue(json, new TypeReference<Map<String, String>>() {}));
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("opened secrets are not a JSON object of strings");
+    }
   }
 
   static String language(Receiver r, UserLanguage users) {
@@ -174,11 +251,33 @@ public final class Notifier implements AlertSink, AutoCloseable {
     return clock;
   }
 
-  /** Validates {@code text} (YAML or JSON), stores it and switches to it; throws {@link ConfigException}. */
-  void replaceConfig(String text, String by) {
-    NotifyConfig c = ConfigParser.parse(text);
-    store.saveConfig(text, by, clock.instant());
+  /**
+   * Validates {@code text} (YAML or JSON; a secret field holding {@code <secret>} keeps its stored
+   * value), stores it with its secrets sealed and switches to it; throws {@link ConfigException}.
+   */
+  synchronized ConfigChange replaceConfig(String text, String by) {
+    ConfigSecrets.Split s = ConfigSecrets.split(text, secrets);
+    NotifyConfig c = ConfigParser.parse(s.tree(), s.masked());
+    store.saveConfig(s.masked(), seal(s.secrets()), by, clock.instant());
+    ConfigChange change = new ConfigChange(shownText, s.masked(), ConfigSecrets.changedKeys(secrets, s.secrets()));
+    secrets = s.secrets();
+    shownText = s.masked();
+    problem = null;
     dispatcher.apply(c);
+    return change;
+  }
+
+  /** A saved configuration change: masked texts before and after, and which secret fields changed (keys only). */
+  record ConfigChange(String before, String after, List<String> secretsChanged) {}
+
+  /** The stored configuration as shown: secret values masked as {@code <secret>}. */
+  String configText() {
+    return shownText;
+  }
+
+  /** Why the stored configuration is not in use (invalid, or its secrets cannot be opened), or null. */
+  String configProblem() {
+    return problem;
   }
 
   /** Alerts dropped because the queue was full. */
@@ -213,6 +312,7 @@ public final class Notifier implements AlertSink, AutoCloseable {
     private int maxPendingAlerts = 200_000;
     private String initialConfig = DEFAULT_CONFIG;
     private UserLanguage userLanguage = UserLanguage.none();
+    private SecretCipher cipher;
     private Deliveries.Retry retry = new Deliveries.Retry(8, Duration.ofSeconds(1), Duration.ofMinutes(1));
 
     private Builder(DataSource db) {
@@ -255,6 +355,15 @@ public final class Notifier implements AlertSink, AutoCloseable {
     /** Delivery attempts in total and the backoff between them (doubling from {@code initial} to {@code max}). */
     public Builder retry(int maxAttempts, Duration initial, Duration max) {
       this.retry = new Deliveries.Retry(maxAttempts, initial, max);
+      return this;
+    }
+
+    /**
+     * Seals the config's secret fields at rest (the server passes its master key); without one
+     * they are kept apart from the config text but unsealed.
+     */
+    public Builder secretCipher(SecretCipher c) {
+      this.cipher = requireNonNull(c, "cipher");
       return this;
     }
 

@@ -250,11 +250,15 @@ public final class NotifyApi {
     return out;
   }
 
-  /** The stored text ({@code {"config": text}}), or with {@code format=json} the same configuration as a JSON tree. */
+  /**
+   * The stored text ({@code {"config": text}}, plus {@code "error"} when it is not in use), or with
+   * {@code format=json} the same configuration as a JSON tree; secret values read {@code <secret>}.
+   */
   private Object configView(String format) {
-    String text = notifier.dispatcher().config().source();
+    String text = notifier.configText();
     if (format == null || format.equals("text")) {
-      return Map.of("config", text);
+      String problem = notifier.configProblem();
+      return problem == null ? Map.of("config", text) : Map.of("config", text, "error", problem);
     }
     if (!format.equals("json")) {
       throw new IllegalArgumentException("format: \"" + format + "\" (expected: text or json)");
@@ -283,10 +287,39 @@ public final class NotifyApi {
     if (wrapped != null && wrapped.size() == 1 && wrapped.path("config").isTextual()) {
       text = wrapped.get("config").asText(); // {"config": "<yaml>"}, as GET returns it
     }
-    notifier.replaceConfig(text, actor);
+    Notifier.ConfigChange change = notifier.replaceConfig(text, actor);
     NotifyConfig c = notifier.dispatcher().config();
     return Response.ok(Map.of("receivers", c.receivers().size()), new Audit("alerting.config.changed", "alerting",
-        c.receivers().size() + " receivers, " + c.inhibitRules().size() + " inhibit rules"));
+        c.receivers().size() + " receivers, " + c.inhibitRules().size() + " inhibit rules; "
+            + (change.secretsChanged().isEmpty() ? "" : "secrets changed: " + change.secretsChanged() + "; ")
+            + lineDiff(change.before(), change.after())));
+  }
+
+  /**
+   * The lines removed ({@code -}) and added ({@code +}) between two masked config texts, as a
+   * multiset difference (no secrets: both texts are masked); the audit log cuts it to its limit.
+   */
+  static String lineDiff(String before, String after) {
+    Map<String, Integer> count = new LinkedHashMap<>();
+    List<String> a = before == null ? List.of() : before.lines().toList();
+    List<String> b = after.lines().toList();
+    a.forEach(l -> count.merge(l, 1, Integer::sum));
+    StringBuilder added = new StringBuilder();
+    for (String l : b) {
+      if (count.merge(l, -1, Integer::sum) < 0) {
+        added.append("\n+").append(l);
+      }
+    }
+    StringBuilder out = new StringBuilder("before/after:");
+    Map<String, Integer> left = new LinkedHashMap<>(count);
+    for (String l : a) {
+      Integer n = left.get(l);
+      if (n != null && n > 0) {
+        out.append("\n-").append(l);
+        left.put(l, n - 1);
+      }
+    }
+    return added.isEmpty() && out.length() == "before/after:".length() ? "text unchanged" : out.append(added).toString();
   }
 
   private List<Map<String, Object>> alerts(Scope scope) {

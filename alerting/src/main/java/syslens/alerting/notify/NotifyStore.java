@@ -40,17 +40,26 @@ final class NotifyStore {
 
   // ---- configuration ----
 
-  Optional<String> config() {
-    return query("reading the notification config", "SELECT body FROM notify_config WHERE id = 1", ps -> { },
-        rs -> rs.getString(1)).stream().findFirst();
+  /** The stored config: its text (secrets masked, or in the clear when {@code secrets} is null) and sealed secrets. */
+  record StoredConfig(String body, String secrets) {}
+
+  Optional<StoredConfig> config() {
+    return query("reading the notification config", "SELECT body, secrets FROM notify_config WHERE id = 1", ps -> { },
+        rs -> new StoredConfig(rs.getString(1), rs.getString(2))).stream().findFirst();
   }
 
-  void saveConfig(String body, String by, Instant at) {
+  void saveConfig(String body, String secrets, String by, Instant at) {
     tx("saving the notification config", c -> {
       update(c, "DELETE FROM notify_config WHERE id = 1");
-      update(c, "INSERT INTO notify_config (id, body, updated_at, updated_by) VALUES (1, ?, ?, ?)", body,
-          at.toEpochMilli(), by);
+      update(c, "INSERT INTO notify_config (id, body, secrets, updated_at, updated_by) VALUES (1, ?, ?, ?, ?)", body,
+          secrets, at.toEpochMilli(), by);
     });
+  }
+
+  /** Rewrites the stored config's text and secrets in place (sealing a config stored in the clear). */
+  void resealConfig(String body, String secrets) {
+    tx("sealing the notification config", c -> update(c, "UPDATE notify_config SET body = ?, secrets = ? WHERE id = 1",
+        body, secrets));
   }
 
   // ---- alerts ----

@@ -75,11 +75,52 @@ final class TestSupport {
     return new Alert(a.labels(), a.annotations(), a.startsAt(), endsAt, a.generatorUrl(), a.value());
   }
 
+  /** AES-256-GCM like the server's master-key cipher, with a test key. */
+  static final class TestCipher implements SecretCipher {
+    private final javax.crypto.spec.SecretKeySpec key;
+
+    TestCipher(byte fill) {
+      byte[] k = new byte[32];
+      java.util.Arrays.fill(k, fill);
+      this.key = new javax.crypto.spec.SecretKeySpec(k, "AES");
+    }
+
+    @Override
+    public String seal(String plaintext) {
+      try {
+        byte[] nonce = new byte[12];
+        new java.security.SecureRandom().nextBytes(nonce);
+        javax.crypto.Cipher c = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+        c.init(javax.crypto.Cipher.ENCRYPT_MODE, key, new javax.crypto.spec.GCMParameterSpec(128, nonce));
+        byte[] ct = c.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
+        byte[] all = java.nio.ByteBuffer.allocate(12 + ct.length).put(nonce).put(ct).array();
+        return "v1:" + java.util.Base64.getUrlEncoder().encodeToString(all);
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public String open(String sealed) {
+      try {
+        byte[] all = java.util.Base64.getUrlDecoder().decode(sealed.substring(3));
+        javax.crypto.Cipher c = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+        c.init(javax.crypto.Cipher.DECRYPT_MODE, key, new javax.crypto.spec.GCMParameterSpec(128, all, 0, 12));
+        return new String(c.doFinal(all, 12, all.length - 12), StandardCharsets.UTF_8);
+      } catch (javax.crypto.AEADBadTagException e) {
+        throw new IllegalArgumentException("sealed secret: altered, or sealed with another master key");
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
   /** A real HTTP server on 127.0.0.1 recording every request body; the status and delay are settable. */
   static final class Listener implements AutoCloseable {
     final HttpServer server;
     final List<String> bodies = new CopyOnWriteArrayList<>();
     final List<String> paths = new CopyOnWriteArrayList<>();
+    final List<String> authorizations = new CopyOnWriteArrayList<>(); // "" when the header was absent
     volatile IntSupplier status = () -> 200;
     volatile CountDownLatch hold; // when set, requests wait on it (a receiver that hangs)
 
@@ -100,6 +141,8 @@ final class TestSupport {
         if (code / 100 == 2) {
           bodies.add(new String(body, StandardCharsets.UTF_8));
           paths.add(ex.getRequestURI().toString());
+          String auth = ex.getRequestHeaders().getFirst("Authorization");
+          authorizations.add(auth == null ? "" : auth);
         }
         byte[] out = (code / 100 == 2 ? "{\"errcode\":0}" : "boom").getBytes(StandardCharsets.UTF_8);
         ex.sendResponseHeaders(code, out.length);

@@ -40,7 +40,9 @@ public final class ApiErrorHandler implements ServerErrorHandler {
       case 500 -> "internal";
       default -> "bad_data";
     });
-    body.put("error", message(status));
+    long limit = ctx != null ? ctx.maxRequestLength() : config != null ? config.maxRequestLength() : -1;
+    body.put("error", status.code() == 413 && limit > 0
+        ? "request body: too large (expected: at most " + limit + " bytes for " + (path == null ? "this route" : path) + ")" : message(status));
     try {
       return AggregatedHttpResponse.of(status, MediaType.JSON_UTF_8, JSON.writeValueAsBytes(body));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

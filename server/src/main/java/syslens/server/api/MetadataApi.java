@@ -53,7 +53,8 @@ public final class MetadataApi {
     return (ctx, req) -> PromRequests.handle(ctx, req, p -> {
       String name = ctx.pathParam("name");
       if (name == null || !(LabelRules.isValidLabelName(name) || name.equals(Labels.METRIC_NAME))) {
-        throw new IllegalArgumentException("invalid label name: \"" + PromParams.abbreviate(String.valueOf(name)) + "\"");
+        throw new IllegalArgumentException("invalid label name: \"" + PromParams.abbreviate(String.valueOf(name))
+            + "\" (expected: name, a label name like [a-zA-Z_][a-zA-Z0-9_]*)");
       }
       return collect(scope.apply(ctx, base), p, false, name);
     });

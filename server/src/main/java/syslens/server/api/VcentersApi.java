@@ -65,14 +65,15 @@ public final class VcentersApi implements HttpService {
       String before = change && visible == null ? describe(api.handle("GET", path, Map.of(), null).data()) : null;
       VsphereApi.Response r = api.handle(method, path, params, body, visible);
       if (change && r.status() == 200) {
-        audit(actor, source, method, path, before, r.data());
+        audit(actor, source, method, path, before, r.data(), body != null && body.containsKey("password"));
       }
       return r.status() == 200 ? ApiErrors.success(r.data())
           : ApiErrors.error(HttpStatus.valueOf(r.status()), r.errorType(), r.error());
     }, ctx.blockingTaskExecutor()));
   }
 
-  private void audit(String actor, String source, String method, String path, String before, Object after) {
+  private void audit(String actor, String source, String method, String path, String before, Object after,
+      boolean password) {
     String[] seg = path.replaceAll("^/+|/+$", "").split("/");
     String first = seg[0];
     String action;
@@ -81,19 +82,19 @@ public final class VcentersApi implements HttpService {
     if (first.isEmpty()) {
       action = "vcenter.created";
       target = String.valueOf(after instanceof Map<?, ?> m ? m.get("id") : "");
-      detail = describe(after);
+      detail = "after: " + describe(after);
     } else if (first.equals("test")) {
       action = "vcenter.tested";
       detail = describe(after);
     } else if (seg.length == 2 && seg[1].equals("collect")) {
-      action = "vcenter.collect_requested";
+      action = "vcenter.collect";
       detail = "";
     } else if (method.equals("DELETE")) {
       action = "vcenter.deleted";
       detail = "before: " + before;
     } else {
       action = "vcenter.updated";
-      detail = "before: " + before + "; after: " + describe(after);
+      detail = "before: " + before + "; after: " + describe(after) + (password ? "; password changed" : "");
     }
     audit.append(actor, action, target, source, detail);
   }

@@ -27,7 +27,8 @@ import syslens.server.api.ApiErrors;
  * WebSocket (browsers cannot set headers there). The principal is resolved against the user's
  * current state (on the blocking executor: it may read the database), then the permission the
  * route needs ({@link AccessRules}) is checked. Each user and each API key has its own request
- * budget ({@link RateLimits}): over it, {@code 429} with {@code Retry-After}.
+ * budget ({@link RateLimits}): over it, {@code 429} with {@code Retry-After}. Refused credentials
+ * are audited ({@link RefusalAudit}).
  */
 public final class AuthDecorator implements DecoratingHttpServiceFunction {
   public static final AttributeKey<Principal> PRINCIPAL = AttributeKey.valueOf(AuthDecorator.class, "PRINCIPAL");
@@ -38,13 +39,15 @@ public final class AuthDecorator implements DecoratingHttpServiceFunction {
   private final RateLimiter perUser;
   private final RateLimiter perApiKey;
 
-  /** Without per-user and per-API-key limits. */
-  public AuthDecorator(Security security, String queryTokenPath) {
-    this(security, queryTokenPath, new RateLimits(0, 0, 0, 1));
-  }
+  private final RefusalAudit refusals;
 
-  public AuthDecorator(Security security, String queryTokenPath, RateLimits limits) {
+  /**
+   * {@code refusals} records each refused credential ({@code auth.token_rejected} with the reason,
+   * the claimed user and the source address), bounded under a flood.
+   */
+  public AuthDecorator(Security security, String queryTokenPath, RateLimits limits, RefusalAudit refusals) {
     this.security = requireNonNull(security, "security");
+    this.refusals = requireNonNull(refusals, "refusals");
     this.queryTokenPath = requireNonNull(queryTokenPath, "queryTokenPath");
     requireNonNull(limits, "limits");
     this.perUser = new RateLimiter(limits.perUserPerMinute());
@@ -80,8 +83,17 @@ public final class AuthDecorator implements DecoratingHttpServiceFunction {
     String b = bearer;
     String u = basicUser;
     String s = basicSecret;
-    CompletableFuture<Optional<Principal>> who = CompletableFuture.supplyAsync(
-        () -> b != null ? security.authenticate(b) : security.authenticateBasic(u, s), ctx.blockingTaskExecutor());
+    String source = Http.source(ctx);
+    CompletableFuture<Optional<Principal>> who = CompletableFuture.supplyAsync(() -> {
+      Security.Authentication a = b != null ? security.check(b) : security.checkBasic(u, s);
+      if (a.principal() == null) {
+        String claimed = a.subject() == null ? "" : a.subject();
+        refusals.record("anonymous", "auth.token_rejected", a.rejection(), claimed, source,
+            (b != null ? "bearer" : "basic") + (claimed.isEmpty() ? "" : ", claimed user \"" + claimed + "\"") + ", "
+                + ctx.method() + " " + ctx.path());
+      }
+      return Optional.ofNullable(a.principal());
+    }, ctx.blockingTaskExecutor());
     return HttpResponse.of(who.thenApplyAsync(p -> {
       if (p.isEmpty()) {
         return ApiErrors.unauthorized("invalid, expired or revoked credentials (expected: a token from "

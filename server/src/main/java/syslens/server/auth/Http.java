@@ -19,6 +19,8 @@ import syslens.server.api.ApiErrors;
 /** Small shared pieces of the security endpoints: JSON bodies, the caller, its source address. */
 final class Http {
   static final int MAX_BODY_BYTES = 16 * 1024;
+  /** The longest element of a string list (role names, permissions, scope selectors). */
+  static final int MAX_ELEMENT = 1024;
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** A handler of a parsed request; runs on the blocking executor (bcrypt, JDBC). */
@@ -33,6 +35,11 @@ final class Http {
   static HttpResponse json(ServiceRequestContext ctx, HttpRequest req, Handler h) {
     ctx.setMaxRequestLength(MAX_BODY_BYTES);
     return HttpResponse.of(req.aggregate().thenApplyAsync(agg -> {
+      // The limit above is too late when a decorator aggregated the body first (NulRefusal).
+      if (agg.content().length() > MAX_BODY_BYTES) {
+        return ApiErrors.error(HttpStatus.REQUEST_ENTITY_TOO_LARGE, "bad_data", "body: "
+            + agg.content().length() + " bytes (expected: <= " + MAX_BODY_BYTES + ")");
+      }
       JsonNode body;
       try {
         body = parse(agg);
@@ -108,11 +115,17 @@ final class Http {
     if (!v.isArray() || v.size() > 64) {
       throw new IllegalArgumentException(field + ": (expected: an array of at most 64 strings)");
     }
+    int i = 0;
     for (JsonNode e : v) {
       if (!e.isTextual()) {
         throw new IllegalArgumentException(field + ": " + e.getNodeType() + " element (expected: strings)");
       }
+      if (e.asText().length() > MAX_ELEMENT) {
+        throw new IllegalArgumentException(field + "[" + i + "]: " + e.asText().length() + " characters (expected: <= "
+            + MAX_ELEMENT + ")");
+      }
       out.add(e.asText());
+      i++;
     }
     return out;
   }
