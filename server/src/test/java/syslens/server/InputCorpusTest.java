@@ -167,6 +167,15 @@ abstract class InputCorpusTest {
           + "\"user\": %s, \"password\": \"p\", \"enabled\": false}", "user"),
       path("/api/v1/vcenters/", "GET", "/api/v1/vcenters/%s", "id"),
       body("/api/v1/vcenters/", "PUT", "/api/v1/vcenters/corpus", "{\"name\": %s}", "name"),
+      path("/api/v1/guest-credentials", "GET", "/api/v1/guest-credentials?x=%s", "x").noOwnLimit(),
+      body("/api/v1/guest-credentials", "POST", "/api/v1/guest-credentials", "{\"name\": %s, \"kind\": \"ssh\", "
+          + "\"vms\": \"corpus-*\", \"user\": \"u\", \"password\": \"p\", \"enabled\": false}", "name"),
+      body("/api/v1/guest-credentials", "POST", "/api/v1/guest-credentials", "{\"name\": \"g\", \"kind\": \"ssh\", "
+          + "\"vms\": %s, \"user\": \"u\", \"password\": \"p\", \"enabled\": false}", "vms"),
+      body("/api/v1/guest-credentials", "POST", "/api/v1/guest-credentials", "{\"name\": \"g2\", \"kind\": \"ssh\", "
+          + "\"vms\": \"corpus-*\", \"user\": %s, \"password\": \"p\", \"enabled\": false}", "user"),
+      path("/api/v1/guest-credentials/", "GET", "/api/v1/guest-credentials/%s", "id"),
+      body("/api/v1/guest-credentials/", "PUT", "/api/v1/guest-credentials/corpus", "{\"name\": %s}", "name"),
       path("/api/v1/silences", "GET", "/api/v1/silences?state=%s", "state"),
       body("/api/v1/silences", "POST", "/api/v1/silences", "{\"matchers\": [{\"name\": \"node\", \"value\": \"n1\"}], "
           + "\"endsAt\": \"2099-01-01T00:00:00Z\", \"comment\": %s}", "comment").echo("/api/v1/silences"),
