@@ -27,13 +27,14 @@ function NavLinks({ page }: { page: string }) {
   );
   return (
     <nav style={{ display: 'flex', gap: 4 }}>
-      {link('#/', page === 'nodes' || page === 'node', t('alerts.nav.nodes'), 'nav-nodes')}
+      {link('#/', page === 'overview', t('fleet.nav.overview'), 'nav-overview')}
+      {link('#/nodes', page === 'nodes' || page === 'node', t('alerts.nav.nodes'), 'nav-nodes')}
       {link('#/alerts/firing', page === 'alerts', t('alerts.nav.alerts'), 'nav-alerts')}
     </nav>
   );
 }
 
-export function AppHeader({ session, page = 'nodes', admin = false }: { session: Session; page?: string; admin?: boolean }) {
+export function AppHeader({ session, page = 'overview', admin = false }: { session: Session; page?: string; admin?: boolean }) {
   const { t } = useTranslation();
   const { status } = useLive();
   const badge = status === 'connected' ? 'success' : status === 'connecting' ? 'processing' : 'warning';
