@@ -46,6 +46,8 @@ async function switchLanguage(page, lang, expectText) {
   await page.locator('[data-testid="language-switch"]').first().click();
   await page.locator(`[data-testid="language-option-${lang}"]`).last().click();
   await page.getByText(expectText, { exact: true }).first().waitFor({ state: 'visible', timeout: WAIT_MS });
+  await page.keyboard.press('Escape'); // close the drop-down before a screenshot
+  await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'hidden', timeout: WAIT_MS }).catch(() => {});
 }
 
 /** Row ids the virtual list has in the DOM. */

@@ -7,9 +7,11 @@ import { navigate, nodeHref } from '../lib/route';
 /**
  * Every node as one square on ONE canvas, coloured by the chosen pressure: no DOM element per
  * node, so 10,000 nodes cost one fill per cell per update. Hover shows a tooltip, a click opens
- * the node. After each draw the canvas carries `data-drawn` (cells) and `data-draw-ms`.
+ * the node. After each draw the canvas carries `data-drawn` (cells), `data-draw-ms` and, when
+ * `since` (the start of the poll that brought the data) is given, `data-update-ms`: request,
+ * parse, render and draw of a live update (read by `syslens bench ui`).
  */
-export function HeatMap({ nodes, pressure }: { nodes: FleetNode[]; pressure: Pressure }) {
+export function HeatMap({ nodes, pressure, since }: { nodes: FleetNode[]; pressure: Pressure; since?: number | null }) {
   const { t } = useTranslation();
   const wrap = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -71,7 +73,8 @@ export function HeatMap({ nodes, pressure }: { nodes: FleetNode[]; pressure: Pre
     c.dataset.drawn = String(ordered.length);
     c.dataset.drawMs = (performance.now() - started).toFixed(1);
     c.dataset.drawnAt = String(Date.now());
-  }, [ordered, layout, pressure]);
+    if (since != null) c.dataset.updateMs = (performance.now() - since).toFixed(1);
+  }, [ordered, layout, pressure, since]);
 
   const hit = (e: React.MouseEvent<HTMLCanvasElement>) => {
     const r = e.currentTarget.getBoundingClientRect();

@@ -12,6 +12,8 @@ export interface FleetState {
   error: string | null;
   /** Milliseconds from the request to parsed data of the last poll. */
   fetchMs: number | null;
+  /** performance.now() when the poll that brought `data` started (update time = draw end minus this). */
+  startedAt: number | null;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface FleetState {
  * moving between the overview and the node list shows data at once (server-state cache).
  */
 const cache: { token?: string; state: FleetState; subscribers: Set<(s: FleetState) => void>; timer?: ReturnType<typeof setTimeout>; abort?: AbortController } = {
-  state: { data: null, error: null, fetchMs: null },
+  state: { data: null, error: null, fetchMs: null, startedAt: null },
   subscribers: new Set(),
 };
 
@@ -36,7 +38,7 @@ async function poll() {
   try {
     const cols = await apiGet<FleetColumns>('/api/v1/fleet/overview', abort.signal);
     const data = parseFleet(cols);
-    publish({ data, error: null, fetchMs: Math.round(performance.now() - started) });
+    publish({ data, error: null, fetchMs: Math.round(performance.now() - started), startedAt: started });
   } catch (e) {
     if ((e as Error).name === 'AbortError') return;
     if (e instanceof ApiError && e.status === 401) return;
@@ -52,7 +54,7 @@ export function useFleet(): FleetState {
     const token = getSession()?.token;
     if (cache.token !== token) {
       cache.token = token;
-      cache.state = { data: null, error: null, fetchMs: null };
+      cache.state = { data: null, error: null, fetchMs: null, startedAt: null };
     }
     cache.subscribers.add(setState);
     setState(cache.state);

@@ -28,6 +28,7 @@ function pctCell(v: number | null) {
 }
 
 function Row({ n, top }: { n: FleetNode; top: number }) {
+  const { t } = useTranslation();
   return (
     <div
       className="syslens-vrow"
@@ -41,7 +42,7 @@ function Row({ n, top }: { n: FleetNode; top: number }) {
         {n.hostname !== n.id && <Typography.Text type="secondary" style={{ fontSize: 12, marginLeft: 6 }}>{n.id}</Typography.Text>}
       </div>
       <div role="cell"><StatusTag status={n.status} /></div>
-      <div role="cell" className="syslens-ellipsis">{n.kind}</div>
+      <div role="cell" className="syslens-ellipsis">{t(`fleet.kind.${n.kind}`, { defaultValue: n.kind })}</div>
       <div role="cell" className="syslens-ellipsis" title={n.os}>{n.os || '–'}</div>
       <div role="cell" className="syslens-ellipsis">{n.group ?? '–'}</div>
       <div role="cell">{pctCell(n.cpu)}</div>
@@ -201,7 +202,7 @@ export default function NodeListPage() {
           options={options.labels.map((v) => ({ value: v, label: v }))}
           style={{ minWidth: 180 }}
         />
-        {view !== DEFAULT_VIEW && <Button type="link" onClick={() => setView(DEFAULT_VIEW)}>{t('fleet.list.reset')}</Button>}
+        {JSON.stringify(view) !== JSON.stringify(DEFAULT_VIEW) && <Button type="link" onClick={() => setView(DEFAULT_VIEW)}>{t('fleet.list.reset')}</Button>}
       </Space>
       {error && (
         <Alert type="warning" showIcon style={{ marginBottom: 16 }}

@@ -59,7 +59,7 @@ function TopList({ title, nodes, value, testId }: { title: string; nodes: FleetN
 
 export default function OverviewPage() {
   const { t } = useTranslation();
-  const { data, error } = useFleet();
+  const { data, error, startedAt } = useFleet();
   const firing = useFiring();
   const [pressure, setPressure] = useState<Pressure>(() => {
     const saved = localStorage.getItem('syslens.overview.pressure');
@@ -145,7 +145,7 @@ export default function OverviewPage() {
           />
         }
       >
-        {data.nodes.length === 0 ? <Empty description={t('fleet.empty')} /> : <HeatMap nodes={data.nodes} pressure={pressure} />}
+        {data.nodes.length === 0 ? <Empty description={t('fleet.empty')} /> : <HeatMap nodes={data.nodes} pressure={pressure} since={startedAt} />}
         <Space size={12} style={{ marginTop: 8 }} wrap>
           <Typography.Text type="secondary">{t('fleet.heatmap.legend')}</Typography.Text>
           <span className="syslens-legend" />
