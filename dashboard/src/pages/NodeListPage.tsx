@@ -1,9 +1,9 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, App, Button, Card, Empty, Input, Select, Skeleton, Space, Typography } from 'antd';
 import { DownloadOutlined, SaveOutlined, SearchOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { StatusTag } from '../components/NodeTags';
-import { useFleetNodes } from '../fleet/useFleet';
+import { LiveThrottle, useFleetNodes } from '../fleet/useFleet';
+import { initialNodesState, type NodesState } from '../lib/liveReducer';
 import {
   applyView, DEFAULT_VIEW, distinct, labelPairs, loadViews, saveViews, toCsv, visibleRange,
   type FleetNode, type ListView, type SortKey,
@@ -27,21 +27,24 @@ function pctCell(v: number | null) {
   return <span style={{ color, fontVariantNumeric: 'tabular-nums' }}>{formatPercent(v)}</span>;
 }
 
-function Row({ n, top }: { n: FleetNode; top: number }) {
+const STATUS_CLASS = { online: 'syslens-st syslens-st-online', stale: 'syslens-st syslens-st-stale', offline: 'syslens-st' } as const;
+
+/** One row: plain elements only (no component library), so mounting rows while scrolling stays cheap. */
+const Row = memo(function Row({ n, top }: { n: FleetNode; top: number }) {
   const { t } = useTranslation();
   return (
     <div
       className="syslens-vrow"
       role="row"
       data-testid={`node-row-${n.id}`}
-      style={{ top, height: ROW_HEIGHT, gridTemplateColumns: GRID }}
+      style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT, gridTemplateColumns: GRID }}
       onClick={() => navigate(nodeHref(n.id))}
     >
       <div className="syslens-ellipsis" role="cell">
         <a href={nodeHref(n.id)} onClick={(e) => e.stopPropagation()} style={{ fontWeight: 600 }}>{n.hostname}</a>
-        {n.hostname !== n.id && <Typography.Text type="secondary" style={{ fontSize: 12, marginLeft: 6 }}>{n.id}</Typography.Text>}
+        {n.hostname !== n.id && <span className="syslens-muted" style={{ fontSize: 12, marginLeft: 6 }}>{n.id}</span>}
       </div>
-      <div role="cell"><StatusTag status={n.status} /></div>
+      <div role="cell"><span className={STATUS_CLASS[n.status] ?? 'syslens-st'} data-testid="node-status">{t(`fleet.status.${n.status}`)}</span></div>
       <div role="cell" className="syslens-ellipsis">{t(`fleet.kind.${n.kind}`, { defaultValue: n.kind })}</div>
       <div role="cell" className="syslens-ellipsis" title={n.os}>{n.os || '–'}</div>
       <div role="cell" className="syslens-ellipsis">{n.group ?? '–'}</div>
@@ -51,12 +54,13 @@ function Row({ n, top }: { n: FleetNode; top: number }) {
       <div role="cell" style={{ fontVariantNumeric: 'tabular-nums' }}>{n.net == null ? '–' : formatBytesPerSec(n.net)}</div>
     </div>
   );
-}
+});
 
 /** Renders only the rows in view (plus a few): 10,000 nodes keep about 30 rows in the DOM. */
 function VirtualRows({ rows }: { rows: FleetNode[] }) {
   const box = useRef<HTMLDivElement>(null);
-  const [scrollTop, setScrollTop] = useState(0);
+  // Only the first visible row index is state: scrolling within a row re-renders nothing.
+  const [firstRow, setFirstRow] = useState(0);
   const [height, setHeight] = useState(VIEWPORT);
   useEffect(() => {
     const el = box.current;
@@ -65,7 +69,7 @@ function VirtualRows({ rows }: { rows: FleetNode[] }) {
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
-  const [first, last] = visibleRange(scrollTop, height, ROW_HEIGHT, rows.length);
+  const [first, last] = visibleRange(firstRow * ROW_HEIGHT, height, ROW_HEIGHT, rows.length);
   const shown = [];
   for (let i = first; i <= last; i++) shown.push(<Row key={rows[i].id} n={rows[i]} top={i * ROW_HEIGHT} />);
   return (
@@ -75,7 +79,7 @@ function VirtualRows({ rows }: { rows: FleetNode[] }) {
       data-testid="node-list-scroll"
       role="rowgroup"
       style={{ height: Math.min(VIEWPORT, Math.max(ROW_HEIGHT * 3, rows.length * ROW_HEIGHT)) }}
-      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+      onScroll={(e) => setFirstRow(Math.floor(e.currentTarget.scrollTop / ROW_HEIGHT))}
     >
       <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative' }}>{shown}</div>
     </div>
@@ -85,7 +89,8 @@ function VirtualRows({ rows }: { rows: FleetNode[] }) {
 export default function NodeListPage() {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const { nodes, error } = useFleetNodes();
+  const [live, setLive] = useState<NodesState>(initialNodesState);
+  const { nodes, error } = useFleetNodes(live);
   const [view, setView] = useState<ListView>(DEFAULT_VIEW);
   const [views, setViews] = useState<Record<string, ListView>>(() => loadViews(localStorage));
   const [viewName, setViewName] = useState('');
@@ -139,6 +144,7 @@ export default function NodeListPage() {
 
   return (
     <Card
+      data-testid="node-list"
       title={
         <Space size={12} align="baseline">
           <span>{t('nodes.title')}</span>
@@ -177,6 +183,7 @@ export default function NodeListPage() {
         </Space>
       }
     >
+      <LiveThrottle onChange={setLive} />
       <Space wrap style={{ marginBottom: 12 }}>
         <Input
           data-testid="node-search"
