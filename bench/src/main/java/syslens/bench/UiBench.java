@@ -54,6 +54,10 @@ final class UiBench implements Callable<Integer> {
   @Option(names = "--updates", paramLabel = "N", defaultValue = "5", description = "Live heat-map updates timed. Default: ${DEFAULT-VALUE}.")
   int updates;
 
+  @Option(names = "--connect-rate", paramLabel = "N", defaultValue = "200",
+      description = "New agent streams per second at the start. Default: ${DEFAULT-VALUE}.")
+  int connectRate;
+
   @Option(names = "--dashboard-dir", paramLabel = "DIR", defaultValue = "dashboard",
       description = "The dashboard checkout (its e2e/ui-bench.mjs and node_modules/playwright-core). Default: ${DEFAULT-VALUE}.")
   Path dashboardDir;
@@ -80,6 +84,9 @@ final class UiBench implements Callable<Integer> {
     }
     if (series < 1 || series > 10_000) {
       throw new IllegalArgumentException("--series: " + series + " (expected: 1..10000)");
+    }
+    if (connectRate < 1 || connectRate > 10_000) {
+      throw new IllegalArgumentException("--connect-rate: " + connectRate + " (expected: 1..10000)");
     }
     if (updates < 1 || updates > 100) {
       throw new IllegalArgumentException("--updates: " + updates + " (expected: 1..100)");
@@ -143,17 +150,23 @@ final class UiBench implements Callable<Integer> {
         FleetAgent a = new FleetAgent(Fleet.hostName(h), token, timer, 32, listener);
         agents.add(a);
         a.connect(chans.get(h % channels));
-        long wait = t0 + (long) ((h + 1) * 1e9 / 500) - System.nanoTime();
+        long wait = t0 + (long) ((h + 1) * 1e9 / connectRate) - System.nanoTime();
         if (wait > 0) {
           TimeUnit.NANOSECONDS.sleep(wait);
         }
         FleetBench.schedule(timer, a, fleet, templates, h, false, intervalMs);
       }
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+      long nextReport = System.nanoTime();
       while (up.get() < nodes) {
         s.child.checkAlive();
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(up.get() + " of " + nodes + " nodes connected after 5 min");
+          throw new IllegalStateException(up.get() + " of " + nodes + " nodes connected after 5 min (server log: "
+              + work + "/syslens-server.log with --keep)");
+        }
+        if (System.nanoTime() > nextReport) {
+          System.err.printf("bench ui: %d of %d nodes connected%n", up.get(), nodes);
+          nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         }
         Thread.sleep(200);
       }
