@@ -90,17 +90,19 @@ export default function NodeListPage() {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [live, setLive] = useState<NodesState>(initialNodesState);
-  const { nodes, error } = useFleetNodes(live);
+  const { nodes, data, error } = useFleetNodes(live);
   const [view, setView] = useState<ListView>(DEFAULT_VIEW);
   const [views, setViews] = useState<Record<string, ListView>>(() => loadViews(localStorage));
   const [viewName, setViewName] = useState('');
   const rows = useMemo(() => (nodes ? applyView(nodes, view) : []), [nodes, view]);
+  // Filter choices from the polled overview (every 5 s), not from each live merge (every second).
+  const base = data?.nodes ?? nodes;
   const options = useMemo(() => ({
-    kind: distinct(nodes ?? [], (n) => n.kind),
-    os: distinct(nodes ?? [], (n) => n.os),
-    group: distinct(nodes ?? [], (n) => n.group),
-    labels: labelPairs(nodes ?? []),
-  }), [nodes]);
+    kind: distinct(base ?? [], (n) => n.kind),
+    os: distinct(base ?? [], (n) => n.os),
+    group: distinct(base ?? [], (n) => n.group),
+    labels: labelPairs(base ?? []),
+  }), [base]);
   const set = (patch: Partial<ListView>) => setView((v) => ({ ...v, ...patch }));
   const sortBy = (key: SortKey, numeric?: boolean) =>
     setView((v) => (v.sort === key ? { ...v, desc: !v.desc } : { ...v, sort: key, desc: !!numeric }));
