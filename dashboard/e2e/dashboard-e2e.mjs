@@ -66,6 +66,8 @@ async function run(page) {
   ]);
   if (!loggedIn) throw new Error(`login rejected: ${await testId('login-error').innerText()}`);
 
+  // The landing page is the fleet overview; the node list is one click away.
+  await testId('nav-nodes').click();
   log('wait for node row', NODE_ID);
   const row = testId(`node-row-${NODE_ID}`);
   await row.waitFor({ state: 'visible', timeout: WAIT_MS });

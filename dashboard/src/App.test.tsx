@@ -92,9 +92,16 @@ describe('login page', () => {
         return Response.json({ token: 'jwt-1', expiresAt: Date.now() + 60_000, username: 'admin' });
       }
       expect((init?.headers as Record<string, string>).Authorization).toBe('Bearer jwt-1');
+      if (url === '/api/v1/fleet/overview') {
+        return Response.json({ status: 'success', data: { generatedAt: 0, total: 1, truncated: false,
+          summary: { status: { online: 1 }, kind: { agent: 1 } },
+          nodes: { id: ['web-1'], hostname: ['web-1'], kind: ['agent'], os: ['Linux'], status: ['online'], group: [null],
+            labels: [{ env: 'prod' }], cpu: [12.5], memory: [40.1], disk: [null], netBytesPerSec: [null] } } });
+      }
       return Response.json({ status: 'success', data: url === '/api/v1/nodes' ? [node] : [] });
     });
     vi.stubGlobal('fetch', fetchMock);
+    window.location.hash = '#/nodes';
     await act(async () => root.render(<App />));
 
     await act(async () => {

@@ -13,8 +13,10 @@ import { LiveProvider } from './live/LiveProvider';
 import { useRoute } from './lib/route';
 import { AccountSetupPage } from './pages/AccountSetupPage';
 import { LoginPage } from './pages/LoginPage';
-import { NodeListPage } from './pages/NodeListPage';
 
+// Every page is its own chunk (route-level code splitting); the entry keeps only the shell.
+const OverviewPage = lazy(() => import('./pages/OverviewPage'));
+const NodeListPage = lazy(() => import('./pages/NodeListPage'));
 // The detail page carries ECharts: load it only when a node is opened.
 const NodeDetailPage = lazy(() => import('./pages/NodeDetailPage'));
 // The alerts area (rules builder, charts, tables) is its own chunk too.
@@ -60,8 +62,14 @@ function Shell({ session }: { session: Session }) {
           <Suspense fallback={<Spin size="large" style={{ display: 'block', marginTop: 80 }} />}>
             <NodeDetailPage key={route.id} nodeId={route.id} />
           </Suspense>
+        ) : route.page === 'nodes' ? (
+          <Suspense fallback={<PageSkeleton />}>
+            <NodeListPage />
+          </Suspense>
         ) : (
-          <NodeListPage />
+          <Suspense fallback={<PageSkeleton />}>
+            <OverviewPage />
+          </Suspense>
         )}
       </Layout.Content>
     </Layout>

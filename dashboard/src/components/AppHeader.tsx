@@ -27,16 +27,23 @@ function NavLinks({ page }: { page: string }) {
   );
   return (
     <nav style={{ display: 'flex', gap: 4 }}>
-      {link('#/', page === 'nodes' || page === 'node', t('alerts.nav.nodes'), 'nav-nodes')}
+      {link('#/', page === 'overview', t('fleet.nav.overview'), 'nav-overview')}
+      {link('#/nodes', page === 'nodes' || page === 'node', t('alerts.nav.nodes'), 'nav-nodes')}
       {link('#/alerts/firing', page === 'alerts', t('alerts.nav.alerts'), 'nav-alerts')}
     </nav>
   );
 }
 
-export function AppHeader({ session, page = 'nodes', admin = false }: { session: Session; page?: string; admin?: boolean }) {
+/** The live feed's state; its own component, as the live context changes with every batch of samples. */
+function LiveBadge() {
   const { t } = useTranslation();
   const { status } = useLive();
   const badge = status === 'connected' ? 'success' : status === 'connecting' ? 'processing' : 'warning';
+  return <Badge status={badge} text={<span data-testid="live-status">{t(`live.${status}`)}</span>} />;
+}
+
+export function AppHeader({ session, page = 'overview', admin = false }: { session: Session; page?: string; admin?: boolean }) {
+  const { t } = useTranslation();
   return (
     <Layout.Header
       style={{
@@ -55,7 +62,7 @@ export function AppHeader({ session, page = 'nodes', admin = false }: { session:
       <Space size={20} align="center">
         <Logo />
         <NavLinks page={page} />
-        <Badge status={badge} text={<span data-testid="live-status">{t(`live.${status}`)}</span>} />
+        <LiveBadge />
       </Space>
       <Space size={12} align="center" wrap={false}>
         {admin && (

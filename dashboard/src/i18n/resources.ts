@@ -2,6 +2,7 @@ import { alertsResources, type AlertsResources } from './alerts';
 
 /** UI strings. Every language has exactly the same keys (a unit test checks this). */
 import { adminEn, adminJaJP, adminZhCN } from './admin';
+import { fleetEn, fleetJaJP, fleetZhCN } from './fleet';
 
 const en = {
   app: {
@@ -109,6 +110,7 @@ const en = {
     server: 'Server error ({{status}})',
   },
   admin: adminEn,
+  fleet: fleetEn,
 };
 
 export type Resources = typeof en;
@@ -219,6 +221,7 @@ const zhCN: Resources = {
     server: '服务器错误（{{status}}）',
   },
   admin: adminZhCN,
+  fleet: fleetZhCN,
 };
 
 const jaJP: Resources = {
@@ -327,6 +330,7 @@ const jaJP: Resources = {
     server: 'サーバーエラー（{{status}}）',
   },
   admin: adminJaJP,
+  fleet: fleetJaJP,
 };
 
 export const SUPPORTED_LANGUAGES = ['en', 'zh-CN', 'ja-JP'] as const;

@@ -129,7 +129,7 @@ describe('alerts routes', () => {
   });
   it('leaves the other routes alone', () => {
     expect(parseRoute('#/nodes/a')).toEqual({ page: 'node', id: 'a' });
-    expect(parseRoute('#/alertsx')).toEqual({ page: 'nodes' });
+    expect(parseRoute('#/alertsx')).toEqual({ page: 'overview' });
     expect(alertsHref('rules')).toBe('#/alerts/rules');
   });
 });

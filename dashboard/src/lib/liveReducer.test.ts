@@ -112,3 +112,24 @@ describe('filterNodes', () => {
     expect(filterNodes(state, 'nothing')).toEqual([]);
   });
 });
+
+describe('applyBatch', () => {
+  it('equals folding liveReducer over the messages, copying the map once', async () => {
+    const { applyBatch, liveReducer, initialNodesState } = await import('./liveReducer');
+    const base = liveReducer(initialNodesState, { type: 'snapshot', nodes: [
+      { id: 'a', hostname: 'a', os: '', agentVersion: '', labels: {}, status: 'online', lastSeen: 1, cpuPercent: 1, memoryPercent: 2 },
+      { id: 'b', hostname: 'b', os: '', agentVersion: '', labels: {}, status: 'offline', lastSeen: 1, cpuPercent: null, memoryPercent: null },
+    ] });
+    const msgs = [
+      { type: 'sample', nodeId: 'a', t: 5, cpuPercent: 50, memoryPercent: null, load1: null, netRxBytesPerSec: null, netTxBytesPerSec: null, diskReadBytesPerSec: null, diskWriteBytesPerSec: null },
+      { type: 'status', nodeId: 'b', status: 'online', lastSeen: 6 },
+      { type: 'sample', nodeId: 'c', t: 7, cpuPercent: 9, memoryPercent: 8, load1: null, netRxBytesPerSec: null, netTxBytesPerSec: null, diskReadBytesPerSec: null, diskWriteBytesPerSec: null },
+      { type: 'sample', nodeId: 'a', t: 4, cpuPercent: 60, memoryPercent: 30, load1: null, netRxBytesPerSec: null, netTxBytesPerSec: null, diskReadBytesPerSec: null, diskWriteBytesPerSec: null },
+    ] as import('./types').LiveMessage[];
+    const folded = msgs.reduce(liveReducer, base);
+    const batched = applyBatch(base, msgs);
+    expect(batched).toEqual(folded);
+    expect(base.nodes.a.cpuPercent).toBe(1);
+    expect(applyBatch(base, [])).toBe(base);
+  });
+});

@@ -85,3 +85,30 @@ export function filterNodes(state: NodesState, search: string): NodeInfo[] {
   });
   return matched.sort((a, b) => a.hostname.localeCompare(b.hostname) || a.id.localeCompare(b.id));
 }
+
+/**
+ * Applies a batch of messages with one copy of the node map for the whole batch (the result
+ * equals folding liveReducer over them). Per message, liveReducer copies the map: with 10,000
+ * nodes and a thousand samples a second that was ten million property copies a second.
+ */
+export function applyBatch(state: NodesState, messages: LiveMessage[]): NodesState {
+  let loaded = state.loaded;
+  let nodes: Record<string, NodeInfo> | null = null;
+  let base = state.nodes;
+  for (const msg of messages) {
+    if (msg.type === 'snapshot') {
+      const next = liveReducer(state, msg);
+      base = next.nodes;
+      nodes = null;
+      loaded = true;
+      continue;
+    }
+    if (msg.type !== 'sample' && msg.type !== 'status') continue;
+    if (nodes === null) nodes = { ...base };
+    const prev = nodes[msg.nodeId];
+    const one = liveReducer({ nodes: prev ? { [msg.nodeId]: prev } : {}, loaded }, msg);
+    nodes[msg.nodeId] = one.nodes[msg.nodeId];
+  }
+  const out = nodes ?? base;
+  return out === state.nodes && loaded === state.loaded ? state : { nodes: out, loaded };
+}

@@ -5,6 +5,7 @@ export const ALERT_TABS = ['firing', 'history', 'rules', 'silences', 'receivers'
 export type AlertsTab = (typeof ALERT_TABS)[number];
 
 export type Route =
+  | { page: 'overview' }
   | { page: 'nodes' }
   | { page: 'node'; id: string }
   | { page: 'alerts'; tab: AlertsTab; rule?: string }
@@ -12,7 +13,7 @@ export type Route =
 
 /**
  * Parses the hash: `#/nodes/<id>` is a node's detail page, `#/alerts/<tab>` an alerts page,
- * `#/admin/<section>` administration, anything else the node list.
+ * `#/admin/<section>` administration, `#/nodes` the node list, anything else the fleet overview.
  */
 export function parseRoute(hash: string): Route {
   const alerts = /^#\/alerts(?:\/([a-z]+))?\/?(?:\?(.*))?$/.exec(hash);
@@ -40,8 +41,11 @@ export function parseRoute(hash: string): Route {
       return { page: 'nodes' };
     }
   }
-  return { page: 'nodes' };
+  if (/^#\/nodes\/?$/.test(hash)) return { page: 'nodes' };
+  return { page: 'overview' };
 }
+
+export const NODES_HREF = '#/nodes';
 
 export function nodeHref(id: string): string {
   return `#/nodes/${encodeURIComponent(id)}`;

@@ -2,7 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useReducer,
 import { ApiError, fetchNodes } from '../api/client';
 import { clearSession, type Session } from '../api/session';
 import { refreshSession } from '../api/auth';
-import { initialNodesState, liveReducer, parseLiveMessage, type NodesState } from '../lib/liveReducer';
+import { applyBatch, initialNodesState, parseLiveMessage, type NodesState } from '../lib/liveReducer';
 import type { LiveMessage, SampleMessage } from '../lib/types';
 
 export type LiveStatus = 'connecting' | 'connected' | 'reconnecting';
@@ -35,7 +35,7 @@ export function liveUrl(loc: Pick<Location, 'protocol' | 'host'>, token: string)
 type Action = { type: 'batch'; messages: LiveMessage[] };
 
 function batchReducer(state: NodesState, action: Action): NodesState {
-  return action.messages.reduce(liveReducer, state);
+  return applyBatch(state, action.messages);
 }
 
 export function LiveProvider({ session, children }: { session: Session; children: ReactNode }) {

@@ -9,7 +9,7 @@ import { formatBytesPerSec, formatPercent, formatRelativeTime } from '../lib/for
 import { nodeQueries, type NodeSeriesKey } from '../lib/promql';
 import { appendPoint, countValues, matrixToPoints, mergeHistory, type Point } from '../lib/series';
 import type { SampleMessage } from '../lib/types';
-import { LabelTags, StatusTag } from './NodeListPage';
+import { LabelTags, StatusTag } from '../components/NodeTags';
 import { lineChartOption } from './chartOptions';
 
 const WINDOW_MS = 60 * 60 * 1000;
@@ -133,7 +133,7 @@ export default function NodeDetailPage({ nodeId }: { nodeId: string }) {
     <Space orientation="vertical" size={16} style={{ width: '100%' }}>
       <Card>
         <Space orientation="vertical" size={12} style={{ width: '100%' }}>
-          <Button type="link" href="#/" icon={<ArrowLeftOutlined />} style={{ padding: 0 }}>{t('detail.back')}</Button>
+          <Button type="link" href="#/nodes" icon={<ArrowLeftOutlined />} style={{ padding: 0 }}>{t('detail.back')}</Button>
           <Space size={12} align="center" wrap>
             <Typography.Title level={3} style={{ margin: 0 }} data-testid="node-title">{node?.hostname ?? nodeId}</Typography.Title>
             {node && <StatusTag status={node.status} />}

@@ -1,147 +1,245 @@
-import { useMemo, useState } from 'react';
-import { Alert, Card, Empty, Input, Progress, Space, Table, Tag, Tooltip, Typography } from 'antd';
-import type { ColumnsType } from 'antd/es/table';
-import { SearchOutlined } from '@ant-design/icons';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { Alert, App, Button, Card, Empty, Input, Select, Skeleton, Space, Typography } from 'antd';
+import { DownloadOutlined, SaveOutlined, SearchOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { useLive, useNow } from '../live/LiveProvider';
-import { formatPercent, formatRelativeTime } from '../lib/format';
-import { filterNodes } from '../lib/liveReducer';
+import { LiveThrottle, useFleetNodes } from '../fleet/useFleet';
+import { initialNodesState, type NodesState } from '../lib/liveReducer';
+import {
+  applyView, DEFAULT_VIEW, distinct, labelPairs, loadViews, saveViews, toCsv, visibleRange,
+  type FleetNode, type ListView, type SortKey,
+} from '../lib/fleet';
+import { formatBytesPerSec, formatPercent } from '../lib/format';
 import { navigate, nodeHref } from '../lib/route';
-import type { NodeInfo } from '../lib/types';
 
-export function StatusTag({ status }: { status: NodeInfo['status'] }) {
+const ROW_HEIGHT = 44;
+const VIEWPORT = 600;
+const GRID = 'minmax(180px, 2.2fr) 96px 80px minmax(110px, 1.2fr) minmax(90px, 1fr) 76px 76px 76px 100px';
+const COLUMNS: { key: SortKey; label: string; numeric?: boolean }[] = [
+  { key: 'hostname', label: 'host' }, { key: 'status', label: 'status' }, { key: 'kind', label: 'kind' },
+  { key: 'os', label: 'os' }, { key: 'group', label: 'group' }, { key: 'cpu', label: 'cpu', numeric: true },
+  { key: 'memory', label: 'memory', numeric: true }, { key: 'disk', label: 'disk', numeric: true },
+  { key: 'net', label: 'net', numeric: true },
+];
+
+function pctCell(v: number | null) {
+  if (v == null) return <span className="syslens-muted">–</span>;
+  const color = v >= 90 ? '#cf1322' : v >= 75 ? '#d48806' : undefined;
+  return <span style={{ color, fontVariantNumeric: 'tabular-nums' }}>{formatPercent(v)}</span>;
+}
+
+const STATUS_CLASS = { online: 'syslens-st syslens-st-online', stale: 'syslens-st syslens-st-stale', offline: 'syslens-st' } as const;
+
+/** One row: plain elements only (no component library), so mounting rows while scrolling stays cheap. */
+const Row = memo(function Row({ n, top }: { n: FleetNode; top: number }) {
   const { t } = useTranslation();
   return (
-    <Tag color={status === 'online' ? 'success' : 'default'} data-testid="node-status">
-      {t(`status.${status}`)}
-    </Tag>
-  );
-}
-
-export function LabelTags({ labels }: { labels: Record<string, string> }) {
-  const entries = Object.entries(labels).sort(([a], [b]) => a.localeCompare(b));
-  return (
-    <Space size={[4, 4]} wrap>
-      {entries.map(([k, v]) => (
-        <Tag key={k} color="blue" variant="filled">{`${k}=${v}`}</Tag>
-      ))}
-    </Space>
-  );
-}
-
-function Usage({ value }: { value: number | null }) {
-  if (value == null) return <Typography.Text type="secondary">–</Typography.Text>;
-  const clamped = Math.max(0, Math.min(100, value));
-  const color = clamped >= 90 ? '#ff4d4f' : clamped >= 75 ? '#faad14' : '#1677ff';
-  return (
-    <Tooltip title={formatPercent(value)}>
-      <div style={{ display: 'flex', alignItems: 'center', gap: 8, minWidth: 140 }}>
-        <Progress percent={clamped} showInfo={false} size="small" strokeColor={color} style={{ flex: 1, margin: 0 }} />
-        <span style={{ width: 48, textAlign: 'right', fontVariantNumeric: 'tabular-nums' }}>{formatPercent(value)}</span>
+    <div
+      className="syslens-vrow"
+      role="row"
+      data-testid={`node-row-${n.id}`}
+      style={{ transform: `translateY(${top}px)`, height: ROW_HEIGHT, gridTemplateColumns: GRID }}
+      onClick={() => navigate(nodeHref(n.id))}
+    >
+      <div className="syslens-ellipsis" role="cell">
+        <a href={nodeHref(n.id)} onClick={(e) => e.stopPropagation()} style={{ fontWeight: 600 }}>{n.hostname}</a>
+        {n.hostname !== n.id && <span className="syslens-muted" style={{ fontSize: 12, marginLeft: 6 }}>{n.id}</span>}
       </div>
-    </Tooltip>
+      <div role="cell"><span className={STATUS_CLASS[n.status] ?? 'syslens-st'} data-testid="node-status">{t(`fleet.status.${n.status}`)}</span></div>
+      <div role="cell" className="syslens-ellipsis">{t(`fleet.kind.${n.kind}`, { defaultValue: n.kind })}</div>
+      <div role="cell" className="syslens-ellipsis" title={n.os}>{n.os || '–'}</div>
+      <div role="cell" className="syslens-ellipsis">{n.group ?? '–'}</div>
+      <div role="cell">{pctCell(n.cpu)}</div>
+      <div role="cell">{pctCell(n.memory)}</div>
+      <div role="cell">{pctCell(n.disk)}</div>
+      <div role="cell" style={{ fontVariantNumeric: 'tabular-nums' }}>{n.net == null ? '–' : formatBytesPerSec(n.net)}</div>
+    </div>
+  );
+});
+
+/** Renders only the rows in view (plus a few): 10,000 nodes keep about 30 rows in the DOM. */
+function VirtualRows({ rows }: { rows: FleetNode[] }) {
+  const box = useRef<HTMLDivElement>(null);
+  // Only the first visible row index is state: scrolling within a row re-renders nothing.
+  const [firstRow, setFirstRow] = useState(0);
+  const [height, setHeight] = useState(VIEWPORT);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setHeight(el.clientHeight || VIEWPORT));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  const [first, last] = visibleRange(firstRow * ROW_HEIGHT, height, ROW_HEIGHT, rows.length);
+  const shown = [];
+  for (let i = first; i <= last; i++) shown.push(<Row key={rows[i].id} n={rows[i]} top={i * ROW_HEIGHT} />);
+  return (
+    <div
+      ref={box}
+      className="syslens-vlist"
+      data-testid="node-list-scroll"
+      role="rowgroup"
+      style={{ height: Math.min(VIEWPORT, Math.max(ROW_HEIGHT * 3, rows.length * ROW_HEIGHT)) }}
+      onScroll={(e) => setFirstRow(Math.floor(e.currentTarget.scrollTop / ROW_HEIGHT))}
+    >
+      <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative' }}>{shown}</div>
+    </div>
   );
 }
 
-export function NodeListPage() {
+export default function NodeListPage() {
   const { t } = useTranslation();
-  const { state, loadError } = useLive();
-  const now = useNow(1000);
-  const [search, setSearch] = useState('');
-  const rows = useMemo(() => filterNodes(state, search), [state, search]);
-  const all = Object.values(state.nodes);
-  const online = all.filter((n) => n.status === 'online').length;
+  const { message } = App.useApp();
+  const [live, setLive] = useState<NodesState>(initialNodesState);
+  const { nodes, data, error } = useFleetNodes(live);
+  const [view, setView] = useState<ListView>(DEFAULT_VIEW);
+  const [views, setViews] = useState<Record<string, ListView>>(() => loadViews(localStorage));
+  const [viewName, setViewName] = useState('');
+  const rows = useMemo(() => (nodes ? applyView(nodes, view) : []), [nodes, view]);
+  // Filter choices from the polled overview (every 5 s), not from each live merge (every second).
+  const base = data?.nodes ?? nodes;
+  const options = useMemo(() => ({
+    kind: distinct(base ?? [], (n) => n.kind),
+    os: distinct(base ?? [], (n) => n.os),
+    group: distinct(base ?? [], (n) => n.group),
+    labels: labelPairs(base ?? []),
+  }), [base]);
+  const set = (patch: Partial<ListView>) => setView((v) => ({ ...v, ...patch }));
+  const sortBy = (key: SortKey, numeric?: boolean) =>
+    setView((v) => (v.sort === key ? { ...v, desc: !v.desc } : { ...v, sort: key, desc: !!numeric }));
 
-  const columns: ColumnsType<NodeInfo> = [
-    {
-      title: t('nodes.columns.host'),
-      key: 'host',
-      sorter: (a, b) => a.hostname.localeCompare(b.hostname),
-      render: (_, n) => (
-        <div>
-          <a href={nodeHref(n.id)} onClick={(e) => e.stopPropagation()} style={{ fontWeight: 600 }}>{n.hostname}</a>
-          {n.hostname !== n.id && <div><Typography.Text type="secondary" style={{ fontSize: 12 }}>{n.id}</Typography.Text></div>}
-          {n.os && <div><Typography.Text type="secondary" style={{ fontSize: 12 }}>{n.os}</Typography.Text></div>}
-        </div>
-      ),
-    },
-    {
-      title: t('nodes.columns.status'),
-      dataIndex: 'status',
-      width: 110,
-      sorter: (a, b) => a.status.localeCompare(b.status),
-      render: (s: NodeInfo['status']) => <StatusTag status={s} />,
-    },
-    {
-      title: t('nodes.columns.cpu'),
-      dataIndex: 'cpuPercent',
-      width: 200,
-      sorter: (a, b) => (a.cpuPercent ?? -1) - (b.cpuPercent ?? -1),
-      render: (v: number | null) => <Usage value={v} />,
-    },
-    {
-      title: t('nodes.columns.memory'),
-      dataIndex: 'memoryPercent',
-      width: 200,
-      sorter: (a, b) => (a.memoryPercent ?? -1) - (b.memoryPercent ?? -1),
-      render: (v: number | null) => <Usage value={v} />,
-    },
-    {
-      title: t('nodes.columns.labels'),
-      dataIndex: 'labels',
-      render: (labels: Record<string, string>) => <LabelTags labels={labels} />,
-    },
-    {
-      title: t('nodes.columns.lastSeen'),
-      dataIndex: 'lastSeen',
-      width: 140,
-      sorter: (a, b) => (a.lastSeen ?? 0) - (b.lastSeen ?? 0),
-      render: (v: number | null) => (
-        <Tooltip title={v ? new Date(v).toLocaleString() : undefined}>
-          <span data-testid="last-seen" style={{ fontVariantNumeric: 'tabular-nums' }}>{formatRelativeTime(t, now, v)}</span>
-        </Tooltip>
-      ),
-    },
-  ];
+  const exportCsv = () => {
+    const url = URL.createObjectURL(new Blob([toCsv(rows)], { type: 'text/csv;charset=utf-8' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `syslens-nodes-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
+  const save = () => {
+    const name = viewName.trim();
+    if (!name) return;
+    const next = { ...views, [name]: view };
+    saveViews(localStorage, next);
+    setViews(loadViews(localStorage));
+    void message.success(t('fleet.list.viewSaved', { name }));
+  };
+  const remove = (name: string) => {
+    const next = { ...views };
+    delete next[name];
+    saveViews(localStorage, next);
+    setViews(next);
+  };
+
+  const multi = (key: 'status' | 'kind' | 'os' | 'group', values: string[], label: (v: string) => string) => (
+    <Select
+      mode="multiple"
+      allowClear
+      maxTagCount="responsive"
+      data-testid={`filter-${key}`}
+      placeholder={t(`fleet.list.filter.${key}`)}
+      value={view[key] as string[]}
+      onChange={(v: string[]) => set({ [key]: v } as Partial<ListView>)}
+      options={values.map((v) => ({ value: v, label: label(v) }))}
+      style={{ minWidth: 150 }}
+    />
+  );
 
   return (
     <Card
+      data-testid="node-list"
       title={
         <Space size={12} align="baseline">
           <span>{t('nodes.title')}</span>
-          <Typography.Text type="secondary" style={{ fontSize: 13, fontWeight: 'normal' }} data-testid="nodes-summary">
-            {t('nodes.summary', { online, offline: all.length - online, total: all.length })}
-          </Typography.Text>
+          {nodes && (
+            <Typography.Text type="secondary" style={{ fontSize: 13, fontWeight: 'normal' }} data-testid="nodes-summary">
+              {t('fleet.list.count', { shown: rows.length, total: nodes.length })}
+            </Typography.Text>
+          )}
         </Space>
       }
       extra={
+        <Space wrap>
+          <Select
+            data-testid="saved-views"
+            placeholder={t('fleet.list.views')}
+            style={{ minWidth: 160 }}
+            value={null}
+            onChange={(name: string) => views[name] && setView(views[name])}
+            options={Object.keys(views).map((n) => ({ value: n, label: n }))}
+            notFoundContent={t('fleet.list.noViews')}
+            optionRender={(o) => (
+              <Space style={{ width: '100%', justifyContent: 'space-between' }}>
+                <span>{o.label}</span>
+                <a onClick={(e) => { e.stopPropagation(); remove(String(o.value)); }}>{t('fleet.list.deleteView')}</a>
+              </Space>
+            )}
+          />
+          <Space.Compact>
+            <Input data-testid="view-name" placeholder={t('fleet.list.viewName')} value={viewName} maxLength={80}
+              onChange={(e) => setViewName(e.target.value)} style={{ width: 140 }} />
+            <Button data-testid="view-save" icon={<SaveOutlined />} onClick={save} disabled={!viewName.trim()}>{t('fleet.list.saveView')}</Button>
+          </Space.Compact>
+          <Button data-testid="export-csv" icon={<DownloadOutlined />} onClick={exportCsv} disabled={rows.length === 0}>
+            {t('fleet.list.exportCsv')}
+          </Button>
+        </Space>
+      }
+    >
+      <LiveThrottle onChange={setLive} />
+      <Space wrap style={{ marginBottom: 12 }}>
         <Input
           data-testid="node-search"
           allowClear
           prefix={<SearchOutlined />}
           placeholder={t('nodes.search')}
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-          style={{ width: 300 }}
+          value={view.search}
+          onChange={(e) => set({ search: e.target.value })}
+          style={{ width: 260 }}
         />
-      }
-    >
-      {loadError && (
+        {multi('status', ['online', 'stale', 'offline'], (v) => t(`fleet.status.${v}`))}
+        {multi('kind', options.kind, (v) => t(`fleet.kind.${v}`, { defaultValue: v }))}
+        {multi('os', options.os, (v) => v)}
+        {multi('group', options.group, (v) => v)}
+        <Select
+          mode="multiple"
+          allowClear
+          maxTagCount="responsive"
+          data-testid="filter-labels"
+          placeholder={t('fleet.list.filter.labels')}
+          value={view.labels}
+          onChange={(v: string[]) => set({ labels: v })}
+          options={options.labels.map((v) => ({ value: v, label: v }))}
+          style={{ minWidth: 180 }}
+        />
+        {JSON.stringify(view) !== JSON.stringify(DEFAULT_VIEW) && <Button type="link" onClick={() => setView(DEFAULT_VIEW)}>{t('fleet.list.reset')}</Button>}
+      </Space>
+      {error && (
         <Alert type="warning" showIcon style={{ marginBottom: 16 }}
-          title={t('nodes.loadError', { error: loadError === 'network' ? t('errors.network') : loadError })} />
+          title={t('nodes.loadError', { error: error === 'network' ? t('errors.network') : error })} />
       )}
-      <Table<NodeInfo>
-        rowKey="id"
-        size="middle"
-        columns={columns}
-        dataSource={rows}
-        loading={!state.loaded && !loadError}
-        rowClassName={() => 'syslens-row'}
-        pagination={rows.length > 50 ? { pageSize: 50, showSizeChanger: true } : false}
-        onRow={(n) => ({ onClick: () => navigate(nodeHref(n.id)), 'data-testid': `node-row-${n.id}` }) as React.HTMLAttributes<HTMLElement>}
-        locale={{ emptyText: <Empty description={search ? t('nodes.noMatch', { search }) : t('nodes.empty')} /> }}
-        scroll={{ x: 900 }}
-      />
+      {!nodes ? (
+        <Skeleton active paragraph={{ rows: 10 }} />
+      ) : (
+        <div role="table" aria-rowcount={rows.length} data-testid="node-table" style={{ overflowX: 'auto' }}>
+          <div style={{ minWidth: 980 }}>
+            <div className="syslens-vhead" role="row" style={{ gridTemplateColumns: GRID }}>
+              {COLUMNS.map((c) => (
+                <div role="columnheader" key={c.key} aria-sort={view.sort === c.key ? (view.desc ? 'descending' : 'ascending') : 'none'}>
+                  <button type="button" data-testid={`sort-${c.key}`} onClick={() => sortBy(c.key, c.numeric)}>
+                    {t(`fleet.list.columns.${c.label}`)}{view.sort === c.key ? (view.desc ? ' ▼' : ' ▲') : ''}
+                  </button>
+                </div>
+              ))}
+            </div>
+            {rows.length === 0 ? (
+              <Empty style={{ margin: 24 }} description={nodes.length === 0 ? t('nodes.empty') : t('fleet.list.noMatch')} />
+            ) : (
+              <VirtualRows rows={rows} />
+            )}
+          </div>
+        </div>
+      )}
     </Card>
   );
 }
+

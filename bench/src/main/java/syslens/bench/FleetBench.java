@@ -317,7 +317,7 @@ final class FleetBench implements Callable<Integer> {
   }
 
   /** The series' labels once: the server adds node and instance, so every agent sends the same label lists. */
-  private static Series[] templates(Fleet f) {
+  static Series[] templates(Fleet f) {
     Series[] out = new Series[f.seriesPerHost()];
     for (int s = 0; s < out.length; s++) {
       Series.Builder b = Series.newBuilder();
@@ -330,7 +330,7 @@ final class FleetBench implements Callable<Integer> {
   }
 
   /** Rounds of host h on its own phase (FNV-1a of the node id, as the agent), stamped on its grid. */
-  private static void schedule(ScheduledExecutorService timer, FleetAgent a, Fleet f, Series[] templates, int h,
+  static void schedule(ScheduledExecutorService timer, FleetAgent a, Fleet f, Series[] templates, int h,
       boolean probe, long intervalMs) {
     long phase = Math.floorMod(phaseSeed(a.nodeId), intervalMs);
     long now = System.currentTimeMillis();

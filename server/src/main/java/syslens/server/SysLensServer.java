@@ -38,6 +38,7 @@ import syslens.query.Engine;
 import syslens.server.api.AlertingApi;
 import syslens.server.api.ApiErrors;
 import syslens.server.api.MetadataApi;
+import syslens.server.api.FleetApi;
 import syslens.server.api.NodesApi;
 import syslens.server.control.Commands;
 import syslens.server.control.ControlApi;
@@ -289,6 +290,8 @@ public final class SysLensServer implements AutoCloseable {
           id -> nodeConfigs.forget(id, "decommissioned")).decorate(auth);
       sb.service("/api/v1/nodes", nodesApi);
       sb.service("/api/v1/nodes/{id}", nodesApi);
+      sb.service("/api/v1/fleet/overview", FleetApi.builder(registry, summaries, scopes).groupOf(nodeConfigs::groupOf)
+          .clock(config.clock()).build().decorate(auth));
       ingest.configSource(nodeConfigs::effective);
       nodeConfigs.onChange(ingest::pushConfig);
       Commands commands = new Commands(ingest::sendCommand, nodeConfigs, security.audit(), config.allowShellCommands());
@@ -365,7 +368,7 @@ public final class SysLensServer implements AutoCloseable {
           MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), meters.scrape())).decorate(auth));
       this.alerting.routes(sb, security, auth, config.clock(), scopes);
       HttpService apiNotFound = (ctx, req) -> ApiErrors.error(HttpStatus.NOT_FOUND, "not_found",
-          "no API endpoint at " + ctx.path() + " (expected: one of /api/v1/auth/login, /api/v1/nodes, "
+          "no API endpoint at " + ctx.path() + " (expected: one of /api/v1/auth/login, /api/v1/nodes, /api/v1/fleet/overview, "
               + "/api/v1/query, /api/v1/query_range, /api/v1/labels, /api/v1/label/<name>/values, "
               + "/api/v1/series, /api/v1/metadata, /api/v1/query_exemplars, /api/v1/format_query, "
               + "/api/v1/status/buildinfo, /api/v1/status/runtimeinfo, /api/v1/status/flags, /api/v1/live, /api/v1/me, /api/v1/users, /api/v1/roles, /api/v1/apikeys, "

@@ -98,6 +98,7 @@ class AuthorizationMatrixTest {
       row("/api/v1/node-certificates", "GET", READERS),
       row("/api/v1/node-certificates/{serial}/revoke", "POST", ADMIN),
       row("/api/v1/nodes", "GET", READERS),
+      row("/api/v1/fleet/overview", "GET", READERS),
       row("/api/v1/nodes/{id}", "DELETE", ADMIN),
       row("/api/v1/nodes/{id}/group", "PUT", ADMIN),
       row("/api/v1/groups", "GET", READERS),

@@ -151,6 +151,13 @@ class ScopeTest {
         .containsExactly("a1");
     assertThat(json(server.get("/api/v1/nodes", admin)).get("data")).extracting(n -> n.get("id").asText())
         .contains("a1", "b1");
+    JsonNode fleet = json(server.get("/api/v1/fleet/overview", alice)).get("data");
+    assertThat(fleet.at("/nodes/id")).extracting(JsonNode::asText).containsExactly("a1");
+    assertThat(fleet.get("total").asInt()).isEqualTo(1);
+    assertThat(fleet.at("/summary/status/online").asInt() + fleet.at("/summary/status/stale").asInt()
+        + fleet.at("/summary/status/offline").asInt()).isEqualTo(1);
+    assertThat(json(server.get("/api/v1/fleet/overview", admin)).at("/data/nodes/id")).extracting(JsonNode::asText)
+        .contains("a1", "b1");
     JsonNode scope = json(server.get("/api/v1/users/alice/permissions", admin)).at("/data/scope");
     assertThat(scope.get("unscoped").asBoolean()).isFalse();
     assertThat(scope.at("/selectors/0/selector").asText()).isEqualTo("{group=\"team-a\"}");

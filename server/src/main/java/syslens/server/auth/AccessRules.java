@@ -60,6 +60,7 @@ public final class AccessRules {
       new Rule("/api/v1/apikeys/", ANY, AUTHENTICATED, false),
       // Monitoring.
       new Rule("/api/v1/nodes", GET, "monitoring:node:read", false),
+      new Rule("/api/v1/fleet/overview", GET, "monitoring:node:read", false),
       // Control plane: configuration, groups, commands (docs/api.md).
       new Rule("/api/v1/nodes/*/group", Set.of(HttpMethod.PUT), "system:node:manage", false),
       new Rule("/api/v1/nodes/", Set.of(HttpMethod.DELETE), "system:node:manage", false),

@@ -136,6 +136,7 @@ public final class LiveHub implements WebSocketServiceHandler {
     m.put("netTxBytesPerSec", s.netTxBytesPerSec());
     m.put("diskReadBytesPerSec", s.diskReadBytesPerSec());
     m.put("diskWriteBytesPerSec", s.diskWriteBytesPerSec());
+    m.put("diskPercent", s.diskPercent());
     broadcast(s.nodeId(), null, toJson(m));
   }
 

@@ -8,7 +8,8 @@ import syslens.storage.Labels;
 /**
  * Turns each batch of a node into a {@link LiveSample}: CPU and memory percentages and byte
  * rates from the node_exporter series in it, using the previous batch's counters. Same formulas
- * as the dashboard's PromQL (CPU = 1 - idle share; network excludes {@code lo}).
+ * as the dashboard's PromQL (CPU = 1 - idle share; network excludes {@code lo}; disk usage is the
+ * fullest real filesystem, tmpfs-like ones left out).
  */
 public final class NodeSummaries {
   private final Map<String, Previous> previous = new ConcurrentHashMap<>();
@@ -30,6 +31,8 @@ public final class NodeSummaries {
     Double memTotal;
     Double memAvailable;
     Double load1;
+    /** Per mount point: size and available bytes of real (not tmpfs-like) filesystems. */
+    Map<String, double[]> filesystems;
 
     Round(String nodeId) {
       this.nodeId = nodeId;
@@ -61,6 +64,8 @@ public final class NodeSummaries {
             tx += v;
           }
         }
+        case "node_filesystem_size_bytes" -> fs(labels)[0] = v;
+        case "node_filesystem_avail_bytes" -> fs(labels)[1] = v;
         case "node_disk_read_bytes_total" -> {
           hasDisk = true;
           read += v;
@@ -72,7 +77,35 @@ public final class NodeSummaries {
         default -> { }
       }
     }
+
+    private double[] fs(Labels labels) {
+      if (filesystems == null) {
+        filesystems = new java.util.HashMap<>();
+      }
+      if (VIRTUAL_FS.contains(labels.get("fstype"))) {
+        return new double[2];
+      }
+      return filesystems.computeIfAbsent(labels.get("mountpoint"), k -> new double[] {Double.NaN, Double.NaN});
+    }
+
+    /** The fullest real filesystem's used share in percent, or null without one. */
+    Double diskPercent() {
+      if (filesystems == null) {
+        return null;
+      }
+      double max = -1;
+      for (double[] f : filesystems.values()) {
+        if (f[0] > 0 && !Double.isNaN(f[1])) {
+          max = Math.max(max, 100.0 * (1.0 - f[1] / f[0]));
+        }
+      }
+      return max < 0 ? null : clamp(max);
+    }
   }
+
+  /** Filesystems that hold no persistent data: left out of the disk usage share. */
+  private static final java.util.Set<String> VIRTUAL_FS = java.util.Set.of("tmpfs", "devtmpfs", "overlay",
+      "squashfs", "ramfs", "proc", "sysfs", "nsfs", "autofs", "fuse.lxcfs");
 
   /** The previous reading of one counter family: cpu (idle, total), net (rx, tx), disk (read, written). */
   private record Reading(long t, double a, double b) {}
@@ -131,7 +164,11 @@ public final class NodeSummaries {
         ? Double.valueOf(clamp(100.0 * (1.0 - r.memAvailable / r.memTotal)))
         : old == null ? null : old.memoryPercent();
     Double load1 = r.load1 != null ? r.load1 : old == null ? null : old.load1();
-    LiveSample s = new LiveSample(r.nodeId, r.t, cpu, mem, load1, rx, tx, read, written);
+    Double disk = r.diskPercent();
+    if (disk == null && old != null) {
+      disk = old.diskPercent();
+    }
+    LiveSample s = new LiveSample(r.nodeId, r.t, cpu, mem, load1, rx, tx, read, written, disk);
     latest.put(r.nodeId, s);
     return Optional.of(s);
   }

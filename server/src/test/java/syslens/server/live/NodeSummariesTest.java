@@ -63,4 +63,22 @@ class NodeSummariesTest {
     assertThat(last.netRxBytesPerSec()).isCloseTo(100.0, offset(1e-9));
     assertThat(last.netTxBytesPerSec()).isCloseTo(50.0, offset(1e-9));
   }
+
+  @Test
+  void finish_filesystems_diskPercentIsTheFullestRealOne() {
+    NodeSummaries s = new NodeSummaries();
+    NodeSummaries.Round r = s.begin("n");
+    r.add(Labels.of("__name__", "node_filesystem_size_bytes", "mountpoint", "/", "fstype", "ext4"), 1000, 1000);
+    r.add(Labels.of("__name__", "node_filesystem_avail_bytes", "mountpoint", "/", "fstype", "ext4"), 1000, 400);
+    r.add(Labels.of("__name__", "node_filesystem_size_bytes", "mountpoint", "/data", "fstype", "xfs"), 1000, 100);
+    r.add(Labels.of("__name__", "node_filesystem_avail_bytes", "mountpoint", "/data", "fstype", "xfs"), 1000, 30);
+    r.add(Labels.of("__name__", "node_filesystem_size_bytes", "mountpoint", "/run", "fstype", "tmpfs"), 1000, 100);
+    r.add(Labels.of("__name__", "node_filesystem_avail_bytes", "mountpoint", "/run", "fstype", "tmpfs"), 1000, 0);
+    assertThat(s.finish(r).orElseThrow().diskPercent()).isCloseTo(70.0, offset(1e-9));
+
+    NodeSummaries.Round cpuOnly = s.begin("n");
+    cpuOnly.add(Labels.of("__name__", "node_cpu_seconds_total", "cpu", "0", "mode", "idle"), 2000, 1);
+    assertThat(s.finish(cpuOnly).orElseThrow().diskPercent()).as("kept from the last round that had filesystems")
+        .isCloseTo(70.0, offset(1e-9));
+  }
 }

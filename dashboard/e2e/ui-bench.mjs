@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+// The browser half of `syslens bench ui`: drives Debian's headless Chromium (playwright-core)
+// over the fleet overview and the node list of a server with NODES reporting nodes and prints
+// one line `UIBENCH {json}` with the figures. Progress goes to stderr.
+//
+// Environment: BASE_URL, SYSLENS_USER (default admin), SYSLENS_PASSWORD, NODES (expected node
+// count), CHROMIUM (default /usr/bin/chromium), UPDATES (live heat-map updates to time, default 5),
+// SCROLL_MS (default 4000), E2E_TIMEOUT_MS (default 120000).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const env = process.env;
+const BASE_URL = env.BASE_URL;
+const NODES = Number(env.NODES);
+const UPDATES = Number(env.UPDATES || 5);
+const SCROLL_MS = Number(env.SCROLL_MS || 4000);
+const WAIT_MS = Number(env.E2E_TIMEOUT_MS || 120_000);
+const log = (...a) => console.error('[bench ui]', ...a);
+const quantile = (xs, q) => {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
+};
+const round1 = (v) => (v == null ? null : Math.round(v * 10) / 10);
+
+/** JS the first page loads: the entry script and its modulepreload links in index.html. */
+async function mainBundleBytes() {
+  const html = await (await fetch(BASE_URL)).text();
+  const urls = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*rel="modulepreload"[^>]*\shref)="([^"]+\.js)"/g)].map((m) => m[1]);
+  let total = 0;
+  for (const u of urls) total += (await (await fetch(new URL(u, BASE_URL))).arrayBuffer()).byteLength;
+  return { bytes: total, files: urls.length };
+}
+
+async function login(page) {
+  await page.goto(BASE_URL, { waitUntil: 'domcontentloaded' });
+  await page.locator('[data-testid="login-username"]').fill(env.SYSLENS_USER || 'admin');
+  await page.locator('[data-testid="login-password"]').fill(env.SYSLENS_PASSWORD);
+  await page.locator('[data-testid="login-submit"]').click();
+  await page.locator('[data-testid="logout"]').waitFor({ state: 'visible' });
+}
+
+async function main() {
+  if (!BASE_URL || !env.SYSLENS_PASSWORD || !(NODES > 0)) throw new Error('missing environment (expected: BASE_URL, SYSLENS_PASSWORD, NODES > 0)');
+  const out = { nodes: NODES };
+  const bundle = await mainBundleBytes();
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'syslens-bench-ui-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: env.CHROMIUM || '/usr/bin/chromium', headless: true, viewport: { width: 1440, height: 900 }, locale: 'en-US',
+    timeout: WAIT_MS,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--enable-precise-memory-info'],
+  });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(WAIT_MS);
+    await login(page);
+
+    // First render: a fresh load of the overview (session kept) until every node is on the canvas.
+    await page.goto('about:blank');
+    const t0 = Date.now();
+    await page.goto(new URL('#/', BASE_URL).toString(), { waitUntil: 'commit' });
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="heatmap"]')?.dataset.drawn) >= n, NODES, { polling: 'raf', timeout: WAIT_MS });
+    out.first_render_ms = Date.now() - t0;
+    log(`overview first render with ${NODES} cells: ${out.first_render_ms} ms`);
+
+    // Live updates: each poll's request, parse, React render and canvas draw.
+    const updates = [];
+    let last = await page.locator('[data-testid="heatmap"]').getAttribute('data-drawn-at');
+    while (updates.length < UPDATES) {
+      await page.waitForFunction((prev) => document.querySelector('[data-testid="heatmap"]')?.dataset.drawnAt !== prev, last, { timeout: WAIT_MS });
+      const a = await page.locator('[data-testid="heatmap"]').evaluate((c) => ({ at: c.dataset.drawnAt, update: Number(c.dataset.updateMs), draw: Number(c.dataset.drawMs) }));
+      last = a.at;
+      updates.push(a);
+      log(`heat-map update: ${a.update} ms (canvas draw ${a.draw} ms)`);
+    }
+    out.heatmap_update_ms = round1(quantile(updates.map((u) => u.update), 0.5));
+    out.heatmap_update_max_ms = round1(Math.max(...updates.map((u) => u.update)));
+    out.heatmap_draw_ms = round1(quantile(updates.map((u) => u.draw), 0.5));
+
+    // Hover: the tooltip for a cell.
+    const box = await page.locator('[data-testid="heatmap"]').boundingBox();
+    const h0 = Date.now();
+    await page.mouse.move(box.x + box.width / 2, box.y + Math.min(box.height - 2, 20));
+    await page.locator('[data-testid="heatmap-tooltip"]').waitFor({ state: 'visible' });
+    out.tooltip_ms = Date.now() - h0;
+
+    // Node list: first rows, then frame times while scrolling through all of it.
+    const l0 = Date.now();
+    await page.locator('[data-testid="nav-nodes"]').click();
+    // The summary reads "<shown> of <total> nodes" (English).
+    await page.waitForFunction((n) => {
+      const m = /^(\d+) of (\d+)/.exec(document.querySelector('[data-testid="nodes-summary"]')?.textContent ?? '');
+      return !!m && Number(m[1]) >= n && !!document.querySelector('[data-testid^="node-row-"]');
+    }, NODES, { polling: 'raf' });
+    out.node_list_render_ms = Date.now() - l0;
+    out.node_list_dom_rows = await page.locator('[data-testid^="node-row-"]').count();
+    await page.locator('[data-testid="sort-cpu"]').click();
+    // Frame times (requestAnimationFrame deltas) at rest, as the machine's baseline, then while
+    // scrolling about 4.5 rows per frame, wrapping to the top at the end.
+    const frameTimes = (scroll, ms) => page.locator('[data-testid="node-list-scroll"]').evaluate((el, [scroll, ms]) => new Promise((resolve) => {
+      const deltas = [];
+      let prev = performance.now();
+      const end = prev + ms;
+      const tick = (now) => {
+        deltas.push(now - prev);
+        prev = now;
+        if (scroll) el.scrollTop = el.scrollTop + 200 >= el.scrollHeight - el.clientHeight ? 0 : el.scrollTop + 200;
+        if (now < end) requestAnimationFrame(tick);
+        else resolve(deltas.slice(1));
+      };
+      requestAnimationFrame(tick);
+    }), [scroll, ms]);
+    const idle = await frameTimes(false, 2000);
+    out.idle_frame_p95_ms = round1(quantile(idle, 0.95));
+    const frames = await frameTimes(true, SCROLL_MS);
+    out.scroll_frames = frames.length;
+    out.scroll_frame_p95_ms = round1(quantile(frames, 0.95));
+    out.scroll_frame_max_ms = round1(Math.max(...frames));
+    log(`idle frames p95 ${out.idle_frame_p95_ms} ms; scroll: ${frames.length} frames, p95 ${out.scroll_frame_p95_ms} ms, max ${out.scroll_frame_max_ms} ms, ${out.node_list_dom_rows} rows in the DOM`);
+
+    // Search over the whole fleet.
+    const s0 = Date.now();
+    await page.locator('[data-testid="node-search"]').fill('host-0000');
+    await page.waitForFunction(() => {
+      const m = /^(\d+) of (\d+)/.exec(document.querySelector('[data-testid="nodes-summary"]')?.textContent ?? '');
+      return !!m && Number(m[1]) < Number(m[2]);
+    }, null, { polling: 'raf' });
+    out.search_ms = Date.now() - s0;
+
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('HeapProfiler.collectGarbage');
+    out.js_heap_bytes = (await cdp.send('Runtime.getHeapUsage')).usedSize;
+    out.main_bundle_bytes = bundle.bytes;
+    out.main_bundle_files = bundle.files;
+    console.log('UIBENCH ' + JSON.stringify(out));
+    return 0;
+  } finally {
+    await context.close().catch(() => {});
+    fs.rmSync(userDataDir, { recursive: true, force: true });
+  }
+}
+
+const guard = setTimeout(() => {
+  console.error('[bench ui] overall time limit reached');
+  process.exit(1);
+}, 10 * WAIT_MS);
+guard.unref();
+try {
+  process.exitCode = await main();
+} catch (e) {
+  console.error(`[bench ui] FAILED: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 1;
+}
+clearTimeout(guard);
