@@ -27,7 +27,7 @@ final class Capacity {
   static Section compute(Data data, long endMs) {
     List<Fit> fits = new ArrayList<>();
     add(fits, data.get(Queries.DISK_USED), "resource.disk");
-    add(fits, data.get(Queries.MEMORY), "resource.memory");
+    add(fits, data.memory(), "resource.memory");
     add(fits, data.get(Queries.DATASTORE_USED), "resource.datastore");
     List<Column> cols = List.of(new Column("col.node", Unit.TEXT), new Column("col.group", Unit.TEXT),
         new Column("col.resource", Unit.TEXT), new Column("col.used", Unit.RATIO),

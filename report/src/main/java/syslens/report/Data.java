@@ -1,12 +1,18 @@
 package syslens.report;
 
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import syslens.report.Fetch.NodeSeries;
 import syslens.report.Report.Line;
 
-/** The series of one report run, each queried once however many sections use it. */
+/**
+ * The series of one report run, each queried once however many sections use it. A figure
+ * combines its sources per node: vSphere VMs, then ESXi hosts, then agent nodes (a node is one
+ * of them); sums of two vSphere metrics are added point by point here rather than in PromQL.
+ */
 final class Data {
   private final Fetch fetch;
   private final Map<String, Map<String, NodeSeries>> cache = new HashMap<>();
@@ -23,9 +29,111 @@ final class Data {
     return fetch.step();
   }
 
+  private Map<String, NodeSeries> vsphere(String fn, String suffix) {
+    return first(get(Queries.vsphere(fn, Queries.VM, suffix)), get(Queries.vsphere(fn, Queries.HOST, suffix)));
+  }
+
+  private Map<String, NodeSeries> vsphereSum(String a, String b) {
+    return first(sum(get(Queries.vsphere("avg_over_time", Queries.VM, a)), get(Queries.vsphere("avg_over_time", Queries.VM, b))),
+        sum(get(Queries.vsphere("avg_over_time", Queries.HOST, a)), get(Queries.vsphere("avg_over_time", Queries.HOST, b))));
+  }
+
+  Map<String, NodeSeries> cpu() {
+    return cache("cpu", () -> first(vsphere("avg_over_time", "cpu_usage_ratio"), get(Queries.AGENT_CPU)));
+  }
+
+  /** Largest sample per step (vSphere only; agents' peak is their busiest step average). */
+  Map<String, NodeSeries> cpuPeak() {
+    return cache("cpuPeak", () -> vsphere("max_over_time", "cpu_usage_ratio"));
+  }
+
+  Map<String, NodeSeries> memory() {
+    return cache("memory", () -> first(vsphere("avg_over_time", "memory_usage_ratio"), get(Queries.AGENT_MEMORY_USED)));
+  }
+
+  Map<String, NodeSeries> memoryPeak() {
+    return cache("memoryPeak", () -> vsphere("max_over_time", "memory_usage_ratio"));
+  }
+
+  Map<String, NodeSeries> disk() {
+    return cache("disk", () -> first(vsphereSum("disk_read_bytes_per_second", "disk_write_bytes_per_second"),
+        get(Queries.AGENT_DISK)));
+  }
+
+  Map<String, NodeSeries> network() {
+    return cache("network", () -> first(vsphereSum("net_received_bytes_per_second", "net_transmitted_bytes_per_second"),
+        get(Queries.AGENT_NETWORK)));
+  }
+
+  Map<String, NodeSeries> cpuReady() {
+    return get(Queries.vsphere("avg_over_time", Queries.VM, "cpu_ready_ratio"));
+  }
+
+  Map<String, NodeSeries> swapped() {
+    return get(Queries.vsphere("avg_over_time", Queries.VM, "memory_swapped_bytes"));
+  }
+
+  private Map<String, NodeSeries> cache(String key, java.util.function.Supplier<Map<String, NodeSeries>> f) {
+    Map<String, NodeSeries> m = cache.get("#" + key);
+    if (m == null) {
+      m = f.get();
+      cache.put("#" + key, m);
+    }
+    return m;
+  }
+
+  /** The union, a node's series taken from the first map that has it. */
+  @SafeVarargs
+  static Map<String, NodeSeries> first(Map<String, NodeSeries>... maps) {
+    int nonEmpty = 0;
+    Map<String, NodeSeries> only = Map.of();
+    for (Map<String, NodeSeries> m : maps) {
+      if (!m.isEmpty()) {
+        nonEmpty++;
+        only = m;
+      }
+    }
+    if (nonEmpty <= 1) {
+      return only;
+    }
+    Map<String, NodeSeries> out = new TreeMap<>();
+    for (Map<String, NodeSeries> m : maps) {
+      m.forEach(out::putIfAbsent);
+    }
+    return out;
+  }
+
+  /** Point-by-point sums of the nodes both maps have, at the timestamps both have. */
+  static Map<String, NodeSeries> sum(Map<String, NodeSeries> a, Map<String, NodeSeries> b) {
+    Map<String, NodeSeries> out = new LinkedHashMap<>();
+    for (NodeSeries x : a.values()) {
+      NodeSeries y = b.get(x.entity());
+      if (y == null) {
+        continue;
+      }
+      long[] t = new long[Math.min(x.t().length, y.t().length)];
+      double[] v = new double[t.length];
+      int i = 0;
+      int j = 0;
+      int n = 0;
+      while (i < x.t().length && j < y.t().length) {
+        if (x.t()[i] == y.t()[j]) {
+          t[n] = x.t()[i];
+          v[n++] = x.v()[i++] + y.v()[j++];
+        } else if (x.t()[i] < y.t()[j]) {
+          i++;
+        } else {
+          j++;
+        }
+      }
+      out.put(x.entity(), new NodeSeries(x.entity(), x.group(), java.util.Arrays.copyOf(t, n), java.util.Arrays.copyOf(v, n)));
+    }
+    return out;
+  }
+
   /** The mean over series of their points at each timestamp: a fleet or group line. */
   static Line meanLine(String name, List<NodeSeries> series) {
-    java.util.TreeMap<Long, double[]> acc = new java.util.TreeMap<>();
+    TreeMap<Long, double[]> acc = new TreeMap<>();
     for (NodeSeries s : series) {
       for (int i = 0; i < s.t().length; i++) {
         double[] a = acc.computeIfAbsent(s.t()[i], k -> new double[2]);

@@ -16,9 +16,6 @@ import syslens.storage.Labels;
  * (or per datastore for datastore expressions).
  */
 final class Fetch {
-  /** The labels every report query keeps. */
-  static final String BY = "node, group, cluster";
-
   private final Engine engine;
   private final long start;
   private final long end;

@@ -36,10 +36,10 @@ final class RightSizing {
   enum Verdict { IDLE, OVERSIZED, UNDERSIZED }
 
   static Section compute(Data data, Allocations allocations) {
-    Map<String, NodeSeries> cpu = data.get(Queries.CPU);
-    Map<String, NodeSeries> mem = data.get(Queries.MEMORY);
-    Map<String, NodeSeries> ready = data.get(Queries.CPU_READY);
-    Map<String, NodeSeries> swapped = data.get(Queries.SWAPPED);
+    Map<String, NodeSeries> cpu = data.cpu();
+    Map<String, NodeSeries> mem = data.memory();
+    Map<String, NodeSeries> ready = data.cpuReady();
+    Map<String, NodeSeries> swapped = data.swapped();
     Map<String, NodeSeries> vcpus = data.get(Queries.AGENT_VCPUS);
     Map<String, NodeSeries> memTotal = data.get(Queries.AGENT_MEMORY);
     List<Column> cols = List.of(new Column("col.node", Unit.TEXT), new Column("col.group", Unit.TEXT),

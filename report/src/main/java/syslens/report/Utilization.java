@@ -27,12 +27,12 @@ final class Utilization {
   private Utilization() {}
 
   static List<Section> compute(Data data, ZoneId zone) {
-    Map<String, NodeSeries> cpu = data.get(Queries.CPU);
-    Map<String, NodeSeries> cpuPeak = data.get(Queries.CPU_PEAK);
-    Map<String, NodeSeries> mem = data.get(Queries.MEMORY);
-    Map<String, NodeSeries> memPeak = data.get(Queries.MEMORY_PEAK);
-    Map<String, NodeSeries> disk = data.get(Queries.DISK);
-    Map<String, NodeSeries> net = data.get(Queries.NETWORK);
+    Map<String, NodeSeries> cpu = data.cpu();
+    Map<String, NodeSeries> cpuPeak = data.cpuPeak();
+    Map<String, NodeSeries> mem = data.memory();
+    Map<String, NodeSeries> memPeak = data.memoryPeak();
+    Map<String, NodeSeries> disk = data.disk();
+    Map<String, NodeSeries> net = data.network();
     Map<String, String> groups = new TreeMap<>();
     for (Map<String, NodeSeries> m : List.of(cpu, mem, disk, net)) {
       m.values().forEach(s -> groups.putIfAbsent(s.entity(), s.group()));
