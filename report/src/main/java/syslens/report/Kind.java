@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /** What a report computes; a request may ask for several. */
 public enum Kind {
-  UTILIZATION, RIGHTSIZING, AVAILABILITY, CAPACITY;
+  UTILIZATION, RIGHTSIZING, AVAILABILITY, CAPACITY, ALERTS;
 
   /** The kind named {@code s} (case-insensitive, "right-sizing" accepted), or a message naming the choices. */
   public static Kind parse(String s) {

@@ -39,7 +39,8 @@ final class LineChart {
     if (tmax <= tmin) {
       tmax = tmin + 1;
     }
-    double top = niceMax(chart.unit() == Report.Unit.RATIO ? Math.max(vmax, 0.1) : Math.max(vmax, 1e-9));
+    double top = chart.unit() == Report.Unit.COUNT ? Math.max(TICKS, Math.ceil(vmax / TICKS) * TICKS)
+        : niceMax(chart.unit() == Report.Unit.RATIO ? Math.max(vmax, 0.1) : Math.max(vmax, 1e-9));
     double bottom = vmin < 0 ? -niceMax(-vmin) : 0;
     text.show(m.get(chart.titleKey()), x, y + h + 8, 10);
     cs.setStrokingColor(new Color(0xdddddd));

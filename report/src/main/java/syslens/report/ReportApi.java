@@ -25,7 +25,7 @@ import syslens.storage.Queryable;
  * and its {@link Audit} into an audit record).
  *
  * <pre>
- * POST /api/v1/reports               run now: {"kind": "utilization" | [...], "scope": {"kind": "cluster",
+ * POST /api/v1/reports               run now: {"kind": "utilization" | [...] (or alerts), "scope": {"kind": "cluster",
  *                                    "value": "c1"}, "period": "30d" | "start"/"end", "format": "pdf",
  *                                    "language": "en", "timezone": "Europe/Berlin"} -> the stored entry
  * GET  /api/v1/reports               the caller's reports, newest first
@@ -155,7 +155,7 @@ public final class ReportApi {
         kinds.add(Kind.parse(s.asText()));
       }
     } else {
-      throw new IllegalArgumentException("kind: missing (expected: utilization, rightsizing, availability or capacity, "
+      throw new IllegalArgumentException("kind: missing (expected: utilization, rightsizing, availability, capacity or alerts, "
           + "or a list of them)");
     }
     JsonNode sc = n.path("scope");

@@ -29,7 +29,7 @@ public record ReportRequest(List<Kind> kinds, ReportScope scope, Instant start, 
     requireNonNull(zone, "zone");
     if (kinds.isEmpty()) {
       throw new IllegalArgumentException("kinds: empty (expected: at least one of utilization, rightsizing, "
-          + "availability, capacity)");
+          + "availability, capacity, alerts)");
     }
     Duration d = Duration.between(start, end);
     if (d.compareTo(MIN_PERIOD) < 0) {

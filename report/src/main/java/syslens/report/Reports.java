@@ -18,12 +18,14 @@ import syslens.storage.ScopedQueryable;
 public final class Reports {
   private final Function<Queryable, Engine> engines;
   private final Allocations allocations;
+  private final AlertHistory alerts;
   private final String installation;
   private final Clock clock;
 
   private Reports(Builder b) {
     this.engines = b.engines;
     this.allocations = b.allocations;
+    this.alerts = b.alerts;
     this.installation = b.installation;
     this.clock = b.clock;
   }
@@ -56,10 +58,12 @@ public final class Reports {
         case RIGHTSIZING -> sections.add(RightSizing.compute(data, allocations));
         case AVAILABILITY -> sections.addAll(Availability.compute(data));
         case CAPACITY -> sections.add(Capacity.compute(data, end));
+        case ALERTS -> sections.add(AlertSummary.compute(alerts, request,
+            visible instanceof ScopedQueryable sq ? sq.scope() : null, step));
       }
     }
     for (Report.Section s : sections) {
-      if (!s.columns().get(0).key().equals("col.node") || s.kind() == Kind.CAPACITY) {
+      if (!s.columns().get(0).key().equals("col.node") || s.kind() == Kind.CAPACITY || s.kind() == Kind.ALERTS) {
         continue;
       }
       for (List<Object> row : s.rows()) {
@@ -72,6 +76,7 @@ public final class Reports {
   public static final class Builder {
     private final Function<Queryable, Engine> engines;
     private Allocations allocations = Allocations.NONE;
+    private AlertHistory alerts = AlertHistory.NONE;
     private String installation = "SysLens";
     private Clock clock = Clock.systemUTC();
 
@@ -82,6 +87,12 @@ public final class Reports {
     /** Where VMs' vCPUs and memory come from (agent nodes' are read from their metrics). */
     public Builder allocations(Allocations a) {
       this.allocations = requireNonNull(a, "allocations");
+      return this;
+    }
+
+    /** Where the alert summary reads alert state changes. */
+    public Builder alertHistory(AlertHistory h) {
+      this.alerts = requireNonNull(h, "alertHistory");
       return this;
     }
 

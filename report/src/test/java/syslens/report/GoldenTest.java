@@ -52,9 +52,25 @@ class GoldenTest {
     tsdb.close();
   }
 
+  static final long T0 = Synthetic.START.toEpochMilli();
+
+  static syslens.storage.Labels alert(String name, String node, String cluster) {
+    return syslens.storage.Labels.of("alertname", name, "node", node, "cluster", cluster);
+  }
+
+  /** HighCPU fires twice on vm-b (resolved after 600 s, then still firing), Down once on vm-a (900 s), Hot on vm-c. */
+  static final List<AlertHistory.Change> ALERTS = List.of(
+      new AlertHistory.Change(T0 + 3_600_000, "HighCPU", "critical", "pending", "firing", alert("HighCPU", "vm-b", "c1")),
+      new AlertHistory.Change(T0 + 4_200_000, "HighCPU", "critical", "firing", "inactive", alert("HighCPU", "vm-b", "c1")),
+      new AlertHistory.Change(T0 + 30_000_000, "Down", "warning", "pending", "firing", alert("Down", "vm-a", "c1")),
+      new AlertHistory.Change(T0 + 30_900_000, "Down", "warning", "firing", "inactive", alert("Down", "vm-a", "c1")),
+      new AlertHistory.Change(T0 + 40_000_000, "HighCPU", "critical", "pending", "firing", alert("HighCPU", "vm-b", "c1")),
+      new AlertHistory.Change(T0 + 50_000_000, "Hot", "info", "pending", "firing", alert("Hot", "vm-c", "c2")));
+
   static Reports reports() {
     return Reports.builder(q -> Engine.builder(q).build()).installation("Golden lab")
-        .allocations(n -> Optional.ofNullable(ALLOC.get(n))).build();
+        .allocations(n -> Optional.ofNullable(ALLOC.get(n)))
+        .alertHistory((s, e, limit) -> ALERTS.stream().filter(c -> c.atMs() >= s && c.atMs() <= e).toList()).build();
   }
 
   static ReportRequest request(ReportScope scope, String language) {
@@ -118,7 +134,13 @@ class GoldenTest {
     CsvWriter.write(r, out);
     Map<String, List<String[]>> csv = csv(out.toByteArray());
     assertThat(csv.keySet()).containsExactly("Utilization per node", "Utilization per group", "Right-sizing",
-        "Availability", "Downtime incidents", "Capacity and growth");
+        "Availability", "Downtime incidents", "Capacity and growth", "Alert summary");
+
+    List<String[]> alerts = csv.get("Alert summary");
+    assertThat(alerts).hasSize(4);
+    assertThat(alerts.get(1)).containsExactly("HighCPU", "critical", "2", "1", "600", "1");
+    assertThat(alerts.get(2)).containsExactly("Down", "warning", "1", "1", "900", "0");
+    assertThat(alerts.get(3)).containsExactly("Hot", "info", "1", "1", "", "1");
 
     List<String[]> util = csv.get("Utilization per node");
     assertThat(util.get(0)[2]).isEqualTo("CPU avg (0-1)");
@@ -208,7 +230,7 @@ class GoldenTest {
       XlsxWriter.write(r, out);
       try (ReadableWorkbook wb = new ReadableWorkbook(new ByteArrayInputStream(out.toByteArray()))) {
         List<Sheet> sheets = wb.getSheets().toList();
-        assertThat(sheets).hasSize(7);
+        assertThat(sheets).hasSize(8);
         Sheet util = sheets.get(1);
         assertThat(util.getName()).isEqualTo(switch (lang) {
           case "zh-CN" -> "节点利用率";
@@ -236,6 +258,8 @@ class GoldenTest {
   void compute_clusterScopeKeepsItsNodesOnly() {
     Report r = reports().compute(request(ReportScope.parse("cluster", "c1"), "en"), tsdb);
     assertThat(r.sections().get(0).rows()).extracting(row -> row.get(0)).containsExactly("vm-a", "vm-b");
+    assertThat(r.sections().get(r.sections().size() - 1).rows()).extracting(row -> row.get(0))
+        .containsExactly("HighCPU", "Down");
   }
 
   @Test
@@ -244,6 +268,7 @@ class GoldenTest {
     Report r = reports().compute(request(ReportScope.all(), "en"), visible);
     assertThat(r.sections().get(0).rows()).extracting(row -> row.get(0)).containsExactly("vm-c");
     assertThat(r.nodes()).isEqualTo(1);
+    assertThat(r.sections().get(r.sections().size() - 1).rows()).extracting(row -> row.get(0)).containsExactly("Hot");
   }
 
   @Test

@@ -53,9 +53,9 @@ class PdfTest {
 
   @ParameterizedTest
   @CsvSource({
-      "en, Infrastructure report, Contents, Utilization per node, Right-sizing, Capacity and growth, Oversized, Page 1 of",
-      "zh-CN, 基础设施报告, 目录, 节点利用率, 规格优化建议, 容量与增长, 规格过大, 第 1 页",
-      "ja-JP, インフラストラクチャ レポート, 目次, ノード別の使用率, サイジングの最適化, 容量と増加傾向, 過大, 1 /"})
+      "en, Infrastructure report, Contents, Utilization per node, Right-sizing, Alert summary, Oversized, Page 1 of",
+      "zh-CN, 基础设施报告, 目录, 节点利用率, 规格优化建议, 告警汇总, 规格过大, 第 1 页",
+      "ja-JP, インフラストラクチャ レポート, 目次, ノード別の使用率, サイジングの最適化, アラートの概要, 過大, 1 /"})
   void write_rendersHeadingsAndFiguresInEachLanguage(String lang, String title, String toc, String util, String rs,
       String cap, String verdict, String page) throws Exception {
     assumeTrue(Files.isExecutable(Path.of("/usr/bin/pdftoppm")), "poppler-utils not installed");
@@ -79,7 +79,7 @@ class PdfTest {
       s.filter(p -> p.getFileName().toString().startsWith("page-" + lang + "-")).forEach(pngs::add);
     }
     assertThat(pngs).hasSize(pages);
-    assertThat(pages).isGreaterThanOrEqualTo(8); // cover, contents, six sections
+    assertThat(pages).isGreaterThanOrEqualTo(9); // cover, contents, seven sections
   }
 
   @Test

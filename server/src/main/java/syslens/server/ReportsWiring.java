@@ -12,11 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import syslens.alerting.rules.StateStore;
 import syslens.query.Engine;
+import syslens.report.AlertHistory;
 import syslens.report.Allocations;
 import syslens.report.ReportApi;
 import syslens.report.ReportService;
@@ -33,7 +37,8 @@ import syslens.vsphere.inventory.Inventory;
 /**
  * Reports in the composition root: computed over the requester's scoped view of storage by a
  * query engine with the server's limits (and a longer deadline: a year of a large fleet takes
- * time), stored under {@code <data>/reports}, VMs' vCPUs and memory from the vSphere inventory.
+ * time), stored under {@code <data>/reports}, VMs' vCPUs and memory from the vSphere inventory,
+ * the alert summary from the alerting module's state history.
  * Every run is audited.
  */
 final class ReportsWiring {
@@ -42,10 +47,23 @@ final class ReportsWiring {
   private final ReportApi api;
 
   ReportsWiring(Path dataDir, Clock clock, java.util.function.Function<Queryable, Engine> engines,
-      VsphereService vsphere) throws IOException {
+      VsphereService vsphere, StateStore alerts) throws IOException {
     Reports reports = Reports.builder(engines).clock(clock).allocations(new VmAllocations(vsphere, clock))
-        .installation(installation()).build();
+        .alertHistory(alertHistory(alerts)).installation(installation()).build();
     this.api = new ReportApi(ReportService.builder(reports, dataDir.resolve("reports")).clock(clock).build(), clock);
+  }
+
+  /** The alert summary's view of the alerting module's state history (newest first there, oldest first here). */
+  static AlertHistory alertHistory(StateStore store) {
+    return (start, end, limit) -> {
+      List<StateStore.Transition> ts = store.history(new StateStore.HistoryQuery(null, null, null, start, end, limit));
+      List<AlertHistory.Change> out = new ArrayList<>(ts.size());
+      for (int i = ts.size() - 1; i >= 0; i--) {
+        StateStore.Transition t = ts.get(i);
+        out.add(new AlertHistory.Change(t.atMs(), t.rule(), t.level(), t.from(), t.to(), t.labels()));
+      }
+      return out;
+    };
   }
 
   private static String installation() {

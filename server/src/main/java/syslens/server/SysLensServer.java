@@ -347,7 +347,7 @@ public final class SysLensServer implements AutoCloseable {
       // Reports: computed over the requester's scoped view, stored under <data>/reports.
       new ReportsWiring(data, config.clock(), q -> Engine.builder(q).clock(config.clock())
           .timeout(ReportsWiring.DEADLINE).maxSamples(limits.maxSamples()).maxSeries(limits.maxSeries()).build(),
-          vsphere).routes(sb, security, auth, scopes, tsdb);
+          vsphere, alerting.manager.store()).routes(sb, security, auth, scopes, tsdb);
       HttpService apiNotFound = (ctx, req) -> ApiErrors.error(HttpStatus.NOT_FOUND, "not_found",
           "no API endpoint at " + ctx.path() + " (expected: one of /api/v1/auth/login, /api/v1/nodes, "
               + "/api/v1/query, /api/v1/query_range, /api/v1/labels, /api/v1/label/<name>/values, "
