@@ -29,22 +29,36 @@ final class Data {
     return fetch.step();
   }
 
+  // Parts are fetched uncached: only the combined series are kept (a month of 5,000 VMs is ~60 MB a figure).
   private Map<String, NodeSeries> vsphere(String fn, String suffix) {
-    return first(get(Queries.vsphere(fn, Queries.VM, suffix)), get(Queries.vsphere(fn, Queries.HOST, suffix)));
+    return first(fetch.range(Queries.vsphere(fn, Queries.VM, suffix)), fetch.range(Queries.vsphere(fn, Queries.HOST, suffix)));
   }
 
   private Map<String, NodeSeries> vsphereSum(String a, String b) {
-    return first(sum(get(Queries.vsphere("avg_over_time", Queries.VM, a)), get(Queries.vsphere("avg_over_time", Queries.VM, b))),
-        sum(get(Queries.vsphere("avg_over_time", Queries.HOST, a)), get(Queries.vsphere("avg_over_time", Queries.HOST, b))));
+    String f = "avg_over_time";
+    return first(sum(fetch.range(Queries.vsphere(f, Queries.VM, a)), fetch.range(Queries.vsphere(f, Queries.VM, b))),
+        sum(fetch.range(Queries.vsphere(f, Queries.HOST, a)), fetch.range(Queries.vsphere(f, Queries.HOST, b))));
+  }
+
+  /** Each series reduced to one point (at its last timestamp) holding {@code f} of its values. */
+  static Map<String, NodeSeries> reduce(Map<String, NodeSeries> m, java.util.function.ToDoubleFunction<double[]> f) {
+    Map<String, NodeSeries> out = new LinkedHashMap<>();
+    m.forEach((k, s) -> {
+      if (s.t().length > 0) {
+        out.put(k, new NodeSeries(s.entity(), s.group(), new long[] {s.t()[s.t().length - 1]},
+            new double[] {f.applyAsDouble(s.v())}));
+      }
+    });
+    return out;
   }
 
   Map<String, NodeSeries> cpu() {
     return cache("cpu", () -> first(vsphere("avg_over_time", "cpu_usage_ratio"), get(Queries.AGENT_CPU)));
   }
 
-  /** Largest sample per step (vSphere only; agents' peak is their busiest step average). */
+  /** The largest sample as one point (vSphere only; agents' peak is their busiest step average). */
   Map<String, NodeSeries> cpuPeak() {
-    return cache("cpuPeak", () -> vsphere("max_over_time", "cpu_usage_ratio"));
+    return cache("cpuPeak", () -> reduce(vsphere("max_over_time", "cpu_usage_ratio"), Stats::max));
   }
 
   Map<String, NodeSeries> memory() {
@@ -52,7 +66,7 @@ final class Data {
   }
 
   Map<String, NodeSeries> memoryPeak() {
-    return cache("memoryPeak", () -> vsphere("max_over_time", "memory_usage_ratio"));
+    return cache("memoryPeak", () -> reduce(vsphere("max_over_time", "memory_usage_ratio"), Stats::max));
   }
 
   Map<String, NodeSeries> disk() {
@@ -65,12 +79,16 @@ final class Data {
         get(Queries.AGENT_NETWORK)));
   }
 
+  /** Mean CPU ready over the period, as one point. */
   Map<String, NodeSeries> cpuReady() {
-    return get(Queries.vsphere("avg_over_time", Queries.VM, "cpu_ready_ratio"));
+    return cache("ready", () -> reduce(fetch.range(Queries.vsphere("avg_over_time", Queries.VM, "cpu_ready_ratio")),
+        Stats::mean));
   }
 
+  /** Mean swapped memory over the period, as one point. */
   Map<String, NodeSeries> swapped() {
-    return get(Queries.vsphere("avg_over_time", Queries.VM, "memory_swapped_bytes"));
+    return cache("swapped", () -> reduce(fetch.range(Queries.vsphere("avg_over_time", Queries.VM,
+        "memory_swapped_bytes")), Stats::mean));
   }
 
   private Map<String, NodeSeries> cache(String key, java.util.function.Supplier<Map<String, NodeSeries>> f) {
