@@ -177,6 +177,15 @@ abstract class InputCorpusTest {
           + "\"vms\": \"corpus-*\", \"user\": %s, \"password\": \"p\", \"enabled\": false}", "user"),
       path("/api/v1/guest-credentials/", "GET", "/api/v1/guest-credentials/%s", "id"),
       body("/api/v1/guest-credentials/", "PUT", "/api/v1/guest-credentials/corpus", "{\"name\": %s}", "name"),
+      path("/api/v1/reports", "GET", "/api/v1/reports?x=%s", "x").noOwnLimit(),
+      body("/api/v1/reports", "POST", "/api/v1/reports", "{\"kind\": %s, \"period\": \"24h\", \"format\": \"csv\"}",
+          "kind"),
+      body("/api/v1/reports", "POST", "/api/v1/reports", "{\"kind\": \"utilization\", \"scope\": {\"kind\": \"group\", "
+          + "\"value\": %s}, \"period\": \"24h\", \"format\": \"csv\"}", "value"),
+      body("/api/v1/reports", "POST", "/api/v1/reports", "{\"kind\": \"utilization\", \"period\": %s, "
+          + "\"format\": \"csv\"}", "period"),
+      path("/api/v1/reports/{id}", "GET", "/api/v1/reports/%s", "id"),
+      path("/api/v1/reports/{id}/{what}", "GET", "/api/v1/reports/%s/file", "id"),
       path("/api/v1/silences", "GET", "/api/v1/silences?state=%s", "state"),
       body("/api/v1/silences", "POST", "/api/v1/silences", "{\"matchers\": [{\"name\": \"node\", \"value\": \"n1\"}], "
           + "\"endsAt\": \"2099-01-01T00:00:00Z\", \"comment\": %s}", "comment").echo("/api/v1/silences"),

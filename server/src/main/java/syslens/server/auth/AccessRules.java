@@ -116,6 +116,10 @@ public final class AccessRules {
       new Rule("/api/v1/alert-rules/", GET, "alerts:rule:read", false),
       new Rule("/api/v1/alert-rules", ANY, "alerts:rule:manage", false),
       new Rule("/api/v1/alert-rules/", ANY, "alerts:rule:manage", false),
+      // Reports (the report module): reading the caller's own stored reports, running one.
+      new Rule("/api/v1/reports", GET, "monitoring:report:read", false),
+      new Rule("/api/v1/reports", Set.of(HttpMethod.POST), "monitoring:report:write", false),
+      new Rule("/api/v1/reports/", GET, "monitoring:report:read", false),
       // Administration.
       new Rule("/api/v1/users", ANY, "users:user:manage", false),
       new Rule("/api/v1/users/", ANY, "users:user:manage", false),

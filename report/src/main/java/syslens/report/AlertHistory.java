@@ -1,0 +1,19 @@
+package syslens.report;
+
+import java.util.List;
+import syslens.storage.Labels;
+
+/**
+ * The alert state changes a report summarizes; the server implements it over the alerting
+ * module's history (this module does not depend on alerting).
+ */
+@FunctionalInterface
+public interface AlertHistory {
+  AlertHistory NONE = (start, end, limit) -> List.of();
+
+  /** State changes in [startMs, endMs], oldest first, at most {@code limit}. */
+  List<Change> changes(long startMs, long endMs, int limit);
+
+  /** One change: when, the rule, its level (severity), from and to state (inactive, pending, firing), the alert's labels. */
+  record Change(long atMs, String rule, String level, String from, String to, Labels labels) {}
+}
