@@ -18,6 +18,7 @@ import syslens.storage.Matcher;
  */
 public record ReportScope(String kind, String value, List<Matcher> matchers) {
   static final int MAX_SELECTOR_CHARS = 512;
+  static final int MAX_NAME_CHARS = 256;
 
   public ReportScope {
     requireNonNull(kind, "kind");
@@ -42,9 +43,10 @@ public record ReportScope(String kind, String value, List<Matcher> matchers) {
         return all();
       }
       case "group", "cluster" -> {
-        if (v.isEmpty()) {
-          throw new IllegalArgumentException("scope." + k + ": empty (expected: the name of a " + (k.equals("group")
-              ? "node group" : "vCenter cluster") + ")");
+        if (v.isEmpty() || v.length() > MAX_NAME_CHARS) {
+          throw new IllegalArgumentException("scope." + k + ": " + (v.isEmpty() ? "empty" : v.length() + " characters")
+              + " (expected: the name of a " + (k.equals("group") ? "node group" : "vCenter cluster") + ", 1 to "
+              + MAX_NAME_CHARS + " characters)");
         }
         return new ReportScope(k, v, List.of(Matcher.equal(k, v)));
       }

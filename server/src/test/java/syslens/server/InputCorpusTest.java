@@ -181,7 +181,7 @@ abstract class InputCorpusTest {
       body("/api/v1/reports", "POST", "/api/v1/reports", "{\"kind\": %s, \"period\": \"24h\", \"format\": \"csv\"}",
           "kind"),
       body("/api/v1/reports", "POST", "/api/v1/reports", "{\"kind\": \"utilization\", \"scope\": {\"kind\": \"group\", "
-          + "\"value\": %s}, \"period\": \"24h\", \"format\": \"csv\"}", "value"),
+          + "\"value\": %s}, \"period\": \"24h\", \"format\": \"csv\"}", "scope.group"),
       body("/api/v1/reports", "POST", "/api/v1/reports", "{\"kind\": \"utilization\", \"period\": %s, "
           + "\"format\": \"csv\"}", "period"),
       path("/api/v1/reports/{id}", "GET", "/api/v1/reports/%s", "id"),
