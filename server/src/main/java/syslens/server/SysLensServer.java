@@ -126,21 +126,26 @@ public final class SysLensServer implements AutoCloseable {
     this.dataLock = dataLock;
     FileModes.createPrivateDir(data);
     Secrets secrets = new Secrets(data.resolve("secrets"));
-    this.tls = config.tlsCertFile() != null
-        ? TlsMaterial.fromFiles(config.tlsCertFile(), config.tlsKeyFile(), null)
-        : TlsMaterial.selfManaged(data.resolve("tls"), config.clock(), config.tlsSans());
-    this.tsdb = Tsdb.builder(data.resolve("tsdb")).clock(config.clock())
-        .maxSeriesPerSource(config.maxSeriesPerNode()).build();
+    // Independent start-up steps run side by side (docs/operations.md): the engine's open (WAL
+    // replay, blocks) and Armeria's gRPC JSON codecs (generated classes, ~0.5 s) beside TLS,
+    // metadata migrations and security on this thread.
+    StartStep<Tsdb> opening = StartStep.begin("syslens-tsdb-open", () -> Tsdb.builder(data.resolve("tsdb"))
+        .clock(config.clock()).maxSeriesPerSource(config.maxSeriesPerNode()).build());
+    StartStep.begin("syslens-grpc-init", GrpcService::builder);
     MetaStore m = null;
     try {
+      this.tls = config.tlsCertFile() != null
+          ? TlsMaterial.fromFiles(config.tlsCertFile(), config.tlsKeyFile(), null)
+          : TlsMaterial.selfManaged(data.resolve("tls"), config.clock(), config.tlsSans());
       m = config.metadataUrl() == null || config.metadataUrl().isEmpty()
           ? MetaStore.openH2(data.resolve("meta"))
           : MetaStore.openPostgres(config.metadataUrl(), config.metadataUser(), config.metadataPassword());
-    } catch (RuntimeException e) {
-      tsdb.close();
+    } catch (IOException | RuntimeException e) {
+      opening.discard(Tsdb::close);
       throw e;
     }
     this.meta = m;
+    Tsdb opened = null;
     try {
       if (config.enrollmentToken() != null) {
         secrets.put("enrollment-token", config.enrollmentToken());
@@ -160,6 +165,10 @@ public final class SysLensServer implements AutoCloseable {
       this.generatedAdminPassword = bootstrapAdmin(security, secrets);
 
       PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      // Notification state migrates its tables while the engine may still be opening.
+      this.notifier = Notifier.builder(meta.dataSource()).clock(config.clock())
+          .userLanguage(u -> security.users().get(u).map(syslens.security.User::language)).build();
+      Tsdb tsdb = this.tsdb = opened = opening.join();
       NodeRegistry registry = new NodeRegistry(new NodeStore(meta), config.clock(), config.offlineAfter());
       NodeSummaries summaries = new NodeSummaries();
       LiveHub hub = new LiveHub(registry, summaries, scopes);
@@ -334,8 +343,6 @@ public final class SysLensServer implements AutoCloseable {
       sb.service(GuestCredentialsApi.PREFIX, guestApi.decorate(auth));
       sb.serviceUnder(GuestCredentialsApi.PREFIX + "/", guestApi.decorate(auth));
       // Alert notification: routing, silences, receivers; rules hand alerts to alertSink().
-      this.notifier = Notifier.builder(meta.dataSource()).clock(config.clock())
-          .userLanguage(u -> security.users().get(u).map(syslens.security.User::language)).build();
       AlertingApi notifyApi = new AlertingApi(new NotifyApi(notifier), security.audit(), scopes);
       this.alerting = new AlertingWiring(config, tsdb, meta, q -> Engine.builder(q)
           .clock(config.clock()).timeout(limits.timeout()).maxSamples(limits.maxSamples())
@@ -395,7 +402,11 @@ public final class SysLensServer implements AutoCloseable {
         alerting.close();
       }
       meta.close(); // nothing else was opened yet that outlives this constructor (vsphere starts later)
-      tsdb.close();
+      if (opened != null) {
+        opened.close();
+      } else {
+        opening.discard(Tsdb::close);
+      }
       throw e;
     }
   }
