@@ -144,7 +144,12 @@ public final class TlsMaterial {
         writePublic(certFile, pem(cert) + pem(caCert));
       }
       return new TlsMaterial(certFile, keyFile, caCertFile, caCert, caKey);
-    } catch (GeneralSecurityException | OperatorCreationException e) {
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      // GeneralSecurityException or BouncyCastle's OperatorCreationException, deliberately not named:
+      // a BouncyCastle type in a catch clause loads it (and verifies its signed jar) whenever this
+      // class is verified, on every start, though only a first start makes keys.
       throw new IOException("creating TLS material in " + dir + " failed", e);
     }
   }
