@@ -126,7 +126,7 @@ public final class SysLensServer implements AutoCloseable {
     this.dataLock = dataLock;
     FileModes.createPrivateDir(data);
     Secrets secrets = new Secrets(data.resolve("secrets"));
-    // Independent start-up steps run side by side (docs/operations.md): the engine's open (WAL
+    // Independent start-up steps run side by side: the engine's open (WAL
     // replay, blocks) and Armeria's gRPC JSON codecs (generated classes, ~0.5 s) beside TLS,
     // metadata migrations and security on this thread.
     StartStep<Tsdb> opening = StartStep.begin("syslens-tsdb-open", () -> Tsdb.builder(data.resolve("tsdb"))
