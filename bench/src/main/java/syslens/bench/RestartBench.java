@@ -25,7 +25,7 @@ import syslens.tsdb.Tsdb;
  */
 @Command(name = "restart", mixinStandardHelpOptions = true,
     description = "Engine restart: write a fleet into a Tsdb, close, time Tsdb open until queryable. Last stdout "
-        + "line: one JSON object.")
+        + "line: one JSON object; with --server-starts also the whole server's start and restart (server_start_ms, restart_ms).")
 final class RestartBench extends BenchMain.Common implements Callable<Integer> {
   @Option(names = "--hosts", paramLabel = "N", defaultValue = "1000", description = "Simulated hosts. Default: ${DEFAULT-VALUE}.")
   int hosts;
@@ -39,6 +39,11 @@ final class RestartBench extends BenchMain.Common implements Callable<Integer> {
 
   @Option(names = "--opens", paramLabel = "N", defaultValue = "3", description = "Timed opens. Default: ${DEFAULT-VALUE}.")
   int opens;
+
+  @Option(names = "--server-starts", paramLabel = "N", defaultValue = "3",
+      description = "Timed whole-server restarts (the server jar, as ./syslens server), on an empty data directory and "
+          + "on the written data, after one first start each; 0: the engine alone. Default: ${DEFAULT-VALUE}.")
+  int serverStarts;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "Append threads. Default: ${DEFAULT-VALUE}.")
   int threads;
@@ -64,6 +69,9 @@ final class RestartBench extends BenchMain.Common implements Callable<Integer> {
     check();
     if (opens < 1 || opens > 100) {
       throw new IllegalArgumentException("--opens: " + opens + " (expected: 1..100)");
+    }
+    if (serverStarts < 0 || serverStarts > 100) {
+      throw new IllegalArgumentException("--server-starts: " + serverStarts + " (expected: 0..100)");
     }
     Path dir = data != null ? data : Files.createTempDirectory("syslens-restart-").resolve("tsdb");
     ObjectNode json = PromApi.JSON.createObjectNode();
@@ -126,8 +134,36 @@ final class RestartBench extends BenchMain.Common implements Callable<Integer> {
     int mid = times.size() / 2;
     double median = times.size() % 2 == 1 ? times.get(mid) : (times.get(mid - 1) + times.get(mid)) / 2;
     json.put("open_median_s", Math.round(median * 1000) / 1000.0);
+    if (serverStarts > 0) {
+      servers(dir, json);
+    }
     json.put("date", Instant.now().toString());
     System.out.println(PromApi.JSON.writeValueAsString(json));
     return 0;
+  }
+
+  /**
+   * The whole server: {@code server_start_ms} on an empty data directory, {@code restart_ms} with
+   * the written data (its tsdb/ is a link to DIR), each the median of the restarts to queryable.
+   */
+  private void servers(Path dir, ObjectNode json) throws Exception {
+    Path abs = dir.toAbsolutePath();
+    Path root = Files.createTempDirectory(workDir != null ? workDir : abs.getParent(), "syslens-restart-server-");
+    Child.Registry children = Child.Registry.withShutdownHook();
+    try {
+      ServerRestarts r = new ServerRestarts(launch(), children);
+      r.measure("server_start", root.resolve("empty"), "vector(1)", serverStarts, json);
+      Path data = Files.createDirectories(root.resolve("data"));
+      Files.createSymbolicLink(data.resolve("tsdb"), abs);
+      r.measure("restart", data, "{instance=\"" + Fleet.hostName(0) + "\"}", serverStarts, json);
+    } finally {
+      children.stopAll();
+      if (!keep) {
+        Files.deleteIfExists(root.resolve("data").resolve("tsdb")); // the link, not the data it points to
+        Servers.deleteTree(root);
+      }
+    }
+    System.err.printf("server: start on an empty directory %.2f s, restart with the data %.2f s (median to queryable)%n",
+        json.path("server_start_ms").asLong() / 1000.0, json.path("restart_ms").asLong() / 1000.0);
   }
 }

@@ -26,6 +26,16 @@ final class Servers {
       requireNonNull(jar, "jar");
       jvmOpts = List.copyOf(jvmOpts);
     }
+
+    /**
+     * The JVM options for a start now: once an earlier server has recorded the AOT cache that
+     * {@code -XX:AOTCacheOutput} names, later ones use it ({@code -XX:AOTCache}) rather than record again.
+     */
+    List<String> jvmOptsNow() {
+      String record = "-XX:AOTCacheOutput=";
+      return jvmOpts.stream().map(o -> o.startsWith(record) && Files.isRegularFile(Path.of(o.substring(record.length())))
+          ? "-XX:AOTCache=" + o.substring(record.length()) : o).toList();
+    }
   }
 
   /** A running SysLens server in its own JVM. */
@@ -60,7 +70,7 @@ final class Servers {
       long t0 = System.nanoTime();
       List<String> cmd = new ArrayList<>();
       cmd.add(launch.java().toString());
-      cmd.addAll(launch.jvmOpts());
+      cmd.addAll(launch.jvmOptsNow());
       cmd.addAll(List.of("-jar", launch.jar().toString(), "server", "--bind", "127.0.0.1",
           "--port", Integer.toString(port), "--data", data.toString(),
           // Load generators measure the engine, not the per-user request budget.

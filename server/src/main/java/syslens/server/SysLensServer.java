@@ -128,21 +128,26 @@ public final class SysLensServer implements AutoCloseable {
     this.dataLock = dataLock;
     FileModes.createPrivateDir(data);
     Secrets secrets = new Secrets(data.resolve("secrets"));
-    this.tls = config.tlsCertFile() != null
-        ? TlsMaterial.fromFiles(config.tlsCertFile(), config.tlsKeyFile(), null)
-        : TlsMaterial.selfManaged(data.resolve("tls"), config.clock(), config.tlsSans());
-    this.tsdb = Tsdb.builder(data.resolve("tsdb")).clock(config.clock())
-        .maxSeriesPerSource(config.maxSeriesPerNode()).build();
+    // Independent start-up steps run side by side: the engine's open (WAL
+    // replay, blocks) and Armeria's gRPC JSON codecs (generated classes, ~0.5 s) beside TLS,
+    // metadata migrations and security on this thread.
+    StartStep<Tsdb> opening = StartStep.begin("syslens-tsdb-open", () -> Tsdb.builder(data.resolve("tsdb"))
+        .clock(config.clock()).maxSeriesPerSource(config.maxSeriesPerNode()).build());
+    StartStep.begin("syslens-grpc-init", GrpcService::builder);
     MetaStore m = null;
     try {
+      this.tls = config.tlsCertFile() != null
+          ? TlsMaterial.fromFiles(config.tlsCertFile(), config.tlsKeyFile(), null)
+          : TlsMaterial.selfManaged(data.resolve("tls"), config.clock(), config.tlsSans());
       m = config.metadataUrl() == null || config.metadataUrl().isEmpty()
           ? MetaStore.openH2(data.resolve("meta"))
           : MetaStore.openPostgres(config.metadataUrl(), config.metadataUser(), config.metadataPassword());
-    } catch (RuntimeException e) {
-      tsdb.close();
+    } catch (IOException | RuntimeException e) {
+      opening.discard(Tsdb::close);
       throw e;
     }
     this.meta = m;
+    Tsdb opened = null;
     try {
       if (config.enrollmentToken() != null) {
         secrets.put("enrollment-token", config.enrollmentToken());
@@ -162,6 +167,13 @@ public final class SysLensServer implements AutoCloseable {
       this.generatedAdminPassword = bootstrapAdmin(security, secrets);
 
       PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      // Secrets at rest (vCenter, guest and notification credentials) are sealed by the master key.
+      MasterKeyCipher masterKey = config.masterKey() != null
+          ? MasterKeyCipher.of(config.masterKey(), "SYSLENS_MASTER_KEY") : MasterKeyCipher.open(secrets);
+      // Notification state migrates its tables while the engine may still be opening.
+      this.notifier = Notifier.builder(meta.dataSource()).clock(config.clock()).secretCipher(masterKey)
+          .userLanguage(u -> security.users().get(u).map(syslens.security.User::language)).build();
+      Tsdb tsdb = this.tsdb = opened = opening.join();
       NodeRegistry registry = new NodeRegistry(new NodeStore(meta), config.clock(), config.offlineAfter());
       NodeSummaries summaries = new NodeSummaries();
       LiveHub hub = new LiveHub(registry, summaries, scopes);
@@ -329,8 +341,6 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/status/runtimeinfo", status.runtimeInfo().decorate(auth));
       sb.service("/api/v1/status/flags", status.flags().decorate(auth));
       // vSphere collector role: vCenters from the metadata DB, passwords sealed by the master key.
-      MasterKeyCipher masterKey = config.masterKey() != null
-          ? MasterKeyCipher.of(config.masterKey(), "SYSLENS_MASTER_KEY") : MasterKeyCipher.open(secrets);
       this.vsphere = VsphereService.builder(new VCenterStore(meta, config.clock()), masterKey,
           new VsphereWiring.Samples(pipeline), new VsphereWiring.Nodes(registry)).clock(config.clock()).build();
       VcentersApi vcenters = new VcentersApi(new VsphereApi(vsphere), security.audit(), scopes);
@@ -344,8 +354,6 @@ public final class SysLensServer implements AutoCloseable {
       sb.service(GuestCredentialsApi.PREFIX, guestApi.decorate(auth));
       sb.serviceUnder(GuestCredentialsApi.PREFIX + "/", guestApi.decorate(auth));
       // Alert notification: routing, silences, receivers; rules hand alerts to alertSink().
-      this.notifier = Notifier.builder(meta.dataSource()).clock(config.clock()).secretCipher(masterKey)
-          .userLanguage(u -> security.users().get(u).map(syslens.security.User::language)).build();
       AlertingApi notifyApi = new AlertingApi(new NotifyApi(notifier), security.audit(), scopes);
       this.alerting = new AlertingWiring(config, tsdb, meta, q -> Engine.builder(q)
           .clock(config.clock()).timeout(limits.timeout()).maxSamples(limits.maxSamples())
@@ -409,7 +417,11 @@ public final class SysLensServer implements AutoCloseable {
         alerting.close();
       }
       meta.close(); // nothing else was opened yet that outlives this constructor (vsphere starts later)
-      tsdb.close();
+      if (opened != null) {
+        opened.close();
+      } else {
+        opening.discard(Tsdb::close);
+      }
       throw e;
     }
   }

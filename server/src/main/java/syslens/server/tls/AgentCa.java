@@ -31,7 +31,6 @@ import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
@@ -96,7 +95,9 @@ public final class AgentCa implements NodeCertificateIssuer {
       b.addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(ca));
       X509Certificate cert = TlsMaterial.sign(b.build(TlsMaterial.signer(caKey)));
       return new Issued(serialHex(cert), keyDigest(key), notAfter.toEpochMilli(), cert.getEncoded());
-    } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) { // not BouncyCastle's own types: see TlsMaterial.selfManaged
       throw new IllegalStateException("issuing a certificate for node " + nodeId + " failed", e);
     }
   }
@@ -120,7 +121,9 @@ public final class AgentCa implements NodeCertificateIssuer {
       if (!req.isSignatureValid(new JcaContentVerifierProviderBuilder().build(req.getSubjectPublicKeyInfo()))) {
         throw new IllegalArgumentException("signature does not verify (expected: signed with the request's key)");
       }
-    } catch (GeneralSecurityException | OperatorCreationException | org.bouncycastle.pkcs.PKCSException e) {
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) { // GeneralSecurityException, and BouncyCastle's unnamed: see TlsMaterial.selfManaged
       throw new IllegalArgumentException("unusable request: " + e.getMessage() + " (expected: DER PKCS#10)", e);
     }
     if (key instanceof ECPublicKey ec) {

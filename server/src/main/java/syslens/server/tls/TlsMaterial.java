@@ -144,7 +144,12 @@ public final class TlsMaterial {
         writePublic(certFile, pem(cert) + pem(caCert));
       }
       return new TlsMaterial(certFile, keyFile, caCertFile, caCert, caKey);
-    } catch (GeneralSecurityException | OperatorCreationException e) {
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      // GeneralSecurityException or BouncyCastle's OperatorCreationException, deliberately not named:
+      // a BouncyCastle type in a catch clause loads it (and verifies its signed jar) whenever this
+      // class is verified, on every start, though only a first start makes keys.
       throw new IOException("creating TLS material in " + dir + " failed", e);
     }
   }
@@ -337,30 +342,33 @@ public final class TlsMaterial {
    */
   public com.linecorp.armeria.common.TlsKeyPair keyPair() {
     try {
-      String pemKey = Files.readString(keyFile, StandardCharsets.US_ASCII).trim();
-      String begin = "-----BEGIN PRIVATE KEY-----";
-      String end = "-----END PRIVATE KEY-----";
-      if (pemKey.startsWith(begin) && pemKey.endsWith(end)) {
-        byte[] der = java.util.Base64.getMimeDecoder()
-            .decode(pemKey.substring(begin.length(), pemKey.length() - end.length()));
-        PrivateKey key = pkcs8(der);
-        if (key != null) {
-          List<X509Certificate> chain = new ArrayList<>();
-          try (var in = Files.newInputStream(certChainFile)) {
-            for (var c : java.security.cert.CertificateFactory.getInstance("X.509")
-                .generateCertificates(in)) {
-              chain.add((X509Certificate) c);
-            }
+      PrivateKey key = pkcs8Pem(Files.readString(keyFile, StandardCharsets.US_ASCII));
+      if (key != null) {
+        List<X509Certificate> chain = new ArrayList<>();
+        try (var in = Files.newInputStream(certChainFile)) {
+          for (var c : java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+            chain.add((X509Certificate) c);
           }
-          if (!chain.isEmpty()) {
-            return com.linecorp.armeria.common.TlsKeyPair.of(key, chain);
-          }
+        }
+        if (!chain.isEmpty()) {
+          return com.linecorp.armeria.common.TlsKeyPair.of(key, chain);
         }
       }
     } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
       // fall through: Armeria reads the files and reports what is wrong with them
     }
     return com.linecorp.armeria.common.TlsKeyPair.of(keyFile.toFile(), certChainFile.toFile());
+  }
+
+  /** The key of a PEM "PRIVATE KEY" (PKCS#8) text read with the JDK, or null if it is another form. */
+  private static PrivateKey pkcs8Pem(String pem) {
+    String text = pem.trim();
+    String begin = "-----BEGIN PRIVATE KEY-----";
+    String end = "-----END PRIVATE KEY-----";
+    if (!text.startsWith(begin) || !text.endsWith(end)) {
+      return null;
+    }
+    return pkcs8(java.util.Base64.getMimeDecoder().decode(text.substring(begin.length(), text.length() - end.length())));
   }
 
   private static PrivateKey pkcs8(byte[] der) {
@@ -375,20 +383,34 @@ public final class TlsMaterial {
     return null;
   }
 
+  /**
+   * A PEM certificate file's first certificate, read with the JDK's X.509 factory: a restart then
+   * loads none of BouncyCastle, whose signed jars are verified on every start and cannot be kept
+   * in the class-data archive.
+   */
   static X509Certificate readCert(Path p) {
-    try (Reader r = Files.newBufferedReader(p, StandardCharsets.US_ASCII);
-        PEMParser parser = new PEMParser(r)) {
-      Object o = parser.readObject();
-      if (!(o instanceof X509CertificateHolder h)) {
+    try (var in = Files.newInputStream(p)) {
+      var certs = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in);
+      if (certs.isEmpty()) {
         throw new IllegalArgumentException("certificate file: " + p + " (expected: a PEM certificate)");
       }
-      return sign(h);
+      return (X509Certificate) certs.iterator().next();
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("certificate file: " + p + " unreadable: " + e.getMessage(), e);
+      throw new IllegalArgumentException("certificate file: " + p + " unreadable: " + e.getMessage()
+          + " (expected: a PEM certificate)", e);
     }
   }
 
-  private static PrivateKey readKey(Path p) throws IOException {
+  /** A PEM private key: PKCS#8 (as written here) with the JDK, other PEM forms with BouncyCastle. */
+  static PrivateKey readKey(Path p) throws IOException {
+    try {
+      PrivateKey key = pkcs8Pem(Files.readString(p, StandardCharsets.US_ASCII));
+      if (key != null) {
+        return key;
+      }
+    } catch (IllegalArgumentException e) {
+      // not Base64: BouncyCastle's parser below names the problem
+    }
     try (Reader r = Files.newBufferedReader(p, StandardCharsets.US_ASCII);
         PEMParser parser = new PEMParser(r)) {
       Object o = parser.readObject();
