@@ -368,7 +368,10 @@ public final class SysLensServer implements AutoCloseable {
         sb.service(route, notifyApi.decorate(auth));
       }
       sb.service(LIVE_PATH, WebSocketService.builder(hub).maxFramePayloadLength(64 * 1024)
-          .allowedOrigin(origin -> true).build().decorate(auth).decorate((delegate, ctx, req) -> {
+          .allowedOrigin(origin -> true)
+          .fallbackService((ctx, req) -> ApiErrors.error(HttpStatus.BAD_REQUEST, "bad_data", LIVE_PATH
+              + ": not a WebSocket upgrade (expected: a WebSocket client sending Upgrade: websocket)"))
+          .build().decorate(auth).decorate((delegate, ctx, req) -> {
             ctx.clearRequestTimeout();
             return delegate.serve(ctx, req);
           }));

@@ -207,6 +207,9 @@ class ControlPlaneTest {
       json(server.get("/api/v1/audit?limit=1000", admin)).get("data")
           .forEach(e -> audit.add(e.get("action").asText() + " " + e.get("target").asText()));
       assertThat(audit).contains("command.run_command cmd-gone", "command.diagnostics cmd-a", "config.saved group:batch");
+      // A configuration change is audited with the configuration before and after.
+      String saved = server.get("/api/v1/audit?action=config.saved&limit=10", admin).body();
+      assertThat(saved).contains("before: none").contains("after: {").contains("hello from the agent");
     } finally {
       agents.forEach(Agent::close);
     }

@@ -81,6 +81,15 @@ class HttpHardeningTest {
   }
 
   @Test
+  void live_plainGetWithoutUpgrade_jsonErrorNamingWhatIsExpected() throws Exception {
+    HttpResponse<String> r = send(HTTP, HttpRequest.newBuilder(URI.create(server.base() + "/api/v1/live"))
+        .header("Authorization", "Bearer " + token));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.headers().firstValue("content-type").orElse("")).contains("json");
+    assertThat(r.body()).contains("not a WebSocket upgrade").contains("Upgrade: websocket");
+  }
+
+  @Test
   void hsts_onHttpsOnly() throws Exception {
     KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
     trust.load(null, null);
@@ -96,6 +105,12 @@ class HttpHardeningTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("strict-transport-security")).hasValue(SecurityHeaders.HSTS);
     assertHardened(r);
+    // TLS 1.3 is what a current client gets (issue #7 section 9: "TLS 1.3 preferred").
+    try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) ssl.getSocketFactory().createSocket("localhost",
+        server.port())) {
+      socket.startHandshake();
+      assertThat(socket.getSession().getProtocol()).isEqualTo("TLSv1.3");
+    }
   }
 
   @Test

@@ -123,16 +123,19 @@ public final class ControlApi implements HttpService {
     }
     if (method == HttpMethod.PUT) {
       NodeConfig c = NodeConfig.parse(body); // validated before it is stored or sent to any agent
+      String before = configs.get(kind, scope).map(s -> String.valueOf(s.config().toJson())).orElse("none");
       long v = configs.put(kind, scope, c, who(ctx));
-      audit.append(who(ctx), "config.saved", kind + ":" + scope, source(ctx), "version " + v);
+      audit.append(who(ctx), "config.saved", kind + ":" + scope, source(ctx), "version " + v + "; before: " + before
+          + "; after: " + c.toJson());
       return ApiErrors.success(scoped(configs.get(kind, scope).orElseThrow()));
     }
     if (method == HttpMethod.DELETE) {
       if (configs.get(kind, scope).isEmpty()) {
         return notFound(kind + " " + scope + ": no configuration");
       }
+      String before = String.valueOf(configs.get(kind, scope).orElseThrow().config().toJson());
       long v = configs.put(kind, scope, null, who(ctx));
-      audit.append(who(ctx), "config.deleted", kind + ":" + scope, source(ctx), "version " + v);
+      audit.append(who(ctx), "config.deleted", kind + ":" + scope, source(ctx), "version " + v + "; before: " + before);
       return ApiErrors.success(Map.of("version", v));
     }
     return ApiErrors.error(HttpStatus.METHOD_NOT_ALLOWED, "bad_data", "method: " + method
