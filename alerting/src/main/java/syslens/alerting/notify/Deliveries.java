@@ -68,8 +68,10 @@ final class Deliveries implements AutoCloseable {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
   private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+  /** Attempts waiting on a lane or being made now (not those waiting out a retry backoff). */
+  private final java.util.concurrent.atomic.AtomicInteger sending = new java.util.concurrent.atomic.AtomicInteger();
   /** The newest queued notification per log key: an older one still waiting is superseded. */
-  private final Map<String, Long> latest = new ConcurrentHashMap<>();
+  private final Map<String, Notification> latest = new ConcurrentHashMap<>();
   private final NotifyWriter writer;
   private volatile boolean closed;
 
@@ -87,10 +89,10 @@ final class Deliveries implements AutoCloseable {
     this.writer = new NotifyWriter(store, o -> {
       if (o.last()) {
         long id = o.delivery().notificationId();
-        latest.remove(o.logKey(), id);
+        latest.computeIfPresent(o.logKey(), (k, v) -> v.id() == id ? null : v);
         inFlight.remove(id);
       }
-    });
+    }, () -> sending.get() > 0);
   }
 
   /** The notifier's database writer (the dispatcher queues notifications through it). */
@@ -112,10 +114,18 @@ final class Deliveries implements AutoCloseable {
 
   /** Queues {@code n} (already persisted) on its receiver's worker; never blocks. */
   void submit(Notification n) {
-    latest.merge(n.logKey(), n.id(), Math::max);
+    latest.merge(n.logKey(), n, (a, b) -> b.id() > a.id() ? b : a);
     if (inFlight.add(n.id())) {
       submit(n, 1);
     }
+  }
+
+  /**
+   * The newest notification for {@code logKey} not yet confirmed (waiting, being sent or
+   * retried), or null: the dispatcher does not decide the same news again while it is on its way.
+   */
+  Notification pending(String logKey) {
+    return latest.get(logKey);
   }
 
   /** True while {@code id} waits on a worker or for a retry. */
@@ -132,9 +142,17 @@ final class Deliveries implements AutoCloseable {
     ThreadPoolExecutor w = workers.computeIfAbsent(n.receiver() + "\u0000" + lane, k ->
         new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE_PER_LANE),
             x -> daemon(x, "syslens-notify-" + n.receiver() + "-" + lane)));
+    sending.incrementAndGet();
     try {
-      w.execute(() -> attempt(n, attempt));
+      w.execute(() -> {
+        try {
+          attempt(n, attempt);
+        } finally {
+          sending.decrementAndGet();
+        }
+      });
     } catch (RejectedExecutionException e) {
+      sending.decrementAndGet();
       inFlight.remove(n.id());
       rejected.incrementAndGet();
       log.error("receiver {}: {} notifications waiting in lane {}; notification {} stays queued in the database "
@@ -143,8 +161,8 @@ final class Deliveries implements AutoCloseable {
   }
 
   private void attempt(Notification n, int attempt) {
-    Long newest = latest.get(n.logKey());
-    if (closed || newest == null || newest != n.id()) {
+    Notification newest = latest.get(n.logKey());
+    if (closed || newest == null || newest.id() != n.id()) {
       inFlight.remove(n.id());
       return; // superseded by a newer notification for the same group, or shutting down
     }

@@ -63,6 +63,7 @@ final class Dispatcher {
   private final NotificationLog nflog;
   private final Silences silences;
   private final Consumer<Notification> deliver;
+  private final java.util.function.Function<String, Notification> pending;
   private final NotifyWriter writer;
   private long lastId;
   private Instant nextGc = Instant.MIN;
@@ -82,15 +83,18 @@ final class Dispatcher {
   private final List<Model.LogEntry> logWrites = new ArrayList<>();
   private Inhibitor inhibitor;
   private long queued;
+  /** The earliest time a group is due to flush, as of the last tick ({@link Instant#MAX}: none). */
+  private volatile Instant nextDue = Instant.MAX;
 
   Dispatcher(NotifyConfig config, Clock clock, NotifyStore store, NotificationLog nflog, Silences silences,
-      NotifyWriter writer, Consumer<Notification> deliver) {
+      NotifyWriter writer, Consumer<Notification> deliver, java.util.function.Function<String, Notification> pending) {
     this.config = requireNonNull(config, "config");
     this.clock = requireNonNull(clock, "clock");
     this.store = requireNonNull(store, "store");
     this.nflog = requireNonNull(nflog, "nflog");
     this.silences = requireNonNull(silences, "silences");
     this.deliver = requireNonNull(deliver, "deliver");
+    this.pending = requireNonNull(pending, "pending");
     this.writer = requireNonNull(writer, "writer");
     this.lastId = store.lastNotificationId();
     for (Ack a : store.acks()) {
@@ -116,6 +120,16 @@ final class Dispatcher {
     for (Map.Entry<String, Alert> e : alerts.entrySet()) {
       route(e.getKey(), e.getValue(), now);
     }
+    nextDue = now;
+  }
+
+  /**
+   * When the next group flush is due, as of the last tick: the dispatcher thread sleeps until
+   * then (or until alerts arrive) instead of polling, so a group_interval is kept to the
+   * millisecond rather than to the next poll.
+   */
+  Instant nextDue() {
+    return nextDue;
   }
 
   /** Merges incoming alerts, flushes due groups, escalates, persists; one step of the dispatcher. */
@@ -125,11 +139,16 @@ final class Dispatcher {
       ingest(a, now);
     }
     inhibitor = null;
+    Instant due = Instant.MAX;
     for (Group g : new ArrayList<>(groups.values())) {
       if (!g.next.isAfter(now)) {
         flush(g, now);
       }
+      if (groups.get(g.key) == g && g.next.isBefore(due)) {
+        due = g.next;
+      }
     }
+    nextDue = due;
     escalate(now);
     if (!now.isBefore(nextGc)) { // a walk over every alert and group: once a second is enough
       gc(now);
@@ -287,8 +306,9 @@ final class Dispatcher {
     for (int i = 0; i < r.integrations().size(); i++) {
       Integration in = r.integrations().get(i);
       String key = NotificationLog.key(groupKey, r.name(), i);
-      if (!NotificationLog.needsUpdate(nflog.get(key), firing, resolved, in.sendResolved(), repeat, now)) {
-        continue;
+      if (!NotificationLog.needsUpdate(nflog.get(key), firing, resolved, in.sendResolved(), repeat, now)
+          || sameNews(pending.apply(key), firing, resolved)) {
+        continue; // told already, or a notification saying the same is still on its way (e.g. resumed after a restart)
       }
       Notification n = new Notification(0, key, r.name(), i, groupKey, groupLabels.toMap(), entries,
           repeat.toMillis(), escalation);
@@ -299,6 +319,18 @@ final class Dispatcher {
       }
       outbox.add(n);
     }
+  }
+
+  private static boolean sameNews(Notification queued, Set<String> firing, Set<String> resolved) {
+    if (queued == null || queued.alerts().size() != firing.size() + resolved.size()) {
+      return false;
+    }
+    for (Entry e : queued.alerts()) {
+      if (!(e.firing() ? firing : resolved).contains(e.fingerprint())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void escalate(Instant now) {

@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,8 +26,9 @@ import syslens.alerting.notify.NotifyConfig.Receiver;
 
 /**
  * The notification pipeline behind {@link AlertSink}: {@link #send} only queues (bounded) and
- * returns; a dispatcher thread ticks every {@code tickInterval} (routing, grouping, silences,
- * inhibition, maintenance windows, escalation), receivers are served by their own workers, and
+ * returns; a dispatcher thread steps when alerts arrive, when a group is due to flush, and at
+ * least every {@code tickInterval} (routing, grouping, silences, inhibition, maintenance windows,
+ * escalation), receivers are served by their own workers, and
  * everything that must survive a restart (configuration, alerts, notification log, unconfirmed
  * notifications, silences, acknowledgements) is in the metadata database.
  */
@@ -49,7 +48,12 @@ public final class Notifier implements AlertSink, AutoCloseable {
   private final ConcurrentLinkedQueue<List<Alert>> incoming = new ConcurrentLinkedQueue<>();
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicLong dropped = new AtomicLong();
-  private final ScheduledExecutorService ticker;
+  private final Thread ticker;
+  /** Released by {@link #send} and config changes: the dispatcher thread steps now. */
+  private final java.util.concurrent.Semaphore wake = new java.util.concurrent.Semaphore(0);
+  private volatile boolean closed;
+  /** Least time between two steps woken by arriving alerts (rule groups report one by one). */
+  static final long MIN_STEP_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
   static final Duration HOUSEKEEPING = Duration.ofMinutes(1);
   /** How long the delivery log keeps attempts. */
   static final Duration DELIVERY_LOG_RETENTION = Duration.ofDays(30);
@@ -77,13 +81,11 @@ public final class Notifier implements AlertSink, AutoCloseable {
     Dispatcher[] d = new Dispatcher[1];
     this.deliveries = new Deliveries(clock, store, nflog, new Senders(clock), templates, () -> d[0].config(),
         r -> language(r, users), b.retry);
-    this.dispatcher = new Dispatcher(config, clock, store, nflog, silences, deliveries.writer(), deliveries::submit);
+    this.dispatcher = new Dispatcher(config, clock, store, nflog, silences, deliveries.writer(), deliveries::submit,
+        deliveries::pending);
     d[0] = dispatcher;
-    this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "syslens-notify-dispatcher");
-      t.setDaemon(true);
-      return t;
-    });
+    this.ticker = new Thread(this::runDispatcher, "syslens-notify-dispatcher");
+    ticker.setDaemon(true);
   }
 
   /**
@@ -175,14 +177,41 @@ public final class Notifier implements AlertSink, AutoCloseable {
   /** Re-sends notifications not confirmed before the last stop, then ticks in the background. */
   public Notifier start() {
     resumePending();
-    ticker.scheduleWithFixedDelay(() -> {
-      try {
-        tick();
-      } catch (RuntimeException e) {
-        log.error("notification dispatcher step failed: {}", e.toString(), e);
-      }
-    }, tickInterval.toMillis(), tickInterval.toMillis(), TimeUnit.MILLISECONDS);
+    ticker.start();
     return this;
+  }
+
+  /**
+   * The dispatcher thread: a step, then sleep until the earliest group is due, alerts arrive or
+   * {@code tickInterval} passed (escalation and housekeeping), whichever comes first.
+   */
+  private void runDispatcher() {
+    long tickNanos = tickInterval.toNanos();
+    try {
+      while (!closed) {
+        long started = System.nanoTime();
+        try {
+          tick();
+        } catch (RuntimeException e) {
+          log.error("notification dispatcher step failed: {}", e.toString(), e);
+        }
+        java.time.Instant due = dispatcher.nextDue();
+        long wait = tickNanos;
+        if (due.isBefore(clock.instant().plus(tickInterval))) {
+          wait = Math.max(0, java.time.Duration.between(clock.instant(), due).toNanos());
+        }
+        if (wait > 0 && wake.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
+          // Alerts arrived: gather what the next few milliseconds bring into the same step.
+          long gap = started + MIN_STEP_GAP_NANOS - System.nanoTime();
+          if (gap > 0) {
+            TimeUnit.NANOSECONDS.sleep(Math.min(gap, wait));
+          }
+        }
+        wake.drainPermits();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Offers every persisted, unconfirmed notification not already with a worker to its receiver. */
@@ -206,6 +235,7 @@ public final class Notifier implements AlertSink, AutoCloseable {
       return;
     }
     incoming.add(List.copyOf(alerts));
+    wake.release();
   }
 
   /** One dispatcher step: takes queued alerts, flushes due groups. Tests call it with a fixed clock. */
@@ -264,6 +294,7 @@ public final class Notifier implements AlertSink, AutoCloseable {
     shownText = s.masked();
     problem = null;
     dispatcher.apply(c);
+    wake.release();
     return change;
   }
 
@@ -295,9 +326,10 @@ public final class Notifier implements AlertSink, AutoCloseable {
 
   @Override
   public void close() {
-    ticker.shutdownNow();
+    closed = true;
+    ticker.interrupt();
     try {
-      ticker.awaitTermination(5, TimeUnit.SECONDS);
+      ticker.join(5_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

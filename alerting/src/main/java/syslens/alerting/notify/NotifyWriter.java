@@ -29,10 +29,26 @@ import syslens.alerting.notify.Model.Notification;
  */
 final class NotifyWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NotifyWriter.class);
-  /** Operations written per transaction at most. */
-  static final int BATCH = 1000;
-  /** How long the writer waits for more after the first record of a batch (flushes do not wait). */
-  static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+  /**
+   * Operations written per transaction at most: enough for an alert storm's round (thousands of
+   * notifications and their outcomes), so a notification's queue row and its delivery meet in
+   * one batch and neither is written.
+   */
+  static final int BATCH = 10_000;
+  /**
+   * How long the writer waits for more after the first record of a batch (flushes do not wait):
+   * long enough for most notifications to be delivered meanwhile, so their queue rows are never
+   * written, and it keeps the writer off the CPU while a round's notifications go out. A crash
+   * within it means only that those notifications are decided (and perhaps sent) again.
+   */
+  static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1000);
+  /**
+   * How long a batch may wait beyond {@link #LINGER_NANOS} while notifications are still being
+   * sent: the writer's work waits until a burst has gone out instead of competing with it.
+   */
+  static final long MAX_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(5000);
+  /** How often the writer looks again whether the senders are done, past the linger. */
+  static final long BUSY_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   /** Attempts to write one batch before it is given up (logged; see the class comment). */
   static final int WRITE_ATTEMPTS = 3;
 
@@ -58,6 +74,7 @@ final class NotifyWriter implements AutoCloseable {
 
   private final NotifyStore store;
   private final Consumer<Outcome> done;
+  private final java.util.function.BooleanSupplier sending;
   private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -65,8 +82,17 @@ final class NotifyWriter implements AutoCloseable {
 
   /** {@code done} is told, after the commit, each outcome written (so it is not offered again meanwhile). */
   NotifyWriter(NotifyStore store, Consumer<Outcome> done) {
+    this(store, done, () -> false);
+  }
+
+  /**
+   * As above; while {@code sending} is true (notifications on their way) a batch waits up to
+   * {@link #MAX_LINGER_NANOS} for them.
+   */
+  NotifyWriter(NotifyStore store, Consumer<Outcome> done, java.util.function.BooleanSupplier sending) {
     this.store = requireNonNull(store, "store");
     this.done = requireNonNull(done, "done");
+    this.sending = requireNonNull(sending, "sending");
     this.thread = new Thread(this::run, "syslens-notify-writer");
     thread.setDaemon(true);
     thread.start();
@@ -111,14 +137,22 @@ final class NotifyWriter implements AutoCloseable {
         batch.add(queue.take());
         // Linger a moment unless asked to flush: a notification delivered within the batch that
         // queues it writes neither its queue row nor its removal, which is most of them.
-        long until = System.nanoTime() + LINGER_NANOS;
-        for (long left; batch.size() < BATCH && !(batch.get(batch.size() - 1) instanceof Marker)
-            && (left = until - System.nanoTime()) > 0; ) {
-          Op next = queue.poll(left, TimeUnit.NANOSECONDS);
-          if (next == null) {
-            break;
+        long first = System.nanoTime();
+        long until = first + LINGER_NANOS;
+        for (long left; batch.size() < BATCH && !(batch.get(batch.size() - 1) instanceof Marker); ) {
+          left = until - System.nanoTime();
+          if (left <= 0) {
+            // Past the linger: wait on (in short steps) only while senders still work, and not forever.
+            if (!sending.getAsBoolean() || System.nanoTime() - first >= MAX_LINGER_NANOS) {
+              break;
+            }
+            left = BUSY_POLL_NANOS;
+            until = System.nanoTime() + left;
           }
-          batch.add(next);
+          Op next = queue.poll(left, TimeUnit.NANOSECONDS);
+          if (next != null) {
+            batch.add(next);
+          }
         }
         queue.drainTo(batch, BATCH - batch.size());
         for (var it = batch.iterator(); it.hasNext(); ) {

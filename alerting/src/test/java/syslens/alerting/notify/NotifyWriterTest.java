@@ -43,7 +43,7 @@ class NotifyWriterTest {
     ConcurrentLinkedQueue<Long> done = new ConcurrentLinkedQueue<>();
     try (NotifyWriter w = new NotifyWriter(store, o -> done.add(o.delivery().notificationId()))) {
       List<Notification> ns = new ArrayList<>();
-      for (int i = 1; i <= 1200; i++) { // more than one batch
+      for (int i = 1; i <= 1200; i++) {
         ns.add(notification(i, "k" + i));
       }
       w.write(new NotifyWriter.Enqueue(ns, T0));
@@ -57,6 +57,34 @@ class NotifyWriterTest {
     assertThat(store.deliveries("r", T0, T0, 5000)).hasSize(1000);
     assertThat(done).hasSize(1000);
     assertThat(store.lastNotificationId()).isEqualTo(1200);
+  }
+
+  @Test
+  void write_sendersBusyPastLinger_queueRowWaitsForItsDelivery() throws InterruptedException {
+    java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Notification n = notification(1, "k");
+    try (NotifyWriter w = new NotifyWriter(store, o -> { }, sending::get)) {
+      w.write(new NotifyWriter.Enqueue(List.of(n), T0));
+      // A delivery that takes longer than the linger: the batch holding the queue row waits for
+      // the senders instead of writing the row (and later its removal).
+      Thread.sleep(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(NotifyWriter.LINGER_NANOS) + 500);
+      assertThat(store.pending()).isEmpty();
+      w.write(delivered(n));
+      sending.set(false);
+      assertThat(w.flush(10_000)).isTrue();
+    }
+    assertThat(store.pending()).isEmpty();
+    assertThat(store.deliveries("r", T0, T0, 10)).hasSize(1);
+    assertThat(store.log()).extracting(LogEntry::key).containsExactly("k");
+  }
+
+  @Test
+  void write_sendersIdle_queueRowWrittenAfterLinger() {
+    try (NotifyWriter w = new NotifyWriter(store, o -> { }, () -> false)) {
+      w.write(new NotifyWriter.Enqueue(List.of(notification(1, "k")), T0));
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> store.pending().size() == 1);
+    }
   }
 
   @Test
