@@ -78,7 +78,7 @@ public final class VimClient implements AutoCloseable {
   private void doLogin() {
     ServiceContent sc = serviceContent();
     String params = Soap.element("userName", config.user()) + Soap.element("password", config.password());
-    SoapTransport.Response r = transport.call("Login", Soap.envelope("Login", sc.sessionManager(), params), null);
+    SoapTransport.Response<Xml> r = transport.call("Login", Soap.envelope("Login", sc.sessionManager(), params), null);
     if (r.sessionCookie() == null) {
       throw new VimException("Login: vCenter set no " + SoapTransport.SESSION_COOKIE + " cookie");
     }
@@ -107,6 +107,10 @@ public final class VimClient implements AutoCloseable {
    * response element; logs in first when there is no session, and once more on NotAuthenticated.
    */
   public Xml invoke(String method, Moref self, String params) {
+    return invoke(method, self, params, SoapTransport.TREE);
+  }
+
+  private <T> T invoke(String method, Moref self, String params, SoapTransport.BodyReader<T> reader) {
     String envelope = Soap.envelope(method, self, params);
     long generation;
     String s;
@@ -118,7 +122,7 @@ public final class VimClient implements AutoCloseable {
       s = session;
     }
     try {
-      return transport.call(method, envelope, s).body();
+      return transport.call(method, envelope, s, reader).body();
     } catch (VimFaultException e) {
       if (!e.isNotAuthenticated()) {
         throw e;
@@ -130,7 +134,7 @@ public final class VimClient implements AutoCloseable {
         }
         s = session;
       }
-      return transport.call(method, envelope, s).body();
+      return transport.call(method, envelope, s, reader).body();
     }
   }
 
@@ -269,12 +273,7 @@ public final class VimClient implements AutoCloseable {
     for (PerfQuery q : queries) {
       q.appendXml(p);
     }
-    Xml r = invoke("QueryPerf", serviceContent().perfManager(), p.toString());
-    List<PerfEntityMetrics> out = new ArrayList<>();
-    for (Xml rv : r.all("returnval")) {
-      out.add(PerfEntityMetrics.from(rv));
-    }
-    return out;
+    return invoke("QueryPerf", serviceContent().perfManager(), p.toString(), PerfEntityMetrics::readResponse);
   }
 
   /** The vCenter's current time (ServiceInstance.CurrentTime). */

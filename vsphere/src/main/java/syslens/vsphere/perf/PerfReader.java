@@ -169,27 +169,59 @@ public final class PerfReader {
         continue;
       }
       long newest = newestSampleMs.getOrDefault(t.nodeId(), Long.MIN_VALUE);
+      long[] times = m.timestampsMs();
+      int[] order = ascending(times);
       for (PerfEntityMetrics.Series s : m.series()) {
         MetricCatalog.Def def = byCounter.get(s.id().counterId());
         if (def == null || !s.id().instance().isEmpty()) {
           continue;
         }
-        Labels labels = t.labels().toBuilder().set(Labels.METRIC_NAME, def.metricName(t.kind())).build();
-        if (s.values().length != m.timestampsMs().length) {
+        if (s.values().length != times.length) {
           continue; // values cannot be matched to timestamps (vcsim omits zero values)
         }
-        for (int i = 0; i < s.values().length; i++) {
-          long ts = m.timestampsMs()[i];
+        Labels labels = null;
+        for (int i : order) {
+          long ts = times[i];
           long raw = s.values()[i];
           if (ts <= newest || raw < 0) {
             continue; // seen in an earlier cycle, or vCenter's "no value"
           }
+          if (labels == null) {
+            labels = t.labels().toBuilder().set(Labels.METRIC_NAME, def.metricName(t.kind())).build();
+          }
+          // one Labels object per series, its samples adjacent and oldest first: the sink appends
+          // each series as one run
           out.add(new SampleSink.Sample(t.nodeId(), labels, ts, def.scale().apply(raw, REALTIME_INTERVAL)));
         }
       }
     }
-    out.sort((a, b) -> Long.compare(a.timestampMs(), b.timestampMs()));
     return out;
+  }
+
+  /** Indices of {@code times} oldest first (vCenter answers ascending, the simulator descending). */
+  static int[] ascending(long[] times) {
+    int n = times.length;
+    int[] order = new int[n];
+    boolean asc = true;
+    boolean desc = true;
+    for (int i = 1; i < n; i++) {
+      asc &= times[i - 1] < times[i];
+      desc &= times[i - 1] > times[i];
+    }
+    if (asc || !desc) {
+      for (int i = 0; i < n; i++) {
+        order[i] = i;
+      }
+      if (!asc) {
+        order = java.util.stream.IntStream.range(0, n).boxed()
+            .sorted((a, b) -> Long.compare(times[a], times[b])).mapToInt(Integer::intValue).toArray();
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        order[i] = n - 1 - i;
+      }
+    }
+    return order;
   }
 
   /** Remembers, per node, the newest timestamp storage took, so the next cycle starts after it. */
