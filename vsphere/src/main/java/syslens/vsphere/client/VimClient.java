@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
@@ -203,6 +204,29 @@ public final class VimClient implements AutoCloseable {
   public Map<String, Xml> properties(Moref obj, String... paths) {
     List<ObjectContent> r = retrieveAll(PropertySpec.of(obj, paths), 1);
     return r.isEmpty() ? Map.of() : r.getFirst().props();
+  }
+
+  // ---- CustomFieldsManager ----
+
+  /** The key of the custom attribute named {@code name} (any object type), if vCenter defines one. */
+  public OptionalInt customFieldKey(String name) {
+    Moref cfm = serviceContent().customFieldsManager();
+    if (cfm == null) {
+      return OptionalInt.empty();
+    }
+    Xml arr = properties(cfm, "field").get("field");
+    if (arr != null) {
+      for (Xml def : arr.children()) {
+        if (name.equals(def.childText("name"))) {
+          try {
+            return OptionalInt.of(Integer.parseInt(def.childText("key").trim()));
+          } catch (NumberFormatException e) {
+            return OptionalInt.empty();
+          }
+        }
+      }
+    }
+    return OptionalInt.empty();
   }
 
   // ---- OptionManager ----
