@@ -31,6 +31,10 @@ public final class VsphereBench {
   private VsphereBench() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("guest")) {
+      syslens.vsphere.guest.GuestBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     int vms = 1500;
     int concurrency = 50;
     int batch = 256;
