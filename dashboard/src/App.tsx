@@ -6,7 +6,7 @@ import jaJP from 'antd/locale/ja_JP';
 import { useTranslation } from 'react-i18next';
 import { useSession, type Session } from './api/session';
 import { fetchMe, type Me } from './api/admin';
-import { visibleSections } from './lib/admin';
+import { can, visibleSections } from './lib/admin';
 import { AppHeader } from './components/AppHeader';
 import { pickLanguage } from './i18n';
 import { LiveProvider } from './live/LiveProvider';
@@ -25,6 +25,9 @@ const AlertsPage = lazy(() => import('./pages/alerts/AlertsPage'));
 function PageSkeleton() {
   return <Card><Skeleton active paragraph={{ rows: 8 }} /></Card>;
 }
+
+// The vSphere pages (#/vsphere/...): inventory tree, vCenter connections, guest collection.
+const VspherePage = lazy(() => import('./pages/vsphere/VspherePage'));
 
 // Administration (#/admin/...): loaded only when opened.
 const AdminPage = lazy(() => import('./pages/admin/AdminPage'));
@@ -50,7 +53,11 @@ function Shell({ session }: { session: Session }) {
     <Layout style={{ minHeight: '100vh' }}>
       <AppHeader session={session} page={route.page} admin={admin} />
       <Layout.Content style={{ padding: 24, maxWidth: 1440, width: '100%', margin: '0 auto' }}>
-        {route.page === 'alerts' ? (
+        {route.page === 'vsphere' ? (
+          <Suspense fallback={<PageSkeleton />}>
+            <VspherePage tab={route.tab} canManage={me !== null && can(me.permissions.grants.map((g) => g.permission), me.permissions.denies.map((d) => d.permission), 'system:vcenter:manage')} />
+          </Suspense>
+        ) : route.page === 'alerts' ? (
           <Suspense fallback={<PageSkeleton />}>
             <AlertsPage tab={route.tab} rule={route.rule} />
           </Suspense>

@@ -3,6 +3,7 @@ import { alertsResources, type AlertsResources } from './alerts';
 /** UI strings. Every language has exactly the same keys (a unit test checks this). */
 import { adminEn, adminJaJP, adminZhCN } from './admin';
 import { fleetEn, fleetJaJP, fleetZhCN } from './fleet';
+import { vsphereEn, vsphereJaJP, vsphereZhCN } from './vsphere';
 
 const en = {
   app: {
@@ -111,6 +112,7 @@ const en = {
   },
   admin: adminEn,
   fleet: fleetEn,
+  vsphere: vsphereEn,
 };
 
 export type Resources = typeof en;
@@ -222,6 +224,7 @@ const zhCN: Resources = {
   },
   admin: adminZhCN,
   fleet: fleetZhCN,
+  vsphere: vsphereZhCN,
 };
 
 const jaJP: Resources = {
@@ -331,6 +334,7 @@ const jaJP: Resources = {
   },
   admin: adminJaJP,
   fleet: fleetJaJP,
+  vsphere: vsphereJaJP,
 };
 
 export const SUPPORTED_LANGUAGES = ['en', 'zh-CN', 'ja-JP'] as const;

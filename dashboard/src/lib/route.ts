@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { ADMIN_SECTIONS, type AdminSection } from './admin';
+import { VSPHERE_TABS, type VsphereTab } from './vsphere';
 
 export const ALERT_TABS = ['firing', 'history', 'rules', 'silences', 'receivers'] as const;
 export type AlertsTab = (typeof ALERT_TABS)[number];
@@ -9,11 +10,12 @@ export type Route =
   | { page: 'nodes' }
   | { page: 'node'; id: string }
   | { page: 'alerts'; tab: AlertsTab; rule?: string }
-  | { page: 'admin'; section: AdminSection };
+  | { page: 'admin'; section: AdminSection }
+  | { page: 'vsphere'; tab: VsphereTab };
 
 /**
  * Parses the hash: `#/nodes/<id>` is a node's detail page, `#/alerts/<tab>` an alerts page,
- * `#/admin/<section>` administration, `#/nodes` the node list, anything else the fleet overview.
+ * `#/admin/<section>` administration, `#/vsphere/<tab>` the vSphere pages, `#/nodes` the node list, anything else the fleet overview.
  */
 export function parseRoute(hash: string): Route {
   const alerts = /^#\/alerts(?:\/([a-z]+))?\/?(?:\?(.*))?$/.exec(hash);
@@ -32,6 +34,11 @@ export function parseRoute(hash: string): Route {
   if (admin) {
     const section = (ADMIN_SECTIONS as readonly string[]).includes(admin[1] ?? '') ? (admin[1] as AdminSection) : 'users';
     return { page: 'admin', section };
+  }
+  const vsphere = /^#\/vsphere(?:\/([a-z]+))?\/?$/.exec(hash);
+  if (vsphere) {
+    const tab = (VSPHERE_TABS as readonly string[]).includes(vsphere[1] ?? '') ? (vsphere[1] as VsphereTab) : 'inventory';
+    return { page: 'vsphere', tab };
   }
   const m = /^#\/nodes\/(.+)$/.exec(hash);
   if (m) {

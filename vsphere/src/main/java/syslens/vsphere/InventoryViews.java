@@ -83,6 +83,7 @@ final class InventoryViews {
     m.put("datastores", vm.datastores());
     m.put("networks", vm.networks());
     m.put("toolsStatus", vm.toolsStatus());
+    m.put("important", vm.important());
     return m;
   }
 

@@ -38,6 +38,10 @@ final class VCenterCollector implements AutoCloseable {
   private final Clock clock;
   private final InventoryWatch inventoryWatch;
   private final PerfReader perfReader;
+  /** Clusters and datastores from the 5-minute interval, read once per 5 minutes. */
+  private final PerfReader historicalReader;
+  private long lastHistoricalMs;
+  private volatile List<PerfTarget> historicalTargets = List.of();
 
   private volatile Inventory inventory;
   private volatile List<PerfTarget> targets = List.of();
@@ -57,6 +61,7 @@ final class VCenterCollector implements AutoCloseable {
     this.clock = requireNonNull(clock, "clock");
     this.inventoryWatch = new InventoryWatch(new InventoryReader(clock, 1000), 1000);
     this.perfReader = new PerfReader(clock, perfExecutor, maxEntitiesPerQuery);
+    this.historicalReader = new PerfReader(clock, perfExecutor, maxEntitiesPerQuery, PerfReader.FIVE_MINUTES);
     this.inventory = Inventory.empty(spec.name());
     this.status = new VCenterStatus(spec.id(), spec.name(), "starting", null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 0, 0, 0);
@@ -118,6 +123,18 @@ final class VCenterCollector implements AutoCloseable {
       }
       up = r.failedQueries() < r.queries();
     }
+    if (counters != null && !historicalTargets.isEmpty()
+        && clock.millis() - lastHistoricalMs >= PerfReader.FIVE_MINUTES * 1000L) {
+      PerfReader.Result h = historicalReader.collect(client, counters, maxQueryMetrics, historicalTargets, sink,
+          spec.perfInterval().minusSeconds(1));
+      if (h.failedQueries() == 0) {
+        lastHistoricalMs = clock.millis(); // a failed read is tried again next cycle
+      } else {
+        String hist = "5-minute statistics: " + h.failedQueries() + " of " + h.queries()
+            + " QueryPerf calls failed, last: " + h.lastError();
+        error = error == null ? hist : error + "; " + hist;
+      }
+    }
     cycles++;
     if (error != null) {
       errors++;
@@ -142,8 +159,13 @@ final class VCenterCollector implements AutoCloseable {
     Set<String> ids = new HashSet<>();
     t.forEach(x -> ids.add(x.nodeId()));
     perfReader.retain(ids);
+    List<PerfTarget> ht = VsphereNodes.historicalTargets(inv);
+    Set<String> hids = new HashSet<>();
+    ht.forEach(x -> hids.add(x.key()));
+    historicalReader.retain(hids);
     inventory = inv;
     targets = t;
+    historicalTargets = ht;
   }
 
   private void writeSelfMetrics(boolean up, PerfReader.Result r) {

@@ -57,6 +57,24 @@ public final class VsphereNodes {
     return out;
   }
 
+  /**
+   * Clusters and datastores: the entities with 5-minute statistics; their series carry no node
+   * identity (they describe no single machine), only vcenter, datacenter and cluster or datastore.
+   */
+  static List<PerfTarget> historicalTargets(Inventory inv) {
+    String vc = inv.vcenter();
+    List<PerfTarget> out = new ArrayList<>();
+    for (Inventory.Cluster c : inv.clusters()) {
+      out.add(new PerfTarget(new Moref("ClusterComputeResource", c.id()), MetricCatalog.Kind.CLUSTER, null,
+          Labels.of("vcenter", vc, "datacenter", c.datacenter(), "cluster", c.name())));
+    }
+    for (Inventory.Datastore d : inv.datastores()) {
+      out.add(new PerfTarget(new Moref("Datastore", d.id()), MetricCatalog.Kind.DATASTORE, null,
+          Labels.of("vcenter", vc, "datacenter", d.datacenter(), "datastore", d.name())));
+    }
+    return out;
+  }
+
   /** Powered-on VMs and connected hosts: the entities with realtime statistics. */
   static List<PerfTarget> targets(Inventory inv) {
     String vc = inv.vcenter();
@@ -70,7 +88,7 @@ public final class VsphereNodes {
     for (Inventory.Vm vm : inv.vms()) {
       if ("poweredOn".equals(vm.powerState())) {
         out.add(new PerfTarget(new Moref("VirtualMachine", vm.id()), MetricCatalog.Kind.VM, vmId(vc, vm),
-            Labels.fromMap(vmLabels(vc, vm))));
+            Labels.fromMap(vmLabels(vc, vm)), vm.important()));
       }
     }
     return out;

@@ -31,6 +31,10 @@ public final class VsphereBench {
   private VsphereBench() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("guest")) {
+      syslens.vsphere.guest.GuestBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     int vms = 1500;
     int concurrency = 50;
     int batch = 256;
@@ -63,6 +67,7 @@ public final class VsphereBench {
       client.login();
       long simCpu0 = cpuTicks(sim.pid());
       long cpu0 = processCpuNanos();
+      Map<String, Long> threads0 = threadCpuTicks();
       long t0 = System.nanoTime();
       Map<String, PerfCounter> counters = client.perfCounters();
       long maxQueryMetrics = client.numericOption(VCenterCollector.MAX_QUERY_METRICS).orElse(-1);
@@ -82,11 +87,14 @@ public final class VsphereBench {
       long t2 = System.nanoTime();
       long cpu1 = processCpuNanos();
       long simCpu1 = cpuTicks(sim.pid());
+      Map<String, Long> threads1 = threadCpuTicks();
       // A second round in the same process: what every cycle after the first costs (JIT warm,
       // connections open); the reader asks only for samples newer than the first round's.
       long i0 = System.nanoTime();
       watch.refresh(client, "bench"); // incremental: nothing changed
       long i1 = System.nanoTime();
+      long wCpu0 = processCpuNanos();
+      long wSim0 = cpuTicks(sim.pid());
       long w0 = System.nanoTime();
       watch.reset(client);
       Inventory inv2 = watch.refresh(client, "bench"); // a full read again, warm
@@ -94,23 +102,31 @@ public final class VsphereBench {
       PerfReader.Result r2 = reader.collect(client, counters, maxQueryMetrics, VsphereNodes.targets(inv2), sink,
           Duration.ofMinutes(5));
       long w2 = System.nanoTime();
+      double warmCpuS = (processCpuNanos() - wCpu0) / 1e9;
+      double warmSimCpuS = (cpuTicks(sim.pid()) - wSim0) / 100.0;
       double invS = (t1 - t0) / 1e9;
       double perfS = (t2 - t1) / 1e9;
       double simCpuS = (simCpu1 - simCpu0) / 100.0;
       System.err.printf("inventory: %d VMs, %d hosts in %.2f s; perf: %d queries, %d samples, %d failed in %.2f s%n",
           inv.vms().size(), inv.hosts().size(), invS, r.queries(), r.samples(), r.failedQueries(), perfS);
+      threads0.forEach((k, v) -> threads1.merge(k, -v, Long::sum));
+      System.err.println("collector CPU by thread group (s): " + threads1.entrySet().stream()
+          .filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+          .map(e -> e.getKey() + "=" + e.getValue() / 100.0).toList());
       double cpuPercent = 100.0 * (cpu1 - cpu0) / 1e9 / Math.max(invS + perfS, 1e-9);
       System.out.println(String.format(Locale.ROOT, "{\"vms\":%d,\"hosts\":%d,\"inventory_ms\":%d,\"perf_ms\":%d,"
               + "\"cycle_ms\":%d,\"server_cpu_percent\":%.0f,\"inventory_s\":%.3f,"
               + "\"perf_cycle_s\":%.3f,\"cycle_s\":%.3f,\"samples\":%d,\"samples_per_s\":%.0f,\"queries\":%d,"
               + "\"failed_queries\":%d,\"collector_cpu_s\":%.2f,\"collector_rss_mib\":%.1f,\"vcsim_cpu_s\":%.2f,"
               + "\"vcsim_rss_mib\":%.1f,\"incremental_inventory_s\":%.3f,\"warm_inventory_s\":%.3f,\"warm_perf_cycle_s\":%.3f,"
-              + "\"warm_samples\":%d,\"concurrency\":%d,\"batch\":%d}",
+              + "\"warm_samples\":%d,\"warm_collector_cpu_s\":%.2f,\"warm_vcsim_cpu_s\":%.2f,\"load_average\":%.1f,"
+              + "\"concurrency\":%d,\"batch\":%d}",
           inv.vms().size(), inv.hosts().size(), Math.round(invS * 1000), Math.round(perfS * 1000),
           Math.round((invS + perfS) * 1000), cpuPercent, invS, perfS, invS + perfS, r.samples(),
           r.samples() / Math.max(perfS, 1e-9), r.queries(), r.failedQueries(), (cpu1 - cpu0) / 1e9,
           hwmMib(ProcessHandle.current().pid()), simCpuS, hwmMib(sim.pid()), (i1 - i0) / 1e9, (w1 - w0) / 1e9, (w2 - w1) / 1e9,
-          r2.samples(), concurrency, batch));
+          r2.samples(), warmCpuS, warmSimCpuS, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+          concurrency, batch));
       executor.shutdownNow();
     }
   }
@@ -140,6 +156,24 @@ public final class VsphereBench {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+  }
+
+  /** CPU ticks of this process's threads, grouped by thread name without digits (JIT, GC, ...). */
+  private static Map<String, Long> threadCpuTicks() throws IOException {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path t : tasks.toList()) {
+        try {
+          String stat = Files.readString(t.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("[0-9]+", "#");
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          out.merge(name, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+        } catch (IOException | RuntimeException gone) {
+          // the thread ended while listed
+        }
+      }
+    }
+    return out;
   }
 
   /** Peak resident set (VmHWM) in MiB. */

@@ -95,6 +95,17 @@ class VsphereServiceTest {
         .allSatisfy(s -> assertThat(s.nodeId()).isNull());
     assertThat(sink.named("vsphere_collector_up")).allSatisfy(s -> assertThat(s.value()).isEqualTo(1));
     assertThat(sink.named("vsphere_datastore_capacity_bytes")).isNotEmpty();
+    // clusters' and datastores' 5-minute figures: no node identity, read once in the two cycles
+    List<SampleSink.Sample> fiveMinute = new java.util.ArrayList<>();
+    synchronized (sink.all) {
+      sink.all.stream().filter(s -> s.labels().metricName().startsWith("vsphere_cluster_")
+          || s.labels().metricName().equals("vsphere_datastore_used_bytes")).forEach(fiveMinute::add);
+    }
+    assertThat(fiveMinute).extracting(s -> s.labels().metricName()).contains("vsphere_datastore_used_bytes")
+        .anyMatch(n -> n.startsWith("vsphere_cluster_"));
+    assertThat(fiveMinute).allSatisfy(s -> assertThat(s.nodeId()).isNull());
+    assertThat(fiveMinute.stream().collect(java.util.stream.Collectors.groupingBy(SampleSink.Sample::labels,
+        java.util.stream.Collectors.counting())).values()).containsOnly(1L);
   }
 
   @Test

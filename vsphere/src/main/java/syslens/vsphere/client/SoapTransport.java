@@ -21,6 +21,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
@@ -34,7 +37,17 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 final class SoapTransport implements AutoCloseable {
   /** A parsed response: the element inside soapenv:Body, and the session cookie if one was set. */
-  record Response(Xml body, String sessionCookie) {}
+  record Response<T>(T body, String sessionCookie) {}
+
+  /**
+   * Reads the response element inside soapenv:Body: called with the reader on its START_ELEMENT,
+   * returns with the reader on its END_ELEMENT.
+   */
+  interface BodyReader<T> {
+    T read(XMLStreamReader r) throws XMLStreamException, IOException;
+  }
+
+  static final BodyReader<Xml> TREE = Xml::readElement;
 
   static final String SESSION_COOKIE = "vmware_soap_session";
 
@@ -71,7 +84,11 @@ final class SoapTransport implements AutoCloseable {
     return retries.get();
   }
 
-  Response call(String method, String envelope, String cookie) {
+  Response<Xml> call(String method, String envelope, String cookie) {
+    return call(method, envelope, cookie, TREE);
+  }
+
+  <T> Response<T> call(String method, String envelope, String cookie, BodyReader<T> reader) {
     VimException last = null;
     for (int attempt = 0; attempt <= config.maxRetries(); attempt++) {
       if (attempt > 0) {
@@ -79,7 +96,7 @@ final class SoapTransport implements AutoCloseable {
         sleepBackoff(attempt);
       }
       try {
-        return once(method, envelope, cookie);
+        return once(method, envelope, cookie, reader);
       } catch (RetryableException e) {
         last = new VimException(method + " to " + config.url() + " failed after "
             + (attempt + 1) + " attempt(s): " + e.getMessage(), e.getCause());
@@ -98,7 +115,7 @@ final class SoapTransport implements AutoCloseable {
     }
   }
 
-  private Response once(String method, String envelope, String cookie) {
+  private <T> Response<T> once(String method, String envelope, String cookie, BodyReader<T> reader) {
     HttpRequest.Builder rb = HttpRequest.newBuilder(config.url())
         .timeout(config.timeout())
         .header("Content-Type", "text/xml; charset=utf-8")
@@ -143,23 +160,12 @@ final class SoapTransport implements AutoCloseable {
             throw new VimException(method + " response from " + config.url() + ": " + contentLength
                 + " bytes (expected: <= " + config.maxResponseBytes() + ", the maxResponseBytes limit)");
           }
-          Xml env = Xml.parse(body);
-          Xml soapBody = env.child("Body");
-          if (soapBody == null || soapBody.children().isEmpty()) {
-            throw new VimException(method + ": HTTP " + status + " without a SOAP body (expected: a vim25 response)");
-          }
-          Xml content = soapBody.children().getFirst();
-          if (content.name().equals("Fault")) {
-            throw fault(method, content);
-          }
-          if (status != 200) {
-            throw new VimException(method + ": HTTP " + status + " (expected: 200)");
-          }
+          T content = Xml.stream(body, r -> readBody(r, method, status, reader));
           String session = resp.headers().allValues("Set-Cookie").stream()
               .filter(c -> c.startsWith(SESSION_COOKIE + "="))
               .map(c -> c.substring(SESSION_COOKIE.length() + 1).split(";", 2)[0])
               .findFirst().orElse(null);
-          return new Response(content, session);
+          return new Response<>(content, session);
         } finally {
           killer.cancel(false);
         }
@@ -178,6 +184,35 @@ final class SoapTransport implements AutoCloseable {
     } finally {
       permits.release();
     }
+  }
+
+  /** Envelope, Body, then the one element inside: a Fault is thrown, anything else read by {@code reader}. */
+  private static <T> T readBody(XMLStreamReader r, String method, int status, BodyReader<T> reader)
+      throws XMLStreamException, IOException {
+    if (r.nextTag() != XMLStreamConstants.START_ELEMENT || !r.getLocalName().equals("Envelope")) {
+      throw new IOException("no SOAP envelope (expected: a vim25 response)");
+    }
+    while (r.nextTag() == XMLStreamConstants.START_ELEMENT) {
+      if (!r.getLocalName().equals("Body")) {
+        Xml.readElement(r); // a header: skipped
+        continue;
+      }
+      if (r.nextTag() != XMLStreamConstants.START_ELEMENT) {
+        break;
+      }
+      if (r.getLocalName().equals("Fault")) {
+        throw fault(method, Xml.readElement(r));
+      }
+      if (status != 200) {
+        throw new VimException(method + ": HTTP " + status + " (expected: 200)");
+      }
+      try {
+        return reader.read(r);
+      } catch (NumberFormatException | java.time.format.DateTimeParseException e) {
+        throw new IOException("a value in the " + method + " response is not what vim25 says: " + e.getMessage(), e);
+      }
+    }
+    throw new VimException(method + ": HTTP " + status + " without a SOAP body (expected: a vim25 response)");
   }
 
   private static VimFaultException fault(String method, Xml fault) {

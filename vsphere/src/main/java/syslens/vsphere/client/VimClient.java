@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
@@ -78,7 +79,7 @@ public final class VimClient implements AutoCloseable {
   private void doLogin() {
     ServiceContent sc = serviceContent();
     String params = Soap.element("userName", config.user()) + Soap.element("password", config.password());
-    SoapTransport.Response r = transport.call("Login", Soap.envelope("Login", sc.sessionManager(), params), null);
+    SoapTransport.Response<Xml> r = transport.call("Login", Soap.envelope("Login", sc.sessionManager(), params), null);
     if (r.sessionCookie() == null) {
       throw new VimException("Login: vCenter set no " + SoapTransport.SESSION_COOKIE + " cookie");
     }
@@ -107,6 +108,10 @@ public final class VimClient implements AutoCloseable {
    * response element; logs in first when there is no session, and once more on NotAuthenticated.
    */
   public Xml invoke(String method, Moref self, String params) {
+    return invoke(method, self, params, SoapTransport.TREE);
+  }
+
+  private <T> T invoke(String method, Moref self, String params, SoapTransport.BodyReader<T> reader) {
     String envelope = Soap.envelope(method, self, params);
     long generation;
     String s;
@@ -118,7 +123,7 @@ public final class VimClient implements AutoCloseable {
       s = session;
     }
     try {
-      return transport.call(method, envelope, s).body();
+      return transport.call(method, envelope, s, reader).body();
     } catch (VimFaultException e) {
       if (!e.isNotAuthenticated()) {
         throw e;
@@ -130,7 +135,7 @@ public final class VimClient implements AutoCloseable {
         }
         s = session;
       }
-      return transport.call(method, envelope, s).body();
+      return transport.call(method, envelope, s, reader).body();
     }
   }
 
@@ -201,6 +206,29 @@ public final class VimClient implements AutoCloseable {
     return r.isEmpty() ? Map.of() : r.getFirst().props();
   }
 
+  // ---- CustomFieldsManager ----
+
+  /** The key of the custom attribute named {@code name} (any object type), if vCenter defines one. */
+  public OptionalInt customFieldKey(String name) {
+    Moref cfm = serviceContent().customFieldsManager();
+    if (cfm == null) {
+      return OptionalInt.empty();
+    }
+    Xml arr = properties(cfm, "field").get("field");
+    if (arr != null) {
+      for (Xml def : arr.children()) {
+        if (name.equals(def.childText("name"))) {
+          try {
+            return OptionalInt.of(Integer.parseInt(def.childText("key").trim()));
+          } catch (NumberFormatException e) {
+            return OptionalInt.empty();
+          }
+        }
+      }
+    }
+    return OptionalInt.empty();
+  }
+
   // ---- OptionManager ----
 
   /** A numeric vCenter advanced setting (e.g. config.vpxd.stats.maxQueryMetrics), if set. */
@@ -269,12 +297,7 @@ public final class VimClient implements AutoCloseable {
     for (PerfQuery q : queries) {
       q.appendXml(p);
     }
-    Xml r = invoke("QueryPerf", serviceContent().perfManager(), p.toString());
-    List<PerfEntityMetrics> out = new ArrayList<>();
-    for (Xml rv : r.all("returnval")) {
-      out.add(PerfEntityMetrics.from(rv));
-    }
-    return out;
+    return invoke("QueryPerf", serviceContent().perfManager(), p.toString(), PerfEntityMetrics::readResponse);
   }
 
   /** The vCenter's current time (ServiceInstance.CurrentTime). */

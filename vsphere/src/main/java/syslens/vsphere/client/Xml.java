@@ -43,46 +43,22 @@ public final class Xml {
 
   /** Parses a whole document and returns its root element. */
   public static Xml parse(InputStream in) throws IOException {
+    return stream(in, r -> {
+      while (r.hasNext()) {
+        if (r.next() == XMLStreamConstants.START_ELEMENT) {
+          return readElement(r);
+        }
+      }
+      throw new IOException("empty XML document (expected: a SOAP envelope)");
+    });
+  }
+
+  /** Reads a document with {@code reader}; stream failures (size limit, deadline) surface as themselves. */
+  static <T> T stream(InputStream in, StreamReader<T> reader) throws IOException {
     XMLStreamReader r = null;
     try {
       r = FACTORY.createXMLStreamReader(in);
-      List<Xml> stack = new ArrayList<>();
-      StringBuilder text = new StringBuilder();
-      Xml root = null;
-      while (r.hasNext()) {
-        int ev = r.next();
-        if (ev == XMLStreamConstants.START_ELEMENT) {
-          String xsiType = r.getAttributeValue(XSI, "type");
-          if (xsiType != null) {
-            int colon = xsiType.indexOf(':');
-            xsiType = colon >= 0 ? xsiType.substring(colon + 1) : xsiType;
-          }
-          Xml e = new Xml(r.getLocalName(), plainTypeAttribute(r), xsiType);
-          if (!stack.isEmpty()) {
-            Xml parent = stack.getLast();
-            if (parent.children == NONE) {
-              parent.children = new ArrayList<>(4);
-            }
-            parent.children.add(e);
-          } else {
-            root = e;
-          }
-          stack.add(e);
-          text.setLength(0);
-        } else if (ev == XMLStreamConstants.CHARACTERS || ev == XMLStreamConstants.CDATA) {
-          text.append(r.getText());
-        } else if (ev == XMLStreamConstants.END_ELEMENT) {
-          Xml e = stack.removeLast();
-          if (e.children == NONE && !text.isEmpty()) {
-            e.text = text.toString();
-          }
-          text.setLength(0);
-        }
-      }
-      if (root == null) {
-        throw new IOException("empty XML document (expected: a SOAP envelope)");
-      }
-      return root;
+      return reader.read(r);
     } catch (XMLStreamException e) {
       for (Throwable c = e; c != null; c = c.getCause() != null ? c.getCause()
           : c instanceof XMLStreamException x ? x.getNestedException() : null) {
@@ -100,6 +76,53 @@ public final class Xml {
         }
       }
     }
+  }
+
+  /** Reads a document from a StAX reader. */
+  interface StreamReader<T> {
+    T read(XMLStreamReader r) throws XMLStreamException, IOException;
+  }
+
+  /**
+   * The element the reader is on (a START_ELEMENT) with everything inside it; returns with the
+   * reader on its END_ELEMENT.
+   */
+  static Xml readElement(XMLStreamReader r) throws XMLStreamException {
+    List<Xml> stack = new ArrayList<>();
+    StringBuilder text = new StringBuilder();
+    Xml root = start(r);
+    stack.add(root);
+    while (!stack.isEmpty()) {
+      int ev = r.next();
+      if (ev == XMLStreamConstants.START_ELEMENT) {
+        Xml e = start(r);
+        Xml parent = stack.getLast();
+        if (parent.children == NONE) {
+          parent.children = new ArrayList<>(4);
+        }
+        parent.children.add(e);
+        stack.add(e);
+        text.setLength(0);
+      } else if (ev == XMLStreamConstants.CHARACTERS || ev == XMLStreamConstants.CDATA) {
+        text.append(r.getText());
+      } else if (ev == XMLStreamConstants.END_ELEMENT) {
+        Xml e = stack.removeLast();
+        if (e.children == NONE && !text.isEmpty()) {
+          e.text = text.toString();
+        }
+        text.setLength(0);
+      }
+    }
+    return root;
+  }
+
+  private static Xml start(XMLStreamReader r) {
+    String xsiType = r.getAttributeValue(XSI, "type");
+    if (xsiType != null) {
+      int colon = xsiType.indexOf(':');
+      xsiType = colon >= 0 ? xsiType.substring(colon + 1) : xsiType;
+    }
+    return new Xml(r.getLocalName(), plainTypeAttribute(r), xsiType);
   }
 
   /** The un-prefixed {@code type} attribute (getAttributeValue(null, ...) would also match xsi:type). */

@@ -24,7 +24,7 @@ public record Inventory(String vcenter, Instant collectedAt, List<Datacenter> da
   public record Vm(String id, String name, String instanceUuid, String powerState, String guestOs,
       List<String> ips, int vcpus, long memoryBytes, String hostId, String host, String cluster,
       String datacenter, String resourcePool, List<String> datastores, List<String> networks,
-      String toolsStatus) {}
+      String toolsStatus, boolean important) {}
 
   public record Datastore(String id, String name, String datacenter, String type, long capacityBytes,
       long freeBytes) {}

@@ -21,6 +21,12 @@ import syslens.vsphere.client.Xml;
  * parents (folder chains) to datacenter and cluster names.
  */
 public final class InventoryReader {
+  /**
+   * The vCenter custom attribute that marks a VM important: its realtime statistics are asked for
+   * before the others' in every cycle. Any value but empty, "false", "no" or "0" counts.
+   */
+  public static final String IMPORTANT_FIELD = "syslens.important";
+
   static final Map<String, List<String>> PROPERTIES = Map.of(
       "Folder", List.of("name", "parent"),
       "Datacenter", List.of("name", "parent"),
@@ -31,7 +37,7 @@ public final class InventoryReader {
           "summary.hardware.memorySize", "summary.config.product.version"),
       "VirtualMachine", List.of("name", "config.instanceUuid", "runtime.powerState", "config.guestFullName",
           "guest.net", "guest.ipAddress", "config.hardware.numCPU", "config.hardware.memoryMB", "runtime.host",
-          "resourcePool", "datastore", "network", "guest.toolsRunningStatus"),
+          "resourcePool", "datastore", "network", "guest.toolsRunningStatus", "customValue"),
       "Datastore", List.of("name", "parent", "summary.type", "summary.capacity", "summary.freeSpace"),
       "Network", List.of("name", "parent"));
 
@@ -55,10 +61,11 @@ public final class InventoryReader {
     } finally {
       client.destroyView(view);
     }
-    return assemble(vcenter, objects);
+    return assemble(vcenter, objects, client.customFieldKey(IMPORTANT_FIELD).orElse(-1));
   }
 
-  Inventory assemble(String vcenter, List<ObjectContent> objects) {
+  /** @param importantKey the key of {@link #IMPORTANT_FIELD}, or -1 when vCenter has no such attribute */
+  Inventory assemble(String vcenter, List<ObjectContent> objects, int importantKey) {
     Map<Moref, ObjectContent> byRef = new HashMap<>(objects.size() * 2);
     objects.forEach(o -> byRef.put(o.obj(), o));
     Parents parents = new Parents(byRef);
@@ -94,7 +101,7 @@ public final class InventoryReader {
             o.number("summary.freeSpace", 0)));
         case "Network", "DistributedVirtualPortgroup", "OpaqueNetwork" -> networks.add(
             new Inventory.Network(o.obj().value(), o.text("name"), parents.datacenter(o.obj())));
-        case "VirtualMachine" -> vms.add(vm(o, hostByRef, byRef, parents));
+        case "VirtualMachine" -> vms.add(vm(o, hostByRef, byRef, parents, importantKey));
         default -> { }
       }
     }
@@ -103,7 +110,7 @@ public final class InventoryReader {
   }
 
   private static Inventory.Vm vm(ObjectContent o, Map<Moref, Inventory.Host> hostByRef,
-      Map<Moref, ObjectContent> byRef, Parents parents) {
+      Map<Moref, ObjectContent> byRef, Parents parents, int importantKey) {
     Moref hostRef = o.ref("runtime.host");
     Inventory.Host host = hostRef == null ? null : hostByRef.get(hostRef);
     Moref pool = o.ref("resourcePool");
@@ -117,7 +124,23 @@ public final class InventoryReader {
         (int) o.number("config.hardware.numCPU", 0), o.number("config.hardware.memoryMB", 0) * 1024 * 1024,
         host == null ? "" : host.id(), host == null ? "" : host.name(), host == null ? "" : host.cluster(),
         dc, pool == null || !byRef.containsKey(pool) ? "" : parents.name(pool),
-        List.copyOf(datastores), List.copyOf(networks), o.text("guest.toolsRunningStatus"));
+        List.copyOf(datastores), List.copyOf(networks), o.text("guest.toolsRunningStatus"),
+        important(o.value("customValue"), importantKey));
+  }
+
+  /** Whether the VM's customValue array sets the important attribute to a true-ish value. */
+  static boolean important(Xml customValues, int key) {
+    if (customValues == null || key < 0) {
+      return false;
+    }
+    String k = Integer.toString(key);
+    for (Xml v : customValues.children()) {
+      if (k.equals(v.childText("key").trim())) {
+        String value = v.childText("value").trim().toLowerCase(java.util.Locale.ROOT);
+        return !(value.isEmpty() || value.equals("false") || value.equals("no") || value.equals("0"));
+      }
+    }
+    return false;
   }
 
   /** Every guest IP (guest.net[].ipAddress), the primary (guest.ipAddress) first. */

@@ -31,6 +31,7 @@ public final class InventoryWatch {
   private long logins = -1;
   private long fullReads;
   private long incrementalReads;
+  private int importantKey = -1;
 
   public InventoryWatch(InventoryReader reader, int maxObjectUpdates) {
     this.reader = requireNonNull(reader, "reader");
@@ -90,6 +91,7 @@ public final class InventoryWatch {
 
   private Inventory full(VimClient client, String vcenter) {
     objects.clear();
+    importantKey = client.customFieldKey(InventoryReader.IMPORTANT_FIELD).orElse(-1);
     view = client.createContainerView(client.serviceContent().rootFolder(),
         List.copyOf(InventoryReader.PROPERTIES.keySet()), true);
     filter = client.createFilter(PropertySpec.containerView(view, InventoryReader.PROPERTIES));
@@ -143,6 +145,6 @@ public final class InventoryWatch {
   private Inventory assemble(String vcenter) {
     List<ObjectContent> list = new ArrayList<>(objects.size());
     objects.forEach((ref, props) -> list.add(new ObjectContent(ref, props)));
-    return reader.assemble(vcenter, list);
+    return reader.assemble(vcenter, list, importantKey);
   }
 }

@@ -13,8 +13,19 @@ import syslens.vsphere.client.PerfCounter;
  * docs/vsphere.md lists the names beside Telegraf's.
  */
 public final class MetricCatalog {
-  /** Which entities a definition applies to. */
-  public enum Kind { VM, HOST }
+  /**
+   * Which entities a definition applies to: VMs and hosts from the realtime (20 s) interval,
+   * clusters and datastores from the 5-minute historical one (vCenter keeps no realtime figures
+   * for them).
+   */
+  public enum Kind {
+    VM, HOST, CLUSTER, DATASTORE;
+
+    /** The series name prefix: vsphere_vm_, vsphere_host_, vsphere_cluster_, vsphere_datastore_. */
+    String prefix() {
+      return "vsphere_" + name().toLowerCase(java.util.Locale.ROOT) + "_";
+    }
+  }
 
   /** How a raw value becomes a base-unit value, given the sample interval in seconds. */
   enum Scale {
@@ -34,9 +45,27 @@ public final class MetricCatalog {
   }
 
   /** One counter's mapping. */
-  public record Def(String counter, String suffix, Scale scale, boolean vm, boolean host) {
+  public record Def(String counter, String suffix, Scale scale, boolean vm, boolean host, Kind only) {
+    /** A realtime counter for VMs and/or hosts. */
+    Def(String counter, String suffix, Scale scale, boolean vm, boolean host) {
+      this(counter, suffix, scale, vm, host, null);
+    }
+
+    /** A 5-minute counter of one historical kind (clusters or datastores). */
+    Def(String counter, String suffix, Scale scale, Kind only) {
+      this(counter, suffix, scale, false, false, only);
+    }
+
     public String metricName(Kind kind) {
-      return (kind == Kind.VM ? "vsphere_vm_" : "vsphere_host_") + suffix;
+      return kind.prefix() + suffix;
+    }
+
+    boolean appliesTo(Kind kind) {
+      return switch (kind) {
+        case VM -> vm;
+        case HOST -> host;
+        case CLUSTER, DATASTORE -> only == kind;
+      };
     }
   }
 
@@ -67,7 +96,15 @@ public final class MetricCatalog {
       new Def("net.droppedRx.summation", "net_received_dropped_packets_per_second",
           Scale.COUNT_PER_INTERVAL_TO_RATE, true, true),
       new Def("net.droppedTx.summation", "net_transmitted_dropped_packets_per_second",
-          Scale.COUNT_PER_INTERVAL_TO_RATE, true, true));
+          Scale.COUNT_PER_INTERVAL_TO_RATE, true, true),
+      // 5-minute (historical interval) figures of clusters and datastores
+      new Def("cpu.usage.average", "cpu_usage_ratio", Scale.HUNDREDTHS_PERCENT_TO_RATIO, Kind.CLUSTER),
+      new Def("cpu.usagemhz.average", "cpu_usage_hertz", Scale.MHZ_TO_HERTZ, Kind.CLUSTER),
+      new Def("clusterServices.effectivecpu.average", "effective_cpu_hertz", Scale.MHZ_TO_HERTZ, Kind.CLUSTER),
+      new Def("mem.usage.average", "memory_usage_ratio", Scale.HUNDREDTHS_PERCENT_TO_RATIO, Kind.CLUSTER),
+      new Def("mem.consumed.average", "memory_consumed_bytes", Scale.KIB_TO_BYTES, Kind.CLUSTER),
+      new Def("disk.used.latest", "used_bytes", Scale.KIB_TO_BYTES, Kind.DATASTORE),
+      new Def("disk.provisioned.latest", "provisioned_bytes", Scale.KIB_TO_BYTES, Kind.DATASTORE));
 
   private MetricCatalog() {}
 
@@ -80,7 +117,7 @@ public final class MetricCatalog {
     List<Resolved> out = new ArrayList<>();
     for (Def d : DEFAULT) {
       PerfCounter c = counters.get(d.counter());
-      if (c != null && (kind == Kind.VM ? d.vm() : d.host())) {
+      if (c != null && d.appliesTo(kind)) {
         out.add(new Resolved(c.key(), d));
       }
     }

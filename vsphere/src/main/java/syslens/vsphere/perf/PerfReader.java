@@ -36,9 +36,11 @@ import syslens.vsphere.client.VimClient;
  */
 public final class PerfReader {
   private static final Logger log = LoggerFactory.getLogger(PerfReader.class);
-  static final int REALTIME_INTERVAL = 20;
-  /** At most one hour of realtime samples per entity per cycle (vCenter keeps about that much). */
-  static final int MAX_SAMPLES = 180;
+  public static final int REALTIME_INTERVAL = 20;
+  /** The historical interval clusters and datastores are read from. */
+  public static final int FIVE_MINUTES = 300;
+  /** At most one hour of samples per entity per cycle (vCenter keeps about that much realtime data). */
+  static final int MAX_SAMPLES_SECONDS = 3600;
 
   /** What a cycle did. */
   public record Result(int targets, int queries, long samples, long accepted, long rejected, int failedQueries,
@@ -47,6 +49,7 @@ public final class PerfReader {
   private final Clock clock;
   private final ExecutorService executor;
   private final int maxEntitiesPerQuery;
+  private final int interval;
   private final Map<String, Long> newestSampleMs = new ConcurrentHashMap<>();
 
   /**
@@ -54,6 +57,15 @@ public final class PerfReader {
    *     lower it further)
    */
   public PerfReader(Clock clock, ExecutorService executor, int maxEntitiesPerQuery) {
+    this(clock, executor, maxEntitiesPerQuery, REALTIME_INTERVAL);
+  }
+
+  /** @param interval the statistics interval asked for: 20 (realtime) or 300 (5 minutes) seconds */
+  public PerfReader(Clock clock, ExecutorService executor, int maxEntitiesPerQuery, int interval) {
+    if (interval != REALTIME_INTERVAL && interval != FIVE_MINUTES) {
+      throw new IllegalArgumentException("interval: " + interval + " (expected: 20 or 300 seconds)");
+    }
+    this.interval = interval;
     this.clock = requireNonNull(clock, "clock");
     this.executor = requireNonNull(executor, "executor");
     if (maxEntitiesPerQuery < 1) {
@@ -78,17 +90,11 @@ public final class PerfReader {
   public Result collect(VimClient client, Map<String, PerfCounter> counters, long maxQueryMetrics,
       List<PerfTarget> targets, SampleSink sink, Duration deadline) {
     long startNanos = System.nanoTime();
-    Map<MetricCatalog.Kind, List<MetricCatalog.Resolved>> defs = Map.of(
-        MetricCatalog.Kind.VM, MetricCatalog.resolve(counters, MetricCatalog.Kind.VM),
-        MetricCatalog.Kind.HOST, MetricCatalog.resolve(counters, MetricCatalog.Kind.HOST));
-    List<List<PerfTarget>> batches = new ArrayList<>();
+    Map<MetricCatalog.Kind, List<MetricCatalog.Resolved>> defs = new java.util.EnumMap<>(MetricCatalog.Kind.class);
     for (MetricCatalog.Kind kind : MetricCatalog.Kind.values()) {
-      List<PerfTarget> ofKind = targets.stream().filter(t -> t.kind() == kind).toList();
-      int size = batchSize(maxQueryMetrics, defs.get(kind).size());
-      for (int i = 0; i < ofKind.size(); i += size) {
-        batches.add(ofKind.subList(i, Math.min(ofKind.size(), i + size)));
-      }
+      defs.put(kind, MetricCatalog.resolve(counters, kind));
     }
+    List<List<PerfTarget>> batches = plan(targets, maxQueryMetrics, defs);
     AtomicLong samples = new AtomicLong();
     AtomicLong accepted = new AtomicLong();
     AtomicLong rejected = new AtomicLong();
@@ -98,7 +104,8 @@ public final class PerfReader {
     for (List<PerfTarget> batch : batches) {
       futures.add(executor.submit(() -> {
         try {
-          List<SampleSink.Sample> out = queryBatch(client, batch, defs.get(batch.getFirst().kind()));
+          List<PerfTarget> owners = new ArrayList<>();
+          List<SampleSink.Sample> out = queryBatch(client, batch, defs.get(batch.getFirst().kind()), owners);
           if (!out.isEmpty()) {
             AppendStatus[] st = sink.write(out);
             samples.addAndGet(out.size());
@@ -110,7 +117,7 @@ public final class PerfReader {
             }
             accepted.addAndGet(ok);
             rejected.addAndGet(out.size() - ok);
-            commitNewest(out, st);
+            commitNewest(owners, out, st);
           }
         } catch (RuntimeException e) {
           failed.incrementAndGet();
@@ -140,8 +147,34 @@ public final class PerfReader {
         (int) failed.get(), lastError.get(), Duration.ofNanos(System.nanoTime() - startNanos));
   }
 
+  /**
+   * The QueryPerf batches in the order they are submitted: batches of important VMs first (the
+   * client's fair semaphore then serves them first), then hosts, then the other VMs.
+   */
+  List<List<PerfTarget>> plan(List<PerfTarget> targets, long maxQueryMetrics,
+      Map<MetricCatalog.Kind, List<MetricCatalog.Resolved>> defs) {
+    List<List<PerfTarget>> batches = new ArrayList<>();
+    int vmSize = batchSize(maxQueryMetrics, defs.get(MetricCatalog.Kind.VM).size());
+    split(targets.stream().filter(t -> t.kind() == MetricCatalog.Kind.VM && t.important()).toList(), vmSize, batches);
+    for (MetricCatalog.Kind kind : MetricCatalog.Kind.values()) {
+      if (kind != MetricCatalog.Kind.VM && !defs.get(kind).isEmpty()) {
+        split(targets.stream().filter(t -> t.kind() == kind).toList(),
+            batchSize(maxQueryMetrics, defs.get(kind).size()), batches);
+      }
+    }
+    split(targets.stream().filter(t -> t.kind() == MetricCatalog.Kind.VM && !t.important()).toList(), vmSize,
+        batches);
+    return batches;
+  }
+
+  private static void split(List<PerfTarget> targets, int size, List<List<PerfTarget>> into) {
+    for (int i = 0; i < targets.size(); i += size) {
+      into.add(targets.subList(i, Math.min(targets.size(), i + size)));
+    }
+  }
+
   private List<SampleSink.Sample> queryBatch(VimClient client, List<PerfTarget> batch,
-      List<MetricCatalog.Resolved> defs) {
+      List<MetricCatalog.Resolved> defs, List<PerfTarget> owners) {
     List<PerfMetricId> ids = new ArrayList<>(defs.size());
     Map<Integer, MetricCatalog.Def> byCounter = new HashMap<>();
     for (MetricCatalog.Resolved r : defs) {
@@ -153,13 +186,13 @@ public final class PerfReader {
     Map<String, PerfTarget> byEntity = new HashMap<>();
     for (PerfTarget t : batch) {
       byEntity.put(t.entity().value(), t);
-      Long newest = newestSampleMs.get(t.nodeId());
+      Long newest = newestSampleMs.get(t.key());
       if (newest == null) {
-        queries.add(new PerfQuery(t.entity(), null, 1, ids, REALTIME_INTERVAL));
+        queries.add(new PerfQuery(t.entity(), null, 1, ids, interval));
       } else {
         long behind = Math.max(0, nowMs - newest);
-        int n = (int) Math.min(MAX_SAMPLES, behind / (REALTIME_INTERVAL * 1000L) + 2);
-        queries.add(new PerfQuery(t.entity(), Instant.ofEpochMilli(newest), n, ids, REALTIME_INTERVAL));
+        int n = (int) Math.min(MAX_SAMPLES_SECONDS / interval, behind / (interval * 1000L) + 2);
+        queries.add(new PerfQuery(t.entity(), Instant.ofEpochMilli(newest), n, ids, interval));
       }
     }
     List<SampleSink.Sample> out = new ArrayList<>(batch.size() * defs.size() * 2);
@@ -168,42 +201,74 @@ public final class PerfReader {
       if (t == null) {
         continue;
       }
-      long newest = newestSampleMs.getOrDefault(t.nodeId(), Long.MIN_VALUE);
+      long newest = newestSampleMs.getOrDefault(t.key(), Long.MIN_VALUE);
+      long[] times = m.timestampsMs();
+      int[] order = ascending(times);
       for (PerfEntityMetrics.Series s : m.series()) {
         MetricCatalog.Def def = byCounter.get(s.id().counterId());
         if (def == null || !s.id().instance().isEmpty()) {
           continue;
         }
-        Labels labels = t.labels().toBuilder().set(Labels.METRIC_NAME, def.metricName(t.kind())).build();
-        if (s.values().length != m.timestampsMs().length) {
+        if (s.values().length != times.length) {
           continue; // values cannot be matched to timestamps (vcsim omits zero values)
         }
-        for (int i = 0; i < s.values().length; i++) {
-          long ts = m.timestampsMs()[i];
+        Labels labels = null;
+        for (int i : order) {
+          long ts = times[i];
           long raw = s.values()[i];
           if (ts <= newest || raw < 0) {
             continue; // seen in an earlier cycle, or vCenter's "no value"
           }
-          out.add(new SampleSink.Sample(t.nodeId(), labels, ts, def.scale().apply(raw, REALTIME_INTERVAL)));
+          if (labels == null) {
+            labels = t.labels().toBuilder().set(Labels.METRIC_NAME, def.metricName(t.kind())).build();
+          }
+          // one Labels object per series, its samples adjacent and oldest first: the sink appends
+          // each series as one run
+          out.add(new SampleSink.Sample(t.nodeId(), labels, ts, def.scale().apply(raw, interval)));
+          owners.add(t);
         }
       }
     }
-    out.sort((a, b) -> Long.compare(a.timestampMs(), b.timestampMs()));
     return out;
   }
 
+  /** Indices of {@code times} oldest first (vCenter answers ascending, the simulator descending). */
+  static int[] ascending(long[] times) {
+    int n = times.length;
+    int[] order = new int[n];
+    boolean asc = true;
+    boolean desc = true;
+    for (int i = 1; i < n; i++) {
+      asc &= times[i - 1] < times[i];
+      desc &= times[i - 1] > times[i];
+    }
+    if (asc || !desc) {
+      for (int i = 0; i < n; i++) {
+        order[i] = i;
+      }
+      if (!asc) {
+        order = java.util.stream.IntStream.range(0, n).boxed()
+            .sorted((a, b) -> Long.compare(times[a], times[b])).mapToInt(Integer::intValue).toArray();
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        order[i] = n - 1 - i;
+      }
+    }
+    return order;
+  }
+
   /** Remembers, per node, the newest timestamp storage took, so the next cycle starts after it. */
-  private void commitNewest(List<SampleSink.Sample> out, AppendStatus[] st) {
+  private void commitNewest(List<PerfTarget> owners, List<SampleSink.Sample> out, AppendStatus[] st) {
     for (int i = 0; i < out.size(); i++) {
       if (st[i] == AppendStatus.OK || st[i] == AppendStatus.DUPLICATE_TIMESTAMP
           || st[i] == AppendStatus.OUT_OF_ORDER) {
-        SampleSink.Sample s = out.get(i);
-        newestSampleMs.merge(s.nodeId(), s.timestampMs(), Math::max);
+        newestSampleMs.merge(owners.get(i).key(), out.get(i).timestampMs(), Math::max);
       }
     }
   }
 
-  /** Forgets entities that left the inventory. */
+  /** Forgets entities that left the inventory ({@link PerfTarget#key()}s). */
   public void retain(java.util.Set<String> nodeIds) {
     newestSampleMs.keySet().retainAll(nodeIds);
   }

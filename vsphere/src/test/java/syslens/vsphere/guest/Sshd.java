@@ -77,6 +77,11 @@ public final class Sshd implements AutoCloseable {
     return new Sshd(dir, port, p, Files.readString(dir.resolve("client_key")), fp);
   }
 
+  /** The sshd process id (its sessions are its children). */
+  public long pid() {
+    return process.pid();
+  }
+
   static String run(Path dir, String... cmd) throws Exception {
     Process p = new ProcessBuilder(List.of(cmd)).directory(dir.toFile()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());

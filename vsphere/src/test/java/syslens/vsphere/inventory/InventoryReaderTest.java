@@ -49,6 +49,28 @@ class InventoryReaderTest {
   }
 
   @Test
+  void read_importantAttribute_marksOnlyThatVm() throws IOException {
+    Inventory.Vm chosen = inv.vms().get(3);
+    try (VimClient c = VimClient.create(VimClientConfig.builder(sim.url(), VcSim.USER, VcSim.PASSWORD)
+        .pinnedSha256(sim.sha256()).backoff(Duration.ofMillis(10)).build())) {
+      syslens.vsphere.client.Moref cfm = c.serviceContent().customFieldsManager();
+      String key = c.invoke("AddCustomFieldDef", cfm, "<name>" + InventoryReader.IMPORTANT_FIELD
+          + "</name><moType>VirtualMachine</moType>").child("returnval").childText("key");
+      c.invoke("SetField", cfm, "<entity type=\"VirtualMachine\">" + chosen.id() + "</entity><key>" + key
+          + "</key><value>yes</value>");
+      c.invoke("SetField", cfm, "<entity type=\"VirtualMachine\">" + inv.vms().get(4).id() + "</entity><key>" + key
+          + "</key><value>false</value>");
+      Inventory again = new InventoryReader(Clock.systemUTC(), 500).read(c, "vc1");
+      assertThat(again.vms()).filteredOn(Inventory.Vm::important).extracting(Inventory.Vm::id)
+          .containsExactly(chosen.id());
+      Inventory watched = new InventoryWatch(new InventoryReader(Clock.systemUTC(), 500), 500).refresh(c, "vc1");
+      assertThat(watched.vms()).filteredOn(Inventory.Vm::important).extracting(Inventory.Vm::id)
+          .containsExactly(chosen.id());
+    }
+    assertThat(inv.vms()).noneMatch(Inventory.Vm::important); // read before the attribute existed
+  }
+
+  @Test
   void read_relations_placeEveryVmOnAHostOfItsClusterAndDatacenter() {
     Map<String, Inventory.Host> hosts = inv.hosts().stream()
         .collect(Collectors.toMap(Inventory.Host::id, Function.identity()));

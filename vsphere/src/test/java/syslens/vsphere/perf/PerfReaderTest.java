@@ -30,6 +30,7 @@ class PerfReaderTest {
   static VimClient client;
   static Map<String, PerfCounter> counters;
   static List<PerfTarget> targets = new ArrayList<>();
+  static List<PerfTarget> historical = new ArrayList<>();
   static ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
 
   @BeforeAll
@@ -43,6 +44,10 @@ class PerfReaderTest {
         "esxi:" + h.id(), Labels.of("vcenter", "vc1", "esxhost", h.name()))));
     inv.vms().forEach(v -> targets.add(new PerfTarget(new Moref("VirtualMachine", v.id()), MetricCatalog.Kind.VM,
         "vm:" + v.instanceUuid(), Labels.of("vcenter", "vc1", "esxhost", v.host(), "vm", v.name()))));
+    inv.clusters().forEach(c -> historical.add(new PerfTarget(new Moref("ClusterComputeResource", c.id()),
+        MetricCatalog.Kind.CLUSTER, null, Labels.of("vcenter", "vc1", "cluster", c.name()))));
+    inv.datastores().forEach(d -> historical.add(new PerfTarget(new Moref("Datastore", d.id()),
+        MetricCatalog.Kind.DATASTORE, null, Labels.of("vcenter", "vc1", "datastore", d.name()))));
   }
 
   @AfterAll
@@ -122,6 +127,46 @@ class PerfReaderTest {
     int hostPerQuery = reader.batchSize(64, MetricCatalog.resolve(counters, MetricCatalog.Kind.HOST).size());
     assertThat(r.queries()).isEqualTo((20 + perQuery - 1) / perQuery + (4 + hostPerQuery - 1) / hostPerQuery);
     assertThat(r.failedQueries()).isZero();
+  }
+
+  @Test
+  void collect_fiveMinuteInterval_writesClusterAndDatastoreSeriesWithoutNodeIdentity() {
+    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 256, PerfReader.FIVE_MINUTES);
+    Sink sink = new Sink();
+    PerfReader.Result r = reader.collect(client, counters, -1, historical, sink, Duration.ofSeconds(30));
+    assertThat(r.failedQueries()).isZero();
+    assertThat(MetricCatalog.resolve(counters, MetricCatalog.Kind.CLUSTER)).hasSizeGreaterThanOrEqualTo(4);
+    assertThat(sink.samples).filteredOn(s -> s.labels().metricName().equals("vsphere_cluster_cpu_usage_ratio"))
+        .hasSize(2).allSatisfy(s -> {
+          assertThat(s.nodeId()).isNull();
+          assertThat(s.labels().get("cluster")).isNotEmpty();
+          assertThat(s.value()).isBetween(0.0, 1.0);
+          // the 5-minute interval's sample times, not realtime ones
+          assertThat(s.timestampMs()).isLessThanOrEqualTo(System.currentTimeMillis());
+        });
+    assertThat(sink.samples).filteredOn(s -> s.labels().metricName().startsWith("vsphere_datastore_"))
+        .isNotEmpty().allSatisfy(s -> assertThat(s.labels().get("datastore")).isNotEmpty());
+    PerfReader.Result again = reader.collect(client, counters, -1, historical, sink, Duration.ofSeconds(30));
+    assertThat(again.rejected()).as("a repeated 5-minute sample is not written twice").isZero();
+  }
+
+  @Test
+  void plan_importantVms_areAskedForBeforeHostsAndOtherVms() {
+    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 4);
+    List<PerfTarget> marked = new ArrayList<>();
+    for (PerfTarget t : targets) {
+      boolean important = t.kind() == MetricCatalog.Kind.VM && t.labels().get("vm").endsWith("VM7");
+      marked.add(new PerfTarget(t.entity(), t.kind(), t.nodeId(), t.labels(), important));
+    }
+    java.util.Map<MetricCatalog.Kind, List<MetricCatalog.Resolved>> defs = new java.util.EnumMap<>(MetricCatalog.Kind.class);
+    for (MetricCatalog.Kind k : MetricCatalog.Kind.values()) {
+      defs.put(k, MetricCatalog.resolve(counters, k));
+    }
+    List<List<PerfTarget>> plan = reader.plan(marked, -1, defs);
+    assertThat(plan.getFirst()).hasSize(2).allMatch(PerfTarget::important); // one VM7 per cluster
+    assertThat(plan.get(1)).allMatch(t -> t.kind() == MetricCatalog.Kind.HOST);
+    assertThat(plan.stream().mapToInt(List::size).sum()).isEqualTo(targets.size());
+    assertThat(plan.subList(1, plan.size())).allSatisfy(b -> assertThat(b).noneMatch(PerfTarget::important));
   }
 
   @Test
