@@ -95,8 +95,9 @@ class AlertingServerTest {
     JsonNode alerts = TestServer.JSON.readTree(server.get("/api/v1/alerting/alerts", admin).body()).get("data");
     assertThat(alerts.at("/0/acknowledged/by").asText()).isEqualTo("admin");
     assertThat(alerts.at("/0/status/state").asText()).isEqualTo("suppressed");
-    JsonNode log = TestServer.JSON.readTree(server.get("/api/v1/notifications?receiver=hook", admin).body()).get("data");
-    assertThat(log.at("/0/status").asText()).isEqualTo("delivered");
+    // The listener has the body before the sender has the answer and records the outcome.
+    await().atMost(Duration.ofSeconds(20)).until(() -> TestServer.JSON.readTree(
+        server.get("/api/v1/notifications?receiver=hook", admin).body()).at("/data/0/status").asText().equals("delivered"));
     assertThat(server.get("/metrics", admin).body()).contains("syslens_alerting_notifications_delivered_total 1.0");
 
     String audit = server.get("/api/v1/audit", admin).body();

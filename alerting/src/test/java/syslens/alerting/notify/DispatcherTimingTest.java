@@ -53,4 +53,20 @@ class DispatcherTimingTest {
       assertThat(hook.bodies.get(1)).contains("\"instance\":\"n1\"").contains("\"instance\":\"n2\"");
     }
   }
+
+  @Test
+  void notifications_readRightAfterDelivery_showsTheAttemptDespiteWriterBatching() {
+    try (Notifier n = notifier()) {
+      n.send(List.of(TestSupport.firing(Instant.now(), "alertname", "Hot", "instance", "n1")));
+      await().atMost(Duration.ofSeconds(10)).until(() -> n.stats().delivered() == 1); // warm: connection open
+      n.send(List.of(TestSupport.firing(Instant.now(), "alertname", "Cold", "instance", "n1")));
+      // Counted right after the outcome went to the database writer, which then lingers a second for more;
+      // reads through the notifier wait for what it was handed.
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).until(() -> n.stats().delivered() == 2);
+      NotifyApi.Response r = new NotifyApi(n).handle("GET", "/api/v1/notifications", java.util.Map.of("receiver", "hook"),
+          null, "alice");
+      assertThat(r.status()).isEqualTo(200);
+      assertThat((List<?>) r.data()).hasSize(2).allSatisfy(d -> assertThat(d).asString().contains("delivered"));
+    }
+  }
 }
