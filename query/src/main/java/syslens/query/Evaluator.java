@@ -6,6 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import syslens.query.Val.Mat;
 import syslens.query.Val.Sample;
 import syslens.query.Val.Sca;
@@ -37,17 +38,78 @@ final class Evaluator {
     final long queryEnd;
     final long subqueryStepMs;
     final QueryBudget budget;
+    final boolean forceRaw;
     final LabelCache labels = new LabelCache();
 
     Ctx(SeriesLoader.Loaded data, long lookbackMs, long queryStart,
-        long queryEnd, long subqueryStepMs, QueryBudget budget) {
+        long queryEnd, long subqueryStepMs, QueryBudget budget, boolean forceRaw) {
       this.data = data;
       this.lookbackMs = lookbackMs;
       this.queryStart = queryStart;
       this.queryEnd = queryEnd;
       this.subqueryStepMs = subqueryStepMs;
       this.budget = budget;
+      this.forceRaw = forceRaw;
     }
+  }
+
+  /**
+   * The outermost streamable subtrees of {@code root} (see {@link ColumnEvaluator}), evaluated
+   * over all steps at once. Not inside subqueries (evaluated per step over loaded series), nor
+   * the selector of {@code timestamp(x)} (which needs each sample's own time).
+   */
+  static Set<Expr> streamRoots(Expr root) {
+    Set<Expr> out = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    plan(root, out);
+    return out;
+  }
+
+  private static void plan(Expr e, Set<Expr> out) {
+    if (ColumnEvaluator.streamable(e)) {
+      out.add(e);
+      return;
+    }
+    switch (e) {
+      case Expr.ParenExpr p -> plan(p.expr(), out);
+      case Expr.UnaryExpr u -> plan(u.expr(), out);
+      case Expr.BinaryExpr b -> {
+        plan(b.lhs(), out);
+        plan(b.rhs(), out);
+      }
+      case Expr.AggregateExpr a -> {
+        plan(a.expr(), out);
+        if (a.param() != null) {
+          plan(a.param(), out);
+        }
+      }
+      case SubqueryExpr sq -> {
+        // Evaluated once over all its steps: streamed when its expression is streamable.
+        if (ColumnEvaluator.streamable(sq.expr())) {
+          out.add(sq.expr());
+        }
+      }
+      case Expr.Call c -> {
+        for (Expr a : c.args()) {
+          Expr u = a;
+          while (u instanceof Expr.ParenExpr p) {
+            u = p.expr();
+          }
+          if (!(c.function().name().equals("timestamp") && u instanceof VectorSelector)) {
+            plan(a, out);
+          }
+        }
+      }
+      default -> { }
+    }
+  }
+
+  /** The selectors {@link #streamRoots} read from storage while evaluating. */
+  static Set<VectorSelector> streamedSelectors(Set<Expr> roots) {
+    Set<VectorSelector> out = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Expr r : roots) {
+      ColumnEvaluator.selectors(r, out);
+    }
+    return out;
   }
 
   /** The bounds of a range argument at one step. */
@@ -61,12 +123,40 @@ final class Evaluator {
   private final long evalEnd;
   private final Map<SubqueryExpr, List<LoadedSeries>> subqueries = new IdentityHashMap<>();
   private final Map<Expr, Cursors> cursors = new IdentityHashMap<>();
+  private final Set<Expr> roots;
+  private final Map<Expr, Columns> columns = new IdentityHashMap<>();
+  private final Columns.Grid grid;
 
-  /** An evaluator for steps in [evalStart, evalEnd]. */
+  /** An evaluator for steps in [evalStart, evalEnd], every node per step over loaded series. */
   Evaluator(Ctx ctx, long evalStart, long evalEnd) {
+    this(ctx, evalStart, evalEnd, 0, Set.of());
+  }
+
+  /**
+   * An evaluator for the steps evalStart, evalStart + step, ... <= evalEnd that evaluates
+   * {@code roots} (see {@link #streamRoots}) over all steps at once, from storage iterators.
+   */
+  Evaluator(Ctx ctx, long evalStart, long evalEnd, long step, Set<Expr> roots) {
     this.ctx = ctx;
     this.evalStart = evalStart;
     this.evalEnd = evalEnd;
+    this.roots = roots;
+    this.grid = Columns.Grid.of(evalStart, evalEnd, step);
+  }
+
+  /** Whether {@code e} is evaluated over all steps at once. */
+  boolean streamed(Expr e) {
+    return !roots.isEmpty() && roots.contains(e);
+  }
+
+  /** The values of streamed root {@code e} at every step, computed on first use. */
+  Columns columns(Expr e) {
+    Columns c = columns.get(e);
+    if (c == null) {
+      c = new ColumnEvaluator(ctx, ctx.data, grid, ctx.forceRaw).evaluate(e);
+      columns.put(e, c);
+    }
+    return c;
   }
 
   QueryBudget budget() {
@@ -124,6 +214,9 @@ final class Evaluator {
   }
 
   Val eval(Expr e, long t) {
+    if (streamed(e)) {
+      return columns(e).vectorAt(t);
+    }
     return switch (e) {
       case Expr.NumberLiteral n -> new Sca(n.value());
       case Expr.StringLiteral s -> new Str(s.value());
@@ -286,9 +379,14 @@ final class Evaluator {
           + "ms:" + r[2] + "ms would be evaluated at more than " + MAX_SUBQUERY_STEPS
           + " steps (expected: a larger step or a shorter range)");
     }
+    long step = r[2];
+    if (roots.contains(s.expr())) {
+      List<LoadedSeries> out = streamedSubquery(s, r[0], r[1], step);
+      subqueries.put(s, out);
+      return out;
+    }
     Evaluator child = new Evaluator(ctx, r[0], r[1]);
     Map<Labels, PointBuffer> acc = new LinkedHashMap<>();
-    long step = r[2];
     for (long t = r[0]; t <= r[1]; ) {
       ctx.budget.checkDeadline();
       Val v = child.eval(s.expr(), t);
@@ -309,6 +407,29 @@ final class Evaluator {
     List<LoadedSeries> out = new ArrayList<>(acc.size());
     acc.forEach((labels, g) -> out.add(LoadedSeries.of(labels, g.ts, g.vs, g.n)));
     subqueries.put(s, out);
+    return out;
+  }
+
+  /** A subquery whose expression is streamable: its rows over the subquery's steps, as series. */
+  private List<LoadedSeries> streamedSubquery(SubqueryExpr s, long first, long last, long step) {
+    if (last < first) {
+      return List.of();
+    }
+    Columns.Grid g = new Columns.Grid(first, step, Math.toIntExact((last - first) / step + 1));
+    Columns c = new ColumnEvaluator(ctx, ctx.data, g, ctx.forceRaw).evaluate(s.expr());
+    List<LoadedSeries> out = new ArrayList<>(c.rows.size());
+    for (Columns.Row row : c.rows) {
+      int n = row.count();
+      long[] ts = new long[n];
+      double[] vs = new double[n];
+      for (int k = 0, i = 0; k < g.steps(); k++) {
+        if (row.has(k)) {
+          ts[i] = g.t(k);
+          vs[i++] = row.v[k];
+        }
+      }
+      out.add(LoadedSeries.of(row.labels, ts, vs, n));
+    }
     return out;
   }
 
