@@ -241,13 +241,13 @@ final class ColumnEvaluator {
     double[] v = new double[steps];
     long[] present = new long[(steps + 63) >>> 6];
     QueryBudget budget = ctx.budget;
-    LabelCache cache = ctx.labels;
     // Series of several metric names can meet once the name is dropped: not at the same step.
     Map<Labels, long[]> seen = keepName || uniqueByConstruction(c) ? null : new HashMap<>();
     for (Series s : select(vs, refs, range, name, range)) {
       budget.checkDeadline();
       java.util.Arrays.fill(present, 0);
-      Labels labels = keepName ? s.labels() : cache.withoutName(s.labels());
+      // Each series is visited once: no memo or interning (consumers memo by row identity).
+      Labels labels = keepName ? s.labels() : s.labels().withoutMetricName();
       boolean any = s instanceof AggregateSeries a && RangeFunctions.fromAggregates(name)
           ? rollupRow(a, name, refs, range, labels, v, present)
           : rawRow(s, name, refs, range, scalars, labels, v, present);
