@@ -6,6 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import syslens.query.Val.Mat;
 import syslens.query.Val.Sample;
@@ -149,6 +150,49 @@ final class Evaluator {
     return !roots.isEmpty() && roots.contains(e);
   }
 
+  /** Binary operations over streamed operands, computed at every step at once (or null). */
+  private final Map<Expr, Optional<Columns>> binaries = new IdentityHashMap<>();
+
+  /**
+   * {@code b} at every step when both operands are streamed (or numbers) and the operation needs
+   * no per-step decision (see {@link BinaryOps#columns}); null otherwise. Computed once.
+   */
+  private Columns binaryColumns(Expr.BinaryExpr b) {
+    if (roots.isEmpty()) {
+      return null;
+    }
+    Optional<Columns> c = binaries.get(b);
+    if (c == null) {
+      Columns l = columnsOf(b.lhs());
+      Columns r = columnsOf(b.rhs());
+      Double ln = number(b.lhs());
+      Double rn = number(b.rhs());
+      Columns v = (l != null || ln != null) && (r != null || rn != null) && (l != null || r != null)
+          ? BinaryOps.columns(this, b, l, ln, r, rn) : null;
+      c = Optional.ofNullable(v);
+      binaries.put(b, c);
+    }
+    return c.orElse(null);
+  }
+
+  /** {@code e}'s values at every step when it is streamed or a binary operation of those. */
+  private Columns columnsOf(Expr e) {
+    if (streamed(e)) {
+      return columns(e);
+    }
+    if (e instanceof Expr.ParenExpr p) {
+      return columnsOf(p.expr());
+    }
+    return e instanceof Expr.BinaryExpr b ? binaryColumns(b) : null;
+  }
+
+  private static Double number(Expr e) {
+    while (e instanceof Expr.ParenExpr p) {
+      e = p.expr();
+    }
+    return e instanceof Expr.NumberLiteral n ? n.value() : null;
+  }
+
   /** The values of streamed root {@code e} at every step, computed on first use. */
   Columns columns(Expr e) {
     Columns c = columns.get(e);
@@ -224,7 +268,10 @@ final class Evaluator {
       case Expr.VectorSelector vs -> selectVector(vs, t);
       case Expr.MatrixSelector ms -> selectMatrix(ms, t);
       case Expr.UnaryExpr u -> unary(u, t);
-      case Expr.BinaryExpr b -> checkUnique(BinaryOps.eval(this, b, t));
+      case Expr.BinaryExpr b -> {
+        Columns c = binaryColumns(b);
+        yield c != null ? c.vectorAt(t) : checkUnique(BinaryOps.eval(this, b, t));
+      }
       case Expr.AggregateExpr a -> Aggregations.eval(this, a, t);
       case Expr.Call c -> uniqueByConstruction(c) ? Functions.call(this, c, t)
           : checkUnique(Functions.call(this, c, t));

@@ -389,6 +389,21 @@ class EngineTest {
   }
 
   @Test
+  void rangeQuery_binaryOperationOverStreamedOperandsMatchesStepByStep() {
+    // Arithmetic over streamed operands is computed over all steps at once; a comparison on top
+    // makes the outermost operation step by step.
+    Matrix all = engine.rangeQuery("(req + 1) / (req + 1) * 2 - 1", 0, 300_000, 10_000);
+    Matrix stepped = engine.rangeQuery("((req + 1) / (req + 1) * 2 - 1) > -1e300", 0, 300_000,
+        10_000);
+    assertThat(all.series()).hasSize(3);
+    assertThat(all).isEqualTo(stepped);
+    // Two metric names meet once the name is dropped: the per-step check still refuses them.
+    assertThatThrownBy(() -> engine.rangeQuery("{__name__=~\"req|lim\"} * 2", 0, 300_000, 10_000))
+        .isInstanceOf(QueryException.class)
+        .hasMessageContaining("same labelset");
+  }
+
+  @Test
   void rangeQuery_streamedSumMatchesStepByStep() {
     // sum(rate(...)) streams series by series; the same sum through a binary operation is
     // evaluated step by step over loaded series: both must give the same values.
