@@ -101,7 +101,7 @@ public final class Engine {
   public Value instantQuery(Expr expr, long timeMs, boolean forceRaw) {
     requireNonNull(expr, "expr");
     QueryBudget budget = budget();
-    Set<Expr> roots = Evaluator.streamRoots(expr);
+    Set<Expr> roots = StreamPlan.streamRoots(expr);
     try (SeriesLoader.Loaded data = load(expr, timeMs, timeMs, 0, forceRaw, budget, roots)) {
       Evaluator ev = new Evaluator(context(data, timeMs, timeMs, forceRaw, budget), timeMs,
           timeMs, 0, roots);
@@ -184,7 +184,7 @@ public final class Engine {
           + expr.type().description() + "\" for range query, must be Scalar or instant Vector");
     }
     QueryBudget budget = budget();
-    Set<Expr> roots = Evaluator.streamRoots(expr);
+    Set<Expr> roots = StreamPlan.streamRoots(expr);
     try (SeriesLoader.Loaded data = load(expr, startMs, endMs, stepMs, forceRaw, budget, roots)) {
       Evaluator ev = new Evaluator(context(data, startMs, endMs, forceRaw, budget), startMs, endMs,
           stepMs, roots);
@@ -277,7 +277,7 @@ public final class Engine {
   private SeriesLoader.Loaded load(Expr expr, long start, long end, long step, boolean forceRaw,
       QueryBudget budget, Set<Expr> roots) {
     return SeriesLoader.load(queryable, expr, start, end, step, lookbackMs, subqueryStepMs,
-        forceRaw, budget, Evaluator.streamedSelectors(roots));
+        forceRaw, budget, StreamPlan.streamedSelectors(roots));
   }
 
   private Evaluator.Ctx context(SeriesLoader.Loaded data, long start, long end, boolean forceRaw,

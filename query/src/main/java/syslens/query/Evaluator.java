@@ -54,65 +54,6 @@ final class Evaluator {
     }
   }
 
-  /**
-   * The outermost streamable subtrees of {@code root} (see {@link ColumnEvaluator}), evaluated
-   * over all steps at once. Not inside subqueries (evaluated per step over loaded series), nor
-   * the selector of {@code timestamp(x)} (which needs each sample's own time).
-   */
-  static Set<Expr> streamRoots(Expr root) {
-    Set<Expr> out = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-    plan(root, out);
-    return out;
-  }
-
-  private static void plan(Expr e, Set<Expr> out) {
-    if (ColumnEvaluator.streamable(e)) {
-      out.add(e);
-      return;
-    }
-    switch (e) {
-      case Expr.ParenExpr p -> plan(p.expr(), out);
-      case Expr.UnaryExpr u -> plan(u.expr(), out);
-      case Expr.BinaryExpr b -> {
-        plan(b.lhs(), out);
-        plan(b.rhs(), out);
-      }
-      case Expr.AggregateExpr a -> {
-        plan(a.expr(), out);
-        if (a.param() != null) {
-          plan(a.param(), out);
-        }
-      }
-      case SubqueryExpr sq -> {
-        // Evaluated once over all its steps: streamed when its expression is streamable.
-        if (ColumnEvaluator.streamable(sq.expr())) {
-          out.add(sq.expr());
-        }
-      }
-      case Expr.Call c -> {
-        for (Expr a : c.args()) {
-          Expr u = a;
-          while (u instanceof Expr.ParenExpr p) {
-            u = p.expr();
-          }
-          if (!(c.function().name().equals("timestamp") && u instanceof VectorSelector)) {
-            plan(a, out);
-          }
-        }
-      }
-      default -> { }
-    }
-  }
-
-  /** The selectors {@link #streamRoots} read from storage while evaluating. */
-  static Set<VectorSelector> streamedSelectors(Set<Expr> roots) {
-    Set<VectorSelector> out = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-    for (Expr r : roots) {
-      ColumnEvaluator.selectors(r, out);
-    }
-    return out;
-  }
-
   /** The bounds of a range argument at one step. */
   record RangeArg(Mat mat, long rangeStart, long rangeEnd) {}
 
@@ -135,7 +76,7 @@ final class Evaluator {
 
   /**
    * An evaluator for the steps evalStart, evalStart + step, ... <= evalEnd that evaluates
-   * {@code roots} (see {@link #streamRoots}) over all steps at once, from storage iterators.
+   * {@code roots} (see {@link StreamPlan#streamRoots}) over all steps at once, from storage iterators.
    */
   Evaluator(Ctx ctx, long evalStart, long evalEnd, long step, Set<Expr> roots) {
     this.ctx = ctx;
