@@ -199,6 +199,80 @@ final class BinaryOps {
     return new Vec(out);
   }
 
+  /**
+   * An arithmetic operation over operands evaluated at every step (rows of {@link Columns}, or a
+   * number when {@code scalar} is non-null for that side), one output row per matched pair, in the
+   * order the per-step evaluation gives. Null when the per-step evaluation must decide (a
+   * comparison, {@code bool}, set operators, group modifiers, or a match group that is not unique
+   * across the rows of one side, which may or may not meet at one step).
+   */
+  static Columns columns(Evaluator ev, BinaryExpr b, Columns l, Double ls, Columns r, Double rs) {
+    TokenType op = b.op();
+    boolean arithmetic = switch (op) {
+      case ADD, SUB, MUL, DIV, MOD, POW, ATAN2 -> true;
+      default -> false;
+    };
+    if (!arithmetic || b.returnBool()) {
+      return null;
+    }
+    if (l == null || r == null) {
+      Columns vec = l != null ? l : r;
+      double scalar = l != null ? rs : ls;
+      boolean swap = l == null;
+      List<Columns.Row> out = new ArrayList<>(vec.rows.size());
+      Set<Labels> results = new HashSet<>();
+      for (Columns.Row row : vec.rows) {
+        Labels metric = dropsName(op) ? row.labels.withoutMetricName() : row.labels;
+        if (!results.add(metric)) {
+          return null; // two names dropped to one label set: the per-step check decides
+        }
+        Columns.Row o = new Columns.Row(metric, vec.grid.steps());
+        for (int k = 0; k < row.v.length; k++) {
+          if (row.has(k)) {
+            o.set(k, swap ? apply(op, scalar, row.v[k]) : apply(op, row.v[k], scalar));
+          }
+        }
+        ev.budget().addSamples(o.count());
+        out.add(o);
+      }
+      return new Columns(vec.grid, out);
+    }
+    VectorMatching m = b.matching();
+    if (m.card() != Cardinality.ONE_TO_ONE || !m.include().isEmpty()) {
+      return null;
+    }
+    Map<Labels, Columns.Row> right = new HashMap<>();
+    for (Columns.Row row : r.rows) {
+      if (right.put(signature(row.labels, m), row) != null) {
+        return null;
+      }
+    }
+    Set<Labels> matched = new HashSet<>();
+    Set<Labels> results = new HashSet<>();
+    List<Columns.Row> out = new ArrayList<>();
+    for (Columns.Row lrow : l.rows) {
+      Labels sig = signature(lrow.labels, m);
+      Columns.Row rrow = right.get(sig);
+      if (rrow == null) {
+        continue;
+      }
+      Labels metric = resultMetric(lrow.labels, Labels.empty(), op, m);
+      if (!matched.add(sig) || !results.add(metric)) {
+        return null;
+      }
+      Columns.Row o = new Columns.Row(metric, l.grid.steps());
+      for (int k = 0; k < lrow.v.length; k++) {
+        if (lrow.has(k) && rrow.has(k)) {
+          o.set(k, apply(op, lrow.v[k], rrow.v[k]));
+        }
+      }
+      ev.budget().addSamples(o.count());
+      ev.budget().tick();
+      out.add(o);
+    }
+    return new Columns(l.grid, out);
+  }
+
   private static Labels resultMetric(Labels lhs, Labels rhs, TokenType op, VectorMatching m) {
     Labels.Builder b = lhs.toBuilder();
     if (dropsName(op)) {

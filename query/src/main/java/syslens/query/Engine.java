@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import syslens.query.Val.Mat;
 import syslens.query.Val.Sample;
 import syslens.query.Val.Sca;
@@ -100,10 +101,16 @@ public final class Engine {
   public Value instantQuery(Expr expr, long timeMs, boolean forceRaw) {
     requireNonNull(expr, "expr");
     QueryBudget budget = budget();
-    Evaluator ev = new Evaluator(context(expr, timeMs, timeMs, 0, forceRaw, budget), timeMs,
-        timeMs);
-    budget.checkDeadline();
-    Val v = ev.eval(expr, timeMs);
+    Set<Expr> roots = StreamPlan.streamRoots(expr);
+    try (SeriesLoader.Loaded data = load(expr, timeMs, timeMs, 0, forceRaw, budget, roots)) {
+      Evaluator ev = new Evaluator(context(data, timeMs, timeMs, forceRaw, budget), timeMs,
+          timeMs, 0, roots);
+      budget.checkDeadline();
+      return instantValue(ev.eval(expr, timeMs), timeMs);
+    }
+  }
+
+  private Value instantValue(Val v, long timeMs) {
     return switch (v) {
       case Sca s -> new Scalar(timeMs, s.v());
       case Str s -> new StringValue(timeMs, s.s());
@@ -177,8 +184,35 @@ public final class Engine {
           + expr.type().description() + "\" for range query, must be Scalar or instant Vector");
     }
     QueryBudget budget = budget();
-    Evaluator ev = new Evaluator(context(expr, startMs, endMs, stepMs, forceRaw, budget),
-        startMs, endMs);
+    Set<Expr> roots = StreamPlan.streamRoots(expr);
+    try (SeriesLoader.Loaded data = load(expr, startMs, endMs, stepMs, forceRaw, budget, roots)) {
+      Evaluator ev = new Evaluator(context(data, startMs, endMs, forceRaw, budget), startMs, endMs,
+          stepMs, roots);
+      return ev.streamed(expr) ? matrix(ev.columns(expr))
+          : rangeQuery(ev, expr, startMs, endMs, stepMs, budget);
+    }
+  }
+
+  /** A streamed root's rows as the range query's result (its samples were counted when built). */
+  private Matrix matrix(Columns c) {
+    checkSeries(c.rows.size());
+    List<Columns.Row> rows = new ArrayList<>(c.rows);
+    rows.sort((a, b) -> a.labels.compareTo(b.labels));
+    List<RangeSeries> out = new ArrayList<>(rows.size());
+    for (Columns.Row r : rows) {
+      List<Point> points = new ArrayList<>(r.count());
+      for (int k = 0; k < r.v.length; k++) {
+        if (r.has(k)) {
+          points.add(new Point(c.grid.t(k), r.v[k]));
+        }
+      }
+      out.add(new RangeSeries(r.labels, points));
+    }
+    return new Matrix(out);
+  }
+
+  private Matrix rangeQuery(Evaluator ev, Expr expr, long startMs, long endMs, long stepMs,
+      QueryBudget budget) {
     Map<Labels, Series> series = new HashMap<>();
     long steps = (endMs - startMs) / stepMs;
     int stepCount = (int) steps + 1;
@@ -240,11 +274,15 @@ public final class Engine {
     }
   }
 
-  private Evaluator.Ctx context(Expr expr, long start, long end, long step, boolean forceRaw,
+  private SeriesLoader.Loaded load(Expr expr, long start, long end, long step, boolean forceRaw,
+      QueryBudget budget, Set<Expr> roots) {
+    return SeriesLoader.load(queryable, expr, start, end, step, lookbackMs, subqueryStepMs,
+        forceRaw, budget, StreamPlan.streamedSelectors(roots));
+  }
+
+  private Evaluator.Ctx context(SeriesLoader.Loaded data, long start, long end, boolean forceRaw,
       QueryBudget budget) {
-    SeriesLoader.Loaded data = SeriesLoader.load(queryable, expr, start, end, step, lookbackMs,
-        subqueryStepMs, forceRaw, budget);
-    return new Evaluator.Ctx(data, lookbackMs, start, end, subqueryStepMs, budget);
+    return new Evaluator.Ctx(data, lookbackMs, start, end, subqueryStepMs, budget, forceRaw);
   }
 
   private QueryBudget budget() {

@@ -6,6 +6,8 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import syslens.query.Val.Mat;
 import syslens.query.Val.Sample;
 import syslens.query.Val.Sca;
@@ -37,16 +39,18 @@ final class Evaluator {
     final long queryEnd;
     final long subqueryStepMs;
     final QueryBudget budget;
+    final boolean forceRaw;
     final LabelCache labels = new LabelCache();
 
     Ctx(SeriesLoader.Loaded data, long lookbackMs, long queryStart,
-        long queryEnd, long subqueryStepMs, QueryBudget budget) {
+        long queryEnd, long subqueryStepMs, QueryBudget budget, boolean forceRaw) {
       this.data = data;
       this.lookbackMs = lookbackMs;
       this.queryStart = queryStart;
       this.queryEnd = queryEnd;
       this.subqueryStepMs = subqueryStepMs;
       this.budget = budget;
+      this.forceRaw = forceRaw;
     }
   }
 
@@ -61,12 +65,83 @@ final class Evaluator {
   private final long evalEnd;
   private final Map<SubqueryExpr, List<LoadedSeries>> subqueries = new IdentityHashMap<>();
   private final Map<Expr, Cursors> cursors = new IdentityHashMap<>();
+  private final Set<Expr> roots;
+  private final Map<Expr, Columns> columns = new IdentityHashMap<>();
+  private final Columns.Grid grid;
 
-  /** An evaluator for steps in [evalStart, evalEnd]. */
+  /** An evaluator for steps in [evalStart, evalEnd], every node per step over loaded series. */
   Evaluator(Ctx ctx, long evalStart, long evalEnd) {
+    this(ctx, evalStart, evalEnd, 0, Set.of());
+  }
+
+  /**
+   * An evaluator for the steps evalStart, evalStart + step, ... <= evalEnd that evaluates
+   * {@code roots} (see {@link StreamPlan#streamRoots}) over all steps at once, from storage iterators.
+   */
+  Evaluator(Ctx ctx, long evalStart, long evalEnd, long step, Set<Expr> roots) {
     this.ctx = ctx;
     this.evalStart = evalStart;
     this.evalEnd = evalEnd;
+    this.roots = roots;
+    this.grid = Columns.Grid.of(evalStart, evalEnd, step);
+  }
+
+  /** Whether {@code e} is evaluated over all steps at once. */
+  boolean streamed(Expr e) {
+    return !roots.isEmpty() && roots.contains(e);
+  }
+
+  /** Binary operations over streamed operands, computed at every step at once (or null). */
+  private final Map<Expr, Optional<Columns>> binaries = new IdentityHashMap<>();
+
+  /**
+   * {@code b} at every step when both operands are streamed (or numbers) and the operation needs
+   * no per-step decision (see {@link BinaryOps#columns}); null otherwise. Computed once.
+   */
+  private Columns binaryColumns(Expr.BinaryExpr b) {
+    if (roots.isEmpty()) {
+      return null;
+    }
+    Optional<Columns> c = binaries.get(b);
+    if (c == null) {
+      Columns l = columnsOf(b.lhs());
+      Columns r = columnsOf(b.rhs());
+      Double ln = number(b.lhs());
+      Double rn = number(b.rhs());
+      Columns v = (l != null || ln != null) && (r != null || rn != null) && (l != null || r != null)
+          ? BinaryOps.columns(this, b, l, ln, r, rn) : null;
+      c = Optional.ofNullable(v);
+      binaries.put(b, c);
+    }
+    return c.orElse(null);
+  }
+
+  /** {@code e}'s values at every step when it is streamed or a binary operation of those. */
+  private Columns columnsOf(Expr e) {
+    if (streamed(e)) {
+      return columns(e);
+    }
+    if (e instanceof Expr.ParenExpr p) {
+      return columnsOf(p.expr());
+    }
+    return e instanceof Expr.BinaryExpr b ? binaryColumns(b) : null;
+  }
+
+  private static Double number(Expr e) {
+    while (e instanceof Expr.ParenExpr p) {
+      e = p.expr();
+    }
+    return e instanceof Expr.NumberLiteral n ? n.value() : null;
+  }
+
+  /** The values of streamed root {@code e} at every step, computed on first use. */
+  Columns columns(Expr e) {
+    Columns c = columns.get(e);
+    if (c == null) {
+      c = new ColumnEvaluator(ctx, ctx.data, grid, ctx.forceRaw).evaluate(e);
+      columns.put(e, c);
+    }
+    return c;
   }
 
   QueryBudget budget() {
@@ -124,6 +199,9 @@ final class Evaluator {
   }
 
   Val eval(Expr e, long t) {
+    if (streamed(e)) {
+      return columns(e).vectorAt(t);
+    }
     return switch (e) {
       case Expr.NumberLiteral n -> new Sca(n.value());
       case Expr.StringLiteral s -> new Str(s.value());
@@ -131,7 +209,10 @@ final class Evaluator {
       case Expr.VectorSelector vs -> selectVector(vs, t);
       case Expr.MatrixSelector ms -> selectMatrix(ms, t);
       case Expr.UnaryExpr u -> unary(u, t);
-      case Expr.BinaryExpr b -> checkUnique(BinaryOps.eval(this, b, t));
+      case Expr.BinaryExpr b -> {
+        Columns c = binaryColumns(b);
+        yield c != null ? c.vectorAt(t) : checkUnique(BinaryOps.eval(this, b, t));
+      }
       case Expr.AggregateExpr a -> Aggregations.eval(this, a, t);
       case Expr.Call c -> uniqueByConstruction(c) ? Functions.call(this, c, t)
           : checkUnique(Functions.call(this, c, t));
@@ -286,9 +367,14 @@ final class Evaluator {
           + "ms:" + r[2] + "ms would be evaluated at more than " + MAX_SUBQUERY_STEPS
           + " steps (expected: a larger step or a shorter range)");
     }
+    long step = r[2];
+    if (roots.contains(s.expr())) {
+      List<LoadedSeries> out = streamedSubquery(s, r[0], r[1], step);
+      subqueries.put(s, out);
+      return out;
+    }
     Evaluator child = new Evaluator(ctx, r[0], r[1]);
     Map<Labels, PointBuffer> acc = new LinkedHashMap<>();
-    long step = r[2];
     for (long t = r[0]; t <= r[1]; ) {
       ctx.budget.checkDeadline();
       Val v = child.eval(s.expr(), t);
@@ -309,6 +395,29 @@ final class Evaluator {
     List<LoadedSeries> out = new ArrayList<>(acc.size());
     acc.forEach((labels, g) -> out.add(LoadedSeries.of(labels, g.ts, g.vs, g.n)));
     subqueries.put(s, out);
+    return out;
+  }
+
+  /** A subquery whose expression is streamable: its rows over the subquery's steps, as series. */
+  private List<LoadedSeries> streamedSubquery(SubqueryExpr s, long first, long last, long step) {
+    if (last < first) {
+      return List.of();
+    }
+    Columns.Grid g = new Columns.Grid(first, step, Math.toIntExact((last - first) / step + 1));
+    Columns c = new ColumnEvaluator(ctx, ctx.data, g, ctx.forceRaw).evaluate(s.expr());
+    List<LoadedSeries> out = new ArrayList<>(c.rows.size());
+    for (Columns.Row row : c.rows) {
+      int n = row.count();
+      long[] ts = new long[n];
+      double[] vs = new double[n];
+      for (int k = 0, i = 0; k < g.steps(); k++) {
+        if (row.has(k)) {
+          ts[i] = g.t(k);
+          vs[i++] = row.v[k];
+        }
+      }
+      out.add(LoadedSeries.of(row.labels, ts, vs, n));
+    }
     return out;
   }
 

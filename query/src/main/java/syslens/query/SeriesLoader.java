@@ -6,6 +6,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import syslens.query.parser.Expr;
 import syslens.query.parser.Expr.VectorSelector;
 import syslens.storage.AggregateSeries;
@@ -16,6 +17,7 @@ import syslens.storage.Queryable;
 import syslens.storage.SampleIterator;
 import syslens.storage.SelectHints;
 import syslens.storage.Series;
+import syslens.storage.SeriesSet;
 
 /**
  * Loads every selector of a query once: finds each selector's time window over the whole query
@@ -60,10 +62,33 @@ final class SeriesLoader {
     final List<VectorSelector> selectors = new ArrayList<>();
   }
 
-  /** The series loaded for each selector of a query. */
-  static final class Loaded {
+  /**
+   * The series loaded for each selector of a query, and the querier the streamed selectors read
+   * from while the query evaluates: close it when the query is done.
+   */
+  static final class Loaded implements AutoCloseable {
     private final Map<VectorSelector, List<LoadedSeries>> bySelector = new IdentityHashMap<>();
     private final Map<List<Matcher>, List<LoadedSeries>> byMatchers = new HashMap<>();
+    private Querier querier;
+
+    private final Map<Object, SeriesSet> selects = new HashMap<>();
+
+    /**
+     * What the open querier (over every selector's window) selects for a streamed selector;
+     * equal selects (the same matchers and hints, e.g. {@code rate(x[5m])} twice) are made once.
+     */
+    SeriesSet select(SelectHints hints, List<Matcher> matchers) {
+      record Key(SelectHints hints, List<Matcher> matchers) {}
+      return selects.computeIfAbsent(new Key(hints, matchers), k -> querier.select(hints, matchers));
+    }
+
+    @Override
+    public void close() {
+      if (querier != null) {
+        querier.close();
+        querier = null;
+      }
+    }
 
     /** The series of selector {@code vs} (a selector the loader did not see: any with its matchers). */
     List<LoadedSeries> get(VectorSelector vs) {
@@ -72,8 +97,13 @@ final class SeriesLoader {
     }
   }
 
+  /**
+   * Loads every selector of {@code root} except those in {@code streamed}, which are read from
+   * {@link Loaded#querier()} while the query evaluates.
+   */
   static Loaded load(Queryable queryable, Expr root, long start, long end, long step,
-      long lookbackMs, long subqueryStepMs, boolean forceRaw, QueryBudget budget) {
+      long lookbackMs, long subqueryStepMs, boolean forceRaw, QueryBudget budget,
+      Set<VectorSelector> streamed) {
     Map<Key, Group> groups = new LinkedHashMap<>();
     collect(root, start, end, step, "", new Times(start, end, lookbackMs, subqueryStepMs), groups);
     Loaded out = new Loaded();
@@ -83,9 +113,16 @@ final class SeriesLoader {
     Window all = null;
     for (Group g : groups.values()) {
       all = all == null ? g.window : all.union(g.window);
+      g.selectors.removeIf(streamed::contains);
     }
-    try (Querier q = queryable.querier(all.mint, all.maxt)) {
+    out.querier = queryable.querier(all.mint, all.maxt);
+    boolean done = false;
+    try {
+      Querier q = out.querier;
       for (Map.Entry<Key, Group> e : groups.entrySet()) {
+        if (e.getValue().selectors.isEmpty()) {
+          continue;
+        }
         budget.checkDeadline();
         Key k = e.getKey();
         Window w = e.getValue().window;
@@ -106,15 +143,20 @@ final class SeriesLoader {
         }
         out.byMatchers.putIfAbsent(k.matchers, list);
       }
+      done = true;
     } catch (java.util.concurrent.CancellationException e) {
       throw new QueryException(QueryException.Kind.TIMEOUT,
           "query timed out in series selection", e);
+    } finally {
+      if (!done) {
+        out.close();
+      }
     }
     return out;
   }
 
   /** A rollup series' points in [mint, maxt]; each point counts as one sample of the budget. */
-  private static LoadedSeries readAggregates(AggregateSeries s, long mint, long maxt,
+  static LoadedSeries readAggregates(AggregateSeries s, long mint, long maxt,
       QueryBudget budget) {
     Aggregates a = s.aggregates();
     long[] ts = a.timestamps();

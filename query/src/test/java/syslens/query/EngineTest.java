@@ -336,7 +336,19 @@ class EngineTest {
 
   @Test
   void timeout_checkedBetweenSteps() {
-    Clock ticking = new Clock() {
+    Clock ticking = tickingClock();
+    Engine e = Engine.builder(db).clock(ticking).timeout(Duration.ofSeconds(5)).build();
+    // A binary operation is evaluated step by step: the deadline is checked at each.
+    assertThatThrownBy(() -> e.rangeQuery("req * 2", 0, 300_000, 10_000))
+        .isInstanceOf(QueryException.class)
+        .satisfies(x -> assertThat(((QueryException) x).kind())
+            .isEqualTo(QueryException.Kind.TIMEOUT));
+    assertThat(e.rangeQuery("req", 0, 20_000, 10_000).series()).hasSize(3);
+  }
+
+  /** A clock that moves 1 s forward each time it is read. */
+  private static Clock tickingClock() {
+    return new Clock() {
       long now;
 
       @Override
@@ -359,12 +371,46 @@ class EngineTest {
         return this;
       }
     };
-    Engine e = Engine.builder(db).clock(ticking).timeout(Duration.ofSeconds(5)).build();
-    assertThatThrownBy(() -> e.rangeQuery("req", 0, 300_000, 10_000))
+  }
+
+  @Test
+  void timeout_checkedWhileStreamingSamples() {
+    MemoryQueryable big = MemoryQueryable.create();
+    for (int i = 0; i < 20_000; i++) {
+      big.add(A0, i * 1_000L, i);
+    }
+    Clock ticking = tickingClock();
+    // One series, one step: only the samples read from storage can advance the clock.
+    Engine e = Engine.builder(big).clock(ticking).timeout(Duration.ofSeconds(5)).build();
+    assertThatThrownBy(() -> e.instantQuery("sum(count_over_time(req[1d]))", 20_000_000))
         .isInstanceOf(QueryException.class)
         .satisfies(x -> assertThat(((QueryException) x).kind())
             .isEqualTo(QueryException.Kind.TIMEOUT));
-    assertThat(e.rangeQuery("req", 0, 20_000, 10_000).series()).hasSize(3);
+  }
+
+  @Test
+  void rangeQuery_binaryOperationOverStreamedOperandsMatchesStepByStep() {
+    // Arithmetic over streamed operands is computed over all steps at once; a comparison on top
+    // makes the outermost operation step by step.
+    Matrix all = engine.rangeQuery("(req + 1) / (req + 1) * 2 - 1", 0, 300_000, 10_000);
+    Matrix stepped = engine.rangeQuery("((req + 1) / (req + 1) * 2 - 1) > -1e300", 0, 300_000,
+        10_000);
+    assertThat(all.series()).hasSize(3);
+    assertThat(all).isEqualTo(stepped);
+    // Two metric names meet once the name is dropped: the per-step check still refuses them.
+    assertThatThrownBy(() -> engine.rangeQuery("{__name__=~\"req|lim\"} * 2", 0, 300_000, 10_000))
+        .isInstanceOf(QueryException.class)
+        .hasMessageContaining("same labelset");
+  }
+
+  @Test
+  void rangeQuery_streamedSumMatchesStepByStep() {
+    // sum(rate(...)) streams series by series; the same sum through a binary operation is
+    // evaluated step by step over loaded series: both must give the same values.
+    Matrix streamed = engine.rangeQuery("sum by (job) (rate(req[1m]))", 60_000, 300_000, 10_000);
+    Matrix stepped = engine.rangeQuery("sum by (job) (rate(req[1m]) * 1)", 60_000, 300_000, 10_000);
+    assertThat(streamed.series()).isNotEmpty();
+    assertThat(streamed).isEqualTo(stepped);
   }
 
   private static final Labels B0_NO_NAME = Labels.of("job", "b", "instance", "0");

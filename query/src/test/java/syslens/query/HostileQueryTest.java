@@ -85,9 +85,14 @@ class HostileQueryTest {
   void hugeRanges_boundedBySamplesAndPoints() {
     assertThat(((InstantVector) engine.instantQuery("count_over_time(x[10y])", 600_000))
         .samples()).hasSize(100).allMatch(s -> s.value() == 61);
-    Engine small = Engine.builder(db).maxSamples(1_000).build();
+    // Series are read one at a time: one series' window (61 samples) must not fit.
+    Engine small = Engine.builder(db).maxSamples(60).build();
     assertKind(() -> small.instantQuery("count_over_time(x[10y])", 600_000),
         QueryException.Kind.EXECUTION, "too many samples");
+    assertKind(() -> small.instantQuery("count_over_time(x{job=\"j1\"}[10y])", 600_000),
+        QueryException.Kind.EXECUTION, "too many samples");
+    assertThat(((InstantVector) small.instantQuery("count_over_time(x{job=\"j1\"}[5m])",
+        600_000)).samples()).singleElement().satisfies(s -> assertThat(s.value()).isEqualTo(31));
     // start=-9.2e15 s, end=9.2e15 s, step=1y: end - start does not fit in a long.
     assertKind(() -> engine.rangeQuery("x", -9_200_000_000_000_000_000L,
         9_200_000_000_000_000_000L, 365L * 86_400_000), QueryException.Kind.BAD_DATA,

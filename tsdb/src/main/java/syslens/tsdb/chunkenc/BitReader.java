@@ -2,8 +2,15 @@ package syslens.tsdb.chunkenc;
 
 import static java.util.Objects.requireNonNull;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /** Reads bits, most significant first, from a byte array written by {@link BitWriter}. */
 public final class BitReader {
+  private static final VarHandle LONG_BE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
   private final byte[] buf;
   private final long limitBits;
   private long pos;
@@ -29,6 +36,17 @@ public final class BitReader {
       throw new IllegalStateException(
           "read of " + nbits + " bits at bit " + pos + " (expected: <= " + limitBits + " bits)");
     }
+    int at = (int) (pos >>> 3);
+    if (nbits <= 56 && at + 8 <= buf.length) {
+      // One big-endian 8-byte read holds the bit offset (<= 7) plus up to 56 bits.
+      if (nbits == 0) {
+        return 0;
+      }
+      long word = (long) LONG_BE.get(buf, at);
+      int off = (int) (pos & 7);
+      pos += nbits;
+      return (word << off) >>> (64 - nbits);
+    }
     long v = 0;
     int remaining = nbits;
     while (remaining > 0) {
@@ -44,7 +62,13 @@ public final class BitReader {
   }
 
   public boolean readBit() {
-    return readBits(1) != 0;
+    if (pos >= limitBits) {
+      throw new IllegalStateException(
+          "read of 1 bit at bit " + pos + " (expected: <= " + limitBits + " bits)");
+    }
+    boolean bit = ((buf[(int) (pos >>> 3)] >>> (7 - (int) (pos & 7))) & 1) != 0;
+    pos++;
+    return bit;
   }
 
   public int readByte() {
