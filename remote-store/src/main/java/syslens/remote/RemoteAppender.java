@@ -46,8 +46,17 @@ final class RemoteAppender implements Appender {
       return;
     }
     try {
-      List<WriteRequests.Encoded> records = WriteRequests.encode(staged.values(), storage.recordBytes);
-      storage.enqueue(records, stagedSamples);
+      List<WriteRequests.Encoded> records;
+      if (storage.protocol == RemoteStorage.Protocol.INFLUXDB) {
+        LineProtocol.Result r = LineProtocol.encode(staged.values(), storage.recordBytes);
+        storage.unrepresentable.addAndGet(r.unrepresentable());
+        records = r.records();
+      } else {
+        records = WriteRequests.encode(staged.values(), storage.recordBytes);
+      }
+      if (!records.isEmpty()) {
+        storage.enqueue(records, stagedSamples);
+      }
     } catch (IOException e) {
       throw new StorageException("remote store: writing the local buffer failed: " + e.getMessage(), e);
     } finally {

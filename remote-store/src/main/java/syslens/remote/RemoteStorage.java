@@ -30,10 +30,18 @@ import syslens.storage.StorageException;
 public final class RemoteStorage implements Storage {
   private static final Logger log = LoggerFactory.getLogger("syslens.remote");
 
+  /** How samples are written to the store and read back. */
+  public enum Protocol {
+    /** Prometheus remote-write 1.0 out, the Prometheus HTTP API in (VictoriaMetrics, Mimir, Thanos). */
+    PROMETHEUS,
+    /** InfluxDB 1.x: line protocol to {@code /write?db=DB}, InfluxQL from {@code /query}. */
+    INFLUXDB
+  }
+
   /** What the store and the buffer did so far (counters since start, gauges now). */
   public record Stats(long pendingBytes, long pendingSamples, long maxBufferBytes, long samplesSent,
       long requestsSent, long bytesSent, long samplesRejected, long samplesRefused, long retries,
-      long corruptBytes, long invalidLabels, boolean storeUp, long downsampledSelects) {}
+      long corruptBytes, long invalidLabels, boolean storeUp, long downsampledSelects, long unrepresentable) {}
 
   private final DiskQueue queue;
   private final Sender sender;
@@ -42,6 +50,9 @@ public final class RemoteStorage implements Storage {
   private final Clock clock;
   private final URI writeUrl;
   final int recordBytes;
+  final Protocol protocol;
+  private final String database;
+  final AtomicLong unrepresentable = new AtomicLong();
   final AtomicLong invalidLabels = new AtomicLong();
   private final AtomicLong downsampledSelects = new AtomicLong();
   private final AtomicLong samplesRefused = new AtomicLong();
@@ -53,12 +64,14 @@ public final class RemoteStorage implements Storage {
     this.clock = b.clock;
     this.writeUrl = b.writeUrl;
     this.recordBytes = b.maxBatchBytes / 4;
+    this.protocol = b.protocol;
+    this.database = b.protocol == Protocol.INFLUXDB ? influxDatabase(b.writeUrl) : null;
     this.queue = DiskQueue.open(b.bufferDir, b.maxBufferBytes, b.segmentBytes);
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(b.connectTimeout).build();
     this.client = new StoreClient(http, b.readUrl, b.authorization, b.maxResponseBytes, b.readTimeout);
-    this.sender = new Sender(queue, http, b.writeUrl, b.authorization, b.maxBatchBytes, b.minBackoff,
-        b.maxBackoff, b.clock);
+    this.sender = new Sender(queue, http, b.writeUrl, b.protocol == Protocol.INFLUXDB ? Wire.INFLUX : Wire.PROMETHEUS,
+        b.authorization, b.maxBatchBytes, b.minBackoff, b.maxBackoff, b.clock);
     this.senderThread = Thread.ofPlatform().name("syslens-remote-write").daemon(true).unstarted(sender);
     if (queue.pendingBytes() > 0) {
       log.info("remote store: {} bytes ({} samples) buffered on disk from before the restart; sending them to {}",
@@ -82,7 +95,8 @@ public final class RemoteStorage implements Storage {
 
   @Override
   public Querier querier(long mint, long maxt) {
-    return new RemoteQuerier(client, downsampledSelects, mint, maxt);
+    return protocol == Protocol.INFLUXDB ? new InfluxQuerier(client, database, mint, maxt)
+        : new RemoteQuerier(client, downsampledSelects, mint, maxt);
   }
 
   void enqueue(List<WriteRequests.Encoded> records, int samples) throws IOException {
@@ -152,7 +166,7 @@ public final class RemoteStorage implements Storage {
     return new Stats(queue.pendingBytes(), queue.pendingSamples(), queue.maxBytes(), sender.samplesSent.get(),
         sender.requestsSent.get(), sender.bytesSent.get(), sender.samplesRejected.get(), samplesRefused.get(),
         sender.retries.get(), queue.corruptBytes(), invalidLabels.get(), sender.failingSince() == null,
-        downsampledSelects.get());
+        downsampledSelects.get(), unrepresentable.get());
   }
 
   /** Where samples go. */
@@ -175,6 +189,20 @@ public final class RemoteStorage implements Storage {
     queue.close();
   }
 
+  /** The {@code db} parameter of an InfluxDB write URL ({@code http://influx:8086/write?db=syslens}). */
+  static String influxDatabase(URI writeUrl) {
+    String q = writeUrl.getRawQuery();
+    if (q != null) {
+      for (String kv : q.split("&")) {
+        if (kv.startsWith("db=") && kv.length() > 3) {
+          return java.net.URLDecoder.decode(kv.substring(3), java.nio.charset.StandardCharsets.UTF_8);
+        }
+      }
+    }
+    throw new IllegalArgumentException("influxdb write url: " + writeUrl
+        + " (expected: http://HOST:8086/write?db=DATABASE&precision=ms)");
+  }
+
   /** Settings with defaults for a single store on a LAN. */
   public static final class Builder {
     private final Path bufferDir;
@@ -190,6 +218,7 @@ public final class RemoteStorage implements Storage {
     private Duration readTimeout = Duration.ofMinutes(2);
     private String authorization;
     private Clock clock = Clock.systemUTC();
+    private Protocol protocol = Protocol.PROMETHEUS;
 
     private Builder(Path bufferDir, URI writeUrl) {
       this.bufferDir = requireNonNull(bufferDir, "bufferDir");
@@ -203,6 +232,24 @@ public final class RemoteStorage implements Storage {
      */
     public Builder readUrl(URI url) {
       this.readUrl = checkUrl("read url", requireNonNull(url, "readUrl"));
+      return this;
+    }
+
+    /**
+     * How to talk to the store; default {@link Protocol#PROMETHEUS}. For {@link Protocol#INFLUXDB}
+     * the write URL is {@code http://HOST:8086/write?db=DB&precision=ms} and reads go to the same
+     * host's {@code /query}.
+     */
+    public Builder protocol(Protocol p) {
+      this.protocol = requireNonNull(p, "protocol");
+      if (p == Protocol.INFLUXDB) {
+        influxDatabase(writeUrl);
+        if (!writeUrl.toString().contains("precision=ms")) {
+          throw new IllegalArgumentException("influxdb write url: " + writeUrl
+              + " (expected: precision=ms among its parameters: SysLens writes millisecond timestamps)");
+        }
+        this.readUrl = URI.create(writeUrl.getScheme() + "://" + writeUrl.getRawAuthority());
+      }
       return this;
     }
 

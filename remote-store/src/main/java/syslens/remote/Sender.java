@@ -16,7 +16,8 @@ import org.xerial.snappy.Snappy;
 
 /**
  * Sends the disk queue to the store, oldest first: batches of records (concatenated requests are
- * one request), snappy-compressed, POSTed as remote-write 1.0. 2xx acknowledges the batch; 429,
+ * one request), compressed and POSTed as the {@link Wire} says (remote-write 1.0, or InfluxDB
+ * line protocol). 2xx acknowledges the batch; 429,
  * 5xx and network errors are retried with exponential backoff (doubling from {@code minBackoff}
  * to {@code maxBackoff}, the batch kept on disk); any other 4xx means the store will never take it
  * (as Prometheus does, the batch is dropped, counted and logged).
@@ -28,6 +29,7 @@ final class Sender implements Runnable {
   private final HttpClient http;
   private final URI writeUrl;
   private final String authorization;
+  private final Wire wire;
   private final int maxBatchBytes;
   private final Duration minBackoff;
   private final Duration maxBackoff;
@@ -42,8 +44,9 @@ final class Sender implements Runnable {
   private volatile Instant failingSince;
   private volatile String lastError;
 
-  Sender(DiskQueue queue, HttpClient http, URI writeUrl, String authorization, int maxBatchBytes,
+  Sender(DiskQueue queue, HttpClient http, URI writeUrl, Wire wire, String authorization, int maxBatchBytes,
       Duration minBackoff, Duration maxBackoff, Clock clock) {
+    this.wire = wire;
     this.queue = queue;
     this.http = http;
     this.writeUrl = writeUrl;
@@ -140,14 +143,14 @@ final class Sender implements Runnable {
       }
       raw.write(Snappy.uncompress(p));
     }
-    byte[] body = Snappy.compress(raw.toByteArray());
+    byte[] body = wire.compressor().compress(raw.toByteArray());
     HttpRequest.Builder req = HttpRequest.newBuilder(writeUrl)
         .timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/x-protobuf")
-        .header("Content-Encoding", "snappy")
-        .header("X-Prometheus-Remote-Write-Version", "0.1.0")
+        .header("Content-Type", wire.contentType())
+        .header("Content-Encoding", wire.contentEncoding())
         .header("User-Agent", "SysLens/0.1.0")
         .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    wire.headers().forEach(req::header);
     if (authorization != null) {
       req.header("Authorization", authorization);
     }

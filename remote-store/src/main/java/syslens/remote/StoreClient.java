@@ -109,6 +109,30 @@ final class StoreClient {
     }
   }
 
+  /** The first statement result of an InfluxQL query on {@code db}, timestamps in ms. */
+  JsonNode influx(String db, String q) {
+    try (Answer a = post("/query", form("db", db, "q", q, "epoch", "ms"))) {
+      JsonNode root;
+      try {
+        root = JSON.readTree(a.in);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new StatusException(a.code, "HTTP " + a.code + ", not an InfluxDB answer: " + e.getOriginalMessage());
+      }
+      JsonNode result = root.path("results").path(0);
+      String error = root.has("error") ? root.path("error").asText() : result.path("error").asText(null);
+      if (a.code / 100 != 2 || error != null) {
+        throw new StatusException(a.code, "HTTP " + a.code + ": " + error);
+      }
+      if (result.path("partial").asBoolean(false)) {
+        throw new IOException("InfluxDB cut the answer short (max-row-limit); expected: max-row-limit = 0 in its "
+            + "[http] section, or a narrower query");
+      }
+      return result;
+    } catch (IOException e) {
+      throw failure("/query", e);
+    }
+  }
+
   private static List<Exported> matrix(JsonNode data) {
     List<Exported> out = new ArrayList<>();
     for (JsonNode r : data.path("result")) {

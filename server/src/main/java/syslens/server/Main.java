@@ -176,13 +176,14 @@ public final class Main implements Runnable {
     String metadataUrl;
 
     @Option(names = "--storage", paramLabel = "KIND", defaultValue = "${env:SYSLENS_STORAGE:-embedded}",
-        description = "Where time series live: embedded (the TSDB under DATA) or prometheus-remote (a "
-            + "Prometheus-compatible store: VictoriaMetrics, Mimir, Thanos Receive; needs --storage-url). "
+        description = "Where time series live: embedded (the TSDB under DATA), prometheus-remote (a "
+            + "Prometheus-compatible store: VictoriaMetrics, Mimir, Thanos Receive; needs --storage-url) or "
+            + "influxdb (InfluxDB 1.x; --storage-url http://HOST:8086/write?db=DB&precision=ms). "
             + "Default: $SYSLENS_STORAGE, else embedded.")
     String storage;
 
     @Option(names = "--storage-url", paramLabel = "URL", defaultValue = "${env:SYSLENS_STORAGE_URL:-}",
-        description = "The remote store's remote-write URL, e.g. http://vm:8428/api/v1/write "
+        description = "The remote store's write URL, e.g. http://vm:8428/api/v1/write "
             + "(an Authorization header for it from SYSLENS_STORAGE_AUTHORIZATION). Default: $SYSLENS_STORAGE_URL.")
     String storageUrl;
 

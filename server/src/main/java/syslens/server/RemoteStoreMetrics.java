@@ -31,6 +31,8 @@ final class RemoteStoreMetrics {
         "Samples the store refused for good (HTTP 4xx)", st -> st.samplesRejected());
     counter(meters, s, "syslens.remote.samples.dropped", "invalid_labels",
         "Samples with labels the store cannot take", st -> st.invalidLabels());
+    counter(meters, s, "syslens.remote.samples.dropped", "not_representable",
+        "NaN and infinite samples (e.g. stale markers) InfluxDB cannot store", st -> st.unrepresentable());
     counter(meters, s, "syslens.remote.buffer.corrupt.bytes", null,
         "Buffer bytes skipped as corrupt when read back", st -> st.corruptBytes());
   }

@@ -8,7 +8,8 @@ import java.net.URI;
  * Where time series live, chosen by one key ({@code --storage} / {@code SYSLENS_STORAGE}):
  * {@code embedded} (the default: the TSDB under the data directory) or {@code prometheus-remote}
  * (a Prometheus-compatible store: remote-write to {@code writeUrl}, reads from its HTTP API at
- * {@code readUrl}, writes buffered on local disk up to {@code bufferBytes} while it is down).
+ * {@code readUrl}, writes buffered on local disk up to {@code bufferBytes} while it is down) or
+ * {@code influxdb} (InfluxDB 1.x: line protocol to {@code writeUrl}, InfluxQL reads, same buffer).
  *
  * @param authorization the {@code Authorization} header for the store, or null; never printed
  */
@@ -16,7 +17,8 @@ public record StorageSettings(Kind kind, URI writeUrl, URI readUrl, long bufferB
   /** The storage kinds, by their configuration names. */
   public enum Kind {
     EMBEDDED("embedded"),
-    PROMETHEUS_REMOTE("prometheus-remote");
+    PROMETHEUS_REMOTE("prometheus-remote"),
+    INFLUXDB("influxdb");
 
     private final String key;
 
@@ -35,7 +37,7 @@ public record StorageSettings(Kind kind, URI writeUrl, URI readUrl, long bufferB
           return k;
         }
       }
-      throw new IllegalArgumentException("storage: \"" + key + "\" (expected: embedded or prometheus-remote)");
+      throw new IllegalArgumentException("storage: \"" + key + "\" (expected: embedded, prometheus-remote or influxdb)");
     }
   }
 
@@ -44,9 +46,9 @@ public record StorageSettings(Kind kind, URI writeUrl, URI readUrl, long bufferB
 
   public StorageSettings {
     requireNonNull(kind, "kind");
-    if (kind == Kind.PROMETHEUS_REMOTE && writeUrl == null) {
-      throw new IllegalArgumentException("storage prometheus-remote: no --storage-url (expected: the store's "
-          + "remote-write URL, e.g. http://victoria-metrics:8428/api/v1/write)");
+    if (kind != Kind.EMBEDDED && writeUrl == null) {
+      throw new IllegalArgumentException("storage " + kind.key + ": no --storage-url (expected: the store's write URL, "
+          + "e.g. http://victoria-metrics:8428/api/v1/write, or http://influxdb:8086/write?db=syslens&precision=ms)");
     }
     if (bufferBytes < 1024 * 1024) {
       throw new IllegalArgumentException("storage buffer: " + bufferBytes + " bytes (expected: >= 1 MiB)");

@@ -24,7 +24,9 @@ final class StorageWiring {
     }
     try {
       RemoteStorage.Builder b = RemoteStorage.builder(data.resolve("remote-buffer"), s.writeUrl())
-          .maxBufferBytes(s.bufferBytes()).authorization(s.authorization()).clock(config.clock());
+          .maxBufferBytes(s.bufferBytes()).authorization(s.authorization()).clock(config.clock())
+          .protocol(s.kind() == StorageSettings.Kind.INFLUXDB ? RemoteStorage.Protocol.INFLUXDB
+              : RemoteStorage.Protocol.PROMETHEUS);
       if (s.readUrl() != null) {
         b.readUrl(s.readUrl());
       }
