@@ -217,8 +217,13 @@ final class DiskQueue implements AutoCloseable {
         ByteBuffer[] parts = {h, ByteBuffer.wrap(r.bytes())};
         long want = HEADER + r.bytes().length;
         long wrote = 0;
-        while (wrote < want) {
-          wrote += ch.write(parts);
+        try {
+          while (wrote < want) {
+            wrote += ch.write(parts);
+          }
+        } catch (IOException e) {
+          abandonHead();
+          throw e;
         }
         writePos += want;
       }
@@ -227,6 +232,20 @@ final class DiskQueue implements AutoCloseable {
       notifyAll();
     }
     sync(end);
+  }
+
+  /**
+   * A write failed part-way (disk full): the segment may hold a torn record after the last good
+   * position, so the next append starts a new segment there; readers stop at its start.
+   */
+  private void abandonHead() {
+    try (FileChannel ch = head) {
+      ch.force(false); // what came before the torn record stays durable for appenders waiting on sync
+    } catch (IOException e) {
+      log.warn("remote-store queue: closing a segment after a failed write: {}", e.toString());
+    }
+    head = null;
+    headStart = -1;
   }
 
   /** Group commit: one fsync makes every append up to its position durable. */
@@ -257,11 +276,15 @@ final class DiskQueue implements AutoCloseable {
       syncedPos = Math.max(syncedPos, writePos);
     }
     if (head == null) {
-      if (full || !segments.containsKey(headStart)) {
+      boolean fresh = full || headStart < 0 || !segments.containsKey(headStart);
+      if (fresh) {
         headStart = writePos;
       }
       Path p = dir.resolve(String.format("%020d.seg", headStart));
-      head = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      // A fresh segment starts empty (a failed write may have left a torn record in a file of that name).
+      head = fresh ? FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+          StandardOpenOption.TRUNCATE_EXISTING)
+          : FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
       segments.put(headStart, p);
     }
     return head;
