@@ -50,6 +50,11 @@ public record StorageSettings(Kind kind, URI writeUrl, URI readUrl, long bufferB
       throw new IllegalArgumentException("storage " + kind.key + ": no --storage-url (expected: the store's write URL, "
           + "e.g. http://victoria-metrics:8428/api/v1/write, or http://influxdb:8086/write?db=syslens&precision=ms)");
     }
+    if (kind == Kind.INFLUXDB && (writeUrl.getRawQuery() == null || !("&" + writeUrl.getRawQuery()).contains("&db=")
+        || !("&" + writeUrl.getRawQuery() + "&").contains("&precision=ms&"))) {
+      throw new IllegalArgumentException("storage influxdb: --storage-url " + writeUrl
+          + " (expected: http://HOST:8086/write?db=DATABASE&precision=ms)");
+    }
     if (bufferBytes < 1024 * 1024) {
       throw new IllegalArgumentException("storage buffer: " + bufferBytes + " bytes (expected: >= 1 MiB)");
     }
