@@ -34,10 +34,7 @@ final class InfluxQuerier implements Querier {
 
   @Override
   public SeriesSet select(List<Matcher> matchers) {
-    if (matchers.isEmpty() || matchers.stream().allMatch(Matcher::matchesEmpty)) {
-      throw new IllegalArgumentException("matchers: " + matchers
-          + " (expected: at least one that does not match the empty string)");
-    }
+    RemoteQuerier.requireSelective(matchers);
     JsonNode result = client.influx(db, query(matchers, mint, maxt));
     Map<Labels, Series> out = new TreeMap<>();
     for (JsonNode s : result.path("series")) {

@@ -34,10 +34,7 @@ final class RemoteQuerier implements Querier {
 
   @Override
   public SeriesSet select(List<Matcher> matchers) {
-    if (matchers.isEmpty() || matchers.stream().allMatch(Matcher::matchesEmpty)) {
-      throw new IllegalArgumentException("matchers: " + matchers
-          + " (expected: at least one that does not match the empty string)");
-    }
+    requireSelective(matchers);
     List<StoreClient.Exported> lines = client.export(selector(matchers), mint, maxt);
     // A store may split one series over several lines: merge, sort by time, keep one sample a time.
     Map<Labels, List<StoreClient.Exported>> bySeries = new HashMap<>();
@@ -90,6 +87,14 @@ final class RemoteQuerier implements Querier {
       w++;
     }
     return new ArraySeries(labels, sts, svs, w);
+  }
+
+  /** Refuses a selection every series would match (the storage-api contract). */
+  static void requireSelective(List<Matcher> matchers) {
+    if (matchers.isEmpty() || matchers.stream().allMatch(Matcher::matchesEmpty)) {
+      throw new IllegalArgumentException("matchers: " + matchers
+          + " (expected: at least one that does not match the empty string)");
+    }
   }
 
   /** The PromQL selector of the matchers: {@code {name="v",job=~"a|b"}}. */
