@@ -1,30 +1,24 @@
 package syslens.remote;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 /** Debian's InfluxDB 1.6 ({@code /usr/bin/influxd}) on loopback ports with its own directories. */
 final class InfluxDb implements AutoCloseable {
   static final Path BINARY = Path.of("/usr/bin/influxd");
-  private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-  private final Path dir;
   private final int port;
-  private Process process;
+  private final LoopbackProcess process;
 
   private InfluxDb(Path dir, int port) {
-    this.dir = dir;
     this.port = port;
+    this.process = new LoopbackProcess(List.of(BINARY.toString(), "-config", dir.resolve("influxdb.conf").toString()),
+        dir.resolve("influxd.log"), url("/ping"), 204);
   }
 
   static boolean installed() {
@@ -32,13 +26,8 @@ final class InfluxDb implements AutoCloseable {
   }
 
   static InfluxDb start(Path dir) throws IOException {
-    int port;
-    int rpc;
-    try (ServerSocket a = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-        ServerSocket b = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = a.getLocalPort();
-      rpc = b.getLocalPort();
-    }
+    int port = LoopbackProcess.freePort();
+    int rpc = LoopbackProcess.freePort();
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("influxdb.conf"), String.join("\n",
         "reporting-disabled = true",
@@ -57,36 +46,17 @@ final class InfluxDb implements AutoCloseable {
 
   /** Starts (again) on the same port and directories. */
   void start() throws IOException {
-    process = new ProcessBuilder(List.of(BINARY.toString(), "-config", dir.resolve("influxdb.conf").toString()))
-        .redirectErrorStream(true).redirectOutput(dir.resolve("influxd.log").toFile()).start();
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(this::healthy);
+    process.start();
   }
 
   void stop() throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor();
-    }
-  }
-
-  private boolean healthy() {
-    if (!process.isAlive()) {
-      throw new IllegalStateException("influxd exited with " + process.exitValue() + "; see " + dir.resolve("influxd.log"));
-    }
-    try {
-      return HTTP.send(HttpRequest.newBuilder(url("/ping")).build(), HttpResponse.BodyHandlers.discarding())
-          .statusCode() == 204;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    process.stop();
   }
 
   /** Runs an InfluxQL statement (e.g. CREATE DATABASE) and returns the answer. */
   String query(String q) throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(url("/query")).header("Content-Type", "application/x-www-form-urlencoded")
+    return LoopbackProcess.HTTP.send(HttpRequest.newBuilder(url("/query"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString("q=" + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8)))
         .build(), HttpResponse.BodyHandlers.ofString()).body();
   }
@@ -97,8 +67,6 @@ final class InfluxDb implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    if (process != null && process.isAlive()) {
-      stop();
-    }
+    process.close();
   }
 }
