@@ -19,7 +19,7 @@ import syslens.server.api.AlertRulesApi;
 import syslens.server.auth.AuthDecorator;
 import syslens.server.meta.MetaStore;
 import syslens.storage.Queryable;
-import syslens.tsdb.Tsdb;
+import syslens.storage.Storage;
 
 /**
  * The rules half of alerting in the composition root: rule groups and alert state in the
@@ -32,7 +32,7 @@ final class AlertingWiring implements AutoCloseable {
   final RuleManager manager;
   final RuleService rules;
 
-  AlertingWiring(ServerConfig config, Tsdb tsdb, MetaStore meta,
+  AlertingWiring(ServerConfig config, Storage tsdb, MetaStore meta,
       Function<Queryable, Engine> engines, AlertSink sink) {
     this.manager = RuleManager.builder(tsdb, engines, sink).clock(config.clock())
         .store(JdbcStateStore.create(meta.dataSource())).appenders(() -> tsdb.appender("rules"))

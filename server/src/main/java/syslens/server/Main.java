@@ -175,6 +175,53 @@ public final class Main implements Runnable {
             + "SYSLENS_METADATA_PASSWORD). Default: $SYSLENS_METADATA_URL.")
     String metadataUrl;
 
+    @Option(names = "--storage", paramLabel = "KIND", defaultValue = "${env:SYSLENS_STORAGE:-embedded}",
+        description = "Where time series live: embedded (the TSDB under DATA), prometheus-remote (a "
+            + "Prometheus-compatible store: VictoriaMetrics, Mimir, Thanos Receive; needs --storage-url) or "
+            + "influxdb (InfluxDB 1.x; --storage-url http://HOST:8086/write?db=DB&precision=ms). "
+            + "Default: $SYSLENS_STORAGE, else embedded.")
+    String storage;
+
+    @Option(names = "--storage-url", paramLabel = "URL", defaultValue = "${env:SYSLENS_STORAGE_URL:-}",
+        description = "The remote store's write URL, e.g. http://vm:8428/api/v1/write "
+            + "(an Authorization header for it from SYSLENS_STORAGE_AUTHORIZATION). Default: $SYSLENS_STORAGE_URL.")
+    String storageUrl;
+
+    @Option(names = "--storage-read-url", paramLabel = "URL", defaultValue = "${env:SYSLENS_STORAGE_READ_URL:-}",
+        description = "Base of the remote store's Prometheus query API (before /api/v1/...); default: the "
+            + "write URL without /api/v1/write, e.g. http://vm:8428.")
+    String storageReadUrl;
+
+    @Option(names = "--storage-buffer", paramLabel = "SIZE", defaultValue = "1GiB",
+        description = "Local disk buffer (under DATA/remote-buffer) for writes while the remote store is down; "
+            + "full, writes are refused and senders retry. Default: ${DEFAULT-VALUE}.")
+    String storageBuffer;
+
+    StorageSettings storageSettings() {
+      StorageSettings.Kind kind = StorageSettings.Kind.of(storage.strip());
+      if (kind == StorageSettings.Kind.EMBEDDED) {
+        return StorageSettings.embedded();
+      }
+      return new StorageSettings(kind, url("--storage-url", storageUrl), storageReadUrl.isBlank() ? null
+          : url("--storage-read-url", storageReadUrl), StorageSettings.parseBytes("--storage-buffer", storageBuffer),
+          System.getenv("SYSLENS_STORAGE_AUTHORIZATION"));
+    }
+
+    private static java.net.URI url(String option, String v) {
+      if (v == null || v.isBlank()) {
+        return null;
+      }
+      try {
+        java.net.URI u = new java.net.URI(v.strip());
+        if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+          throw new java.net.URISyntaxException(v, "not http(s)://HOST");
+        }
+        return u;
+      } catch (java.net.URISyntaxException e) {
+        throw new IllegalArgumentException(option + ": " + v + " (expected: http:// or https://HOST[:PORT]/PATH)");
+      }
+    }
+
     @Option(names = "--rate-limit-user", paramLabel = "N", defaultValue = "1200",
         description = "Requests per minute one user may make (0 = unlimited). Default: ${DEFAULT-VALUE}.")
     int rateLimitUser;
@@ -249,6 +296,7 @@ public final class Main implements Runnable {
           .queryLimits(queryLimits())
           .rateLimits(new syslens.server.auth.RateLimits(rateLimitUser, rateLimitApiKey, rateLimitSource, rateLimitLogin))
           .corsOrigins(corsOrigins)
+          .storage(storageSettings())
           .oidc(oidc())
           .adminPassword(System.getenv("SYSLENS_ADMIN_PASSWORD"))
           .masterKey(System.getenv("SYSLENS_MASTER_KEY"))
@@ -257,7 +305,7 @@ public final class Main implements Runnable {
   }
 
   @Command(name = "server", mixinStandardHelpOptions = true,
-      description = "Run the SysLens server (all roles, embedded storage).")
+      description = "Run the SysLens server (all roles; embedded storage unless --storage says otherwise).")
   static final class ServerCommand extends Common implements Callable<Integer> {
     @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
         description = "Address to listen on. Default: ${DEFAULT-VALUE}.")

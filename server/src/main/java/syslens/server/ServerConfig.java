@@ -31,13 +31,13 @@ public record ServerConfig(
     boolean allowShellCommands,
     Duration nodeExpiry,
     syslens.security.OidcSettings oidc,
-    Duration guestInterval, String masterKey) {
+    Duration guestInterval, String masterKey, StorageSettings storage) {
 
   /** A summary that never shows the admin password, the metadata password or the master key. */
   @Override
   public String toString() {
     return "ServerConfig[dataDir=" + dataDir + ", bind=" + bindAddress + ":" + port + ", metadataUrl=" + metadataUrl
-        + ", secrets redacted]";
+        + ", storage=" + storage + ", secrets redacted]";
   }
 
   /** Series one node (one agent credential) may create, so one agent cannot exhaust the TSDB. */
@@ -67,6 +67,7 @@ public record ServerConfig(
 
   public ServerConfig {
     requireNonNull(agentAuth, "agentAuth");
+    requireNonNull(storage, "storage");
     requireNonNull(bindAddress, "bindAddress");
     requireNonNull(dataDir, "dataDir");
     requireNonNull(collectInterval, "collectInterval");
@@ -132,6 +133,13 @@ public record ServerConfig(
     private Duration nodeExpiry = Duration.ofDays(30);
     private syslens.security.OidcSettings oidc;
     private Duration guestInterval = Duration.ofSeconds(60);
+    private StorageSettings storage = StorageSettings.embedded();
+
+    /** Where time series live (default: {@link StorageSettings#embedded()}). */
+    public Builder storage(StorageSettings s) {
+      this.storage = requireNonNull(s, "storage");
+      return this;
+    }
 
     /** How often the vSphere guest collection (SSH, WinRM, scripts) reads each covered VM; default 60 s. */
     public Builder guestInterval(Duration d) {
@@ -279,7 +287,7 @@ public record ServerConfig(
       return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, tlsSans, adminPassword,
           enrollmentToken, collectInterval, offline, queryLimits, metadataUrl, metadataUser,
           metadataPassword, clock, maxSeriesPerNode, ingestLimits, rateLimits, corsOrigins, agentAuth,
-          allowShellCommands, nodeExpiry, oidc, guestInterval, masterKey);
+          allowShellCommands, nodeExpiry, oidc, guestInterval, masterKey, storage);
     }
   }
 }

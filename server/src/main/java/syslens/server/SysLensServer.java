@@ -81,6 +81,7 @@ import syslens.server.tls.TlsMaterial;
 import syslens.server.admin.DataDirLock;
 import syslens.server.admin.SnapshotApi;
 import syslens.server.admin.Snapshots;
+import syslens.storage.Storage;
 import syslens.tsdb.Tsdb;
 import syslens.vsphere.VsphereApi;
 import syslens.vsphere.VsphereService;
@@ -103,7 +104,9 @@ public final class SysLensServer implements AutoCloseable {
   static final int MAX_AGENT_MESSAGE_BYTES = 4 * 1024 * 1024;
 
   private final ServerConfig config;
+  /** The embedded TSDB, or null when time series live in a remote store. */
   private final Tsdb tsdb;
+  private final Storage storage;
   private final MetaStore meta;
   private final TlsMaterial tls;
   private final Server server;
@@ -131,8 +134,7 @@ public final class SysLensServer implements AutoCloseable {
     // Independent start-up steps run side by side: the engine's open (WAL
     // replay, blocks) and Armeria's gRPC JSON codecs (generated classes, ~0.5 s) beside TLS,
     // metadata migrations and security on this thread.
-    StartStep<Tsdb> opening = StartStep.begin("syslens-tsdb-open", () -> Tsdb.builder(data.resolve("tsdb"))
-        .clock(config.clock()).maxSeriesPerSource(config.maxSeriesPerNode()).build());
+    StartStep<Storage> opening = StartStep.begin("syslens-storage-open", () -> StorageWiring.open(config, data));
     StartStep.begin("syslens-grpc-init", GrpcService::builder);
     MetaStore m = null;
     try {
@@ -143,11 +145,11 @@ public final class SysLensServer implements AutoCloseable {
           ? MetaStore.openH2(data.resolve("meta"))
           : MetaStore.openPostgres(config.metadataUrl(), config.metadataUser(), config.metadataPassword());
     } catch (IOException | RuntimeException e) {
-      opening.discard(Tsdb::close);
+      opening.discard(Storage::close);
       throw e;
     }
     this.meta = m;
-    Tsdb opened = null;
+    Storage opened = null;
     try {
       if (config.enrollmentToken() != null) {
         secrets.put("enrollment-token", config.enrollmentToken());
@@ -173,12 +175,13 @@ public final class SysLensServer implements AutoCloseable {
       // Notification state migrates its tables while the engine may still be opening.
       this.notifier = Notifier.builder(meta.dataSource()).clock(config.clock()).secretCipher(masterKey)
           .userLanguage(u -> security.users().get(u).map(syslens.security.User::language)).build();
-      Tsdb tsdb = this.tsdb = opened = opening.join();
+      Storage storage = this.storage = opened = opening.join();
+      this.tsdb = storage instanceof Tsdb t ? t : null;
       NodeRegistry registry = new NodeRegistry(new NodeStore(meta), config.clock(), config.offlineAfter());
       NodeSummaries summaries = new NodeSummaries();
       LiveHub hub = new LiveHub(registry, summaries, scopes);
       // Every source writes through the one ingest pipeline (agent stream, remote-write, import, vSphere).
-      IngestPipeline pipeline = IngestPipeline.builder(tsdb).clock(config.clock()).meters(meters)
+      IngestPipeline pipeline = IngestPipeline.builder(storage).clock(config.clock()).meters(meters)
           .agentNodes(registry::isAgent).listener(new AgentLiveFeed(registry, summaries, hub::publishSample)).build();
       this.sequences = Sequences.create(new SequenceStore(meta), meters);
       this.streamExecutor = java.util.concurrent.Executors.newThreadPerTaskExecutor(
@@ -187,19 +190,19 @@ public final class SysLensServer implements AutoCloseable {
           config.collectInterval(), meters, streamExecutor);
       QueryLimits limits = config.queryLimits();
       // One engine per timeout: the server's, or a request's shorter `timeout` parameter.
-      java.util.function.Function<Duration, Engine> engines = timeout -> Engine.builder(tsdb)
+      java.util.function.Function<Duration, Engine> engines = timeout -> Engine.builder(storage)
           .clock(config.clock()).timeout(timeout).maxSamples(limits.maxSamples()).maxSeries(limits.maxSeries())
           .build();
       Engine engine = engines.apply(limits.timeout());
       this.queryExecutor = QueryExecutor.create(limits);
       QueryApi query = new QueryApi(engine, engines, limits.timeout(), queryExecutor, config.clock(),
-          (ctx, e) -> e.over(scopes.queryable(ctx, tsdb)));
+          (ctx, e) -> e.over(scopes.queryable(ctx, storage)));
       new JvmMemoryMetrics().bindTo(meters);
       this.jvmGc = new JvmGcMetrics();
       jvmGc.bindTo(meters);
       new JvmThreadMetrics().bindTo(meters);
       new ProcessorMetrics().bindTo(meters);
-      TsdbMetrics.bind(tsdb, meters);
+      StorageWiring.bindMetrics(storage, meters);
       meters.gauge("syslens.query.queued", queryExecutor, QueryExecutor::queued);
       meters.gauge("syslens.query.running", queryExecutor, QueryExecutor::running);
       meters.gauge("syslens.live.clients", hub, LiveHub::clientCount);
@@ -252,10 +255,14 @@ public final class SysLensServer implements AutoCloseable {
       });
       HttpService health = (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok\n");
       sb.service("/healthz", health);
-      // Ready only while storage can take and promise writes (disk full, a failed fsync: 503).
+      // Ready only while storage can take and promise writes (disk full, a failed fsync, a remote
+      // store's local buffer full: 503). A remote store that is down while its buffer has room
+      // leaves the server ready (writes are kept and sent later) and is named in the body.
       sb.service("/readyz", (ctx, req) -> {
-        String problem = tsdb.problem();
-        return problem == null ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok\n")
+        String problem = StorageWiring.problem(storage);
+        String degraded = StorageWiring.degraded(storage);
+        return problem == null ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8,
+                degraded == null ? "ok\n" : "ok\ndegraded: " + degraded + "\n")
             : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8,
                 "storage: " + problem + "\n");
       });
@@ -319,7 +326,7 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/query_range", query.range().decorate(auth));
       sb.service("/api/v1/format_query", query.formatQuery().decorate(auth));
       sb.service("/api/v1/query_exemplars", query.exemplars().decorate(auth));
-      MetadataApi metadata = new MetadataApi(tsdb, scopes::queryable);
+      MetadataApi metadata = new MetadataApi(storage, scopes::queryable);
       sb.service("/api/v1/labels", metadata.labels().decorate(auth));
       sb.service("/api/v1/label/{name}/values", metadata.labelValues().decorate(auth));
       sb.service("/api/v1/series", metadata.series().decorate(auth));
@@ -355,7 +362,7 @@ public final class SysLensServer implements AutoCloseable {
       sb.serviceUnder(GuestCredentialsApi.PREFIX + "/", guestApi.decorate(auth));
       // Alert notification: routing, silences, receivers; rules hand alerts to alertSink().
       AlertingApi notifyApi = new AlertingApi(new NotifyApi(notifier), security.audit(), scopes);
-      this.alerting = new AlertingWiring(config, tsdb, meta, q -> Engine.builder(q)
+      this.alerting = new AlertingWiring(config, storage, meta, q -> Engine.builder(q)
           .clock(config.clock()).timeout(limits.timeout()).maxSamples(limits.maxSamples())
           .maxSeries(limits.maxSeries()).build(), notifier);
       io.micrometer.core.instrument.FunctionCounter.builder("syslens.alerting.notifications.delivered", notifier,
@@ -381,7 +388,7 @@ public final class SysLensServer implements AutoCloseable {
       // Reports: computed over the requester's scoped view, stored under <data>/reports.
       new ReportsWiring(data, config.clock(), q -> Engine.builder(q).clock(config.clock())
           .timeout(ReportsWiring.DEADLINE).maxSamples(limits.maxSamples()).maxSeries(limits.maxSeries()).build(),
-          vsphere, alerting.manager.store()).routes(sb, security, auth, scopes, tsdb);
+          vsphere, alerting.manager.store()).routes(sb, security, auth, scopes, storage);
       HttpService apiNotFound = (ctx, req) -> ApiErrors.error(HttpStatus.NOT_FOUND, "not_found",
           "no API endpoint at " + ctx.path() + " (expected: one of /api/v1/auth/login, /api/v1/nodes, /api/v1/fleet/overview, "
               + "/api/v1/query, /api/v1/query_range, /api/v1/labels, /api/v1/label/<name>/values, "
@@ -423,7 +430,7 @@ public final class SysLensServer implements AutoCloseable {
       if (opened != null) {
         opened.close();
       } else {
-        opening.discard(Tsdb::close);
+        opening.discard(Storage::close);
       }
       throw e;
     }
@@ -505,8 +512,17 @@ public final class SysLensServer implements AutoCloseable {
     return tls;
   }
 
+  /** The embedded TSDB; throws when time series live in a remote store. */
   public Tsdb tsdb() {
+    if (tsdb == null) {
+      throw new IllegalStateException("storage is " + config.storage() + ", not the embedded TSDB");
+    }
     return tsdb;
+  }
+
+  /** Where time series are written and read: the embedded TSDB or a remote store. */
+  public Storage storage() {
+    return storage;
   }
 
   VsphereService vsphere() {
@@ -560,7 +576,7 @@ public final class SysLensServer implements AutoCloseable {
     queryExecutor.close();
     jvmGc.close();
     meta.close();
-    tsdb.close();
+    storage.close();
     try {
       dataLock.close();
     } catch (IOException e) {

@@ -29,10 +29,13 @@ public final class Snapshots {
   private final DataSource meta;
   private final Clock clock;
 
-  /** {@code meta}: the embedded H2 database, or null when metadata lives in PostgreSQL. */
+  /**
+   * {@code tsdb}: the embedded TSDB, or null when time series live in a remote store; {@code meta}:
+   * the embedded H2 database, or null when metadata lives in PostgreSQL.
+   */
   public Snapshots(Path dataDir, Tsdb tsdb, DataSource meta, Clock clock) {
     this.dataDir = requireNonNull(dataDir, "dataDir");
-    this.tsdb = requireNonNull(tsdb, "tsdb");
+    this.tsdb = tsdb; // null: time series live in a remote store (backed up with its own tools)
     this.meta = meta; // null: metadata lives in PostgreSQL (backed up with pg_dump)
     this.clock = requireNonNull(clock, "clock");
   }
@@ -45,7 +48,13 @@ public final class Snapshots {
     Path dir = dataDir.resolve("snapshots").resolve(name);
     Files.createDirectories(dir.getParent());
     Files.createDirectory(dir);
-    tsdb.snapshot(dir.resolve("tsdb"));
+    if (tsdb != null) {
+      tsdb.snapshot(dir.resolve("tsdb"));
+    } else {
+      Files.writeString(Files.createDirectories(dir.resolve("remote-store")).resolve("README"), "Time series live in"
+          + " the remote store (--storage prometheus-remote): back it up with its own tools (e.g. vmbackup)"
+          + " at the same time; this backup holds the metadata, secrets and TLS.\n");
+    }
     Path metaDir = Files.createDirectories(dir.resolve("meta"));
     if (meta == null) {
       Files.writeString(metaDir.resolve("README"), "The metadata database is PostgreSQL: back it up"

@@ -99,6 +99,9 @@ final class PromRequests {
       return ApiErrors.badData(e.getMessage());
     } catch (QueryException e) {
       return error(e);
+    } catch (syslens.storage.StorageException e) {
+      // A remote store that does not answer: 503 naming it (Grafana shows the message and retries).
+      return error(new QueryException(QueryException.Kind.UNAVAILABLE, e.getMessage(), e));
     }
   }
 }

@@ -1,0 +1,173 @@
+package syslens.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * deploy/k8s and deploy/systemd say what they promise: every manifest parses and has the fields
+ * Kubernetes requires, selectors match the pods they select, the server's arguments are ones its
+ * command line takes, and every probe asks a route a running server answers 200 over HTTPS.
+ */
+class DeployManifestsTest {
+  static final Path DEPLOY = Path.of("..", "deploy").toAbsolutePath().normalize();
+  static final List<JsonNode> DOCS = new ArrayList<>();
+  static final Map<String, JsonNode> BY_KIND_NAME = new HashMap<>();
+
+  @TempDir static Path dir;
+
+  @BeforeAll
+  static void parse() throws Exception {
+    YAMLMapper yaml = new YAMLMapper();
+    try (Stream<Path> files = Files.list(DEPLOY.resolve("k8s"))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+        try (MappingIterator<JsonNode> it = yaml.readerFor(JsonNode.class).readValues(f.toFile())) {
+          while (it.hasNextValue()) {
+            JsonNode doc = it.nextValue();
+            if (doc != null && !doc.isEmpty()) {
+              DOCS.add(doc);
+              BY_KIND_NAME.put(doc.path("kind").asText() + "/" + doc.at("/metadata/name").asText(), doc);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void manifests_haveTheRequiredKindsAndFields() {
+    Set<String> kinds = new LinkedHashSet<>();
+    for (JsonNode d : DOCS) {
+      String kind = d.path("kind").asText();
+      kinds.add(kind);
+      assertThat(d.path("apiVersion").asText()).as(kind).isNotEmpty();
+      assertThat(d.at("/metadata/name").asText()).as(kind).matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+      if (!kind.equals("Namespace")) {
+        assertThat(d.at("/metadata/namespace").asText()).as(kind).isEqualTo("syslens");
+      }
+    }
+    assertThat(kinds).contains("Namespace", "Secret", "ConfigMap", "PersistentVolumeClaim", "Deployment",
+        "Service", "PodDisruptionBudget", "DaemonSet");
+  }
+
+  @Test
+  void workloads_selectTheirOwnPodsAndServiceAndBudgetSelectTheServer() {
+    for (String w : List.of("Deployment/syslens-server", "DaemonSet/syslens-agent")) {
+      JsonNode d = BY_KIND_NAME.get(w);
+      assertThat(d).as(w).isNotNull();
+      assertSelects(d.at("/spec/selector/matchLabels"), d.at("/spec/template/metadata/labels"), w);
+      for (JsonNode c : d.at("/spec/template/spec/containers")) {
+        assertThat(c.path("name").asText()).isNotEmpty();
+        assertThat(c.path("image").asText()).as(w).contains(":");
+      }
+    }
+    JsonNode server = BY_KIND_NAME.get("Deployment/syslens-server");
+    JsonNode pod = server.at("/spec/template/metadata/labels");
+    assertSelects(BY_KIND_NAME.get("Service/syslens-server").at("/spec/selector"), pod, "Service");
+    assertSelects(BY_KIND_NAME.get("PodDisruptionBudget/syslens-server").at("/spec/selector/matchLabels"), pod, "PDB");
+    Set<String> ports = new LinkedHashSet<>();
+    server.at("/spec/template/spec/containers/0/ports").forEach(p -> ports.add(p.path("name").asText()));
+    for (JsonNode p : BY_KIND_NAME.get("Service/syslens-server").at("/spec/ports")) {
+      assertThat(ports).contains(p.path("targetPort").asText());
+    }
+    // Every configMap/secret a pod names exists.
+    for (JsonNode d : DOCS) {
+      for (JsonNode ref : d.findValues("configMapRef")) {
+        assertThat(BY_KIND_NAME).containsKey("ConfigMap/" + ref.path("name").asText());
+      }
+      for (JsonNode ref : d.findValues("secretRef")) {
+        assertThat(BY_KIND_NAME).containsKey("Secret/" + ref.path("name").asText());
+      }
+    }
+    JsonNode config = BY_KIND_NAME.get("ConfigMap/syslens-server").path("data");
+    assertThat(StorageSettings.Kind.of(config.path("SYSLENS_STORAGE").asText()))
+        .isEqualTo(StorageSettings.Kind.PROMETHEUS_REMOTE);
+    assertThat(config.path("SYSLENS_STORAGE_URL").asText()).startsWith("http://").endsWith("/api/v1/write");
+  }
+
+  private static void assertSelects(JsonNode selector, JsonNode labels, String what) {
+    assertThat(selector.isObject() && !selector.isEmpty()).as(what + " selector").isTrue();
+    selector.properties().forEach(e -> assertThat(labels.path(e.getKey()).asText()).as(what + " " + e.getKey())
+        .isEqualTo(e.getValue().asText()));
+  }
+
+  @Test
+  void serverArguments_areOnesTheCommandLineTakes() throws Exception {
+    JsonNode c = BY_KIND_NAME.get("Deployment/syslens-server").at("/spec/template/spec/containers/0");
+    List<String> args = new ArrayList<>();
+    c.path("args").forEach(a -> args.add(a.asText()));
+    CommandLine.ParseResult k8s = Main.commandLine().parseArgs(args.toArray(String[]::new));
+    int port = k8s.subcommand().matchedOptionValue("--port", 0);
+    assertThat(c.at("/ports/0/containerPort").asInt()).isEqualTo(port);
+
+    String unit = Files.readString(DEPLOY.resolve("systemd/syslens-server.service"));
+    assertThat(unit).contains("[Unit]", "[Service]", "[Install]", "EnvironmentFile=/etc/syslens/server.env");
+    String exec = unit.substring(unit.indexOf("ExecStart=")).lines().takeWhile(l -> true)
+        .reduce("", (a, l) -> a.endsWith("\\") ? a.substring(0, a.length() - 1) + " " + l.strip() : a.isEmpty() ? l : a);
+    List<String> words = List.of(exec.substring("ExecStart=".length()).trim().split("\\s+"));
+    List<String> serverArgs = words.subList(words.indexOf("server"), words.size());
+    CommandLine.ParseResult systemd = Main.commandLine().parseArgs(serverArgs.toArray(String[]::new));
+    assertThat(systemd.subcommand().commandSpec().name()).isEqualTo("server");
+    assertThat(systemd.subcommand().matchedOptionValue("--data", (Path) null)).isEqualTo(Path.of("/var/lib/syslens"));
+    for (String line : Files.readAllLines(DEPLOY.resolve("systemd/server.env.example"))) {
+      if (line.startsWith("SYSLENS_STORAGE=")) {
+        assertThat(StorageSettings.Kind.of(line.substring("SYSLENS_STORAGE=".length()))).isNotNull();
+      }
+    }
+  }
+
+  @Test
+  void probes_askRoutesARunningServerAnswersOverHttps() throws Exception {
+    JsonNode c = BY_KIND_NAME.get("Deployment/syslens-server").at("/spec/template/spec/containers/0");
+    Set<String> paths = new LinkedHashSet<>();
+    for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+      JsonNode get = c.path(probe).path("httpGet");
+      assertThat(get.path("scheme").asText()).as(probe + ": plain HTTP is loopback-only").isEqualTo("HTTPS");
+      assertThat(get.path("port").asText()).isEqualTo("https");
+      paths.add(get.path("path").asText());
+    }
+    assertThat(paths).containsExactlyInAnyOrder("/healthz", "/readyz");
+    try (TestServer server = new TestServer(dir, Duration.ofSeconds(10))) {
+      for (String p : paths) {
+        HttpResponse<String> r = https(server, p);
+        assertThat(r.statusCode()).as(p).isEqualTo(200);
+        assertThat(r.body()).startsWith("ok");
+      }
+    }
+  }
+
+  /** GET over HTTPS from the server's own CA, as the kubelet asks (it skips the check, we do not). */
+  private static HttpResponse<String> https(TestServer server, String path) throws Exception {
+    java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+    trust.load(null, null);
+    try (java.io.InputStream in = Files.newInputStream(server.server.tls().caCertFile())) {
+      trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+    ssl.init(null, tmf.getTrustManagers(), null);
+    java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(ssl)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    return client.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("https://localhost:" + server.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
