@@ -60,7 +60,7 @@ function Shell({ session }: { session: Session }) {
           </Suspense>
         ) : route.page === 'node' ? (
           <Suspense fallback={<Spin size="large" style={{ display: 'block', marginTop: 80 }} />}>
-            <NodeDetailPage key={route.id} nodeId={route.id} />
+            <NodeDetailPage key={route.id} nodeId={route.id} query={route.query} />
           </Suspense>
         ) : route.page === 'nodes' ? (
           <Suspense fallback={<PageSkeleton />}>

@@ -3,6 +3,7 @@ import { alertsResources, type AlertsResources } from './alerts';
 /** UI strings. Every language has exactly the same keys (a unit test checks this). */
 import { adminEn, adminJaJP, adminZhCN } from './admin';
 import { fleetEn, fleetJaJP, fleetZhCN } from './fleet';
+import { historyEn, historyJaJP, historyZhCN } from './history';
 
 const en = {
   app: {
@@ -83,7 +84,6 @@ const en = {
     noLabels: 'None',
     notFound: 'Node “{{id}}” is not known.',
     loadError: 'Could not load history: {{error}}',
-    range: 'Last hour, updating live',
   },
   charts: {
     cpu: 'CPU usage',
@@ -111,6 +111,7 @@ const en = {
   },
   admin: adminEn,
   fleet: fleetEn,
+  history: historyEn,
 };
 
 export type Resources = typeof en;
@@ -194,7 +195,6 @@ const zhCN: Resources = {
     noLabels: '无',
     notFound: '未知节点“{{id}}”。',
     loadError: '无法加载历史数据：{{error}}',
-    range: '最近一小时，实时更新',
   },
   charts: {
     cpu: 'CPU 使用率',
@@ -222,6 +222,7 @@ const zhCN: Resources = {
   },
   admin: adminZhCN,
   fleet: fleetZhCN,
+  history: historyZhCN,
 };
 
 const jaJP: Resources = {
@@ -303,7 +304,6 @@ const jaJP: Resources = {
     noLabels: 'なし',
     notFound: 'ノード「{{id}}」は見つかりません。',
     loadError: '履歴を読み込めませんでした: {{error}}',
-    range: '過去 1 時間（ライブ更新）',
   },
   charts: {
     cpu: 'CPU 使用率',
@@ -331,6 +331,7 @@ const jaJP: Resources = {
   },
   admin: adminJaJP,
   fleet: fleetJaJP,
+  history: historyJaJP,
 };
 
 export const SUPPORTED_LANGUAGES = ['en', 'zh-CN', 'ja-JP'] as const;

@@ -41,3 +41,18 @@ export function formatRelativeTime(t: TFunction, nowMs: number, thenMs: number |
   const { unit, count } = relativeTime(nowMs, thenMs);
   return t(`time.${unit}sAgo`, { count });
 }
+
+/** A step or window in seconds in compact units: 15 -> "15s", 300 -> "5m", 10800 -> "3h", 86400 -> "1d". */
+export function formatDuration(seconds: number): string {
+  if (seconds % 86400 === 0) return `${seconds / 86400}d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
+const SIZE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** A size in bytes with binary units, e.g. 1536 -> "1.5 KiB". */
+export function formatBytes(value: number | null | undefined): string {
+  return formatBytesPerSec(value).replace(/\/s$/, '').replace(/^(-?[\d.]+) (\w+)$/, (_, n: string, u: string) => `${n} ${SIZE_UNITS[BYTE_UNITS.indexOf(`${u}/s`)] ?? u}`);
+}
