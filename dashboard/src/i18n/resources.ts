@@ -4,6 +4,7 @@ import { alertsResources, type AlertsResources } from './alerts';
 import { adminEn, adminJaJP, adminZhCN } from './admin';
 import { fleetEn, fleetJaJP, fleetZhCN } from './fleet';
 import { historyEn, historyJaJP, historyZhCN } from './history';
+import { dashEn, dashJaJP, dashZhCN } from './dash';
 
 const en = {
   app: {
@@ -112,6 +113,7 @@ const en = {
   admin: adminEn,
   fleet: fleetEn,
   history: historyEn,
+  dash: dashEn,
 };
 
 export type Resources = typeof en;
@@ -223,6 +225,7 @@ const zhCN: Resources = {
   admin: adminZhCN,
   fleet: fleetZhCN,
   history: historyZhCN,
+  dash: dashZhCN,
 };
 
 const jaJP: Resources = {
@@ -332,6 +335,7 @@ const jaJP: Resources = {
   admin: adminJaJP,
   fleet: fleetJaJP,
   history: historyJaJP,
+  dash: dashJaJP,
 };
 
 export const SUPPORTED_LANGUAGES = ['en', 'zh-CN', 'ja-JP'] as const;
