@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
-import { App as AntApp, Card, ConfigProvider, Layout, Skeleton, Spin } from 'antd';
+import { App as AntApp, Card, ConfigProvider, Layout, Skeleton, Spin, theme as antTheme } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import jaJP from 'antd/locale/ja_JP';
@@ -11,6 +11,7 @@ import { AppHeader } from './components/AppHeader';
 import { pickLanguage } from './i18n';
 import { LiveProvider } from './live/LiveProvider';
 import { useRoute } from './lib/route';
+import { useTheme } from './lib/theme';
 import { AccountSetupPage } from './pages/AccountSetupPage';
 import { LoginPage } from './pages/LoginPage';
 
@@ -25,6 +26,10 @@ const AlertsPage = lazy(() => import('./pages/alerts/AlertsPage'));
 function PageSkeleton() {
   return <Card><Skeleton active paragraph={{ rows: 8 }} /></Card>;
 }
+
+// Custom dashboards (#/dashboards): the list, and a dashboard with its panels and editors.
+const DashboardsPage = lazy(() => import('./pages/dashboards/DashboardsPage'));
+const DashboardPage = lazy(() => import('./pages/dashboards/DashboardPage'));
 
 // Administration (#/admin/...): loaded only when opened.
 const AdminPage = lazy(() => import('./pages/admin/AdminPage'));
@@ -49,7 +54,7 @@ function Shell({ session }: { session: Session }) {
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <AppHeader session={session} page={route.page} admin={admin} />
-      <Layout.Content style={{ padding: 24, maxWidth: 1440, width: '100%', margin: '0 auto' }}>
+      <Layout.Content className="syslens-content">
         {route.page === 'alerts' ? (
           <Suspense fallback={<PageSkeleton />}>
             <AlertsPage tab={route.tab} rule={route.rule} />
@@ -61,6 +66,14 @@ function Shell({ session }: { session: Session }) {
         ) : route.page === 'node' ? (
           <Suspense fallback={<Spin size="large" style={{ display: 'block', marginTop: 80 }} />}>
             <NodeDetailPage key={route.id} nodeId={route.id} query={route.query} />
+          </Suspense>
+        ) : route.page === 'dashboards' ? (
+          <Suspense fallback={<PageSkeleton />}>
+            <DashboardsPage />
+          </Suspense>
+        ) : route.page === 'dashboard' ? (
+          <Suspense fallback={<PageSkeleton />}>
+            <DashboardPage key={route.id} id={route.id} query={route.query} />
           </Suspense>
         ) : route.page === 'nodes' ? (
           <Suspense fallback={<PageSkeleton />}>
@@ -79,8 +92,16 @@ function Shell({ session }: { session: Session }) {
 export function App() {
   const session = useSession();
   const { i18n } = useTranslation();
+  const mode = useTheme();
   return (
-    <ConfigProvider locale={ANTD_LOCALES[pickLanguage(i18n.language)]} theme={{ token: { colorPrimary: '#1677ff', borderRadius: 8 } }}>
+    <ConfigProvider
+      locale={ANTD_LOCALES[pickLanguage(i18n.language)]}
+      theme={{
+        algorithm: mode === 'dark' ? antTheme.darkAlgorithm : antTheme.defaultAlgorithm,
+        // Tertiary text (descriptions, empty states, statistic titles) dark enough for WCAG AA contrast (4.5:1).
+        token: { colorPrimary: '#1677ff', borderRadius: 8, colorTextTertiary: mode === 'dark' ? 'rgba(255,255,255,0.62)' : 'rgba(0,0,0,0.62)', colorTextDescription: mode === 'dark' ? 'rgba(255,255,255,0.62)' : 'rgba(0,0,0,0.62)' },
+      }}
+    >
       <AntApp>
         {session && session.restricted ? (
           <AccountSetupPage session={session} />
