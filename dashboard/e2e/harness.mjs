@@ -167,7 +167,7 @@ export class Harness {
     const all = result.violations.map((v) => `${v.id}(${v.impact}, ${v.nodes.length})`);
     this.log(`axe ${label}: ${result.violations.length} violations`, all.join(' '));
     if (bad.length) {
-      const detail = bad.map((v) => `${v.id} [${v.impact}] ${v.help}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+      const detail = bad.map((v) => `${v.id} [${v.impact}] ${v.help}: ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} (${(n.any[0] ?? n.all[0] ?? n.none[0])?.message ?? ''})`).join(' | ')}`);
       throw new Error(`axe ${label}: ${bad.length} serious/critical violations: ${detail.join('; ')}`);
     }
     return { violations: result.violations.length, rules: all };

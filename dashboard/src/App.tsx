@@ -99,7 +99,10 @@ export function App() {
       theme={{
         algorithm: mode === 'dark' ? antTheme.darkAlgorithm : antTheme.defaultAlgorithm,
         // Tertiary text (descriptions, empty states, statistic titles) dark enough for WCAG AA contrast (4.5:1).
-        token: { colorPrimary: '#1677ff', borderRadius: 8, colorTextTertiary: mode === 'dark' ? 'rgba(255,255,255,0.62)' : 'rgba(0,0,0,0.62)', colorTextDescription: mode === 'dark' ? 'rgba(255,255,255,0.62)' : 'rgba(0,0,0,0.62)' },
+        // Primary #1668dc: white text on it and it on white both 5.2:1 (Ant Design's #1677ff is 4.1:1).
+        token: mode === 'dark'
+          ? { colorPrimary: '#1668dc', colorLink: '#4096ff', borderRadius: 8, colorTextTertiary: 'rgba(255,255,255,0.62)', colorTextDescription: 'rgba(255,255,255,0.62)', colorTextPlaceholder: 'rgba(255,255,255,0.55)' }
+          : { colorPrimary: '#1668dc', colorLink: '#1668dc', colorInfo: '#1668dc', borderRadius: 8, colorTextTertiary: 'rgba(0,0,0,0.62)', colorTextDescription: 'rgba(0,0,0,0.62)', colorTextPlaceholder: 'rgba(0,0,0,0.58)' },
       }}
     >
       <AntApp>
