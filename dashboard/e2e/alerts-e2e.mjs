@@ -186,7 +186,11 @@ async function run(page) {
     return { ok: seen >= 1, seen };
   });
   await shot(page, 'alerts-anomaly.png');
+  // Close the chart's drawer; under load one Escape can land before the drawer takes focus.
   await page.keyboard.press('Escape');
+  await page.locator('.ant-drawer-mask').first().waitFor({ state: 'hidden', timeout: 5_000 })
+    .catch(() => page.locator('.ant-drawer-close').first().click());
+  await page.locator('.ant-drawer-mask').first().waitFor({ state: 'hidden', timeout: WAIT_MS });
 
   log('switch to Japanese');
   await testId('alerts-tab-firing').click();
