@@ -1,49 +1,27 @@
 #!/usr/bin/env node
-// End-to-end check of the administration pages against a running server, driven by Debian's
-// Chromium through playwright-core. Run: node dashboard/e2e/admin-e2e.mjs
+// End-to-end check of the administration pages against a running server (run by the server's
+// AdminBrowserTest; launch, login and screenshots in harness.mjs). Screenshots: admin-*.png in SHOT_DIR.
 //
-// Environment:
-//   BASE_URL          dashboard URL (required)
-//   SYSLENS_USER      an administrator (default admin)
-//   SYSLENS_PASSWORD  its password (required)
-//   SCREENSHOT_DIR    where the PNGs go (default: <tmp>)
-//   CHROMIUM          browser binary (default /usr/bin/chromium)
-//   E2E_TIMEOUT_MS    bound for each wait (default 60000)
-//   NODE_CERT_SERIAL  an agent certificate to revoke from the certificates page (optional)
-// Fails on any Content-Security-Policy violation reported by the browser.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+// Environment (besides harness.mjs's): NODE_CERT_SERIAL, an agent certificate to revoke from the
+// certificates page (optional). Fails on any Content-Security-Policy violation reported by the browser.
+import { e2e } from './harness.mjs';
 
 const env = process.env;
-const BASE_URL = env.BASE_URL;
 const USER = env.SYSLENS_USER || 'admin';
-const PASSWORD = env.SYSLENS_PASSWORD;
-const SHOTS = env.SCREENSHOT_DIR || os.tmpdir();
-const WAIT_MS = Number(env.E2E_TIMEOUT_MS || 60_000);
-const log = (...a) => console.log('[admin-e2e]', ...a);
-const cspViolations = [];
+/** The harness, once the browser is up. */
+let h;
+let WAIT_MS = 60_000;
+const log = (...a) => h.log(...a);
 
 async function shot(page, name) {
-  await page.waitForTimeout(300);
-  const file = path.join(SHOTS, `admin-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  log('screenshot', file);
+  await h.shot(`admin-${name}`);
 }
 
 async function run(page) {
   const testId = (id) => page.locator(`[data-testid="${id}"]`);
   const visible = (loc) => loc.waitFor({ state: 'visible', timeout: WAIT_MS });
 
-  await page.goto(BASE_URL, { waitUntil: 'domcontentloaded', timeout: WAIT_MS });
-  await visible(testId('login-username'));
-  await page.locator('[data-testid="language-switch"]').first().click();
-  await page.locator('[data-testid="language-option-en"]').last().click();
-  await testId('login-username').fill(USER);
-  await testId('login-password').fill(PASSWORD);
-  await testId('login-submit').click();
-  await visible(testId('logout'));
+  await h.login();
 
   log('open administration');
   await visible(testId('nav-admin'));
@@ -160,58 +138,8 @@ async function run(page) {
   await shot(page, 'roles-zh');
 }
 
-async function main() {
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'syslens-admin-e2e-'));
-  let context;
-  let page;
-  const pageErrors = [];
-  try {
-    if (!BASE_URL || !PASSWORD) throw new Error('missing environment (expected: BASE_URL and SYSLENS_PASSWORD set)');
-    fs.mkdirSync(SHOTS, { recursive: true });
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: env.CHROMIUM || '/usr/bin/chromium',
-      headless: true,
-      ignoreHTTPSErrors: true,
-      viewport: { width: 1440, height: 900 },
-      locale: 'en-US',
-      timeout: WAIT_MS,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(WAIT_MS);
-    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
-      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-    });
-    await run(page);
-    if (cspViolations.length) throw new Error(`CSP violations: ${cspViolations.slice(0, 5).join(' | ')}`);
-    console.log('admin-e2e: 1 passed, 0 failed');
-    return 0;
-  } catch (e) {
-    console.error(`[admin-e2e] FAILED: ${e instanceof Error ? e.message : String(e)}`);
-    for (const m of pageErrors.slice(-20)) console.error('[admin-e2e]   ', m);
-    if (page) {
-      try {
-        await page.screenshot({ path: path.join(SHOTS, 'admin-failure.png'), fullPage: true, timeout: 10_000 });
-      } catch (shotError) {
-        console.error('[admin-e2e] no failure screenshot:', shotError.message);
-      }
-    }
-    console.log('admin-e2e: 0 passed, 1 failed');
-    return 1;
-  } finally {
-    await context?.close().catch(() => {});
-    fs.rmSync(userDataDir, { recursive: true, force: true });
-  }
-}
-
-const guard = setTimeout(() => {
-  console.error('[admin-e2e] FAILED: overall time limit reached');
-  console.log('admin-e2e: 0 passed, 1 failed');
-  process.exit(1);
-}, 4 * WAIT_MS + 60_000);
-guard.unref();
-process.exitCode = await main();
-clearTimeout(guard);
+await e2e('admin-e2e', { failOnPageErrors: false, guardWaits: 4 }, async (harness) => {
+  h = harness;
+  WAIT_MS = h.waitMs;
+  await run(h.page);
+});

@@ -11,46 +11,25 @@
 //   METRIC, HOST      the series the server holds, e.g. e2e_temp and web-1 (value above 75 now)
 //   ANOMALY_METRIC    a series with the last hours of samples, for an anomaly rule's band (default e2e_reqs)
 //   The server's notification config sends to a webhook receiver named hook.
-//   SHOTS             directory for screenshots (default: <tmp>)
 //   CHROMIUM          browser binary (default /usr/bin/chromium)
-//   E2E_TIMEOUT_MS    bound for each wait (default 30000)
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+//   E2E_TIMEOUT_MS    bound for each wait (default 60000, harness.mjs)
+import { e2e } from './harness.mjs';
 
 const env = process.env;
-const BASE_URL = env.BASE_URL;
 const USER = env.SYSLENS_USER || 'admin';
-const PASSWORD = env.SYSLENS_PASSWORD;
 const METRIC = env.METRIC || 'e2e_temp';
 const HOST = env.HOST || 'web-1';
-const SHOTS = env.SHOTS || os.tmpdir();
-const WAIT_MS = Number(env.E2E_TIMEOUT_MS || 30_000);
 const RULE = 'E2EHot';
 const ANOMALY = 'E2EReqsAnomaly';
 const ANOMALY_METRIC = env.ANOMALY_METRIC || 'e2e_reqs';
-
+/** The harness, once the browser is up. */
+let h;
+let WAIT_MS = 30_000;
 const T0 = Date.now();
 const log = (...a) => console.log(`[alerts-e2e +${((Date.now() - T0) / 1000).toFixed(1)}s]`, ...a);
-
-async function pollUntil(what, ms, probe) {
-  const deadline = Date.now() + ms;
-  let last;
-  while (Date.now() < deadline) {
-    last = await probe();
-    if (last.ok) return last;
-    await new Promise((r) => setTimeout(r, 400));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what} (last seen: ${JSON.stringify(last?.seen)})`);
-}
-
-async function shot(page, name) {
-  await page.waitForTimeout(400); // let ECharts and antd animations settle
-  const file = path.join(SHOTS, name);
-  await page.screenshot({ path: file, fullPage: true });
-  log('screenshot', file);
-}
+const pollUntil = (what, ms, probe) => h.pollUntil(what, probe, ms);
+const shot = (page, name) => h.shot(name);
+const switchLanguage = (page, lang, expectText) => h.switchLanguage(lang, expectText);
 
 async function run(page) {
   const testId = (id) => page.locator(`[data-testid="${id}"]`);
@@ -58,14 +37,7 @@ async function run(page) {
   // antd puts a data-testid on the input itself or on a wrapper around it, depending on the component.
   const inputOf = (id) => page.locator(`input[data-testid="${id}"], [data-testid="${id}"] input`).first();
 
-  await page.goto(BASE_URL, { waitUntil: 'domcontentloaded', timeout: WAIT_MS });
-  await visible(testId('login-username'));
-  await switchLanguage(page, 'en', 'Sign in');
-  log('log in as', USER);
-  await testId('login-username').fill(USER);
-  await testId('login-password').fill(PASSWORD);
-  await testId('login-submit').click();
-  await visible(testId('logout'));
+  await h.login();
 
   log('open the alerts area from the header');
   await testId('nav-alerts').click();
@@ -214,7 +186,11 @@ async function run(page) {
     return { ok: seen >= 1, seen };
   });
   await shot(page, 'alerts-anomaly.png');
+  // Close the chart's drawer; under load one Escape can land before the drawer takes focus.
   await page.keyboard.press('Escape');
+  await page.locator('.ant-drawer-mask').first().waitFor({ state: 'hidden', timeout: 5_000 })
+    .catch(() => page.locator('.ant-drawer-close').first().click());
+  await page.locator('.ant-drawer-mask').first().waitFor({ state: 'hidden', timeout: WAIT_MS });
 
   log('switch to Japanese');
   await testId('alerts-tab-firing').click();
@@ -227,61 +203,8 @@ async function run(page) {
   await shot(page, 'alerts-firing-ja.png');
 }
 
-async function switchLanguage(page, lang, expectText) {
-  await page.locator('[data-testid="language-switch"]').first().click();
-  await page.locator(`[data-testid="language-option-${lang}"]`).last().click();
-  await page.getByText(expectText, { exact: true }).first().waitFor({ state: 'visible', timeout: WAIT_MS });
-}
-
-async function main() {
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'syslens-alerts-e2e-'));
-  let context;
-  let page;
-  const pageErrors = [];
-  try {
-    if (!BASE_URL || !PASSWORD) throw new Error('missing environment (expected: BASE_URL and SYSLENS_PASSWORD set)');
-    fs.mkdirSync(SHOTS, { recursive: true });
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: env.CHROMIUM || '/usr/bin/chromium',
-      headless: true,
-      ignoreHTTPSErrors: true,
-      viewport: { width: 1440, height: 900 },
-      locale: 'en-US',
-      timeout: WAIT_MS,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(WAIT_MS);
-    page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`); });
-    await run(page);
-    if (pageErrors.some((e) => e.startsWith('pageerror'))) throw new Error(`page errors: ${pageErrors.join('; ')}`);
-    console.log('alerts-e2e: 1 passed, 0 failed');
-    return 0;
-  } catch (e) {
-    console.error(`[alerts-e2e] FAILED: ${e instanceof Error ? e.message : String(e)}`);
-    for (const m of pageErrors.slice(-20)) console.error('[alerts-e2e]   ', m);
-    if (page) {
-      try {
-        await page.screenshot({ path: path.join(SHOTS, 'alerts-failure.png'), fullPage: true, timeout: 10_000 });
-      } catch (shotError) {
-        console.error('[alerts-e2e] no failure screenshot:', shotError.message);
-      }
-    }
-    console.log('alerts-e2e: 0 passed, 1 failed');
-    return 1;
-  } finally {
-    await context?.close().catch(() => {});
-    fs.rmSync(userDataDir, { recursive: true, force: true });
-  }
-}
-
-const guard = setTimeout(() => {
-  console.error('[alerts-e2e] FAILED: overall time limit reached');
-  console.log('alerts-e2e: 0 passed, 1 failed');
-  process.exit(1);
-}, 6 * WAIT_MS + 30_000);
-guard.unref();
-process.exitCode = await main();
-clearTimeout(guard);
+await e2e('alerts-e2e', { guardWaits: 5 }, async (harness) => {
+  h = harness;
+  WAIT_MS = h.waitMs;
+  await run(h.page);
+});

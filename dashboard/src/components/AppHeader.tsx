@@ -1,10 +1,11 @@
-import { Badge, Button, Layout, Space, Typography } from 'antd';
+import { Badge, Button, Layout, Space, Typography, theme } from 'antd';
 import { LogoutOutlined, SettingOutlined, UserOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
 import { type Session } from '../api/session';
 import { logout } from '../api/client';
 import { useLive } from '../live/LiveProvider';
 import { LanguageSwitch } from './LanguageSwitch';
+import { ThemeSwitch } from './ThemeSwitch';
 
 export function Logo() {
   const { t } = useTranslation();
@@ -29,6 +30,7 @@ function NavLinks({ page }: { page: string }) {
     <nav style={{ display: 'flex', gap: 4 }}>
       {link('#/', page === 'overview', t('fleet.nav.overview'), 'nav-overview')}
       {link('#/nodes', page === 'nodes' || page === 'node', t('alerts.nav.nodes'), 'nav-nodes')}
+      {link('#/dashboards', page === 'dashboards' || page === 'dashboard', t('dash.nav'), 'nav-dashboards')}
       {link('#/alerts/firing', page === 'alerts', t('alerts.nav.alerts'), 'nav-alerts')}
       {link('#/vsphere/inventory', page === 'vsphere', t('vsphere.nav'), 'nav-vsphere')}
     </nav>
@@ -45,32 +47,35 @@ function LiveBadge() {
 
 export function AppHeader({ session, page = 'overview', admin = false }: { session: Session; page?: string; admin?: boolean }) {
   const { t } = useTranslation();
+  const { token } = theme.useToken();
   return (
     <Layout.Header
+      className="syslens-header"
       style={{
         display: 'flex',
         alignItems: 'center',
         justifyContent: 'space-between',
         gap: 16,
-        background: '#fff',
-        borderBottom: '1px solid #f0f0f0',
+        background: token.colorBgContainer,
+        borderBottom: `1px solid ${token.colorBorderSecondary}`,
         padding: '0 24px',
         position: 'sticky',
         top: 0,
         zIndex: 10,
       }}
     >
-      <Space size={20} align="center">
+      <Space size={20} align="center" wrap>
         <Logo />
         <NavLinks page={page} />
         <LiveBadge />
       </Space>
-      <Space size={12} align="center" wrap={false}>
+      <Space size={12} align="center" wrap>
         {admin && (
           <Button type="text" href="#/admin/users" data-testid="nav-admin" icon={<SettingOutlined />}>
             {t('admin.nav')}
           </Button>
         )}
+        <ThemeSwitch />
         <LanguageSwitch />
         <Typography.Text type="secondary" title={t('header.signedInAs', { user: session.username })}>
           <UserOutlined /> {session.username}

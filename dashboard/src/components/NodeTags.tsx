@@ -4,9 +4,10 @@ import { useTranslation } from 'react-i18next';
 export function StatusTag({ status }: { status: 'online' | 'offline' | 'stale' }) {
   const { t } = useTranslation();
   return (
-    <Tag color={status === 'online' ? 'success' : status === 'stale' ? 'warning' : 'default'} data-testid="node-status">
+    // The app's own status chip (styles.css): Ant Design's success/warning tag text is below AA contrast.
+    <span className={`syslens-st syslens-st-${status}`} data-testid="node-status">
       {t(`fleet.status.${status}`)}
-    </Tag>
+    </span>
   );
 }
 

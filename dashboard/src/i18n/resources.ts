@@ -4,6 +4,8 @@ import { alertsResources, type AlertsResources } from './alerts';
 import { adminEn, adminJaJP, adminZhCN } from './admin';
 import { fleetEn, fleetJaJP, fleetZhCN } from './fleet';
 import { vsphereEn, vsphereJaJP, vsphereZhCN } from './vsphere';
+import { historyEn, historyJaJP, historyZhCN } from './history';
+import { dashEn, dashJaJP, dashZhCN } from './dash';
 
 const en = {
   app: {
@@ -84,7 +86,6 @@ const en = {
     noLabels: 'None',
     notFound: 'Node “{{id}}” is not known.',
     loadError: 'Could not load history: {{error}}',
-    range: 'Last hour, updating live',
   },
   charts: {
     cpu: 'CPU usage',
@@ -113,6 +114,8 @@ const en = {
   admin: adminEn,
   fleet: fleetEn,
   vsphere: vsphereEn,
+  history: historyEn,
+  dash: dashEn,
 };
 
 export type Resources = typeof en;
@@ -196,7 +199,6 @@ const zhCN: Resources = {
     noLabels: '无',
     notFound: '未知节点“{{id}}”。',
     loadError: '无法加载历史数据：{{error}}',
-    range: '最近一小时，实时更新',
   },
   charts: {
     cpu: 'CPU 使用率',
@@ -225,6 +227,8 @@ const zhCN: Resources = {
   admin: adminZhCN,
   fleet: fleetZhCN,
   vsphere: vsphereZhCN,
+  history: historyZhCN,
+  dash: dashZhCN,
 };
 
 const jaJP: Resources = {
@@ -306,7 +310,6 @@ const jaJP: Resources = {
     noLabels: 'なし',
     notFound: 'ノード「{{id}}」は見つかりません。',
     loadError: '履歴を読み込めませんでした: {{error}}',
-    range: '過去 1 時間（ライブ更新）',
   },
   charts: {
     cpu: 'CPU 使用率',
@@ -335,6 +338,8 @@ const jaJP: Resources = {
   admin: adminJaJP,
   fleet: fleetJaJP,
   vsphere: vsphereJaJP,
+  history: historyJaJP,
+  dash: dashJaJP,
 };
 
 export const SUPPORTED_LANGUAGES = ['en', 'zh-CN', 'ja-JP'] as const;

@@ -86,6 +86,6 @@ describe('admin routes', async () => {
     expect(parseRoute('#/admin')).toEqual({ page: 'admin', section: 'users' });
     expect(parseRoute('#/admin/bogus')).toEqual({ page: 'admin', section: 'users' });
     expect(parseRoute(adminHref('roles'))).toEqual({ page: 'admin', section: 'roles' });
-    expect(parseRoute('#/nodes/a')).toEqual({ page: 'node', id: 'a' });
+    expect(parseRoute('#/nodes/a')).toEqual({ page: 'node', id: 'a', query: '' });
   });
 });

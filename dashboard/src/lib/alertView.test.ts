@@ -128,7 +128,7 @@ describe('alerts routes', () => {
     expect(parseRoute('#/alerts/history?rule=Hot')).toEqual({ page: 'alerts', tab: 'history', rule: 'Hot' });
   });
   it('leaves the other routes alone', () => {
-    expect(parseRoute('#/nodes/a')).toEqual({ page: 'node', id: 'a' });
+    expect(parseRoute('#/nodes/a')).toEqual({ page: 'node', id: 'a', query: '' });
     expect(parseRoute('#/alertsx')).toEqual({ page: 'overview' });
     expect(alertsHref('rules')).toBe('#/alerts/rules');
   });

@@ -41,3 +41,38 @@ export function formatRelativeTime(t: TFunction, nowMs: number, thenMs: number |
   const { unit, count } = relativeTime(nowMs, thenMs);
   return t(`time.${unit}sAgo`, { count });
 }
+
+/** A step or window in seconds in compact units: 15 -> "15s", 300 -> "5m", 10800 -> "3h", 86400 -> "1d". */
+export function formatDuration(seconds: number): string {
+  if (seconds % 86400 === 0) return `${seconds / 86400}d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
+const SIZE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** A size in bytes with binary units, e.g. 1536 -> "1.5 KiB". */
+export function formatBytes(value: number | null | undefined): string {
+  return formatBytesPerSec(value).replace(/\/s$/, '').replace(/^(-?[\d.]+) (\w+)$/, (_, n: string, u: string) => `${n} ${SIZE_UNITS[BYTE_UNITS.indexOf(`${u}/s`)] ?? u}`);
+}
+
+/** A value in a dashboard panel's unit; plain numbers use the locale's grouping. */
+export function formatUnit(unit: string, value: number | null | undefined, locale?: string): string {
+  if (value == null || !Number.isFinite(value)) return '–';
+  switch (unit) {
+    case 'percent': return formatPercent(value);
+    case 'ratio': return formatPercent(value * 100);
+    case 'bytes': return formatBytes(value);
+    case 'bytes_per_second': return formatBytesPerSec(value);
+    case 'seconds': return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 3 }).format(value)} s`;
+    default: return new Intl.NumberFormat(locale, { maximumFractionDigits: Math.abs(value) >= 100 ? 0 : 2 }).format(value);
+  }
+}
+
+/** A series name from its labels: `{a="1", b="2"}` without the metric name, or the metric name alone. */
+export function seriesName(metric: Record<string, string>): string {
+  const labels = Object.entries(metric).filter(([k]) => k !== '__name__');
+  if (labels.length === 0) return metric.__name__ ?? '{}';
+  return `{${labels.map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
+}

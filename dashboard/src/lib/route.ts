@@ -8,7 +8,9 @@ export type AlertsTab = (typeof ALERT_TABS)[number];
 export type Route =
   | { page: 'overview' }
   | { page: 'nodes' }
-  | { page: 'node'; id: string }
+  | { page: 'node'; id: string; query: string }
+  | { page: 'dashboards' }
+  | { page: 'dashboard'; id: string; query: string }
   | { page: 'alerts'; tab: AlertsTab; rule?: string }
   | { page: 'admin'; section: AdminSection }
   | { page: 'vsphere'; tab: VsphereTab };
@@ -40,22 +42,38 @@ export function parseRoute(hash: string): Route {
     const tab = (VSPHERE_TABS as readonly string[]).includes(vsphere[1] ?? '') ? (vsphere[1] as VsphereTab) : 'inventory';
     return { page: 'vsphere', tab };
   }
-  const m = /^#\/nodes\/(.+)$/.exec(hash);
+  // The query after the id carries the time range (lib/timeRange.ts); an id's own '?' is encoded.
+  const m = /^#\/nodes\/([^?]+)(?:\?(.*))?$/.exec(hash);
   if (m) {
     try {
-      return { page: 'node', id: decodeURIComponent(m[1]) };
+      return { page: 'node', id: decodeURIComponent(m[1]), query: m[2] ?? '' };
     } catch {
       return { page: 'nodes' };
     }
   }
+  const d = /^#\/dashboards\/([^?]+)(?:\?(.*))?$/.exec(hash);
+  if (d) {
+    try {
+      return { page: 'dashboard', id: decodeURIComponent(d[1]), query: d[2] ?? '' };
+    } catch {
+      return { page: 'dashboards' };
+    }
+  }
+  if (/^#\/dashboards\/?$/.test(hash)) return { page: 'dashboards' };
   if (/^#\/nodes\/?$/.test(hash)) return { page: 'nodes' };
   return { page: 'overview' };
 }
 
 export const NODES_HREF = '#/nodes';
 
-export function nodeHref(id: string): string {
-  return `#/nodes/${encodeURIComponent(id)}`;
+export function nodeHref(id: string, query = ''): string {
+  return `#/nodes/${encodeURIComponent(id)}${query ? `?${query}` : ''}`;
+}
+
+export const DASHBOARDS_HREF = '#/dashboards';
+
+export function dashboardHref(id: string, query = ''): string {
+  return `#/dashboards/${encodeURIComponent(id)}${query ? `?${query}` : ''}`;
 }
 
 export function alertsHref(tab: AlertsTab): string {

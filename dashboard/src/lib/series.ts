@@ -48,3 +48,39 @@ export function countValues(points: Point[]): number {
   for (const p of points) if (p[1] != null) n++;
   return n;
 }
+
+/**
+ * Adds a live point to a history series queried at `stepMs`: points newer than `historyEnd` are
+ * live, one per step (a live point in the same step as the previous live point replaces it, so a
+ * 30-day chart gains one moving point, not one per second); points before `startMs` drop off.
+ * Returns the same array when nothing changed.
+ */
+export function appendLive(points: Point[], point: Point, startMs: number, stepMs: number, historyEnd: number): Point[] {
+  const last = points.length > 0 ? points[points.length - 1] : null;
+  if (last && point[0] <= last[0]) return points;
+  let from = 0;
+  while (from < points.length && points[from][0] < startMs) from++;
+  const next = points.slice(from);
+  const prev = next.length > 0 ? next[next.length - 1] : null;
+  if (prev && prev[0] > historyEnd && Math.floor(prev[0] / stepMs) === Math.floor(point[0] / stepMs)) {
+    next[next.length - 1] = point;
+  } else {
+    next.push(point);
+  }
+  return next;
+}
+
+/** Every series of a matrix as named chart points, at most `limit` of them (largest last value first). */
+export function matrixToNamed(result: MatrixSeries[], name: (metric: Record<string, string>) => string, limit: number, shiftMs = 0): { name: string; points: Point[] }[] {
+  const lastValue = (s: MatrixSeries) => (s.values.length ? Number(s.values[s.values.length - 1][1]) || 0 : 0);
+  return [...result]
+    .sort((a, b) => lastValue(b) - lastValue(a))
+    .slice(0, limit)
+    .map((s) => ({
+      name: name(s.metric),
+      points: s.values.map(([ts, v]): Point => {
+        const n = Number(v);
+        return [Math.round(ts * 1000) + shiftMs, Number.isFinite(n) ? n : null];
+      }),
+    }));
+}

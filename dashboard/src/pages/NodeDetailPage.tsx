@@ -1,91 +1,24 @@
-import { useEffect, useMemo, useState } from 'react';
-import { Alert, Button, Card, Col, Descriptions, Row, Space, Typography } from 'antd';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Alert, Button, Card, Col, Descriptions, Empty, Row, Space, Table, Tag, Typography } from 'antd';
 import { ArrowLeftOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
-import { ApiError, queryRange } from '../api/client';
+import { fetchNotifierAlerts } from '../api/alerts';
 import { EChart } from '../components/EChart';
+import { TimeRangePicker } from '../components/TimeRangePicker';
 import { useLive, useNow } from '../live/LiveProvider';
-import { formatBytesPerSec, formatPercent, formatRelativeTime } from '../lib/format';
-import { nodeQueries, type NodeSeriesKey } from '../lib/promql';
-import { appendPoint, countValues, matrixToPoints, mergeHistory, type Point } from '../lib/series';
-import type { SampleMessage } from '../lib/types';
+import { levelColor, type NotifierAlert } from '../lib/alertView';
+import { formatBytes, formatBytesPerSec, formatPercent, formatRelativeTime } from '../lib/format';
+import { breakdownQueries, nodeKind, nodeQueries, type BreakdownKey, type NodeSeriesKey } from '../lib/promql';
+import { navigate, nodeHref } from '../lib/route';
+import { countValues, matrixToNamed, type MatrixSeries } from '../lib/series';
+import { compareOffsetMs, parseRangeQuery, queryWindow, rangeQuery, rateWindow, resolveRange, zoomRange, type RangeState } from '../lib/timeRange';
 import { LabelTags, StatusTag } from '../components/NodeTags';
-import { lineChartOption } from './chartOptions';
+import { lineChartOption, type LineSeries } from './chartOptions';
+import { KEYS, useMainSeries, useMatrices } from './nodeHistory';
 
-const WINDOW_MS = 60 * 60 * 1000;
-const STEP_SECONDS = 15;
-const KEYS: NodeSeriesKey[] = ['cpu', 'memory', 'netRx', 'netTx', 'diskRead', 'diskWrite'];
-type SeriesState = Record<NodeSeriesKey, Point[]>;
-
-const emptySeries = (): SeriesState => ({ cpu: [], memory: [], netRx: [], netTx: [], diskRead: [], diskWrite: [] });
-
-const SAMPLE_FIELDS: Record<NodeSeriesKey, keyof SampleMessage> = {
-  cpu: 'cpuPercent',
-  memory: 'memoryPercent',
-  netRx: 'netRxBytesPerSec',
-  netTx: 'netTxBytesPerSec',
-  diskRead: 'diskReadBytesPerSec',
-  diskWrite: 'diskWriteBytesPerSec',
-};
-
-/** Adds a live sample's figures to the series; a null figure adds nothing to its series. */
-export function applySample(series: SeriesState, s: SampleMessage): SeriesState {
-  const next = { ...series };
-  for (const k of KEYS) {
-    const v = s[SAMPLE_FIELDS[k]];
-    if (typeof v === 'number' && Number.isFinite(v)) next[k] = appendPoint(series[k], [s.t, v], WINDOW_MS);
-  }
-  return next;
-}
-
-function useNodeSeries(nodeId: string) {
-  const { subscribeSamples } = useLive();
-  const [series, setSeries] = useState<SeriesState>(emptySeries);
-  const [error, setError] = useState<string | null>(null);
-  const [historyEnd, setHistoryEnd] = useState(() => Date.now());
-
-  useEffect(() => {
-    // Live samples first, so none is lost while the history loads; mergeHistory keeps those newer than it.
-    const unsubscribe = subscribeSamples((s) => {
-      if (s.nodeId === nodeId) setSeries((prev) => applySample(prev, s));
-    });
-    const abort = new AbortController();
-    const end = Date.now();
-    const start = end - WINDOW_MS;
-    const queries = nodeQueries(nodeId);
-    Promise.all(KEYS.map((k) => queryRange(queries[k], start, end, STEP_SECONDS, abort.signal)))
-      .then((results) => {
-        setHistoryEnd(end);
-        setSeries((live) => {
-          const merged = emptySeries();
-          KEYS.forEach((k, i) => {
-            merged[k] = mergeHistory(matrixToPoints(results[i]), live[k], WINDOW_MS);
-          });
-          return merged;
-        });
-      })
-      .catch((e: unknown) => {
-        if ((e as Error).name === 'AbortError') return;
-        if (e instanceof ApiError && e.status === 401) return;
-        setError(e instanceof ApiError && e.status === 0 ? 'network' : (e as Error).message);
-      });
-    return () => {
-      abort.abort();
-      unsubscribe();
-    };
-  }, [nodeId, subscribeSamples]);
-
-  return { series, error, historyEnd };
-}
-
-function lastTime(series: SeriesState): number {
-  let t = 0;
-  for (const k of KEYS) {
-    const p = series[k];
-    if (p.length > 0) t = Math.max(t, p[p.length - 1][0]);
-  }
-  return t;
-}
+const ALERTS_POLL_MS = 15_000;
+const BREAKDOWN_REFRESH_MS = 60_000;
+const MAX_BREAKDOWN_SERIES = 8;
 
 function ChartCard({ title, testId, points, children }: { title: string; testId: string; points?: number; children: React.ReactNode }) {
   return (
@@ -95,32 +28,143 @@ function ChartCard({ title, testId, points, children }: { title: string; testId:
   );
 }
 
-export default function NodeDetailPage({ nodeId }: { nodeId: string }) {
+/** The node's active alerts from the notifier, polled; null when not permitted or failed. */
+function useNodeAlerts(nodeId: string): NotifierAlert[] | null {
+  const [alerts, setAlerts] = useState<NotifierAlert[] | null>(null);
+  useEffect(() => {
+    const abort = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = async () => {
+      try {
+        const all = await fetchNotifierAlerts(abort.signal);
+        setAlerts(all.filter((a) => a.labels?.node === nodeId && a.status?.state !== 'resolved'));
+      } catch (e) {
+        if ((e as Error).name === 'AbortError') return;
+        setAlerts(null);
+      }
+      timer = setTimeout(() => void load(), ALERTS_POLL_MS);
+    };
+    void load();
+    return () => {
+      abort.abort();
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, [nodeId]);
+  return alerts;
+}
+
+function NodeAlerts({ nodeId }: { nodeId: string }) {
+  const { t } = useTranslation();
+  const alerts = useNodeAlerts(nodeId);
+  if (alerts === null) return null;
+  return (
+    <Card size="small" title={t('history.alerts.title')} data-testid="node-alerts">
+      {alerts.length === 0 ? (
+        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('history.alerts.none')} />
+      ) : (
+        <Table
+          size="small"
+          rowKey="fingerprint"
+          pagination={false}
+          dataSource={alerts}
+          columns={[
+            { title: t('history.alerts.name'), render: (_, a) => a.labels.alertname },
+            { title: t('history.alerts.level'), render: (_, a) => { const l = a.labels.level ?? a.labels.severity ?? ''; return l ? <Tag color={levelColor(l)}>{l}</Tag> : '–'; } },
+            { title: t('history.alerts.since'), render: (_, a) => new Date(a.startsAt).toLocaleString() },
+            { title: t('history.alerts.summary'), render: (_, a) => a.annotations?.summary ?? '' },
+          ]}
+        />
+      )}
+    </Card>
+  );
+}
+
+const BREAKDOWN_NAME: Record<BreakdownKey, (m: Record<string, string>) => string> = {
+  filesystem: (m) => m.mountpoint ?? '?',
+  nicRx: (m) => `${m.device ?? '?'} rx`,
+  nicTx: (m) => `${m.device ?? '?'} tx`,
+  processCpu: (m) => m.comm ?? '?',
+  processMemory: (m) => m.comm ?? '?',
+};
+const BREAKDOWN_KEYS: BreakdownKey[] = ['filesystem', 'nicRx', 'nicTx', 'processCpu', 'processMemory'];
+
+export default function NodeDetailPage({ nodeId, query = '' }: { nodeId: string; query?: string }) {
   const { t, i18n } = useTranslation();
   const { state } = useLive();
   const now = useNow(1000);
-  const node = state.nodes[nodeId];
-  const { series, error, historyEnd } = useNodeSeries(nodeId);
+  const node = state.nodes[nodeId] as (typeof state.nodes)[string] & { kind?: string; configVersion?: number } | undefined;
+  const kind = nodeKind(nodeId, node?.kind);
 
-  const end = Math.max(historyEnd, lastTime(series));
-  const start = end - WINDOW_MS;
+  const rangeState = useMemo(() => parseRangeQuery(query), [query]);
+  const setRange = useCallback((r: RangeState) => navigate(nodeHref(nodeId, rangeQuery(r))), [nodeId]);
+  // Resolved once per range (a range ending now then slides with live samples, not by re-querying).
+  const range = useMemo(() => resolveRange(rangeState, Date.now()), [rangeState]);
+  const win = useMemo(() => queryWindow(range), [range]);
+  const rw = rateWindow(win.step);
+  const queries = useMemo(() => nodeQueries(nodeId, rw, kind), [nodeId, rw, kind]);
+  const { series, error, loading } = useMainSeries(nodeId, queries, win, range);
+
+  const offset = rangeState.cmp ? compareOffsetMs(rangeState.cmp, range) : 0;
+  const compare = useMatrices(rangeState.cmp ? KEYS.map((k) => queries[k]) : null, win, offset, 0);
+
+  // Breakdowns: agents only; refreshed every minute while the range ends now.
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    if (!range.live) return;
+    const timer = setInterval(() => setTick((n) => n + 1), BREAKDOWN_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [range.live]);
+  const breakdownExprs = useMemo(() => {
+    if (kind !== 'agent') return null;
+    const b = breakdownQueries(nodeId, rw);
+    return BREAKDOWN_KEYS.map((k) => b[k]);
+  }, [kind, nodeId, rw]);
+  const breakdowns = useMatrices(breakdownExprs, win, 0, tick);
+
+  const live = range.live;
+  const end = live ? Math.max(now, range.end) : range.end;
+  const start = end - (range.end - range.start);
+  const onBrush = useCallback((a: number, b: number) => setRange(zoomRange(a, b, rangeState.cmp)), [setRange, rangeState.cmp]);
 
   const options = useMemo(() => {
     const pct = (v: number) => formatPercent(v).replace('.0%', '%');
+    const cmpName = (name: string) => t('history.compare.series', { name });
+    const withCompare = (lines: (LineSeries & { key: NodeSeriesKey })[]): LineSeries[] => {
+      if (!compare.data) return lines;
+      const shifted = lines.map((l) => ({
+        name: cmpName(l.name),
+        points: matrixToNamed(compare.data![KEYS.indexOf(l.key)] ?? [], () => '', 1, offset)[0]?.points ?? [],
+        color: l.color,
+        dashed: true,
+      }));
+      return [...lines, ...shifted];
+    };
     return {
-      cpu: lineChartOption([{ name: t('charts.cpuSeries'), points: series.cpu, color: '#1677ff' }], start, end, pct, 100),
-      memory: lineChartOption([{ name: t('charts.memorySeries'), points: series.memory, color: '#722ed1' }], start, end, pct, 100),
-      network: lineChartOption([
-        { name: t('charts.rx'), points: series.netRx, color: '#13c2c2' },
-        { name: t('charts.tx'), points: series.netTx, color: '#fa8c16' },
-      ], start, end, formatBytesPerSec),
-      disk: lineChartOption([
-        { name: t('charts.read'), points: series.diskRead, color: '#52c41a' },
-        { name: t('charts.write'), points: series.diskWrite, color: '#eb2f96' },
-      ], start, end, formatBytesPerSec),
+      cpu: lineChartOption(withCompare([{ key: 'cpu', name: t('charts.cpuSeries'), points: series.cpu, color: '#1677ff' }]), start, end, pct, 100),
+      memory: lineChartOption(withCompare([{ key: 'memory', name: t('charts.memorySeries'), points: series.memory, color: '#722ed1' }]), start, end, pct, 100),
+      network: lineChartOption(withCompare([
+        { key: 'netRx', name: t('charts.rx'), points: series.netRx, color: '#13c2c2' },
+        { key: 'netTx', name: t('charts.tx'), points: series.netTx, color: '#fa8c16' },
+      ]), start, end, formatBytesPerSec),
+      disk: lineChartOption(withCompare([
+        { key: 'diskRead', name: t('charts.read'), points: series.diskRead, color: '#52c41a' },
+        { key: 'diskWrite', name: t('charts.write'), points: series.diskWrite, color: '#eb2f96' },
+      ]), start, end, formatBytesPerSec),
     };
     // i18n.language: chart labels follow a language switch
-  }, [series, start, end, t, i18n.language]);
+  }, [series, compare.data, offset, start, end, t, i18n.language]);
+
+  const breakdownOptions = useMemo(() => {
+    if (!breakdowns.data) return null;
+    const named = (i: number) => matrixToNamed(breakdowns.data![i] as MatrixSeries[], BREAKDOWN_NAME[BREAKDOWN_KEYS[i]], MAX_BREAKDOWN_SERIES);
+    const cores = (v: number) => v.toFixed(2);
+    return [
+      { key: 'filesystem', title: t('history.breakdown.filesystem'), count: breakdowns.data[0].length, option: lineChartOption(named(0), range.start, range.end, (v) => formatPercent(v).replace('.0%', '%'), 100) },
+      { key: 'nic', title: t('history.breakdown.nic'), count: breakdowns.data[1].length, option: lineChartOption([...named(1), ...named(2)], range.start, range.end, formatBytesPerSec) },
+      { key: 'processCpu', title: t('history.breakdown.processCpu'), count: breakdowns.data[3].length, option: lineChartOption(named(3), range.start, range.end, cores) },
+      { key: 'processMemory', title: t('history.breakdown.processMemory'), count: breakdowns.data[4].length, option: lineChartOption(named(4), range.start, range.end, formatBytes) },
+    ].filter((b) => b.count > 0);
+  }, [breakdowns.data, range.start, range.end, t, i18n.language]);
 
   const charts: { key: keyof typeof options; title: string; testId: string; points?: number }[] = [
     { key: 'cpu', title: t('charts.cpu'), testId: 'chart-cpu', points: countValues(series.cpu) },
@@ -128,6 +172,7 @@ export default function NodeDetailPage({ nodeId }: { nodeId: string }) {
     { key: 'network', title: t('charts.network'), testId: 'chart-network' },
     { key: 'disk', title: t('charts.disk'), testId: 'chart-disk' },
   ];
+  const shownError = error ?? compare.error ?? breakdowns.error;
 
   return (
     <Space orientation="vertical" size={16} style={{ width: '100%' }}>
@@ -145,6 +190,7 @@ export default function NodeDetailPage({ nodeId }: { nodeId: string }) {
               <Descriptions.Item label={t('detail.os')}>{node.os || '–'}</Descriptions.Item>
               <Descriptions.Item label={t('detail.agentVersion')}>{node.agentVersion || '–'}</Descriptions.Item>
               <Descriptions.Item label={t('detail.lastSeen')}>{formatRelativeTime(t, now, node.lastSeen)}</Descriptions.Item>
+              <Descriptions.Item label={t('history.configVersion')}>{node.configVersion ? String(node.configVersion) : '–'}</Descriptions.Item>
               <Descriptions.Item label={t('detail.labels')}>
                 {Object.keys(node.labels).length > 0 ? <LabelTags labels={node.labels} /> : t('detail.noLabels')}
               </Descriptions.Item>
@@ -152,17 +198,32 @@ export default function NodeDetailPage({ nodeId }: { nodeId: string }) {
           )}
         </Space>
       </Card>
-      {error && <Alert type="error" showIcon title={t('detail.loadError', { error: error === 'network' ? t('errors.network') : error })} />}
-      <Typography.Text type="secondary">{t('detail.range')}</Typography.Text>
-      <Row gutter={[16, 16]}>
+      <Card size="small">
+        <TimeRangePicker value={rangeState} onChange={setRange} />
+        <Typography.Paragraph type="secondary" style={{ margin: '8px 0 0' }}>{t('history.range.zoomHint')}</Typography.Paragraph>
+      </Card>
+      {shownError && <Alert type="error" showIcon title={t('detail.loadError', { error: shownError === 'network' ? t('errors.network') : shownError })} />}
+      <Row gutter={[16, 16]} data-testid="detail-charts" data-loading={loading ? 'true' : 'false'} data-start={range.start} data-end={range.end} data-step={win.step} data-compare={compare.data ? 'loaded' : rangeState.cmp ? 'loading' : 'none'}>
         {charts.map((c) => (
           <Col key={c.key} xs={24} xl={12}>
             <ChartCard title={c.title} testId={c.testId} points={c.points}>
-              <EChart option={options[c.key]} />
+              <EChart key={compare.data ? 'cmp' : 'plain'} option={options[c.key]} onBrush={onBrush} />
             </ChartCard>
           </Col>
         ))}
       </Row>
+      {breakdownOptions && breakdownOptions.length > 0 && (
+        <Row gutter={[16, 16]} data-testid="breakdowns">
+          {breakdownOptions.map((b) => (
+            <Col key={b.key} xs={24} xl={12}>
+              <ChartCard title={b.title} testId={`breakdown-${b.key}`} points={b.count}>
+                <EChart option={b.option} notMerge onBrush={onBrush} />
+              </ChartCard>
+            </Col>
+          ))}
+        </Row>
+      )}
+      <NodeAlerts nodeId={nodeId} />
     </Space>
   );
 }

@@ -137,6 +137,7 @@ export default function NodeListPage() {
       maxTagCount="responsive"
       data-testid={`filter-${key}`}
       placeholder={t(`fleet.list.filter.${key}`)}
+      aria-label={t(`fleet.list.filter.${key}`)}
       value={view[key] as string[]}
       onChange={(v: string[]) => set({ [key]: v } as Partial<ListView>)}
       options={values.map((v) => ({ value: v, label: label(v) }))}
@@ -162,6 +163,7 @@ export default function NodeListPage() {
           <Select
             data-testid="saved-views"
             placeholder={t('fleet.list.views')}
+            aria-label={t('fleet.list.views')}
             style={{ minWidth: 160 }}
             value={null}
             onChange={(name: string) => views[name] && setView(views[name])}
@@ -175,7 +177,7 @@ export default function NodeListPage() {
             )}
           />
           <Space.Compact>
-            <Input data-testid="view-name" placeholder={t('fleet.list.viewName')} value={viewName} maxLength={80}
+            <Input data-testid="view-name" aria-label={t('fleet.list.viewName')} placeholder={t('fleet.list.viewName')} value={viewName} maxLength={80}
               onChange={(e) => setViewName(e.target.value)} style={{ width: 140 }} />
             <Button data-testid="view-save" icon={<SaveOutlined />} onClick={save} disabled={!viewName.trim()}>{t('fleet.list.saveView')}</Button>
           </Space.Compact>
@@ -192,6 +194,7 @@ export default function NodeListPage() {
           allowClear
           prefix={<SearchOutlined />}
           placeholder={t('nodes.search')}
+          aria-label={t('nodes.search')}
           value={view.search}
           onChange={(e) => set({ search: e.target.value })}
           style={{ width: 260 }}
@@ -206,6 +209,7 @@ export default function NodeListPage() {
           maxTagCount="responsive"
           data-testid="filter-labels"
           placeholder={t('fleet.list.filter.labels')}
+          aria-label={t('fleet.list.filter.labels')}
           value={view.labels}
           onChange={(v: string[]) => set({ labels: v })}
           options={options.labels.map((v) => ({ value: v, label: v }))}

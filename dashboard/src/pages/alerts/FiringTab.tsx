@@ -107,15 +107,15 @@ export function FiringTab() {
   return (
     <Space orientation="vertical" size={12} style={{ width: '100%' }}>
       <Space wrap>
-        <Select allowClear placeholder={t('alerts.filters.level')} style={{ minWidth: 140 }} value={filter.level} onChange={(level) => setFilter((f) => ({ ...f, level }))}
+        <Select allowClear placeholder={t('alerts.filters.level')} aria-label={t('alerts.filters.level')} style={{ minWidth: 140 }} value={filter.level} onChange={(level) => setFilter((f) => ({ ...f, level }))}
           options={distinct(rows, (r) => r.level).map(option)} data-testid="filter-level" />
-        <Select allowClear showSearch placeholder={t('alerts.filters.rule')} style={{ minWidth: 180 }} value={filter.rule} onChange={(rule) => setFilter((f) => ({ ...f, rule }))}
+        <Select allowClear showSearch placeholder={t('alerts.filters.rule')} aria-label={t('alerts.filters.rule')} style={{ minWidth: 180 }} value={filter.rule} onChange={(rule) => setFilter((f) => ({ ...f, rule }))}
           options={distinct(rows, (r) => r.rule).map(option)} />
-        <Select allowClear showSearch placeholder={t('alerts.filters.node')} style={{ minWidth: 180 }} value={filter.node} onChange={(node) => setFilter((f) => ({ ...f, node }))}
+        <Select allowClear showSearch placeholder={t('alerts.filters.node')} aria-label={t('alerts.filters.node')} style={{ minWidth: 180 }} value={filter.node} onChange={(node) => setFilter((f) => ({ ...f, node }))}
           options={distinct(rows, (r) => r.node).map(option)} />
-        <Select allowClear placeholder={t('alerts.filters.state')} style={{ minWidth: 120 }} value={filter.state} onChange={(state) => setFilter((f) => ({ ...f, state }))}
+        <Select allowClear placeholder={t('alerts.filters.state')} aria-label={t('alerts.filters.state')} style={{ minWidth: 120 }} value={filter.state} onChange={(state) => setFilter((f) => ({ ...f, state }))}
           options={['firing', 'pending'].map((s) => ({ value: s, label: t(`alerts.states.${s}`) }))} />
-        <Input.Search allowClear placeholder={t('alerts.filters.text')} style={{ width: 240 }} onChange={(e) => setFilter((f) => ({ ...f, text: e.target.value }))} />
+        <Input.Search allowClear placeholder={t('alerts.filters.text')} aria-label={t('alerts.filters.text')} style={{ width: 240 }} onChange={(e) => setFilter((f) => ({ ...f, text: e.target.value }))} />
         <Button icon={<ReloadOutlined />} loading={loading} onClick={reload}>{t('alerts.common.refresh')}</Button>
         <Typography.Text type="secondary">{t('alerts.firing.summary', { firing: rows.filter((r) => r.state === 'firing').length, pending: rows.filter((r) => r.state === 'pending').length })}</Typography.Text>
       </Space>
@@ -126,7 +126,7 @@ export function FiringTab() {
       <Modal open={ackFor != null} title={t('alerts.firing.ackTitle', { rule: ackFor?.rule ?? '' })} onCancel={() => setAckFor(null)} onOk={() => void doAck()}
         okText={t('alerts.firing.ack')} cancelText={t('alerts.common.cancel')} okButtonProps={{ 'data-testid': 'ack-confirm' } as Record<string, string>}>
         <Typography.Paragraph type="secondary">{t('alerts.firing.ackHelp')}</Typography.Paragraph>
-        <Input.TextArea rows={3} maxLength={1024} value={ackComment} onChange={(e) => setAckComment(e.target.value)} placeholder={t('alerts.firing.ackComment')} data-testid="ack-comment" />
+        <Input.TextArea rows={3} maxLength={1024} value={ackComment} onChange={(e) => setAckComment(e.target.value)} placeholder={t('alerts.firing.ackComment')} aria-label={t('alerts.firing.ackComment')} data-testid="ack-comment" />
       </Modal>
       <SilenceForm open={silenceFor != null} initialMatchers={silenceFor ?? []} onClose={() => setSilenceFor(null)} onCreated={() => { setSilenceFor(null); reload(); }} />
     </Space>

@@ -63,9 +63,9 @@ export function HistoryTab({ initialRule }: { initialRule?: string }) {
   return (
     <Space orientation="vertical" size={12} style={{ width: '100%' }}>
       <Space wrap>
-        <Input allowClear placeholder={t('alerts.filters.rule')} style={{ width: 180 }} value={rule} onChange={(e) => setRule(e.target.value)} onPressEnter={search} data-testid="history-rule" />
-        <Input allowClear placeholder={t('alerts.filters.node')} style={{ width: 180 }} value={node} onChange={(e) => setNode(e.target.value)} onPressEnter={search} />
-        <Select allowClear placeholder={t('alerts.filters.level')} style={{ width: 140 }} value={level} onChange={setLevel}
+        <Input allowClear placeholder={t('alerts.filters.rule')} aria-label={t('alerts.filters.rule')} style={{ width: 180 }} value={rule} onChange={(e) => setRule(e.target.value)} onPressEnter={search} data-testid="history-rule" />
+        <Input allowClear placeholder={t('alerts.filters.node')} aria-label={t('alerts.filters.node')} style={{ width: 180 }} value={node} onChange={(e) => setNode(e.target.value)} onPressEnter={search} />
+        <Select allowClear placeholder={t('alerts.filters.level')} aria-label={t('alerts.filters.level')} style={{ width: 140 }} value={level} onChange={setLevel}
           options={['critical', 'warning', 'info'].map((l) => ({ value: l, label: t(`alerts.levels.${l}`) }))} />
         <DatePicker.RangePicker showTime value={range} onChange={(v) => setRange(v && v[0] && v[1] ? [v[0], v[1]] : null)}
           presets={[

@@ -105,7 +105,7 @@ export function ReceiversTab() {
       </Card>
       <Card size="small" title={t('alerts.receivers.deliveriesTitle')}
         extra={<Space>
-          <Select allowClear placeholder={t('alerts.receivers.receiver')} style={{ minWidth: 160 }} value={receiver} onChange={setReceiver} options={list.map((r) => ({ value: r.name, label: r.name }))} />
+          <Select allowClear placeholder={t('alerts.receivers.receiver')} aria-label={t('alerts.receivers.receiver')} style={{ minWidth: 160 }} value={receiver} onChange={setReceiver} options={list.map((r) => ({ value: r.name, label: r.name }))} />
           <Button icon={<ReloadOutlined />} loading={deliveries.loading} onClick={deliveries.reload}>{t('alerts.common.refresh')}</Button>
         </Space>}>
         {deliveries.error != null && <Alert type="error" showIcon title={errorText(t, deliveries.error)} />}

@@ -43,6 +43,7 @@ import syslens.server.api.NodesApi;
 import syslens.server.control.Commands;
 import syslens.server.control.ControlApi;
 import syslens.server.control.NodeConfigs;
+import syslens.server.dashboards.DashboardsApi;
 import syslens.server.api.QueryApi;
 import syslens.server.api.StatusApi;
 import syslens.server.api.ApiErrorHandler;
@@ -322,6 +323,10 @@ public final class SysLensServer implements AutoCloseable {
       sb.serviceUnder("/api/v1/groups/", control);
       sb.service("/api/v1/nodes/{id}/group", control);
       sb.service("/api/v1/commands", control);
+      // Custom dashboards, kept per user in the metadata database.
+      var dashboards = DashboardsApi.create(meta.dataSource(), security.audit(), config.clock()).decorate(auth);
+      sb.service(DashboardsApi.BASE, dashboards);
+      sb.service(DashboardsApi.BASE + "/{id}", dashboards);
       sb.service("/api/v1/query", query.instant().decorate(auth));
       sb.service("/api/v1/query_range", query.range().decorate(auth));
       sb.service("/api/v1/format_query", query.formatQuery().decorate(auth));

@@ -3,12 +3,9 @@ package syslens.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import syslens.agent.Agent;
@@ -25,38 +22,13 @@ class AdminBrowserTest {
 
   @Test
   void admin_createUserRoleConflictApiKeyAudit_inTheBrowser() throws Exception {
-    Assumptions.assumeFalse(Boolean.getBoolean("syslens.skipBrowserTests"), "browser tests skipped by request");
-    Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
-    assertThat(Files.isExecutable(chromium))
-        .as("Chromium at " + chromium + " (install: apt-get install chromium; or -Dsyslens.skipBrowserTests=true)")
-        .isTrue();
-    Path repo = Path.of("").toAbsolutePath().getParent();
-    Path shots = Path.of("target/screenshots").toAbsolutePath();
-    Files.createDirectories(shots);
-    Path log = shots.resolve("admin-e2e.log");
+    BrowserE2e.chromium();
+    Path shots = BrowserE2e.SHOTS;
     try (TestServer s = new TestServer(dir, Duration.ofSeconds(10))) {
       assertThat(s.get("/", null).statusCode()).as("the dashboard is built into the server jar (run Maven "
           + "without -Dnpm.executable=true)").isEqualTo(200);
       String serial = enrollAgent(s, "e2e-node");
-      ProcessBuilder pb = new ProcessBuilder("node", repo.resolve("dashboard/e2e/admin-e2e.mjs").toString())
-          .directory(repo.resolve("dashboard").toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile());
-      pb.environment().put("BASE_URL", s.base() + "/");
-      pb.environment().put("SYSLENS_USER", "admin");
-      pb.environment().put("SYSLENS_PASSWORD", TestServer.PASSWORD);
-      pb.environment().put("CHROMIUM", chromium.toString());
-      pb.environment().put("SCREENSHOT_DIR", shots.toString());
-      pb.environment().put("NODE_CERT_SERIAL", serial);
-      Process p = pb.start();
-      boolean finished = p.waitFor(150, TimeUnit.SECONDS);
-      if (!finished) {
-        p.destroyForcibly();
-      }
-      String out = Files.readString(log, StandardCharsets.UTF_8);
-      assertThat(finished).as("admin e2e finished within 150 s; output:\n" + out).isTrue();
-      assertThat(p.exitValue()).as("admin e2e exit status; output:\n" + out).isZero();
-      assertThat(out).contains("admin-e2e: 1 passed, 0 failed");
+      BrowserE2e.run(s, "admin-e2e.mjs", Map.of("NODE_CERT_SERIAL", serial), Duration.ofSeconds(150));
       assertThat(shots.resolve("admin-role-conflict.png")).isNotEmptyFile();
       var certs = TestServer.JSON.readTree(s.get("/api/v1/node-certificates?node=e2e-node", s.login()).body()).path("data");
       assertThat(certs).hasSize(1);

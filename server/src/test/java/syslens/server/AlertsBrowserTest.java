@@ -9,13 +9,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,15 +31,8 @@ class AlertsBrowserTest {
 
   @Test
   void alertsPages_buildRuleFireAckSilenceHistory_inEnglishAndJapanese() throws Exception {
-    Assumptions.assumeFalse(Boolean.getBoolean("syslens.skipBrowserTests"), "browser tests skipped by request");
-    Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
-    assertThat(Files.isExecutable(chromium))
-        .as("Chromium at " + chromium + " (install: apt-get install chromium; or -Dsyslens.skipBrowserTests=true)")
-        .isTrue();
-    Path repo = Path.of("").toAbsolutePath().getParent();
-    Path shots = Path.of("target/screenshots").toAbsolutePath();
-    Files.createDirectories(shots);
-    Path log = shots.resolve("alerts-e2e.log");
+    BrowserE2e.chromium();
+    Path shots = BrowserE2e.SHOTS;
 
     List<String> hooked = new CopyOnWriteArrayList<>();
     HttpServer hook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -80,27 +71,8 @@ class AlertsBrowserTest {
       assertThat(TestServer.JSON.readTree(pushed.body()).at("/data/accepted").asInt())
           .isEqualTo(values.length + reqs);
 
-      ProcessBuilder pb = new ProcessBuilder("node", repo.resolve("dashboard/e2e/alerts-e2e.mjs").toString())
-          .directory(repo.resolve("dashboard").toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile());
-      pb.environment().put("BASE_URL", s.base() + "/");
-      pb.environment().put("SYSLENS_USER", "admin");
-      pb.environment().put("SYSLENS_PASSWORD", TestServer.PASSWORD);
-      pb.environment().put("METRIC", "e2e_temp");
-      pb.environment().put("HOST", "web-1");
-      pb.environment().put("ANOMALY_METRIC", "e2e_reqs");
-      pb.environment().put("CHROMIUM", chromium.toString());
-      pb.environment().put("SHOTS", shots.toString());
-      Process p = pb.start();
-      boolean finished = p.waitFor(150, TimeUnit.SECONDS);
-      if (!finished) {
-        p.destroyForcibly();
-      }
-      String out = Files.readString(log, StandardCharsets.UTF_8);
-      assertThat(finished).as("alerts e2e finished within 150 s; output:\n" + out).isTrue();
-      assertThat(p.exitValue()).as("alerts e2e exit status; output:\n" + out).isZero();
-      assertThat(out).contains("alerts-e2e: 1 passed, 0 failed");
+      BrowserE2e.run(s, "alerts-e2e.mjs", Map.of("METRIC", "e2e_temp", "HOST", "web-1", "ANOMALY_METRIC", "e2e_reqs"),
+          Duration.ofSeconds(150));
 
       // What the browser did is on the server: the acknowledgement, the silence, the audit trail.
       String alerts = s.get("/api/v1/alerting/alerts", token).body();

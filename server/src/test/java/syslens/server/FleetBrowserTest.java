@@ -3,14 +3,11 @@ package syslens.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import syslens.agent.Agent;
@@ -27,16 +24,8 @@ class FleetBrowserTest {
 
   @Test
   void fleet_overviewHeatMapAndNodeList_workInTheBrowser() throws Exception {
-    Assumptions.assumeFalse(Boolean.getBoolean("syslens.skipBrowserTests"), "browser tests skipped by request");
-    Path chromium = Path.of(System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium"));
-    assertThat(Files.isExecutable(chromium))
-        .as("Chromium at " + chromium + " (install: apt-get install chromium; or -Dsyslens.skipBrowserTests=true)")
-        .isTrue();
-    Path repo = Path.of("").toAbsolutePath().getParent();
-    Path script = repo.resolve("dashboard/e2e/fleet-e2e.mjs");
-    Path shots = Path.of("target/screenshots").toAbsolutePath();
-    Files.createDirectories(shots);
-    Path log = shots.resolve("fleet-e2e.log");
+    BrowserE2e.chromium();
+    Path shots = BrowserE2e.SHOTS;
     List<String> ids = List.of("fleet-a", "fleet-b", "fleet-c");
 
     List<Agent> agents = new ArrayList<>();
@@ -50,25 +39,7 @@ class FleetBrowserTest {
           a.start();
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> agents.stream().allMatch(a -> a.state() == AgentState.CONNECTED));
-        ProcessBuilder pb = new ProcessBuilder("node", script.toString())
-            .directory(repo.resolve("dashboard").toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-        pb.environment().put("BASE_URL", s.base() + "/");
-        pb.environment().put("SYSLENS_USER", "admin");
-        pb.environment().put("SYSLENS_PASSWORD", TestServer.PASSWORD);
-        pb.environment().put("NODE_IDS", String.join(",", ids));
-        pb.environment().put("CHROMIUM", chromium.toString());
-        pb.environment().put("SHOT_DIR", shots.toString());
-        Process p = pb.start();
-        boolean finished = p.waitFor(180, TimeUnit.SECONDS);
-        if (!finished) {
-          p.destroyForcibly();
-        }
-        String out = Files.readString(log, StandardCharsets.UTF_8);
-        assertThat(finished).as("e2e script finished within 180 s; output:\n" + out).isTrue();
-        assertThat(p.exitValue()).as("e2e script exit status; output:\n" + out).isZero();
-        assertThat(out).contains("e2e: 1 passed, 0 failed");
+        BrowserE2e.run(s, "fleet-e2e.mjs", Map.of("NODE_IDS", String.join(",", ids)), Duration.ofSeconds(180));
         for (String lang : List.of("en", "zh-CN", "ja-JP")) {
           assertThat(shots.resolve("fleet-overview-" + lang + ".png")).isNotEmptyFile();
           assertThat(shots.resolve("fleet-nodes-" + lang + ".png")).isNotEmptyFile();

@@ -177,6 +177,16 @@ abstract class InputCorpusTest {
           + "\"vms\": \"corpus-*\", \"user\": %s, \"password\": \"p\", \"enabled\": false}", "user"),
       path("/api/v1/guest-credentials/", "GET", "/api/v1/guest-credentials/%s", "id"),
       body("/api/v1/guest-credentials/", "PUT", "/api/v1/guest-credentials/corpus", "{\"name\": %s}", "name"),
+      path("/api/v1/dashboards", "GET", "/api/v1/dashboards?x=%s", "x").noOwnLimit(),
+      body("/api/v1/dashboards", "POST", "/api/v1/dashboards", "{\"title\": %s, \"panels\": []}", "title")
+          .echo("/api/v1/dashboards"),
+      body("/api/v1/dashboards", "POST", "/api/v1/dashboards", "{\"title\": \"t\", \"panels\": [{\"id\": \"p\", "
+          + "\"type\": \"stat\", \"queries\": [%s]}]}", "panels[0].queries[0]"),
+      body("/api/v1/dashboards", "POST", "/api/v1/dashboards", "{\"title\": \"t\", \"variables\": [{\"name\": \"v\", "
+          + "\"query\": %s}]}", "variables[0].query"),
+      path("/api/v1/dashboards/{id}", "GET", "/api/v1/dashboards/%s", "id"),
+      body("/api/v1/dashboards/{id}", "PUT", "/api/v1/dashboards/00000000-0000-0000-0000-000000000000",
+          "{\"title\": %s, \"version\": 1}", "title"),
       path("/api/v1/reports", "GET", "/api/v1/reports?x=%s", "x").noOwnLimit(),
       body("/api/v1/reports", "POST", "/api/v1/reports", "{\"kind\": %s, \"period\": \"24h\", \"format\": \"csv\"}",
           "kind"),

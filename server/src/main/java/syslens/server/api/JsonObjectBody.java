@@ -13,13 +13,13 @@ import java.util.Map;
  * A request body read as one JSON object (null when blank), or the 4xx answer saying why it is
  * not one: over {@code maxBytes}, malformed (line and column, never the text), or not an object.
  */
-record JsonObjectBody(Map<String, Object> body, HttpResponse error) {
+public record JsonObjectBody(Map<String, Object> body, HttpResponse error) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * @param example what a good body looks like, for the error message
    */
-  static JsonObjectBody parse(AggregatedHttpRequest agg, int maxBytes, String example) {
+  public static JsonObjectBody parse(AggregatedHttpRequest agg, int maxBytes, String example) {
     // A limit set on the context is too late once a decorator waited (authentication off the
     // event loop) and the body already arrived under the server-wide limit: check it here as well.
     if (agg.content().length() > maxBytes) {

@@ -61,6 +61,11 @@ public final class AccessRules {
       // Monitoring.
       new Rule("/api/v1/nodes", GET, "monitoring:node:read", false),
       new Rule("/api/v1/fleet/overview", GET, "monitoring:node:read", false),
+      // Custom dashboards: read own and shared ones; write (create, save, delete) own ones.
+      new Rule("/api/v1/dashboards", GET, "monitoring:dashboard:read", false),
+      new Rule("/api/v1/dashboards/", GET, "monitoring:dashboard:read", false),
+      new Rule("/api/v1/dashboards", Set.of(HttpMethod.POST), "monitoring:dashboard:write", false),
+      new Rule("/api/v1/dashboards/", Set.of(HttpMethod.PUT, HttpMethod.DELETE), "monitoring:dashboard:write", false),
       // Control plane: configuration, groups, commands (docs/api.md).
       new Rule("/api/v1/nodes/*/group", Set.of(HttpMethod.PUT), "system:node:manage", false),
       new Rule("/api/v1/nodes/", Set.of(HttpMethod.DELETE), "system:node:manage", false),
