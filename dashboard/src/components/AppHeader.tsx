@@ -30,6 +30,7 @@ function NavLinks({ page }: { page: string }) {
       {link('#/', page === 'overview', t('fleet.nav.overview'), 'nav-overview')}
       {link('#/nodes', page === 'nodes' || page === 'node', t('alerts.nav.nodes'), 'nav-nodes')}
       {link('#/alerts/firing', page === 'alerts', t('alerts.nav.alerts'), 'nav-alerts')}
+      {link('#/reports/history', page === 'reports', t('reports.nav'), 'nav-reports')}
     </nav>
   );
 }
