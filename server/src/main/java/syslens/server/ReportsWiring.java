@@ -58,20 +58,28 @@ final class ReportsWiring implements AutoCloseable {
   /** How long a report may compute. */
   static final Duration DEADLINE = Duration.ofMinutes(5);
   static final String EMAIL_PATH = "/api/v1/me/email";
+  static final int QUERY_THREADS = 2;
   private static final int MAX_EMAIL_BODY = 1024;
   private final ReportApi api;
   private final ScheduleApi schedules;
   private final ReportScheduler scheduler;
   private final ReportScheduleStore store;
   private final Security security;
+  /** A report's queries: two at a time, apart from the interactive query pool. */
+  private final java.util.concurrent.ExecutorService queries;
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   ReportsWiring(Path dataDir, Clock clock, java.util.function.Function<Queryable, Engine> engines,
       VsphereService vsphere, StateStore alerts, MetaStore meta, Security security, Notifier notifier,
       RequestScope scopes, Queryable storage) throws IOException {
     this.security = security;
+    this.queries = java.util.concurrent.Executors.newFixedThreadPool(QUERY_THREADS, r -> {
+      Thread t = new Thread(r, "syslens-report-query");
+      t.setDaemon(true);
+      return t;
+    });
     Reports reports = Reports.builder(engines).clock(clock).allocations(new VmAllocations(vsphere, clock))
-        .alertHistory(alertHistory(alerts, security.audit())).installation(installation()).build();
+        .alertHistory(alertHistory(alerts, security.audit())).installation(installation()).executor(queries).build();
     ReportService service = ReportService.builder(reports, dataDir.resolve("reports")).clock(clock).build();
     this.api = new ReportApi(service, clock);
     this.store = new ReportScheduleStore(meta, clock);
@@ -142,6 +150,7 @@ final class ReportsWiring implements AutoCloseable {
   @Override
   public void close() {
     scheduler.close();
+    queries.shutdownNow();
   }
 
   void routes(ServerBuilder sb, AuthDecorator auth, RequestScope scopes, Queryable storage) {
