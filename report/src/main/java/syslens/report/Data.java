@@ -224,23 +224,53 @@ final class Data {
     return out;
   }
 
-  /** The mean over series of their points at each timestamp: a fleet or group line. */
+  /**
+   * The mean over series of their points at each timestamp: a fleet or group line. The series
+   * of a report share one step grid, so the timestamps are merged once (two-pointer, no boxing)
+   * and each series is added along them.
+   */
   static Line meanLine(String name, List<NodeSeries> series) {
-    TreeMap<Long, double[]> acc = new TreeMap<>();
+    long[] grid = new long[0];
     for (NodeSeries s : series) {
-      for (int i = 0; i < s.t().length; i++) {
-        double[] a = acc.computeIfAbsent(s.t()[i], k -> new double[2]);
-        a[0] += s.v()[i];
-        a[1]++;
+      if (!java.util.Arrays.equals(s.t(), grid)) {
+        grid = union(grid, s.t());
       }
     }
-    long[] t = new long[acc.size()];
-    double[] v = new double[acc.size()];
-    int i = 0;
-    for (var e : acc.entrySet()) {
-      t[i] = e.getKey();
-      v[i++] = e.getValue()[0] / e.getValue()[1];
+    double[] sum = new double[grid.length];
+    int[] n = new int[grid.length];
+    for (NodeSeries s : series) {
+      long[] t = s.t();
+      for (int i = 0, j = 0; i < t.length; i++) {
+        while (grid[j] < t[i]) {
+          j++;
+        }
+        sum[j] += s.v()[i];
+        n[j]++;
+      }
     }
-    return new Line(name, t, v, false);
+    double[] v = new double[grid.length];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = sum[i] / n[i];
+    }
+    return new Line(name, grid, v, false);
+  }
+
+  /** The sorted union of two sorted timestamp arrays. */
+  static long[] union(long[] a, long[] b) {
+    long[] out = new long[a.length + b.length];
+    int i = 0;
+    int j = 0;
+    int n = 0;
+    while (i < a.length || j < b.length) {
+      long x = j >= b.length || (i < a.length && a[i] <= b[j]) ? a[i] : b[j];
+      if (i < a.length && a[i] == x) {
+        i++;
+      }
+      if (j < b.length && b[j] == x) {
+        j++;
+      }
+      out[n++] = x;
+    }
+    return java.util.Arrays.copyOf(out, n);
   }
 }

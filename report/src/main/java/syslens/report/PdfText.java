@@ -111,6 +111,34 @@ final class PdfText {
     stream.endText();
   }
 
+  /**
+   * Several strings on one baseline (a table row) in one text object: the font is set only when
+   * it changes, each string placed at its {@code xs} (a page holds thousands of cells).
+   */
+  void line(List<String> strings, float[] xs, float y, float size) throws IOException {
+    stream.beginText();
+    float lineX = 0;
+    float lineY = 0;
+    int font = -1;
+    for (int k = 0; k < strings.size(); k++) {
+      List<Object[]> runs = runs(strings.get(k));
+      if (runs.isEmpty()) {
+        continue;
+      }
+      stream.newLineAtOffset(xs[k] - lineX, y - lineY);
+      lineX = xs[k];
+      lineY = y;
+      for (Object[] run : runs) {
+        if ((Integer) run[0] != font) {
+          font = (Integer) run[0];
+          stream.setFont(fonts.get(font), size);
+        }
+        stream.showText((String) run[1]);
+      }
+    }
+    stream.endText();
+  }
+
   /** {@code s} cut (with an ellipsis) to fit {@code max} points. */
   String fit(String s, float size, float max) throws IOException {
     if (width(s, size) <= max) {

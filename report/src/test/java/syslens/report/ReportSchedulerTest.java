@@ -117,7 +117,8 @@ class ReportSchedulerTest {
     int port = freePort();
     TestClock clock = new TestClock(Instant.parse("2026-11-02T06:00:00Z"));
     List<String> audit = new CopyOnWriteArrayList<>();
-    ReportScheduler s = ReportScheduler.builder(service(), new SmtpMailer("127.0.0.1", port,
+    ReportService service = service();
+    ReportScheduler s = ReportScheduler.builder(service, new SmtpMailer("127.0.0.1", port,
         "syslens@example.org", null, null, false, Duration.ofSeconds(5)), owner -> tsdb).clock(clock)
         .audit((a, sch, d) -> audit.add(a + " " + d)).build();
     clock.now = Instant.parse("2026-11-02T05:59:00Z");
@@ -138,6 +139,7 @@ class ReportSchedulerTest {
       assertThat(mail.waitForIncomingEmail(10_000, 2)).isTrue();
       assertThat(s.status("s1").orElseThrow().attempt()).isZero();
       assertThat(s.status("s1").orElseThrow().due()).isEqualTo(Instant.parse("2026-11-03T06:00:00Z"));
+      assertThat(service.list("alice")).as("the retry mails the stored report, it does not store another").hasSize(1);
     } finally {
       mail.stop();
     }
