@@ -22,6 +22,7 @@ const NodeListPage = lazy(() => import('./pages/NodeListPage'));
 const NodeDetailPage = lazy(() => import('./pages/NodeDetailPage'));
 // The alerts area (rules builder, charts, tables) is its own chunk too.
 const AlertsPage = lazy(() => import('./pages/alerts/AlertsPage'));
+const ReportsPage = lazy(() => import('./pages/reports/ReportsPage'));
 
 function PageSkeleton() {
   return <Card><Skeleton active paragraph={{ rows: 8 }} /></Card>;
@@ -64,6 +65,10 @@ function Shell({ session }: { session: Session }) {
         ) : route.page === 'alerts' ? (
           <Suspense fallback={<PageSkeleton />}>
             <AlertsPage tab={route.tab} rule={route.rule} />
+          </Suspense>
+        ) : route.page === 'reports' ? (
+          <Suspense fallback={<PageSkeleton />}>
+            <ReportsPage tab={route.tab} id={route.id} />
           </Suspense>
         ) : route.page === 'admin' ? (
           <Suspense fallback={<PageSkeleton />}>

@@ -33,6 +33,7 @@ function NavLinks({ page }: { page: string }) {
       {link('#/dashboards', page === 'dashboards' || page === 'dashboard', t('dash.nav'), 'nav-dashboards')}
       {link('#/alerts/firing', page === 'alerts', t('alerts.nav.alerts'), 'nav-alerts')}
       {link('#/vsphere/inventory', page === 'vsphere', t('vsphere.nav'), 'nav-vsphere')}
+      {link('#/reports/history', page === 'reports', t('reports.nav'), 'nav-reports')}
     </nav>
   );
 }

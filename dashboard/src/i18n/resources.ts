@@ -1,4 +1,5 @@
 import { alertsResources, type AlertsResources } from './alerts';
+import { reportsResources, type ReportsResources } from './reports';
 
 /** UI strings. Every language has exactly the same keys (a unit test checks this). */
 import { adminEn, adminJaJP, adminZhCN } from './admin';
@@ -352,9 +353,9 @@ export const LANGUAGE_NAMES: Record<Language, string> = {
   'ja-JP': '日本語',
 };
 
-// The alerts area keeps its strings in alerts.ts, under `alerts`.
-export const resources: Record<Language, Resources & { alerts: AlertsResources }> = {
-  en: { ...en, alerts: alertsResources.en },
-  'zh-CN': { ...zhCN, alerts: alertsResources['zh-CN'] },
-  'ja-JP': { ...jaJP, alerts: alertsResources['ja-JP'] },
+// The alerts area keeps its strings in alerts.ts, under `alerts`; the reports page in reports.ts, under `reports`.
+export const resources: Record<Language, Resources & { alerts: AlertsResources; reports: ReportsResources }> = {
+  en: { ...en, alerts: alertsResources.en, reports: reportsResources.en },
+  'zh-CN': { ...zhCN, alerts: alertsResources['zh-CN'], reports: reportsResources['zh-CN'] },
+  'ja-JP': { ...jaJP, alerts: alertsResources['ja-JP'], reports: reportsResources['ja-JP'] },
 };

@@ -13,7 +13,11 @@ export type Route =
   | { page: 'dashboard'; id: string; query: string }
   | { page: 'alerts'; tab: AlertsTab; rule?: string }
   | { page: 'admin'; section: AdminSection }
-  | { page: 'vsphere'; tab: VsphereTab };
+  | { page: 'vsphere'; tab: VsphereTab }
+  | { page: 'reports'; tab: ReportsTab; id?: string };
+
+export const REPORT_TABS = ['history', 'schedules'] as const;
+export type ReportsTab = (typeof REPORT_TABS)[number];
 
 /**
  * Parses the hash: `#/nodes/<id>` is a node's detail page, `#/alerts/<tab>` an alerts page,
@@ -31,6 +35,13 @@ export function parseRoute(hash: string): Route {
   if (explore) {
     const rule = new URLSearchParams(explore[1]).get('rule');
     return rule ? { page: 'alerts', tab: 'history', rule } : { page: 'alerts', tab: 'rules' };
+  }
+  // `#/reports/<id>` (the link in a scheduled report's mail) opens that report's preview.
+  const reports = /^#\/reports(?:\/([^/?]+))?\/?$/.exec(hash);
+  if (reports) {
+    const part = reports[1] ?? 'history';
+    if ((REPORT_TABS as readonly string[]).includes(part)) return { page: 'reports', tab: part as ReportsTab };
+    return /^[0-9a-f]{32}$/.test(part) ? { page: 'reports', tab: 'history', id: part } : { page: 'reports', tab: 'history' };
   }
   const admin = /^#\/admin(?:\/([a-z]+))?\/?$/.exec(hash);
   if (admin) {
@@ -78,6 +89,10 @@ export function dashboardHref(id: string, query = ''): string {
 
 export function alertsHref(tab: AlertsTab): string {
   return `#/alerts/${tab}`;
+}
+
+export function reportsHref(tab: ReportsTab): string {
+  return `#/reports/${tab}`;
 }
 
 export function adminHref(section: AdminSection): string {

@@ -202,6 +202,11 @@ final class AlertsBench implements Callable<Integer> {
         notifyMs.addAll(hook.latencies());
         System.err.printf("webhook: %d posts, %d firing alerts, %d malformed; notifier %s%n",
             hook.posts(), hook.firingAlerts(), hook.badPosts(), notifier.stats());
+        int i = 0;
+        for (List<Double> l : hook.latenciesByRound().values()) {
+          System.err.printf("round %d: fire to notify p50 %.0f ms, p99 %.0f ms, max %.0f ms (%d alerts)%n", ++i,
+              QueryLoad.pct(l, 50), QueryLoad.pct(l, 99), QueryLoad.pct(l, 100), l.size());
+        }
         System.err.printf("fired alerts reached the notifier %.0f ms (p50) / %.0f ms (p99) after their round "
             + "started; the rest of fire-to-notify is grouping (group_interval 1 s) and delivery%n",
             QueryLoad.pct(emitMs, 50), QueryLoad.pct(emitMs, 99));

@@ -27,6 +27,7 @@ final class WebhookSink implements AutoCloseable {
   /** Round timestamp (the alerts' startsAt, epoch ms) to the round's start, System.nanoTime(). */
   private final Map<Long, Long> roundStart = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Double> latencyMs = new ConcurrentLinkedQueue<>();
+  private final Map<Long, ConcurrentLinkedQueue<Double>> byRound = new ConcurrentHashMap<>();
   /** Alerts (labels and start) seen firing already: a group's later notifications repeat them. */
   private final java.util.Set<String> seen = ConcurrentHashMap.newKeySet();
   private final AtomicLong posts = new AtomicLong();
@@ -79,11 +80,20 @@ final class WebhookSink implements AutoCloseable {
         continue;
       }
       alerts.incrementAndGet();
-      Long start = roundStart.get(Instant.parse(a.path("startsAt").asText()).toEpochMilli());
+      long round = Instant.parse(a.path("startsAt").asText()).toEpochMilli();
+      Long start = roundStart.get(round);
       if (start != null) {
         latencyMs.add((now - start) / 1e6);
+        byRound.computeIfAbsent(round, k -> new ConcurrentLinkedQueue<>()).add((now - start) / 1e6);
       }
     }
+  }
+
+  /** The same latencies by round (its timestamp), in round order. */
+  java.util.SortedMap<Long, List<Double>> latenciesByRound() {
+    java.util.SortedMap<Long, List<Double>> out = new java.util.TreeMap<>();
+    byRound.forEach((k, v) -> out.put(k, new ArrayList<>(v)));
+    return out;
   }
 
   /** Latencies of firing alerts from rounds marked by {@link #roundStarted}. */

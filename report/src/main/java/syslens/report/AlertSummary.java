@@ -17,10 +17,10 @@ import syslens.storage.ScopedQueryable;
 
 /**
  * Alerts over the period per rule and level, noisiest first: times fired, nodes affected, mean
- * time to resolve (firing until the next change away from firing of the same alert), alerts
- * still firing at the end. Only alerts whose labels are inside both the requester's and the
- * report's scope count. Mean time to acknowledge is not computed (acknowledgements live in the
- * notification log, which this interface does not carry).
+ * time to acknowledge (firing until the first acknowledgement of the same alert while it fires,
+ * over the firings acknowledged), mean time to resolve (firing until the next change away from
+ * firing of the same alert), alerts still firing at the end. Only alerts whose labels are inside
+ * both the requester's and the report's scope count.
  */
 final class AlertSummary {
   static final int MAX_CHANGES = 200_000;
@@ -29,6 +29,11 @@ final class AlertSummary {
 
   static Section compute(AlertHistory history, ReportRequest request, List<List<Matcher>> requesterScope, long step) {
     List<AlertHistory.Change> changes = history.changes(request.startMs(), request.endMs(), MAX_CHANGES);
+    Map<String, List<Long>> acks = new HashMap<>();
+    for (AlertHistory.Ack a : history.acks(request.startMs(), request.endMs(), MAX_CHANGES)) {
+      acks.computeIfAbsent(a.fingerprint(), x -> new ArrayList<>()).add(a.atMs());
+    }
+    acks.values().forEach(java.util.Collections::sort);
     record Key(String rule, String level) {}
     Map<Key, double[]> stats = new TreeMap<>((a, b) -> a.rule().equals(b.rule()) ? a.level().compareTo(b.level())
         : a.rule().compareTo(b.rule()));
@@ -41,7 +46,8 @@ final class AlertSummary {
         continue;
       }
       Key k = new Key(c.rule(), c.level() == null ? "" : c.level());
-      double[] s = stats.computeIfAbsent(k, x -> new double[3]); // fired, resolved count, resolve ms sum
+      // fired, resolved count, resolve ms sum, acknowledged count, acknowledge ms sum
+      double[] s = stats.computeIfAbsent(k, x -> new double[5]);
       if ("firing".equals(c.to())) {
         s[0]++;
         firingSince.put(c.labels(), c.atMs());
@@ -51,10 +57,14 @@ final class AlertSummary {
         long bucket = request.startMs() + ((c.atMs() - request.startMs()) / step + 1) * step;
         perStep.merge(bucket, 1.0, Double::sum);
       } else if ("firing".equals(c.from()) && firingSince.containsKey(c.labels())) {
+        long since = firingSince.remove(c.labels());
         s[1]++;
-        s[2] += c.atMs() - firingSince.remove(c.labels());
+        s[2] += c.atMs() - since;
+        acknowledged(s, acks.get(history.fingerprint(c.labels())), since, c.atMs());
       }
     }
+    firingSince.forEach((labels, since) -> acknowledged(stats.get(keyOf.get(labels)),
+        acks.get(history.fingerprint(labels)), since, request.endMs() + 1));
     Map<Key, Integer> open = new HashMap<>();
     keyOf.forEach((labels, k) -> {
       if (firingSince.containsKey(labels)) {
@@ -65,12 +75,14 @@ final class AlertSummary {
     stats.forEach((k, s) -> {
       if (s[0] > 0) {
         rows.add(List.of(k.rule(), k.level(), s[0], (double) nodes.getOrDefault(k, Set.of()).size(),
-            s[1] == 0 ? Double.NaN : s[2] / s[1] / 1000.0, (double) open.getOrDefault(k, 0)));
+            s[3] == 0 ? Double.NaN : s[4] / s[3] / 1000.0, s[1] == 0 ? Double.NaN : s[2] / s[1] / 1000.0,
+            (double) open.getOrDefault(k, 0)));
       }
     });
     rows.sort((a, b) -> Double.compare((Double) b.get(2), (Double) a.get(2)));
     List<Column> cols = List.of(new Column("col.rule", Unit.TEXT), new Column("col.level", Unit.TEXT),
-        new Column("col.fired", Unit.COUNT), new Column("col.nodes", Unit.COUNT), new Column("col.mttr", Unit.SECONDS),
+        new Column("col.fired", Unit.COUNT), new Column("col.nodes", Unit.COUNT), new Column("col.mtta", Unit.SECONDS),
+        new Column("col.mttr", Unit.SECONDS),
         new Column("col.still_firing", Unit.COUNT));
     Chart chart = null;
     if (!perStep.isEmpty()) {
@@ -89,6 +101,22 @@ final class AlertSummary {
       notes.add("note.alerts_truncated|" + MAX_CHANGES);
     }
     return new Section(Kind.ALERTS, "section.alerts", cols, rows, chart, notes);
+  }
+
+  /** Counts the first acknowledgement in [from, until) of a firing into {@code s}'s sums. */
+  private static void acknowledged(double[] s, List<Long> ackTimes, long from, long until) {
+    if (ackTimes == null) {
+      return;
+    }
+    int i = java.util.Collections.binarySearch(ackTimes, from);
+    i = i < 0 ? -i - 1 : i;
+    while (i > 0 && ackTimes.get(i - 1) == from) {
+      i--;
+    }
+    if (i < ackTimes.size() && ackTimes.get(i) < until) {
+      s[3]++;
+      s[4] += ackTimes.get(i) - from;
+    }
   }
 
   private static boolean visible(Labels labels, List<List<Matcher>> requesterScope, ReportScope scope) {

@@ -5,9 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import syslens.query.Engine;
+import syslens.query.InstantVector;
 import syslens.query.Matrix;
 import syslens.query.Point;
 import syslens.query.RangeSeries;
+import syslens.query.Value;
+import syslens.query.VectorSample;
 import syslens.storage.Labels;
 
 /**
@@ -68,6 +71,28 @@ final class Fetch {
         v[i] = ps.get(i).value();
       }
       out.putIfAbsent(entity, new NodeSeries(entity, groupOf(l), t, v));
+    }
+    return out;
+  }
+
+  /**
+   * Evaluates {@code expr} once at the end with {@code $S} replaced by the whole period: one point
+   * per entity holding the figure over (start, end] (e.g. {@code max_over_time(x[720h])}, the
+   * largest sample of the period), where a range query would compute one per step only to reduce
+   * them to one.
+   */
+  Map<String, NodeSeries> whole(String expr) {
+    Value v = engine.instantQuery(expr.replace("$S", Steps.promql(end - start)), end);
+    Map<String, NodeSeries> out = new LinkedHashMap<>();
+    if (!(v instanceof InstantVector iv)) {
+      return out;
+    }
+    for (VectorSample s : iv.samples()) {
+      Labels l = s.labels();
+      String entity = l.has("node") ? l.get("node") : l.has("datastore") ? l.get("datastore") : null;
+      if (entity != null && !Double.isNaN(s.value())) {
+        out.putIfAbsent(entity, new NodeSeries(entity, groupOf(l), new long[] {end}, new double[] {s.value()}));
+      }
     }
     return out;
   }

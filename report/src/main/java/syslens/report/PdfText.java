@@ -16,6 +16,8 @@ import org.apache.pdfbox.pdmodel.font.PDType0Font;
 final class PdfText {
   private final List<PDType0Font> fonts;
   private final Map<Integer, Integer> fontOf = new HashMap<>();
+  /** Advance width (1/1000 em) per code point as it prints ('?' for one no font has); tables measure every cell. */
+  private final Map<Integer, Float> advance = new HashMap<>();
   private PDPageContentStream stream;
 
   PdfText(List<PDType0Font> fonts) {
@@ -79,10 +81,20 @@ final class PdfText {
 
   float width(String s, float size) throws IOException {
     float w = 0;
-    for (Object[] run : runs(s)) {
-      w += fonts.get((Integer) run[0]).getStringWidth((String) run[1]) / 1000f * size;
+    for (int i = 0; i < s.length(); ) {
+      int cp = s.codePointAt(i);
+      i += Character.charCount(cp);
+      Float a = advance.get(cp);
+      if (a == null) {
+        a = 0f;
+        for (Object[] run : runs(new String(Character.toChars(cp)))) {
+          a += fonts.get((Integer) run[0]).getStringWidth((String) run[1]);
+        }
+        advance.put(cp, a);
+      }
+      w += a;
     }
-    return w;
+    return w / 1000f * size;
   }
 
   void show(String s, float x, float y, float size) throws IOException {
@@ -95,6 +107,34 @@ final class PdfText {
     for (Object[] run : runs) {
       stream.setFont(fonts.get((Integer) run[0]), size);
       stream.showText((String) run[1]);
+    }
+    stream.endText();
+  }
+
+  /**
+   * Several strings on one baseline (a table row) in one text object: the font is set only when
+   * it changes, each string placed at its {@code xs} (a page holds thousands of cells).
+   */
+  void line(List<String> strings, float[] xs, float y, float size) throws IOException {
+    stream.beginText();
+    float lineX = 0;
+    float lineY = 0;
+    int font = -1;
+    for (int k = 0; k < strings.size(); k++) {
+      List<Object[]> runs = runs(strings.get(k));
+      if (runs.isEmpty()) {
+        continue;
+      }
+      stream.newLineAtOffset(xs[k] - lineX, y - lineY);
+      lineX = xs[k];
+      lineY = y;
+      for (Object[] run : runs) {
+        if ((Integer) run[0] != font) {
+          font = (Integer) run[0];
+          stream.setFont(fonts.get(font), size);
+        }
+        stream.showText((String) run[1]);
+      }
     }
     stream.endText();
   }

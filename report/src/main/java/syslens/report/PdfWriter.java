@@ -175,14 +175,17 @@ public final class PdfWriter {
         header(cols, w);
       }
       float x = MARGIN;
+      List<String> cells = new java.util.ArrayList<>(cols.size());
+      float[] xs = new float[cols.size()];
       for (int i = 0; i < cols.size(); i++) {
         Object v = row.get(i);
         String cell = cols.get(i).unit() == Unit.TEXT ? m.text((String) v) : TableText.human((Double) v, cols.get(i).unit());
         cell = text.fit(cell, TABLE_FONT, w[i] - 3);
-        float tx = cols.get(i).unit() == Unit.TEXT ? x : x + w[i] - 3 - text.width(cell, TABLE_FONT);
-        text.show(cell, tx, y, TABLE_FONT);
+        xs[i] = cols.get(i).unit() == Unit.TEXT ? x : x + w[i] - 3 - text.width(cell, TABLE_FONT);
+        cells.add(cell);
         x += w[i];
       }
+      text.line(cells, xs, y, TABLE_FONT);
       y -= ROW;
     }
   }

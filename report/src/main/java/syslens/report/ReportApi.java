@@ -113,19 +113,8 @@ public final class ReportApi {
   }
 
   private Response run(String body, String actor, Queryable visible) {
-    if (body != null && body.length() > MAX_BODY) {
-      throw new IllegalArgumentException("body: " + body.length() + " characters (expected: <= " + MAX_BODY + ")");
-    }
-    JsonNode n;
-    try {
-      n = ReportStore.JSON.readTree(body == null || body.isBlank() ? "{}" : body);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("body: not JSON (" + e.getOriginalMessage() + "); expected: {\"kind\": "
-          + "\"utilization\", \"period\": \"30d\", \"format\": \"pdf\", \"language\": \"en\"}");
-    }
-    if (!n.isObject()) {
-      throw new IllegalArgumentException("body: " + n.getNodeType() + " (expected: a JSON object)");
-    }
+    JsonNode n = object(body, "{\"kind\": \"utilization\", \"period\": \"30d\", \"format\": \"pdf\", "
+        + "\"language\": \"en\"}");
     ReportRequest request = request(n);
     String format = text(n, "format", "pdf");
     String detail = "kinds=" + request.kinds() + " scope=" + request.scope().describe() + " period=" + request.start()
@@ -144,31 +133,9 @@ public final class ReportApi {
   }
 
   private ReportRequest request(JsonNode n) {
-    List<Kind> kinds = new ArrayList<>();
-    JsonNode k = n.path("kind");
-    if (k.isTextual()) {
-      for (String s : k.asText().split(",")) {
-        kinds.add(Kind.parse(s));
-      }
-    } else if (k.isArray() && k.size() <= Kind.values().length) {
-      for (JsonNode s : k) {
-        kinds.add(Kind.parse(s.asText()));
-      }
-    } else {
-      throw new IllegalArgumentException("kind: missing (expected: utilization, rightsizing, availability, capacity or alerts, "
-          + "or a list of them)");
-    }
-    JsonNode sc = n.path("scope");
-    ReportScope scope = sc.isMissingNode() || sc.isNull() ? ReportScope.all()
-        : sc.isObject() ? ReportScope.parse(sc.path("kind").asText("all"), sc.path("value").asText(""))
-        : ReportScope.parse(sc.asText(), "");
-    ZoneId zone;
-    try {
-      zone = n.has("timezone") ? ZoneId.of(n.get("timezone").asText()) : ZoneOffset.UTC;
-    } catch (DateTimeException e) {
-      throw new IllegalArgumentException("timezone: \"" + n.get("timezone").asText() + "\" (expected: an IANA zone such as "
-          + "Europe/Berlin)");
-    }
+    List<Kind> kinds = kinds(n);
+    ReportScope scope = scope(n);
+    ZoneId zone = zone(n);
     Instant start;
     Instant end;
     if (n.has("start") || n.has("end")) {
@@ -193,7 +160,65 @@ public final class ReportApi {
     return new ReportRequest(kinds, scope, start, end, text(n, "language", "en"), zone);
   }
 
-  private static String text(JsonNode n, String field, String dflt) {
+  /** The body's {@code kind}: one kind, a comma-separated list or an array. */
+  static List<Kind> kinds(JsonNode n) {
+    List<Kind> kinds = new ArrayList<>();
+    JsonNode k = n.path("kind");
+    if (k.isTextual()) {
+      for (String s : k.asText().split(",", Kind.values().length + 1)) {
+        kinds.add(Kind.parse(s));
+      }
+    } else if (k.isArray() && k.size() <= Kind.values().length) {
+      for (JsonNode s : k) {
+        kinds.add(Kind.parse(s.asText()));
+      }
+    } else {
+      throw new IllegalArgumentException("kind: " + (k.isMissingNode() ? "missing" : k.toString())
+          + " (expected: utilization, rightsizing, availability, capacity or alerts, or a list of them)");
+    }
+    return kinds;
+  }
+
+  /** The body's {@code scope}: {"kind": ..., "value": ...}, a kind alone, or absent for all. */
+  static ReportScope scope(JsonNode n) {
+    JsonNode sc = n.path("scope");
+    return sc.isMissingNode() || sc.isNull() ? ReportScope.all()
+        : sc.isObject() ? ReportScope.parse(sc.path("kind").asText("all"), sc.path("value").asText(""))
+        : ReportScope.parse(sc.asText(), "");
+  }
+
+  /** The body's {@code timezone} (default UTC). */
+  static ZoneId zone(JsonNode n) {
+    if (!n.has("timezone") || n.get("timezone").isNull()) {
+      return ZoneOffset.UTC;
+    }
+    String z = n.get("timezone").asText();
+    try {
+      return ZoneId.of(z);
+    } catch (DateTimeException e) {
+      throw new IllegalArgumentException("timezone: \"" + (z.length() > 64 ? z.substring(0, 64) + "..." : z)
+          + "\" (expected: an IANA zone such as Europe/Berlin)");
+    }
+  }
+
+  /** Parses a JSON object body of at most {@link #MAX_BODY} characters. */
+  static JsonNode object(String body, String example) {
+    if (body != null && body.length() > MAX_BODY) {
+      throw new IllegalArgumentException("body: " + body.length() + " characters (expected: <= " + MAX_BODY + ")");
+    }
+    JsonNode n;
+    try {
+      n = ReportStore.JSON.readTree(body == null || body.isBlank() ? "{}" : body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("body: not JSON (" + e.getOriginalMessage() + "); expected: " + example);
+    }
+    if (!n.isObject()) {
+      throw new IllegalArgumentException("body: " + n.getNodeType() + " (expected: a JSON object)");
+    }
+    return n;
+  }
+
+  static String text(JsonNode n, String field, String dflt) {
     JsonNode v = n.path(field);
     if (v.isMissingNode() || v.isNull()) {
       return dflt;

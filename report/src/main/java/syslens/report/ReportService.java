@@ -60,26 +60,54 @@ public final class ReportService {
       throw new BusyException("reports: " + "all report slots are busy (expected: retry when a running report ends)");
     }
     try {
-      Report r = reports.compute(request, visible);
-      String id = HexFormat.of().formatHex(bytes());
-      int[] pages = {0};
-      store.writeFile(id + "." + format, out -> {
-        switch (format) {
-          case "pdf" -> pages[0] = PdfWriter.write(r, font, out);
-          case "csv" -> CsvWriter.write(r, out);
-          default -> XlsxWriter.write(r, out);
-        }
-      });
-      store.writeFile(id + ".preview.json", out -> ReportStore.JSON.writeValue(out, JsonWriter.toJson(r)));
-      long size = java.nio.file.Files.size(store.path(id + "." + format));
-      ReportStore.Entry e = new ReportStore.Entry(id, owner, String.join(",", request.kinds().stream().map(Kind::key)
-          .toList()), request.scope().describe(), request.start().toString(), request.end().toString(),
-          request.language(), format, r.generatedAt().toString(), size, pages[0], r.nodes(), r.empty());
-      store.commit(e);
-      return e;
+      return store(reports.compute(request, visible), format, font, owner, List.of(), null);
     } finally {
       running.release();
     }
+  }
+
+  /**
+   * Computes {@code request} over {@code visible} in one of the report slots, waiting for one
+   * (scheduled runs queue rather than fail).
+   */
+  Report computeQueued(ReportRequest request, Queryable visible) throws InterruptedException {
+    running.acquire();
+    try {
+      return reports.compute(request, visible);
+    } finally {
+      running.release();
+    }
+  }
+
+  /** The PDF font, or an {@link IllegalStateException} naming the package to install. */
+  Path pdfFont() {
+    return Fonts.locate(fontOverride);
+  }
+
+  /**
+   * Writes {@code r} in {@code format} and its preview, and lists it as {@code owner}'s; {@code
+   * readers} (users it was sent to) may read it too; {@code schedule} is the schedule that ran it.
+   */
+  ReportStore.Entry store(Report r, String format, Path font, String owner, List<String> readers, String schedule)
+      throws IOException {
+    ReportRequest request = r.request();
+    String id = HexFormat.of().formatHex(bytes());
+    int[] pages = {0};
+    store.writeFile(id + "." + format, out -> {
+      switch (format) {
+        case "pdf" -> pages[0] = PdfWriter.write(r, font, out);
+        case "csv" -> CsvWriter.write(r, out);
+        default -> XlsxWriter.write(r, out);
+      }
+    });
+    store.writeFile(id + ".preview.json", out -> ReportStore.JSON.writeValue(out, JsonWriter.toJson(r)));
+    long size = java.nio.file.Files.size(store.path(id + "." + format));
+    ReportStore.Entry e = new ReportStore.Entry(id, owner, String.join(",", request.kinds().stream().map(Kind::key)
+        .toList()), request.scope().describe(), request.start().toString(), request.end().toString(),
+        request.language(), format, r.generatedAt().toString(), size, pages[0], r.nodes(), r.empty(),
+        List.copyOf(readers), schedule);
+    store.commit(e);
+    return e;
   }
 
   private byte[] bytes() {
@@ -88,14 +116,14 @@ public final class ReportService {
     return b;
   }
 
-  /** {@code owner}'s reports, newest first. */
-  List<ReportStore.Entry> list(String owner) {
-    return store.list().stream().filter(e -> e.owner().equals(owner)).toList();
+  /** The reports {@code user} owns or was sent, newest first. */
+  List<ReportStore.Entry> list(String user) {
+    return store.list().stream().filter(e -> e.readableBy(user)).toList();
   }
 
-  /** {@code owner}'s report {@code id}. */
-  Optional<ReportStore.Entry> get(String id, String owner) {
-    return store.get(id).filter(e -> e.owner().equals(owner));
+  /** Report {@code id} when {@code user} owns it or was sent it. */
+  Optional<ReportStore.Entry> get(String id, String user) {
+    return store.get(id).filter(e -> e.readableBy(user));
   }
 
   ReportStore store() {

@@ -38,9 +38,21 @@ final class ReportStore {
   private final int maxReports;
   private final Duration maxAge;
 
-  /** One stored report. */
+  /**
+   * One stored report: {@code readers} are the users a schedule sent it to (they may read it
+   * too), {@code schedule} the schedule that ran it (null when run by hand).
+   */
   record Entry(String id, String owner, String kinds, String scope, String start, String end, String language,
-      String format, String createdAt, long bytes, int pages, int nodes, boolean empty) {}
+      String format, String createdAt, long bytes, int pages, int nodes, boolean empty, List<String> readers,
+      String schedule) {
+    Entry {
+      readers = readers == null ? List.of() : List.copyOf(readers);
+    }
+
+    boolean readableBy(String user) {
+      return owner.equals(user) || readers.contains(user);
+    }
+  }
 
   /** Writes one file's bytes. */
   @FunctionalInterface

@@ -21,6 +21,7 @@ public final class Reports {
   private final AlertHistory alerts;
   private final String installation;
   private final Clock clock;
+  private final java.util.concurrent.Executor executor;
 
   private Reports(Builder b) {
     this.engines = b.engines;
@@ -28,6 +29,7 @@ public final class Reports {
     this.alerts = b.alerts;
     this.installation = b.installation;
     this.clock = b.clock;
+    this.executor = b.executor;
   }
 
   /** {@code engines} builds the query engine (with the server's limits) over a queryable. */
@@ -49,7 +51,8 @@ public final class Reports {
     // Align to the step so every point averages a whole step and tiers answer exactly.
     long start = Math.floorDiv(request.startMs(), step) * step;
     long end = Math.max(start + step, Math.floorDiv(request.endMs(), step) * step);
-    Data data = new Data(new Fetch(engines.apply(q), start, end, step));
+    Data data = new Data(new Fetch(engines.apply(q), start, end, step), executor);
+    data.prefetch(request.kinds()); // the figures run side by side on the executor
     List<Report.Section> sections = new ArrayList<>();
     java.util.Set<String> nodes = new java.util.HashSet<>();
     for (Kind k : request.kinds()) {
@@ -79,6 +82,7 @@ public final class Reports {
     private AlertHistory alerts = AlertHistory.NONE;
     private String installation = "SysLens";
     private Clock clock = Clock.systemUTC();
+    private java.util.concurrent.Executor executor = Runnable::run;
 
     private Builder(Function<Queryable, Engine> engines) {
       this.engines = engines;
@@ -104,6 +108,16 @@ public final class Reports {
 
     public Builder clock(Clock c) {
       this.clock = requireNonNull(c, "clock");
+      return this;
+    }
+
+    /**
+     * Where a report's queries run (default: the calling thread, one after another). The server
+     * passes a small pool of its own, so a report's figures are computed side by side without
+     * taking threads from interactive queries.
+     */
+    public Builder executor(java.util.concurrent.Executor e) {
+      this.executor = requireNonNull(e, "executor");
       return this;
     }
 

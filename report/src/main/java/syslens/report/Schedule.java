@@ -15,31 +15,65 @@ import java.util.List;
  * A report sent on a calendar: daily, weekly (on {@code day} 1 = Monday .. 7) or monthly (on
  * {@code day} 1..28) at {@code at} in {@code zone}. Each run covers the period just ended: the
  * previous day, the previous 7 days, the previous calendar month. Recipients each get the report
- * in their language.
+ * in their language; the owner's history keeps a copy in {@code language}.
  */
-public record Schedule(String id, String owner, Cadence cadence, int day, LocalTime at, ZoneId zone, List<Kind> kinds,
-    ReportScope scope, List<Recipient> recipients) {
+public record Schedule(String id, String owner, String name, Cadence cadence, int day, LocalTime at, ZoneId zone,
+    List<Kind> kinds, ReportScope scope, List<Recipient> recipients, String language) {
   public static final int MAX_RECIPIENTS = 50;
+  public static final int MAX_NAME_CHARS = 200;
 
   public enum Cadence { DAILY, WEEKLY, MONTHLY }
 
-  /** An address and the language its report is written in. */
-  public record Recipient(String address, String language) {
+  /**
+   * Who gets the report: a SysLens {@code user} (their e-mail and preferred language), a {@code
+   * group} of users (every user holding that role), or a plain {@code address} in {@code language}.
+   */
+  public record Recipient(Type type, String value, String language) {
+    public enum Type { USER, GROUP, ADDRESS }
+
+    static final int MAX_CHARS = 254;
+
     public Recipient {
-      requireNonNull(address, "address");
-      if (!address.matches("[^@\\s,<>]+@[^@\\s,<>]+")) {
-        throw new IllegalArgumentException("recipient: \"" + address + "\" (expected: an address such as ops@example.org)");
+      requireNonNull(type, "type");
+      requireNonNull(value, "value");
+      if (value.isEmpty() || value.length() > MAX_CHARS) {
+        throw new IllegalArgumentException("recipient " + type.name().toLowerCase(java.util.Locale.ROOT) + ": "
+            + (value.isEmpty() ? "empty" : value.length() + " characters") + " (expected: 1 to " + MAX_CHARS + " characters)");
       }
-      if (!ReportRequest.LANGUAGES.contains(language)) {
-        throw new IllegalArgumentException("recipient " + address + ": language \"" + language
+      if (type == Type.ADDRESS && !isAddress(value)) {
+        throw new IllegalArgumentException("recipient address: \"" + value + "\" (expected: an address such as "
+            + "ops@example.org)");
+      }
+      if (language != null && !ReportRequest.LANGUAGES.contains(language)) {
+        throw new IllegalArgumentException("recipient " + value + ": language \"" + language
             + "\" (expected: en, zh-CN or ja-JP)");
       }
     }
+
+    /** A plain address in {@code language}. */
+    public static Recipient address(String address, String language) {
+      return new Recipient(Type.ADDRESS, address, language == null ? "en" : language);
+    }
+
+    public static boolean isAddress(String s) {
+      return s.length() <= MAX_CHARS && s.matches("[^@\\s,<>\"]+@[^@\\s,<>\"]+");
+    }
   }
+
+  /** Where one copy goes: an address, the language to write it in, the SysLens user behind it (or null). */
+  public record Mailbox(String address, String language, String user) {}
 
   public Schedule {
     requireNonNull(id, "id");
     requireNonNull(owner, "owner");
+    name = name == null ? "" : name;
+    if (name.length() > MAX_NAME_CHARS) {
+      throw new IllegalArgumentException("name: " + name.length() + " characters (expected: at most " + MAX_NAME_CHARS + ")");
+    }
+    language = language == null ? "en" : language;
+    if (!ReportRequest.LANGUAGES.contains(language)) {
+      throw new IllegalArgumentException("language: \"" + language + "\" (expected: en, zh-CN or ja-JP)");
+    }
     requireNonNull(cadence, "cadence");
     requireNonNull(at, "at");
     requireNonNull(zone, "zone");
@@ -50,7 +84,8 @@ public record Schedule(String id, String owner, Cadence cadence, int day, LocalT
       throw new IllegalArgumentException("kinds: empty (expected: at least one report kind)");
     }
     if (recipients.isEmpty() || recipients.size() > MAX_RECIPIENTS) {
-      throw new IllegalArgumentException("recipients: " + recipients.size() + " (expected: 1 to " + MAX_RECIPIENTS + ")");
+      throw new IllegalArgumentException("recipients: " + recipients.size() + " (expected: 1 to " + MAX_RECIPIENTS
+          + " users, groups or addresses)");
     }
     switch (cadence) {
       case WEEKLY -> {

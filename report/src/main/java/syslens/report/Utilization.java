@@ -50,6 +50,7 @@ final class Utilization {
     }
     cols.add(new Column("col.busiest_hour", Unit.HOUR));
     List<List<Object>> rows = new ArrayList<>();
+    Hours hours = new Hours(zone);
     Map<String, List<double[]>> perGroup = new LinkedHashMap<>();
     for (var e : groups.entrySet()) {
       String node = e.getKey();
@@ -68,7 +69,7 @@ final class Utilization {
       for (double d : nums) {
         row.add(d);
       }
-      row.add(busiestHour(cpu.get(node), data.step(), zone));
+      row.add(busiestHour(cpu.get(node), data.step(), hours));
       rows.add(row);
       perGroup.computeIfAbsent(e.getValue(), g -> new ArrayList<>()).add(nums);
     }
@@ -131,14 +132,14 @@ final class Utilization {
    * The hour of the day (in {@code zone}) whose steps have the highest mean CPU; a point at t
    * averages (t - step, t], so it belongs to the hour of t - step. NaN for steps over an hour.
    */
-  static double busiestHour(NodeSeries s, long step, ZoneId zone) {
+  static double busiestHour(NodeSeries s, long step, Hours hours) {
     if (s == null || s.v().length == 0 || step > 3_600_000) {
       return Double.NaN;
     }
     double[] sum = new double[24];
     int[] n = new int[24];
     for (int i = 0; i < s.t().length; i++) {
-      int h = Instant.ofEpochMilli(s.t()[i] - step).atZone(zone).getHour();
+      int h = hours.of(s.t()[i] - step);
       sum[h] += s.v()[i];
       n[h]++;
     }
@@ -149,5 +150,31 @@ final class Utilization {
       }
     }
     return best;
+  }
+
+  /**
+   * The hour of the day of a time in a zone, keeping the zone's offset until its next transition
+   * (a report asks for every step of every node: no date-time objects per point).
+   */
+  static final class Hours {
+    private final java.time.zone.ZoneRules rules;
+    private long from = Long.MAX_VALUE;
+    private long to = Long.MIN_VALUE;
+    private long offsetMs;
+
+    Hours(ZoneId zone) {
+      this.rules = zone.getRules();
+    }
+
+    int of(long t) {
+      if (t < from || t >= to) {
+        Instant i = Instant.ofEpochMilli(t);
+        offsetMs = rules.getOffset(i).getTotalSeconds() * 1000L;
+        java.time.zone.ZoneOffsetTransition next = rules.nextTransition(i);
+        from = t;
+        to = next == null ? Long.MAX_VALUE : next.toEpochSecond() * 1000L;
+      }
+      return (int) Math.floorMod(Math.floorDiv(t + offsetMs, 3_600_000L), 24L);
+    }
   }
 }

@@ -125,6 +125,7 @@ public final class SysLensServer implements AutoCloseable {
   private final Notifier notifier;
   private AgentIngestService agentStreams;
   private AlertingWiring alerting;
+  private ReportsWiring reports;
 
   private SysLensServer(ServerConfig config, DataDirLock dataLock) throws IOException {
     this.config = config;
@@ -391,9 +392,10 @@ public final class SysLensServer implements AutoCloseable {
           MediaType.parse("text/plain; version=0.0.4; charset=utf-8"), meters.scrape())).decorate(auth));
       this.alerting.routes(sb, security, auth, config.clock(), scopes);
       // Reports: computed over the requester's scoped view, stored under <data>/reports.
-      new ReportsWiring(data, config.clock(), q -> Engine.builder(q).clock(config.clock())
+      this.reports = new ReportsWiring(data, config.clock(), q -> Engine.builder(q).clock(config.clock())
           .timeout(ReportsWiring.DEADLINE).maxSamples(limits.maxSamples()).maxSeries(limits.maxSeries()).build(),
-          vsphere, alerting.manager.store()).routes(sb, security, auth, scopes, storage);
+          vsphere, alerting.manager.store(), meta, security, notifier, scopes, storage);
+      reports.routes(sb, auth, scopes, storage);
       HttpService apiNotFound = (ctx, req) -> ApiErrors.error(HttpStatus.NOT_FOUND, "not_found",
           "no API endpoint at " + ctx.path() + " (expected: one of /api/v1/auth/login, /api/v1/nodes, /api/v1/fleet/overview, "
               + "/api/v1/query, /api/v1/query_range, /api/v1/labels, /api/v1/label/<name>/values, "
@@ -401,7 +403,7 @@ public final class SysLensServer implements AutoCloseable {
               + "/api/v1/status/buildinfo, /api/v1/status/runtimeinfo, /api/v1/status/flags, /api/v1/live, /api/v1/me, /api/v1/users, /api/v1/roles, /api/v1/apikeys, "
               + "/api/v1/audit, /api/v1/node-credentials, /api/v1/enrollment-tokens, /api/v1/node-certificates, /api/v1/vcenters, /api/v1/guest-credentials, /api/v1/write, /api/v1/import/prometheus, "
               + "/api/v1/silences, /api/v1/receivers, /api/v1/alerting/config, /api/v1/alerting/alerts, /api/v1/notifications, /api/v1/rules, /api/v1/alerts, "
-              + "/api/v1/alert-rules, /api/v1/reports; see docs/api.md)");
+              + "/api/v1/alert-rules, /api/v1/reports, /api/v1/report-schedules; see docs/api.md)");
       sb.serviceUnder("/api/", apiNotFound.decorate(auth));
       sb.serviceUnder("/", FileService.builder(SysLensServer.class.getClassLoader(), "syslens/dashboard")
           .cacheControl("no-cache").build());
@@ -428,6 +430,9 @@ public final class SysLensServer implements AutoCloseable {
       // Everything under the data directory is the server's alone: hashes, keys, WAL, databases.
       FileModes.restrictTree(data);
     } catch (IOException | RuntimeException e) {
+      if (reports != null) {
+        reports.close();
+      }
       if (alerting != null) {
         alerting.close();
       }
@@ -563,6 +568,7 @@ public final class SysLensServer implements AutoCloseable {
   @Override
   public void close() {
     agentStreams.stopping();
+    reports.close();
     guests.close();
     vsphere.close();
     alerting.close(); // rules stop handing over alerts before notification stops

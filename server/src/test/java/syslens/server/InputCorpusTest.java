@@ -93,6 +93,8 @@ abstract class InputCorpusTest {
       Map.entry("/api/v1/write", "binary protobuf (snappy); label text is checked by ingest: HttpIngestTest"));
 
   static final String FP = "0123456789abcdef";
+  static final String SCHEDULE = "{\"name\": %s, \"cadence\": \"daily\", \"at\": %s, \"timezone\": %s, "
+      + "\"kind\": \"utilization\", \"recipients\": [{\"address\": %s}]}";
   static final String RULE = "{\"name\": \"corpus\", \"interval\": \"1m\", \"rules\": [{\"alert\": \"A\", \"expr\": \"up == 0\", "
       + "\"annotations\": {\"summary\": %s}}]}";
 
@@ -196,6 +198,18 @@ abstract class InputCorpusTest {
           + "\"format\": \"csv\"}", "period"),
       path("/api/v1/reports/{id}", "GET", "/api/v1/reports/%s", "id"),
       path("/api/v1/reports/{id}/{what}", "GET", "/api/v1/reports/%s/file", "id"),
+      path("/api/v1/report-schedules", "GET", "/api/v1/report-schedules?x=%s", "x").noOwnLimit(),
+      body("/api/v1/report-schedules", "POST", "/api/v1/report-schedules", SCHEDULE.formatted("%s", "\"06:00\"",
+          "\"UTC\"", "\"ops@example.org\""), "name"),
+      body("/api/v1/report-schedules", "POST", "/api/v1/report-schedules", SCHEDULE.formatted("\"n\"", "%s",
+          "\"UTC\"", "\"ops@example.org\""), "at"),
+      body("/api/v1/report-schedules", "POST", "/api/v1/report-schedules", SCHEDULE.formatted("\"n\"", "\"06:00\"",
+          "%s", "\"ops@example.org\""), "timezone"),
+      body("/api/v1/report-schedules", "POST", "/api/v1/report-schedules", SCHEDULE.formatted("\"n\"", "\"06:00\"",
+          "\"UTC\"", "%s"), "recipients[0]"),
+      path("/api/v1/report-schedules/{id}", "GET", "/api/v1/report-schedules/%s", "id"),
+      path("/api/v1/report-schedules/{id}/{what}", "POST", "/api/v1/report-schedules/%s/run", "id"),
+      body("/api/v1/me/email", "PUT", "/api/v1/me/email", "{\"email\": %s}", "email"),
       path("/api/v1/silences", "GET", "/api/v1/silences?state=%s", "state"),
       body("/api/v1/silences", "POST", "/api/v1/silences", "{\"matchers\": [{\"name\": \"node\", \"value\": \"n1\"}], "
           + "\"endsAt\": \"2099-01-01T00:00:00Z\", \"comment\": %s}", "comment").echo("/api/v1/silences"),

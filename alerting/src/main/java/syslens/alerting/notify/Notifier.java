@@ -64,6 +64,8 @@ public final class Notifier implements AlertSink, AutoCloseable {
   private volatile Map<String, String> secrets = Map.of();
   private volatile String shownText;
   private volatile String problem;
+  private volatile com.fasterxml.jackson.databind.JsonNode global = com.fasterxml.jackson.databind.node.MissingNode
+      .getInstance();
 
   private Notifier(Builder b) {
     this.clock = b.clock;
@@ -136,6 +138,7 @@ public final class Notifier implements AlertSink, AutoCloseable {
     NotifyConfig c = ConfigParser.parse(s.tree(), s.masked());
     secrets = s.secrets();
     shownText = s.masked();
+    global = s.tree().path("global");
     return c;
   }
 
@@ -292,10 +295,50 @@ public final class Notifier implements AlertSink, AutoCloseable {
     ConfigChange change = new ConfigChange(shownText, s.masked(), ConfigSecrets.changedKeys(secrets, s.secrets()));
     secrets = s.secrets();
     shownText = s.masked();
+    global = s.tree().path("global");
     problem = null;
     dispatcher.apply(c);
     wake.release();
     return change;
+  }
+
+  /**
+   * The configuration's global SMTP settings and external URL, for other senders (scheduled
+   * reports): empty when {@code global.smtp_smarthost} or {@code smtp_from} is not set.
+   */
+  public Optional<GlobalMail> globalMail() {
+    com.fasterxml.jackson.databind.JsonNode g = global;
+    String hostPort = g.path("smtp_smarthost").asText("");
+    String from = g.path("smtp_from").asText("");
+    int colon = hostPort.lastIndexOf(':');
+    if (colon <= 0 || from.isEmpty()) {
+      return Optional.empty();
+    }
+    int port;
+    try {
+      port = Integer.parseInt(hostPort.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+    String user = g.path("smtp_auth_username").asText("");
+    String password = g.path("smtp_auth_password").asText("");
+    return Optional.of(new GlobalMail(hostPort.substring(0, colon), port, from, user.isEmpty() ? null : user,
+        password.isEmpty() ? null : password, g.path("smtp_require_tls").asBoolean(true),
+        g.path("external_url").asText("")));
+  }
+
+  /** Alertmanager's fingerprint of an alert's labels: how acknowledgements ({@code alert.acknowledged}) name it. */
+  public static String fingerprint(syslens.storage.Labels labels) {
+    return Model.fingerprint(labels);
+  }
+
+  /** Global SMTP settings; {@link #toString} never shows the password. */
+  public record GlobalMail(String host, int port, String from, String username, String password, boolean requireTls,
+      String externalUrl) {
+    @Override
+    public String toString() {
+      return "GlobalMail[" + host + ":" + port + ", from=" + from + ", user=" + username + ", password redacted]";
+    }
   }
 
   /** A saved configuration change: masked texts before and after, and which secret fields changed (keys only). */

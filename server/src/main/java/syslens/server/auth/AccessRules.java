@@ -56,6 +56,9 @@ public final class AccessRules {
       new Rule("/api/v1/auth/password", ANY, AUTHENTICATED, true),
       new Rule("/api/v1/auth/totp/", ANY, AUTHENTICATED, true),
       new Rule("/api/v1/me", ANY, AUTHENTICATED, true),
+      // The address scheduled reports to the user go to (ReportsWiring).
+      new Rule("/api/v1/me/email", GET, AUTHENTICATED, false),
+      new Rule("/api/v1/me/email", Set.of(HttpMethod.PUT), AUTHENTICATED, false),
       new Rule("/api/v1/apikeys", ANY, AUTHENTICATED, false),
       new Rule("/api/v1/apikeys/", ANY, AUTHENTICATED, false),
       // Monitoring.
@@ -125,6 +128,12 @@ public final class AccessRules {
       new Rule("/api/v1/reports", GET, "monitoring:report:read", false),
       new Rule("/api/v1/reports", Set.of(HttpMethod.POST), "monitoring:report:write", false),
       new Rule("/api/v1/reports/", GET, "monitoring:report:read", false),
+      // Report schedules: the caller's own (others' answer 403 in the report module).
+      new Rule("/api/v1/report-schedules", GET, "monitoring:report:read", false),
+      new Rule("/api/v1/report-schedules", Set.of(HttpMethod.POST), "monitoring:report:write", false),
+      new Rule("/api/v1/report-schedules/", GET, "monitoring:report:read", false),
+      new Rule("/api/v1/report-schedules/", Set.of(HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.POST),
+          "monitoring:report:write", false),
       // Administration.
       new Rule("/api/v1/users", ANY, "users:user:manage", false),
       new Rule("/api/v1/users/", ANY, "users:user:manage", false),

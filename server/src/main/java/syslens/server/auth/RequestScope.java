@@ -41,8 +41,16 @@ public final class RequestScope {
     if (p == null || !p.scoped()) {
       return null;
     }
-    List<List<Matcher>> out = new ArrayList<>(p.scope().size());
-    for (String s : p.scope()) {
+    return of(p.scope());
+  }
+
+  /** Scope selectors (text) as matchers, or null when {@code selectors} is null (unscoped). */
+  public List<List<Matcher>> of(List<String> selectors) {
+    if (selectors == null) {
+      return null;
+    }
+    List<List<Matcher>> out = new ArrayList<>(selectors.size());
+    for (String s : selectors) {
       List<Matcher> m = parsed.get(s);
       if (m == null) {
         if (problem(s) != null) {
