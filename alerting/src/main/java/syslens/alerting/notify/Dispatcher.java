@@ -45,6 +45,8 @@ final class Dispatcher {
     final Map<String, Alert> alerts = new LinkedHashMap<>();
     Instant next;
     boolean flushed;
+    /** Notification-log keys per integration of the route's receiver (a SHA-256 each; computed once). */
+    String[] logKeys;
 
     Group(Route route, Labels groupLabels, Instant next) {
       this.route = route;
@@ -277,7 +279,8 @@ final class Dispatcher {
           entries.add(new Entry(e.getKey(), e.getValue(), e.getValue().firingAt(now)));
         }
       }
-      notify(config.receivers().get(g.route.receiver), g.key, g.groupLabels, entries, g.route.repeatInterval, false, now);
+      notify(config.receivers().get(g.route.receiver), g, g.key, g.groupLabels, entries, g.route.repeatInterval, false,
+          now);
     }
     // Resolved alerts that were part of this flush leave the group (unless they changed meanwhile).
     snapshot.forEach((fp, a) -> {
@@ -290,7 +293,7 @@ final class Dispatcher {
     }
   }
 
-  private void notify(Receiver r, String groupKey, Labels groupLabels, List<Entry> entries, Duration repeat,
+  private void notify(Receiver r, Group g, String groupKey, Labels groupLabels, List<Entry> entries, Duration repeat,
       boolean escalation, Instant now) {
     if (!r.scope().isEmpty()) { // a team's receiver is told only of its team's alerts, whatever the route
       entries = entries.stream().filter(e -> r.covers(e.alert().labels())).toList();
@@ -305,7 +308,15 @@ final class Dispatcher {
     }
     for (int i = 0; i < r.integrations().size(); i++) {
       Integration in = r.integrations().get(i);
-      String key = NotificationLog.key(groupKey, r.name(), i);
+      String key;
+      if (g == null) {
+        key = NotificationLog.key(groupKey, r.name(), i);
+      } else {
+        if (g.logKeys == null || g.logKeys.length != r.integrations().size()) {
+          g.logKeys = new String[r.integrations().size()];
+        }
+        key = g.logKeys[i] != null ? g.logKeys[i] : (g.logKeys[i] = NotificationLog.key(groupKey, r.name(), i));
+      }
       if (!NotificationLog.needsUpdate(nflog.get(key), firing, resolved, in.sendResolved(), repeat, now)
           || sameNews(pending.apply(key), firing, resolved)) {
         continue; // told already, or a notification saying the same is still on its way (e.g. resumed after a restart)
@@ -346,7 +357,7 @@ final class Dispatcher {
         if (r.escalateAfter == null || a.startsAt().plus(r.escalateAfter).isAfter(now) || muted(e.getKey(), a, now)) {
           continue;
         }
-        notify(config.receivers().get(r.escalateTo), "escalation:" + r.key() + ":" + e.getKey(), a.labels(),
+        notify(config.receivers().get(r.escalateTo), null, "escalation:" + r.key() + ":" + e.getKey(), a.labels(),
             List.of(new Entry(e.getKey(), a, true)), r.repeatInterval, true, now);
       }
     }

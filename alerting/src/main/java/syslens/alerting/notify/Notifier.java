@@ -266,6 +266,15 @@ public final class Notifier implements AlertSink, AutoCloseable {
     return silences;
   }
 
+  /**
+   * Waits until everything the notifier handed its database writer so far is written (queued
+   * notifications, outcomes, alerts); false when {@code timeout} passed first. For shutdown
+   * paths and benchmarks that must not measure the tail of an earlier burst.
+   */
+  public boolean awaitWritten(Duration timeout) {
+    return deliveries.writer().flush(timeout.toMillis());
+  }
+
   /** The store, once what the notifier handed its writer so far is written (reads then see it). */
   NotifyStore store() {
     deliveries.writer().flush(5_000);
