@@ -193,14 +193,16 @@ public final class Notifier implements AlertSink, AutoCloseable {
     try {
       while (!closed) {
         long started = System.nanoTime();
+        boolean failed = false;
         try {
           tick();
         } catch (RuntimeException e) {
+          failed = true; // the due time is then stale: wait a whole tick rather than retry at once
           log.error("notification dispatcher step failed: {}", e.toString(), e);
         }
         java.time.Instant due = dispatcher.nextDue();
         long wait = tickNanos;
-        if (due.isBefore(clock.instant().plus(tickInterval))) {
+        if (!failed && due.isBefore(clock.instant().plus(tickInterval))) {
           wait = Math.max(0, java.time.Duration.between(clock.instant(), due).toNanos());
         }
         if (wait > 0 && wake.tryAcquire(wait, TimeUnit.NANOSECONDS)) {
