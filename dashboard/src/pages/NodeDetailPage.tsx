@@ -18,6 +18,8 @@ import { KEYS, useMainSeries, useMatrices } from './nodeHistory';
 
 const ALERTS_POLL_MS = 15_000;
 const BREAKDOWN_REFRESH_MS = 60_000;
+/** While a node's breakdowns are still empty (no rates yet), how often they are asked again. */
+const BREAKDOWN_RETRY_MS = 5_000;
 const MAX_BREAKDOWN_SERIES = 8;
 
 function ChartCard({ title, testId, points, children }: { title: string; testId: string; points?: number; children: React.ReactNode }) {
@@ -107,19 +109,21 @@ export default function NodeDetailPage({ nodeId, query = '' }: { nodeId: string;
   const offset = rangeState.cmp ? compareOffsetMs(rangeState.cmp, range) : 0;
   const compare = useMatrices(rangeState.cmp ? KEYS.map((k) => queries[k]) : null, win, offset, 0);
 
-  // Breakdowns: agents only; refreshed every minute while the range ends now.
+  // Breakdowns: agents only; refreshed every minute while the range ends now, and every few
+  // seconds while they are still empty (a node that just started has no rates yet).
   const [tick, setTick] = useState(0);
-  useEffect(() => {
-    if (!range.live) return;
-    const timer = setInterval(() => setTick((n) => n + 1), BREAKDOWN_REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [range.live]);
   const breakdownExprs = useMemo(() => {
     if (kind !== 'agent') return null;
     const b = breakdownQueries(nodeId, rw);
     return BREAKDOWN_KEYS.map((k) => b[k]);
   }, [kind, nodeId, rw]);
   const breakdowns = useMatrices(breakdownExprs, win, 0, tick);
+  const breakdownsEmpty = breakdowns.data != null && breakdowns.data.every((m) => m.length === 0);
+  useEffect(() => {
+    if (!range.live) return;
+    const timer = setInterval(() => setTick((n) => n + 1), breakdownsEmpty ? BREAKDOWN_RETRY_MS : BREAKDOWN_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [range.live, breakdownsEmpty]);
 
   const live = range.live;
   const end = live ? Math.max(now, range.end) : range.end;
