@@ -4,7 +4,7 @@ import { appendLive, type Point } from './series';
 import { breakdownQueries, nodeQueries } from './promql';
 import {
   chooseStep, compareOffsetMs, MAX_POINTS, parseDuration, parseRangeQuery, PRESETS, presetOf, queryWindow,
-  rangeQuery, rateWindow, resolveRange, tierFor, zoomOutRange, zoomRange,
+  rangeQuery, rateWindow, resolveRange, slideWindow, tierFor, zoomOutRange, zoomRange,
 } from './timeRange';
 
 const NOW = 1_764_000_000_000;
@@ -88,6 +88,18 @@ describe('resolving, zoom and comparison', () => {
     expect(w.step).toBe(3600);
     expect(w.start % (3600 * 1000)).toBe(0);
     expect(w.start).toBeLessThanOrEqual(NOW - 30 * D + 1234);
+  });
+
+  it('slides a live window to now for a re-query, keeping width and step', () => {
+    const w = queryWindow({ start: NOW - H, end: NOW, live: true });
+    const later = NOW + 37_000;
+    const s = slideWindow(w, later);
+    expect(s.end).toBe(later);
+    expect(s.step).toBe(w.step);
+    expect(s.start % (w.step * 1000)).toBe(0);
+    expect(s.start).toBeGreaterThan(w.start);
+    expect(later - s.start).toBeGreaterThanOrEqual(w.end - w.start);
+    expect(slideWindow(w, NOW - 1)).toBe(w);
   });
 
   it('zooms to an ordered absolute range of at least a minute, keeping the comparison', () => {

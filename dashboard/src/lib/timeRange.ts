@@ -143,6 +143,17 @@ export function queryWindow(r: ResolvedRange): { start: number; end: number; ste
   return { start: Math.floor(r.start / stepMs) * stepMs, end: r.end, step };
 }
 
+/**
+ * A live window moved to end at {@code now}: same width and step, start aligned to the step. A
+ * re-query of a range that ends now must use it, or it asks again for the window as it was when
+ * the page opened and never sees what arrived since.
+ */
+export function slideWindow(win: { start: number; end: number; step: number }, now: number): { start: number; end: number; step: number } {
+  if (now <= win.end) return win;
+  const stepMs = win.step * 1000;
+  return { start: Math.floor((now - (win.end - win.start)) / stepMs) * stepMs, end: now, step: win.step };
+}
+
 /** Milliseconds an earlier period is shifted by, for a comparison. */
 export function compareOffsetMs(cmp: CompareOffset, r: ResolvedRange): number {
   return cmp === 'prev' ? r.end - r.start : parseDuration(cmp)!;

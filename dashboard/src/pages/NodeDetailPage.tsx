@@ -11,7 +11,7 @@ import { formatBytes, formatBytesPerSec, formatPercent, formatRelativeTime } fro
 import { breakdownQueries, nodeKind, nodeQueries, type BreakdownKey, type NodeSeriesKey } from '../lib/promql';
 import { navigate, nodeHref } from '../lib/route';
 import { countValues, matrixToNamed, type MatrixSeries } from '../lib/series';
-import { compareOffsetMs, parseRangeQuery, queryWindow, rangeQuery, rateWindow, resolveRange, zoomRange, type RangeState } from '../lib/timeRange';
+import { compareOffsetMs, parseRangeQuery, queryWindow, rangeQuery, rateWindow, resolveRange, slideWindow, zoomRange, type RangeState } from '../lib/timeRange';
 import { LabelTags, StatusTag } from '../components/NodeTags';
 import { lineChartOption, type LineSeries } from './chartOptions';
 import { KEYS, useMainSeries, useMatrices } from './nodeHistory';
@@ -117,7 +117,10 @@ export default function NodeDetailPage({ nodeId, query = '' }: { nodeId: string;
     const b = breakdownQueries(nodeId, rw);
     return BREAKDOWN_KEYS.map((k) => b[k]);
   }, [kind, nodeId, rw]);
-  const breakdowns = useMatrices(breakdownExprs, win, 0, tick);
+  // A live range's re-query slides to now: the window as resolved when the page opened may end
+  // before the node's first rates, and asking for it again would stay empty for good.
+  const breakdownWin = useMemo(() => (range.live && tick > 0 ? slideWindow(win, Date.now()) : win), [win, tick, range.live]);
+  const breakdowns = useMatrices(breakdownExprs, breakdownWin, 0, tick);
   const breakdownsEmpty = breakdowns.data != null && breakdowns.data.every((m) => m.length === 0);
   useEffect(() => {
     if (!range.live) return;
@@ -161,14 +164,15 @@ export default function NodeDetailPage({ nodeId, query = '' }: { nodeId: string;
   const breakdownOptions = useMemo(() => {
     if (!breakdowns.data) return null;
     const named = (i: number) => matrixToNamed(breakdowns.data![i] as MatrixSeries[], BREAKDOWN_NAME[BREAKDOWN_KEYS[i]], MAX_BREAKDOWN_SERIES);
+    const [bStart, bEnd] = [breakdownWin.end - (range.end - range.start), breakdownWin.end];
     const cores = (v: number) => v.toFixed(2);
     return [
-      { key: 'filesystem', title: t('history.breakdown.filesystem'), count: breakdowns.data[0].length, option: lineChartOption(named(0), range.start, range.end, (v) => formatPercent(v).replace('.0%', '%'), 100) },
-      { key: 'nic', title: t('history.breakdown.nic'), count: breakdowns.data[1].length, option: lineChartOption([...named(1), ...named(2)], range.start, range.end, formatBytesPerSec) },
-      { key: 'processCpu', title: t('history.breakdown.processCpu'), count: breakdowns.data[3].length, option: lineChartOption(named(3), range.start, range.end, cores) },
-      { key: 'processMemory', title: t('history.breakdown.processMemory'), count: breakdowns.data[4].length, option: lineChartOption(named(4), range.start, range.end, formatBytes) },
+      { key: 'filesystem', title: t('history.breakdown.filesystem'), count: breakdowns.data[0].length, option: lineChartOption(named(0), bStart, bEnd, (v) => formatPercent(v).replace('.0%', '%'), 100) },
+      { key: 'nic', title: t('history.breakdown.nic'), count: breakdowns.data[1].length, option: lineChartOption([...named(1), ...named(2)], bStart, bEnd, formatBytesPerSec) },
+      { key: 'processCpu', title: t('history.breakdown.processCpu'), count: breakdowns.data[3].length, option: lineChartOption(named(3), bStart, bEnd, cores) },
+      { key: 'processMemory', title: t('history.breakdown.processMemory'), count: breakdowns.data[4].length, option: lineChartOption(named(4), bStart, bEnd, formatBytes) },
     ].filter((b) => b.count > 0);
-  }, [breakdowns.data, range.start, range.end, t, i18n.language]);
+  }, [breakdowns.data, breakdownWin.end, range.start, range.end, t, i18n.language]);
 
   const charts: { key: keyof typeof options; title: string; testId: string; points?: number }[] = [
     { key: 'cpu', title: t('charts.cpu'), testId: 'chart-cpu', points: countValues(series.cpu) },
