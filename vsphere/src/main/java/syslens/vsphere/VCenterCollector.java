@@ -3,6 +3,7 @@ package syslens.vsphere;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -53,9 +54,9 @@ final class VCenterCollector implements AutoCloseable {
   private long errors;
 
   VCenterCollector(VCenterSpec spec, String password, SampleSink sink, NodeDirectory nodes, Clock clock,
-      ExecutorService perfExecutor, int maxEntitiesPerQuery) {
+      ExecutorService perfExecutor, int maxEntitiesPerQuery, Duration retryBackoff) {
     this.spec = requireNonNull(spec, "spec");
-    this.client = VimClient.create(spec.clientConfig(requireNonNull(password, "password")));
+    this.client = VimClient.create(spec.clientConfig(requireNonNull(password, "password"), retryBackoff));
     this.sink = requireNonNull(sink, "sink");
     this.nodes = requireNonNull(nodes, "nodes");
     this.clock = requireNonNull(clock, "clock");

@@ -43,8 +43,17 @@ public record VCenterSpec(String id, String name, URI url, String user, String s
 
   /** The client configuration with the opened password. */
   public VimClientConfig clientConfig(String password) {
-    return VimClientConfig.builder(url, user, password).pinnedSha256(pinnedSha256)
-        .maxConcurrency(maxConcurrency).timeout(timeout).build();
+    return clientConfig(password, null);
+  }
+
+  /** The client configuration with the opened password and the first retry delay ({@code null}: the default). */
+  VimClientConfig clientConfig(String password, Duration retryBackoff) {
+    VimClientConfig.Builder b = VimClientConfig.builder(url, user, password).pinnedSha256(pinnedSha256)
+        .maxConcurrency(maxConcurrency).timeout(timeout);
+    if (retryBackoff != null) {
+      b.backoff(retryBackoff);
+    }
+    return b.build();
   }
 
   @Override

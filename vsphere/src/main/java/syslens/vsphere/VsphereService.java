@@ -3,6 +3,7 @@ package syslens.vsphere;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -35,6 +36,8 @@ public final class VsphereService implements AutoCloseable {
   private final NodeDirectory nodes;
   private final Clock clock;
   private final int maxEntitiesPerQuery;
+  /** First retry delay of the vSphere clients; null: the client's default. */
+  private final Duration retryBackoff;
   private final ScheduledExecutorService scheduler;
   private final ExecutorService perfExecutor = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<String, Running> running = new ConcurrentHashMap<>();
@@ -57,6 +60,7 @@ public final class VsphereService implements AutoCloseable {
     this.nodes = b.nodes;
     this.clock = b.clock;
     this.maxEntitiesPerQuery = b.maxEntitiesPerQuery;
+    this.retryBackoff = b.retryBackoff;
     this.scheduler = Executors.newScheduledThreadPool(b.schedulerThreads, r -> {
       Thread t = new Thread(r, "vsphere-cycle");
       t.setDaemon(true);
@@ -150,7 +154,7 @@ public final class VsphereService implements AutoCloseable {
 
   /** Logs in and reads the ServiceContent with the given settings, without saving anything. */
   public String testConnection(VCenterSpec spec, String password) {
-    try (VimClient c = VimClient.create(spec.clientConfig(password))) {
+    try (VimClient c = VimClient.create(spec.clientConfig(password, retryBackoff))) {
       c.login();
       return c.serviceContent().fullName();
     }
@@ -168,7 +172,7 @@ public final class VsphereService implements AutoCloseable {
       return;
     }
     Running r = new Running(new VCenterCollector(spec, password, sink, nodes, clock, perfExecutor,
-        maxEntitiesPerQuery));
+        maxEntitiesPerQuery, retryBackoff));
     running.put(spec.id(), r);
     schedule(r, 0);
     log.info("vCenter {} ({}): collecting every {} s", spec.name(), spec.url(), spec.perfInterval().toSeconds());
@@ -246,6 +250,7 @@ public final class VsphereService implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private int maxEntitiesPerQuery = 256;
     private int schedulerThreads = 2;
+    private Duration retryBackoff;
 
     private Builder(VCenterRepository repository, CredentialCipher cipher, SampleSink sink, NodeDirectory nodes) {
       this.repository = requireNonNull(repository, "repository");
@@ -272,6 +277,16 @@ public final class VsphereService implements AutoCloseable {
         throw new IllegalArgumentException("schedulerThreads: " + n + " (expected: 1..64)");
       }
       this.schedulerThreads = n;
+      return this;
+    }
+
+    /** The first delay before a failed vSphere call is tried again (doubling per attempt); default 500 ms. */
+    public Builder retryBackoff(Duration d) {
+      requireNonNull(d, "retryBackoff");
+      if (d.isNegative() || d.compareTo(Duration.ofSeconds(60)) > 0) {
+        throw new IllegalArgumentException("retryBackoff: " + d + " (expected: 0..60s)");
+      }
+      this.retryBackoff = d;
       return this;
     }
 

@@ -7,6 +7,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class VsphereFaultsTest {
+  /** The retries still happen (the messages count them); only their waits are short. */
+  static final Duration FAST_RETRY = Duration.ofMillis(20);
 
   static VCenterSpec spec(String id, String name, VcSim sim, int timeoutSeconds) {
     return new VCenterSpec(id, name, sim.url(), VcSim.USER, new TestParts.Cipher().seal(VcSim.PASSWORD),
@@ -20,7 +22,7 @@ class VsphereFaultsTest {
     try (VcSim slow = VcSim.start("-cluster", "1", "-host", "1", "-vm", "2", "-method-delay", "{\"QueryPerf\":2500}");
         VcSim fast = VcSim.start("-cluster", "1", "-host", "1", "-vm", "2");
         VsphereService service = VsphereService.builder(repo, new TestParts.Cipher(), sink, new TestParts.Nodes())
-            .build()) {
+            .retryBackoff(FAST_RETRY).build()) {
       service.save(spec("s", "slow", slow, 1));
       service.save(spec("f", "fast", fast, 30));
       VCenterStatus s = service.runNow("s").orElseThrow();
@@ -46,7 +48,7 @@ class VsphereFaultsTest {
   void runNow_unreachableVcenter_reportsConnectionRefused() throws Exception {
     TestParts.Repository repo = new TestParts.Repository();
     try (VsphereService service = VsphereService.builder(repo, new TestParts.Cipher(), new TestParts.Sink(),
-        new TestParts.Nodes()).build()) {
+        new TestParts.Nodes()).retryBackoff(FAST_RETRY).build()) {
       int port;
       try (java.net.ServerSocket ss = new java.net.ServerSocket(0)) {
         port = ss.getLocalPort();
