@@ -39,6 +39,43 @@ final class Feeds {
     }
   }
 
+  /**
+   * The server's CPU seconds and the samples stored when the first {@code batches} batches (the
+   * warm-up: class loading and JIT compilation of the ingest path) were done, so a steady-state
+   * rate is taken over the rest. Both stores get the same split.
+   */
+  static final class Warm {
+    final int batches;
+    private final java.util.function.DoubleSupplier cpu;
+    double cpuAt = Double.NaN;
+    long samplesAt;
+
+    Warm(int batches, java.util.function.DoubleSupplier cpu) {
+      this.batches = batches;
+      this.cpu = cpu;
+    }
+
+    /** A sixth of the batches (at least one), or none when there are fewer than four. */
+    static int batchesFor(Fleet f, int roundsPerBatch) {
+      int nb = batches(f, roundsPerBatch);
+      return nb < 4 ? 0 : Math.max(1, nb / 6);
+    }
+
+    void hit(long samples) {
+      cpuAt = cpu.getAsDouble();
+      samplesAt = samples;
+    }
+
+    boolean taken() {
+      return !Double.isNaN(cpuAt);
+    }
+
+    /** Samples per server CPU-second after the warm-up. */
+    double perCpuSecond(long samplesEnd, double cpuEnd) {
+      return (samplesEnd - samplesAt) / (cpuEnd - cpuAt);
+    }
+  }
+
   static int batches(Fleet f, int roundsPerBatch) {
     return (f.rounds() + roundsPerBatch - 1) / roundsPerBatch;
   }
@@ -126,7 +163,7 @@ final class Feeds {
    * {@code threads} threads while the clock runs (as real agents build theirs).
    */
   static Outcome agents(Fleet f, Servers.SysLens server, int roundsPerBatch, int inflight, int threads, int channels,
-      Progress progress) throws Exception {
+      Progress progress, Warm warm) throws Exception {
     String token = server.enrollmentToken();
     List<ManagedChannel> chans = new ArrayList<>();
     List<AgentStream> streams = new ArrayList<>();
@@ -146,6 +183,13 @@ final class Feeds {
       AtomicLong refused = new AtomicLong();
       long t0 = System.nanoTime();
       for (int b = 0; b < nb; b++) {
+        if (warm != null && b == warm.batches && b > 0) {
+          // Everything sent so far acknowledged, then the mark: no batch straddles it.
+          for (int d = Math.max(0, b - inflight); d < b; d++) {
+            CompletableFuture.allOf(acks[d]).get(10, TimeUnit.MINUTES);
+          }
+          warm.hit((long) b * roundsPerBatch * f.seriesPerHost() * f.hosts());
+        }
         if (b >= inflight) {
           CompletableFuture.allOf(acks[b - inflight]).get(10, TimeUnit.MINUTES);
           progress.update((long) (b - inflight + 1) * roundsPerBatch * f.seriesPerHost() * f.hosts());
@@ -210,8 +254,8 @@ final class Feeds {
   }
 
   /** VictoriaMetrics's JSON-lines import, {@code concurrency} requests at a time, same batches. */
-  static Outcome victoria(Fleet f, Servers.Victoria vm, int roundsPerBatch, int concurrency, Progress progress)
-      throws Exception {
+  static Outcome victoria(Fleet f, Servers.Victoria vm, int roundsPerBatch, int concurrency, Progress progress,
+      Warm warm) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     String[] seriesJson = new String[f.seriesPerHost()];
     for (int s = 0; s < seriesJson.length; s++) {
@@ -237,6 +281,9 @@ final class Feeds {
         }
         for (Future<?> w : wave) {
           w.get(10, TimeUnit.MINUTES);
+        }
+        if (warm != null && b + 1 == warm.batches) {
+          warm.hit((long) (b + 1) * roundsPerBatch * f.seriesPerHost() * f.hosts());
         }
         progress.update((long) (b + 1) * roundsPerBatch * f.seriesPerHost() * f.hosts());
       }

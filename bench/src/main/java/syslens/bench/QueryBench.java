@@ -139,7 +139,7 @@ final class QueryBench extends BenchMain.Common implements Callable<Integer> {
       if (vs.contains("victoriametrics")) {
         t0 = System.nanoTime();
         Servers.Victoria v = Servers.Victoria.start(work.resolve("victoriametrics"), children);
-        Feeds.victoria(fleet, v, 6, 4, new Feeds.Progress("victoriametrics import", fleet.totalSamples()));
+        Feeds.victoria(fleet, v, 6, 4, new Feeds.Progress("victoriametrics import", fleet.totalSamples()), null);
         v.api.get("/internal/force_flush", java.time.Duration.ofMinutes(5));
         load.put("victoriametrics", seconds(t0));
         targets.put("victoriametrics", v.api);
