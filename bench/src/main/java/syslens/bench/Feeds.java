@@ -241,11 +241,14 @@ final class Feeds {
     List<Label> tags = f.hostTags(h).stream().map(l -> Label.newBuilder().setName(l[0]).setValue(l[1]).build()).toList();
     MetricBatch.Builder mb = MetricBatch.newBuilder().setSeq(b + 1L);
     for (int s = 0; s < seriesLabels.length; s++) {
-      Series.Builder sb = mb.addSeriesBuilder();
-      for (Label l : seriesLabels[s]) {
-        sb.addLabels(l);
+      // As the agent sends: labels with a ref in a stream's first batch, the ref alone after it.
+      Series.Builder sb = mb.addSeriesBuilder().setRef(s + 1);
+      if (b == 0) {
+        for (Label l : seriesLabels[s]) {
+          sb.addLabels(l);
+        }
+        sb.addAllLabels(tags);
       }
-      sb.addAllLabels(tags);
       for (int r = r0; r < r1; r++) {
         sb.addSamples(Sample.newBuilder().setTimestampMs(f.timestamp(r)).setValue(f.value(h, s, r)));
       }

@@ -23,6 +23,10 @@ public final class IngestSession {
   private static final Logger log = LoggerFactory.getLogger(IngestSession.class);
   /** Bound of the label cache (cleared, not grown, beyond). */
   static final int MAX_CACHED_SERIES = 100_000;
+  /** The highest series ref a session accepts ({@link SeriesInput#ref}). */
+  public static final int MAX_REFS = 1 << 18;
+  /** A ref whose labels were refused; why is in {@link #refProblems}. */
+  private static final Labels INVALID_REF = Labels.of("__name__", "syslens_invalid_ref");
 
   private final IngestPipeline pipeline;
   private final Source source;
@@ -34,6 +38,9 @@ public final class IngestSession {
    */
   private Object[] lastKeys = new Object[0];
   private Labels[] lastLabels = new Labels[0];
+  /** Series refs defined in this session: their storage labels, or {@link #INVALID_REF}. */
+  private Labels[] byRef = new Labels[0];
+  private final Map<Integer, String> refProblems = new HashMap<>();
   private final RoundTracker rounds;
   private final Labels up;
   private final Counter batches;
@@ -60,6 +67,42 @@ public final class IngestSession {
   }
 
   /**
+   * Takes in the refs that {@code in} defines (series with labels and a ref), whatever becomes of
+   * the batch afterwards: a sender counts a ref as defined once it sent it. Returns the first ref
+   * that a series uses without labels and that no batch of this session defined, or 0. A source
+   * with refs calls this for every batch it receives, before {@link #write}.
+   */
+  public int define(SeriesInput in) {
+    int n = in.seriesCount();
+    int unknown = 0;
+    for (int i = 0; i < n; i++) {
+      int ref = in.ref(i);
+      if (ref <= 0 || ref > MAX_REFS) {
+        continue; // 0: no ref; out of range: write() refuses the batch naming it
+      }
+      if (in.labelCount(i) > 0) {
+        if (in.labelCount(i) > LabelRules.MAX_LABELS) {
+          continue; // write() refuses the batch
+        }
+        Labels labels = build(in, i, null);
+        if (ref >= byRef.length) {
+          byRef = java.util.Arrays.copyOf(byRef, Math.min(MAX_REFS + 1, Math.max(ref + 1, Math.max(64, byRef.length * 2))));
+        }
+        if (labels == null) {
+          byRef[ref] = INVALID_REF;
+          refProblems.put(ref, problem);
+        } else {
+          byRef[ref] = labels;
+          refProblems.remove(ref);
+        }
+      } else if (unknown == 0 && (ref >= byRef.length || byRef[ref] == null)) {
+        unknown = ref;
+      }
+    }
+    return unknown;
+  }
+
+  /**
    * Validates, appends and durably commits one batch; returns what became of it. Never throws for
    * bad input or storage trouble: those are {@link WriteResult.Status#INVALID} and
    * {@link WriteResult.Status#UNAVAILABLE}.
@@ -76,7 +119,11 @@ public final class IngestSession {
     }
     for (int i = 0; i < n; i++) {
       int k = in.sampleCount(i);
-      if (in.labelCount(i) == 0) {
+      int ref = in.ref(i);
+      if (ref < 0 || ref > MAX_REFS) {
+        return invalid(in, "series " + i + ": ref " + Integer.toUnsignedString(ref) + " (expected: 0.." + MAX_REFS + ")");
+      }
+      if (in.labelCount(i) == 0 && ref == 0) {
         return invalid(in, "series " + i + ": no labels (expected: at least __name__)");
       }
       if (in.labelCount(i) > LabelRules.MAX_LABELS) {
@@ -213,6 +260,22 @@ public final class IngestSession {
 
   /** The storage labels of series {@code i}, or null with {@link #problem} set. */
   private Labels resolve(SeriesInput in, int i) {
+    int ref = in.ref(i);
+    if (ref > 0) {
+      if (ref >= byRef.length || byRef[ref] == null) {
+        if (in.labelCount(i) == 0) {
+          problem = "unknown series ref " + ref + " (expected: a ref defined with its labels earlier in the session)";
+          return null;
+        }
+        define(in); // a caller that did not define first
+      }
+      Labels labels = byRef[ref];
+      if (labels == INVALID_REF) {
+        problem = refProblems.get(ref);
+        return null;
+      }
+      return labels;
+    }
     Object key = in.key(i);
     if (key == null) {
       return build(in, i, null);

@@ -18,6 +18,15 @@ public interface SeriesInput {
 
   int labelCount(int series);
 
+  /**
+   * A number the source gives series i for the rest of the session (1..{@link
+   * IngestSession#MAX_REFS}; 0: none). A series with labels and a ref defines the ref (see {@link
+   * IngestSession#define}); one with the ref and no labels is the series defined under it.
+   */
+  default int ref(int series) {
+    return 0;
+  }
+
   String labelName(int series, int label);
 
   String labelValue(int series, int label);

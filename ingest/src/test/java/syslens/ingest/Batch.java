@@ -10,6 +10,7 @@ final class Batch implements SeriesInput {
   private final List<long[]> ts = new ArrayList<>();
   private final List<double[]> vs = new ArrayList<>();
   private final List<Identity> ids = new ArrayList<>();
+  private final List<Integer> refs = new ArrayList<>();
   final List<AppendStatus> outcomes = new ArrayList<>();
 
   static Batch of() {
@@ -25,7 +26,20 @@ final class Batch implements SeriesInput {
     ts.add(new long[] {t});
     vs.add(new double[] {v});
     ids.add(id);
+    refs.add(0);
     return this;
+  }
+
+  /** A series with a ref: defining it when nameValues is not empty, else using it. */
+  Batch ref(int ref, String[] nameValues, long t, double v) {
+    series(nameValues, null, t, v);
+    refs.set(refs.size() - 1, ref);
+    return this;
+  }
+
+  @Override
+  public int ref(int i) {
+    return refs.get(i);
   }
 
   static String[] l(String... nameValues) {

@@ -254,4 +254,28 @@ class IngestSessionTest {
         Batch.of().series(l("__name__", "a"), t0, 1).series(l("__name__", "b"), t0, 1));
     assertThat(r.reason()).isEqualTo("series: 2 (expected: <= 1 per batch)");
   }
+
+  @Test
+  void write_seriesRefs_labelsOncePerSessionThenTheRefAlone() {
+    IngestSession s = pipeline.open(new Source(Source.AGENT, "n1"), SessionOptions.builder()
+        .identity(new Identity("n1", "n1.example")).rejectBatchOnInvalidSeries(false).build());
+    Batch first = Batch.of().ref(1, l("__name__", "cpu", "mode", "idle"), t0, 1).ref(2, l("__name__", "bad name"), t0, 2);
+    assertThat(s.define(first)).isZero();
+    WriteResult w = s.write(first);
+    assertThat(w.accepted()).as(w.toString()).isEqualTo(1);
+    Batch later = Batch.of().ref(1, l(), t0 + 10_000, 3).ref(2, l(), t0 + 10_000, 4);
+    assertThat(s.define(later)).as("both refs were defined, one with labels storage refuses").isZero();
+    WriteResult r = s.write(later);
+    assertThat(r.accepted()).isEqualTo(1);
+    assertThat(r.refusedByReason()).containsEntry("invalid_labels", 1);
+    assertThat(samples("cpu", "n1")).extracting(x -> x[1]).containsExactly(1.0, 3.0);
+    assertThat(only("cpu").get("mode")).isEqualTo("idle");
+
+    assertThat(s.define(Batch.of().ref(7, l(), t0 + 20_000, 5))).as("never defined").isEqualTo(7);
+    IngestSession other = agent("n2");
+    assertThat(other.define(Batch.of().ref(1, l(), t0, 1))).as("refs belong to one session").isEqualTo(1);
+    WriteResult tooBig = s.write(Batch.of().ref(IngestSession.MAX_REFS + 1, l("__name__", "x"), t0, 1));
+    assertThat(tooBig.status()).isEqualTo(WriteResult.Status.INVALID);
+    assertThat(tooBig.reason()).contains("ref " + (IngestSession.MAX_REFS + 1)).contains("expected: 0.." + IngestSession.MAX_REFS);
+  }
 }

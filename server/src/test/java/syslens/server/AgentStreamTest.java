@@ -185,6 +185,43 @@ class AgentStreamTest {
     out.onCompleted();
   }
 
+  private static Series ref(int ref, String name, long t, double v) {
+    Series.Builder b = Series.newBuilder().setRef(ref).addSamples(Sample.newBuilder().setTimestampMs(t).setValue(v));
+    if (name != null) {
+      b.addLabels(Label.newBuilder().setName("__name__").setValue(name));
+    }
+    return b.build();
+  }
+
+  @Test
+  void connect_seriesRefs_labelsOnceThenRefAlone_unknownRefEndsStreamStoringNothing() throws Exception {
+    Inbox inbox = new Inbox();
+    StreamObserver<AgentMessage> out = open(inbox);
+    out.onNext(AgentMessage.newBuilder().setHello(hello(TestServer.TOKEN, "ref-test").getHello().toBuilder()
+        .setSeqEpoch(77)).build());
+    long t = System.currentTimeMillis() / 1000 * 1000 - 30_000;
+    out.onNext(batch(1, ref(1, "ref_gauge", t, 1)));
+    out.onNext(batch(1, ref(2, "ref_other", t, 7))); // a resend, acked as a duplicate: its ref still counts
+    out.onNext(batch(2, ref(1, null, t + 10_000, 2), ref(2, null, t + 10_000, 8)));
+    out.onNext(batch(3, ref(1, null, t + 20_000, 3), ref(9, null, t + 20_000, 9)));
+    Status end = inbox.end.get(10, TimeUnit.SECONDS);
+    assertThat(end.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+    List<ServerMessage> replies = inbox.messages.stream().filter(m -> m.hasAck() || m.hasReject()).toList();
+    assertThat(replies).extracting(m -> m.hasAck() ? "ack " + m.getAck().getSeq() : m.getReject().getCode() + " " + m.getReject().getSeq())
+        .containsExactly("ack 1", "ack 1", "ack 2", "UNKNOWN_SERIES_REF 3");
+    assertThat(replies.get(3).getReject().getFatal()).isFalse();
+    assertThat(replies.get(3).getReject().getReason()).contains("series ref 9 was never defined on this stream");
+
+    String token = server.login();
+    var gauge = server.queryRange(token, "ref_gauge", t, t + 20_000, "10s");
+    assertThat(gauge.at("/data/result/0/metric/node").asText()).isEqualTo("ref-test");
+    assertThat(gauge.at("/data/result/0/values").toString()).as("batch 3 stored nothing")
+        .contains("\"1\"", "\"2\"").doesNotContain("\"3\"");
+    var other = server.queryRange(token, "ref_other", t, t + 20_000, "10s");
+    assertThat(other.at("/data/result/0/values").toString()).as("the duplicate stored nothing; its ref served batch 2")
+        .contains("\"8\"").doesNotContain("\"7\"");
+  }
+
   @Test
   void connect_oversizedMessage_failsStreamWithResourceExhausted() throws Exception {
     Inbox inbox = new Inbox();

@@ -300,7 +300,7 @@ public final class AgentConnection {
       if (b == null) {
         return;
       }
-      s.out.onNext(AgentMessage.newBuilder().setBatch(b).build());
+      s.out.onNext(AgentMessage.newBuilder().setBatch(s.refs.encode(b)).build());
       s.sentUpTo = b.getSeq();
     }
   }
@@ -387,6 +387,12 @@ public final class AgentConnection {
       listener.onFatal(r);
       return;
     }
+    if (r.getCode() == Reject.Code.UNKNOWN_SERIES_REF) {
+      // Nothing was stored: keep the batch; the server ends the stream, and the next one starts
+      // with no refs, so the batch goes again with its labels.
+      log.warn("server {}:{} did not know a series ref ({}); resending on a new stream", host, port, r.getReason());
+      return;
+    }
     if (r.getCode() == Reject.Code.UNAVAILABLE) {
       // Nothing was stored: keep the batch; the server ends the stream and we resend on reconnect.
       log.warn("server {}:{} cannot store data right now ({}); keeping {} unacknowledged batches"
@@ -463,6 +469,8 @@ public final class AgentConnection {
 
   private final class Session implements ClientResponseObserver<AgentMessage, ServerMessage> {
     ClientCallStreamObserver<AgentMessage> out;
+    /** This stream's series refs: labels go once per stream. */
+    final SeriesRefs refs = new SeriesRefs();
     long sentUpTo;
     boolean accepted;
 

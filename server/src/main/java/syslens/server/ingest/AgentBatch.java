@@ -52,6 +52,11 @@ final class AgentBatch implements SeriesInput {
   }
 
   @Override
+  public int ref(int i) {
+    return series[i].getRef();
+  }
+
+  @Override
   public int labelCount(int i) {
     return series[i].getLabelsCount();
   }

@@ -324,6 +324,13 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
 
     private void batch(MetricBatch b) {
       AgentBatch in = new AgentBatch(b);
+      // Refs count as defined once sent, whatever becomes of the batch (a resend is acked as a
+      // duplicate without being stored, yet the agent goes on using the refs it defined).
+      int unknownRef = session.define(in);
+      if (unknownRef != 0) {
+        unknownSeriesRef(b, unknownRef);
+        return;
+      }
       if (b.getSeq() == 0) {
         rejected("invalid_batch", in.samples());
         send(ServerMessage.newBuilder().setReject(Reject.newBuilder()
@@ -346,6 +353,24 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
               .setRejectedSamples(r.refused()).putAllRejectedByReason(r.refusedByReason())).build());
         }
       }
+    }
+
+    /**
+     * The batch names a series by a ref this stream never defined (an agent bug, or a server
+     * that lost the stream's state): nothing is stored; the agent keeps the batch and resends it
+     * on a new stream, where it defines its refs again.
+     */
+    private void unknownSeriesRef(MetricBatch b, int ref) {
+      String reason = "series ref " + ref + " was never defined on this stream (expected: labels with the ref"
+          + " first); nothing of batch " + b.getSeq() + " stored, resend it on a new stream";
+      log.warn("agent {}: {}", nodeId, reason);
+      send(ServerMessage.newBuilder().setReject(Reject.newBuilder()
+          .setCode(Reject.Code.UNKNOWN_SERIES_REF).setSeq(b.getSeq()).setReason(reason)).build());
+      closed = true;
+      synchronized (out) {
+        out.onError(io.grpc.Status.FAILED_PRECONDITION.withDescription(reason).asRuntimeException());
+      }
+      end();
     }
 
     /**
