@@ -28,6 +28,12 @@ final class HeadAppender implements Appender {
   /** New series staged by this appender, by labels. */
   private final Map<Labels, MemSeries> fresh = new HashMap<>();
   private final AppendStatus[] status = new AppendStatus[1];
+  /**
+   * The series of the previous append, by identity of its labels: a writer appends a series'
+   * samples one after another with the same labels instance, so only the first takes a lookup.
+   */
+  private Labels prevLabels;
+  private MemSeries prevSeries;
 
   HeadAppender(Head head, String source) {
     this.head = head;
@@ -41,7 +47,7 @@ final class HeadAppender implements Appender {
     if (bounds != AppendStatus.OK) {
       return bounds;
     }
-    MemSeries s = head.lookup(labels);
+    MemSeries s = labels == prevLabels ? prevSeries : head.lookup(labels);
     if (s == null) {
       s = fresh.get(labels);
       if (s == null) {
@@ -52,6 +58,8 @@ final class HeadAppender implements Appender {
         fresh.put(labels, s);
       }
     }
+    prevLabels = labels;
+    prevSeries = s;
     long bits = Double.doubleToRawLongBits(value);
     int last = lastStaged.get(s);
     long window = head.outOfOrderWindowMillis();
@@ -120,5 +128,7 @@ final class HeadAppender implements Appender {
     n = 0;
     lastStaged.clear();
     fresh.clear();
+    prevLabels = null;
+    prevSeries = null;
   }
 }
