@@ -355,13 +355,13 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/status/flags", status.flags().decorate(auth));
       // vSphere collector role: vCenters from the metadata DB, passwords sealed by the master key.
       this.vsphere = VsphereService.builder(new VCenterStore(meta, config.clock()), masterKey,
-          new VsphereWiring.Samples(pipeline), new VsphereWiring.Nodes(registry)).clock(config.clock()).build();
+          syslens.vsphere.IngestSink.create(pipeline), new VsphereWiring.Nodes(registry)).clock(config.clock()).build();
       VcentersApi vcenters = new VcentersApi(new VsphereApi(vsphere), security.audit(), scopes);
       sb.service(VcentersApi.PREFIX, vcenters.decorate(auth));
       sb.serviceUnder(VcentersApi.PREFIX + "/", vcenters.decorate(auth));
       // Guest collection (SSH, WinRM, scripts) of the inventory's VMs, secrets sealed by the same key.
       this.guests = GuestService.builder(new GuestCredentialStore(meta, config.clock()), vsphere.cipher(),
-          new VsphereWiring.Samples(pipeline), () -> GuestVm.of(vsphere.inventories())).clock(config.clock())
+          syslens.vsphere.IngestSink.create(pipeline), () -> GuestVm.of(vsphere.inventories())).clock(config.clock())
           .interval(config.guestInterval()).build();
       GuestCredentialsApi guestApi = new GuestCredentialsApi(new GuestApi(guests), security.audit());
       sb.service(GuestCredentialsApi.PREFIX, guestApi.decorate(auth));

@@ -155,8 +155,14 @@ class VsphereServerTest {
   void guestCollection_sshIntoAnInventoryVm_seriesCarryThatVmsIdentityAndChangesAreAudited() throws Exception {
     org.junit.jupiter.api.Assumptions.assumeTrue(Sshd.available(), "openssh-server is not installed");
     try (Sshd sshd = Sshd.start(dir.resolve("sshd"))) {
-      JsonNode vm = TestServer.JSON.readTree(server.get("/api/v1/vcenters/inventory?kind=vm&limit=1", token).body())
-          .at("/data/items/0");
+      // Another test's settings change restarts the collector, whose inventory is empty until its first cycle.
+      JsonNode[] first = new JsonNode[1];
+      await().atMost(Duration.ofSeconds(60)).until(() -> {
+        first[0] = TestServer.JSON.readTree(server.get("/api/v1/vcenters/inventory?kind=vm&limit=1", token).body())
+            .at("/data/items/0");
+        return first[0].has("name");
+      });
+      JsonNode vm = first[0];
       String name = vm.get("name").asText();
       // The simulated VM's guest is this machine's sshd: the address override points it there.
       String body = TestServer.JSON.writeValueAsString(java.util.Map.of("name", "lab-linux", "kind", "ssh", "vms", name,

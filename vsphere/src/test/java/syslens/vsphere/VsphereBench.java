@@ -24,8 +24,8 @@ import syslens.vsphere.perf.PerfReader;
 /**
  * {@code ./syslens bench vsphere --vms N}: starts vcsim with N VMs on loopback, then measures a
  * full inventory read and one realtime performance cycle (every VM and host, all counters) with
- * the collector's own code. Samples go to a sink that only counts them (storage is measured by
- * the tsdb benches). The last output line is one JSON object.
+ * the collector's own code. Samples go through the ingest pipeline into an embedded TSDB (WAL on,
+ * in a temp directory), as in the server. The last output line is one JSON object.
  */
 public final class VsphereBench {
   private VsphereBench() {}
@@ -59,10 +59,14 @@ public final class VsphereBench {
     }
     int hostsPerCluster = Math.min(10, Math.max(1, perCluster / 30));
     System.err.printf("starting vcsim: %d clusters x %d hosts, %d VMs each%n", clusters, hostsPerCluster, perCluster);
-    try (VcSim sim = VcSim.start("-cluster", Integer.toString(clusters), "-host", Integer.toString(hostsPerCluster),
+    Path data = Files.createTempDirectory("syslens-bench-vsphere-");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(data)));
+    try (syslens.tsdb.Tsdb tsdb = syslens.tsdb.Tsdb.builder(data).build();
+        VcSim sim = VcSim.start("-cluster", Integer.toString(clusters), "-host", Integer.toString(hostsPerCluster),
         "-vm", Integer.toString(perCluster));
         VimClient client = VimClient.create(VimClientConfig.builder(sim.url(), VcSim.USER, VcSim.PASSWORD)
             .pinnedSha256(sim.sha256()).maxConcurrency(concurrency).build())) {
+      syslens.ingest.IngestPipeline pipeline = syslens.ingest.IngestPipeline.builder(tsdb).build();
       ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
       client.login();
       long simCpu0 = cpuTicks(sim.pid());
@@ -74,11 +78,11 @@ public final class VsphereBench {
       InventoryWatch watch = new InventoryWatch(new InventoryReader(Clock.systemUTC(), 1000), 1000);
       Inventory inv = watch.refresh(client, "bench"); // what the collector does: a full read through a filter
       long t1 = System.nanoTime();
-      AtomicLong samples = new AtomicLong();
+      AtomicLong stored = new AtomicLong();
+      IngestSink ingest = IngestSink.create(pipeline);
       SampleSink sink = batchOf -> {
-        samples.addAndGet(batchOf.size());
-        AppendStatus[] st = new AppendStatus[batchOf.size()];
-        java.util.Arrays.fill(st, AppendStatus.OK);
+        AppendStatus[] st = ingest.write(batchOf);
+        stored.addAndGet(java.util.Arrays.stream(st).filter(x -> x == AppendStatus.OK).count());
         return st;
       };
       PerfReader reader = new PerfReader(Clock.systemUTC(), executor, batch);
@@ -119,15 +123,23 @@ public final class VsphereBench {
               + "\"perf_cycle_s\":%.3f,\"cycle_s\":%.3f,\"samples\":%d,\"samples_per_s\":%.0f,\"queries\":%d,"
               + "\"failed_queries\":%d,\"collector_cpu_s\":%.2f,\"collector_rss_mib\":%.1f,\"vcsim_cpu_s\":%.2f,"
               + "\"vcsim_rss_mib\":%.1f,\"incremental_inventory_s\":%.3f,\"warm_inventory_s\":%.3f,\"warm_perf_cycle_s\":%.3f,"
-              + "\"warm_samples\":%d,\"warm_collector_cpu_s\":%.2f,\"warm_vcsim_cpu_s\":%.2f,\"load_average\":%.1f,"
+              + "\"warm_samples\":%d,\"stored_samples\":%d,\"warm_collector_cpu_s\":%.2f,\"warm_vcsim_cpu_s\":%.2f,\"load_average\":%.1f,"
               + "\"concurrency\":%d,\"batch\":%d}",
           inv.vms().size(), inv.hosts().size(), Math.round(invS * 1000), Math.round(perfS * 1000),
           Math.round((invS + perfS) * 1000), cpuPercent, invS, perfS, invS + perfS, r.samples(),
           r.samples() / Math.max(perfS, 1e-9), r.queries(), r.failedQueries(), (cpu1 - cpu0) / 1e9,
           hwmMib(ProcessHandle.current().pid()), simCpuS, hwmMib(sim.pid()), (i1 - i0) / 1e9, (w1 - w0) / 1e9, (w2 - w1) / 1e9,
-          r2.samples(), warmCpuS, warmSimCpuS, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+          r2.samples(), stored.get(), warmCpuS, warmSimCpuS, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
           concurrency, batch));
       executor.shutdownNow();
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      System.err.println("bench vsphere: could not delete " + dir + ": " + e.getMessage());
     }
   }
 
