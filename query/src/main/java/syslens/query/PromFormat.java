@@ -1,7 +1,5 @@
 package syslens.query;
 
-import java.math.BigDecimal;
-
 /** Number formatting exactly as Prometheus writes sample values (API JSON, count_values labels). */
 public final class PromFormat {
   private PromFormat() {}
@@ -55,6 +53,49 @@ public final class PromFormat {
     if (v == 0) {
       return (1 / v < 0) ? "-0" : "0";
     }
-    return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
+    return plain(Double.toString(v));
+  }
+
+  /**
+   * Java's shortest decimal form of a finite non-zero double ({@code 99.5}, {@code 1.0E-5},
+   * {@code -1.25E21}) in plain notation without trailing zeros: the same text as
+   * {@code new BigDecimal(s).stripTrailingZeros().toPlainString()}, without the BigDecimal
+   * (this runs for every point of every query answer).
+   */
+  static String plain(String s) {
+    int e = s.indexOf('E');
+    if (e < 0) {
+      int end = s.length();
+      while (s.charAt(end - 1) == '0') {
+        end--;
+      }
+      if (s.charAt(end - 1) == '.') {
+        end--;
+      }
+      return s.substring(0, end);
+    }
+    boolean negative = s.charAt(0) == '-';
+    int dot = s.indexOf('.');
+    int from = negative ? 1 : 0;
+    StringBuilder digits = new StringBuilder(24).append(s, from, dot).append(s, dot + 1, e);
+    while (digits.length() > 1 && digits.charAt(digits.length() - 1) == '0') {
+      digits.setLength(digits.length() - 1);
+    }
+    int point = (dot - from) + Integer.parseInt(s, e + 1, s.length(), 10);
+    StringBuilder out = new StringBuilder(digits.length() + Math.abs(point) + 3);
+    if (negative) {
+      out.append('-');
+    }
+    if (point <= 0) {
+      out.append("0.");
+      out.repeat('0', -point);
+      out.append(digits);
+    } else if (point >= digits.length()) {
+      out.append(digits);
+      out.repeat('0', point - digits.length());
+    } else {
+      out.append(digits, 0, point).append('.').append(digits, point, digits.length());
+    }
+    return out.toString();
   }
 }

@@ -9,30 +9,49 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Short-lived HS256 access tokens. A token only says which user, user version and session it was
- * issued for; whether that still holds is checked against the database on every request by
- * {@link Authenticator}.
+ * issued for; whether that still holds is checked on every request by {@link Security} (against
+ * the user and session as read from the database within the last seconds).
+ *
+ * <p>A token whose signature and claims held is remembered by its SHA-256 until it expires, so a
+ * client presenting the same token again (every request of a dashboard or of Grafana) costs one
+ * hash and a map lookup instead of parsing two JSON documents and an HMAC; its expiry is still
+ * checked on every request. Only tokens that verified are remembered (no one without the key can
+ * add entries), at most {@value #MAX_VERIFIED}.
  */
 final class AccessTokens {
   static final String ISSUER = "syslens";
   /** Longer strings are not tokens; they are rejected before parsing. */
   static final int MAX_TOKEN_LENGTH = 4096;
 
+  /** Verified tokens remembered at most; beyond, expired ones are dropped, then all. */
+  static final int MAX_VERIFIED = 10_000;
+
   /** What a verified token claims. */
   record Claims(long userId, String username, long version, String sessionId) {}
+
+  /** A token that verified: its claims and when it expires. */
+  private record Verified(Claims claims, Instant expires) {}
 
   private final MACSigner signer;
   private final MACVerifier verifier;
   private final Clock clock;
   private final Duration ttl;
+  /** SHA-256 of a verified token (as ISO-8859-1 text) -> what it says. */
+  private final ConcurrentHashMap<String, Verified> verified = new ConcurrentHashMap<>();
+  private final MessageDigest sha256;
 
   AccessTokens(byte[] secret, Clock clock, Duration ttl) {
     requireNonNull(secret, "secret");
@@ -47,6 +66,11 @@ final class AccessTokens {
     }
     this.clock = requireNonNull(clock, "clock");
     this.ttl = requireNonNull(ttl, "ttl");
+    try {
+      this.sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 unavailable", e);
+    }
   }
 
   Duration ttl() {
@@ -89,6 +113,40 @@ final class AccessTokens {
     if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
       return new Checked(null, "malformed", null);
     }
+    String key = digest(token);
+    Verified known = verified.get(key);
+    if (known != null) {
+      if (known.expires().isAfter(clock.instant())) {
+        return new Checked(known.claims(), null, known.claims().username());
+      }
+      verified.remove(key); // expired: the full check below says so
+    }
+    return fullCheck(token, key);
+  }
+
+  private void remember(String key, Claims claims, Instant exp) {
+    if (verified.size() >= MAX_VERIFIED) {
+      Instant now = clock.instant();
+      verified.values().removeIf(v -> !v.expires().isAfter(now));
+      if (verified.size() >= MAX_VERIFIED) {
+        verified.clear();
+      }
+    }
+    verified.put(key, new Verified(claims, exp));
+  }
+
+  private String digest(String token) {
+    MessageDigest md;
+    try {
+      md = (MessageDigest) sha256.clone();
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException("SHA-256 cannot be cloned", e);
+    }
+    return new String(md.digest(token.getBytes(StandardCharsets.UTF_8)), StandardCharsets.ISO_8859_1);
+  }
+
+  /** The full check (parse, algorithm, signature, issuer, expiry, claims); remembered under {@code key} when it holds. */
+  private Checked fullCheck(String token, String key) {
     try {
       com.nimbusds.jwt.JWT parsed = com.nimbusds.jwt.JWTParser.parse(token);
       String subject = parsed.getJWTClaimsSet().getSubject();
@@ -118,7 +176,9 @@ final class AccessTokens {
       if (uid == null || ver == null || sid == null || subject == null) {
         return new Checked(null, "malformed", subject);
       }
-      return new Checked(new Claims(uid, subject, ver, sid), null, subject);
+      Claims claims = new Claims(uid, subject, ver, sid);
+      remember(key, claims, exp.toInstant());
+      return new Checked(claims, null, subject);
     } catch (ParseException | JOSEException | RuntimeException e) {
       return new Checked(null, "malformed", null);
     }

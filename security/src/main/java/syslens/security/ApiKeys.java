@@ -25,6 +25,9 @@ import javax.sql.DataSource;
 final class ApiKeys {
   static final String PREFIX = "slk_";
   static final int MAX_KEYS_PER_USER = 50;
+  /** How long a key's state is trusted without reading it again (as users and sessions). */
+  static final long CACHE_TTL_MS = 2_000;
+  private static final int MAX_CACHED = 10_000;
 
   /** A key as listed (never the secret). */
   record Key(String id, long userId, String name, Set<String> scopes, long createdAt, Long expiresAt,
@@ -45,6 +48,11 @@ final class ApiKeys {
   private final DataSource db;
   private final Clock clock;
   private final ConcurrentHashMap<String, Long> lastPersistedUse = new ConcurrentHashMap<>();
+  /** Key id -> its row and hash as last read; only keys that exist (bounded by the table). */
+  private final ConcurrentHashMap<String, Stored> cache = new ConcurrentHashMap<>();
+
+  /** A key's row and hash as read at {@code loadedAt}. */
+  private record Stored(Key key, String hash, long loadedAt) {}
 
   ApiKeys(DataSource db, Clock clock) {
     this.db = requireNonNull(db, "db");
@@ -83,6 +91,16 @@ final class ApiKeys {
 
   /** The live key with this text, or empty (unknown, revoked, expired). Records its use. */
   Optional<Key> authenticate(String key) {
+    return authenticate(key, false);
+  }
+
+  /**
+   * Like {@link #authenticate(String)}; with {@code cachedOnly}, never reads or writes the
+   * database: null when the key's cached state is missing or stale or its use is due to be
+   * recorded. A key's state is cached for at most {@link #CACHE_TTL_MS} (as users and sessions
+   * are) and dropped at once when it is revoked here.
+   */
+  Optional<Key> authenticate(String key, boolean cachedOnly) {
     if (key == null || !key.startsWith(PREFIX) || key.length() > 100) {
       return Optional.empty();
     }
@@ -91,18 +109,50 @@ final class ApiKeys {
       return Optional.empty();
     }
     String id = key.substring(PREFIX.length(), sep);
-    Optional<Key> k = find(id);
     long now = clock.millis();
-    if (k.isEmpty() || k.get().revoked() || (k.get().expiresAt() != null && now >= k.get().expiresAt())
-        || !Passwords.sameDigest(hashOf(id), Passwords.sha256(key))) {
+    Stored st = cache.get(id);
+    if (st == null || now - st.loadedAt() >= CACHE_TTL_MS || now < st.loadedAt()) {
+      if (cachedOnly) {
+        return null;
+      }
+      st = load(id, now);
+      if (st == null) {
+        cache.remove(id);
+        return Optional.empty();
+      }
+      if (cache.size() >= MAX_CACHED) {
+        cache.clear();
+      }
+      cache.put(id, st);
+    }
+    Key k = st.key();
+    if (k.revoked() || (k.expiresAt() != null && now >= k.expiresAt())
+        || !Passwords.sameDigest(st.hash(), Passwords.sha256(key))) {
       return Optional.empty();
     }
     Long last = lastPersistedUse.get(id);
     if (last == null || now - last >= 60_000) {
+      if (cachedOnly) {
+        return null;
+      }
       lastPersistedUse.put(id, now);
       execute("UPDATE api_keys SET last_used = ? WHERE id = ?", now, id);
     }
-    return k;
+    return Optional.of(k);
+  }
+
+  /** A key's row with its hash, as cached; null when there is no such key. */
+  private Stored load(String id, long now) {
+    try (Connection c = db.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT id, user_id, name, scopes, created_at, expires_at, "
+            + "last_used, revoked, key_hash FROM api_keys WHERE id = ?")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new Stored(read(rs), rs.getString(9), now) : null;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("reading API key failed", e);
+    }
   }
 
   List<Key> list(long userId) {
@@ -136,7 +186,9 @@ final class ApiKeys {
   }
 
   boolean revoke(String id) {
-    return execute("UPDATE api_keys SET revoked = TRUE WHERE id = ? AND revoked = FALSE", null, id);
+    boolean done = execute("UPDATE api_keys SET revoked = TRUE WHERE id = ? AND revoked = FALSE", null, id);
+    cache.remove(id);
+    return done;
   }
 
   void revokeAllOf(long userId) {
@@ -146,18 +198,8 @@ final class ApiKeys {
       ps.executeUpdate();
     } catch (SQLException e) {
       throw new IllegalStateException("revoking API keys failed", e);
-    }
-  }
-
-  private String hashOf(String id) {
-    try (Connection c = db.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT key_hash FROM api_keys WHERE id = ?")) {
-      ps.setString(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("reading API key failed", e);
+    } finally {
+      cache.values().removeIf(st -> st.key().userId() == userId);
     }
   }
 

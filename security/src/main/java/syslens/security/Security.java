@@ -106,19 +106,58 @@ public final class Security {
    * session, {@code role_deleted}); API keys: {@code bad_api_key}.
    */
   public Authentication check(String bearer) {
+    return check(bearer, false);
+  }
+
+  /**
+   * The principal of a bearer credential when it can be told from state held in memory alone
+   * (a verified token signature or key hash, and the user, session or key as read from the
+   * database within the last two seconds, as {@link #check(String)} trusts them too), without
+   * reading or writing the database, so an event loop may call it. Empty when the database must
+   * be asked, and for every refusal: then call {@link #check(String)} on a blocking thread, which
+   * decides and says why.
+   */
+  public Optional<Principal> authenticateCached(String bearer) {
+    Authentication a = check(bearer, true);
+    return a == null ? Optional.empty() : Optional.ofNullable(a.principal());
+  }
+
+  /** Like {@link #authenticateCached(String)} for HTTP basic auth (a user name and an API key). */
+  public Optional<Principal> authenticateBasicCached(String username, String apiKey) {
+    Optional<ApiKeys.Key> k = apiKeys.authenticate(apiKey, true);
+    if (k == null || k.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<Principal> p = principalOfKey(k.get(), true);
+    return p == null ? Optional.empty() : p.filter(x -> x.username().equals(username));
+  }
+
+  /** {@link #check(String)}; with {@code cachedOnly}, null where the database would be asked. */
+  private Authentication check(String bearer, boolean cachedOnly) {
     if (bearer == null) {
       return Authentication.refused("malformed", null);
     }
     if (bearer.startsWith(ApiKeys.PREFIX)) {
-      Optional<ApiKeys.Key> k = apiKeys.authenticate(bearer);
-      return k.isEmpty() ? Authentication.refused("bad_api_key", null) : ofKey(k.get());
+      Optional<ApiKeys.Key> k = apiKeys.authenticate(bearer, cachedOnly);
+      if (k == null) {
+        return null;
+      }
+      if (k.isEmpty()) {
+        return Authentication.refused("bad_api_key", null);
+      }
+      Optional<Principal> p = principalOfKey(k.get(), cachedOnly);
+      return p == null ? null : p.map(x -> new Authentication(x, null, x.username()))
+          .orElse(Authentication.refused("unknown_user", null));
     }
     AccessTokens.Checked checked = tokens.check(bearer);
     if (checked.claims() == null) {
       return Authentication.refused(checked.rejection(), checked.subject());
     }
     AccessTokens.Claims c = checked.claims();
-    Optional<User> u = userStore.findCached(c.userId());
+    Optional<User> u = userStore.findCached(c.userId(), cachedOnly);
+    if (u == null) {
+      return null;
+    }
     if (u.isEmpty() || !u.get().username().equals(c.username())) {
       return Authentication.refused("unknown_user", c.username());
     }
@@ -128,7 +167,11 @@ public final class Security {
     if (u.get().version() != c.version()) {
       return Authentication.refused("stale_token", c.username());
     }
-    if (!sessions.touch(c.sessionId(), c.userId())) {
+    Boolean live = sessions.touch(c.sessionId(), c.userId(), cachedOnly);
+    if (live == null) {
+      return null;
+    }
+    if (!live) {
       return Authentication.refused("revoked", c.username());
     }
     return principal(u.get(), c.sessionId(), null, null).map(p -> new Authentication(p, null, p.username()))
@@ -141,19 +184,18 @@ public final class Security {
     return p.map(x -> new Authentication(x, null, x.username())).orElse(Authentication.refused("bad_api_key", username));
   }
 
-  private Authentication ofKey(ApiKeys.Key k) {
-    return principalOfKey(k).map(p -> new Authentication(p, null, p.username()))
-        .orElse(Authentication.refused("unknown_user", null));
-  }
-
   /** HTTP basic auth for machines (Grafana): the user name and one of that user's API keys. */
   public Optional<Principal> authenticateBasic(String username, String apiKey) {
-    return apiKeys.authenticate(apiKey).flatMap(k -> principalOfKey(k)
+    return apiKeys.authenticate(apiKey).flatMap(k -> principalOfKey(k, false)
         .filter(p -> p.username().equals(username)));
   }
 
-  private Optional<Principal> principalOfKey(ApiKeys.Key k) {
-    Optional<User> u = userStore.findCached(k.userId());
+  /** The principal of a key's owner; with {@code cachedOnly}, null where the database would be asked. */
+  private Optional<Principal> principalOfKey(ApiKeys.Key k, boolean cachedOnly) {
+    Optional<User> u = userStore.findCached(k.userId(), cachedOnly);
+    if (u == null) {
+      return null;
+    }
     if (u.isEmpty() || u.get().disabled()) {
       return Optional.empty();
     }

@@ -156,9 +156,21 @@ final class Sessions {
    * the activity. Reads the database at most every {@link #CACHE_TTL_MS} per session.
    */
   boolean touch(String id, long userId) {
+    return touch(id, userId, false);
+  }
+
+  /**
+   * Like {@link #touch(String, long)}; with {@code cachedOnly}, never reads or writes the
+   * database: null when the cached state is missing or stale or the activity is due to be
+   * persisted (then nothing is recorded).
+   */
+  Boolean touch(String id, long userId, boolean cachedOnly) {
     long now = clock.millis();
     State s = cache.get(id);
     if (s == null || now - s.loadedAt >= CACHE_TTL_MS || now < s.loadedAt) {
+      if (cachedOnly) {
+        return null;
+      }
       State fresh = load(id, now);
       if (fresh == null) {
         cache.remove(id);
@@ -174,8 +186,12 @@ final class Sessions {
     if (s.revoked || s.userId != userId || now >= s.expiresAt || now - s.lastActive >= idleTimeout.toMillis()) {
       return false;
     }
+    boolean persist = now - s.lastPersisted >= PERSIST_ACTIVITY_EVERY_MS;
+    if (persist && cachedOnly) {
+      return null;
+    }
     s.lastActive = now;
-    if (now - s.lastPersisted >= PERSIST_ACTIVITY_EVERY_MS) {
+    if (persist) {
       s.lastPersisted = now;
       execute("UPDATE sessions SET last_active = ? WHERE id = ?", now, id);
     }

@@ -48,10 +48,21 @@ final class UserStore {
 
   /** Cached for at most {@link #CACHE_TTL_MS}; dropped on every change made here. */
   Optional<User> findCached(long id) {
+    return findCached(id, false);
+  }
+
+  /**
+   * Like {@link #findCached(long)}; with {@code cachedOnly}, never reads the database: null when
+   * the entry is missing or stale.
+   */
+  Optional<User> findCached(long id, boolean cachedOnly) {
     long now = clock.millis();
     Cached c = byId.get(id);
     if (c != null && now - c.at() < CACHE_TTL_MS && now >= c.at()) {
       return c.user();
+    }
+    if (cachedOnly) {
+      return null;
     }
     Optional<User> u = queryOne("SELECT " + COLUMNS + " FROM users WHERE id = ?", ps -> ps.setLong(1, id));
     byId.put(id, new Cached(u, now));

@@ -253,6 +253,40 @@ abstract class SecurityContractTest {
   }
 
   @Test
+  void authenticateCached_answersFromFreshStateOnly_andSeesRevocationsAtOnce() {
+    security.users().create("bob", "Tr0ub4dor-and-3x", "viewer", false, "en", ADMIN);
+    LoginResult.Success s = login("bob", "Tr0ub4dor-and-3x");
+    Principal bob = security.authenticate(s.accessToken()).orElseThrow();
+    assertThat(security.authenticateCached(s.accessToken())).map(Principal::username).contains("bob");
+    String key = security.createApiKey(bob, "grafana", Set.of("monitoring:*:read"), null, SRC).getKey();
+    assertThat(security.authenticateCached(key)).as("key not read yet").isEmpty();
+    assertThat(security.authenticate(key)).isPresent();
+    assertThat(security.authenticateCached(key)).map(Principal::apiKeyId).isPresent();
+    assertThat(security.authenticateBasicCached("bob", key)).isPresent();
+    assertThat(security.authenticateBasicCached("admin", key)).isEmpty();
+
+    // Past the cache lifetime the database must be asked again (by check, on a blocking thread).
+    clock.advance(Duration.ofSeconds(3));
+    assertThat(security.authenticateCached(s.accessToken())).isEmpty();
+    assertThat(security.authenticateCached(key)).isEmpty();
+    assertThat(security.authenticate(s.accessToken())).isPresent();
+    assertThat(security.authenticate(key)).isPresent();
+    assertThat(security.authenticateCached(s.accessToken())).isPresent();
+
+    // Refusals are never answered from memory: check decides them and says why.
+    assertThat(security.authenticateCached("not.a.token")).isEmpty();
+    assertThat(security.authenticateCached(key + "x")).isEmpty();
+
+    // Revocations made here are seen by the very next request.
+    security.revokeApiKey(security.authenticate(key).orElseThrow().apiKeyId(), bob.userId(), false, "bob", SRC);
+    assertThat(security.authenticateCached(key)).isEmpty();
+    assertThat(security.authenticate(key)).isEmpty();
+    security.logins().logout(bob, SRC);
+    assertThat(security.authenticateCached(s.accessToken())).isEmpty();
+    assertThat(security.check(s.accessToken()).rejection()).isEqualTo("revoked");
+  }
+
+  @Test
   void apiKeys_scopedHashedRevocable() {
     LoginResult.Success s = login("admin", PW);
     Principal admin = security.authenticate(s.accessToken()).orElseThrow();

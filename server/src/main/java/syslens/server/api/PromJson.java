@@ -1,10 +1,20 @@
 package syslens.server.api;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import syslens.query.InstantVector;
 import syslens.query.Matrix;
 import syslens.query.Point;
@@ -14,52 +24,124 @@ import syslens.query.Scalar;
 import syslens.query.StringValue;
 import syslens.query.Value;
 import syslens.query.VectorSample;
+import syslens.storage.Labels;
 
-/** Renders query results in the Prometheus HTTP API's JSON shapes. */
+/**
+ * Renders query results in the Prometheus HTTP API's JSON shapes, streamed with a JSON generator
+ * straight into a pooled buffer that the server releases once written: no tree of maps and
+ * lists, no intermediate byte array.
+ */
 final class PromJson {
+  /** Stateless and thread-safe: the factory only makes generators. */
+  private static final JsonFactory JSON = new JsonFactory();
+  private static final ResponseHeaders OK = ResponseHeaders.of(HttpStatus.OK, HttpHeaderNames.CONTENT_TYPE,
+      MediaType.JSON);
+
   private PromJson() {}
 
-  static Map<String, Object> data(Value v) {
-    Map<String, Object> d = new LinkedHashMap<>();
-    d.put("resultType", v.resultType());
-    d.put("result", switch (v) {
-      case Scalar s -> List.of(seconds(s.timestampMs()), PromFormat.formatValue(s.value()));
-      case StringValue s -> List.of(seconds(s.timestampMs()), s.value());
-      case InstantVector iv -> vector(iv);
-      case Matrix m -> matrix(m);
-    });
-    return d;
-  }
-
-  private static List<Object> vector(InstantVector v) {
-    List<Object> out = new ArrayList<>(v.samples().size());
-    for (VectorSample s : v.samples()) {
-      Map<String, Object> e = new LinkedHashMap<>();
-      e.put("metric", s.labels().toMap());
-      e.put("value", pair(s.timestampMs(), s.value()));
-      out.add(e);
-    }
-    return out;
-  }
-
-  private static List<Object> matrix(Matrix m) {
-    List<Object> out = new ArrayList<>(m.series().size());
-    for (RangeSeries s : m.series()) {
-      Map<String, Object> e = new LinkedHashMap<>();
-      e.put("metric", s.labels().toMap());
-      List<Object> values = new ArrayList<>(s.points().size());
-      for (Point p : s.points()) {
-        values.add(pair(p.timestampMs(), p.value()));
+  /** {@code {"status":"success","data":{"resultType":...,"result":...}}} for a query result. */
+  static HttpResponse success(Value v, ByteBufAllocator alloc) {
+    ByteBuf buf = alloc.buffer(estimate(v));
+    boolean written = false;
+    try {
+      try (JsonGenerator g = JSON.createGenerator((OutputStream) new ByteBufOutputStream(buf))) {
+        g.writeStartObject();
+        g.writeStringField("status", "success");
+        g.writeFieldName("data");
+        data(g, v);
+        g.writeEndObject();
       }
-      e.put("values", values);
-      out.add(e);
+      written = true;
+      return HttpResponse.of(OK, HttpData.wrap(buf));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (!written) {
+        buf.release();
+      }
     }
-    return out;
   }
 
-  /** A sample of a vector or matrix: time as Prometheus' MarshalTimestamp writes it. */
-  private static List<Object> pair(long tMs, double v) {
-    return List.of(pointTime(tMs), PromFormat.formatValue(v));
+  private static void data(JsonGenerator g, Value v) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("resultType", v.resultType());
+    g.writeFieldName("result");
+    switch (v) {
+      case Scalar s -> {
+        g.writeStartArray();
+        g.writeNumber(seconds(s.timestampMs()));
+        g.writeString(PromFormat.formatValue(s.value()));
+        g.writeEndArray();
+      }
+      case StringValue s -> {
+        g.writeStartArray();
+        g.writeNumber(seconds(s.timestampMs()));
+        g.writeString(s.value());
+        g.writeEndArray();
+      }
+      case InstantVector iv -> {
+        g.writeStartArray();
+        for (VectorSample s : iv.samples()) {
+          g.writeStartObject();
+          metric(g, s.labels());
+          g.writeFieldName("value");
+          pair(g, s.timestampMs(), s.value());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
+      case Matrix m -> {
+        g.writeStartArray();
+        for (RangeSeries s : m.series()) {
+          g.writeStartObject();
+          metric(g, s.labels());
+          g.writeArrayFieldStart("values");
+          for (Point p : s.points()) {
+            pair(g, p.timestampMs(), p.value());
+          }
+          g.writeEndArray();
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+      }
+    }
+    g.writeEndObject();
+  }
+
+  private static void metric(JsonGenerator g, Labels labels) throws IOException {
+    g.writeObjectFieldStart("metric");
+    for (int i = 0; i < labels.size(); i++) {
+      g.writeStringField(labels.name(i), labels.value(i));
+    }
+    g.writeEndObject();
+  }
+
+  /** A sample of a vector or matrix: {@code [time, "value"]}, time as Prometheus' MarshalTimestamp. */
+  private static void pair(JsonGenerator g, long tMs, double v) throws IOException {
+    g.writeStartArray();
+    if (tMs % 1000 == 0) {
+      g.writeNumber(tMs / 1000);
+    } else {
+      g.writeNumber(pointTime(tMs).toString());
+    }
+    g.writeString(PromFormat.formatValue(v));
+    g.writeEndArray();
+  }
+
+  /** A first guess of the answer's size, so that most answers need no buffer growth. */
+  private static int estimate(Value v) {
+    int points = switch (v) {
+      case Matrix m -> {
+        int n = 0;
+        for (RangeSeries s : m.series()) {
+          n += s.points().size() + 4;
+        }
+        yield n;
+      }
+      case InstantVector iv -> iv.samples().size() * 4;
+      default -> 1;
+    };
+    return (int) Math.min(1 << 20, 128 + 32L * points);
   }
 
   /**
@@ -80,5 +162,4 @@ final class PromJson {
     BigDecimal s = BigDecimal.valueOf(ms, 3).stripTrailingZeros();
     return s.scale() < 0 ? s.setScale(0) : s;
   }
-
 }

@@ -24,7 +24,10 @@ final class PromRequests {
    */
   static final int MAX_FORM_BYTES = 1024 * 1024;
 
-  /** Computes a response's {@code data} from the request parameters. */
+  /**
+   * Computes a response's {@code data} from the request parameters, or the whole response (an
+   * {@link HttpResponse}, such as a query result streamed by {@link PromJson}).
+   */
   interface Handler {
     Object apply(QueryParams p);
   }
@@ -94,7 +97,8 @@ final class PromRequests {
 
   private static HttpResponse run(Handler handler, QueryParams p) {
     try {
-      return ApiErrors.success(handler.apply(p));
+      Object data = handler.apply(p);
+      return data instanceof HttpResponse r ? r : ApiErrors.success(data);
     } catch (IllegalArgumentException e) {
       return ApiErrors.badData(e.getMessage());
     } catch (QueryException e) {

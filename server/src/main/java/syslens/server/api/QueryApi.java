@@ -10,6 +10,8 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import syslens.query.Engine;
 import syslens.query.QueryException;
 import syslens.query.parser.Expr;
@@ -22,6 +24,13 @@ import syslens.query.parser.ExprFormat;
  */
 public final class QueryApi {
   static final int MAX_QUERY_LENGTH = 16 * 1024;
+  /**
+   * Parsed queries remembered (dashboards and Grafana send the same few again at every refresh);
+   * the syntax tree is immutable, so one tree serves concurrent queries. Only queries of at most
+   * {@link #MAX_PARSED_LENGTH} chars; beyond {@code MAX_PARSED} of them the memory starts afresh.
+   */
+  static final int MAX_PARSED = 1024;
+  static final int MAX_PARSED_LENGTH = 1024;
 
   private final Engine engine;
   private final Function<Duration, Engine> withTimeout;
@@ -29,6 +38,7 @@ public final class QueryApi {
   private final QueryExecutor queries;
   private final Clock clock;
   private final BiFunction<ServiceRequestContext, Engine, Engine> scope;
+  private final Map<String, Expr> parsed = new ConcurrentHashMap<>();
 
   /** Evaluates with {@code engine} on {@code queries}' threads; the timeout parameter is checked only. */
   public QueryApi(Engine engine, QueryExecutor queries, Clock clock) {
@@ -65,7 +75,7 @@ public final class QueryApi {
       String t = p.get("time");
       long time = t == null || t.isEmpty() ? clock.millis() : PromParams.timeValue("time", t);
       Engine e = scope.apply(ctx, engine(p));
-      return PromJson.data(e.instantQuery(query(p), time, raw(p)));
+      return PromJson.success(e.instantQuery(query(p), time, raw(p)), ctx.alloc());
     });
   }
 
@@ -86,7 +96,7 @@ public final class QueryApi {
       // Prometheus checks the range before it parses the query.
       Engine.checkRange(start, end, step);
       // Prometheus 2.42 reports query_range's parse errors without the parameter prefix.
-      return PromJson.data(e.rangeQuery(parse(p, ""), start, end, step, raw(p)));
+      return PromJson.success(e.rangeQuery(parse(p, ""), start, end, step, raw(p)), ctx.alloc());
     });
   }
 
@@ -141,11 +151,11 @@ public final class QueryApi {
   }
 
   /** The parsed {@code query} parameter; parse errors carry Prometheus' parameter prefix. */
-  private static Expr query(QueryParams p) {
+  private Expr query(QueryParams p) {
     return parse(p, "invalid parameter \"query\": ");
   }
 
-  private static Expr parse(QueryParams p, String prefix) {
+  private Expr parse(QueryParams p, String prefix) {
     String q = p.get("query");
     if (q == null) {
       q = "";
@@ -153,10 +163,22 @@ public final class QueryApi {
     if (q.length() > MAX_QUERY_LENGTH) {
       throw new IllegalArgumentException(prefix + q.length() + " chars (expected: <= " + MAX_QUERY_LENGTH + ")");
     }
-    try {
-      return Engine.parse(q);
-    } catch (QueryException e) {
-      throw new QueryException(e.kind(), prefix + e.getMessage(), e);
+    Expr known = parsed.get(q);
+    if (known != null) {
+      return known;
     }
+    Expr e;
+    try {
+      e = Engine.parse(q);
+    } catch (QueryException ex) {
+      throw new QueryException(ex.kind(), prefix + ex.getMessage(), ex);
+    }
+    if (q.length() <= MAX_PARSED_LENGTH) {
+      if (parsed.size() >= MAX_PARSED) {
+        parsed.clear();
+      }
+      parsed.put(q, e);
+    }
+    return e;
   }
 }

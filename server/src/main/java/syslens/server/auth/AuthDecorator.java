@@ -25,7 +25,9 @@ import syslens.server.api.ApiErrors;
  * refresh and static assets: a bearer access token or API key ({@code Authorization: Bearer}),
  * HTTP basic auth with a user name and API key (Grafana), or {@code ?token=} on the live
  * WebSocket (browsers cannot set headers there). The principal is resolved against the user's
- * current state (on the blocking executor: it may read the database), then the permission the
+ * current state: in memory on the event loop when that state was read within the last seconds
+ * ({@link Security#authenticateCached}), else on the blocking executor, which reads the database
+ * and audits refusals. Then the permission the
  * route needs ({@link AccessRules}) is checked. Each user and each API key has its own request
  * budget ({@link RateLimits}): over it, {@code 429} with {@code Retry-After}. Refused credentials
  * are audited ({@link RefusalAudit}).
@@ -80,6 +82,15 @@ public final class AuthDecorator implements DecoratingHttpServiceFunction {
       return ApiErrors.unauthorized("missing credentials (expected: Authorization: Bearer <token> from "
           + "POST /api/v1/auth/login, or an API key)");
     }
+    // Fast path: a credential whose user, session or key was read within the last seconds is
+    // verified in memory (an HMAC or SHA-256 check, no database, no bcrypt) and the request goes
+    // on here, on the event loop; a cache miss or any refusal takes the blocking path below,
+    // which reads the database and audits refusals.
+    Optional<Principal> cached = bearer != null ? security.authenticateCached(bearer)
+        : security.authenticateBasicCached(basicUser, basicSecret);
+    if (cached.isPresent()) {
+      return authorized(delegate, ctx, req, cached.get());
+    }
     String b = bearer;
     String u = basicUser;
     String s = basicSecret;
@@ -99,36 +110,41 @@ public final class AuthDecorator implements DecoratingHttpServiceFunction {
         return ApiErrors.unauthorized("invalid, expired or revoked credentials (expected: a token from "
             + "POST /api/v1/auth/login or /api/v1/auth/refresh, or a live API key)");
       }
-      Principal caller = p.get();
-      Duration wait = caller.apiKeyId() != null ? perApiKey.take(caller.apiKeyId()) : perUser.take(caller.username());
-      if (!wait.isZero()) {
-        return RateLimiter.tooMany(wait, caller.apiKeyId() != null
-            ? "too many requests with this API key (expected: at most " + perApiKey.perMinute() + " per minute)"
-            : "too many requests by user " + caller.username() + " (expected: at most " + perUser.perMinute()
-                + " per minute)");
-      }
-      Optional<AccessRules.Rule> rule = AccessRules.find(ctx.method(), ctx.path());
-      if (rule.isEmpty()) {
-        return ApiErrors.error(HttpStatus.FORBIDDEN, "forbidden", "no access rule for " + ctx.method() + " "
-            + ctx.path() + " (expected: an endpoint listed in AccessRules)");
-      }
-      Principal principal = p.get();
-      if (principal.restricted() != null && !rule.get().allowRestricted()) {
-        return ApiErrors.error(HttpStatus.FORBIDDEN, principal.restricted(), "account restricted: "
-            + principal.restricted().replace('_', ' ') + " first (expected: POST /api/v1/auth/"
-            + (principal.restricted().equals("change_password") ? "password" : "totp/begin") + ")");
-      }
-      String needed = rule.get().permission();
-      if (!needed.isEmpty() && !principal.can(needed)) {
-        return ApiErrors.error(HttpStatus.FORBIDDEN, "forbidden", "permission " + needed + " needed for "
-            + ctx.method() + " " + ctx.path() + " (expected: a role or grant that includes it)");
-      }
-      ctx.setAttr(PRINCIPAL, principal);
-      try {
-        return delegate.serve(ctx, req);
-      } catch (Exception e) {
-        return HttpResponse.ofFailure(e);
-      }
+      return authorized(delegate, ctx, req, p.get());
     }, ctx.eventLoop()));
+  }
+
+  /** An authenticated caller: its request budget, then the route's access rule, then the service. */
+  private HttpResponse authorized(HttpService delegate, ServiceRequestContext ctx, HttpRequest req,
+      Principal principal) {
+    Duration wait = principal.apiKeyId() != null ? perApiKey.take(principal.apiKeyId())
+        : perUser.take(principal.username());
+    if (!wait.isZero()) {
+      return RateLimiter.tooMany(wait, principal.apiKeyId() != null
+          ? "too many requests with this API key (expected: at most " + perApiKey.perMinute() + " per minute)"
+          : "too many requests by user " + principal.username() + " (expected: at most " + perUser.perMinute()
+              + " per minute)");
+    }
+    Optional<AccessRules.Rule> rule = AccessRules.find(ctx.method(), ctx.path());
+    if (rule.isEmpty()) {
+      return ApiErrors.error(HttpStatus.FORBIDDEN, "forbidden", "no access rule for " + ctx.method() + " "
+          + ctx.path() + " (expected: an endpoint listed in AccessRules)");
+    }
+    if (principal.restricted() != null && !rule.get().allowRestricted()) {
+      return ApiErrors.error(HttpStatus.FORBIDDEN, principal.restricted(), "account restricted: "
+          + principal.restricted().replace('_', ' ') + " first (expected: POST /api/v1/auth/"
+          + (principal.restricted().equals("change_password") ? "password" : "totp/begin") + ")");
+    }
+    String needed = rule.get().permission();
+    if (!needed.isEmpty() && !principal.can(needed)) {
+      return ApiErrors.error(HttpStatus.FORBIDDEN, "forbidden", "permission " + needed + " needed for "
+          + ctx.method() + " " + ctx.path() + " (expected: a role or grant that includes it)");
+    }
+    ctx.setAttr(PRINCIPAL, principal);
+    try {
+      return delegate.serve(ctx, req);
+    } catch (Exception e) {
+      return HttpResponse.ofFailure(e);
+    }
   }
 }

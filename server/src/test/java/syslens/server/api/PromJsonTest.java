@@ -3,9 +3,52 @@ package syslens.server.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import syslens.query.InstantVector;
+import syslens.query.Matrix;
+import syslens.query.Point;
+import syslens.query.RangeSeries;
+import syslens.query.Scalar;
+import syslens.query.StringValue;
+import syslens.query.Value;
+import syslens.query.VectorSample;
+import syslens.storage.Labels;
 
 class PromJsonTest {
+  private static String render(Value v) {
+    AggregatedHttpResponse r = PromJson.success(v, PooledByteBufAllocator.DEFAULT).aggregate().join();
+    assertThat(r.headers().contentType()).hasToString("application/json");
+    return r.contentUtf8();
+  }
+
+  @Test
+  void success_matrix_writesPrometheusShapeWithEscapedLabels() {
+    Matrix m = new Matrix(List.of(
+        new RangeSeries(Labels.of("__name__", "up", "job", "a\"b\\c\né"),
+            List.of(new Point(1_796_029_440_000L, 1), new Point(1_796_029_440_500L, 1.5e-7))),
+        new RangeSeries(Labels.empty(), List.of())));
+    assertThat(render(m)).isEqualTo("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+        + "{\"metric\":{\"__name__\":\"up\",\"job\":\"a\\\"b\\\\c\\né\"},"
+        + "\"values\":[[1796029440,\"1\"],[1796029440.500,\"0.00000015\"]]},"
+        + "{\"metric\":{},\"values\":[]}]}}");
+  }
+
+  @Test
+  void success_vectorScalarString_writePrometheusShapes() {
+    assertThat(render(new InstantVector(List.of(new VectorSample(Labels.of("a", "1"), -1_050L, Double.NaN)))))
+        .isEqualTo("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":["
+            + "{\"metric\":{\"a\":\"1\"},\"value\":[-1.050,\"NaN\"]}]}}");
+    assertThat(render(new InstantVector(List.of())))
+        .isEqualTo("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
+    assertThat(render(new Scalar(1_796_029_440_500L, Double.POSITIVE_INFINITY)))
+        .isEqualTo("{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1796029440.5,\"+Inf\"]}}");
+    assertThat(render(new StringValue(1_796_029_440_000L, "x\"y")))
+        .isEqualTo("{\"status\":\"success\",\"data\":{\"resultType\":\"string\",\"result\":[1796029440,\"x\\\"y\"]}}");
+  }
+
   @Test
   void formatValue_matchesGoFormatFloat() {
     assertThat(syslens.query.PromFormat.formatValue(1.0)).isEqualTo("1");
