@@ -69,6 +69,9 @@ public record Aggregates(long[] timestamps, double[] min, double[] max, double[]
       total += a.size();
     }
     Builder b = new Builder(Math.max(1, total));
+    if (appendDisjoint(parts, raw, b)) {
+      return b.build();
+    }
     // A min-heap of the parts not yet exhausted, by (current timestamp, part index): O(total log
     // parts), where scanning every part per point costs O(total * parts) -- two years of one-day
     // rollup blocks are 730 parts of 24 points each.
@@ -103,6 +106,40 @@ public record Aggregates(long[] timestamps, double[] min, double[] max, double[]
       }
     }
     return b.build();
+  }
+
+  /**
+   * The common case, blocks of one tier: parts that do not overlap in time are appended one after
+   * another in time order (O(points)). Returns false, having added nothing, when two overlap.
+   */
+  private static boolean appendDisjoint(List<Aggregates> parts, boolean[] raw, Builder b) {
+    int k = parts.size();
+    Integer[] order = new Integer[k];
+    int n = 0;
+    for (int i = 0; i < k; i++) {
+      if (parts.get(i).size() > 0) {
+        order[n++] = i;
+      }
+    }
+    Arrays.sort(order, 0, n, (x, y) -> Long.compare(parts.get(x).timestamps[0], parts.get(y).timestamps[0]));
+    for (int i = 1; i < n; i++) {
+      Aggregates prev = parts.get(order[i - 1]);
+      if (prev.timestamps[prev.size() - 1] >= parts.get(order[i]).timestamps[0]) {
+        return false;
+      }
+    }
+    for (int j = 0; j < n; j++) {
+      Aggregates a = parts.get(order[j]);
+      boolean r = raw[order[j]];
+      for (int i = 0; i < a.size(); i++) {
+        if (r) {
+          b.addRaw(a.timestamps[i], a.last[i]);
+        } else {
+          b.add(a.timestamps[i], a.min[i], a.max[i], a.sum[i], a.count[i], a.last[i], a.increase[i]);
+        }
+      }
+    }
+    return true;
   }
 
   /** Part indices ordered by their current timestamp, then by index (the earlier part wins). */

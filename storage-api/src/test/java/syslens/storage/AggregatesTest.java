@@ -98,6 +98,27 @@ class AggregatesTest {
     assertSame(Aggregates.merge(parts, raw), reference(parts, raw));
   }
 
+  @Property(tries = 100)
+  void merge_disjointPartsInAnyOrder_equalsTheDefinition(@ForAll long seed) {
+    Random r = new Random(seed);
+    int k = 1 + r.nextInt(8);
+    List<Aggregates> parts = new ArrayList<>();
+    boolean[] raw = new boolean[k];
+    long offset = 0;
+    for (int i = 0; i < k; i++) {
+      Aggregates p = part(r, r.nextInt(20), 1 + r.nextInt(5));
+      long[] t = p.timestamps().clone();
+      for (int j = 0; j < t.length; j++) {
+        t[j] += offset;
+      }
+      offset = t.length == 0 ? offset : t[t.length - 1] + (r.nextBoolean() ? 0 : 1); // touching or apart
+      parts.add(new Aggregates(t, p.min(), p.max(), p.sum(), p.count(), p.last(), p.increase()));
+      raw[i] = r.nextInt(3) == 0;
+    }
+    java.util.Collections.shuffle(parts, r);
+    assertSame(Aggregates.merge(parts, raw), reference(parts, raw));
+  }
+
   @Test
   void merge_twoYearsOfDayBlocksShuffled_allPointsInTimeOrder() {
     // 730 one-day parts of 24 hourly points (a 2-year series of 1-hour rollup blocks), shuffled.
