@@ -130,13 +130,12 @@ public record Aggregates(long[] timestamps, double[] min, double[] max, double[]
     }
     for (int j = 0; j < n; j++) {
       Aggregates a = parts.get(order[j]);
-      boolean r = raw[order[j]];
+      if (!raw[order[j]]) {
+        b.addAll(a);
+        continue;
+      }
       for (int i = 0; i < a.size(); i++) {
-        if (r) {
-          b.addRaw(a.timestamps[i], a.last[i]);
-        } else {
-          b.add(a.timestamps[i], a.min[i], a.max[i], a.sum[i], a.count[i], a.last[i], a.increase[i]);
-        }
+        b.addRaw(a.timestamps[i], a.last[i]);
       }
     }
     return true;
@@ -246,7 +245,28 @@ public record Aggregates(long[] timestamps, double[] min, double[] max, double[]
       n++;
     }
 
+    /** Appends every point of {@code a} (all after the points so far), column by column. */
+    void addAll(Aggregates a) {
+      int m = a.size();
+      if (n + m > ts.length) {
+        int cap = Math.max(n + m, n * 2);
+        ts = Arrays.copyOf(ts, cap);
+        for (int k = 0; k < c.length; k++) {
+          c[k] = Arrays.copyOf(c[k], cap);
+        }
+      }
+      System.arraycopy(a.timestamps, 0, ts, n, m);
+      double[][] cols = {a.min, a.max, a.sum, a.count, a.last, a.increase};
+      for (int k = 0; k < c.length; k++) {
+        System.arraycopy(cols[k], 0, c[k], n, m);
+      }
+      n += m;
+    }
+
     Aggregates build() {
+      if (n == ts.length) { // sized exactly (merges size for every point): no copy
+        return new Aggregates(ts, c[0], c[1], c[2], c[3], c[4], c[5]);
+      }
       return new Aggregates(Arrays.copyOf(ts, n), Arrays.copyOf(c[0], n), Arrays.copyOf(c[1], n),
           Arrays.copyOf(c[2], n), Arrays.copyOf(c[3], n), Arrays.copyOf(c[4], n),
           Arrays.copyOf(c[5], n));
