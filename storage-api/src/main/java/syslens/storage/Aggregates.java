@@ -62,37 +62,148 @@ public record Aggregates(long[] timestamps, double[] min, double[] max, double[]
   public static Aggregates merge(List<Aggregates> parts, boolean[] raw) {
     requireNonNull(parts, "parts");
     requireNonNull(raw, "raw");
-    int[] pos = new int[parts.size()];
+    int k = parts.size();
+    int[] pos = new int[k];
     int total = 0;
     for (Aggregates a : parts) {
       total += a.size();
     }
     Builder b = new Builder(Math.max(1, total));
-    while (true) {
-      int best = -1;
-      long bt = Long.MAX_VALUE;
-      for (int k = 0; k < parts.size(); k++) {
-        Aggregates a = parts.get(k);
-        if (pos[k] < a.size() && (best < 0 || a.timestamps[pos[k]] < bt)) {
-          best = k;
-          bt = a.timestamps[pos[k]];
-        }
+    if (appendDisjoint(parts, raw, b)) {
+      return b.build();
+    }
+    // A min-heap of the parts not yet exhausted, by (current timestamp, part index): O(total log
+    // parts), where scanning every part per point costs O(total * parts) -- two years of one-day
+    // rollup blocks are 730 parts of 24 points each.
+    Heap heap = new Heap(parts, pos);
+    for (int i = 0; i < k; i++) {
+      if (parts.get(i).size() > 0) {
+        heap.push(i);
       }
-      if (best < 0) {
-        return b.build();
-      }
+    }
+    while (heap.size > 0) {
+      int best = heap.top();
       Aggregates a = parts.get(best);
       int i = pos[best];
+      long bt = a.timestamps[i];
       if (raw[best]) {
         b.addRaw(bt, a.last[i]);
       } else {
         b.add(bt, a.min[i], a.max[i], a.sum[i], a.count[i], a.last[i], a.increase[i]);
       }
-      for (int k = 0; k < parts.size(); k++) {
-        Aggregates o = parts.get(k);
-        while (pos[k] < o.size() && o.timestamps[pos[k]] == bt) {
-          pos[k]++;
+      // Every part's points at bt are the same point: skip them all.
+      while (heap.size > 0 && heap.ts(heap.top()) == bt) {
+        int p = heap.top();
+        Aggregates o = parts.get(p);
+        while (pos[p] < o.size() && o.timestamps[pos[p]] == bt) {
+          pos[p]++;
         }
+        if (pos[p] < o.size()) {
+          heap.siftDown(0);
+        } else {
+          heap.pop();
+        }
+      }
+    }
+    return b.build();
+  }
+
+  /**
+   * The common case, blocks of one tier: parts that do not overlap in time are appended one after
+   * another in time order (O(points)). Returns false, having added nothing, when two overlap.
+   */
+  private static boolean appendDisjoint(List<Aggregates> parts, boolean[] raw, Builder b) {
+    int k = parts.size();
+    Integer[] order = new Integer[k];
+    int n = 0;
+    for (int i = 0; i < k; i++) {
+      if (parts.get(i).size() > 0) {
+        order[n++] = i;
+      }
+    }
+    Arrays.sort(order, 0, n, (x, y) -> Long.compare(parts.get(x).timestamps[0], parts.get(y).timestamps[0]));
+    for (int i = 1; i < n; i++) {
+      Aggregates prev = parts.get(order[i - 1]);
+      if (prev.timestamps[prev.size() - 1] >= parts.get(order[i]).timestamps[0]) {
+        return false;
+      }
+    }
+    for (int j = 0; j < n; j++) {
+      Aggregates a = parts.get(order[j]);
+      if (!raw[order[j]]) {
+        b.addAll(a);
+        continue;
+      }
+      for (int i = 0; i < a.size(); i++) {
+        b.addRaw(a.timestamps[i], a.last[i]);
+      }
+    }
+    return true;
+  }
+
+  /** Part indices ordered by their current timestamp, then by index (the earlier part wins). */
+  private static final class Heap {
+    final List<Aggregates> parts;
+    final int[] pos;
+    final int[] h;
+    int size;
+
+    Heap(List<Aggregates> parts, int[] pos) {
+      this.parts = parts;
+      this.pos = pos;
+      this.h = new int[parts.size()];
+    }
+
+    long ts(int p) {
+      return parts.get(p).timestamps[pos[p]];
+    }
+
+    int top() {
+      return h[0];
+    }
+
+    boolean less(int p, int q) {
+      long a = ts(p);
+      long c = ts(q);
+      return a < c || (a == c && p < q);
+    }
+
+    void push(int p) {
+      int i = size++;
+      h[i] = p;
+      while (i > 0) {
+        int parent = (i - 1) >>> 1;
+        if (!less(h[i], h[parent])) {
+          break;
+        }
+        int t = h[i];
+        h[i] = h[parent];
+        h[parent] = t;
+        i = parent;
+      }
+    }
+
+    void pop() {
+      h[0] = h[--size];
+      if (size > 0) {
+        siftDown(0);
+      }
+    }
+
+    void siftDown(int i) {
+      while (true) {
+        int l = 2 * i + 1;
+        if (l >= size) {
+          return;
+        }
+        int m = l + 1 < size && less(h[l + 1], h[l]) ? l + 1 : l;
+        if (!less(h[m], h[i])) {
+          return;
+        }
+        int t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
       }
     }
   }
@@ -134,7 +245,28 @@ public record Aggregates(long[] timestamps, double[] min, double[] max, double[]
       n++;
     }
 
+    /** Appends every point of {@code a} (all after the points so far), column by column. */
+    void addAll(Aggregates a) {
+      int m = a.size();
+      if (n + m > ts.length) {
+        int cap = Math.max(n + m, n * 2);
+        ts = Arrays.copyOf(ts, cap);
+        for (int k = 0; k < c.length; k++) {
+          c[k] = Arrays.copyOf(c[k], cap);
+        }
+      }
+      System.arraycopy(a.timestamps, 0, ts, n, m);
+      double[][] cols = {a.min, a.max, a.sum, a.count, a.last, a.increase};
+      for (int k = 0; k < c.length; k++) {
+        System.arraycopy(cols[k], 0, c[k], n, m);
+      }
+      n += m;
+    }
+
     Aggregates build() {
+      if (n == ts.length) { // sized exactly (merges size for every point): no copy
+        return new Aggregates(ts, c[0], c[1], c[2], c[3], c[4], c[5]);
+      }
       return new Aggregates(Arrays.copyOf(ts, n), Arrays.copyOf(c[0], n), Arrays.copyOf(c[1], n),
           Arrays.copyOf(c[2], n), Arrays.copyOf(c[3], n), Arrays.copyOf(c[4], n),
           Arrays.copyOf(c[5], n));

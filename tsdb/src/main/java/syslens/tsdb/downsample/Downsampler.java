@@ -52,7 +52,7 @@ public final class Downsampler {
         .clock(clock).build()) {
       if (m.isRollup()) {
         for (Block.RollupSeries rs : src.selectRollups(List.of(), m.minTime(), m.maxTime())) {
-          add(w, rs.labels(), Rollups.fromRollups(rs.points(), resolution));
+          addRollupSeries(w, rs.labels(), Rollups.fromRollups(rs.points(), resolution));
         }
       } else {
         try (Querier q = src.querier(m.minTime(), m.maxTime())) {
@@ -69,7 +69,7 @@ public final class Downsampler {
               ts[n] = it.timestamp();
               vs[n++] = it.value();
             }
-            add(w, s.labels(), Rollups.fromRaw(ts, vs, n, resolution));
+            addRollupSeries(w, s.labels(), Rollups.fromRaw(ts, vs, n, resolution));
           }
         }
       }
@@ -79,8 +79,15 @@ public final class Downsampler {
     return out;
   }
 
-  private static void add(BlockWriter w, syslens.storage.Labels labels, RollupChunk.Points p)
+  /**
+   * Adds one series' rollup points to a rollup block being written, as one rollup chunk (nothing
+   * when there are no points), as {@link #downsample} does for each series of its source.
+   */
+  public static void addRollupSeries(BlockWriter w, syslens.storage.Labels labels, RollupChunk.Points p)
       throws IOException {
+    requireNonNull(w, "w");
+    requireNonNull(labels, "labels");
+    requireNonNull(p, "p");
     if (p.size() == 0) {
       return; // only stale markers
     }
