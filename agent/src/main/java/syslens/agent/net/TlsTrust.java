@@ -2,10 +2,6 @@ package syslens.agent.net;
 
 import static java.util.Objects.requireNonNull;
 
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -18,7 +14,10 @@ import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.Locale;
-import javax.net.ssl.SSLException;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -91,22 +90,30 @@ public final class TlsTrust {
     }
   }
 
-  /** Builds the client TLS context; fails when the CA file is unreadable or has no certificate. */
-  SslContext sslContext() throws IOException {
-    SslContextBuilder builder = GrpcSslContexts.configure(SslContextBuilder.forClient(),
-        SslProvider.JDK);
-    if (fingerprint != null) {
-      builder.trustManager(new FingerprintTrustManager(fingerprint));
-    } else {
-      builder.trustManager(caTrustManagerFactory(caFile));
-    }
+  /**
+   * Builds the client TLS context (the JDK's provider; TLS 1.3 and 1.2); fails when the CA file
+   * is unreadable or has no certificate.
+   */
+  SSLContext sslContext() throws IOException {
+    TrustManager[] trust = fingerprint != null
+        ? new TrustManager[] {new FingerprintTrustManager(fingerprint)}
+        : caTrustManagerFactory(caFile).getTrustManagers();
     ClientKey mine = clientKey == null ? null : clientKey.get();
-    if (mine != null) {
-      builder.keyManager(mine.key(), mine.certificate());
-    }
     try {
-      return builder.build();
-    } catch (SSLException e) {
+      KeyManager[] keys = null;
+      if (mine != null) {
+        char[] none = new char[0];
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("node", mine.key(), none, new Certificate[] {mine.certificate()});
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, none);
+        keys = kmf.getKeyManagers();
+      }
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(keys, trust, null);
+      return ctx;
+    } catch (GeneralSecurityException e) {
       throw new IOException("TLS setup failed: " + e.getMessage(), e);
     }
   }
