@@ -37,14 +37,6 @@ public final class NodeStore {
     this.db = requireNonNull(db, "db");
   }
 
-  public void upsert(NodeRecord n) {
-    save(List.of(n), Map.of());
-  }
-
-  public void touch(String id, long lastSeen) {
-    save(List.of(), Map.of(id, lastSeen));
-  }
-
   /**
    * Writes {@code records} (inserted or updated whole) and {@code lastSeen} (last-seen times of
    * existing rows) in one transaction. A write conflict with another transaction (H2's MVStore
