@@ -72,6 +72,11 @@ final class FleetBench implements Callable<Integer> {
   @Option(names = "--connect-rate", paramLabel = "N", defaultValue = "500", description = "New agent streams per second at the start. Default: ${DEFAULT-VALUE}.")
   int connectRate;
 
+  @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "5m",
+      description = "How long every agent may take to be connected at the start (enrolment runs at tens of "
+          + "nodes a second on a loaded 2-core machine). Default: ${DEFAULT-VALUE}.")
+  String connectTimeout;
+
   @Option(names = "--outage", paramLabel = "DURATION", defaultValue = "30s",
       description = "How long the server is down in the recovery step; 0s skips it. Default: ${DEFAULT-VALUE}.")
   String outage;
@@ -169,7 +174,7 @@ final class FleetBench implements Callable<Integer> {
         }
         schedule(timer, a, fleet, templates, h, h % probeEvery == 0, intervalMs);
       }
-      awaitUp(Duration.ofMinutes(5), s.child);
+      awaitUp(Duration.ofMillis(BenchMain.parseDuration("--connect-timeout", connectTimeout)), s.child);
       double connectS = (System.nanoTime() - t0) / 1e9;
       System.err.printf("bench fleet: %d agents connected in %.1f s%n", up.get(), connectS);
       json.put("connect_s", round(connectS));

@@ -413,6 +413,32 @@ public final class NodeIdentities {
     revokedListeners.add(requireNonNull(listener, "listener"));
   }
 
+  /**
+   * Takes back an enrolment whose reply cannot reach the node (its stream was gone before the new
+   * secret or certificate was sent): the node still holds only its token, so it may enroll again
+   * instead of being refused as "enrolled" for good. Only for an admission that enrolled
+   * ({@link Outcome#ENROLLED}: the id had no credential before it, so everything under the id is
+   * that enrolment's). Audited; false when there was nothing to take back.
+   */
+  public boolean undoEnrollment(String nodeId, Admission enrolled, String source) {
+    requireNonNull(nodeId, "nodeId");
+    if (requireNonNull(enrolled, "enrolled").outcome() != Outcome.ENROLLED) {
+      throw new IllegalArgumentException("admission: " + enrolled.outcome() + " (expected: ENROLLED)");
+    }
+    boolean done;
+    synchronized (admitLocks[Math.floorMod(nodeId.hashCode(), admitLocks.length)]) {
+      done = update("DELETE FROM node_credentials WHERE node_id = ? AND revoked_at IS NULL", null, nodeId);
+      if (done) {
+        update("DELETE FROM node_certificates WHERE node_id = ?", null, nodeId);
+      }
+    }
+    if (done) {
+      audit.append("node:" + nodeId, "node.enroll_undone", nodeId, source,
+          "stream closed before the new credential was sent; the node may enroll again");
+    }
+    return done;
+  }
+
   /** Deletes a node's credential so the id may enroll again; false when there is none. */
   public boolean forget(String nodeId, String actor, String source) {
     boolean done = update("DELETE FROM node_credentials WHERE node_id = ?", null, nodeId);

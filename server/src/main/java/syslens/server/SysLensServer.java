@@ -122,6 +122,7 @@ public final class SysLensServer implements AutoCloseable {
   private final VsphereService vsphere;
   private final GuestService guests;
   private final Sequences sequences;
+  private final NodeRegistry registry;
   private final Notifier notifier;
   private AgentIngestService agentStreams;
   private AlertingWiring alerting;
@@ -179,7 +180,8 @@ public final class SysLensServer implements AutoCloseable {
           .userLanguage(u -> security.users().get(u).map(syslens.security.User::language)).build();
       Storage storage = this.storage = opened = opening.join();
       this.tsdb = storage instanceof Tsdb t ? t : null;
-      NodeRegistry registry = new NodeRegistry(new NodeStore(meta), config.clock(), config.offlineAfter());
+      NodeRegistry registry = this.registry = new NodeRegistry(new NodeStore(meta), config.clock(),
+          config.offlineAfter());
       NodeSummaries summaries = new NodeSummaries();
       LiveHub hub = new LiveHub(registry, summaries, scopes);
       // Every source writes through the one ingest pipeline (agent stream, remote-write, import, vSphere).
@@ -424,7 +426,7 @@ public final class SysLensServer implements AutoCloseable {
           log.warn("expiring nodes failed: {}", e.toString());
         }
       }, 60, 60, TimeUnit.SECONDS);
-      sweeper.scheduleWithFixedDelay(this::flushSequences, 1, 1, TimeUnit.SECONDS);
+      sweeper.scheduleWithFixedDelay(this::flushNodeState, 1, 1, TimeUnit.SECONDS);
       long every = config.collectInterval().toMillis();
       sweeper.scheduleWithFixedDelay(() -> writeAway(pipeline, registry), every, every, TimeUnit.MILLISECONDS);
       // Everything under the data directory is the server's alone: hashes, keys, WAL, databases.
@@ -514,6 +516,11 @@ public final class SysLensServer implements AutoCloseable {
   }
 
   /** The Armeria server (tests enumerate its routes). */
+  /** The agent stream service (tests drive it with a call whose agent has gone). */
+  AgentIngestService agentStreams() {
+    return agentStreams;
+  }
+
   Server armeria() {
     return server;
   }
@@ -551,12 +558,20 @@ public final class SysLensServer implements AutoCloseable {
     }
   }
 
-  /** Saves the nodes' last acked batch numbers (kept pending on failure, retried next second). */
-  private void flushSequences() {
+  /**
+   * Saves the nodes' last acked batch numbers and the registry's changes (new nodes, last-seen
+   * times), each kept pending on failure and retried next second.
+   */
+  private void flushNodeState() {
     try {
       sequences.flush();
     } catch (RuntimeException e) {
       log.warn("saving node sequence numbers: {}", e.getMessage());
+    }
+    try {
+      registry.flush();
+    } catch (RuntimeException e) {
+      log.warn("saving the node registry: {}", e.getMessage());
     }
   }
 
@@ -583,7 +598,7 @@ public final class SysLensServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    flushSequences();
+    flushNodeState();
     queryExecutor.close();
     jvmGc.close();
     meta.close();

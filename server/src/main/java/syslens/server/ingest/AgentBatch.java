@@ -8,7 +8,8 @@ import syslens.agent.v1.Series;
 import syslens.ingest.SeriesInput;
 
 /**
- * An agent's batch as the pipeline reads it; a series' label list is its cache key. Timestamps
+ * An agent's batch as the pipeline reads it; a series' cache key is its label list written into
+ * one string (see {@link #key}). Timestamps
  * and values are copied once into flat arrays: the pipeline reads each sample several times, and
  * every protobuf accessor goes through two unmodifiable lists.
  */
@@ -46,9 +47,25 @@ final class AgentBatch implements SeriesInput {
     return series.length;
   }
 
+  /**
+   * The series' labels as one string, each name and value prefixed by its length (unambiguous
+   * whatever the characters). The session keeps one key per series for the stream's life, so it is
+   * one compact string rather than the parsed protobuf list (list, Label objects and their strings:
+   * ~0.5 KB a series, 1M series at 5,000 agents); agents send the same label lists, so G1's string
+   * deduplication shares the keys' bytes across nodes.
+   */
   @Override
   public Object key(int i) {
-    return series[i].getLabelsList();
+    Series s = series[i];
+    int n = s.getLabelsCount();
+    StringBuilder b = new StringBuilder(16 * n + 8);
+    for (int l = 0; l < n; l++) {
+      Label label = s.getLabels(l);
+      String name = label.getName();
+      String value = label.getValue();
+      b.append(name.length()).append(':').append(name).append(value.length()).append(':').append(value);
+    }
+    return b.toString();
   }
 
   @Override

@@ -263,6 +263,13 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
       }
       String id = h.getNodeId();
       String host = h.getHostname().isEmpty() ? id : h.getHostname();
+      if (gone()) {
+        // Its agent went away while this Hello waited (thousands reconnecting at once): admitting
+        // it would only cost database work, and enrolling it would create a credential the agent
+        // never receives.
+        closed = true;
+        return;
+      }
       NodeIdentities.Admission admission;
       try {
         admission = identities.admit(new NodeIdentities.Attempt(id, certificate, h.getNodeSecret(),
@@ -281,6 +288,15 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
         fatal(Reject.Code.UNAUTHENTICATED, admission.reason());
         return;
       }
+      if (admission.outcome() == NodeIdentities.Outcome.ENROLLED && gone()) {
+        // The agent cannot receive its new credential: take the enrolment back so its next
+        // Hello with the token enrolls it, instead of "enrolled: credential missing" for good.
+        log.info("agent {} ({}) from {}: stream closed during enrolment, enrolment taken back", id,
+            abbreviate(host), source);
+        identities.undoEnrollment(id, admission, source);
+        closed = true;
+        return;
+      }
       if (admission.certificate() != null) {
         // A new or renewed client certificate: the node reconnects over mutual TLS with it, so
         // nothing of this stream is stored under a credential the node no longer uses.
@@ -295,20 +311,11 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
         return;
       }
       if (admission.newSecret() != null) {
-        // First, so the node holds its credential even if registering fails below and it must retry.
         send(ServerMessage.newBuilder().setEnrolled(Enrolled.newBuilder().setNodeSecret(admission.newSecret())).build());
       }
-      try {
-        registry.connected(id, host, h.getOs(), h.getAgentVersion(), labels);
-      } catch (RuntimeException e) {
-        log.error("registering agent {} failed", id, e);
-        closed = true;
-        synchronized (out) {
-          out.onError(io.grpc.Status.UNAVAILABLE.withDescription("server could not register the node; retry later")
-              .asRuntimeException());
-        }
-        return;
-      }
+      // In memory (the registry writes its changes once a second): nothing here can fail on the
+      // database after the node was sent its credential.
+      registry.connected(id, host, h.getOs(), h.getAgentVersion(), labels);
       nodeId = id;
       seqEpoch = h.getSeqEpoch();
       session = pipeline.open(new Source(Source.AGENT, id), SessionOptions.builder()
@@ -320,6 +327,11 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
       log.info("agent {} connected ({}, agent {})", nodeId, host, h.getAgentVersion());
       registry.configVersion(id, h.getConfigVersion());
       send(ServerMessage.newBuilder().setConfig(configFor.apply(id)).build());
+    }
+
+    /** True when the agent's side of the call is gone (cancelled, connection lost). */
+    private boolean gone() {
+      return out instanceof io.grpc.stub.ServerCallStreamObserver<?> c && c.isCancelled();
     }
 
     private void batch(MetricBatch b) {

@@ -17,6 +17,14 @@ import syslens.server.meta.NodeStore.NodeRecord;
 /**
  * Which nodes exist and whether they are online. A node is online while its agent stream is open
  * and it has been heard from (batch or heartbeat) within {@code offlineAfter}.
+ *
+ * <p>The registry is in memory; its rows in the store (so the node list survives a restart) are
+ * written by {@link #flush}, which the server calls every second and at shutdown: every change
+ * since the last flush (new and changed nodes, last-seen times) in one transaction. So no agent's
+ * Hello or stream end waits for, or fails on, a database write (one UPDATE per connect and per
+ * disconnect at hundreds of connects a second made H2 throw write conflicts, and the Hello that
+ * met one was refused). A crash loses at most the last second's changes: a node's row is written
+ * again when it next connects. Decommissioning ({@link #remove}) writes at once.
  */
 public final class NodeRegistry {
   /** A node's current state as the API shows it. */
@@ -35,6 +43,8 @@ public final class NodeRegistry {
   private final Duration offlineAfter;
   private final Map<String, State> nodes = new ConcurrentHashMap<>();
   private final List<Consumer<NodeView>> statusListeners = new CopyOnWriteArrayList<>();
+  /** Nodes changed since the last flush: true when the whole record changed, false for last-seen only. */
+  private final Map<String, Boolean> dirty = new ConcurrentHashMap<>();
 
   private static final class State {
     volatile NodeRecord record;
@@ -72,15 +82,15 @@ public final class NodeRegistry {
     statusListeners.add(requireNonNull(listener, "listener"));
   }
 
-  /** An agent said Hello: record it (the store first, so a failure leaves no trace) and mark it online. */
+  /** An agent said Hello: record it (stored at the next {@link #flush}) and mark it online. */
   public void connected(String id, String hostname, String os, String agentVersion,
       Map<String, String> labels) {
     long now = clock.millis();
     State existing = nodes.get(id);
     long firstSeen = existing == null ? now : existing.record.firstSeen();
     NodeRecord r = new NodeRecord(id, hostname, os, agentVersion, Map.copyOf(labels), firstSeen, now);
-    store.upsert(r);
     State s = nodes.computeIfAbsent(id, k -> new State(r));
+    dirty.put(id, true);
     NodeView changed;
     synchronized (s) {
       s.record = r;
@@ -102,7 +112,7 @@ public final class NodeRegistry {
     s.lastSeen = now;
     if (now - s.lastPersisted >= PERSIST_EVERY_MS) {
       s.lastPersisted = now;
-      store.touch(id, now);
+      dirty.putIfAbsent(id, false);
     }
     if (!s.online) {
       NodeView changed;
@@ -134,7 +144,7 @@ public final class NodeRegistry {
         changed = setOnline(s, false);
       }
     }
-    store.touch(id, s.lastSeen);
+    dirty.putIfAbsent(id, false);
     fire(changed);
   }
 
@@ -151,10 +161,10 @@ public final class NodeRegistry {
     boolean persist = existing == null || now - existing.lastPersisted >= PERSIST_EVERY_MS
         || !r.equals(new NodeRecord(id, existing.record.kind(), existing.record.hostname(), existing.record.os(),
             existing.record.agentVersion(), existing.record.labels(), firstSeen, now));
-    if (persist) {
-      store.upsert(r); // the store first, so a failure leaves no trace
-    }
     State s = nodes.computeIfAbsent(id, k -> new State(r));
+    if (persist) {
+      dirty.put(id, true);
+    }
     NodeView changed;
     synchronized (s) {
       s.record = r;
@@ -195,7 +205,47 @@ public final class NodeRegistry {
     }
     store.delete(id); // the store first, so a failure leaves the node listed
     nodes.remove(id);
+    dirty.remove(id);
     return true;
+  }
+
+  /**
+   * Writes the changes since the last flush in one transaction (see the class comment); on
+   * failure they stay pending for the next flush and the failure is thrown. Serialized with
+   * {@link #remove}, so a decommissioned node's row is not written back.
+   */
+  public synchronized void flush() {
+    if (dirty.isEmpty()) {
+      return;
+    }
+    Map<String, Boolean> batch = new java.util.HashMap<>(dirty);
+    batch.forEach(dirty::remove); // a change after this point marks the node again
+    List<NodeRecord> records = new ArrayList<>();
+    Map<String, Long> lastSeen = new java.util.HashMap<>();
+    batch.forEach((id, whole) -> {
+      State s = nodes.get(id);
+      if (s == null) {
+        return; // removed meanwhile
+      }
+      NodeRecord r = s.record;
+      if (whole) {
+        records.add(new NodeRecord(r.id(), r.kind(), r.hostname(), r.os(), r.agentVersion(), r.labels(),
+            r.firstSeen(), s.lastSeen));
+      } else {
+        lastSeen.put(id, s.lastSeen);
+      }
+    });
+    try {
+      store.save(records, lastSeen);
+    } catch (RuntimeException e) {
+      batch.forEach((id, whole) -> dirty.merge(id, whole, Boolean::logicalOr));
+      throw e;
+    }
+  }
+
+  /** Changes not yet written by {@link #flush}. */
+  int pending() {
+    return dirty.size();
   }
 
   /**

@@ -55,6 +55,29 @@ class NodeRegistryTest {
   }
 
   @Test
+  void flush_writesChangesOnceAndNotRemovedNodes() {
+    TestClock clock = new TestClock();
+    try (MetaStore meta = MetaStore.openH2(dir)) {
+      NodeStore store = new NodeStore(meta);
+      NodeRegistry r = new NodeRegistry(store, clock, Duration.ofSeconds(30));
+      r.connected("kept", "h1", "Linux", "1", Map.of("env", "prod"));
+      r.connected("gone", "h2", "Linux", "1", Map.of());
+      assertThat(store.all()).as("nothing written before the flush").isEmpty();
+      r.disconnected("gone");
+      assertThat(r.remove("gone")).isTrue();
+      clock.ms += 5_000;
+      r.disconnected("kept");
+      r.flush();
+      assertThat(r.pending()).isZero();
+      assertThat(store.all()).singleElement().satisfies(n -> {
+        assertThat(n.id()).isEqualTo("kept");
+        assertThat(n.labels()).containsEntry("env", "prod");
+        assertThat(n.lastSeen()).isEqualTo(clock.ms - 5_000);
+      });
+    }
+  }
+
+  @Test
   void removeAndExpire_onlyNodesWithoutStream_rowGoneAfterRestart() {
     TestClock clock = new TestClock();
     try (MetaStore meta = MetaStore.openH2(dir)) {
@@ -68,6 +91,7 @@ class NodeRegistryTest {
       assertThat(r.remove("gone")).isTrue();
       clock.ms += Duration.ofDays(31).toMillis();
       assertThat(r.expire(Duration.ofDays(30))).containsExactly("old");
+      r.flush();
       assertThat(new NodeRegistry(new NodeStore(meta), clock, Duration.ofSeconds(30)).list())
           .extracting(NodeRegistry.NodeView::id).containsExactly("live");
     }
