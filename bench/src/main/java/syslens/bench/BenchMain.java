@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(name = "syslens bench", mixinStandardHelpOptions = true, version = "SysLens bench 0.1.0",
     description = "Benchmarks beside real peers (docs/benchmarks.md). Progress goes to stderr; the last line "
         + "on stdout is one JSON object.",
-    subcommands = {StorageBench.class, QueryBench.class, AlertsBench.class, RestartBench.class,
+    subcommands = {StorageBench.class, QueryBench.class, AlertsBench.class, RestartBench.class, MemoryBench.class,
         AgentBench.class, FleetBench.class, UiBench.class, ReportBench.class})
 public final class BenchMain implements Runnable {
   @Override

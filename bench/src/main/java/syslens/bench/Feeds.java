@@ -164,6 +164,21 @@ final class Feeds {
    */
   static Outcome agents(Fleet f, Servers.SysLens server, int roundsPerBatch, int inflight, int threads, int channels,
       Progress progress, Warm warm) throws Exception {
+    return agents(f, 0, server, roundsPerBatch, inflight, threads, channels, progress, warm);
+  }
+
+  /** As above for the fleet's hosts {@code from} and up only (new agents beside ones fed before). */
+  static Outcome agents(Fleet f, int from, Servers.SysLens server, int roundsPerBatch, int inflight, int threads,
+      int channels, Progress progress) throws Exception {
+    return agents(f, from, server, roundsPerBatch, inflight, threads, channels, progress, null);
+  }
+
+  private static Outcome agents(Fleet f, int from, Servers.SysLens server, int roundsPerBatch, int inflight,
+      int threads, int channels, Progress progress, Warm warm) throws Exception {
+    if (from < 0 || from >= f.hosts()) {
+      throw new IllegalArgumentException("from: " + from + " (expected: 0.." + (f.hosts() - 1) + ")");
+    }
+    int n = f.hosts() - from;
     String token = server.enrollmentToken();
     List<ManagedChannel> chans = new ArrayList<>();
     List<AgentStream> streams = new ArrayList<>();
@@ -172,14 +187,14 @@ final class Feeds {
       for (int i = 0; i < channels; i++) {
         chans.add(AgentStream.channel(server.port(), server.caFile()));
       }
-      for (int h = 0; h < f.hosts(); h++) {
-        streams.add(AgentStream.connect(chans.get(h % channels), token, Fleet.hostName(h)));
+      for (int h = 0; h < n; h++) {
+        streams.add(AgentStream.connect(chans.get(h % channels), token, Fleet.hostName(from + h)));
       }
       Label[][] seriesLabels = protoLabels(f);
       int nb = batches(f, roundsPerBatch);
       @SuppressWarnings("unchecked")
-      CompletableFuture<Integer>[][] acks = new CompletableFuture[nb][f.hosts()];
-      CompletableFuture<?>[] chain = new CompletableFuture<?>[f.hosts()];
+      CompletableFuture<Integer>[][] acks = new CompletableFuture[nb][n];
+      CompletableFuture<?>[] chain = new CompletableFuture<?>[n];
       AtomicLong refused = new AtomicLong();
       long t0 = System.nanoTime();
       for (int b = 0; b < nb; b++) {
@@ -188,14 +203,14 @@ final class Feeds {
           for (int d = Math.max(0, b - inflight); d < b; d++) {
             CompletableFuture.allOf(acks[d]).get(10, TimeUnit.MINUTES);
           }
-          warm.hit((long) b * roundsPerBatch * f.seriesPerHost() * f.hosts());
+          warm.hit((long) b * roundsPerBatch * f.seriesPerHost() * n);
         }
         if (b >= inflight) {
           CompletableFuture.allOf(acks[b - inflight]).get(10, TimeUnit.MINUTES);
-          progress.update((long) (b - inflight + 1) * roundsPerBatch * f.seriesPerHost() * f.hosts());
+          progress.update((long) (b - inflight + 1) * roundsPerBatch * f.seriesPerHost() * n);
         }
-        for (int h = 0; h < f.hosts(); h++) {
-          int host = h;
+        for (int h = 0; h < n; h++) {
+          int host = from + h;
           int batch = b;
           AgentStream stream = streams.get(h);
           // Per host, batches go out in order: each send waits for the previous one to be handed over.
@@ -203,9 +218,9 @@ final class Feeds {
               ? CompletableFuture.completedFuture(null) : chain[h])
               .thenApplyAsync(x -> stream.send(batch(f, seriesLabels, host, batch, roundsPerBatch)), pool);
           chain[h] = sent;
-          acks[b][h] = sent.thenCompose(x -> x).whenComplete((n, e) -> {
-            if (n != null) {
-              refused.addAndGet(n);
+          acks[b][h] = sent.thenCompose(x -> x).whenComplete((r, e) -> {
+            if (r != null) {
+              refused.addAndGet(r);
             }
           });
         }
@@ -214,7 +229,7 @@ final class Feeds {
         CompletableFuture.allOf(acks[b]).get(10, TimeUnit.MINUTES);
       }
       double secs = (System.nanoTime() - t0) / 1e9;
-      long total = f.totalSamples();
+      long total = f.totalSamples() / f.hosts() * n;
       return new Outcome(total - refused.get(), refused.get(), secs);
     } finally {
       streams.forEach(AgentStream::close);
@@ -259,6 +274,20 @@ final class Feeds {
   /** VictoriaMetrics's JSON-lines import, {@code concurrency} requests at a time, same batches. */
   static Outcome victoria(Fleet f, Servers.Victoria vm, int roundsPerBatch, int concurrency, Progress progress,
       Warm warm) throws Exception {
+    return victoria(f, 0, vm, roundsPerBatch, concurrency, progress, warm);
+  }
+
+  /** As above for the fleet's hosts {@code from} and up only. */
+  static Outcome victoria(Fleet f, int from, Servers.Victoria vm, int roundsPerBatch, int concurrency,
+      Progress progress) throws Exception {
+    return victoria(f, from, vm, roundsPerBatch, concurrency, progress, null);
+  }
+
+  private static Outcome victoria(Fleet f, int from, Servers.Victoria vm, int roundsPerBatch, int concurrency,
+      Progress progress, Warm warm) throws Exception {
+    if (from < 0 || from >= f.hosts()) {
+      throw new IllegalArgumentException("from: " + from + " (expected: 0.." + (f.hosts() - 1) + ")");
+    }
     ExecutorService pool = Executors.newFixedThreadPool(concurrency);
     String[] seriesJson = new String[f.seriesPerHost()];
     for (int s = 0; s < seriesJson.length; s++) {
@@ -273,7 +302,7 @@ final class Feeds {
       int nb = batches(f, roundsPerBatch);
       for (int b = 0; b < nb; b++) {
         List<Future<?>> wave = new ArrayList<>();
-        for (int h = 0; h < f.hosts(); h++) {
+        for (int h = from; h < f.hosts(); h++) {
           int host = h;
           int batch = b;
           wave.add(pool.submit(() -> {
@@ -286,14 +315,14 @@ final class Feeds {
           w.get(10, TimeUnit.MINUTES);
         }
         if (warm != null && b + 1 == warm.batches) {
-          warm.hit((long) (b + 1) * roundsPerBatch * f.seriesPerHost() * f.hosts());
+          warm.hit((long) (b + 1) * roundsPerBatch * f.seriesPerHost() * (f.hosts() - from));
         }
-        progress.update((long) (b + 1) * roundsPerBatch * f.seriesPerHost() * f.hosts());
+        progress.update((long) (b + 1) * roundsPerBatch * f.seriesPerHost() * (f.hosts() - from));
       }
     } finally {
       pool.shutdownNow();
     }
-    return new Outcome(f.totalSamples(), 0, (System.nanoTime() - t0) / 1e9);
+    return new Outcome(f.totalSamples() / f.hosts() * (f.hosts() - from), 0, (System.nanoTime() - t0) / 1e9);
   }
 
   private static byte[] importBody(Fleet f, String[] seriesJson, int h, int b, int roundsPerBatch) {

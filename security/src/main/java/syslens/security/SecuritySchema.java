@@ -11,15 +11,19 @@ import org.flywaydb.core.Flyway;
  */
 public final class SecuritySchema {
   static final String HISTORY_TABLE = "security_schema_history";
+  static final String LOCATION = "syslens/security/db";
 
   private SecuritySchema() {}
 
-  /** Applies pending security migrations to {@code db}. */
+  /** Applies pending security migrations to {@code db}; when there are none, Flyway is not started. */
   public static void migrate(DataSource db) {
     requireNonNull(db, "db");
+    if (SchemaHistory.isCurrent(db, HISTORY_TABLE, SecuritySchema.class, LOCATION)) {
+      return;
+    }
     Flyway.configure()
         .dataSource(db)
-        .locations("classpath:syslens/security/db")
+        .locations("classpath:" + LOCATION)
         .table(HISTORY_TABLE)
         .baselineOnMigrate(true)
         .baselineVersion("0")

@@ -9,12 +9,16 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.postgresql.ds.PGConnectionPoolDataSource;
+import syslens.security.SchemaHistory;
 
 /**
  * The metadata database, migrated by Flyway: an embedded H2 file under the data directory (the
  * default) or PostgreSQL (production; {@code metadata.url = jdbc:postgresql://...}).
  */
 public final class MetaStore implements AutoCloseable {
+  /** Flyway's default history table, where the server's own migrations are recorded. */
+  static final String HISTORY_TABLE = "flyway_schema_history";
+  static final String LOCATION = "db/migration";
   private final JdbcConnectionPool pool;
   private final boolean h2;
 
@@ -51,7 +55,10 @@ public final class MetaStore implements AutoCloseable {
   private static MetaStore migrated(JdbcConnectionPool pool, boolean h2) {
     pool.setMaxConnections(16);
     try {
-      Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+      if (SchemaHistory.isCurrent(pool, HISTORY_TABLE, MetaStore.class, LOCATION)) {
+        return new MetaStore(pool, h2); // a restart: nothing to migrate, Flyway not started
+      }
+      Flyway.configure().dataSource(pool).locations("classpath:" + LOCATION).load().migrate();
     } catch (RuntimeException e) {
       pool.dispose();
       throw e;
