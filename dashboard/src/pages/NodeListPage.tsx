@@ -23,8 +23,9 @@ const COLUMNS: { key: SortKey; label: string; numeric?: boolean }[] = [
 
 function pctCell(v: number | null) {
   if (v == null) return <span className="syslens-muted">–</span>;
-  const color = v >= 90 ? '#cf1322' : v >= 75 ? '#d48806' : undefined;
-  return <span style={{ color, fontVariantNumeric: 'tabular-nums' }}>{formatPercent(v)}</span>;
+  // Classes, not inline colours: AA contrast in both themes (styles.css).
+  const level = v >= 90 ? 'syslens-pct-hot' : v >= 75 ? 'syslens-pct-warm' : undefined;
+  return <span className={level} style={{ fontVariantNumeric: 'tabular-nums' }}>{formatPercent(v)}</span>;
 }
 
 const STATUS_CLASS = { online: 'syslens-st syslens-st-online', stale: 'syslens-st syslens-st-stale', offline: 'syslens-st' } as const;

@@ -100,7 +100,7 @@ export default function OverviewPage() {
             <Space size={24} wrap>
               <Statistic title={t('fleet.status.online')} value={s.status.online ?? 0} styles={{ content: { color: '#389e0d' } }} />
               <Statistic title={t('fleet.status.offline')} value={s.status.offline ?? 0} styles={{ content: { color: s.status.offline ? '#cf1322' : undefined } }} />
-              <Statistic title={t('fleet.status.stale')} value={s.status.stale ?? 0} styles={{ content: { color: s.status.stale ? '#d48806' : undefined } }} />
+              <Statistic title={t('fleet.status.stale')} value={s.status.stale ?? 0} styles={{ content: { color: s.status.stale ? '#ad6800' : undefined } }} />
             </Space>
             <div style={{ marginTop: 8 }}>
               {Object.entries(s.kind).map(([k, v]) => <Tag key={k}>{t(`fleet.kind.${k}`, { defaultValue: k })}: {v}</Tag>)}
@@ -125,7 +125,7 @@ export default function OverviewPage() {
               <Space size={24} wrap>
                 {['critical', 'warning', 'info'].map((l) => (
                   <Statistic key={l} title={t(`fleet.level.${l}`)} value={byLevel[l] ?? 0}
-                    styles={{ content: { color: byLevel[l] ? (l === 'critical' ? '#cf1322' : l === 'warning' ? '#d48806' : '#1677ff') : undefined } }} />
+                    styles={{ content: { color: byLevel[l] ? (l === 'critical' ? '#cf1322' : l === 'warning' ? '#ad6800' : '#1677ff') : undefined } }} />
                 ))}
               </Space>
             )}
