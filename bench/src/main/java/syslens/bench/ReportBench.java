@@ -75,7 +75,8 @@ final class ReportBench implements Callable<Integer> {
   @Option(names = "--tiers", description = "Write the history as the blocks a server holds at its end (raw 24-hour "
       + "blocks for the last 7 days, 5-minute rollups for 30 days, 1-hour rollups for the whole period, each tier made by "
       + "the engine's downsampler from the raw samples), straight into blocks rather than through the head: fast enough "
-      + "for --days 730.")
+      + "for --days 730. One maintenance round follows, as on a server: rollup days merged into 7-day (5-minute) and "
+      + "30-day (1-hour) blocks.")
   boolean tiers;
 
   @Option(names = "--compare-days", paramLabel = "D", defaultValue = "0",
@@ -162,6 +163,8 @@ final class ReportBench implements Callable<Integer> {
       long f0 = System.nanoTime();
       if (compact) {
         tsdb.flushHead();
+      } else if (tiers) {
+        tsdb.maintain(); // what the server's maintenance does next: merge rollup days into 7/30-day blocks
       }
       long flushMs = (System.nanoTime() - f0) / 1_000_000;
       System.err.printf("flushed and compacted in %,d ms: %s%n", flushMs, tsdb.blockStats());

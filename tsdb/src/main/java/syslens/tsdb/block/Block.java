@@ -227,26 +227,63 @@ public final class Block implements AutoCloseable {
       return out;
     }
     for (int ref : index.select(matchers)) {
-      IndexReader.SeriesEntry e = index.series(ref);
-      java.util.List<RollupChunk.Points> parts = new java.util.ArrayList<>();
-      for (ChunkRef c : e.chunks()) {
-        if (!c.overlaps(mint, maxt)) {
-          continue;
-        }
-        byte[] data = chunk(c.ref());
-        try {
-          parts.add(RollupChunk.decode(data));
-        } catch (CorruptChunkException ex) {
-          throw new CorruptBlockException(dir.resolve("chunks"),
-              "series " + e.labels() + ": " + ex.getMessage(), ex);
-        }
-      }
-      RollupChunk.Points p = RollupChunk.slice(parts, mint, maxt);
-      if (p.size() > 0) {
-        out.add(new RollupSeries(e.labels(), p));
+      RollupSeries rs = rollupSeries(ref, mint, maxt);
+      if (rs != null) {
+        out.add(rs);
       }
     }
     return out;
+  }
+
+  /**
+   * Every series' rollup points in [mint, maxt], in label order, decoded one series at a time as
+   * the iterator advances (what compaction streams through; rollup blocks only, raw blocks give
+   * nothing). The caller holds a reference ({@link #querier}) while iterating.
+   */
+  public java.util.Iterator<RollupSeries> rollupSeries(long mint, long maxt) {
+    int[] refs = meta.isRollup() && meta.overlaps(mint, maxt) ? index.select(java.util.List.of()) : new int[0];
+    return new java.util.Iterator<>() {
+      private int i;
+      private RollupSeries next;
+
+      @Override
+      public boolean hasNext() {
+        while (next == null && i < refs.length) {
+          next = rollupSeries(refs[i++], mint, maxt);
+        }
+        return next != null;
+      }
+
+      @Override
+      public RollupSeries next() {
+        if (!hasNext()) {
+          throw new java.util.NoSuchElementException();
+        }
+        RollupSeries out = next;
+        next = null;
+        return out;
+      }
+    };
+  }
+
+  /** Series {@code ref}'s rollup points in [mint, maxt]; null when it has none there. */
+  private RollupSeries rollupSeries(int ref, long mint, long maxt) {
+    IndexReader.SeriesEntry e = index.series(ref);
+    java.util.List<RollupChunk.Points> parts = new java.util.ArrayList<>();
+    for (ChunkRef c : e.chunks()) {
+      if (!c.overlaps(mint, maxt)) {
+        continue;
+      }
+      byte[] data = chunk(c.ref());
+      try {
+        parts.add(RollupChunk.decode(data));
+      } catch (CorruptChunkException ex) {
+        throw new CorruptBlockException(dir.resolve("chunks"),
+            "series " + e.labels() + ": " + ex.getMessage(), ex);
+      }
+    }
+    RollupChunk.Points p = RollupChunk.slice(parts, mint, maxt);
+    return p.size() > 0 ? new RollupSeries(e.labels(), p) : null;
   }
 
   @Override

@@ -62,8 +62,8 @@ final class BlockQuerier implements Querier {
    * On a rollup block, hints with a function from {@link RollupFunctions#SUPPORTED} select the
    * matching aggregate so that an engine applying that function to the returned samples gets the
    * rollup answer: max/min/sum/last_over_time read their column, count_over_time the counts,
-   * avg_over_time sum/count per point, rate and increase a counter rebuilt from the per-point
-   * reset-aware increases and anchored at the last real value. Raw blocks ignore hints.
+   * avg_over_time sum/count per point, rate and increase the counter of {@link #rebuiltCounter}.
+   * Raw blocks ignore hints.
    */
   @Override
   public SeriesSet select(SelectHints hints, List<Matcher> matchers) {
@@ -86,38 +86,54 @@ final class BlockQuerier implements Querier {
           }
           yield avg;
         }
-        case "rate", "increase" -> {
-          // A counter rising by each point's reset-aware increase, anchored so that its last point
-          // equals the real last value: no false reset where raw data (or the head) takes over,
-          // and equal to the real counter at every point when the block saw no reset.
-          double[] inc = p.column(RollupChunk.Column.INCREASE);
-          double[] last = p.column(RollupChunk.Column.LAST);
-          double total = 0;
-          for (double x : inc) {
-            total += x;
-          }
-          double[] counter = new double[p.size()];
-          double c = last[last.length - 1] - total;
-          for (int i = 0; i < counter.length; i++) {
-            c += inc[i];
-            counter[i] = c;
-          }
-          counter[counter.length - 1] = last[last.length - 1];
-          yield counter;
-        }
+        case "rate", "increase" -> null; // see rebuiltCounter
         default -> p.column(RollupFunctions.columnFor(hints.func()));
       };
-      out.add(new RollupSeries(rs.labels(), p, vs));
+      out.add(vs != null ? new RollupSeries(rs.labels(), p, p.timestamps(), vs, vs.length)
+          : rebuiltCounter(rs.labels(), p));
     }
     return SeriesSet.of(out);
   }
 
-  /** A rollup series: {@code vs} per point for plain engines, every column for aware ones. */
-  private record RollupSeries(Labels labels, RollupChunk.Points p, double[] vs)
+  /**
+   * The counter that rate() and increase() read from rollups: the real counter value at the end
+   * of each interval (LAST), so it meets the raw data or the blocks around it without a false
+   * reset; where an interval's reset-aware increase is more than those values show (the counter
+   * was reset inside the interval, its rise before the reset lost), two points just before the
+   * interval's end, a peak and a zero, make a reader's reset handling add exactly that increase.
+   */
+  static RollupSeries rebuiltCounter(Labels labels, RollupChunk.Points p) {
+    long[] t = p.timestamps();
+    double[] last = p.column(RollupChunk.Column.LAST);
+    double[] inc = p.column(RollupChunk.Column.INCREASE);
+    int n = t.length;
+    long[] ts = new long[3 * n];
+    double[] vs = new double[3 * n];
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+      if (i > 0 && t[i] - 2 > t[i - 1]) {
+        double d = last[i] - last[i - 1];
+        double seen = d >= 0 ? d : last[i]; // what a reader takes from last[i-1] -> last[i]
+        double extra = inc[i] - seen; // NaN (a stale or missing value) compares false
+        if (extra > 1e-9 * Math.max(1, Math.abs(inc[i])) && inc[i] >= last[i]) {
+          ts[k] = t[i] - 2;
+          vs[k++] = last[i - 1] + inc[i] - last[i]; // rise to the peak, reset, rise to last[i]
+          ts[k] = t[i] - 1;
+          vs[k++] = 0;
+        }
+      }
+      ts[k] = t[i];
+      vs[k++] = last[i];
+    }
+    return new RollupSeries(labels, p, ts, vs, k);
+  }
+
+  /** A rollup series: {@code ts}/{@code vs} for plain engines, every column for aware ones. */
+  record RollupSeries(Labels labels, RollupChunk.Points p, long[] ts, double[] vs, int n)
       implements AggregateSeries {
     @Override
     public SampleIterator iterator() {
-      return new ArrayIterator(p.timestamps(), vs, vs.length);
+      return new ArrayIterator(ts, vs, n);
     }
 
     @Override

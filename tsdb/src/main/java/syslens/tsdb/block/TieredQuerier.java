@@ -22,7 +22,9 @@ import syslens.tsdb.rollup.RollupFunctions;
  *       e.g. {@code changes}) allows raw only; a plain selector (no function) follows the step.
  *   <li>Blocks are taken coarsest allowed tier first, then the disallowed tiers finest first (so
  *       data only kept as rollups still shows); a block is skipped when blocks already taken were
- *       derived from all of its sources (the same data at another resolution).
+ *       derived from all of its sources (the same data at another resolution), and otherwise
+ *       read only over the time that blocks already taken at other resolutions leave uncovered
+ *       (a 30-day 1-hour block beside the last days' 5-minute blocks).
  * </ol>
  *
  * Holds references on every block it may read until closed.
@@ -63,6 +65,7 @@ final class TieredQuerier implements Querier {
       return okA ? Long.compare(rb, ra) : Long.compare(ra, rb);
     });
     Set<String> covered = new HashSet<>();
+    List<Block> taken = new ArrayList<>();
     List<Querier> parts = new ArrayList<>();
     for (Block b : order) {
       List<String> src = b.meta().compaction().sources();
@@ -70,9 +73,46 @@ final class TieredQuerier implements Querier {
         continue;
       }
       covered.addAll(src);
-      parts.add(new UnpinnedQuerier(new BlockQuerier(b, mint, maxt)));
+      for (long[] span : uncovered(b, taken, mint, maxt)) {
+        parts.add(new UnpinnedQuerier(new BlockQuerier(b, span[0], span[1])));
+      }
+      taken.add(b);
     }
     return parts.isEmpty() ? EmptyQuerier.INSTANCE : MergingQuerier.of(parts);
+  }
+
+  /**
+   * The parts of [mint, maxt] ∩ b's range that no block already taken at another resolution
+   * covers: a compacted rollup block (30 days of 1-hour points) read beside the finer tier's
+   * newer blocks answers only where they hold nothing, so no time is read at two resolutions.
+   * Blocks of the same resolution are merged, never clipped (overlapping raw blocks).
+   */
+  static List<long[]> uncovered(Block b, List<Block> taken, long mint, long maxt) {
+    List<long[]> free = new ArrayList<>();
+    free.add(new long[] {Math.max(mint, b.meta().minTime()), Math.min(maxt, b.meta().maxTime())});
+    for (Block t : taken) {
+      if (t.meta().resolution() == b.meta().resolution()) {
+        continue;
+      }
+      long lo = t.meta().minTime();
+      long hi = t.meta().maxTime();
+      List<long[]> next = new ArrayList<>();
+      for (long[] f : free) {
+        if (hi < f[0] || lo > f[1]) {
+          next.add(f);
+          continue;
+        }
+        if (lo > f[0]) {
+          next.add(new long[] {f[0], lo - 1});
+        }
+        if (hi < f[1]) {
+          next.add(new long[] {hi + 1, f[1]});
+        }
+      }
+      free = next;
+    }
+    free.removeIf(f -> f[0] > f[1]);
+    return free;
   }
 
   @Override

@@ -7,17 +7,24 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
+import syslens.storage.Labels;
 import syslens.storage.Querier;
 import syslens.storage.Series;
 import syslens.tsdb.block.Block;
 import syslens.tsdb.block.BlockMeta;
 import syslens.tsdb.block.BlockWriter;
 import syslens.tsdb.block.Blocks;
+import syslens.tsdb.chunkenc.RollupChunk;
+import syslens.tsdb.downsample.Downsampler;
+import syslens.tsdb.retention.Retention;
 
 /**
  * Merges raw blocks into larger ones (docs/format/block.md#compaction), as Prometheus does:
@@ -27,7 +34,13 @@ import syslens.tsdb.block.Blocks;
  *       kept once);
  *   <li>horizontal: for each configured range after the first (default 2 h → 6 h → 24 h),
  *       blocks lying inside one range-aligned window are merged once the window is complete
- *       (the newest block ends at or past the window's end).
+ *       (the newest block ends at or past the window's end);
+ *   <li>rollup tiers: 5-minute rollup blocks (one per day, from the downsampler) are merged into
+ *       7-day blocks and 1-hour rollup blocks into 30-day blocks, by the same window rule, so that
+ *       two years of history is about 25 blocks instead of 730 and a long query opens, looks up
+ *       and merges that many (docs/format/block.md#compaction). A 5-minute block is merged only
+ *       once its 1-hour rollup exists, so the downsampler never sees a merged block whose parts it
+ *       already rolled up. Points are decoded and re-encoded as one rollup chunk per series.
  * </ul>
  *
  * <p>{@link #compact(Plan)} writes the new block to a temporary directory, fsyncs and renames it,
@@ -39,6 +52,10 @@ public final class Compactor {
   /** Default block ranges in ms: 2 h, 6 h, 24 h (raw blocks then downsample per day). */
   public static final List<Long> DEFAULT_RANGES = List.of(
       7_200_000L, 21_600_000L, 86_400_000L);
+
+  /** Default rollup block ranges in ms per resolution: 5 min → 7 days, 1 h → 30 days. */
+  public static final Map<Long, Long> DEFAULT_ROLLUP_RANGES = Map.of(
+      Retention.FIVE_MINUTES, 7 * 86_400_000L, Retention.ONE_HOUR, 30 * 86_400_000L);
 
   /** A group of blocks to merge, and whether their ranges overlap. */
   public record Plan(List<Block> sources, boolean vertical) {
@@ -57,20 +74,38 @@ public final class Compactor {
 
   private final Blocks blocks;
   private final List<Long> ranges;
+  private final Map<Long, Long> rollupRanges;
   private final Clock clock;
   private final ReentrantLock running = new ReentrantLock();
 
-  private Compactor(Blocks blocks, List<Long> ranges, Clock clock) {
+  private Compactor(Blocks blocks, List<Long> ranges, Map<Long, Long> rollupRanges, Clock clock) {
     this.blocks = blocks;
     this.ranges = ranges;
+    this.rollupRanges = rollupRanges;
     this.clock = clock;
   }
 
   /** A compactor over {@code blocks} with the given ranges (ascending, each a multiple of the previous). */
   public static Compactor create(Blocks blocks, List<Long> ranges, Clock clock) {
+    return create(blocks, ranges, DEFAULT_ROLLUP_RANGES, clock);
+  }
+
+  /**
+   * A compactor over {@code blocks} with the given raw ranges (ascending, each a multiple of the
+   * previous) and rollup ranges (resolution → block range in ms, a multiple of one day; a
+   * resolution not listed is never merged).
+   */
+  public static Compactor create(Blocks blocks, List<Long> ranges, Map<Long, Long> rollupRanges, Clock clock) {
     requireNonNull(blocks, "blocks");
     requireNonNull(ranges, "ranges");
+    requireNonNull(rollupRanges, "rollupRanges");
     requireNonNull(clock, "clock");
+    for (var e : rollupRanges.entrySet()) {
+      if (e.getKey() <= 0 || e.getValue() <= 0 || e.getValue() % 86_400_000L != 0) {
+        throw new IllegalArgumentException("rollupRanges: " + rollupRanges
+            + " (expected: positive resolutions, ranges a multiple of one day)");
+      }
+    }
     if (ranges.isEmpty()) {
       throw new IllegalArgumentException("ranges: empty (expected: at least one block range)");
     }
@@ -81,7 +116,7 @@ public final class Compactor {
             + " (expected: positive, ascending, each a multiple of the previous)");
       }
     }
-    return new Compactor(blocks, List.copyOf(ranges), clock);
+    return new Compactor(blocks, List.copyOf(ranges), new TreeMap<>(rollupRanges), clock);
   }
 
   public static Compactor create(Blocks blocks, Clock clock) {
@@ -119,8 +154,11 @@ public final class Compactor {
       plans.add(new Plan(group, true));
       overlapping.addAll(group);
     }
-    if (!plans.isEmpty() || raw.isEmpty()) {
+    if (!plans.isEmpty()) {
       return plans; // settle overlaps first: windows are computed on non-overlapping blocks
+    }
+    if (raw.isEmpty()) {
+      return planRollups();
     }
     long newest = raw.get(raw.size() - 1).meta().maxTime();
     for (int i = 1; i < ranges.size(); i++) {
@@ -142,7 +180,59 @@ public final class Compactor {
         return plans;
       }
     }
+    return planRollups();
+  }
+
+  /**
+   * Rollup windows to merge: per listed resolution, complete range-aligned windows holding more
+   * than one block, none overlapping another, each 5-minute block already rolled up to 1 hour.
+   */
+  private List<Plan> planRollups() {
+    List<Plan> plans = new ArrayList<>();
+    List<Block> all = blocks.blocks();
+    for (var tier : rollupRanges.entrySet()) {
+      long res = tier.getKey();
+      long range = tier.getValue();
+      List<Block> mine = new ArrayList<>();
+      long newest = Long.MIN_VALUE;
+      for (Block b : all) {
+        if (b.meta().resolution() == res) {
+          mine.add(b);
+          newest = Math.max(newest, b.meta().maxTime());
+        }
+      }
+      long next = Retention.nextResolution(res);
+      TreeMap<Long, List<Block>> windows = new TreeMap<>();
+      Set<Long> unready = new HashSet<>();
+      for (Block b : mine) {
+        long start = Math.floorDiv(b.meta().minTime(), range) * range;
+        if (b.meta().maxTime() >= start + range) {
+          continue; // already spans a window (or more)
+        }
+        windows.computeIfAbsent(start, k -> new ArrayList<>()).add(b);
+        if (next > 0 && !Retention.derivedExists(all, b, next)) {
+          unready.add(start);
+        }
+      }
+      for (var w : windows.entrySet()) {
+        List<Block> group = w.getValue();
+        group.sort(Comparator.comparingLong(b -> b.meta().minTime()));
+        if (group.size() > 1 && newest >= w.getKey() + range - 1 && !unready.contains(w.getKey())
+            && !overlapping(group)) {
+          plans.add(new Plan(group, false));
+        }
+      }
+    }
     return plans;
+  }
+
+  private static boolean overlapping(List<Block> byMinTime) {
+    for (int i = 1; i < byMinTime.size(); i++) {
+      if (byMinTime.get(i).meta().minTime() <= byMinTime.get(i - 1).meta().maxTime()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -167,6 +257,12 @@ public final class Compactor {
         level = Math.max(level, b.meta().compaction().level());
       }
       BlockMeta meta;
+      if (plan.sources().get(0).meta().isRollup()) {
+        meta = mergeRollups(plan, level + 1, List.copyOf(sources));
+        Block added = Block.open(blocks.dir().resolve(meta.id()));
+        blocks.replace(plan.sources(), List.of(added));
+        return meta;
+      }
       List<Querier> parts = new ArrayList<>();
       try {
         for (Block b : plan.sources()) {
@@ -191,6 +287,104 @@ public final class Compactor {
       return meta;
     } finally {
       running.unlock();
+    }
+  }
+
+  /**
+   * Writes the rollup blocks of one plan (same resolution, not overlapping) as one block: the
+   * series of all sources merged in label order, each series' points concatenated in time order
+   * into one rollup chunk. Streams one series at a time.
+   */
+  private BlockMeta mergeRollups(Plan plan, int level, List<String> sources) throws IOException {
+    List<Block> srcs = new ArrayList<>(plan.sources());
+    srcs.sort(Comparator.comparingLong(b -> b.meta().minTime()));
+    long res = srcs.get(0).meta().resolution();
+    for (Block b : srcs) {
+      if (b.meta().resolution() != res) {
+        throw new IllegalArgumentException("plan: resolutions " + b.meta().resolution() + " and " + res
+            + " (expected: one tier per plan)");
+      }
+    }
+    List<Querier> held = new ArrayList<>();
+    try {
+      // Each cursor is one source's series in label order; ties are taken in time order.
+      PriorityQueue<Cursor> queue = new PriorityQueue<>((a, b) -> {
+        int c = a.head.labels().compareTo(b.head.labels());
+        return c != 0 ? c : Integer.compare(a.order, b.order);
+      });
+      for (int i = 0; i < srcs.size(); i++) {
+        Block b = srcs.get(i);
+        held.add(b.querier(b.meta().minTime(), b.meta().maxTime())); // pins the block while read
+        Cursor c = new Cursor(i, b.rollupSeries(b.meta().minTime(), b.meta().maxTime()));
+        if (c.advance()) {
+          queue.add(c);
+        }
+      }
+      try (BlockWriter w = BlockWriter.builder(blocks.dir(), plan.minTime(), plan.maxTime())
+          .resolution(res).level(level).sources(sources).clock(clock).build()) {
+        List<RollupChunk.Points> parts = new ArrayList<>();
+        while (!queue.isEmpty()) {
+          Labels labels = queue.peek().head.labels();
+          parts.clear();
+          while (!queue.isEmpty() && queue.peek().head.labels().equals(labels)) {
+            Cursor c = queue.poll();
+            parts.add(c.head.points());
+            if (c.advance()) {
+              queue.add(c);
+            }
+          }
+          Downsampler.addRollupSeries(w, labels, concat(parts));
+        }
+        return w.commit();
+      }
+    } finally {
+      for (Querier q : held) {
+        q.close();
+      }
+    }
+  }
+
+  /**
+   * One series' points from consecutive blocks, in time order. Each block was rolled up on its
+   * own, so the first point's reset-aware increase misses the rise from the previous block's last
+   * sample to the block's first one; a reader of separate blocks recovers it from the blocks'
+   * last values, and so must the merged block: the first point of each later part gets
+   * {@code last - previous last} (or {@code last} after a drop, a counter reset), never less
+   * than the increase it had.
+   */
+  static RollupChunk.Points concat(List<RollupChunk.Points> parts) {
+    RollupChunk.Points p = RollupChunk.slice(parts, Long.MIN_VALUE, Long.MAX_VALUE);
+    double[] inc = p.column(RollupChunk.Column.INCREASE);
+    double[] last = p.column(RollupChunk.Column.LAST);
+    int at = 0;
+    for (int k = 0; k < parts.size(); k++) {
+      int n = parts.get(k).size();
+      if (k > 0 && n > 0 && at > 0) {
+        double prev = last[at - 1];
+        double now = last[at];
+        if (!Double.isNaN(prev) && !Double.isNaN(now) && !Double.isNaN(inc[at])) {
+          inc[at] = Math.max(inc[at], now >= prev ? now - prev : now);
+        }
+      }
+      at += n;
+    }
+    return p;
+  }
+
+  /** One source block's rollup series, positioned at {@link #head}. */
+  private static final class Cursor {
+    final int order;
+    final Iterator<Block.RollupSeries> it;
+    Block.RollupSeries head;
+
+    Cursor(int order, Iterator<Block.RollupSeries> it) {
+      this.order = order;
+      this.it = it;
+    }
+
+    boolean advance() {
+      head = it.hasNext() ? it.next() : null;
+      return head != null;
     }
   }
 

@@ -69,7 +69,8 @@ public final class Retention {
 
   private Retention() {}
 
-  static long nextResolution(long resolution) {
+  /** The tier a block of {@code resolution} is downsampled to next: raw → 5 min → 1 h; -1 after 1 h. */
+  public static long nextResolution(long resolution) {
     return resolution == 0 ? FIVE_MINUTES : resolution == FIVE_MINUTES ? ONE_HOUR : -1;
   }
 
@@ -131,7 +132,8 @@ public final class Retention {
     return out;
   }
 
-  private static boolean derivedExists(List<Block> blocks, Block src, long resolution) {
+  /** Whether blocks of {@code resolution} already hold everything {@code src} was made from. */
+  public static boolean derivedExists(List<Block> blocks, Block src, long resolution) {
     Set<String> need = new HashSet<>(src.meta().compaction().sources());
     Set<String> have = new HashSet<>();
     for (Block b : blocks) {
