@@ -31,7 +31,7 @@ final class FleetAgent {
     void failed(FleetAgent agent, String why);
   }
 
-  private record Pending(long seq, MetricBatch batch, long stampMs, long samples, long[] sentNanos) {}
+  private record Pending(long seq, MetricBatch batch, MetricBatch slim, long stampMs, long samples, long[] sentNanos) {}
 
   final String nodeId;
   private final String token;
@@ -44,6 +44,8 @@ final class FleetAgent {
   private String secret = "";
   private long nextSeq = 1;
   private ClientCallStreamObserver<AgentMessage> out;
+  /** Whether the current stream has had the series' labels (then refs alone follow, as the agent sends). */
+  private boolean defined;
   private boolean up;
   private int failures;
   private long dropped;
@@ -86,7 +88,8 @@ final class FleetAgent {
     if (stopped) {
       return;
     }
-    Pending p = new Pending(nextSeq, batch.setSeq(nextSeq).build(), stampMs, samples, new long[1]);
+    MetricBatch full = batch.setSeq(nextSeq).build();
+    Pending p = new Pending(nextSeq, full, slim(full), stampMs, samples, new long[1]);
     nextSeq++;
     if (unacked.size() >= maxBuffered) {
       unacked.pollFirst();
@@ -140,6 +143,7 @@ final class FleetAgent {
     if (channel.getState(false) == io.grpc.ConnectivityState.TRANSIENT_FAILURE) {
       channel.resetConnectBackoff(); // our backoff decides, not the channel's (as the real agent)
     }
+    defined = false; // refs are per stream
     ClientCallStreamObserver<AgentMessage> o =
         (ClientCallStreamObserver<AgentMessage>) AgentServiceGrpc.newStub(channel).connect(in);
     if (out != o) {
@@ -213,6 +217,18 @@ final class FleetAgent {
 
   private void send(Pending p) {
     p.sentNanos()[0] = System.nanoTime();
-    out.onNext(AgentMessage.newBuilder().setBatch(p.batch()).build());
+    out.onNext(AgentMessage.newBuilder().setBatch(defined ? p.slim() : p.batch()).build());
+    defined = true;
+  }
+
+  /** The batch with each series' ref alone (no labels), what follows the first batch on a stream. */
+  static MetricBatch slim(MetricBatch full) {
+    MetricBatch.Builder b = full.toBuilder();
+    for (int i = 0; i < b.getSeriesCount(); i++) {
+      if (b.getSeries(i).getRef() != 0) {
+        b.getSeriesBuilder(i).clearLabels();
+      }
+    }
+    return b.build();
   }
 }

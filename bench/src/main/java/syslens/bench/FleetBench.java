@@ -321,11 +321,15 @@ final class FleetBench implements Callable<Integer> {
     }
   }
 
-  /** The series' labels once: the server adds node and instance, so every agent sends the same label lists. */
+  /**
+   * The series' labels once, each with its ref (1..S; the probe is S + 1): the server adds node and
+   * instance, so every agent sends the same label lists. A stream's first batch carries labels and
+   * refs, later ones refs alone ({@link FleetAgent}), as the agent sends.
+   */
   static Series[] templates(Fleet f) {
     Series[] out = new Series[f.seriesPerHost()];
     for (int s = 0; s < out.length; s++) {
-      Series.Builder b = Series.newBuilder();
+      Series.Builder b = Series.newBuilder().setRef(s + 1);
       for (String[] l : f.seriesLabels(s)) {
         b.addLabels(Label.newBuilder().setName(l[0]).setValue(l[1]));
       }
@@ -341,8 +345,8 @@ final class FleetBench implements Callable<Integer> {
     long now = System.currentTimeMillis();
     long next = Math.floorDiv(now - phase, intervalMs) * intervalMs + phase + intervalMs;
     long[] round = {0};
-    Series probeTemplate = Series.newBuilder().addLabels(Label.newBuilder().setName("__name__").setValue(PROBE))
-        .build();
+    Series probeTemplate = Series.newBuilder().setRef(templates.length + 1)
+        .addLabels(Label.newBuilder().setName("__name__").setValue(PROBE)).build();
     timer.scheduleAtFixedRate(() -> {
       long stamp = Math.floorDiv(System.currentTimeMillis() - phase, intervalMs) * intervalMs + phase;
       int r = (int) (round[0]++ % f.rounds());
