@@ -331,7 +331,8 @@ public final class SysLensServer implements AutoCloseable {
       ClusterWiring cluster = new ClusterWiring(bus, ingest, nodeConfigs);
       Commands commands = new Commands(cluster::send, nodeConfigs, security.audit(), config.allowShellCommands());
       cluster.commands(commands);
-      var control = new ControlApi(nodeConfigs, commands, security.audit(), id -> registry.find(id).isPresent())
+      var control = new ControlApi(nodeConfigs, commands, security.audit(),
+          id -> registry.find(id).isPresent() || cluster.heldElsewhere(id))
           .decorate(auth);
       sb.serviceUnder("/api/v1/config/", control);
       sb.service("/api/v1/groups", control);
