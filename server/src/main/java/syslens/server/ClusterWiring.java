@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.util.ArrayList;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,10 +34,19 @@ final class ClusterWiring {
   /** Room left in a message for a command result's output after the envelope. */
   static final int MAX_RESULT_OUTPUT = 4_000;
 
+  /** How often each instance repeats which streams it holds; a claim not repeated for 3 periods lapses. */
+  static final Duration ANNOUNCE_EVERY = Duration.ofSeconds(30);
+
+  private record Holder(String instance, long since) {}
+
   private final ClusterBus bus;
   private final AgentIngestService ingest;
-  /** Node id to the instance that said it holds the node's stream. */
-  private final Map<String, String> elsewhere = new ConcurrentHashMap<>();
+  private final Clock clock;
+  /**
+   * Node id to the instance that said it holds the node's stream, and when it last said so: an
+   * instance killed without a word stops repeating it, and its claims lapse.
+   */
+  private final Map<String, Holder> elsewhere = new ConcurrentHashMap<>();
   /** Command id to the instance that asked, for commands relayed to nodes held here. */
   private final Map<String, String> relayed = java.util.Collections.synchronizedMap(
       new LinkedHashMap<>(16, 0.75f, false) {
@@ -45,9 +56,10 @@ final class ClusterWiring {
         }
       });
 
-  ClusterWiring(ClusterBus bus, AgentIngestService ingest, NodeConfigs configs) {
+  ClusterWiring(ClusterBus bus, AgentIngestService ingest, NodeConfigs configs, Clock clock) {
     this.bus = requireNonNull(bus, "bus");
     this.ingest = requireNonNull(ingest, "ingest");
+    this.clock = requireNonNull(clock, "clock");
     requireNonNull(configs, "configs");
     ingest.onPresence((node, up) -> {
       if (up) {
@@ -58,11 +70,11 @@ final class ClusterWiring {
     bus.subscribe("up", (from, body) -> {
       for (String node : body.split(",")) {
         if (!node.isEmpty() && !ingest.isConnected(node)) {
-          elsewhere.put(node, from);
+          elsewhere.put(node, new Holder(from, clock.millis()));
         }
       }
     });
-    bus.subscribe("down", (from, node) -> elsewhere.remove(node, from));
+    bus.subscribe("down", (from, node) -> elsewhere.computeIfPresent(node, (n, h) -> h.instance().equals(from) ? null : h));
     bus.subscribe("who", (from, body) -> announce());
     configs.onStored((kind, scope) -> bus.publish("config", kind + "/" + scope));
     bus.subscribe("config", (from, body) -> {
@@ -79,8 +91,8 @@ final class ClusterWiring {
     bus.onResync(() -> {
       // Messages may have been missed: configurations are read again and pushed to the nodes held
       // here (agents apply a version they already run as a no-op), and presence is asked for.
+      configs.reload();
       for (String node : ingest.connectedNodes()) {
-        configs.reload(NodeConfigs.NODE, node);
         ingest.pushConfig(node);
       }
       announce();
@@ -134,7 +146,7 @@ final class ClusterWiring {
     if (ingest.sendCommand(node, command)) {
       return true;
     }
-    if (!bus.clustered() || !elsewhere.containsKey(node)) {
+    if (!bus.clustered() || !heldElsewhere(node)) {
       return false;
     }
     return bus.publish("cmd", node + "\n" + Base64.getEncoder().encodeToString(command.toByteArray()));
@@ -142,11 +154,30 @@ final class ClusterWiring {
 
   /** True when another instance said it holds the node's stream (so this one must not write it away). */
   boolean heldElsewhere(String node) {
-    return elsewhere.containsKey(node);
+    Holder h = elsewhere.get(node);
+    if (h == null) {
+      return false;
+    }
+    if (clock.millis() - h.since() > 3 * ANNOUNCE_EVERY.toMillis()) {
+      elsewhere.remove(node, h); // its instance went silent (killed, cut off)
+      return false;
+    }
+    return true;
   }
 
-  /** Tells the others every node held here, in messages within the size limit. */
-  private void announce() {
+  /** Tells the others every node held here, in messages within the size limit (also every {@link #ANNOUNCE_EVERY}). */
+  void announce() {
+    if (!bus.clustered()) {
+      return;
+    }
+    try {
+      announceHeld();
+    } catch (RuntimeException e) {
+      log.warn("cluster bus: announcing the streams held here failed: {}", e.toString());
+    }
+  }
+
+  private void announceHeld() {
     List<String> batch = new ArrayList<>();
     int size = 0;
     for (String node : ingest.connectedNodes()) {

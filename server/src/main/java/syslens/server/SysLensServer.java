@@ -328,7 +328,7 @@ public final class SysLensServer implements AutoCloseable {
       ingest.configSource(nodeConfigs::effective);
       nodeConfigs.onChange(ingest::pushConfig);
       // Configuration and commands reach a node whichever instance holds its stream.
-      ClusterWiring cluster = new ClusterWiring(bus, ingest, nodeConfigs);
+      ClusterWiring cluster = new ClusterWiring(bus, ingest, nodeConfigs, config.clock());
       Commands commands = new Commands(cluster::send, nodeConfigs, security.audit(), config.allowShellCommands());
       cluster.commands(commands);
       var control = new ControlApi(nodeConfigs, commands, security.audit(),
@@ -431,7 +431,7 @@ public final class SysLensServer implements AutoCloseable {
       sweeper.scheduleAtFixedRate(registry::sweep, 1, 1, TimeUnit.SECONDS);
       sweeper.scheduleAtFixedRate(() -> {
         try {
-          for (String gone : registry.expire(config.nodeExpiry())) {
+          for (String gone : registry.expire(config.nodeExpiry(), cluster::heldElsewhere)) {
             nodeConfigs.forget(gone, "expiry");
             log.info("node {} removed from the registry: not heard from for {}", gone, config.nodeExpiry());
           }
@@ -441,6 +441,8 @@ public final class SysLensServer implements AutoCloseable {
       }, 60, 60, TimeUnit.SECONDS);
       sweeper.scheduleWithFixedDelay(this::flushNodeState, 1, 1, TimeUnit.SECONDS);
       sweeper.scheduleWithFixedDelay(ready::checkMetadata, 2, 2, TimeUnit.SECONDS);
+      long announce = ClusterWiring.ANNOUNCE_EVERY.toMillis();
+      sweeper.scheduleWithFixedDelay(cluster::announce, announce, announce, TimeUnit.MILLISECONDS);
       long every = config.collectInterval().toMillis();
       sweeper.scheduleWithFixedDelay(() -> writeAway(pipeline, registry, cluster), every, every, TimeUnit.MILLISECONDS);
       // Everything under the data directory is the server's alone: hashes, keys, WAL, databases.

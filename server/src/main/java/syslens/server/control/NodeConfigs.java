@@ -83,6 +83,11 @@ public final class NodeConfigs {
     }
   }
 
+  /** Re-reads everything from the database (after the cluster bus lost messages). */
+  public synchronized void reload() {
+    load();
+  }
+
   /** Called with (kind, scope) after each change stored by this instance (the cluster bus tells the others). */
   public void onStored(java.util.function.BiConsumer<String, String> listener) {
     this.onStored = requireNonNull(listener, "listener");
