@@ -311,6 +311,14 @@ public final class Main implements Runnable {
         description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
     String bind;
 
+    @Option(names = "--roles", paramLabel = "ROLE,...",
+        defaultValue = "${env:SYSLENS_ROLES:-ingest,api,alerting,collector}",
+        description = "What this instance does: ingest (agent stream, remote-write, import), api (REST, live feed,"
+            + " dashboard), alerting (rule evaluation, notifications), collector (vCenters, guests). Without api"
+            + " only /healthz, /readyz and /metrics are served. Several instances share a PostgreSQL metadata"
+            + " database (docs/operations.md, \"Several instances\"). Default: ${DEFAULT-VALUE}.")
+    String roles;
+
     @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain (default: a self-managed CA under DATA/tls).")
     Path tlsCert;
 
@@ -342,7 +350,7 @@ public final class Main implements Runnable {
       ServerConfig.AgentAuth agentAuth = new ServerConfig.AgentAuth(sharedEnrollmentToken, requireAgentCertificates,
           parseDuration("--agent-cert-validity", agentCertValidity));
       SysLensServer s = SysLensServer.start(config(bind).tls(tlsCert, tlsKey).tlsSans(tlsSans).agentAuth(agentAuth)
-          .build());
+          .roles(Role.parse(roles)).build());
       printAccess(s, bind);
       awaitShutdown(s, null);
       return 0;

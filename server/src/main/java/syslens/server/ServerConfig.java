@@ -31,13 +31,23 @@ public record ServerConfig(
     boolean allowShellCommands,
     Duration nodeExpiry,
     syslens.security.OidcSettings oidc,
-    Duration guestInterval, String masterKey, StorageSettings storage) {
+    Duration guestInterval, String masterKey, StorageSettings storage, java.util.Set<Role> roles) {
 
   /** A summary that never shows the admin password, the metadata password or the master key. */
   @Override
   public String toString() {
     return "ServerConfig[dataDir=" + dataDir + ", bind=" + bindAddress + ":" + port + ", metadataUrl=" + metadataUrl
-        + ", storage=" + storage + ", secrets redacted]";
+        + ", storage=" + storage + ", roles=" + roles + ", secrets redacted]";
+  }
+
+  /** True when this instance has the role. */
+  public boolean has(Role role) {
+    return roles.contains(role);
+  }
+
+  /** True when the metadata database is PostgreSQL (shared by several instances), not embedded H2. */
+  public boolean sharedMetadata() {
+    return metadataUrl != null && !metadataUrl.isEmpty();
   }
 
   /** Series one node (one agent credential) may create, so one agent cannot exhaust the TSDB. */
@@ -66,6 +76,10 @@ public record ServerConfig(
   }
 
   public ServerConfig {
+    roles = java.util.Set.copyOf(requireNonNull(roles, "roles"));
+    if (roles.isEmpty()) {
+      throw new IllegalArgumentException("roles: none (expected: at least one of ingest, api, alerting, collector)");
+    }
     requireNonNull(agentAuth, "agentAuth");
     requireNonNull(storage, "storage");
     requireNonNull(bindAddress, "bindAddress");
@@ -134,6 +148,13 @@ public record ServerConfig(
     private syslens.security.OidcSettings oidc;
     private Duration guestInterval = Duration.ofSeconds(60);
     private StorageSettings storage = StorageSettings.embedded();
+    private java.util.Set<Role> roles = Role.all();
+
+    /** What this instance does (default: every role). */
+    public Builder roles(java.util.Set<Role> r) {
+      this.roles = requireNonNull(r, "roles");
+      return this;
+    }
 
     /** Where time series live (default: {@link StorageSettings#embedded()}). */
     public Builder storage(StorageSettings s) {
@@ -287,7 +308,7 @@ public record ServerConfig(
       return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, tlsSans, adminPassword,
           enrollmentToken, collectInterval, offline, queryLimits, metadataUrl, metadataUser,
           metadataPassword, clock, maxSeriesPerNode, ingestLimits, rateLimits, corsOrigins, agentAuth,
-          allowShellCommands, nodeExpiry, oidc, guestInterval, masterKey, storage);
+          allowShellCommands, nodeExpiry, oidc, guestInterval, masterKey, storage, roles);
     }
   }
 }

@@ -47,6 +47,8 @@ import syslens.server.dashboards.DashboardsApi;
 import syslens.server.api.QueryApi;
 import syslens.server.api.StatusApi;
 import syslens.server.api.ApiErrorHandler;
+import syslens.server.cluster.ClusterBus;
+import syslens.server.cluster.PostgresBus;
 import syslens.query.parser.ExprFormat;
 import syslens.server.api.QueryExecutor;
 import syslens.server.api.QueryLimits;
@@ -124,6 +126,9 @@ public final class SysLensServer implements AutoCloseable {
   private final Sequences sequences;
   private final NodeRegistry registry;
   private final Notifier notifier;
+  /** Messages to the other instances sharing the metadata database (local when there are none). */
+  private final ClusterBus bus;
+  private final Readiness readiness;
   private AgentIngestService agentStreams;
   private AlertingWiring alerting;
   private ReportsWiring reports;
@@ -152,6 +157,8 @@ public final class SysLensServer implements AutoCloseable {
       throw e;
     }
     this.meta = m;
+    this.bus = config.sharedMetadata() ? PostgresBus.create(config.metadataUrl(), config.metadataUser(),
+        config.metadataPassword(), meta.dataSource(), config.clock()) : ClusterBus.local();
     Storage opened = null;
     try {
       if (config.enrollmentToken() != null) {
@@ -232,6 +239,7 @@ public final class SysLensServer implements AutoCloseable {
           .decorator(new syslens.server.api.NulRefusal())
           .decorator(new SourceRateLimit(config.rateLimits()))
           .decorator(refusals)
+          .decorator(new RoleGate(config.roles()))
           // Last added runs first: the headers are set before anything can answer.
           .decorator(new SecurityHeaders());
       if (!config.corsOrigins().isEmpty()) {
@@ -265,17 +273,13 @@ public final class SysLensServer implements AutoCloseable {
       });
       HttpService health = (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8, "ok\n");
       sb.service("/healthz", health);
-      // Ready only while storage can take and promise writes (disk full, a failed fsync, a remote
-      // store's local buffer full: 503). A remote store that is down while its buffer has room
-      // leaves the server ready (writes are kept and sent later) and is named in the body.
-      sb.service("/readyz", (ctx, req) -> {
-        String problem = StorageWiring.problem(storage);
-        String degraded = StorageWiring.degraded(storage);
-        return problem == null ? HttpResponse.of(HttpStatus.OK, MediaType.PLAIN_TEXT_UTF_8,
-                degraded == null ? "ok\n" : "ok\ndegraded: " + degraded + "\n")
-            : HttpResponse.of(HttpStatus.SERVICE_UNAVAILABLE, MediaType.PLAIN_TEXT_UTF_8,
-                "storage: " + problem + "\n");
-      });
+      // Ready only while the metadata database answers, storage can take and promise writes (disk
+      // full, a failed fsync, a remote store's local buffer full: 503) and the cluster bus listens.
+      // A remote store that is down while its buffer has room leaves the server ready (writes are
+      // kept and sent later) and is named "degraded" in the JSON body.
+      Readiness ready = this.readiness = new Readiness(meta.dataSource(), storage, bus);
+      ready.checkMetadata();
+      sb.service("/readyz", (ctx, req) -> ready.response());
       sb.service("/api/v1/admin/snapshot", new SnapshotApi(
           new Snapshots(data, tsdb, config.metadataUrl() == null || config.metadataUrl().isEmpty()
               ? meta.dataSource() : null, config.clock())).decorate(auth));
@@ -323,9 +327,12 @@ public final class SysLensServer implements AutoCloseable {
           .clock(config.clock()).build().decorate(auth));
       ingest.configSource(nodeConfigs::effective);
       nodeConfigs.onChange(ingest::pushConfig);
-      Commands commands = new Commands(ingest::sendCommand, nodeConfigs, security.audit(), config.allowShellCommands());
-      ingest.onCommandResult(commands::answered);
-      var control = new ControlApi(nodeConfigs, commands, security.audit(), id -> registry.find(id).isPresent())
+      // Configuration and commands reach a node whichever instance holds its stream.
+      ClusterWiring cluster = new ClusterWiring(bus, ingest, nodeConfigs, config.clock());
+      Commands commands = new Commands(cluster::send, nodeConfigs, security.audit(), config.allowShellCommands());
+      cluster.commands(commands);
+      var control = new ControlApi(nodeConfigs, commands, security.audit(),
+          id -> registry.find(id).isPresent() || cluster.heldElsewhere(id))
           .decorate(auth);
       sb.serviceUnder("/api/v1/config/", control);
       sb.service("/api/v1/groups", control);
@@ -424,7 +431,7 @@ public final class SysLensServer implements AutoCloseable {
       sweeper.scheduleAtFixedRate(registry::sweep, 1, 1, TimeUnit.SECONDS);
       sweeper.scheduleAtFixedRate(() -> {
         try {
-          for (String gone : registry.expire(config.nodeExpiry())) {
+          for (String gone : registry.expire(config.nodeExpiry(), cluster::heldElsewhere)) {
             nodeConfigs.forget(gone, "expiry");
             log.info("node {} removed from the registry: not heard from for {}", gone, config.nodeExpiry());
           }
@@ -433,8 +440,11 @@ public final class SysLensServer implements AutoCloseable {
         }
       }, 60, 60, TimeUnit.SECONDS);
       sweeper.scheduleWithFixedDelay(this::flushNodeState, 1, 1, TimeUnit.SECONDS);
+      sweeper.scheduleWithFixedDelay(ready::checkMetadata, 2, 2, TimeUnit.SECONDS);
+      long announce = ClusterWiring.ANNOUNCE_EVERY.toMillis();
+      sweeper.scheduleWithFixedDelay(cluster::announce, announce, announce, TimeUnit.MILLISECONDS);
       long every = config.collectInterval().toMillis();
-      sweeper.scheduleWithFixedDelay(() -> writeAway(pipeline, registry), every, every, TimeUnit.MILLISECONDS);
+      sweeper.scheduleWithFixedDelay(() -> writeAway(pipeline, registry, cluster), every, every, TimeUnit.MILLISECONDS);
       // Everything under the data directory is the server's alone: hashes, keys, WAL, databases.
       FileModes.restrictTree(data);
     } catch (IOException | RuntimeException e) {
@@ -444,6 +454,7 @@ public final class SysLensServer implements AutoCloseable {
       if (alerting != null) {
         alerting.close();
       }
+      bus.close();
       meta.close(); // nothing else was opened yet that outlives this constructor (vsphere starts later)
       if (opened != null) {
         opened.close();
@@ -467,17 +478,23 @@ public final class SysLensServer implements AutoCloseable {
     }
     try {
       s.server.start().join();
-      s.vsphere.start();
-      s.guests.start();
-      s.notifier.start();
-      s.alerting.start();
+      s.bus.start();
+      if (config.has(Role.COLLECTOR)) {
+        s.vsphere.start();
+        s.guests.start();
+      }
+      if (config.has(Role.ALERTING)) {
+        s.notifier.start();
+        s.alerting.start();
+      }
     } catch (RuntimeException e) {
       s.close();
       throw new IOException("cannot listen on " + config.bindAddress() + ":" + config.port()
           + ": " + rootMessage(e), e);
     }
-    log.info("SysLens listening on {}:{} (HTTPS + gRPC; plain HTTP from loopback only), data in {}",
-        config.bindAddress(), s.port(), config.dataDir().toAbsolutePath());
+    log.info("SysLens listening on {}:{} (HTTPS + gRPC; plain HTTP from loopback only), data in {}, roles {}, "
+        + "cluster bus {}", config.bindAddress(), s.port(), config.dataDir().toAbsolutePath(), config.roles(),
+        s.bus.clustered() ? "PostgreSQL LISTEN/NOTIFY" : "local (single instance)");
     return s;
   }
 
@@ -553,10 +570,11 @@ public final class SysLensServer implements AutoCloseable {
   }
 
   /** {@code up} 0 for every agent node that is not connected, once per collection interval. */
-  private static void writeAway(IngestPipeline pipeline, NodeRegistry registry) {
+  private static void writeAway(IngestPipeline pipeline, NodeRegistry registry, ClusterWiring cluster) {
     try {
+      // A node whose stream another instance holds is not away, though it is not online here.
       pipeline.writeAway(registry.list().stream()
-          .filter(n -> !n.online() && NodeStore.KIND_AGENT.equals(n.kind()))
+          .filter(n -> !n.online() && NodeStore.KIND_AGENT.equals(n.kind()) && !cluster.heldElsewhere(n.id()))
           .map(n -> new IngestPipeline.Away(new syslens.ingest.Identity(n.id(), n.hostname()), n.labels()))
           .toList());
     } catch (RuntimeException e) {
@@ -605,6 +623,7 @@ public final class SysLensServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     flushNodeState();
+    bus.close();
     queryExecutor.close();
     jvmGc.close();
     meta.close();

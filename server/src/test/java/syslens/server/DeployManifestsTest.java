@@ -148,7 +148,9 @@ class DeployManifestsTest {
       for (String p : paths) {
         HttpResponse<String> r = https(server, p);
         assertThat(r.statusCode()).as(p).isEqualTo(200);
-        assertThat(r.body()).startsWith("ok");
+        // /healthz: "ok"; /readyz: JSON per dependency (docs/api.md).
+        assertThat(r.body()).satisfiesAnyOf(b -> assertThat(b).startsWith("ok"),
+            b -> assertThat(b).startsWith("{\"status\":\"ready\""));
       }
     }
   }

@@ -44,7 +44,9 @@ class RemoteStoreBufferFullServerTest {
         assertThat(r.body()).contains("local buffer full");
         HttpResponse<String> ready = server.get("/readyz", null);
         assertThat(ready.statusCode()).isEqualTo(503);
-        assertThat(ready.body()).contains("storage: remote store: local buffer full since");
+        assertThat(TestServer.JSON.readTree(ready.body()).at("/failing").toString()).isEqualTo("[\"storage\"]");
+        assertThat(TestServer.JSON.readTree(ready.body()).at("/checks/storage/reason").asText())
+            .startsWith("remote store: local buffer full since");
         assertThat(server.get("/metrics", admin).body())
             .containsPattern("syslens_remote_samples_dropped_total\\{reason=\"buffer_full\"\\} [1-9]")
             .contains("syslens_remote_healthy 0.0");

@@ -100,6 +100,7 @@ class RemoteStoreServerTest {
       vm.start();
     }
     await().atMost(Duration.ofSeconds(30)).until(() -> stored("rs_outage") == 150);
-    assertThat(server.get("/readyz", null).body()).isEqualTo("ok\n");
+    assertThat(TestServer.JSON.readTree(server.get("/readyz", null).body()).at("/checks/storage/status").asText())
+        .isEqualTo("ok");
   }
 }

@@ -22,20 +22,23 @@ final class VictoriaMetricsPeer implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final Path data;
   private final int port;
+  private final List<String> flags;
   private Process process;
 
-  private VictoriaMetricsPeer(Path data, int port) {
+  private VictoriaMetricsPeer(Path data, int port, List<String> flags) {
     this.data = data;
     this.port = port;
+    this.flags = flags;
   }
 
   static boolean available() {
     return Files.isExecutable(BINARY);
   }
 
-  static VictoriaMetricsPeer start(Path data) throws IOException {
+  /** Starts it with the test defaults and {@code extraFlags} (e.g. {@code -dedup.minScrapeInterval=1ms}). */
+  static VictoriaMetricsPeer start(Path data, String... extraFlags) throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      VictoriaMetricsPeer vm = new VictoriaMetricsPeer(data, s.getLocalPort());
+      VictoriaMetricsPeer vm = new VictoriaMetricsPeer(data, s.getLocalPort(), List.of(extraFlags));
       s.close();
       vm.start();
       return vm;
@@ -43,9 +46,11 @@ final class VictoriaMetricsPeer implements AutoCloseable {
   }
 
   void start() throws IOException {
-    process = new ProcessBuilder(List.of(BINARY.toString(), "-storageDataPath=" + data,
+    List<String> cmd = new java.util.ArrayList<>(List.of(BINARY.toString(), "-storageDataPath=" + data,
         "-httpListenAddr=127.0.0.1:" + port, "-search.latencyOffset=0s", "-retentionPeriod=100y",
-        "-loggerLevel=ERROR", "-search.disableCache"))
+        "-loggerLevel=ERROR", "-search.disableCache"));
+    cmd.addAll(flags);
+    process = new ProcessBuilder(cmd)
         .redirectErrorStream(true).redirectOutput(data.resolveSibling("victoria-metrics.log").toFile()).start();
     Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
       if (!process.isAlive()) {

@@ -41,11 +41,23 @@ public final class NodeConfigs {
   private final Map<String, Long> deletedAt = new HashMap<>();
   private long version;
   private volatile Consumer<String> onChange = id -> { };
+  /** Told (kind, scope) after a change was stored here: {@code node}, {@code group} or {@link #MEMBER}. */
+  private volatile java.util.function.BiConsumer<String, String> onStored = (k, s) -> { };
+  /** The kind {@link #onStored} names for a change of a node's group. */
+  public static final String MEMBER = "member";
 
   private NodeConfigs(ConfigStore store, Clock clock, long defaultIntervalMs) {
     this.store = store;
     this.clock = clock;
     this.defaultIntervalMs = defaultIntervalMs;
+    load();
+  }
+
+  /** Reads every scope's newest configuration, the memberships and the version counter again. */
+  private void load() {
+    current.clear();
+    members.clear();
+    deletedAt.clear();
     for (ConfigStore.Row r : store.latest()) {
       if (r.body() != null) {
         current.put(key(r.kind(), r.scope()), new Scoped(r.kind(), r.scope(), parseStored(r), r.version(),
@@ -58,6 +70,27 @@ public final class NodeConfigs {
       members.put(m.nodeId(), m);
     }
     version = store.maxVersion();
+  }
+
+  /**
+   * Re-reads everything from the database: another server instance sharing it changed something
+   * (the cluster bus said so); returns the nodes the change named (kind, scope as {@link #onStored}).
+   */
+  public List<String> reload(String kind, String scope) {
+    synchronized (this) {
+      load();
+      return kind.equals(GROUP) ? membersOf(scope) : List.of(scope);
+    }
+  }
+
+  /** Re-reads everything from the database (after the cluster bus lost messages). */
+  public synchronized void reload() {
+    load();
+  }
+
+  /** Called with (kind, scope) after each change stored by this instance (the cluster bus tells the others). */
+  public void onStored(java.util.function.BiConsumer<String, String> listener) {
+    this.onStored = requireNonNull(listener, "listener");
   }
 
   public static NodeConfigs create(MetaStore db, Clock clock, Duration defaultInterval) {
@@ -119,7 +152,7 @@ public final class NodeConfigs {
     long v;
     List<String> affected;
     synchronized (this) {
-      v = version + 1;
+      v = Math.max(version, store.maxVersion()) + 1; // other instances may have counted on
       long now = clock.millis();
       store.insert(new ConfigStore.Row(kind, scope, v, config == null ? null : config.toJson().toString(), now, who));
       version = v;
@@ -132,6 +165,7 @@ public final class NodeConfigs {
       affected = kind.equals(NODE) ? List.of(scope) : membersOf(scope);
     }
     affected.forEach(onChange);
+    onStored.accept(kind, scope);
     return v;
   }
 
@@ -144,13 +178,14 @@ public final class NodeConfigs {
     }
     long v;
     synchronized (this) {
-      v = version + 1;
+      v = Math.max(version, store.maxVersion()) + 1;
       ConfigStore.Member m = new ConfigStore.Member(nodeId, g, v);
       store.setMember(m);
       version = v;
       members.put(nodeId, m);
     }
     onChange.accept(nodeId);
+    onStored.accept(MEMBER, nodeId);
     return v;
   }
 

@@ -76,6 +76,8 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   /** Where agents' answers to commands go (node id, result). */
   private volatile java.util.function.BiConsumer<String, syslens.agent.v1.CommandResult> commandResults =
       (id, r) -> { };
+  /** Told (node id, true) when a node's stream is admitted here and (node id, false) when it ends. */
+  private volatile java.util.function.BiConsumer<String, Boolean> presence = (id, up) -> { };
 
   /**
    * @param streamExecutor runs the streams' messages (see {@link StreamInbox}); virtual threads
@@ -128,6 +130,16 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   /** Where agents' CommandResults go. */
   public void onCommandResult(java.util.function.BiConsumer<String, syslens.agent.v1.CommandResult> listener) {
     this.commandResults = requireNonNull(listener, "listener");
+  }
+
+  /** Where this instance says which nodes' streams it holds (the cluster bus). */
+  public void onPresence(java.util.function.BiConsumer<String, Boolean> listener) {
+    this.presence = requireNonNull(listener, "listener");
+  }
+
+  /** The nodes whose streams are open here now. */
+  public java.util.List<String> connectedNodes() {
+    return java.util.List.copyOf(streams.keySet());
   }
 
   /** Sends the node its current configuration now, if it is connected; false if it is not. */
@@ -324,6 +336,7 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
           .rounds(true).upSeries(true).build());
       streams.put(id, this);
       connected.incrementAndGet();
+      tell(id, true);
       log.info("agent {} connected ({}, agent {})", nodeId, host, h.getAgentVersion());
       registry.configVersion(id, h.getConfigVersion());
       send(ServerMessage.newBuilder().setConfig(configFor.apply(id)).build());
@@ -460,12 +473,21 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
           } else {
             session.end();
           }
+          tell(id, false);
         }
         nodeId = null;
         connected.decrementAndGet();
         registry.disconnected(id);
         log.info("agent {} disconnected", id);
       }
+    }
+  }
+
+  private void tell(String nodeId, boolean up) {
+    try {
+      presence.accept(nodeId, up);
+    } catch (RuntimeException e) {
+      log.warn("announcing that agent {} {} failed: {}", nodeId, up ? "connected" : "disconnected", e.toString());
     }
   }
 

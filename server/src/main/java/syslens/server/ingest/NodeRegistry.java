@@ -253,11 +253,16 @@ public final class NodeRegistry {
    * that never come back do not pile up); returns their ids.
    */
   public List<String> expire(Duration after) {
+    return expire(after, id -> false);
+  }
+
+  /** As {@link #expire(Duration)}, keeping the nodes {@code keep} names (their streams are held elsewhere). */
+  public List<String> expire(Duration after, java.util.function.Predicate<String> keep) {
     long cutoff = clock.millis() - after.toMillis();
     List<String> gone = new ArrayList<>();
     for (State s : nodes.values()) {
       if (NodeStore.KIND_AGENT.equals(s.record.kind()) && s.streams == 0 && s.lastSeen < cutoff
-          && remove(s.record.id())) {
+          && !keep.test(s.record.id()) && remove(s.record.id())) {
         gone.add(s.record.id());
       }
     }
