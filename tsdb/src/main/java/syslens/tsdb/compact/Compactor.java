@@ -36,9 +36,9 @@ import syslens.tsdb.retention.Retention;
  *       blocks lying inside one range-aligned window are merged once the window is complete
  *       (the newest block ends at or past the window's end);
  *   <li>rollup tiers: 5-minute rollup blocks (one per day, from the downsampler) are merged into
- *       7-day blocks and 1-hour rollup blocks into 30-day blocks, by the same window rule, so that
- *       two years of history is about 25 blocks instead of 730 and a long query opens, looks up
- *       and merges that many (docs/format/block.md#compaction). A 5-minute block is merged only
+ *       7-day blocks and 1-hour rollup blocks into 6-day, then 30-day blocks, by the same window
+ *       rule, so that two years of history is about 35 blocks instead of 730 and a long query
+ *       opens, looks up and merges that many (docs/format/block.md#compaction). A 5-minute block is merged only
  *       once its 1-hour rollup exists, so the downsampler never sees a merged block whose parts it
  *       already rolled up. Points are decoded and re-encoded as one rollup chunk per series.
  * </ul>
@@ -53,9 +53,13 @@ public final class Compactor {
   public static final List<Long> DEFAULT_RANGES = List.of(
       7_200_000L, 21_600_000L, 86_400_000L);
 
-  /** Default rollup block ranges in ms per resolution: 5 min → 7 days, 1 h → 30 days. */
-  public static final Map<Long, Long> DEFAULT_ROLLUP_RANGES = Map.of(
-      Retention.FIVE_MINUTES, 7 * 86_400_000L, Retention.ONE_HOUR, 30 * 86_400_000L);
+  /**
+   * Default rollup block ranges in ms per resolution: 5 min → 7 days; 1 h → 6 days, then 30 days
+   * (so the month still filling is 6-day blocks and at most 5 days, not up to 29 day blocks).
+   */
+  public static final Map<Long, List<Long>> DEFAULT_ROLLUP_RANGES = Map.of(
+      Retention.FIVE_MINUTES, List.of(7 * 86_400_000L),
+      Retention.ONE_HOUR, List.of(6 * 86_400_000L, 30 * 86_400_000L));
 
   /** A group of blocks to merge, and whether their ranges overlap. */
   public record Plan(List<Block> sources, boolean vertical) {
@@ -74,11 +78,11 @@ public final class Compactor {
 
   private final Blocks blocks;
   private final List<Long> ranges;
-  private final Map<Long, Long> rollupRanges;
+  private final Map<Long, List<Long>> rollupRanges;
   private final Clock clock;
   private final ReentrantLock running = new ReentrantLock();
 
-  private Compactor(Blocks blocks, List<Long> ranges, Map<Long, Long> rollupRanges, Clock clock) {
+  private Compactor(Blocks blocks, List<Long> ranges, Map<Long, List<Long>> rollupRanges, Clock clock) {
     this.blocks = blocks;
     this.ranges = ranges;
     this.rollupRanges = rollupRanges;
@@ -92,18 +96,24 @@ public final class Compactor {
 
   /**
    * A compactor over {@code blocks} with the given raw ranges (ascending, each a multiple of the
-   * previous) and rollup ranges (resolution → block range in ms, a multiple of one day; a
-   * resolution not listed is never merged).
+   * previous) and rollup ranges (resolution → block ranges in ms, ascending, each a multiple of
+   * one day and of the previous; a resolution not listed is never merged).
    */
-  public static Compactor create(Blocks blocks, List<Long> ranges, Map<Long, Long> rollupRanges, Clock clock) {
+  public static Compactor create(Blocks blocks, List<Long> ranges, Map<Long, List<Long>> rollupRanges, Clock clock) {
     requireNonNull(blocks, "blocks");
     requireNonNull(ranges, "ranges");
     requireNonNull(rollupRanges, "rollupRanges");
     requireNonNull(clock, "clock");
     for (var e : rollupRanges.entrySet()) {
-      if (e.getKey() <= 0 || e.getValue() <= 0 || e.getValue() % 86_400_000L != 0) {
+      long prev = 86_400_000L;
+      boolean ok = e.getKey() > 0 && !e.getValue().isEmpty();
+      for (long r : e.getValue()) {
+        ok &= r >= prev && r % prev == 0;
+        prev = r;
+      }
+      if (!ok) {
         throw new IllegalArgumentException("rollupRanges: " + rollupRanges
-            + " (expected: positive resolutions, ranges a multiple of one day)");
+            + " (expected: positive resolutions, ascending ranges, each a multiple of one day and of the previous)");
       }
     }
     if (ranges.isEmpty()) {
@@ -116,7 +126,9 @@ public final class Compactor {
             + " (expected: positive, ascending, each a multiple of the previous)");
       }
     }
-    return new Compactor(blocks, List.copyOf(ranges), new TreeMap<>(rollupRanges), clock);
+    TreeMap<Long, List<Long>> rollups = new TreeMap<>();
+    rollupRanges.forEach((res, r) -> rollups.put(res, List.copyOf(r)));
+    return new Compactor(blocks, List.copyOf(ranges), rollups, clock);
   }
 
   public static Compactor create(Blocks blocks, Clock clock) {
@@ -184,43 +196,53 @@ public final class Compactor {
   }
 
   /**
-   * Rollup windows to merge: per listed resolution, complete range-aligned windows holding more
-   * than one block, none overlapping another, each 5-minute block already rolled up to 1 hour.
+   * Rollup windows to merge: per listed resolution and range (smallest first), complete
+   * range-aligned windows holding more than one block, none overlapping another, each 5-minute
+   * block already rolled up to 1 hour.
    */
   private List<Plan> planRollups() {
     List<Plan> plans = new ArrayList<>();
-    List<Block> all = blocks.blocks();
     for (var tier : rollupRanges.entrySet()) {
-      long res = tier.getKey();
-      long range = tier.getValue();
-      List<Block> mine = new ArrayList<>();
-      long newest = Long.MIN_VALUE;
-      for (Block b : all) {
-        if (b.meta().resolution() == res) {
-          mine.add(b);
-          newest = Math.max(newest, b.meta().maxTime());
+      for (long range : tier.getValue()) {
+        plans.addAll(planRollups(tier.getKey(), range));
+        if (!plans.isEmpty()) {
+          return plans;
         }
       }
-      long next = Retention.nextResolution(res);
-      TreeMap<Long, List<Block>> windows = new TreeMap<>();
-      Set<Long> unready = new HashSet<>();
-      for (Block b : mine) {
-        long start = Math.floorDiv(b.meta().minTime(), range) * range;
-        if (b.meta().maxTime() >= start + range) {
-          continue; // already spans a window (or more)
-        }
-        windows.computeIfAbsent(start, k -> new ArrayList<>()).add(b);
-        if (next > 0 && !Retention.derivedExists(all, b, next)) {
-          unready.add(start);
-        }
+    }
+    return plans;
+  }
+
+  private List<Plan> planRollups(long res, long range) {
+    List<Plan> plans = new ArrayList<>();
+    List<Block> all = blocks.blocks();
+    List<Block> mine = new ArrayList<>();
+    long newest = Long.MIN_VALUE;
+    for (Block b : all) {
+      if (b.meta().resolution() == res) {
+        mine.add(b);
+        newest = Math.max(newest, b.meta().maxTime());
       }
-      for (var w : windows.entrySet()) {
-        List<Block> group = w.getValue();
-        group.sort(Comparator.comparingLong(b -> b.meta().minTime()));
-        if (group.size() > 1 && newest >= w.getKey() + range - 1 && !unready.contains(w.getKey())
-            && !overlapping(group)) {
-          plans.add(new Plan(group, false));
-        }
+    }
+    long next = Retention.nextResolution(res);
+    TreeMap<Long, List<Block>> windows = new TreeMap<>();
+    Set<Long> unready = new HashSet<>();
+    for (Block b : mine) {
+      long start = Math.floorDiv(b.meta().minTime(), range) * range;
+      if (b.meta().maxTime() >= start + range) {
+        continue; // already spans a window (or more)
+      }
+      windows.computeIfAbsent(start, k -> new ArrayList<>()).add(b);
+      if (next > 0 && !Retention.derivedExists(all, b, next)) {
+        unready.add(start);
+      }
+    }
+    for (var w : windows.entrySet()) {
+      List<Block> group = w.getValue();
+      group.sort(Comparator.comparingLong(b -> b.meta().minTime()));
+      if (group.size() > 1 && newest >= w.getKey() + range - 1 && !unready.contains(w.getKey())
+          && !overlapping(group)) {
+        plans.add(new Plan(group, false));
       }
     }
     return plans;

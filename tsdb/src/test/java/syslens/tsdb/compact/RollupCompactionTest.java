@@ -28,14 +28,14 @@ import syslens.tsdb.retention.Retention;
 /**
  * Rollup tiers are merged into long blocks and queries answer the same before and after, whichever
  * tier they read, including a long 1-hour block read beside the newer days' 5-minute blocks. The
- * windows are 2 days (5 min) and 6 days (1 h) here instead of the default 7 and 30, so that a few
- * days of blocks show every case.
+ * windows are 2 days (5 min) and 3 then 6 days (1 h) here instead of the default 7 and 6 then 30,
+ * so that a few days of blocks show every case.
  */
 class RollupCompactionTest {
   static final long DAY = 86_400_000L;
   static final long FIVE = Retention.FIVE_MINUTES;
   static final long HOUR = Retention.ONE_HOUR;
-  static final Map<Long, Long> WINDOWS = Map.of(FIVE, 2 * DAY, HOUR, 6 * DAY);
+  static final Map<Long, List<Long>> WINDOWS = Map.of(FIVE, List.of(2 * DAY), HOUR, List.of(3 * DAY, 6 * DAY));
   /** Aligned to both windows, so they are days 0-1, 2-3, 4-5, 6-7 and 0-5, 6-11. */
   static final long T0 = Math.floorDiv(1_764_028_800_000L, 6 * DAY) * 6 * DAY;
   static final int DAYS = 7;
@@ -203,7 +203,7 @@ class RollupCompactionTest {
   @Test
   void open_afterMerge_keepsOnlyTheMergedBlocks() throws Exception {
     List<String> hourTier = answers(DAY);
-    Compactor.create(blocks, Compactor.DEFAULT_RANGES, Map.of(HOUR, 6 * DAY), CLOCK).compactAll();
+    Compactor.create(blocks, Compactor.DEFAULT_RANGES, Map.of(HOUR, List.of(6 * DAY)), CLOCK).compactAll();
     assertThat(tier(FIVE)).hasSize(DAYS); // not listed: never merged
     blocks.close();
 
