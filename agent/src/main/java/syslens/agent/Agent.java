@@ -192,6 +192,9 @@ public final class Agent implements AutoCloseable {
     if (external != null) {
       external.close();
     }
+    if (linuxCollectors != null) {
+      linuxCollectors.close();
+    }
     buffer.close();
     stopped.countDown();
   }

@@ -9,18 +9,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 import syslens.agent.collect.CollectConfig;
 import syslens.agent.collect.CommandSource;
 import syslens.agent.collect.ScrapeTarget;
@@ -29,145 +21,58 @@ import syslens.agent.collect.ScrapeTarget;
  * {@code syslens-agent}: collects this host's metrics and streams them to a SysLens server.
  * Exit status: 1 on an unexpected error or an unsupported OS, 2 for bad options, 3 when the server
  * refused the agent for good (e.g. a wrong enrollment token); a signal stops it through a shutdown
- * hook that closes the agent.
+ * hook that closes the agent. Options: {@link AgentArgs}.
  */
-@Command(name = "syslens-agent", mixinStandardHelpOptions = true,
-    versionProvider = AgentMain.Version.class, sortOptions = false,
-    description = "Collects this host's metrics (node_exporter names) and streams them to a "
-        + "SysLens server over TLS.",
-    footer = {"", "The enrollment token comes from --token-file or the environment variable "
-        + "SYSLENS_ENROLLMENT_TOKEN, never from the command line. It is needed for the first "
-        + "connection only: the server then gives this node its own credential, kept in --state-dir.",
-        "Exit status: 1 error or unsupported OS, 2 bad options, 3 refused by the server "
-            + "(e.g. wrong token); SIGTERM/SIGINT stop it cleanly."})
-public final class AgentMain implements Callable<Integer> {
+public final class AgentMain {
 
   static final int EXIT_ERROR = 1;
   static final int EXIT_USAGE = 2;
   static final int EXIT_REJECTED = 3;
   static final String TOKEN_ENV = "SYSLENS_ENROLLMENT_TOKEN";
 
-  @Spec
-  CommandSpec spec;
-
-  @Option(names = "--server", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
-      description = "Server address, or several separated by commas: the agent fails over to the next when a "
-          + "connect fails (default: ${DEFAULT-VALUE}).")
-  String server;
-
-  @Option(names = "--ca-file", paramLabel = "PEM", description = "Trust the CA certificate(s) "
-      + "in this PEM file.")
-  Path caFile;
-
-  @Option(names = "--ca-fingerprint", paramLabel = "SHA256",
-      description = "Trust the server's CA certificate with this SHA-256 fingerprint "
-          + "(hex, colons optional).")
-  String caFingerprint;
-
-  @Option(names = "--token-file", paramLabel = "PATH",
-      description = "File holding the enrollment token (else $" + TOKEN_ENV + ").")
-  Path tokenFile;
-
-  @Option(names = "--state-dir", paramLabel = "DIR",
-      description = "Where the node keeps its credential (mode 0700/0600). Default: $"
-          + "SYSLENS_AGENT_STATE_DIR, else /var/lib/syslens-agent as root, else ~/.local/state/syslens-agent.")
-  Path stateDir;
-
-  @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "10s",
-      description = "Collection interval, e.g. 10s, 500ms, 1m (default: ${DEFAULT-VALUE}; "
-          + "the server may change it).")
-  String interval;
-
-  @Option(names = "--node-id", paramLabel = "ID", description = "Stable node id "
-      + "(default: the host name).")
-  String nodeId;
-
-  @Option(names = "--allow-shell-commands",
-      description = "Run arbitrary shell command lines the server sends (its 'shell' command). Off by default.")
-  boolean allowShellCommands;
-
-  @Option(names = "--label", paramLabel = "K=V", description = "Extra label for every series "
-      + "of this node (repeatable).")
-  Map<String, String> labels = new LinkedHashMap<>();
-
-  @Option(names = "--buffer-mib", paramLabel = "MIB", defaultValue = "256",
-      description = "Unacknowledged data kept on disk under the state directory, in MiB "
-          + "(oldest dropped first beyond; survives restarts; default: ${DEFAULT-VALUE}).")
-  long bufferMib;
-
-  @Option(names = "--proc-root", paramLabel = "DIR", defaultValue = "/proc",
-      description = "Where procfs is mounted (default: ${DEFAULT-VALUE}).")
-  Path procRoot;
-
-  @Option(names = "--sys-root", paramLabel = "DIR", defaultValue = "/sys",
-      description = "Where sysfs is mounted (default: ${DEFAULT-VALUE}).")
-  Path sysRoot;
-
-  @Option(names = "--disable-collector", paramLabel = "NAME", split = ",",
-      description = "Switch a built-in collector off (repeatable or comma-separated; e.g. processes,hwmon).")
-  List<String> disabledCollectors = new ArrayList<>();
-
-  @Option(names = "--top-processes", paramLabel = "N", defaultValue = "5",
-      description = "Top N processes by CPU and by memory as series (0 = none; default: ${DEFAULT-VALUE}).")
-  int topProcesses;
-
-  @Option(names = "--mount-timeout", paramLabel = "DURATION", defaultValue = "5s",
-      description = "Per-mount statfs deadline; a mount that does not answer is reported and skipped "
-          + "until it does (default: ${DEFAULT-VALUE}).")
-  String mountTimeout;
-
-  @Option(names = "--scrape", paramLabel = "NAME=URL",
-      description = "Scrape a local Prometheus /metrics endpoint every round (repeatable); its series get job=NAME.")
-  Map<String, String> scrapes = new LinkedHashMap<>();
-
-  @Option(names = "--command", paramLabel = "NAME=FORMAT:COMMAND",
-      description = "Custom collector: run COMMAND (split on spaces, no shell) every round; FORMAT is json or "
-          + "prometheus (repeatable). Killed with its children after --command-timeout.")
-  Map<String, String> commands = new LinkedHashMap<>();
-
-  @Option(names = "--command-timeout", paramLabel = "DURATION", defaultValue = "30s",
-      description = "Deadline of each custom command run (default: ${DEFAULT-VALUE}).")
-  String commandTimeout;
-
   private final Map<String, String> env;
+  private final AgentArgs args;
 
-  AgentMain(Map<String, String> env) {
+  AgentMain(Map<String, String> env, AgentArgs args) {
     this.env = env;
+    this.args = args;
   }
 
   public static void main(String[] args) {
-    System.exit(run(System.getenv(), args));
+    PrintWriter out = new PrintWriter(System.out, true);
+    PrintWriter err = new PrintWriter(System.err, true);
+    System.exit(run(System.getenv(), out, err, args));
   }
 
-  static int run(Map<String, String> env, String... args) {
-    return commandLine(env).execute(args);
-  }
-
-  static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
-    return commandLine(env).setOut(out).setErr(err).execute(args);
-  }
-
-  private static CommandLine commandLine(Map<String, String> env) {
-    return commandLine(new AgentMain(env));
-  }
-
-  /** Options may come from an @-file, one option or value per line, {@code #} comments. */
-  static CommandLine commandLine(AgentMain main) {
-    return new CommandLine(main).setUseSimplifiedAtFiles(true).setParameterExceptionHandler((e, args) -> {
-      CommandLine cmd = e.getCommandLine();
-      cmd.getErr().println("syslens-agent: " + e.getMessage());
-      cmd.getErr().println("Try 'syslens-agent --help' for the options.");
+  static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... argv) {
+    try {
+      AgentArgs args = AgentArgs.parse(argv);
+      if (args.help) {
+        out.print(AgentArgs.usage());
+        out.flush();
+        return 0;
+      }
+      if (args.version) {
+        out.println("syslens-agent " + HostInfo.agentVersion());
+        return 0;
+      }
+      return new AgentMain(env, args).call(err);
+    } catch (AgentArgs.UsageException e) {
+      err.println("syslens-agent: " + e.getMessage());
+      err.println("Try 'syslens-agent --help' for the options.");
       return EXIT_USAGE;
-    });
+    } catch (Exception e) {
+      e.printStackTrace(err);
+      return EXIT_ERROR;
+    }
   }
 
   /** Exit status after the server's restart command (the service manager starts the agent again). */
   static final int EXIT_RESTART = 75;
 
-  @Override
-  public Integer call() throws Exception {
+  int call(PrintWriter err) throws InterruptedException {
     if (!HostInfo.isSupported()) {
-      spec.commandLine().getErr().println("syslens-agent: " + System.getProperty("os.name")
+      err.println("syslens-agent: " + System.getProperty("os.name")
           + " is not supported (expected: Linux, Windows or macOS)");
       return EXIT_ERROR;
     }
@@ -187,25 +92,25 @@ public final class AgentMain implements Callable<Integer> {
   Agent buildAgent() {
     Agent.Builder b = Agent.builder();
     try {
-      b.servers(java.util.Arrays.asList(server.split(",")));
-      b.interval(parseInterval(interval));
+      b.servers(java.util.Arrays.asList(args.server.split(",")));
+      b.interval(parseInterval(args.interval));
     } catch (IllegalArgumentException e) {
       throw usage("--" + e.getMessage());
     }
-    if ((caFile == null) == (caFingerprint == null)) {
-      throw usage("--ca-file / --ca-fingerprint: " + (caFile == null ? "neither" : "both")
+    if ((args.caFile == null) == (args.caFingerprint == null)) {
+      throw usage("--ca-file / --ca-fingerprint: " + (args.caFile == null ? "neither" : "both")
           + " given (expected: exactly one; the agent always uses TLS)");
     }
-    if (caFile != null) {
-      if (!Files.isReadable(caFile)) {
-        throw usage("--ca-file: " + caFile + " (expected: a readable PEM file)");
+    if (args.caFile != null) {
+      if (!Files.isReadable(args.caFile)) {
+        throw usage("--ca-file: " + args.caFile + " (expected: a readable PEM file)");
       }
-      b.caFile(caFile);
+      b.caFile(args.caFile);
     } else {
       try {
-        b.caFingerprint(caFingerprint);
+        b.caFingerprint(args.caFingerprint);
       } catch (IllegalArgumentException e) {
-        throw usage("--ca-fingerprint: " + caFingerprint
+        throw usage("--ca-fingerprint: " + args.caFingerprint
             + " (expected: SHA-256 as 64 hex digits, colons optional)");
       }
     }
@@ -213,26 +118,26 @@ public final class AgentMain implements Callable<Integer> {
     if (token != null) {
       b.enrollmentToken(token);
     }
-    b.stateDir(stateDir != null ? stateDir : defaultStateDir());
-    if (nodeId != null) {
-      if (nodeId.isBlank()) {
+    b.stateDir(args.stateDir != null ? args.stateDir : defaultStateDir());
+    if (args.nodeId != null) {
+      if (args.nodeId.isBlank()) {
         throw usage("--node-id: '' (expected: a non-empty id)");
       }
-      b.nodeId(nodeId);
+      b.nodeId(args.nodeId);
     }
-    labels.forEach((k, v) -> {
+    args.labels.forEach((k, v) -> {
       if (!k.matches("[a-zA-Z_][a-zA-Z0-9_]*") || k.startsWith("__")) {
         throw usage("--label: " + k + "=" + v + " (expected: name=value, name like [a-zA-Z_]"
             + "[a-zA-Z0-9_]* not starting with __)");
       }
       b.label(k, v);
     });
-    if (bufferMib < 1 || bufferMib > 1L << 20) {
-      throw usage("--buffer-mib: " + bufferMib + " (expected: 1-1048576)");
+    if (args.bufferMib < 1 || args.bufferMib > 1L << 20) {
+      throw usage("--buffer-mib: " + args.bufferMib + " (expected: 1-1048576)");
     }
-    b.maxBuffered(0, bufferMib << 20);
-    b.procRoot(procRoot).sysRoot(sysRoot);
-    b.allowShellCommands(allowShellCommands);
+    b.maxBuffered(0, args.bufferMib << 20);
+    b.procRoot(args.procRoot).sysRoot(args.sysRoot);
+    b.allowShellCommands(args.allowShellCommands);
     // The restart command: exit with EXIT_RESTART after the answer had a moment to leave; the
     // systemd unit restarts the agent (Restart=always).
     b.onRestart(() -> Thread.ofPlatform().daemon().start(() -> {
@@ -260,9 +165,9 @@ public final class AgentMain implements Callable<Integer> {
 
   /** The collection settings of the flags (the server may later push the same object). */
   CollectConfig collectConfig() {
-    Duration cmdTimeout = Durations.parse("--command-timeout", commandTimeout);
+    Duration cmdTimeout = Durations.parse("--command-timeout", args.commandTimeout);
     List<ScrapeTarget> targets = new ArrayList<>();
-    scrapes.forEach((name, url) -> {
+    args.scrapes.forEach((name, url) -> {
       try {
         targets.add(new ScrapeTarget(name, URI.create(url), ScrapeTarget.DEFAULT_TIMEOUT,
             ScrapeTarget.DEFAULT_MAX_BYTES, ScrapeTarget.DEFAULT_MAX_SERIES));
@@ -271,7 +176,7 @@ public final class AgentMain implements Callable<Integer> {
       }
     });
     List<CommandSource> cmds = new ArrayList<>();
-    commands.forEach((name, spec) -> {
+    args.commands.forEach((name, spec) -> {
       int colon = spec.indexOf(':');
       String format = colon < 0 ? "" : spec.substring(0, colon).toLowerCase(Locale.ROOT);
       if (!format.equals("json") && !format.equals("prometheus")) {
@@ -282,8 +187,8 @@ public final class AgentMain implements Callable<Integer> {
       cmds.add(new CommandSource(name, argv, CommandSource.Format.valueOf(format.toUpperCase(Locale.ROOT)),
           cmdTimeout, CommandSource.DEFAULT_MAX_BYTES, CommandSource.DEFAULT_MAX_SERIES));
     });
-    return new CollectConfig(Set.copyOf(disabledCollectors), topProcesses,
-        Durations.parse("--mount-timeout", mountTimeout), targets, cmds).validate();
+    return new CollectConfig(Set.copyOf(args.disabledCollectors), args.topProcesses,
+        Durations.parse("--mount-timeout", args.mountTimeout), targets, cmds).validate();
   }
 
   private Path defaultStateDir() {
@@ -308,14 +213,14 @@ public final class AgentMain implements Callable<Integer> {
 
   private String readToken() {
     String token;
-    if (tokenFile != null) {
+    if (args.tokenFile != null) {
       try {
-        token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+        token = Files.readString(args.tokenFile, StandardCharsets.UTF_8).strip();
       } catch (IOException e) {
-        throw usage("--token-file: " + tokenFile + " (expected: a readable file): " + e);
+        throw usage("--token-file: " + args.tokenFile + " (expected: a readable file): " + e);
       }
       if (token.isEmpty()) {
-        throw usage("--token-file: " + tokenFile + " is empty (expected: the enrollment token)");
+        throw usage("--token-file: " + args.tokenFile + " is empty (expected: the enrollment token)");
       }
     } else {
       token = env.get(TOKEN_ENV);
@@ -327,14 +232,7 @@ public final class AgentMain implements Callable<Integer> {
     return token;
   }
 
-  private ParameterException usage(String message) {
-    return new ParameterException(spec.commandLine(), message);
-  }
-
-  static final class Version implements CommandLine.IVersionProvider {
-    @Override
-    public String[] getVersion() {
-      return new String[] {"syslens-agent " + HostInfo.agentVersion()};
-    }
+  private static AgentArgs.UsageException usage(String message) {
+    return new AgentArgs.UsageException(message);
   }
 }

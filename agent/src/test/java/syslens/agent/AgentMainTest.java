@@ -39,8 +39,7 @@ class AgentMainTest {
     Path args = Files.writeString(tmp.resolve("agent.args"), String.join("\n", "# written by a test", "--ca-fingerprint", PIN,
         "--scrape", "app=http://127.0.0.1:9100/metrics", "--command", "queue=json:/usr/local/bin/queue-stats --all",
         "--command-timeout", "5s", "--disable-collector", "hwmon,processes", "--top-processes", "3"));
-    AgentMain main = new AgentMain(TOKEN_ENV);
-    AgentMain.commandLine(main).parseArgs("@" + args);
+    AgentMain main = new AgentMain(TOKEN_ENV, AgentArgs.parse("@" + args));
 
     var config = main.collectConfig();
 
@@ -123,9 +122,8 @@ class AgentMainTest {
   @Test
   void validOptions_buildAgentWithThem() throws Exception {
     Path token = Files.writeString(tmp.resolve("token"), "from-file\n");
-    AgentMain main = new AgentMain(Map.of());
-    new picocli.CommandLine(main).parseArgs(with("--token-file", token.toString(),
-        "--interval", "1m30s", "--node-id", "n1", "--label", "dc=eu", "--server", "h:9443"));
+    AgentMain main = new AgentMain(Map.of(), AgentArgs.parse(with("--token-file=" + token,
+        "--interval", "1m30s", "--node-id", "n1", "--label", "dc=eu", "--server", "h:9443")));
 
     try (Agent agent = main.buildAgent()) {
       assertThat(agent.interval()).hasSeconds(90);
@@ -137,9 +135,47 @@ class AgentMainTest {
   void versionAndHelp_exitZero() {
     assertThat(run(Map.of(), "--version")).isZero();
     assertThat(out.toString()).startsWith("syslens-agent ");
-    assertThat(run(Map.of(), "--help")).isZero();
+    assertThat(run(Map.of(), "-h")).isZero();
     assertThat(out.toString()).contains("--ca-fingerprint", "--token-file", "--proc-root",
-        "--sys-root", "--label", "--node-id", "--interval", "--server");
+        "--sys-root", "--label", "--node-id", "--interval", "--server", "Default: 127.0.0.1:8080.");
+  }
+
+  @Test
+  void options_unknownMissingValueOrNotANumber_usageErrorNamingIt() {
+    assertThat(run(TOKEN_ENV, with("--no-such-option"))).isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("unknown option: '--no-such-option'", "Try 'syslens-agent --help'");
+    assertThat(run(TOKEN_ENV, with("--node-id"))).isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("--node-id: missing value (expected: ID)");
+    assertThat(run(TOKEN_ENV, with("--top-processes", "many"))).isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("--top-processes: 'many' (expected: N, a whole number)");
+    assertThat(run(TOKEN_ENV, with("--label", "novalue"))).isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("--label: 'novalue' (expected: K=V)");
+    assertThat(run(TOKEN_ENV, with("stray"))).isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("unexpected argument: 'stray'");
+    assertThat(run(TOKEN_ENV, with("--allow-shell-commands=yes"))).isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("--allow-shell-commands: 'yes' (expected: no value");
+  }
+
+  @Test
+  void argFile_missingOrTooLarge_usageError() throws Exception {
+    assertThat(run(TOKEN_ENV, "@" + tmp.resolve("absent.args"))).isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("absent.args: cannot read it (expected: a readable file of options");
+    Path big = Files.write(tmp.resolve("big.args"), new byte[AgentArgs.MAX_ARG_FILE_BYTES + 1]);
+    assertThat(run(TOKEN_ENV, "@" + big)).isEqualTo(AgentMain.EXIT_USAGE);
+    assertThat(err.toString()).contains("big.args: larger than 1048576 bytes");
+  }
+
+  @Test
+  void options_repeatedAndCommaSeparated_allKept() {
+    AgentArgs a = AgentArgs.parse("--label", "dc=eu", "--label=rack=r1", "--disable-collector", "hwmon,processes",
+        "--disable-collector", "wifi", "--allow-shell-commands", "-V");
+
+    assertThat(a.labels).containsExactly(Map.entry("dc", "eu"), Map.entry("rack", "r1"));
+    assertThat(a.disabledCollectors).containsExactly("hwmon", "processes", "wifi");
+    assertThat(a.allowShellCommands).isTrue();
+    assertThat(a.version).isTrue();
+    assertThat(a.server).isEqualTo("127.0.0.1:8080");
+    assertThat(a.bufferMib).isEqualTo(256);
   }
 
   @Test

@@ -8,4 +8,7 @@ interface Collector {
 
   /** Reads the system and adds readings to {@code sink}; throws when the source is unreadable. */
   void collect(MetricSink sink) throws Exception;
+
+  /** Releases what the collector keeps between rounds (open files); it may not be used after. */
+  default void close() {}
 }

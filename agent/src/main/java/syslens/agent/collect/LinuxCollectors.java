@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * {@code node_scrape_collector_success{collector} 0}, as node_exporter does, and is logged once
  * per distinct error.
  */
-public final class LinuxCollectors {
+public final class LinuxCollectors implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(LinuxCollectors.class);
 
@@ -101,6 +101,14 @@ public final class LinuxCollectors {
   /** Collectors to skip from the next round on (names as in the {@code collector} label); any thread. */
   public void disable(java.util.Set<String> names) {
     disabled = java.util.Set.copyOf(names);
+  }
+
+  /** Closes the collectors' files kept open between rounds. */
+  @Override
+  public void close() {
+    for (Collector c : collectors) {
+      c.close();
+    }
   }
 
   /** Reads everything once. Not thread-safe: call from one thread (the collection thread). */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Small helpers for reading /proc and /sys text files. */
@@ -11,8 +12,32 @@ final class ProcFiles {
 
   private ProcFiles() {}
 
+  /**
+   * The file's lines, as {@link Files#readAllLines} splits them ({@code \n}, {@code \r\n} or
+   * {@code \r}; no empty last line), read with one buffer and cut from one string: no reader, no
+   * decoder and no 16 KiB char buffer per file per round.
+   */
   static List<String> lines(Path file) throws IOException {
-    return Files.readAllLines(file, StandardCharsets.UTF_8);
+    String s;
+    try (var in = Files.newInputStream(file)) {
+      s = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    List<String> out = new ArrayList<>();
+    int n = s.length();
+    int start = 0;
+    while (start < n) {
+      int end = start;
+      char c = 0;
+      while (end < n && (c = s.charAt(end)) != '\n' && c != '\r') {
+        end++;
+      }
+      out.add(s.substring(start, end));
+      if (end < n && c == '\r' && end + 1 < n && s.charAt(end + 1) == '\n') {
+        end++;
+      }
+      start = end + 1;
+    }
+    return out;
   }
 
   /**

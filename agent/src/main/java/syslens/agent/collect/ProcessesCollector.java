@@ -3,6 +3,8 @@ package syslens.agent.collect;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -23,7 +25,9 @@ import java.util.function.LongSupplier;
  * (cores used over the last round: 1 is one full core) and {@code
  * syslens_process_top_resident_bytes{comm,pid}}. At most N series each per round; the CPU list
  * starts with the second round (it needs a previous reading). One read of
- * {@code /proc/PID/stat} per process per round.
+ * {@code /proc/PID/stat} per process per round: each process's file is kept open between rounds
+ * (at most {@link #MAX_OPEN}) and read again from offset 0 (procfs regenerates it), one pread
+ * instead of an open, a read and a close; a file whose process ended fails to read and is closed.
  */
 final class ProcessesCollector implements Collector {
 
@@ -54,20 +58,89 @@ final class ProcessesCollector implements Collector {
 
   private record Proc(long pid, String comm, String state, long threads, long ticks, long rssBytes) {}
 
+  /** Open /proc/PID/stat files kept between rounds; beyond this many, files are opened per read. */
+  static final int MAX_OPEN = 4096;
+
   /** Reused for every /proc/PID/stat (a few hundred bytes each): no per-process buffers. */
   private final byte[] buf = new byte[4096];
+  private final ByteBuffer direct = ByteBuffer.allocateDirect(buf.length);
+  /** The stat files of the processes seen last round, by directory name (pid). */
+  private Map<String, FileChannel> open = new HashMap<>();
+  private Map<String, FileChannel> spare = new HashMap<>();
+  private boolean closed;
 
-  private int readStat(Path dir) {
-    try (java.io.FileInputStream in = new java.io.FileInputStream(dir.resolve("stat").toFile())) {
-      int n = 0;
-      int r;
-      while (n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0) {
-        n += r;
+  /**
+   * Reads a process's stat file into {@link #buf}: its length, or -1 when the process is gone. A
+   * file kept from the last round that no longer reads (its process ended; the pid may be reused)
+   * is closed and the path opened afresh.
+   */
+  private int readStat(Path dir, String pid) {
+    FileChannel ch = open.remove(pid);
+    int n = ch == null ? -1 : read(ch);
+    if (n < 0) {
+      closeQuietly(ch);
+      try {
+        ch = FileChannel.open(dir.resolve("stat"));
+      } catch (IOException e) {
+        return -1;
       }
-      return n;
+      n = read(ch);
+      if (n < 0) {
+        closeQuietly(ch);
+        return -1;
+      }
+    }
+    if (spare.size() < MAX_OPEN && !closed) {
+      spare.put(pid, ch);
+    } else {
+      closeQuietly(ch);
+    }
+    return n;
+  }
+
+  /** One pread from offset 0 into {@link #buf}: the length read, or -1 on an error. */
+  private int read(FileChannel ch) {
+    direct.clear();
+    try {
+      while (direct.hasRemaining() && ch.read(direct, direct.position()) > 0) {
+        // procfs answers in one read; a regular file (a test fixture) may take more
+      }
     } catch (IOException e) {
       return -1;
     }
+    int n = direct.position();
+    direct.flip().get(buf, 0, n);
+    return n;
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException ignored) {
+        // a procfs file: nothing was written
+      }
+    }
+  }
+
+  /** After a round: files of processes not seen any more are closed; the rest stay for the next. */
+  private void swapOpenFiles() {
+    for (FileChannel ch : open.values()) {
+      closeQuietly(ch);
+    }
+    open.clear();
+    Map<String, FileChannel> t = open;
+    open = spare;
+    spare = t;
+  }
+
+  @Override
+  public synchronized void close() {
+    closed = true;
+    for (FileChannel ch : open.values()) {
+      closeQuietly(ch);
+    }
+    open.clear();
   }
 
   /**
@@ -139,7 +212,7 @@ final class ProcessesCollector implements Collector {
   }
 
   @Override
-  public void collect(MetricSink sink) throws Exception {
+  public synchronized void collect(MetricSink sink) throws Exception {
     long now = nanoTime.getAsLong();
     Map<String, Integer> states = new TreeMap<>();
     List<Proc> procs = new ArrayList<>(512);
@@ -147,11 +220,12 @@ final class ProcessesCollector implements Collector {
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(procRoot,
         p -> isDigits(p.getFileName().toString()))) {
       for (Path dir : dirs) {
-        int n = readStat(dir);
+        String pid = dir.getFileName().toString();
+        int n = readStat(dir, pid);
         if (n <= 0) {
           continue; // the process ended while we looked
         }
-        Proc p = parse(dir.getFileName().toString(), n);
+        Proc p = parse(pid, n);
         if (p == null) {
           continue;
         }
@@ -159,6 +233,8 @@ final class ProcessesCollector implements Collector {
         threads += p.threads;
         procs.add(p);
       }
+    } finally {
+      swapOpenFiles();
     }
     for (String s : new String[] {"D", "I", "R", "S", "T", "Z"}) {
       states.putIfAbsent(s, 0);

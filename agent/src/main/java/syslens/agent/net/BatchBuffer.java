@@ -96,6 +96,12 @@ public final class BatchBuffer implements AutoCloseable {
   }
 
   /**
+   * The newest batch as built, until the sender first takes it: the usual send (the batch of the
+   * round just collected) needs no disk read and no parse. One batch at most.
+   */
+  private MetricBatch newest;
+
+  /**
    * Wraps {@code series} in a batch with the next seq and keeps it serialized; evicts the oldest
    * while full. Returns the seq given to the batch. The newest batch is always kept, even when it
    * alone is larger than the byte bound.
@@ -103,8 +109,9 @@ public final class BatchBuffer implements AutoCloseable {
   public synchronized long append(List<Series> series) {
     // Serialized under the lock so the sender never sees seq n+1 before seq n.
     long seq = nextSeq++;
-    ByteString data = MetricBatch.newBuilder().setSeq(seq).addAllSeries(series).build()
-        .toByteString();
+    MetricBatch batch = MetricBatch.newBuilder().setSeq(seq).addAllSeries(series).build();
+    ByteString data = batch.toByteString();
+    newest = batch;
     int size = data.size();
     evictWhileFull(size);
     Held held = new Held(data, null);
@@ -164,8 +171,9 @@ public final class BatchBuffer implements AutoCloseable {
   }
 
   /**
-   * The buffered batch with the smallest seq greater than {@code seq}, parsed afresh (the caller
-   * owns it and should drop it once sent), or null.
+   * The buffered batch with the smallest seq greater than {@code seq} (the newest as it was built,
+   * the first time it is asked for; else parsed afresh; immutable either way; the caller should
+   * drop it once sent), or null.
    */
   public MetricBatch firstAfter(long seq) {
     ByteString data = null;
@@ -174,6 +182,11 @@ public final class BatchBuffer implements AutoCloseable {
         Map.Entry<Long, Held> e = batches.higherEntry(seq);
         if (e == null) {
           return null;
+        }
+        MetricBatch built = newest;
+        if (built != null && built.getSeq() == e.getKey()) {
+          newest = null; // sent once as built; a resend reads it back
+          return built;
         }
         data = e.getValue().data();
         if (data == null) {

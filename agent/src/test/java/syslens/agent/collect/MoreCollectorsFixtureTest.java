@@ -149,6 +149,28 @@ class MoreCollectorsFixtureTest {
     assertThat(m.keySet().stream().filter(k -> k.startsWith("syslens_process_top_"))).hasSize(4);
   }
 
+  @Test
+  void processes_endedAndNewProcessesBetweenRounds_countedFromFreshReads() throws Exception {
+    java.nio.file.Path proc = java.nio.file.Files.createTempDirectory("proc");
+    ProcessesCollector c = new ProcessesCollector(proc, 4096, 5, () -> 0);
+    for (int pid = 1; pid <= 3; pid++) {
+      writeStat(proc, pid, 100);
+    }
+    assertThat(byKey(collect(c))).containsEntry("node_processes_pids", 3.0);
+    java.nio.file.Files.delete(proc.resolve("2/stat"));
+    java.nio.file.Files.delete(proc.resolve("2"));
+    writeStat(proc, 7, 100);
+    writeStat(proc, 3, 100); // the same file rewritten in place: read again from its start
+
+    Map<String, Double> m = byKey(collect(c));
+
+    assertThat(m).containsEntry("node_processes_pids", 3.0)
+        .containsKey("syslens_process_top_resident_bytes{comm=\"p7\",pid=\"7\"}")
+        .doesNotContainKey("syslens_process_top_resident_bytes{comm=\"p2\",pid=\"2\"}");
+    c.close();
+    assertThat(byKey(collect(c))).containsEntry("node_processes_pids", 3.0); // still reads, keeps nothing open
+  }
+
   private static void writeStat(java.nio.file.Path proc, int pid, long utime) throws Exception {
     java.nio.file.Path dir = java.nio.file.Files.createDirectories(proc.resolve(Integer.toString(pid)));
     java.nio.file.Files.writeString(dir.resolve("stat"), pid + " (p" + pid + ") S 1 1 1 0 -1 0 0 0 0 0 " + utime

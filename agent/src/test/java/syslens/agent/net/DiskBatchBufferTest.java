@@ -47,6 +47,23 @@ class DiskBatchBufferTest {
   }
 
   @Test
+  void firstAfter_newestBatch_asBuiltOnceThenReadBackEqual() throws Exception {
+    try (BatchBuffer b = BatchBuffer.open(dir, 1000, 1 << 20)) {
+      b.append(series(2, 1000));
+      long seq = b.append(series(3, 2000));
+
+      MetricBatch first = b.firstAfter(seq - 1);
+      MetricBatch again = b.firstAfter(seq - 1); // a resend: from the segment file
+
+      assertThat(first.getSeq()).isEqualTo(seq);
+      assertThat(again).isNotSameAs(first).isEqualTo(first);
+      assertThat(drain(b)).extracting(MetricBatch::getSeq).containsExactly(1L, 2L);
+      b.ack(seq);
+      assertThat(b.firstAfter(0)).isNull();
+    }
+  }
+
+  @Test
   void open_afterRestart_unackedBatchesBackInOrderAndSeqContinuesInSameEpoch() throws Exception {
     long epoch;
     try (BatchBuffer b = BatchBuffer.open(dir, 1000, 1 << 20)) {
