@@ -230,9 +230,17 @@ public final class Labels implements Iterable<Label>, Comparable<Labels> {
 
   @Override
   public int compareTo(Labels o) {
+    if (o == this) {
+      return 0;
+    }
     int n = Math.min(kv.length, o.kv.length);
     for (int i = 0; i < n; i++) {
-      int c = kv[i].compareTo(o.kv[i]);
+      String a = kv[i];
+      String b = o.kv[i];
+      if (a == b) {
+        continue; // label names and shared values are often the same instance: no char compare
+      }
+      int c = a.compareTo(b);
       if (c != 0) {
         return c;
       }
