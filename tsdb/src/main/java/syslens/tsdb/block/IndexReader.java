@@ -183,9 +183,15 @@ final class IndexReader {
   SeriesEntry series(int seriesRef) {
     Decbuf d = section(1, seriesRef);
     int n = d.uvarintInt(symbols.length, "label count");
-    Labels.Builder b = Labels.builder();
-    for (int i = 0; i < n; i++) {
-      b.set(symbol(d), symbol(d));
+    String[] kv = new String[2 * n];
+    for (int i = 0; i < 2 * n; i++) {
+      kv[i] = symbol(d);
+    }
+    Labels labels;
+    try {
+      labels = Labels.ofSorted(kv); // the writer stores each series' labels sorted by name
+    } catch (IllegalArgumentException e) {
+      throw new CorruptBlockException(file, "series " + seriesRef + ": " + e.getMessage());
     }
     int nChunks = d.uvarintInt(sectionEnd[1] - sectionStart[1], "chunk count");
     List<ChunkRef> chunks = new ArrayList<>(nChunks);
@@ -199,7 +205,7 @@ final class IndexReader {
       prevMax = maxt;
       prevRef = ref;
     }
-    return new SeriesEntry(b.build(), chunks);
+    return new SeriesEntry(labels, chunks);
   }
 
   List<String> labelNames() {
