@@ -283,6 +283,16 @@ final class ColumnEvaluator {
     int lo = 0;
     int hi = 0;
     boolean any = false;
+    // rate/increase/delta straight from the buffer; for counters, where the newest counter reset
+    // in the buffer is (an index j with bufVs[j] < bufVs[j - 1]): a window [lo, hi) with j <= lo
+    // holds none, so its rate needs no scan (the same result, computed in the same order).
+    int extrapolated = switch (name) {
+      case "rate" -> 1;
+      case "increase" -> 2;
+      case "delta" -> 3;
+      default -> 0;
+    };
+    int lastReset = -1;
     for (int k = 0; k < refs.length && (more || lo < hi); k++) {
       long ref = refs[k];
       long from = ref - range;
@@ -305,11 +315,15 @@ final class ColumnEvaluator {
             System.arraycopy(bufTs, lo, bufTs, 0, hi - lo);
             System.arraycopy(bufVs, lo, bufVs, 0, hi - lo);
             hi -= lo;
+            lastReset -= lo;
             lo = 0;
           }
           if (hi == bufTs.length) {
             grow();
           }
+        }
+        if (hi > lo && x < bufVs[hi - 1]) {
+          lastReset = hi;
         }
         bufTs[hi] = t;
         bufVs[hi] = x;
@@ -321,7 +335,14 @@ final class ColumnEvaluator {
         budget.addSamples(hi - lo - windowCounted);
         windowCounted = hi - lo;
       }
-      if (lo < hi) {
+      if (extrapolated != 0) {
+        if (hi - lo >= 2) {
+          v[k] = RangeFunctions.extrapolatedRate(bufTs, bufVs, lo, hi - lo, lastReset <= lo, from,
+              ref, extrapolated != 3, extrapolated == 1);
+          present[k >>> 6] |= 1L << k;
+          any = true;
+        }
+      } else if (lo < hi) {
         Double r = RangeFunctions.apply(name, new Window(labels, bufTs, bufVs, lo, hi),
             from, ref, grid.t(k), scalars);
         if (r != null) {

@@ -112,7 +112,7 @@ final class Columns {
     if (k < 0) {
       throw new IllegalStateException("step " + t + " (expected: a step of " + grid + ")");
     }
-    List<Row> present = new ArrayList<>();
+    List<Row> present = new ArrayList<>(rows.size());
     boolean ordered = false;
     for (Row r : rows) {
       if (r.has(k)) {

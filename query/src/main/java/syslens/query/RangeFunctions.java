@@ -202,16 +202,24 @@ final class RangeFunctions {
   /** Prometheus' extrapolatedRate: counter resets, extrapolation to the range boundaries. */
   static Double extrapolatedRate(Window w, long rangeStart, long rangeEnd, boolean isCounter,
       boolean isRate) {
-    long[] ts = w.ts();
-    double[] vs = w.vs();
-    int o = w.from();
-    int n = w.size();
-    if (n < 2) {
+    if (w.size() < 2) {
       return null;
     }
-    double result = vs[o + n - 1] - vs[o + 0];
     // A window over the arrays of a series loaded without any reset needs no scan for resets.
-    if (isCounter && !(w.src() != null && w.src().vs() == vs && w.src().monotonic())) {
+    boolean noResets = w.src() != null && w.src().vs() == w.vs() && w.src().monotonic();
+    return extrapolatedRate(w.ts(), w.vs(), w.from(), w.size(), noResets, rangeStart, rangeEnd,
+        isCounter, isRate);
+  }
+
+  /**
+   * {@link #extrapolatedRate(Window, long, long, boolean, boolean)} over samples {@code [o, o +
+   * n)} of ts/vs (n >= 2); {@code noResets} when the caller knows no value there is below the one
+   * before it (the scan for counter resets is then skipped: the result is the same).
+   */
+  static double extrapolatedRate(long[] ts, double[] vs, int o, int n, boolean noResets,
+      long rangeStart, long rangeEnd, boolean isCounter, boolean isRate) {
+    double result = vs[o + n - 1] - vs[o + 0];
+    if (isCounter && !noResets) {
       double prev = vs[o + 0];
       for (int i = 1; i < n; i++) {
         if (vs[o + i] < prev) {

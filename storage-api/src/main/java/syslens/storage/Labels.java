@@ -169,29 +169,55 @@ public final class Labels implements Iterable<Label>, Comparable<Labels> {
 
   /** These labels without the metric name. */
   public Labels withoutMetricName() {
-    return has(METRIC_NAME) ? toBuilder().remove(METRIC_NAME).build() : this;
+    for (int i = 0; i < kv.length; i += 2) {
+      if (kv[i].equals(METRIC_NAME)) {
+        return without(i);
+      }
+    }
+    return this;
+  }
+
+  /** A copy without the pair at {@code i} (names stay sorted, values non-empty). */
+  private Labels without(int i) {
+    if (kv.length == 2) {
+      return EMPTY;
+    }
+    String[] out = new String[kv.length - 2];
+    System.arraycopy(kv, 0, out, 0, i);
+    System.arraycopy(kv, i + 2, out, i, kv.length - i - 2);
+    return new Labels(out);
   }
 
   /** Only the named labels. */
   public Labels keep(Collection<String> names) {
-    Builder b = builder();
-    for (int i = 0; i < kv.length; i += 2) {
-      if (names.contains(kv[i])) {
-        b.set(kv[i], kv[i + 1]);
-      }
-    }
-    return b.build();
+    return filter(names, true);
   }
 
   /** All labels but the named ones. */
   public Labels drop(Collection<String> names) {
-    Builder b = builder();
+    return filter(names, false);
+  }
+
+  /**
+   * The pairs whose name is (or is not) in {@code names}: already sorted and valid, so copied
+   * without a builder.
+   */
+  private Labels filter(Collection<String> names, boolean in) {
+    String[] out = null;
+    int n = 0;
     for (int i = 0; i < kv.length; i += 2) {
-      if (!names.contains(kv[i])) {
-        b.set(kv[i], kv[i + 1]);
+      if (names.contains(kv[i]) == in) {
+        if (out == null) {
+          out = new String[kv.length];
+        }
+        out[n++] = kv[i];
+        out[n++] = kv[i + 1];
       }
     }
-    return b.build();
+    if (n == kv.length) {
+      return this;
+    }
+    return n == 0 ? EMPTY : new Labels(Arrays.copyOf(out, n));
   }
 
   public void forEach(BiConsumer<String, String> action) {
@@ -230,9 +256,17 @@ public final class Labels implements Iterable<Label>, Comparable<Labels> {
 
   @Override
   public int compareTo(Labels o) {
+    if (o == this) {
+      return 0;
+    }
     int n = Math.min(kv.length, o.kv.length);
     for (int i = 0; i < n; i++) {
-      int c = kv[i].compareTo(o.kv[i]);
+      String a = kv[i];
+      String b = o.kv[i];
+      if (a == b) {
+        continue; // label names and shared values are often the same instance: no char compare
+      }
+      int c = a.compareTo(b);
       if (c != 0) {
         return c;
       }

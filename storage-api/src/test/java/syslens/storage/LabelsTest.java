@@ -50,6 +50,20 @@ class LabelsTest {
     assertThat((Object) l.drop(List.of("job", "__name__"))).isEqualTo(Labels.of("instance", "h1"));
   }
 
+  @Test
+  void keepDropAndWithoutMetricName_edges_sameAsBuilder() {
+    Labels l = Labels.of("A", "upper", "__name__", "up", "job", "node");
+    assertThat((Object) l.withoutMetricName()).isEqualTo(Labels.of("A", "upper", "job", "node"));
+    assertThat((Object) Labels.of("__name__", "up").withoutMetricName()).isEqualTo(Labels.empty());
+    assertThat((Object) Labels.of("job", "x").withoutMetricName()).isEqualTo(Labels.of("job", "x"));
+    assertThat((Object) l.keep(Set.of("zone"))).isEqualTo(Labels.empty());
+    assertThat((Object) l.drop(Set.of())).isEqualTo(l);
+    assertThat((Object) l.keep(Set.of("job", "A"))).isEqualTo(Labels.of("A", "upper", "job", "node"));
+    assertThat(l.keep(Set.of("job")).hashCode()).isEqualTo(Labels.of("job", "node").hashCode());
+    assertThat(l.compareTo(Labels.of("A", "upper", "__name__", "up", "job", "node"))).isZero();
+    assertThat(l.compareTo(l.withoutMetricName())).isNotZero();
+  }
+
   @Property
   void builder_orderOfSetsDoesNotMatter(@ForAll @Size(max = 10) List<@net.jqwik.api.constraints.AlphaChars @net.jqwik.api.constraints.StringLength(min = 1, max = 5) String> names) {
     Labels.Builder fwd = Labels.builder();

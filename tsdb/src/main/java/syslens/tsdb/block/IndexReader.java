@@ -128,6 +128,43 @@ final class IndexReader {
     return i < 0 ? new int[0] : readPostings(v.offsets()[i]);
   }
 
+  /** Where the postings list of name=value starts in the postings section, or -1. */
+  private int postingsOffset(String name, String value) {
+    Values v = table.get(name);
+    if (v == null) {
+      return -1;
+    }
+    int i = Arrays.binarySearch(v.values(), value);
+    return i < 0 ? -1 : v.offsets()[i];
+  }
+
+  private int postingsCount(int offset) {
+    return section(2, offset).uvarintInt(sectionEnd[2] - sectionStart[2], "postings count");
+  }
+
+  /** The refs of sorted {@code a} that the postings list at {@code offset} holds, decoding it once. */
+  private int[] intersectPostings(int[] a, int offset) {
+    Decbuf d = section(2, offset);
+    int n = d.uvarintInt(sectionEnd[2] - sectionStart[2], "postings count");
+    int[] out = new int[a.length];
+    int k = 0;
+    int i = 0;
+    long prev = 0;
+    for (int j = 0; j < n && i < a.length; j++) {
+      prev += d.uvarint();
+      if (prev > sectionEnd[1] - sectionStart[1]) {
+        throw new CorruptBlockException(file, "series ref " + prev + " beyond the series section");
+      }
+      while (i < a.length && a[i] < prev) {
+        i++;
+      }
+      if (i < a.length && a[i] == prev) {
+        out[k++] = a[i++];
+      }
+    }
+    return Arrays.copyOf(out, k);
+  }
+
   private int[] readPostings(int offset) {
     Decbuf d = section(2, offset);
     int n = d.uvarintInt(sectionEnd[2] - sectionStart[2], "postings count");
@@ -146,9 +183,15 @@ final class IndexReader {
   SeriesEntry series(int seriesRef) {
     Decbuf d = section(1, seriesRef);
     int n = d.uvarintInt(symbols.length, "label count");
-    Labels.Builder b = Labels.builder();
-    for (int i = 0; i < n; i++) {
-      b.set(symbol(d), symbol(d));
+    String[] kv = new String[2 * n];
+    for (int i = 0; i < 2 * n; i++) {
+      kv[i] = symbol(d);
+    }
+    Labels labels;
+    try {
+      labels = Labels.ofSorted(kv); // the writer stores each series' labels sorted by name
+    } catch (IllegalArgumentException e) {
+      throw new CorruptBlockException(file, "series " + seriesRef + ": " + e.getMessage());
     }
     int nChunks = d.uvarintInt(sectionEnd[1] - sectionStart[1], "chunk count");
     List<ChunkRef> chunks = new ArrayList<>(nChunks);
@@ -162,7 +205,7 @@ final class IndexReader {
       prevMax = maxt;
       prevRef = ref;
     }
-    return new SeriesEntry(b.build(), chunks);
+    return new SeriesEntry(labels, chunks);
   }
 
   List<String> labelNames() {
@@ -181,12 +224,31 @@ final class IndexReader {
    */
   int[] select(List<Matcher> matchers) {
     int[] result = null;
+    // Equal matchers first, shortest list first (its length is the list's first field): the
+    // longer lists are then decoded only to test the few refs left, never copied out whole.
+    List<int[]> equal = new ArrayList<>();
+    for (Matcher m : matchers) {
+      if (m.type() == Matcher.Type.EQUAL && !m.matchesEmpty()) {
+        int offset = postingsOffset(m.name(), m.value());
+        if (offset < 0) {
+          return new int[0];
+        }
+        equal.add(new int[] {postingsCount(offset), offset});
+      }
+    }
+    equal.sort((a, b) -> Integer.compare(a[0], b[0]));
+    for (int[] e : equal) {
+      result = result == null ? readPostings(e[1]) : intersectPostings(result, e[1]);
+      if (result.length == 0) {
+        return result;
+      }
+    }
     List<int[]> excludes = new ArrayList<>();
     for (Matcher m : matchers) {
       if (m.matchesEmpty()) {
         excludes.add(union(m, false));
-      } else {
-        int[] p = m.type() == Matcher.Type.EQUAL ? postings(m.name(), m.value()) : union(m, true);
+      } else if (m.type() != Matcher.Type.EQUAL) {
+        int[] p = union(m, true);
         result = result == null ? p : Postings.intersect(result, p);
       }
       if (result != null && result.length == 0) {

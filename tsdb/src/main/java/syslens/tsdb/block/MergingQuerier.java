@@ -3,9 +3,8 @@ package syslens.tsdb.block;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import syslens.storage.AggregateSeries;
 import syslens.storage.Aggregates;
@@ -53,25 +52,71 @@ public final class MergingQuerier implements Querier {
     return merge(q -> q.select(hints, matchers));
   }
 
+  /**
+   * Each part's series come sorted by labels ({@link SeriesSet}): a k-way merge joins equal label
+   * sets without a map, and a select that only one part answers is that part's answer.
+   */
   private SeriesSet merge(java.util.function.Function<Querier, SeriesSet> select) {
-    TreeMap<Labels, List<Series>> byLabels = new TreeMap<>();
+    List<List<Series>> lists = new ArrayList<>(parts.size());
     for (Querier q : parts) {
+      List<Series> l = new ArrayList<>();
       for (Series s : select.apply(q)) {
-        byLabels.computeIfAbsent(s.labels(), k -> new ArrayList<>(2)).add(s);
+        l.add(s);
+      }
+      if (!l.isEmpty()) {
+        if (!sorted(l)) {
+          l.sort(Comparator.comparing(Series::labels));
+        }
+        lists.add(l);
       }
     }
-    List<Series> out = new ArrayList<>(byLabels.size());
-    for (Map.Entry<Labels, List<Series>> e : byLabels.entrySet()) {
-      List<Series> same = e.getValue();
+    if (lists.isEmpty()) {
+      return SeriesSet.empty();
+    }
+    if (lists.size() == 1) {
+      return SeriesSet.of(lists.get(0));
+    }
+    int k = lists.size();
+    int[] at = new int[k];
+    List<Series> out = new ArrayList<>(lists.get(0).size());
+    List<Series> same = new ArrayList<>(k);
+    while (true) {
+      Labels min = null;
+      for (int i = 0; i < k; i++) {
+        if (at[i] < lists.get(i).size()) {
+          Labels l = lists.get(i).get(at[i]).labels();
+          if (min == null || l.compareTo(min) < 0) {
+            min = l;
+          }
+        }
+      }
+      if (min == null) {
+        break;
+      }
+      same.clear();
+      for (int i = 0; i < k; i++) {
+        if (at[i] < lists.get(i).size() && lists.get(i).get(at[i]).labels().equals(min)) {
+          same.add(lists.get(i).get(at[i]++));
+        }
+      }
       if (same.size() == 1) {
         out.add(same.get(0));
       } else if (same.stream().anyMatch(x -> x instanceof AggregateSeries)) {
-        out.add(new MergedAggregateSeries(e.getKey(), same));
+        out.add(new MergedAggregateSeries(min, List.copyOf(same)));
       } else {
-        out.add(new MergedSeries(e.getKey(), same));
+        out.add(new MergedSeries(min, List.copyOf(same)));
       }
     }
     return SeriesSet.of(out);
+  }
+
+  private static boolean sorted(List<Series> l) {
+    for (int i = 1; i < l.size(); i++) {
+      if (l.get(i - 1).labels().compareTo(l.get(i).labels()) > 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

@@ -104,8 +104,32 @@ final class Postings {
     }
     lock.readLock().lock();
     try {
-      long[] result = null;
+      // Equal matchers read their lists in place, shortest first: the result never grows past the
+      // shortest list, and a long list (a metric name over the whole fleet) is searched, not
+      // copied. Other positive matchers (regexes, !=) follow, on what is left.
+      List<RefList> equal = new ArrayList<>();
+      List<Matcher> others = new ArrayList<>();
       for (Matcher m : positive) {
+        if (m.type() != Matcher.Type.EQUAL) {
+          others.add(m);
+          continue;
+        }
+        TreeMap<String, RefList> values = index.get(m.name());
+        RefList l = values == null ? null : values.get(m.value());
+        if (l == null || l.size == 0) {
+          return new long[0];
+        }
+        equal.add(l);
+      }
+      equal.sort((a, b) -> Integer.compare(a.size, b.size));
+      long[] result = null;
+      for (RefList l : equal) {
+        result = result == null ? l.copy() : intersect(result, l.refs, l.size);
+        if (result.length == 0) {
+          return result;
+        }
+      }
+      for (Matcher m : others) {
         long[] p = matching(m, true);
         result = result == null ? p : intersect(result, p);
         if (result.length == 0) {
@@ -175,11 +199,52 @@ final class Postings {
   }
 
   static long[] intersect(long[] a, long[] b) {
-    long[] out = new long[Math.min(a.length, b.length)];
+    return intersect(a, b, b.length);
+  }
+
+  /**
+   * The refs of sorted {@code a} that are also in {@code b[0, bn)} (sorted). When b is much longer,
+   * each ref of a is found by a galloping search from where the previous one was.
+   */
+  static long[] intersect(long[] a, long[] b, int bn) {
+    if (bn <= 8 * a.length) {
+      return merge(a, b, bn);
+    }
+    long[] out = new long[a.length];
+    int n = 0;
+    int lo = 0;
+    for (long x : a) {
+      // Gallop: find a bound hi with b[hi] >= x, then binary search in (lo, hi].
+      int step = 1;
+      int hi = lo;
+      while (hi < bn && b[hi] < x) {
+        lo = hi + 1;
+        hi += step;
+        step <<= 1;
+      }
+      if (hi >= bn) {
+        hi = bn;
+      }
+      int at = Arrays.binarySearch(b, lo, hi == bn ? bn : hi + 1, x);
+      if (at >= 0) {
+        out[n++] = x;
+        lo = at + 1;
+      } else {
+        lo = -at - 1;
+      }
+      if (lo >= bn) {
+        break;
+      }
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  private static long[] merge(long[] a, long[] b, int bn) {
+    long[] out = new long[Math.min(a.length, bn)];
     int i = 0;
     int j = 0;
     int n = 0;
-    while (i < a.length && j < b.length) {
+    while (i < a.length && j < bn) {
       if (a[i] == b[j]) {
         out[n++] = a[i];
         i++;
