@@ -70,6 +70,25 @@ final class Child implements AutoCloseable {
     }
   }
 
+  /**
+   * The RSS once it has stopped falling: polled every 250 ms until two readings in a row are no
+   * lower than the one before, at most {@code maxMs}. After a full GC, G1 gives the heap it shrank
+   * back to the OS in a background thread (about 1 s per GiB on this machine); read at once, the
+   * RSS still holds memory the JVM has already released.
+   */
+  long settledRssBytes(long maxMs) throws InterruptedException {
+    long deadline = System.nanoTime() + maxMs * 1_000_000;
+    long last = rssBytes();
+    int steady = 0;
+    while (steady < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+      long now = rssBytes();
+      steady = now < last ? 0 : steady + 1;
+      last = Math.min(last, now);
+    }
+    return rssBytes();
+  }
+
   /** Resident set size in bytes (VmRSS of /proc/PID/status). */
   long rssBytes() {
     try {

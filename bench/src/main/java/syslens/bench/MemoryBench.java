@@ -84,13 +84,16 @@ final class MemoryBench extends BenchMain.Common implements Callable<Integer> {
         Feeds.agents(f, fed, s, 6, 4, 2, 8, new Feeds.Progress("syslens " + f.hosts() + " hosts", f.totalSamples()));
         fed = f.hosts();
         long series = Math.round(s.metric("syslens_tsdb_series", null));
+        long rssBeforeGc = s.child.rssBytes();
         double heap = s.liveHeapBytes(); // a full GC first, then the heap in use
-        long rss = s.child.rssBytes();
+        long rssAtGc = s.child.rssBytes();
+        long rss = s.child.settledRssBytes(StorageBench.SETTLE_MS);
         points.add(new long[] {series, rss, Math.round(heap)});
         System.err.println("  " + rssParts(s.child.pid()));
         nativeMemory(s);
-        System.err.printf("syslens at %d hosts: %,d series, RSS %,d MiB (%,d B per series), live heap %,.0f MiB"
-            + " (%,.0f B per series)%n", f.hosts(), series, rss >> 20, rss / series, heap / (1 << 20), heap / series);
+        System.err.printf("syslens at %d hosts: %,d series, RSS %,d MiB (%,d B per series; %,d MiB before the full GC,"
+            + " %,d MiB right after it), live heap %,.0f MiB (%,.0f B per series)%n", f.hosts(), series, rss >> 20,
+            rss / series, rssBeforeGc >> 20, rssAtGc >> 20, heap / (1 << 20), heap / series);
       }
       report(json.putObject("syslens"), points);
       s.child.stop();
@@ -104,7 +107,7 @@ final class MemoryBench extends BenchMain.Common implements Callable<Integer> {
           vfed = f.hosts();
           v.api.get("/internal/force_flush", Duration.ofMinutes(5));
           long series = (long) f.hosts() * f.seriesPerHost();
-          long rss = v.child.rssBytes();
+          long rss = v.child.settledRssBytes(StorageBench.SETTLE_MS);
           vpoints.add(new long[] {series, rss, -1});
           System.err.println("  " + rssParts(v.child.pid()));
           System.err.printf("victoriametrics at %d hosts: %,d series, RSS %,d MiB (%,d B per series)%n", f.hosts(),

@@ -204,15 +204,24 @@ final class StorageBench extends BenchMain.Common implements Callable<Integer> {
     out.put("ingest_samples_per_cpu_s_warm", round(rate));
   }
 
+  /** How long the RSS may take to settle after the full GC (or VictoriaMetrics's flush). */
+  static final long SETTLE_MS = 10_000;
+
   private static void memory(Servers.SysLens s, ObjectNode main, ObjectNode sys) throws Exception {
     double series = s.metric("syslens_tsdb_series", null);
+    // The RSS as the ingest left it, before the full GC that the live-heap figure needs (the
+    // headline RSS is taken after it): how much a collection gives back.
+    long rssBeforeGc = s.child.rssBytes();
     double heap = s.liveHeapBytes();
-    long rss = s.child.rssBytes();
+    long rssAtGc = s.child.rssBytes(); // how this figure was taken up to 2026-12-01 03:40
+    long rss = s.child.settledRssBytes(SETTLE_MS);
     main.put("ram_bytes_per_series", Math.round(rss / series));
     main.put("heap_bytes_per_series", Math.round(heap / series));
-    sys.put("rss_bytes", rss).put("live_heap_bytes", heap).put("stored_series", series);
-    System.err.printf("syslens memory: RSS %,d MiB, live heap %,.0f MiB for %,.0f series: %,.0f B RSS and %,.0f B heap per series%n",
-        rss >> 20, heap / (1 << 20), series, rss / series, heap / series);
+    sys.put("rss_bytes", rss).put("rss_before_gc_bytes", rssBeforeGc).put("rss_right_after_gc_bytes", rssAtGc)
+        .put("live_heap_bytes", heap).put("stored_series", series);
+    System.err.printf("syslens memory: RSS %,d MiB (%,d MiB before the full GC, %,d MiB right after it), live heap"
+        + " %,.0f MiB for %,.0f series: %,.0f B RSS and %,.0f B heap per series%n",
+        rss >> 20, rssBeforeGc >> 20, rssAtGc >> 20, heap / (1 << 20), series, rss / series, heap / series);
   }
 
   private void measureVictoria(Fleet fleet, Path data, Child.Registry children, ObjectNode vm) throws Exception {
@@ -234,7 +243,8 @@ final class StorageBench extends BenchMain.Common implements Callable<Integer> {
     QueryLoad q = QueryLoad.forFleet(fleet);
     q.awaitData(v.api, v.child);
     long series = (long) fleet.hosts() * fleet.seriesPerHost();
-    long rss = v.child.rssBytes();
+    // The same rule as SysLens's: Go's scavenger also returns memory in the background.
+    long rss = v.child.settledRssBytes(SETTLE_MS);
     vm.put("ram_bytes_per_series", Math.round((double) rss / series));
     System.err.printf("victoriametrics memory: RSS %,d MiB, %,d B per series%n", rss >> 20, rss / series);
     q.run(v.api, queryRuns, vm, "victoriametrics");

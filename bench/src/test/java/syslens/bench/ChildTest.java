@@ -24,6 +24,21 @@ class ChildTest {
   }
 
   @Test
+  void settledRssBytes_steadyChild_returnsOnceTheRssStopsFalling() throws Exception {
+    Child.Registry registry = new Child.Registry();
+    Child c = Child.start("sleeper", List.of("sleep", "300"), Map.of(), dir.resolve("r.log"), registry);
+    try {
+      long t0 = System.nanoTime();
+      long rss = c.settledRssBytes(60_000);
+      assertThat(rss).isPositive();
+      // Two unchanged readings 250 ms apart end the wait: far sooner than the 60 s bound.
+      assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(30_000);
+    } finally {
+      registry.stopAll();
+    }
+  }
+
+  @Test
   void checkAlive_exitedChild_failsWithItsOutput() throws Exception {
     Child c = Child.start("failing", List.of("sh", "-c", "echo boom-reason; exit 3"), Map.of(), dir.resolve("f.log"),
         new Child.Registry());
