@@ -201,6 +201,7 @@ public final class VsphereBench {
     Map<String, PerfCounter> counters;
     long maxQueryMetrics;
     Inventory inventory;
+    List<syslens.vsphere.perf.PerfTarget> targets;
 
     Collector(VcSim sim, VimClient client, InventoryWatch watch, PerfReader reader, SampleSink sink, AtomicLong stored) {
       this.sim = sim;
@@ -225,10 +226,13 @@ public final class VsphereBench {
         counters = client.perfCounters();
         maxQueryMetrics = client.numericOption(VCenterCollector.MAX_QUERY_METRICS).orElse(-1);
       }
-      inventory = watch.refresh(client, "bench");
+      Inventory inv = watch.refresh(client, "bench");
+      if (inventory == null || inv.vms() != inventory.vms() || inv.hosts() != inventory.hosts()) {
+        targets = VsphereNodes.targets(inv); // as the collector: only when the inventory changed
+      }
+      inventory = inv;
       long t1 = System.nanoTime();
-      PerfReader.Result r = reader.collect(client, counters, maxQueryMetrics, VsphereNodes.targets(inventory), sink,
-          Duration.ofMinutes(5));
+      PerfReader.Result r = reader.collect(client, counters, maxQueryMetrics, targets, sink, Duration.ofMinutes(5));
       long t2 = System.nanoTime();
       return new Cycle((t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, r.samples(), stored.get() - stored0,
           r.queries(), r.failedQueries(), (processCpuNanos() - cpu0) / 1e9, (cpuTicks(sim.pid()) - sim0) / 100.0);
