@@ -42,7 +42,7 @@ public final class VsphereBench {
       pipeline into an embedded TSDB (WAL on). Both processes share this machine's cores.
 
         --vms N          VMs, in clusters of at most 500 (default 1500)
-        --cycles N       steady cycles measured after the cold one (default 3)
+        --cycles N       steady cycles measured after the cold one (default 5)
         --pause S        seconds between the start of one cycle and the next, as the server's
                          perfInterval (default 30; a cycle that takes longer is followed at once)
         --concurrency N  the vCenter connection's concurrency limit (default 50, as the server's)
@@ -95,7 +95,7 @@ public final class VsphereBench {
     int vms = 1500;
     int concurrency = 50;
     int batch = 256;
-    int cycles = 3;
+    int cycles = 5;
     int pauseS = 30;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -135,10 +135,21 @@ public final class VsphereBench {
       ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
       AtomicLong stored = new AtomicLong();
       IngestSink ingest = IngestSink.create(pipeline);
-      SampleSink sink = batchOf -> {
-        AppendStatus[] st = ingest.write(batchOf);
-        stored.addAndGet(Arrays.stream(st).filter(x -> x == AppendStatus.OK).count());
-        return st;
+      SampleSink sink = new SampleSink() { // the server's sink, counting what storage took
+        @Override
+        public AppendStatus[] write(List<Sample> batch) {
+          return counted(ingest.write(batch));
+        }
+
+        @Override
+        public AppendStatus[] write(Object stream, List<Sample> batch) {
+          return counted(ingest.write(stream, batch));
+        }
+
+        private AppendStatus[] counted(AppendStatus[] st) {
+          stored.addAndGet(Arrays.stream(st).filter(x -> x == AppendStatus.OK).count());
+          return st;
+        }
       };
       PerfReader reader = new PerfReader(Clock.systemUTC(), executor, batch);
       Collector run = new Collector(sim, client, new InventoryWatch(new InventoryReader(Clock.systemUTC(), 1000), 1000),
