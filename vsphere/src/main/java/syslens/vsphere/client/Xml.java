@@ -32,13 +32,8 @@ public final class Xml {
     this.xsiType = xsiType;
   }
 
-  /**
-   * Aalto's StAX parser, named explicitly (not through the service loader): it reads the large
-   * QueryPerf and WaitForUpdatesEx answers at a fraction of the JDK parser's CPU. DTDs and
-   * external entities stay off.
-   */
   private static XMLInputFactory newFactory() {
-    XMLInputFactory f = new com.fasterxml.aalto.stax.InputFactoryImpl();
+    XMLInputFactory f = XMLInputFactory.newFactory();
     f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
     f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
     f.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, true);
