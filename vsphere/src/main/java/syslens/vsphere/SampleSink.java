@@ -27,4 +27,14 @@ public interface SampleSink {
    * nothing of the batch was stored.
    */
   AppendStatus[] write(List<Sample> batch);
+
+  /**
+   * As {@link #write(List)}, for a writer that sends the same series in the same order cycle
+   * after cycle under one {@code stream} key (e.g. one QueryPerf batch of one collector): the sink
+   * may keep what it resolved per stream (labels built and validated once, not once per cycle).
+   * Batches of one stream never run concurrently.
+   */
+  default AppendStatus[] write(Object stream, List<Sample> batch) {
+    return write(batch);
+  }
 }

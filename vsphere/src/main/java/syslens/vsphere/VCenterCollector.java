@@ -153,6 +153,11 @@ final class VCenterCollector implements AutoCloseable {
   void refreshInventory() {
     Inventory old = inventory;
     Inventory inv = inventoryWatch.refresh(client, spec.name());
+    if (inv.vms() == old.vms() && inv.hosts() == old.hosts() && inv.clusters() == old.clusters()
+        && inv.datastores() == old.datastores()) {
+      inventory = inv; // nothing changed (the watch hands back the same lists): targets stay
+      return;
+    }
     if (!inv.vms().equals(old.vms()) || !inv.hosts().equals(old.hosts())) {
       nodes.upsert(VsphereNodes.nodes(inv));
     }

@@ -65,10 +65,10 @@ public final class VcSim implements AutoCloseable {
         } catch (IOException e) {
           return null;
         }
-      }).get(120, TimeUnit.SECONDS);
+      }).get(300, TimeUnit.SECONDS);
     } catch (Exception e) {
       p.destroyForcibly();
-      throw new IOException("vcsim did not start within 120 s", e);
+      throw new IOException("vcsim did not start within 300 s", e);
     }
     if (line == null) {
       p.destroyForcibly();

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,30 +24,93 @@ import syslens.vsphere.inventory.InventoryWatch;
 import syslens.vsphere.perf.PerfReader;
 
 /**
- * {@code ./syslens bench vsphere --vms N}: starts vcsim with N VMs on loopback, then measures a
- * full inventory read and one realtime performance cycle (every VM and host, all counters) with
- * the collector's own code. Samples go through the ingest pipeline into an embedded TSDB (WAL on,
- * in a temp directory), as in the server. The last output line is one JSON object.
+ * {@code ./syslens bench vsphere --vms N}: starts vcsim with N VMs on loopback and runs the
+ * collector's own code against it as the server does, cycle after cycle: the first (cold) cycle
+ * logs in, reads the counter catalogue and the whole inventory, then one realtime performance
+ * cycle; every later (steady) cycle brings the inventory up to date with one WaitForUpdatesEx and
+ * runs one realtime performance cycle. Samples go through the ingest pipeline into an embedded
+ * TSDB (WAL on, in a temp directory), as in the server. The headline {@code cycle_ms} is the
+ * median steady cycle; the last output line is one JSON object.
  */
 public final class VsphereBench {
+  static final String HELP = """
+      usage: syslens bench vsphere [--vms N] [--cycles N] [--pause S] [--concurrency N] [--batch N]
+             syslens bench vsphere guest --help
+
+      Starts govmomi's vCenter simulator (vcsim) with N VMs on 127.0.0.1 (TLS) and collects it
+      with the vSphere collector's own code in this JVM; samples are written through the ingest
+      pipeline into an embedded TSDB (WAL on). Both processes share this machine's cores.
+
+        --vms N          VMs, in clusters of at most 500 (default 1500)
+        --cycles N       steady cycles measured after the cold one (default 5)
+        --pause S        seconds between the start of one cycle and the next, as the server's
+                         perfInterval (default 30; a cycle that takes longer is followed at once)
+        --concurrency N  the vCenter connection's concurrency limit (default 50, as the server's)
+        --batch N        entities per QueryPerf call (default 256)
+
+      The cold cycle is the first one of a fresh JVM: login, counter catalogue, a full
+      inventory read (ContainerView + PropertyFilter + WaitForUpdatesEx), one realtime QueryPerf
+      cycle over every powered-on VM and connected host, samples stored; it includes JIT
+      compilation and TLS handshakes. A steady cycle is what a server collecting every 30-60 s
+      does for weeks: the inventory brought up to date by one WaitForUpdatesEx (changes only),
+      one realtime QueryPerf cycle asking each entity only for samples newer than the ones
+      already stored, samples stored.
+
+      Last line, one JSON object:
+        cycle_ms, inventory_ms, perf_ms  median steady cycle (inventory_ms: the incremental
+                                         update) and its parts
+        samples, stored_samples          samples in that cycle, and how many storage took
+        collector_cpu_s, vcsim_cpu_s     CPU-seconds of that cycle in each process
+        server_cpu_percent               collector CPU / cycle wall time
+        cycle_ms_all                     every steady cycle, in order
+        cold_cycle_ms, cold_inventory_ms, cold_perf_ms, cold_samples, cold_collector_cpu_s,
+        cold_vcsim_cpu_s                 the first cycle of the fresh JVM
+        full_inventory_ms                a full inventory re-read with a warm JVM (what the
+                                         collector does every inventoryInterval, 5 min)
+        load_average                     1-minute load average at the end
+      """;
+
   private VsphereBench() {}
+
+  /** One measured cycle. */
+  record Cycle(long inventoryMs, long perfMs, long samples, long stored, int queries, int failed,
+      double collectorCpuS, double vcsimCpuS) {
+    long cycleMs() {
+      return inventoryMs + perfMs;
+    }
+
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "inventory %d ms, perf %d ms (%d queries, %d samples, %d stored, %d failed);"
+          + " collector %.2f CPU-s, vcsim %.2f CPU-s", inventoryMs, perfMs, queries, samples, stored, failed,
+          collectorCpuS, vcsimCpuS);
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("guest")) {
-      syslens.vsphere.guest.GuestBench.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      syslens.vsphere.guest.GuestBench.main(Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     int vms = 1500;
     int concurrency = 50;
     int batch = 256;
+    int cycles = 5;
+    int pauseS = 30;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--vms" -> vms = positive(args, ++i);
         case "--concurrency" -> concurrency = positive(args, ++i);
         case "--batch" -> batch = positive(args, ++i);
+        case "--cycles" -> cycles = positive(args, ++i);
+        case "--pause" -> pauseS = positive(args, ++i);
+        case "-h", "--help" -> {
+          System.out.print(HELP);
+          return;
+        }
         default -> {
           System.err.println("bench vsphere: unknown option '" + args[i]
-              + "' (expected: --vms N, --concurrency N, --batch N)");
+              + "' (expected: --vms N, --cycles N, --pause S, --concurrency N, --batch N, --help)");
           System.exit(2);
         }
       }
@@ -68,71 +133,127 @@ public final class VsphereBench {
             .pinnedSha256(sim.sha256()).maxConcurrency(concurrency).build())) {
       syslens.ingest.IngestPipeline pipeline = syslens.ingest.IngestPipeline.builder(tsdb).build();
       ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-      client.login();
-      long simCpu0 = cpuTicks(sim.pid());
-      long cpu0 = processCpuNanos();
-      Map<String, Long> threads0 = threadCpuTicks();
-      long t0 = System.nanoTime();
-      Map<String, PerfCounter> counters = client.perfCounters();
-      long maxQueryMetrics = client.numericOption(VCenterCollector.MAX_QUERY_METRICS).orElse(-1);
-      InventoryWatch watch = new InventoryWatch(new InventoryReader(Clock.systemUTC(), 1000), 1000);
-      Inventory inv = watch.refresh(client, "bench"); // what the collector does: a full read through a filter
-      long t1 = System.nanoTime();
       AtomicLong stored = new AtomicLong();
       IngestSink ingest = IngestSink.create(pipeline);
-      SampleSink sink = batchOf -> {
-        AppendStatus[] st = ingest.write(batchOf);
-        stored.addAndGet(java.util.Arrays.stream(st).filter(x -> x == AppendStatus.OK).count());
-        return st;
+      SampleSink sink = new SampleSink() { // the server's sink, counting what storage took
+        @Override
+        public AppendStatus[] write(List<Sample> batch) {
+          return counted(ingest.write(batch));
+        }
+
+        @Override
+        public AppendStatus[] write(Object stream, List<Sample> batch) {
+          return counted(ingest.write(stream, batch));
+        }
+
+        private AppendStatus[] counted(AppendStatus[] st) {
+          stored.addAndGet(Arrays.stream(st).filter(x -> x == AppendStatus.OK).count());
+          return st;
+        }
       };
       PerfReader reader = new PerfReader(Clock.systemUTC(), executor, batch);
-      PerfReader.Result r = reader.collect(client, counters, maxQueryMetrics, VsphereNodes.targets(inv), sink,
-          Duration.ofMinutes(5));
-      long t2 = System.nanoTime();
-      long cpu1 = processCpuNanos();
-      long simCpu1 = cpuTicks(sim.pid());
+      Collector run = new Collector(sim, client, new InventoryWatch(new InventoryReader(Clock.systemUTC(), 1000), 1000),
+          reader, sink, stored);
+      Map<String, Long> threads0 = threadCpuTicks();
+      long next = System.nanoTime();
+      Cycle cold = run.cycle();
       Map<String, Long> threads1 = threadCpuTicks();
-      // A second round in the same process: what every cycle after the first costs (JIT warm,
-      // connections open); the reader asks only for samples newer than the first round's.
-      long i0 = System.nanoTime();
-      watch.refresh(client, "bench"); // incremental: nothing changed
-      long i1 = System.nanoTime();
-      long wCpu0 = processCpuNanos();
-      long wSim0 = cpuTicks(sim.pid());
-      long w0 = System.nanoTime();
-      watch.reset(client);
-      Inventory inv2 = watch.refresh(client, "bench"); // a full read again, warm
-      long w1 = System.nanoTime();
-      PerfReader.Result r2 = reader.collect(client, counters, maxQueryMetrics, VsphereNodes.targets(inv2), sink,
-          Duration.ofMinutes(5));
-      long w2 = System.nanoTime();
-      double warmCpuS = (processCpuNanos() - wCpu0) / 1e9;
-      double warmSimCpuS = (cpuTicks(sim.pid()) - wSim0) / 100.0;
-      double invS = (t1 - t0) / 1e9;
-      double perfS = (t2 - t1) / 1e9;
-      double simCpuS = (simCpu1 - simCpu0) / 100.0;
-      System.err.printf("inventory: %d VMs, %d hosts in %.2f s; perf: %d queries, %d samples, %d failed in %.2f s%n",
-          inv.vms().size(), inv.hosts().size(), invS, r.queries(), r.samples(), r.failedQueries(), perfS);
       threads0.forEach((k, v) -> threads1.merge(k, -v, Long::sum));
-      System.err.println("collector CPU by thread group (s): " + threads1.entrySet().stream()
-          .filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-          .map(e -> e.getKey() + "=" + e.getValue() / 100.0).toList());
-      double cpuPercent = 100.0 * (cpu1 - cpu0) / 1e9 / Math.max(invS + perfS, 1e-9);
+      System.err.printf(Locale.ROOT, "cold cycle: %d VMs, %d hosts; %s; by thread group (s): %s%n",
+          run.inventory.vms().size(), run.inventory.hosts().size(), cold, byGroup(threads1));
+      List<Cycle> steady = new ArrayList<>();
+      for (int c = 0; c < cycles; c++) {
+        next += pauseS * 1_000_000_000L;
+        long wait = next - System.nanoTime();
+        if (wait > 0) {
+          Thread.sleep(wait / 1_000_000);
+        } else {
+          next = System.nanoTime(); // late: the next cycle starts at once, as the server's schedule does
+        }
+        Map<String, Long> t0 = threadCpuTicks();
+        Cycle s = run.cycle();
+        Map<String, Long> t1 = threadCpuTicks();
+        t0.forEach((k, v) -> t1.merge(k, -v, Long::sum));
+        steady.add(s);
+        System.err.printf(Locale.ROOT, "steady cycle %d: %s; by thread group (s): %s%n", c + 1, s, byGroup(t1));
+      }
+      long f0 = System.nanoTime();
+      run.watch.reset(client);
+      run.watch.refresh(client, "bench");
+      long fullInventoryMs = (System.nanoTime() - f0) / 1_000_000;
+      Cycle m = steady.stream().sorted(java.util.Comparator.comparingLong(Cycle::cycleMs)).toList()
+          .get((steady.size() - 1) / 2);
+      double cpuPercent = 100.0 * m.collectorCpuS() * 1000 / Math.max(m.cycleMs(), 1);
       System.out.println(String.format(Locale.ROOT, "{\"vms\":%d,\"hosts\":%d,\"inventory_ms\":%d,\"perf_ms\":%d,"
-              + "\"cycle_ms\":%d,\"server_cpu_percent\":%.0f,\"inventory_s\":%.3f,"
-              + "\"perf_cycle_s\":%.3f,\"cycle_s\":%.3f,\"samples\":%d,\"samples_per_s\":%.0f,\"queries\":%d,"
-              + "\"failed_queries\":%d,\"collector_cpu_s\":%.2f,\"collector_rss_mib\":%.1f,\"vcsim_cpu_s\":%.2f,"
-              + "\"vcsim_rss_mib\":%.1f,\"incremental_inventory_s\":%.3f,\"warm_inventory_s\":%.3f,\"warm_perf_cycle_s\":%.3f,"
-              + "\"warm_samples\":%d,\"stored_samples\":%d,\"warm_collector_cpu_s\":%.2f,\"warm_vcsim_cpu_s\":%.2f,\"load_average\":%.1f,"
-              + "\"concurrency\":%d,\"batch\":%d}",
-          inv.vms().size(), inv.hosts().size(), Math.round(invS * 1000), Math.round(perfS * 1000),
-          Math.round((invS + perfS) * 1000), cpuPercent, invS, perfS, invS + perfS, r.samples(),
-          r.samples() / Math.max(perfS, 1e-9), r.queries(), r.failedQueries(), (cpu1 - cpu0) / 1e9,
-          hwmMib(ProcessHandle.current().pid()), simCpuS, hwmMib(sim.pid()), (i1 - i0) / 1e9, (w1 - w0) / 1e9, (w2 - w1) / 1e9,
-          r2.samples(), stored.get(), warmCpuS, warmSimCpuS, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
-          concurrency, batch));
+              + "\"cycle_ms\":%d,\"samples\":%d,\"stored_samples\":%d,\"server_cpu_percent\":%.0f,"
+              + "\"collector_cpu_s\":%.2f,\"vcsim_cpu_s\":%.2f,\"queries\":%d,\"failed_queries\":%d,\"cycle_ms_all\":%s,"
+              + "\"cold_cycle_ms\":%d,\"cold_inventory_ms\":%d,\"cold_perf_ms\":%d,\"cold_samples\":%d,"
+              + "\"cold_collector_cpu_s\":%.2f,\"cold_vcsim_cpu_s\":%.2f,\"full_inventory_ms\":%d,"
+              + "\"collector_rss_mib\":%.1f,\"vcsim_rss_mib\":%.1f,\"load_average\":%.1f,\"concurrency\":%d,\"batch\":%d,"
+              + "\"pause_s\":%d,\"cycles\":%d}",
+          run.inventory.vms().size(), run.inventory.hosts().size(), m.inventoryMs(), m.perfMs(), m.cycleMs(), m.samples(),
+          m.stored(), cpuPercent, m.collectorCpuS(), m.vcsimCpuS(), m.queries(), m.failed(),
+          steady.stream().map(x -> Long.toString(x.cycleMs())).toList().toString().replace(" ", ""),
+          cold.cycleMs(), cold.inventoryMs(), cold.perfMs(), cold.samples(), cold.collectorCpuS(), cold.vcsimCpuS(),
+          fullInventoryMs, hwmMib(ProcessHandle.current().pid()), hwmMib(sim.pid()),
+          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), concurrency, batch, pauseS, cycles));
       executor.shutdownNow();
     }
+  }
+
+  /** The collector's per-vCenter state across cycles, as {@code VCenterCollector} keeps it. */
+  private static final class Collector {
+    final VcSim sim;
+    final VimClient client;
+    final InventoryWatch watch;
+    final PerfReader reader;
+    final SampleSink sink;
+    final AtomicLong stored;
+    Map<String, PerfCounter> counters;
+    long maxQueryMetrics;
+    Inventory inventory;
+    List<syslens.vsphere.perf.PerfTarget> targets;
+
+    Collector(VcSim sim, VimClient client, InventoryWatch watch, PerfReader reader, SampleSink sink, AtomicLong stored) {
+      this.sim = sim;
+      this.client = client;
+      this.watch = watch;
+      this.reader = reader;
+      this.sink = sink;
+      this.stored = stored;
+    }
+
+    /**
+     * One cycle as {@code VCenterCollector.runCycle} runs it: the first logs in and reads the
+     * counters and the whole inventory, later ones only the inventory's changes; then perf into storage.
+     */
+    Cycle cycle() throws IOException {
+      long sim0 = cpuTicks(sim.pid());
+      long cpu0 = processCpuNanos();
+      long stored0 = stored.get();
+      long t0 = System.nanoTime();
+      if (counters == null) {
+        client.login();
+        counters = client.perfCounters();
+        maxQueryMetrics = client.numericOption(VCenterCollector.MAX_QUERY_METRICS).orElse(-1);
+      }
+      Inventory inv = watch.refresh(client, "bench");
+      if (inventory == null || inv.vms() != inventory.vms() || inv.hosts() != inventory.hosts()) {
+        targets = VsphereNodes.targets(inv); // as the collector: only when the inventory changed
+      }
+      inventory = inv;
+      long t1 = System.nanoTime();
+      PerfReader.Result r = reader.collect(client, counters, maxQueryMetrics, targets, sink, Duration.ofMinutes(5));
+      long t2 = System.nanoTime();
+      return new Cycle((t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, r.samples(), stored.get() - stored0,
+          r.queries(), r.failedQueries(), (processCpuNanos() - cpu0) / 1e9, (cpuTicks(sim.pid()) - sim0) / 100.0);
+    }
+  }
+
+  private static List<String> byGroup(Map<String, Long> ticks) {
+    return ticks.entrySet().stream().filter(e -> e.getValue() > 0)
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .map(e -> e.getKey() + "=" + e.getValue() / 100.0).toList();
   }
 
   private static void deleteTree(Path dir) {

@@ -65,6 +65,12 @@ public final class InventoryReader {
   }
 
   /** @param importantKey the key of {@link #IMPORTANT_FIELD}, or -1 when vCenter has no such attribute */
+  /** The same inventory, collected now (nothing changed since it was assembled). */
+  Inventory restamp(Inventory inv) {
+    return new Inventory(inv.vcenter(), clock.instant(), inv.datacenters(), inv.clusters(), inv.hosts(), inv.vms(),
+        inv.datastores(), inv.networks());
+  }
+
   Inventory assemble(String vcenter, List<ObjectContent> objects, int importantKey) {
     Map<Moref, ObjectContent> byRef = new HashMap<>(objects.size() * 2);
     objects.forEach(o -> byRef.put(o.obj(), o));

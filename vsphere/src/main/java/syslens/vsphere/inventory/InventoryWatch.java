@@ -32,6 +32,9 @@ public final class InventoryWatch {
   private long fullReads;
   private long incrementalReads;
   private int importantKey = -1;
+  /** The last assembled inventory, returned again while no update changes it. */
+  private Inventory assembled;
+  private boolean changed;
 
   public InventoryWatch(InventoryReader reader, int maxObjectUpdates) {
     this.reader = requireNonNull(reader, "reader");
@@ -87,10 +90,12 @@ public final class InventoryWatch {
     view = null;
     version = null;
     objects.clear();
+    assembled = null;
   }
 
   private Inventory full(VimClient client, String vcenter) {
     objects.clear();
+    assembled = null;
     importantKey = client.customFieldKey(InventoryReader.IMPORTANT_FIELD).orElse(-1);
     view = client.createContainerView(client.serviceContent().rootFolder(),
         List.copyOf(InventoryReader.PROPERTIES.keySet()), true);
@@ -113,6 +118,7 @@ public final class InventoryWatch {
       for (Xml fs : set.all("filterSet")) {
         for (Xml os : fs.all("objectSet")) {
           apply(os);
+          changed = true;
         }
       }
       if (!"true".equals(set.childText("truncated"))) {
@@ -142,9 +148,15 @@ public final class InventoryWatch {
     }
   }
 
+  /** The inventory from the objects; the previous one (same object) when nothing changed since. */
   private Inventory assemble(String vcenter) {
+    if (assembled != null && !changed && assembled.vcenter().equals(vcenter)) {
+      return reader.restamp(assembled); // the same lists: callers compare them by identity first
+    }
+    changed = false;
     List<ObjectContent> list = new ArrayList<>(objects.size());
     objects.forEach((ref, props) -> list.add(new ObjectContent(ref, props)));
-    return reader.assemble(vcenter, list, importantKey);
+    assembled = reader.assemble(vcenter, list, importantKey);
+    return assembled;
   }
 }

@@ -51,6 +51,23 @@ public final class PerfReader {
   private final int maxEntitiesPerQuery;
   private final int interval;
   private final Map<String, Long> newestSampleMs = new ConcurrentHashMap<>();
+  /** Each entity's series labels (one per counter), built once and reused while its labels stay the same. */
+  private final Map<String, SeriesLabels> seriesLabels = new ConcurrentHashMap<>();
+
+  /** The labels of one entity's series: its own labels plus {@code __name__}, per counter index. */
+  private record SeriesLabels(Labels base, MetricCatalog.Kind kind, Labels[] byDef) {
+    Labels get(int def, MetricCatalog.Def d) {
+      Labels l = byDef[def];
+      if (l == null) {
+        l = base.toBuilder().set(Labels.METRIC_NAME, d.metricName(kind)).build();
+        byDef[def] = l;
+      }
+      return l;
+    }
+  }
+
+  /** The key a QueryPerf batch's samples are written under: the same batch position each cycle. */
+  private record Stream(PerfReader reader, int batch) {}
 
   /**
    * @param maxEntitiesPerQuery cap on entities in one QueryPerf (vCenter's maxQueryMetrics may
@@ -101,13 +118,15 @@ public final class PerfReader {
     AtomicLong failed = new AtomicLong();
     AtomicReference<String> lastError = new AtomicReference<>();
     List<Future<?>> futures = new ArrayList<>(batches.size());
-    for (List<PerfTarget> batch : batches) {
+    for (int b = 0; b < batches.size(); b++) {
+      List<PerfTarget> batch = batches.get(b);
+      Stream stream = new Stream(this, b);
       futures.add(executor.submit(() -> {
         try {
           List<PerfTarget> owners = new ArrayList<>();
           List<SampleSink.Sample> out = queryBatch(client, batch, defs.get(batch.getFirst().kind()), owners);
           if (!out.isEmpty()) {
-            AppendStatus[] st = sink.write(out);
+            AppendStatus[] st = sink.write(stream, out);
             samples.addAndGet(out.size());
             long ok = 0;
             for (AppendStatus s : st) {
@@ -176,10 +195,10 @@ public final class PerfReader {
   private List<SampleSink.Sample> queryBatch(VimClient client, List<PerfTarget> batch,
       List<MetricCatalog.Resolved> defs, List<PerfTarget> owners) {
     List<PerfMetricId> ids = new ArrayList<>(defs.size());
-    Map<Integer, MetricCatalog.Def> byCounter = new HashMap<>();
+    Map<Integer, Integer> byCounter = new HashMap<>();
     for (MetricCatalog.Resolved r : defs) {
       ids.add(new PerfMetricId(r.counterId(), ""));
-      byCounter.put(r.counterId(), r.def());
+      byCounter.put(r.counterId(), byCounter.size());
     }
     long nowMs = clock.millis();
     List<PerfQuery> queries = new ArrayList<>(batch.size());
@@ -204,11 +223,13 @@ public final class PerfReader {
       long newest = newestSampleMs.getOrDefault(t.key(), Long.MIN_VALUE);
       long[] times = m.timestampsMs();
       int[] order = ascending(times);
+      SeriesLabels sl = seriesLabels(t, defs.size());
       for (PerfEntityMetrics.Series s : m.series()) {
-        MetricCatalog.Def def = byCounter.get(s.id().counterId());
-        if (def == null || !s.id().instance().isEmpty()) {
+        Integer index = byCounter.get(s.id().counterId());
+        if (index == null || !s.id().instance().isEmpty()) {
           continue;
         }
+        MetricCatalog.Def def = defs.get(index).def();
         if (s.values().length != times.length) {
           continue; // values cannot be matched to timestamps (vcsim omits zero values)
         }
@@ -220,7 +241,7 @@ public final class PerfReader {
             continue; // seen in an earlier cycle, or vCenter's "no value"
           }
           if (labels == null) {
-            labels = t.labels().toBuilder().set(Labels.METRIC_NAME, def.metricName(t.kind())).build();
+            labels = sl.get(index, def);
           }
           // one Labels object per series, its samples adjacent and oldest first: the sink appends
           // each series as one run
@@ -230,6 +251,16 @@ public final class PerfReader {
       }
     }
     return out;
+  }
+
+  /** The entity's series labels from an earlier cycle when its labels did not change, else new ones. */
+  private SeriesLabels seriesLabels(PerfTarget t, int defs) {
+    SeriesLabels sl = seriesLabels.get(t.key());
+    if (sl == null || sl.byDef().length != defs || sl.kind() != t.kind() || !sl.base().equals(t.labels())) {
+      sl = new SeriesLabels(t.labels(), t.kind(), new Labels[defs]);
+      seriesLabels.put(t.key(), sl);
+    }
+    return sl;
   }
 
   /** Indices of {@code times} oldest first (vCenter answers ascending, the simulator descending). */
@@ -271,5 +302,6 @@ public final class PerfReader {
   /** Forgets entities that left the inventory ({@link PerfTarget#key()}s). */
   public void retain(java.util.Set<String> nodeIds) {
     newestSampleMs.keySet().retainAll(nodeIds);
+    seriesLabels.keySet().retainAll(nodeIds);
   }
 }

@@ -47,6 +47,17 @@ class InventoryWatchTest {
   }
 
   @Test
+  void refresh_nothingChanged_handsBackTheSameListsCollectedNow() {
+    Inventory first = watch.refresh(client, "vc");
+    Inventory again = watch.refresh(client, "vc");
+    assertThat(watch.incrementalReads()).isEqualTo(1);
+    // the same objects: the collector keeps its perf targets and series labels by identity
+    assertThat(again.vms()).isSameAs(first.vms());
+    assertThat(again.hosts()).isSameAs(first.hosts());
+    assertThat(again.collectedAt()).isAfterOrEqualTo(first.collectedAt());
+  }
+
+  @Test
   void refresh_afterChangesInVcenter_appliesThemIncrementally() {
     Inventory first = watch.refresh(client, "vc");
     String powered = first.vms().get(0).id();
