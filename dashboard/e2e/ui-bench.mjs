@@ -109,6 +109,36 @@ function profiler(cdp) {
   };
 }
 
+/**
+ * CPU of the page's renderer over a phase (CDP Performance.getMetrics): `ThreadTime`, the main
+ * thread's CPU time, and `ProcessTime`, the renderer process's. On this shared machine wall times
+ * mostly measure waiting for a core; these say what the page itself cost.
+ */
+async function cpuMeter(page, context) {
+  let cdp = null;
+  const read = async () => {
+    try {
+      cdp ??= await context.newCDPSession(page);
+      await cdp.send('Performance.enable');
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
+      return { thread: (m.ThreadTime ?? NaN) * 1000, process: (m.ProcessTime ?? NaN) * 1000 };
+    } catch {
+      cdp = null; // the renderer changed with a navigation: a new session next time
+      return { thread: NaN, process: NaN };
+    }
+  };
+  return {
+    read,
+    /** Milliseconds of CPU since `from`; a renderer started meanwhile counts from zero. */
+    since: async (from) => {
+      const now = await read();
+      const d = (a, b) => (Number.isNaN(a) ? null : Math.round(Number.isNaN(b) || a < b ? a : a - b));
+      return { thread: d(now.thread, from.thread), process: d(now.process, from.process) };
+    },
+  };
+}
+
 async function main() {
   if (!BASE_URL || !env.SYSLENS_PASSWORD || !(NODES > 0)) throw new Error('missing environment (expected: BASE_URL, SYSLENS_PASSWORD, NODES > 0)');
   const out = { nodes: NODES };
@@ -128,17 +158,24 @@ async function main() {
 
     // First render: a fresh load of the overview (session kept) until every node is on the canvas.
     await page.goto('about:blank');
+    const cpu = await cpuMeter(page, context);
+    let c0 = await cpu.read();
     await prof.start();
     const t0 = Date.now();
     await page.goto(new URL('#/', BASE_URL).toString(), { waitUntil: 'commit' });
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid="heatmap"]')?.dataset.drawn) >= n, NODES, { polling: 'raf', timeout: WAIT_MS });
     out.first_render_ms = Date.now() - t0;
-    log(`overview first render with ${NODES} cells: ${out.first_render_ms} ms`);
+    let used = await cpu.since(c0);
+    out.first_render_main_cpu_ms = used.thread;
+    out.first_render_renderer_cpu_ms = used.process;
+    log(`overview first render with ${NODES} cells: ${out.first_render_ms} ms (renderer main thread CPU ${used.thread} ms, process ${used.process} ms)`);
     await prof.stop('first-render');
     await prof.start();
 
     // Live updates: each poll's request, parse, React render and canvas draw.
     const updates = [];
+    c0 = await cpu.read();
+    const u0 = Date.now();
     let last = await page.locator('[data-testid="heatmap"]').getAttribute('data-drawn-at');
     while (updates.length < UPDATES) {
       await page.waitForFunction((prev) => document.querySelector('[data-testid="heatmap"]')?.dataset.drawnAt !== prev, last, { timeout: WAIT_MS });
@@ -150,6 +187,9 @@ async function main() {
     out.heatmap_update_ms = round1(quantile(updates.map((u) => u.update), 0.5));
     out.heatmap_update_max_ms = round1(Math.max(...updates.map((u) => u.update)));
     out.heatmap_draw_ms = round1(quantile(updates.map((u) => u.draw), 0.5));
+    used = await cpu.since(c0);
+    // Main-thread CPU per second while the overview is open and polling (updates, live feed, idle work).
+    out.overview_main_cpu_ms_per_s = used.thread == null ? null : round1((used.thread * 1000) / (Date.now() - u0));
     await prof.stop('heatmap-updates');
 
     // Hover: the tooltip for a cell.
@@ -190,7 +230,10 @@ async function main() {
     await prof.stop('idle-list');
     await prof.start();
     out.idle_frame_p95_ms = round1(quantile(idle, 0.95));
+    c0 = await cpu.read();
     const frames = await frameTimes(true, SCROLL_MS);
+    used = await cpu.since(c0);
+    out.scroll_main_cpu_ms_per_frame = used.thread == null ? null : round1(used.thread / Math.max(1, frames.length));
     await prof.stop('scroll');
     out.scroll_frames = frames.length;
     out.scroll_frame_p95_ms = round1(quantile(frames, 0.95));

@@ -29,7 +29,6 @@ import syslens.server.ingest.NodeRegistry.NodeView;
 import syslens.server.live.LiveSample;
 import syslens.server.live.NodeJson;
 import syslens.server.live.NodeSummaries;
-import syslens.storage.Labels;
 import syslens.storage.Matcher;
 import syslens.storage.ScopedQueryable;
 
@@ -62,11 +61,11 @@ public final class FleetApi implements HttpService {
   private volatile Answer unscoped;
 
   /**
-   * One node in the shared snapshot; {@code scopeLabels} decides visibility per request;
-   * {@code layoutHash} digests the columns that change rarely.
+   * One node in the shared snapshot; {@code view}'s scope labels decide visibility for a scoped
+   * request (built only then); {@code layoutHash} digests the columns that change rarely.
    */
   record Row(String id, String hostname, String kind, String os, String status, String group,
-      Map<String, String> labels, Labels scopeLabels, Double cpu, Double mem, Double disk, Double net,
+      Map<String, String> labels, NodeView view, Double cpu, Double mem, Double disk, Double net,
       long layoutHash) {}
 
   record Snapshot(long builtAt, List<Row> rows) {}
@@ -232,7 +231,7 @@ public final class FleetApi implements HttpService {
           : (l.netRxBytesPerSec() == null ? 0 : l.netRxBytesPerSec()) + (l.netTxBytesPerSec() == null ? 0 : l.netTxBytesPerSec());
       String group = groupOf.apply(n.id());
       rows.add(new Row(n.id(), n.hostname(), n.kind(), n.os(), n.status(), group, n.labels(),
-          NodeJson.scopeLabels(n), l == null ? null : l.cpuPercent(), l == null ? null : l.memoryPercent(),
+          n, l == null ? null : l.cpuPercent(), l == null ? null : l.memoryPercent(),
           l == null ? null : l.diskPercent(), net, layoutHash(n, group)));
     }
     rows.sort((a, b) -> a.id().compareTo(b.id()));
@@ -267,7 +266,7 @@ public final class FleetApi implements HttpService {
     Map<String, Integer> vmPower = new TreeMap<>(Map.of("poweredOn", 0, "poweredOff", 0));
     int total = 0;
     for (Row r : s.rows()) {
-      if (!ScopedQueryable.visible(visible, r.scopeLabels())) {
+      if (visible != null && !ScopedQueryable.visible(visible, NodeJson.scopeLabels(r.view()))) {
         continue;
       }
       total++;
