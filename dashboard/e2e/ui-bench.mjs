@@ -5,7 +5,9 @@
 //
 // Environment: BASE_URL, SYSLENS_USER (default admin), SYSLENS_PASSWORD, NODES (expected node
 // count), CHROMIUM (default /usr/bin/chromium), UPDATES (live heat-map updates to time, default 5),
-// SCROLL_MS (default 4000), E2E_TIMEOUT_MS (default 120000).
+// SCROLL_MS (default 4000), E2E_TIMEOUT_MS (default 120000), PROFILE_DIR (optional: a Chromium
+// timeline trace and a CPU profile of each phase, `<phase>.trace.json` and `<phase>.cpuprofile`, and
+// a summary of where the main thread's time went, `profile-summary.txt`).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,6 +44,101 @@ async function login(page) {
   await page.locator('[data-testid="logout"]').waitFor({ state: 'visible' });
 }
 
+/**
+ * With PROFILE_DIR: records one phase (timeline trace and sampled CPU profile over CDP) and writes
+ * what the renderer's main thread spent its time on, by trace event and by JS function (self time).
+ */
+function profiler(cdp) {
+  const dir = env.PROFILE_DIR;
+  if (!dir) return { start: async () => {}, stop: async () => {} };
+  fs.mkdirSync(dir, { recursive: true });
+  const summary = path.join(dir, 'profile-summary.txt');
+  fs.writeFileSync(summary, '');
+  let events = [];
+  cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+  return {
+    async start() {
+      events = [];
+      await cdp.send('Tracing.start', { transferMode: 'ReportEvents', traceConfig: { includedCategories: ['devtools.timeline', 'v8.execute', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'loading', 'v8'] } });
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    },
+    async stop(phase) {
+      const { profile } = await cdp.send('Profiler.stop');
+      const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+      await cdp.send('Tracing.end');
+      await done;
+      fs.writeFileSync(path.join(dir, `${phase}.cpuprofile`), JSON.stringify(profile));
+      fs.writeFileSync(path.join(dir, `${phase}.trace.json`), JSON.stringify({ traceEvents: events }));
+      // Main thread: the renderer thread named CrRendererMain with the most events.
+      const names = events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+      const count = new Map();
+      for (const e of events) if (names.some((n) => n.pid === e.pid && n.tid === e.tid)) count.set(`${e.pid}/${e.tid}`, (count.get(`${e.pid}/${e.tid}`) ?? 0) + 1);
+      const main = [...count.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+      const byName = new Map();
+      let tasks = 0;
+      let longTasks = 0;
+      let longest = 0;
+      for (const e of events) {
+        if (`${e.pid}/${e.tid}` !== main || e.ph !== 'X' || !e.dur) continue;
+        byName.set(e.name, (byName.get(e.name) ?? 0) + e.dur / 1000);
+        if (e.name === 'RunTask') {
+          tasks++;
+          if (e.dur > 50_000) longTasks++;
+          longest = Math.max(longest, e.dur / 1000);
+        }
+      }
+      const top = [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 14);
+      // Self time per JS function from the sampled profile.
+      const self = new Map();
+      const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+      const dt = new Map();
+      for (let i = 0; i < profile.samples.length; i++) dt.set(profile.samples[i], (dt.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+      for (const [id, ms] of dt) {
+        const f = byId.get(id).callFrame;
+        const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}:${f.columnNumber + 1}`;
+        self.set(key, (self.get(key) ?? 0) + ms);
+      }
+      const fns = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25);
+      fs.appendFileSync(summary, `== ${phase}: ${tasks} tasks, ${longTasks} over 50 ms, longest ${longest.toFixed(1)} ms\n`
+        + top.map(([n, ms]) => `  ${ms.toFixed(1).padStart(9)} ms  ${n}`).join('\n') + '\n  -- JS self time --\n'
+        + fns.map(([n, ms]) => `  ${ms.toFixed(1).padStart(9)} ms  ${n}`).join('\n') + '\n');
+      log(`profile of ${phase} written to ${dir}`);
+    },
+  };
+}
+
+/**
+ * CPU of the page's renderer over a phase (CDP Performance.getMetrics): `ThreadTime`, the main
+ * thread's CPU time, and `ProcessTime`, the renderer process's. On this shared machine wall times
+ * mostly measure waiting for a core; these say what the page itself cost.
+ */
+async function cpuMeter(page, context) {
+  let cdp = null;
+  const read = async () => {
+    try {
+      cdp ??= await context.newCDPSession(page);
+      await cdp.send('Performance.enable');
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      const m = Object.fromEntries(metrics.map((x) => [x.name, x.value]));
+      return { thread: (m.ThreadTime ?? NaN) * 1000, process: (m.ProcessTime ?? NaN) * 1000 };
+    } catch {
+      cdp = null; // the renderer changed with a navigation: a new session next time
+      return { thread: NaN, process: NaN };
+    }
+  };
+  return {
+    read,
+    /** Milliseconds of CPU since `from`; a renderer started meanwhile counts from zero. */
+    since: async (from) => {
+      const now = await read();
+      const d = (a, b) => (Number.isNaN(a) ? null : Math.round(Number.isNaN(b) || a < b ? a : a - b));
+      return { thread: d(now.thread, from.thread), process: d(now.process, from.process) };
+    },
+  };
+}
+
 async function main() {
   if (!BASE_URL || !env.SYSLENS_PASSWORD || !(NODES > 0)) throw new Error('missing environment (expected: BASE_URL, SYSLENS_PASSWORD, NODES > 0)');
   const out = { nodes: NODES };
@@ -57,17 +154,28 @@ async function main() {
     const page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(WAIT_MS);
     await login(page);
+    const prof = profiler(await context.newCDPSession(page));
 
     // First render: a fresh load of the overview (session kept) until every node is on the canvas.
     await page.goto('about:blank');
+    const cpu = await cpuMeter(page, context);
+    let c0 = await cpu.read();
+    await prof.start();
     const t0 = Date.now();
     await page.goto(new URL('#/', BASE_URL).toString(), { waitUntil: 'commit' });
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid="heatmap"]')?.dataset.drawn) >= n, NODES, { polling: 'raf', timeout: WAIT_MS });
     out.first_render_ms = Date.now() - t0;
-    log(`overview first render with ${NODES} cells: ${out.first_render_ms} ms`);
+    let used = await cpu.since(c0);
+    out.first_render_main_cpu_ms = used.thread;
+    out.first_render_renderer_cpu_ms = used.process;
+    log(`overview first render with ${NODES} cells: ${out.first_render_ms} ms (renderer main thread CPU ${used.thread} ms, process ${used.process} ms)`);
+    await prof.stop('first-render');
+    await prof.start();
 
     // Live updates: each poll's request, parse, React render and canvas draw.
     const updates = [];
+    c0 = await cpu.read();
+    const u0 = Date.now();
     let last = await page.locator('[data-testid="heatmap"]').getAttribute('data-drawn-at');
     while (updates.length < UPDATES) {
       await page.waitForFunction((prev) => document.querySelector('[data-testid="heatmap"]')?.dataset.drawnAt !== prev, last, { timeout: WAIT_MS });
@@ -79,6 +187,10 @@ async function main() {
     out.heatmap_update_ms = round1(quantile(updates.map((u) => u.update), 0.5));
     out.heatmap_update_max_ms = round1(Math.max(...updates.map((u) => u.update)));
     out.heatmap_draw_ms = round1(quantile(updates.map((u) => u.draw), 0.5));
+    used = await cpu.since(c0);
+    // Main-thread CPU per second while the overview is open and polling (updates, live feed, idle work).
+    out.overview_main_cpu_ms_per_s = used.thread == null ? null : round1((used.thread * 1000) / (Date.now() - u0));
+    await prof.stop('heatmap-updates');
 
     // Hover: the tooltip for a cell.
     const box = await page.locator('[data-testid="heatmap"]').boundingBox();
@@ -113,9 +225,16 @@ async function main() {
       };
       requestAnimationFrame(tick);
     }), [scroll, ms]);
+    await prof.start();
     const idle = await frameTimes(false, 2000);
+    await prof.stop('idle-list');
+    await prof.start();
     out.idle_frame_p95_ms = round1(quantile(idle, 0.95));
+    c0 = await cpu.read();
     const frames = await frameTimes(true, SCROLL_MS);
+    used = await cpu.since(c0);
+    out.scroll_main_cpu_ms_per_frame = used.thread == null ? null : round1(used.thread / Math.max(1, frames.length));
+    await prof.stop('scroll');
     out.scroll_frames = frames.length;
     out.scroll_frame_p95_ms = round1(quantile(frames, 0.95));
     out.scroll_frame_max_ms = round1(Math.max(...frames));

@@ -1,12 +1,14 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { cellAt, heatLayout, heatOrder, pressureColor, pressureOf, type FleetNode, type Pressure } from '../lib/fleet';
+import { cellAt, heatLayout, type FleetNode, type Pressure } from '../lib/fleet';
+import { colorIndex, heatOrder, HeatPixels } from '../lib/heatmap';
 import { formatBytesPerSec, formatPercent } from '../lib/format';
 import { navigate, nodeHref } from '../lib/route';
 
 /**
  * Every node as one square on ONE canvas, coloured by the chosen pressure: no DOM element per
- * node, so 10,000 nodes cost one fill per cell per update. Hover shows a tooltip, a click opens
+ * node. The cells live in a pixel buffer (lib/heatmap.ts) that repaints only the cells whose
+ * colour changed and goes to the canvas in one putImageData. Hover shows a tooltip, a click opens
  * the node. After each draw the canvas carries `data-drawn` (cells), `data-draw-ms` and, when
  * `since` (the start of the poll that brought the data) is given, `data-update-ms`: request,
  * parse, render and draw of a live update (read by `syslens bench ui`).
@@ -19,6 +21,7 @@ export function HeatMap({ nodes, pressure, since }: { nodes: FleetNode[]; pressu
   const [hover, setHover] = useState<{ i: number; x: number; y: number } | null>(null);
   const ordered = useMemo(() => heatOrder(nodes, pressure), [nodes, pressure]);
   const layout = useMemo(() => heatLayout(ordered.length, width), [ordered.length, width]);
+  const pixels = useRef<HeatPixels | null>(null);
 
   useLayoutEffect(() => {
     const el = wrap.current;
@@ -37,38 +40,29 @@ export function HeatMap({ nodes, pressure, since }: { nodes: FleetNode[]; pressu
     const w = Math.round(layout.width * dpr);
     const h = Math.round(layout.height * dpr);
     if (c.width !== w || c.height !== h) {
-      c.width = w;
+      c.width = w; // clears the canvas: every cell is painted again
       c.height = h;
       c.style.width = `${layout.width}px`;
       c.style.height = `${layout.height}px`;
+      pixels.current = null;
     }
     const ctx = c.getContext('2d');
-    if (!ctx) return;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, layout.width, layout.height);
-    const pitch = layout.cell + layout.gap;
-    // Group cells by colour: one fillStyle change per colour, not per cell.
-    const byColor = new Map<string, number[]>();
-    for (let i = 0; i < ordered.length; i++) {
+    if (!ctx || typeof ImageData === 'undefined') return;
+    const count = ordered.length;
+    const colors = new Uint16Array(count);
+    const stale = new Uint8Array(count);
+    for (let i = 0; i < count; i++) {
       const n = ordered[i];
-      const color = pressureColor(pressureOf(n, pressure), n.status);
-      let list = byColor.get(color);
-      if (!list) byColor.set(color, (list = []));
-      list.push(i);
+      colors[i] = colorIndex(n, pressure);
+      stale[i] = n.status === 'stale' ? 1 : 0;
     }
-    for (const [color, list] of byColor) {
-      ctx.fillStyle = color;
-      for (const i of list) ctx.fillRect((i % layout.cols) * pitch, Math.floor(i / layout.cols) * pitch, layout.cell, layout.cell);
+    let px = pixels.current;
+    if (!px || !px.fits(layout, dpr, count) || px.width !== w || px.height !== h) {
+      px = new HeatPixels(layout, dpr, count);
+      pixels.current = px;
     }
-    if (layout.cell >= 8) {
-      ctx.fillStyle = 'rgba(0,0,0,0.45)';
-      for (let i = 0; i < ordered.length; i++) {
-        if (ordered[i].status === 'stale') {
-          const x = (i % layout.cols) * pitch;
-          const y = Math.floor(i / layout.cols) * pitch;
-          ctx.fillRect(x, y + layout.cell - 2, layout.cell, 2);
-        }
-      }
+    if (px.paint(colors, stale) > 0 || c.dataset.drawn !== String(count)) {
+      ctx.putImageData(new ImageData(new Uint8ClampedArray(px.pixels.buffer), px.width, px.height), 0, 0);
     }
     c.dataset.drawn = String(ordered.length);
     c.dataset.drawMs = (performance.now() - started).toFixed(1);

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, apiGet } from '../api/client';
 import { getSession } from '../api/session';
-import { mergeLive, parseFleet, type FleetColumns, type FleetNode, type FleetOverview, type LiveNode } from '../lib/fleet';
+import { liveOnly, parseFleet, withLayout, type FleetColumns, type FleetNode, type FleetOverview, type LiveNode } from '../lib/fleet';
 import { useLive } from '../live/LiveProvider';
 import type { NodesState } from '../lib/liveReducer';
 
@@ -21,8 +21,17 @@ export interface FleetState {
  * One shared poller per tab: pages that show the fleet subscribe; the last answer is kept, so
  * moving between the overview and the node list shows data at once (server-state cache).
  */
-const cache: { token?: string; state: FleetState; subscribers: Set<(s: FleetState) => void>; timer?: ReturnType<typeof setTimeout>; abort?: AbortController } = {
+const cache: {
+  token?: string;
+  state: FleetState;
+  /** The last answer with its layout columns: later polls ask for the changing columns only while the layout holds. */
+  whole: FleetColumns | null;
+  subscribers: Set<(s: FleetState) => void>;
+  timer?: ReturnType<typeof setTimeout>;
+  abort?: AbortController;
+} = {
   state: { data: null, error: null, fetchMs: null, startedAt: null },
+  whole: null,
   subscribers: new Set(),
 };
 
@@ -37,7 +46,16 @@ async function poll() {
   cache.abort = abort;
   const started = performance.now();
   try {
-    const cols = await apiGet<FleetColumns>('/api/v1/fleet/overview', abort.signal);
+    const known = cache.whole?.layout;
+    const url = known ? `/api/v1/fleet/overview?layout=${encodeURIComponent(known)}` : '/api/v1/fleet/overview';
+    const answer = await apiGet<FleetColumns>(url, abort.signal);
+    if (answer?.layoutReused && answer.layout !== known) {
+      // Cannot happen with a well-behaved server; ask again for everything rather than show a wrong node.
+      cache.whole = null;
+      throw new Error(`fleet overview: layout ${answer.layout} without its columns`);
+    }
+    const cols = withLayout(answer, cache.whole);
+    if (!answer?.layoutReused) cache.whole = cols;
     const data = parseFleet(cols);
     publish({ data, error: null, fetchMs: Math.round(performance.now() - started), startedAt: started });
   } catch (e) {
@@ -56,6 +74,7 @@ export function useFleet(): FleetState {
     if (cache.token !== token) {
       cache.token = token;
       cache.state = { data: null, error: null, fetchMs: null, startedAt: null };
+      cache.whole = null;
     }
     cache.subscribers.add(setState);
     setState(cache.state);
@@ -97,12 +116,22 @@ export function LiveThrottle({ onChange }: { onChange: (s: NodesState) => void }
   return null;
 }
 
-/** The overview's nodes with the live feed (given by LiveThrottle) laid over them (mergeLive). */
-export function useFleetNodes(live: NodesState): FleetState & { nodes: FleetNode[] | null } {
+/**
+ * The overview's nodes plus those only the live feed knows yet (liveOnly), and the live nodes
+ * to lay over the rows on screen (overlayLive). The list is rebuilt when a poll answers or a
+ * node appears, not with every live batch: a list of 10,000 rows is not merged and re-sorted
+ * every second, only the visible rows take the newest figures.
+ */
+export function useFleetNodes(live: NodesState): FleetState & { nodes: FleetNode[] | null; live: Record<string, LiveNode>; since: number } {
   const fleet = useFleet();
+  const ids = useMemo(() => new Set(fleet.data?.nodes.map((n) => n.id) ?? []), [fleet.data]);
+  const liveNodes = live.nodes as Record<string, LiveNode>;
+  const extra = liveOnly(ids, liveNodes);
+  const extraKey = extra.map((n) => n.id).join('\n');
   const nodes = useMemo(
-    () => (fleet.data || live.loaded ? mergeLive(fleet.data, live.nodes as Record<string, LiveNode>) : null),
-    [fleet.data, live],
+    () => (fleet.data || live.loaded ? (extra.length ? [...(fleet.data?.nodes ?? []), ...extra] : fleet.data?.nodes ?? []) : null),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- extra is rebuilt each call; its ids decide
+    [fleet.data, live.loaded, extraKey],
   );
-  return { ...fleet, nodes };
+  return { ...fleet, nodes, live: liveNodes, since: fleet.data?.generatedAt ?? 0 };
 }

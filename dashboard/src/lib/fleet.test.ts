@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  applyView, cellAt, DEFAULT_VIEW, heatLayout, heatOrder, loadViews, matches, mergeLive, netPercent, parseFleet,
+  applyView, cellAt, DEFAULT_VIEW, heatLayout, liveOnly, loadViews, matches, netPercent, overlayLive, parseFleet, withLayout,
   pressureColor, saveViews, toCsv, topN, visibleRange, VIEWS_KEY, type FleetNode,
 } from './fleet';
+import { heatOrder } from './heatmap';
 
 const node = (id: string, over: Partial<FleetNode> = {}): FleetNode => ({
   id, hostname: id, kind: 'agent', os: 'Linux', status: 'online', group: null, labels: {},
@@ -164,20 +165,33 @@ describe('visibleRange', () => {
   });
 });
 
-describe('mergeLive', () => {
+describe('overlayLive and liveOnly', () => {
   const live = (id: string, over: Partial<import('./fleet').LiveNode> = {}) => ({
     id, hostname: id, os: '', labels: {}, status: 'online' as const, lastSeen: 2000, cpuPercent: null, memoryPercent: null, ...over,
   });
-  const fleet = { generatedAt: 1000, total: 2, truncated: false, summary: { status: {}, kind: {} },
-    nodes: [node('a', { cpu: 10, memory: 20, disk: 30, status: 'stale' }), node('b', { cpu: 5 })] };
+  const a = node('a', { cpu: 10, memory: 20, disk: 30, status: 'stale' });
+  const b = node('b', { cpu: 5 });
   it('takes newer live figures and status, keeps the rest', () => {
-    const out = mergeLive(fleet, { a: live('a', { cpuPercent: 77, status: 'online' }), b: live('b', { lastSeen: 500, status: 'offline' }) });
-    expect(out[0]).toMatchObject({ id: 'a', cpu: 77, memory: 20, disk: 30, status: 'online' });
-    expect(out[1]).toMatchObject({ id: 'b', cpu: 5, status: 'online' });
+    expect(overlayLive(a, live('a', { cpuPercent: 77, status: 'online' }), 1000)).toMatchObject({ id: 'a', cpu: 77, memory: 20, disk: 30, status: 'online' });
+    expect(overlayLive(b, live('b', { lastSeen: 500, status: 'offline' }), 1000)).toMatchObject({ id: 'b', cpu: 5, status: 'online' });
+    expect(overlayLive(b, undefined, 1000)).toBe(b);
   });
-  it('adds nodes only the live feed knows', () => {
-    expect(mergeLive(null, { c: live('c', { kind: 'vm', cpuPercent: 3 }) })).toEqual([
+  it('lists nodes only the live feed knows', () => {
+    expect(liveOnly(new Set(['a']), { a: live('a'), c: live('c', { kind: 'vm', cpuPercent: 3 }) })).toEqual([
       node('c', { kind: 'vm', os: '', cpu: 3 }),
     ]);
+  });
+});
+
+describe('withLayout', () => {
+  const whole = { generatedAt: 1, total: 1, truncated: false, layout: '00000000000000ab', summary: { status: {}, kind: {} },
+    nodes: { id: ['n1'], hostname: ['h1'], kind: ['agent'], os: ['Linux'], status: ['online'], group: [null], labels: [{}],
+      cpu: [1], memory: [2], disk: [3], netBytesPerSec: [4] } };
+  it('takes the layout columns of the previous whole answer', () => {
+    const values = { ...whole, generatedAt: 2, layoutReused: true,
+      nodes: { status: ['stale'], cpu: [9], memory: [8], disk: [7], netBytesPerSec: [6] } } as unknown as import('./fleet').FleetColumns;
+    expect(withLayout(whole, null)).toBe(whole);
+    expect(parseFleet(withLayout(values, whole)).nodes).toEqual([node('n1', { hostname: 'h1', status: 'stale', cpu: 9, memory: 8, disk: 7, net: 6 })]);
+    expect(() => withLayout({ ...values, layout: 'ffffffffffffffff' }, whole)).toThrow('layout ffffffffffffffff without its columns');
   });
 });

@@ -43,20 +43,44 @@ export interface FleetColumns {
   generatedAt: number;
   total: number;
   truncated: boolean;
+  /** Digest of the rows' order and layout columns; sent back as `?layout=` to get only the rest. */
+  layout?: string;
+  /** True when the layout columns were left out (the request's `layout` was current). */
+  layoutReused?: boolean;
   summary: FleetSummary;
-  nodes: {
-    id: string[];
-    hostname: string[];
-    kind: string[];
-    os: string[];
-    status: string[];
-    group: (string | null)[];
-    labels: Record<string, string>[];
-    cpu: (number | null)[];
-    memory: (number | null)[];
-    disk: (number | null)[];
-    netBytesPerSec: (number | null)[];
-  };
+  nodes: LayoutColumns & ValueColumns;
+}
+
+/** The columns that change rarely (the server's `layout` digests them and the order). */
+export interface LayoutColumns {
+  id: string[];
+  hostname: string[];
+  kind: string[];
+  os: string[];
+  group: (string | null)[];
+  labels: Record<string, string>[];
+}
+
+export interface ValueColumns {
+  status: string[];
+  cpu: (number | null)[];
+  memory: (number | null)[];
+  disk: (number | null)[];
+  netBytesPerSec: (number | null)[];
+}
+
+export const LAYOUT_COLUMNS = ['id', 'hostname', 'kind', 'os', 'group', 'labels'] as const;
+
+/**
+ * An answer with its layout columns: a whole answer as it is; one with `layoutReused` takes them
+ * from `prev` (the last whole answer), which must carry the same layout.
+ */
+export function withLayout(data: FleetColumns, prev: FleetColumns | null): FleetColumns {
+  if (!data?.layoutReused) return data;
+  if (!prev || prev.layout !== data.layout) throw new Error(`fleet overview: layout ${data.layout} without its columns`);
+  const nodes = { ...data.nodes } as FleetColumns['nodes'];
+  for (const k of LAYOUT_COLUMNS) (nodes as unknown as Record<string, unknown>)[k] = prev.nodes[k];
+  return { ...data, nodes };
 }
 
 /** Turns the columns into rows; a malformed body gives an error naming the column. */
@@ -155,12 +179,6 @@ export function cellAt(l: HeatLayout, count: number, x: number, y: number): numb
   if (col >= l.cols || x - col * pitch >= l.cell || y - row * pitch >= l.cell) return -1;
   const i = row * l.cols + col;
   return i < count ? i : -1;
-}
-
-/** Heat-map order: most pressed first so hot spots gather at the top left; unknown last, ties by id. */
-export function heatOrder(nodes: FleetNode[], p: Pressure): FleetNode[] {
-  const key = (n: FleetNode) => (n.status === 'offline' ? -2 : pressureOf(n, p) ?? -1);
-  return [...nodes].sort((a, b) => key(b) - key(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** The `n` nodes with the highest value of `p`, unknown left out. */
@@ -346,31 +364,21 @@ export interface LiveNode {
 }
 
 /**
- * The polled overview with the live feed laid over it: CPU and memory from the newest sample,
- * the live status when the feed heard of the node after the overview was built, and nodes the
- * feed knows that the overview does not have yet.
+ * A node of the polled overview with the live feed laid over it: CPU and memory from the newest
+ * sample, and the live status when the feed heard of the node after the overview was built
+ * (`since`, the overview's generatedAt). The node itself when the feed has nothing.
  */
-export function mergeLive(fleet: FleetOverview | null, live: Record<string, LiveNode>): FleetNode[] {
-  const since = fleet?.generatedAt ?? 0;
-  const seen = new Set<string>();
+export function overlayLive(n: FleetNode, l: LiveNode | undefined, since: number): FleetNode {
+  if (!l) return n;
+  const fresh = l.lastSeen != null && l.lastSeen > since;
+  return { ...n, cpu: l.cpuPercent ?? n.cpu, memory: l.memoryPercent ?? n.memory, status: fresh ? l.status : n.status };
+}
+
+/** Nodes the live feed knows that the polled overview (`known`: its ids) does not have yet, as overview rows. */
+export function liveOnly(known: ReadonlySet<string>, live: Record<string, LiveNode>): FleetNode[] {
   const out: FleetNode[] = [];
-  for (const n of fleet?.nodes ?? []) {
-    seen.add(n.id);
-    const l = live[n.id];
-    if (!l) {
-      out.push(n);
-      continue;
-    }
-    const fresh = l.lastSeen != null && l.lastSeen > since;
-    out.push({
-      ...n,
-      cpu: l.cpuPercent ?? n.cpu,
-      memory: l.memoryPercent ?? n.memory,
-      status: fresh ? l.status : n.status,
-    });
-  }
   for (const id in live) {
-    if (seen.has(id)) continue;
+    if (known.has(id)) continue;
     const l = live[id];
     out.push({
       id, hostname: l.hostname || id, kind: l.kind ?? 'agent', os: l.os ?? '', status: l.status, group: null,

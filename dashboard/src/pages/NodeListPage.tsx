@@ -5,8 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { LiveThrottle, useFleetNodes } from '../fleet/useFleet';
 import { initialNodesState, type NodesState } from '../lib/liveReducer';
 import {
-  applyView, DEFAULT_VIEW, distinct, labelPairs, loadViews, saveViews, toCsv, visibleRange,
-  type FleetNode, type ListView, type SortKey,
+  applyView, DEFAULT_VIEW, distinct, labelPairs, loadViews, overlayLive, saveViews, toCsv, visibleRange,
+  type FleetNode, type ListView, type LiveNode, type SortKey,
 } from '../lib/fleet';
 import { formatBytesPerSec, formatPercent } from '../lib/format';
 import { navigate, nodeHref } from '../lib/route';
@@ -30,9 +30,14 @@ function pctCell(v: number | null) {
 
 const STATUS_CLASS = { online: 'syslens-st syslens-st-online', stale: 'syslens-st syslens-st-stale', offline: 'syslens-st' } as const;
 
-/** One row: plain elements only (no component library), so mounting rows while scrolling stays cheap. */
-const Row = memo(function Row({ n, top }: { n: FleetNode; top: number }) {
+/**
+ * One row: plain elements only (no component library), so mounting rows while scrolling stays
+ * cheap. `l` (the live feed's node, replaced when it changes) is laid over the polled row here,
+ * so a row re-renders only when its own node or live figures change.
+ */
+const Row = memo(function Row({ node, l, since, top }: { node: FleetNode; l: LiveNode | undefined; since: number; top: number }) {
   const { t } = useTranslation();
+  const n = overlayLive(node, l, since);
   return (
     <div
       className="syslens-vrow"
@@ -58,7 +63,7 @@ const Row = memo(function Row({ n, top }: { n: FleetNode; top: number }) {
 });
 
 /** Renders only the rows in view (plus a few): 10,000 nodes keep about 30 rows in the DOM. */
-function VirtualRows({ rows }: { rows: FleetNode[] }) {
+function VirtualRows({ rows, live, since }: { rows: FleetNode[]; live: Record<string, LiveNode>; since: number }) {
   const box = useRef<HTMLDivElement>(null);
   // Only the first visible row index is state: scrolling within a row re-renders nothing.
   const [firstRow, setFirstRow] = useState(0);
@@ -72,7 +77,10 @@ function VirtualRows({ rows }: { rows: FleetNode[] }) {
   }, []);
   const [first, last] = visibleRange(firstRow * ROW_HEIGHT, height, ROW_HEIGHT, rows.length);
   const shown = [];
-  for (let i = first; i <= last; i++) shown.push(<Row key={rows[i].id} n={rows[i]} top={i * ROW_HEIGHT} />);
+  for (let i = first; i <= last; i++) {
+    const n = rows[i];
+    shown.push(<Row key={n.id} node={n} l={live[n.id]} since={since} top={i * ROW_HEIGHT} />);
+  }
   return (
     <div
       ref={box}
@@ -91,7 +99,7 @@ export default function NodeListPage() {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [live, setLive] = useState<NodesState>(initialNodesState);
-  const { nodes, data, error } = useFleetNodes(live);
+  const { nodes, data, error, live: liveNodes, since } = useFleetNodes(live);
   const [view, setView] = useState<ListView>(DEFAULT_VIEW);
   const [views, setViews] = useState<Record<string, ListView>>(() => loadViews(localStorage));
   const [viewName, setViewName] = useState('');
@@ -109,7 +117,7 @@ export default function NodeListPage() {
     setView((v) => (v.sort === key ? { ...v, desc: !v.desc } : { ...v, sort: key, desc: !!numeric }));
 
   const exportCsv = () => {
-    const url = URL.createObjectURL(new Blob([toCsv(rows)], { type: 'text/csv;charset=utf-8' }));
+    const url = URL.createObjectURL(new Blob([toCsv(rows.map((n) => overlayLive(n, liveNodes[n.id], since)))], { type: 'text/csv;charset=utf-8' }));
     const a = document.createElement('a');
     a.href = url;
     a.download = `syslens-nodes-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`;
@@ -239,7 +247,7 @@ export default function NodeListPage() {
             {rows.length === 0 ? (
               <Empty style={{ margin: 24 }} description={nodes.length === 0 ? t('nodes.empty') : t('fleet.list.noMatch')} />
             ) : (
-              <VirtualRows rows={rows} />
+              <VirtualRows rows={rows} live={liveNodes} since={since} />
             )}
           </div>
         </div>

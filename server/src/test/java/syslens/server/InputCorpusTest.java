@@ -144,6 +144,7 @@ abstract class InputCorpusTest {
       path("/api/v1/node-certificates/{serial}/revoke", "POST", "/api/v1/node-certificates/%s/revoke", "serial"),
       path("/api/v1/nodes", "GET", "/api/v1/nodes?group=%s", "group").noOwnLimit(),
       path("/api/v1/fleet/overview", "GET", "/api/v1/fleet/overview?x=%s", "x").noOwnLimit(),
+      path("/api/v1/fleet/overview", "GET", "/api/v1/fleet/overview?layout=%s", "layout"),
       path("/api/v1/nodes/{id}", "DELETE", "/api/v1/nodes/%s", "id"),
       body("/api/v1/nodes/{id}/group", "PUT", "/api/v1/nodes/corpus-node/group", "{\"group\": %s}", "group"),
       path("/api/v1/groups", "GET", "/api/v1/groups?x=%s", "x").noOwnLimit(),
