@@ -56,7 +56,7 @@ final class AlertRelay implements AlertSink {
       notifier.send(alerts);
       return;
     }
-    for (String body : encode(alerts, ClusterBus.MAX_BODY_BYTES)) {
+    for (String body : encode(alerts, ClusterBus.MAX_BODY_BYTES, dropped)) {
       if (bus.publish(TOPIC, body)) {
         relayed.incrementAndGet();
       }
@@ -73,8 +73,8 @@ final class AlertRelay implements AlertSink {
     return dropped.get();
   }
 
-  /** JSON arrays of alerts, each at most {@code limit} bytes of UTF-8. */
-  List<String> encode(List<Alert> alerts, int limit) {
+  /** JSON arrays of alerts, each at most {@code limit} bytes of UTF-8; alerts that cannot fit are counted in {@code dropped}. */
+  static List<String> encode(List<Alert> alerts, int limit, AtomicLong dropped) {
     List<String> out = new ArrayList<>();
     StringBuilder batch = new StringBuilder("[");
     int bytes = 1;

@@ -86,11 +86,15 @@ public final class ClusterWork implements AutoCloseable {
   }
 
   /**
-   * The alerting role: {@code notifier} built as a standby; returns the sink the rule manager
-   * hands its alerts to. Call {@link #rules} once the manager exists.
+   * {@code notifier} built as a standby: changes made here are told, changes told are read again;
+   * with {@code notifies} (the alerting role) it competes for lease {@value #NOTIFIER}. Returns
+   * the sink the rule manager hands its alerts to. Call {@link #rules} once the manager exists.
    */
-  public AlertSink notifier(Notifier notifier) {
-    this.notifier = requireNonNull(notifier, "notifier");
+  public AlertSink notifier(Notifier notifier, boolean notifies) {
+    requireNonNull(notifier, "notifier");
+    if (notifies) {
+      this.notifier = notifier;
+    }
     notifier.onChange(() -> bus.publish(NOTIFY_TOPIC, ""));
     bus.subscribe(NOTIFY_TOPIC, (from, body) -> notifier.reloadShared());
     return new AlertRelay(bus, notifier);

@@ -82,6 +82,11 @@ public final class Membership {
     return new Membership(db, id, roles, address, System::nanoTime);
   }
 
+  /** As {@link #create}, with the monotonic clock {@code nanos} (tests). */
+  static Membership create(DataSource db, String id, Collection<String> roles, String address, LongSupplier nanos) {
+    return new Membership(db, id, roles, address, nanos);
+  }
+
   public String instanceId() {
     return id;
   }
