@@ -74,6 +74,7 @@ class ClusterTakeoverTest {
         VictoriaMetricsPeer vm = VictoriaMetricsPeer.start(dir.resolve("vm/data"), "-dedup.minScrapeInterval=1ms");
         VcSim sim = VcSim.start("-cluster", "1", "-host", "1", "-vm", "2")) {
       String metadataUrl = "jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres";
+      phase("PostgreSQL, VictoriaMetrics and the vCenter simulator started");
       for (int i = 0; i < 3; i++) {
         instances.add(new ClusterInstance(dir.resolve("s" + i), metadataUrl, vm.url("/api/v1/write").toString(),
             "ingest,api,alerting,collector"));
@@ -98,13 +99,15 @@ class ClusterTakeoverTest {
       String firstId = memberAt(db, first.address());
       await().atMost(Duration.ofSeconds(20)).until(() -> firstId.equals(leaseOwner(db, "notifier"))
           && firstId.equals(leaseOwner(db, "vcenter:" + vcenter)));
-      await().atMost(Duration.ofSeconds(30)).until(() -> "ok".equals(vcenterState(first, token, vcenter)));
+      phase("first instance up, notifying and holding the vCenter");
 
       for (ClusterInstance s : instances.subList(1, 3)) {
         s.sharing(first).start();
       }
+      await().atMost(Duration.ofSeconds(30)).until(() -> "ok".equals(vcenterState(first, token, vcenter)));
       instances.get(1).awaitReady();
       instances.get(2).awaitReady();
+      phase("three instances up");
       List<String> alive = new ArrayList<>();
       for (ClusterInstance s : instances) {
         alive.add(memberAt(db, s.address()));
@@ -132,6 +135,7 @@ class ClusterTakeoverTest {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
       }
       await().atMost(Duration.ofSeconds(20)).until(() -> groups.stream().allMatch(g -> firing.containsKey("Always_" + g)));
+      phase("rule groups firing and notified");
       assertThat(vcenterState(second, token2, vcenter)).as("polled by the first instance only").isNotEqualTo("ok");
       assertThat(vcenterState(instances.get(2), token2, vcenter)).as("polled by the first instance only")
           .isNotEqualTo("ok");
@@ -145,6 +149,7 @@ class ClusterTakeoverTest {
       agent.start();
       Agent a = agent;
       await().atMost(Duration.ofSeconds(20)).until(() -> a.state() == AgentState.CONNECTED);
+      phase("agent streaming, browser connected");
 
       long killedAt = System.nanoTime();
       first.kill(); // SIGKILL: no lease released, no member row removed
@@ -176,11 +181,12 @@ class ClusterTakeoverTest {
       assertThat(leaseOwner(db, "notifier")).as("another instance notifies").isIn(alive.get(1), alive.get(2));
 
       // Nothing notified twice: the takeover read the alert state and the notification log.
-      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() ->
+      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() ->
           groups.stream().allMatch(g -> firing.get("Always_" + g) == 1 && firing.get("Trigger_" + g) == 1));
       System.out.printf("ClusterTakeoverTest: after SIGKILL: live sample on another instance %d ms, new alerts of "
           + "the killed instance's rule groups notified %d ms, vCenter polled elsewhere %d ms%n", liveAfter.toMillis(),
           alertsAfter.toMillis(), vcenterAfter.toMillis());
+      phase("taken over");
     } finally {
       if (ws != null) {
         ws.abort();
@@ -193,6 +199,15 @@ class ClusterTakeoverTest {
       }
       hook.stop(0);
     }
+  }
+
+  private long phaseStart = System.nanoTime();
+
+  /** Prints how long the phase that ends now took (where this test's time goes on a loaded machine). */
+  private void phase(String what) {
+    long now = System.nanoTime();
+    System.out.printf("ClusterTakeoverTest: %s: %d ms%n", what, (now - phaseStart) / 1_000_000);
+    phaseStart = now;
   }
 
   private static String vcenterState(ClusterInstance s, String token, String id) throws Exception {
