@@ -400,7 +400,8 @@ public final class SysLensServer implements AutoCloseable {
       AlertingApi notifyApi = new AlertingApi(new NotifyApi(notifier), security.audit(), scopes);
       this.alerting = new AlertingWiring(config, storage, meta, q -> Engine.builder(q)
           .clock(config.clock()).timeout(limits.timeout()).maxSamples(limits.maxSamples())
-          .maxSeries(limits.maxSeries()).build(), clusterWork == null ? notifier : clusterWork.notifier(notifier, config.has(Role.ALERTING)),
+          .maxSeries(limits.maxSeries()).build(),
+          clusterWork == null ? notifier : clusterWork.notifier(notifier, config.has(Role.ALERTING)),
           clusterWork == null ? null : clusterWork::ownsRuleGroup);
       if (clusterWork != null) {
         clusterWork.rules(alerting.manager, alerting.rules);

@@ -73,7 +73,7 @@ final class AlertRelay implements AlertSink {
     return dropped.get();
   }
 
-  /** JSON arrays of alerts, each at most {@code limit} bytes of UTF-8; alerts that cannot fit are counted in {@code dropped}. */
+  /** JSON arrays of alerts, each at most {@code limit} bytes of UTF-8; alerts that cannot fit count in {@code dropped}. */
   static List<String> encode(List<Alert> alerts, int limit, AtomicLong dropped) {
     List<String> out = new ArrayList<>();
     StringBuilder batch = new StringBuilder("[");
