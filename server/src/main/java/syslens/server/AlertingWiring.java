@@ -33,10 +33,13 @@ final class AlertingWiring implements AutoCloseable {
   final RuleService rules;
 
   AlertingWiring(ServerConfig config, Storage tsdb, MetaStore meta,
-      Function<Queryable, Engine> engines, AlertSink sink) {
-    this.manager = RuleManager.builder(tsdb, engines, sink).clock(config.clock())
-        .store(JdbcStateStore.create(meta.dataSource())).appenders(() -> tsdb.appender("rules"))
-        .build();
+      Function<Queryable, Engine> engines, AlertSink sink, java.util.function.Predicate<String> ownsGroup) {
+    RuleManager.Builder b = RuleManager.builder(tsdb, engines, sink).clock(config.clock())
+        .store(JdbcStateStore.create(meta.dataSource())).appenders(() -> tsdb.appender("rules"));
+    if (ownsGroup != null) { // several alerting instances: each evaluates the groups it owns
+      b.owns(ownsGroup);
+    }
+    this.manager = b.build();
     try {
       this.rules = RuleService.create(RuleRepository.create(meta.dataSource(), config.clock()),
           manager);

@@ -48,6 +48,8 @@ import syslens.server.api.QueryApi;
 import syslens.server.api.StatusApi;
 import syslens.server.api.ApiErrorHandler;
 import syslens.server.cluster.ClusterBus;
+import syslens.server.cluster.ClusterWork;
+import syslens.server.cluster.Membership;
 import syslens.server.cluster.PostgresBus;
 import syslens.query.parser.ExprFormat;
 import syslens.server.api.QueryExecutor;
@@ -129,6 +131,8 @@ public final class SysLensServer implements AutoCloseable {
   /** Messages to the other instances sharing the metadata database (local when there are none). */
   private final ClusterBus bus;
   private final Readiness readiness;
+  /** Exclusive work shared with the other instances (rule groups, notification, vCenters); null on H2. */
+  private final ClusterWork clusterWork;
   private AgentIngestService agentStreams;
   private AlertingWiring alerting;
   private ReportsWiring reports;
@@ -159,6 +163,9 @@ public final class SysLensServer implements AutoCloseable {
     this.meta = m;
     this.bus = config.sharedMetadata() ? PostgresBus.create(config.metadataUrl(), config.metadataUser(),
         config.metadataPassword(), meta.dataSource(), config.clock()) : ClusterBus.local();
+    this.clusterWork = config.sharedMetadata() ? ClusterWork.create(Membership.create(meta.dataSource(),
+        bus.instanceId(), config.roles().stream().map(Role::label).toList(), config.bindAddress() + ":"
+        + config.port()), bus) : null;
     Storage opened = null;
     try {
       if (config.enrollmentToken() != null) {
@@ -184,7 +191,10 @@ public final class SysLensServer implements AutoCloseable {
           ? MasterKeyCipher.of(config.masterKey(), "SYSLENS_MASTER_KEY") : MasterKeyCipher.open(secrets);
       // Notification state migrates its tables while the engine may still be opening.
       this.notifier = Notifier.builder(meta.dataSource()).clock(config.clock()).secretCipher(masterKey)
-          .userLanguage(u -> security.users().get(u).map(syslens.security.User::language)).build();
+          .userLanguage(u -> security.users().get(u).map(syslens.security.User::language))
+          // Several instances: one notifies at a time (ClusterWork), each delivery's log entry committed at once.
+          .standby(clusterWork != null).writeLinger(clusterWork != null ? Duration.ZERO : Duration.ofSeconds(1))
+          .build();
       Storage storage = this.storage = opened = opening.join();
       this.tsdb = storage instanceof Tsdb t ? t : null;
       NodeRegistry registry = this.registry = new NodeRegistry(new NodeStore(meta), config.clock(),
@@ -193,7 +203,8 @@ public final class SysLensServer implements AutoCloseable {
       LiveHub hub = new LiveHub(registry, summaries, scopes);
       // Every source writes through the one ingest pipeline (agent stream, remote-write, import, vSphere).
       IngestPipeline pipeline = IngestPipeline.builder(storage).clock(config.clock()).meters(meters)
-          .agentNodes(registry::isAgent).listener(new AgentLiveFeed(registry, summaries, hub::publishSample)).build();
+          .agentNodes(registry::isAgent).listener(new AgentLiveFeed(registry, summaries, clusterWork == null
+              ? hub::publishSample : clusterWork.liveFeed(hub::publishSample, hub::clientCount))).build();
       this.sequences = Sequences.create(new SequenceStore(meta), meters);
       this.streamExecutor = java.util.concurrent.Executors.newThreadPerTaskExecutor(
           Thread.ofVirtual().name("agent-stream-", 0).factory());
@@ -370,7 +381,11 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/status/flags", status.flags().decorate(auth));
       // vSphere collector role: vCenters from the metadata DB, passwords sealed by the master key.
       this.vsphere = VsphereService.builder(new VCenterStore(meta, config.clock()), masterKey,
-          syslens.vsphere.IngestSink.create(pipeline), new VsphereWiring.Nodes(registry)).clock(config.clock()).build();
+          syslens.vsphere.IngestSink.create(pipeline), new VsphereWiring.Nodes(registry)).clock(config.clock())
+          .owned(clusterWork == null ? id -> true : clusterWork::ownsVcenter).build();
+      if (clusterWork != null && config.has(Role.COLLECTOR)) {
+        clusterWork.vsphere(vsphere);
+      }
       VcentersApi vcenters = new VcentersApi(new VsphereApi(vsphere), security.audit(), scopes);
       sb.service(VcentersApi.PREFIX, vcenters.decorate(auth));
       sb.serviceUnder(VcentersApi.PREFIX + "/", vcenters.decorate(auth));
@@ -385,7 +400,12 @@ public final class SysLensServer implements AutoCloseable {
       AlertingApi notifyApi = new AlertingApi(new NotifyApi(notifier), security.audit(), scopes);
       this.alerting = new AlertingWiring(config, storage, meta, q -> Engine.builder(q)
           .clock(config.clock()).timeout(limits.timeout()).maxSamples(limits.maxSamples())
-          .maxSeries(limits.maxSeries()).build(), notifier);
+          .maxSeries(limits.maxSeries()).build(),
+          clusterWork == null ? notifier : clusterWork.notifier(notifier, config.has(Role.ALERTING)),
+          clusterWork == null ? null : clusterWork::ownsRuleGroup);
+      if (clusterWork != null) {
+        clusterWork.rules(alerting.manager, alerting.rules);
+      }
       io.micrometer.core.instrument.FunctionCounter.builder("syslens.alerting.notifications.delivered", notifier,
           n -> n.stats().delivered()).register(meters);
       io.micrometer.core.instrument.FunctionCounter.builder("syslens.alerting.notifications.failed", notifier,
@@ -454,6 +474,9 @@ public final class SysLensServer implements AutoCloseable {
       if (alerting != null) {
         alerting.close();
       }
+      if (clusterWork != null) {
+        clusterWork.close();
+      }
       bus.close();
       meta.close(); // nothing else was opened yet that outlives this constructor (vsphere starts later)
       if (opened != null) {
@@ -486,6 +509,9 @@ public final class SysLensServer implements AutoCloseable {
       if (config.has(Role.ALERTING)) {
         s.notifier.start();
         s.alerting.start();
+      }
+      if (s.clusterWork != null) {
+        s.clusterWork.start();
       }
     } catch (RuntimeException e) {
       s.close();
@@ -612,6 +638,9 @@ public final class SysLensServer implements AutoCloseable {
     vsphere.close();
     alerting.close(); // rules stop handing over alerts before notification stops
     notifier.close();
+    if (clusterWork != null) {
+      clusterWork.close(); // after the work stopped here: the others may take it at once
+    }
     sweeper.shutdownNow();
     server.stop().join();
     streamExecutor.shutdown();

@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +47,7 @@ class ClusterFailoverTest {
     assertThat(PostgresServer.available()).as("PostgreSQL 15 (apt-get install postgresql)").isTrue();
     assertThat(VictoriaMetricsPeer.available()).as("VictoriaMetrics (apt-get install victoria-metrics)").isTrue();
     Files.createDirectories(dir.resolve("vm"));
-    List<Instance> instances = new ArrayList<>();
+    List<ClusterInstance> instances = new ArrayList<>();
     List<Agent> agents = new ArrayList<>();
     try (PostgresServer pg = PostgresServer.start();
         // As docs/operations.md says to run it: delivery is at least once (a batch the killed
@@ -61,15 +57,13 @@ class ClusterFailoverTest {
       String metadataUrl = "jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres";
       String writeUrl = vm.url("/api/v1/write").toString();
       for (int i = 0; i < 3; i++) {
-        instances.add(new Instance(dir.resolve("s" + i), freePort(), metadataUrl, writeUrl));
+        instances.add(new ClusterInstance(dir.resolve("s" + i), metadataUrl, writeUrl, "ingest,api,alerting"));
       }
       // The first instance creates the schema, the CA and the secrets; the others share them.
       instances.get(0).start();
       instances.get(0).awaitReady();
-      for (Instance s : instances.subList(1, 3)) {
-        copyTree(instances.get(0).data.resolve("secrets"), s.data.resolve("secrets"));
-        copyTree(instances.get(0).data.resolve("tls"), s.data.resolve("tls"));
-        s.start();
+      for (ClusterInstance s : instances.subList(1, 3)) {
+        s.sharing(instances.get(0)).start();
       }
       instances.get(1).awaitReady();
       instances.get(2).awaitReady();
@@ -116,7 +110,7 @@ class ClusterFailoverTest {
       });
 
       // Issued on the third instance, which holds only cl-node-1's stream: the others are relayed.
-      Instance third = instances.get(2);
+      ClusterInstance third = instances.get(2);
       String admin = third.login();
       for (int i = 0; i < agents.size(); i++) {
         HttpResponse<String> put = third.put("/api/v1/config/nodes/cl-node-" + i,
@@ -162,7 +156,7 @@ class ClusterFailoverTest {
       for (Agent a : agents) {
         a.close();
       }
-      for (Instance s : instances) {
+      for (ClusterInstance s : instances) {
         s.kill();
       }
     }
@@ -197,116 +191,5 @@ class ClusterFailoverTest {
     }
     assertThat(series.keySet()).as("one series per node").hasSizeLessThanOrEqualTo(1);
     return out;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
-  }
-
-  /** One {@code syslens server} JVM with the ingest, api and alerting roles. */
-  private final class Instance {
-    final Path data;
-    final int port;
-    final String metadataUrl;
-    final String writeUrl;
-    Process process;
-
-    Instance(Path data, int port, String metadataUrl, String writeUrl) throws IOException {
-      this.data = data;
-      this.port = port;
-      this.metadataUrl = metadataUrl;
-      this.writeUrl = writeUrl;
-      Files.createDirectories(data);
-    }
-
-    String hostPort() {
-      return "localhost:" + port;
-    }
-
-    void start() throws IOException {
-      String java = ProcessHandle.current().info().command().orElseThrow();
-      List<String> cmd = List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-          "-cp", System.getProperty("java.class.path"), "syslens.server.Main", "server", "--bind", "127.0.0.1",
-          "--port", Integer.toString(port), "--data", data.toString(), "--collect-interval", "1s",
-          "--metadata-url", metadataUrl, "--storage", "prometheus-remote", "--storage-url", writeUrl,
-          "--roles", "ingest,api,alerting");
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolveSibling(data.getFileName() + ".log").toFile()));
-      pb.environment().put("SYSLENS_ADMIN_PASSWORD", TestServer.PASSWORD);
-      pb.environment().put("SYSLENS_ENROLLMENT_TOKEN", TestServer.TOKEN);
-      pb.environment().put("SYSLENS_METADATA_USER", "syslens");
-      process = pb.start();
-    }
-
-    void awaitReady() throws IOException {
-      try {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-          if (!process.isAlive()) {
-            throw new IllegalStateException("server exited with " + process.exitValue());
-          }
-          try {
-            return get("/readyz", null).statusCode() == 200;
-          } catch (IOException e) {
-            return false;
-          }
-        });
-      } catch (RuntimeException e) {
-        throw new AssertionError("server " + data.getFileName() + " not ready: " + e.getMessage() + "\n--- log ---\n"
-            + Files.readString(data.resolveSibling(data.getFileName() + ".log")), e);
-      }
-    }
-
-    void kill() throws InterruptedException {
-      if (process != null && process.isAlive()) {
-        process.destroyForcibly().waitFor(); // SIGKILL
-      }
-    }
-
-    String login() throws Exception {
-      HttpResponse<String> r = post("/api/v1/auth/login", "{\"username\":\"admin\",\"password\":\""
-          + TestServer.PASSWORD + "\"}", null);
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-      return TestServer.JSON.readTree(r.body()).get("token").asText();
-    }
-
-    HttpResponse<String> get(String path, String token) throws IOException, InterruptedException {
-      return send(HttpRequest.newBuilder(uri(path)).GET(), token);
-    }
-
-    HttpResponse<String> post(String path, String body, String token) throws IOException, InterruptedException {
-      return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body)), token);
-    }
-
-    HttpResponse<String> put(String path, String body, String token) throws IOException, InterruptedException {
-      return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-          .PUT(HttpRequest.BodyPublishers.ofString(body)), token);
-    }
-
-    private URI uri(String path) {
-      return URI.create("http://127.0.0.1:" + port + path);
-    }
-
-    private HttpResponse<String> send(HttpRequest.Builder b, String token) throws IOException, InterruptedException {
-      if (token != null) {
-        b.header("Authorization", "Bearer " + token);
-      }
-      return http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-    }
   }
 }

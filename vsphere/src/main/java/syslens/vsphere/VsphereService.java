@@ -42,14 +42,18 @@ public final class VsphereService implements AutoCloseable {
   private final ExecutorService perfExecutor = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<String, Running> running = new ConcurrentHashMap<>();
   private final Map<String, String> startErrors = new ConcurrentHashMap<>();
+  /** Which vCenters this instance polls (several collector instances share them; all by default). */
+  private final java.util.function.Predicate<String> owned;
 
   private static final class Running {
     final VCenterCollector collector;
+    final VCenterSpec spec;
     volatile ScheduledFuture<?> next;
     volatile boolean stopped;
 
-    Running(VCenterCollector collector) {
+    Running(VCenterCollector collector, VCenterSpec spec) {
       this.collector = collector;
+      this.spec = spec;
     }
   }
 
@@ -61,6 +65,7 @@ public final class VsphereService implements AutoCloseable {
     this.clock = b.clock;
     this.maxEntitiesPerQuery = b.maxEntitiesPerQuery;
     this.retryBackoff = b.retryBackoff;
+    this.owned = b.owned;
     this.scheduler = Executors.newScheduledThreadPool(b.schedulerThreads, r -> {
       Thread t = new Thread(r, "vsphere-cycle");
       t.setDaemon(true);
@@ -73,10 +78,37 @@ public final class VsphereService implements AutoCloseable {
     return new Builder(repository, cipher, sink, nodes);
   }
 
-  /** Starts collecting every enabled vCenter of the repository. */
+  /** Starts collecting every enabled vCenter of the repository that this instance owns. */
   public void start() {
     for (VCenterSpec s : repository.list()) {
-      if (s.enabled()) {
+      if (s.enabled() && owned.test(s.id())) {
+        startCollector(s);
+      }
+    }
+  }
+
+  /**
+   * Brings collection in line with the repository and ownership (several collector instances:
+   * called after ownership may have changed, and to pick up vCenters saved on another instance):
+   * owned enabled vCenters run with their stored settings, every other collector stops.
+   */
+  public synchronized void reconcile() {
+    Map<String, VCenterSpec> want = new java.util.HashMap<>();
+    for (VCenterSpec s : repository.list()) {
+      if (s.enabled() && owned.test(s.id())) {
+        want.put(s.id(), s);
+      }
+    }
+    for (String id : new ArrayList<>(running.keySet())) {
+      Running r = running.get(id);
+      if (r != null && !r.spec.equals(want.get(id))) {
+        log.info("vCenter {}: {}", r.spec.name(), want.containsKey(id) ? "settings changed, restarting"
+            : "no longer collected here");
+        stopCollector(id);
+      }
+    }
+    for (VCenterSpec s : want.values()) {
+      if (!running.containsKey(s.id()) && !startErrors.containsKey(s.id())) {
         startCollector(s);
       }
     }
@@ -107,7 +139,7 @@ public final class VsphereService implements AutoCloseable {
     }
     repository.save(spec);
     stopCollector(spec.id());
-    if (spec.enabled()) {
+    if (spec.enabled() && owned.test(spec.id())) {
       startCollector(spec);
     }
   }
@@ -172,7 +204,7 @@ public final class VsphereService implements AutoCloseable {
       return;
     }
     Running r = new Running(new VCenterCollector(spec, password, sink, nodes, clock, perfExecutor,
-        maxEntitiesPerQuery, retryBackoff));
+        maxEntitiesPerQuery, retryBackoff), spec);
     running.put(spec.id(), r);
     schedule(r, 0);
     log.info("vCenter {} ({}): collecting every {} s", spec.name(), spec.url(), spec.perfInterval().toSeconds());
@@ -190,6 +222,11 @@ public final class VsphereService implements AutoCloseable {
     try {
       synchronized (r) {
         if (r.stopped) {
+          return;
+        }
+        if (!owned.test(r.spec.id())) {
+          // Ownership lapsed (another instance may poll it now); reconcile() stops this collector.
+          schedule(r, 1_000);
           return;
         }
         r.collector.runCycle();
@@ -251,6 +288,7 @@ public final class VsphereService implements AutoCloseable {
     private int maxEntitiesPerQuery = 256;
     private int schedulerThreads = 2;
     private Duration retryBackoff;
+    private java.util.function.Predicate<String> owned = id -> true;
 
     private Builder(VCenterRepository repository, CredentialCipher cipher, SampleSink sink, NodeDirectory nodes) {
       this.repository = requireNonNull(repository, "repository");
@@ -287,6 +325,15 @@ public final class VsphereService implements AutoCloseable {
         throw new IllegalArgumentException("retryBackoff: " + d + " (expected: 0..60s)");
       }
       this.retryBackoff = d;
+      return this;
+    }
+
+    /**
+     * Polls only the vCenters (by id) {@code owned} accepts, asked before each cycle; several
+     * collector instances each own some (default: all).
+     */
+    public Builder owned(java.util.function.Predicate<String> owned) {
+      this.owned = requireNonNull(owned, "owned");
       return this;
     }
 

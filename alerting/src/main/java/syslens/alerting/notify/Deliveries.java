@@ -77,6 +77,11 @@ final class Deliveries implements AutoCloseable {
 
   Deliveries(Clock clock, NotifyStore store, NotificationLog nflog, Senders senders, Templates templates,
       Supplier<NotifyConfig> config, Function<Receiver, String> language, Retry retry) {
+    this(clock, store, nflog, senders, templates, config, language, retry, NotifyWriter.LINGER_NANOS);
+  }
+
+  Deliveries(Clock clock, NotifyStore store, NotificationLog nflog, Senders senders, Templates templates,
+      Supplier<NotifyConfig> config, Function<Receiver, String> language, Retry retry, long lingerNanos) {
     this.clock = requireNonNull(clock, "clock");
     this.store = requireNonNull(store, "store");
     this.nflog = requireNonNull(nflog, "nflog");
@@ -92,7 +97,7 @@ final class Deliveries implements AutoCloseable {
         latest.computeIfPresent(o.logKey(), (k, v) -> v.id() == id ? null : v);
         inFlight.remove(id);
       }
-    }, () -> sending.get() > 0);
+    }, () -> sending.get() > 0, lingerNanos);
   }
 
   /** The notifier's database writer (the dispatcher queues notifications through it). */

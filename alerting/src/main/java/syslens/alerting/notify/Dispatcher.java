@@ -385,6 +385,16 @@ final class Dispatcher {
 
   // ---- acknowledgements and status ----
 
+  /** Reads the acknowledgements again (made on another instance sharing the database). */
+  synchronized void reloadAcks() {
+    Map<String, Ack> fresh = new HashMap<>();
+    for (Ack a : store.acks()) {
+      fresh.put(a.fingerprint(), a);
+    }
+    acks.keySet().retainAll(fresh.keySet());
+    acks.putAll(fresh);
+  }
+
   /** Acknowledges a firing alert; false when no such alert is known. */
   synchronized boolean ack(String fp, String by, String comment) {
     if (!alerts.containsKey(fp)) {

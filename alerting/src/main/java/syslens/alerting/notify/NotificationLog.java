@@ -31,6 +31,16 @@ final class NotificationLog {
     }
   }
 
+  /** Reads the log again: what the instance that notified before this one recorded. */
+  void reload() {
+    Map<String, LogEntry> fresh = new java.util.HashMap<>();
+    for (LogEntry e : store.log()) {
+      fresh.put(e.key(), e);
+    }
+    entries.keySet().retainAll(fresh.keySet());
+    entries.putAll(fresh);
+  }
+
   static String key(String groupKey, String receiver, int integration) {
     try {
       byte[] h = MessageDigest.getInstance("SHA-256").digest((groupKey + "\u0000" + receiver + "\u0000" + integration)

@@ -40,7 +40,13 @@ public final class Notifier implements AlertSink, AutoCloseable {
   private final Clock clock;
   private final NotifyStore store;
   private final Silences silences;
-  private final Dispatcher dispatcher;
+  /** Rebuilt from the database when this instance becomes the one that notifies ({@link #activate}). */
+  private volatile Dispatcher dispatcher;
+  private final NotificationLog nflog;
+  private final String initialConfig;
+  /** False on a standby instance: alerts are not dispatched and nothing is sent until {@link #activate}. */
+  private volatile boolean active;
+  private final java.util.List<Runnable> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Deliveries deliveries;
   private final Templates templates;
   private final Duration tickInterval;
@@ -75,17 +81,16 @@ public final class Notifier implements AlertSink, AutoCloseable {
     AlertingSchema.migrate(b.db);
     this.store = new NotifyStore(b.db);
     this.cipher = b.cipher;
+    this.initialConfig = b.initialConfig;
+    this.active = !b.standby;
     NotifyConfig config = loadConfig(b.initialConfig);
-    NotificationLog nflog = new NotificationLog(store);
+    NotificationLog nflog = this.nflog = new NotificationLog(store);
     this.silences = new Silences(store, clock);
     this.templates = new Templates();
     UserLanguage users = b.userLanguage;
-    Dispatcher[] d = new Dispatcher[1];
-    this.deliveries = new Deliveries(clock, store, nflog, new Senders(clock), templates, () -> d[0].config(),
-        r -> language(r, users), b.retry);
-    this.dispatcher = new Dispatcher(config, clock, store, nflog, silences, deliveries.writer(), deliveries::submit,
-        deliveries::pending);
-    d[0] = dispatcher;
+    this.deliveries = new Deliveries(clock, store, nflog, new Senders(clock), templates, () -> dispatcher.config(),
+        r -> language(r, users), b.retry, b.writeLinger.toNanos());
+    this.dispatcher = newDispatcher(config);
     this.ticker = new Thread(this::runDispatcher, "syslens-notify-dispatcher");
     ticker.setDaemon(true);
   }
@@ -177,11 +182,85 @@ public final class Notifier implements AlertSink, AutoCloseable {
     return new Builder(db);
   }
 
-  /** Re-sends notifications not confirmed before the last stop, then ticks in the background. */
+  private Dispatcher newDispatcher(NotifyConfig config) {
+    return new Dispatcher(config, clock, store, nflog, silences, deliveries.writer(), deliveries::submit,
+        deliveries::pending);
+  }
+
+  /**
+   * Re-sends notifications not confirmed before the last stop, then ticks in the background. A
+   * standby (see {@link Builder#standby}) only starts its thread: it sends nothing until {@link #activate}.
+   */
   public Notifier start() {
-    resumePending();
+    if (active) {
+      resumePending();
+    }
     ticker.start();
     return this;
+  }
+
+  /**
+   * Makes this the instance that notifies (several alerting instances share one database and one
+   * of them notifies at a time): configuration, silences, acknowledgements, alerts and the
+   * notification log are read as the previous one left them, its unconfirmed notifications are
+   * offered again, and dispatching starts. No-op when already active.
+   */
+  public synchronized void activate() {
+    if (active) {
+      return;
+    }
+    incoming.clear(); // alerts handed here while standing by: rules send them again
+    pending.set(0);
+    silences.reload();
+    nflog.reload();
+    dispatcher = newDispatcher(loadConfig(initialConfig));
+    resumePending();
+    active = true;
+    wake.release();
+    log.info("notification: this instance notifies from now on");
+  }
+
+  /** Stops deciding notifications (another instance notifies now); those already with a sender finish. */
+  public synchronized void deactivate() {
+    if (active) {
+      active = false;
+      log.warn("notification: this instance no longer notifies");
+    }
+  }
+
+  /** True while this instance decides and sends notifications. */
+  public boolean active() {
+    return active;
+  }
+
+  /**
+   * Reads configuration, silences and acknowledgements again (another instance sharing the
+   * database changed them); the dispatcher switches only when the configuration text changed.
+   */
+  public synchronized void reloadShared() {
+    String before = shownText;
+    NotifyConfig c = loadConfig(initialConfig);
+    if (!java.util.Objects.equals(before, shownText)) {
+      dispatcher.apply(c);
+    }
+    silences.reload();
+    dispatcher.reloadAcks();
+    wake.release();
+  }
+
+  /** Runs {@code listener} after each change made through the API here (configuration, silences, acknowledgements). */
+  public void onChange(Runnable listener) {
+    changeListeners.add(requireNonNull(listener, "listener"));
+  }
+
+  void changed() {
+    for (Runnable r : changeListeners) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        log.warn("after a notification change: {}", e.toString());
+      }
+    }
   }
 
   /**
@@ -195,7 +274,9 @@ public final class Notifier implements AlertSink, AutoCloseable {
         long started = System.nanoTime();
         boolean failed = false;
         try {
-          tick();
+          if (active) {
+            tick();
+          }
         } catch (RuntimeException e) {
           failed = true; // the due time is then stale: wait a whole tick rather than retry at once
           log.error("notification dispatcher step failed: {}", e.toString(), e);
@@ -400,6 +481,8 @@ public final class Notifier implements AlertSink, AutoCloseable {
     private UserLanguage userLanguage = UserLanguage.none();
     private SecretCipher cipher;
     private Deliveries.Retry retry = new Deliveries.Retry(8, Duration.ofSeconds(1), Duration.ofMinutes(1));
+    private boolean standby;
+    private Duration writeLinger = Duration.ofNanos(NotifyWriter.LINGER_NANOS);
 
     private Builder(DataSource db) {
       this.db = requireNonNull(db, "db");
@@ -450,6 +533,28 @@ public final class Notifier implements AlertSink, AutoCloseable {
      */
     public Builder secretCipher(SecretCipher c) {
       this.cipher = requireNonNull(c, "cipher");
+      return this;
+    }
+
+    /**
+     * Starts as a standby: nothing is dispatched or sent until {@link Notifier#activate} (several
+     * alerting instances, one of which notifies at a time).
+     */
+    public Builder standby(boolean standby) {
+      this.standby = standby;
+      return this;
+    }
+
+    /**
+     * How long the database writer gathers records before a commit (default 1 s, fewer writes in
+     * an alert storm). Zero: a delivery's notification-log entry is committed right after the
+     * delivery, so an instance taking over after a crash re-sends only what was in flight.
+     */
+    public Builder writeLinger(Duration d) {
+      if (d.isNegative()) {
+        throw new IllegalArgumentException("writeLinger: " + d + " (expected: >= 0)");
+      }
+      this.writeLinger = d;
       return this;
     }
 

@@ -80,6 +80,15 @@ public final class NotifyApi {
    */
   public Response handle(String method, String path, Map<String, String> params, String body, String actor,
       Scope scope) {
+    Response r = route(method, path, params, body, actor, scope);
+    if (r.audit() != null && r.status() < 300) {
+      notifier.changed(); // configuration, silences or acknowledgements: other instances read them again
+    }
+    return r;
+  }
+
+  private Response route(String method, String path, Map<String, String> params, String body, String actor,
+      Scope scope) {
     try {
       String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
       if (p.equals("/api/v1/silences")) {

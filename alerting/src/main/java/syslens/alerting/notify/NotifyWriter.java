@@ -72,6 +72,7 @@ final class NotifyWriter implements AutoCloseable {
 
   private record Marker(CountDownLatch written, boolean stop) implements Op {}
 
+  private final long lingerNanos;
   private final NotifyStore store;
   private final Consumer<Outcome> done;
   private final java.util.function.BooleanSupplier sending;
@@ -90,6 +91,15 @@ final class NotifyWriter implements AutoCloseable {
    * {@link #MAX_LINGER_NANOS} for them.
    */
   NotifyWriter(NotifyStore store, Consumer<Outcome> done, java.util.function.BooleanSupplier sending) {
+    this(store, done, sending, LINGER_NANOS);
+  }
+
+  /**
+   * As above with another linger: 0 writes each batch at once (several instances: a delivery's
+   * notification-log entry is committed right after it, so an instance taking over sees it).
+   */
+  NotifyWriter(NotifyStore store, Consumer<Outcome> done, java.util.function.BooleanSupplier sending, long lingerNanos) {
+    this.lingerNanos = lingerNanos;
     this.store = requireNonNull(store, "store");
     this.done = requireNonNull(done, "done");
     this.sending = requireNonNull(sending, "sending");
@@ -138,12 +148,12 @@ final class NotifyWriter implements AutoCloseable {
         // Linger a moment unless asked to flush: a notification delivered within the batch that
         // queues it writes neither its queue row nor its removal, which is most of them.
         long first = System.nanoTime();
-        long until = first + LINGER_NANOS;
+        long until = first + lingerNanos;
         for (long left; batch.size() < BATCH && !(batch.get(batch.size() - 1) instanceof Marker); ) {
           left = until - System.nanoTime();
           if (left <= 0) {
             // Past the linger: wait on (in short steps) only while senders still work, and not forever.
-            if (!sending.getAsBoolean() || System.nanoTime() - first >= MAX_LINGER_NANOS) {
+            if (lingerNanos == 0 || !sending.getAsBoolean() || System.nanoTime() - first >= MAX_LINGER_NANOS) {
               break;
             }
             left = BUSY_POLL_NANOS;

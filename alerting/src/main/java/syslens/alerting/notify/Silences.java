@@ -36,6 +36,16 @@ final class Silences {
     }
   }
 
+  /** Reads the silences again (another instance sharing the database changed them). */
+  synchronized void reload() {
+    Map<String, Silence> fresh = new java.util.HashMap<>();
+    for (Silence s : store.silences()) {
+      fresh.put(s.id(), s);
+    }
+    byId.keySet().retainAll(fresh.keySet());
+    byId.putAll(fresh);
+  }
+
   List<Silence> list() {
     List<Silence> out = new ArrayList<>(byId.values());
     out.sort(Comparator.comparing(Silence::startsAt).reversed());

@@ -156,22 +156,45 @@ public final class JdbcStateStore implements StateStore {
 
   @Override
   public List<InstanceRow> loadInstances() {
+    return load("", List.of());
+  }
+
+  /** By the rule-key index, in chunks of {@value #KEYS_PER_QUERY} keys. */
+  @Override
+  public List<InstanceRow> loadInstances(java.util.Collection<String> ruleKeys) {
+    List<String> keys = List.copyOf(ruleKeys);
+    List<InstanceRow> out = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i += KEYS_PER_QUERY) {
+      List<String> chunk = keys.subList(i, Math.min(keys.size(), i + KEYS_PER_QUERY));
+      out.addAll(load(" WHERE rule_key IN (" + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")",
+          chunk));
+    }
+    return out;
+  }
+
+  static final int KEYS_PER_QUERY = 500;
+
+  private List<InstanceRow> load(String where, List<String> args) {
     List<InstanceRow> out = new ArrayList<>();
     try (Connection c = db.getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT rule_key, labels, annotations, state, "
             + "sample_value, active_at, fired_at, resolved_at, last_sent_at, keep_firing_since, changes "
-            + "FROM alert_instances");
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        List<Long> changes = new ArrayList<>();
-        for (String s : rs.getString(11).split(",")) {
-          if (!s.isEmpty()) {
-            changes.add(Long.parseLong(s));
+            + "FROM alert_instances" + where)) {
+      for (int i = 0; i < args.size(); i++) {
+        ps.setString(i + 1, args.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          List<Long> changes = new ArrayList<>();
+          for (String s : rs.getString(11).split(",")) {
+            if (!s.isEmpty()) {
+              changes.add(Long.parseLong(s));
+            }
           }
+          out.add(new InstanceRow(rs.getString(1), Labels.fromMap(map(rs.getString(2))),
+              map(rs.getString(3)), rs.getString(4), rs.getDouble(5), rs.getLong(6), rs.getLong(7),
+              rs.getLong(8), rs.getLong(9), rs.getLong(10), changes));
         }
-        out.add(new InstanceRow(rs.getString(1), Labels.fromMap(map(rs.getString(2))),
-            map(rs.getString(3)), rs.getString(4), rs.getDouble(5), rs.getLong(6), rs.getLong(7),
-            rs.getLong(8), rs.getLong(9), rs.getLong(10), changes));
       }
     } catch (SQLException e) {
       throw new IllegalStateException("loading alert state: " + e.getMessage(), e);

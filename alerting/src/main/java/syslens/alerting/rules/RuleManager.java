@@ -52,6 +52,9 @@ public final class RuleManager implements AutoCloseable {
   private final boolean ownsPool;
   private final AtomicLong missedRounds = new AtomicLong();
   private final EvalListener listener;
+  /** Which groups this instance evaluates (several alerting instances share them; all by default). */
+  private final java.util.function.Predicate<String> owns;
+  private final boolean sharded;
   private volatile Map<String, Group> groups = Map.of();
   private Map<String, List<StateStore.InstanceRow>> restored;
   private boolean started;
@@ -64,6 +67,8 @@ public final class RuleManager implements AutoCloseable {
     /** The storage as the group's scope shows it, or null when the group is unscoped. */
     final Queryable scoped;
     final AtomicBoolean running = new AtomicBoolean();
+    /** False while another instance evaluates the group: its state is read again before the next round here. */
+    volatile boolean owned;
     volatile long lastEvalMs;
     volatile double lastEvalSeconds;
     ScheduledFuture<?> schedule;
@@ -87,6 +92,8 @@ public final class RuleManager implements AutoCloseable {
         b.appenders != Builder.NO_APPENDER);
     this.externalUrl = b.externalUrl;
     this.listener = b.listener;
+    this.owns = b.owns;
+    this.sharded = b.owns != Builder.ALL;
     this.ownsPool = true;
     this.pool = new ForkJoinPool(b.threads, p -> {
       var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
@@ -154,8 +161,11 @@ public final class RuleManager implements AutoCloseable {
         String key = g.name() + "/" + r.name() + (n > 1 ? "#" + n : "");
         rules.add(new Rule(key, g.name(), r, expr, generatorUrl(r, expr), settings).limitTo(scope));
       }
-      next.put(g.name(), new Group(g, rules,
-          scope == null ? null : syslens.storage.ScopedQueryable.of(queryable, scope)));
+      Group ng = new Group(g, rules, scope == null ? null : syslens.storage.ScopedQueryable.of(queryable, scope));
+      Group was = old.get(g.name());
+      // Sharded: a group's state is read when this instance takes it over (the last owner wrote it).
+      ng.owned = !sharded || (was != null && was.owned);
+      next.put(g.name(), ng);
     }
     if (restored == null) {
       restored = new HashMap<>();
@@ -241,6 +251,10 @@ public final class RuleManager implements AutoCloseable {
   }
 
   private void tick(Group g) {
+    if (sharded && !owns.test(g.spec.name())) {
+      g.owned = false;
+      return;
+    }
     if (!g.running.compareAndSet(false, true)) {
       missedRounds.incrementAndGet();
       return;
@@ -248,6 +262,9 @@ public final class RuleManager implements AutoCloseable {
     long ts = clock.millis();
     pool.execute(() -> {
       try {
+        if (!g.owned) {
+          takeOver(g);
+        }
         evalGroup(g, ts, null, false);
       } catch (RuntimeException e) {
         log.error("evaluating rule group {}: {}", g.spec.name(), e.toString(), e);
@@ -255,6 +272,50 @@ public final class RuleManager implements AutoCloseable {
         g.running.set(false);
       }
     });
+  }
+
+  /**
+   * Reads the group's alert state as the instance that evaluated it last left it (pending since,
+   * firing, resolved, last sent), so this instance carries on rather than starting over: what
+   * fired is not fired anew, what resolved is not resolved again.
+   */
+  private void takeOver(Group g) {
+    Map<String, List<StateStore.InstanceRow>> rows = new HashMap<>();
+    List<String> keys = g.rules.stream().filter(r -> r.spec.alerting()).map(r -> r.key).toList();
+    for (StateStore.InstanceRow row : store.loadInstances(keys)) {
+      rows.computeIfAbsent(row.ruleKey(), k -> new ArrayList<>()).add(row);
+    }
+    for (Rule r : g.rules) {
+      if (!r.spec.alerting()) {
+        continue;
+      }
+      synchronized (r) {
+        r.active.clear();
+      }
+      for (StateStore.InstanceRow row : rows.getOrDefault(r.key, List.of())) {
+        r.restore(row, settings);
+      }
+      if (r.spec.kind() == RuleSpec.Kind.ANOMALY) {
+        r.baseline = store.loadBaseline(r.key);
+      }
+    }
+    g.owned = true;
+    log.info("rule group {}: evaluated here from now on ({} alert instances taken over)", g.spec.name(),
+        rows.values().stream().mapToInt(List::size).sum());
+  }
+
+  /**
+   * Makes every current alert due to be sent again at its group's next round (another instance
+   * took notification over and may have missed alerts sent meanwhile; it tells duplicates apart).
+   */
+  public void resendAll() {
+    for (Group g : groups.values()) {
+      for (Rule r : g.rules) {
+        synchronized (r) {
+          r.active.values().forEach(a -> a.lastSentAt = Long.MIN_VALUE);
+        }
+      }
+    }
   }
 
   /** Evaluates one group at {@code ts} now, on the evaluation pool, and waits for it. */
@@ -468,6 +529,8 @@ public final class RuleManager implements AutoCloseable {
     private Map<String, String> externalLabels = Map.of();
     private String externalUrl = "";
     private EvalListener listener = (g, t, d) -> { };
+    static final java.util.function.Predicate<String> ALL = g -> true;
+    private java.util.function.Predicate<String> owns = ALL;
 
     private Builder(Queryable queryable, Function<Queryable, Engine> engines, AlertSink sink) {
       this.queryable = requireNonNull(queryable, "queryable");
@@ -524,6 +587,15 @@ public final class RuleManager implements AutoCloseable {
 
     public Builder listener(EvalListener l) {
       this.listener = requireNonNull(l, "listener");
+      return this;
+    }
+
+    /**
+     * Evaluates on its schedule only the groups {@code owns} accepts at that moment (asked each
+     * round); a group's state is read from the store when it becomes this instance's.
+     */
+    public Builder owns(java.util.function.Predicate<String> owns) {
+      this.owns = requireNonNull(owns, "owns");
       return this;
     }
 

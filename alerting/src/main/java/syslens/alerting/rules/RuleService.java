@@ -16,6 +16,7 @@ import java.util.Optional;
  */
 public final class RuleService {
   private final RuleRepository repository;
+  private final List<Runnable> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final RuleManager manager;
   private final Object lock = new Object();
 
@@ -68,7 +69,29 @@ public final class RuleService {
       }
       manager.setGroups(withBuiltin(new ArrayList<>(all.values())));
       repository.save(groups, actor);
+      changed();
       return existed;
+    }
+  }
+
+  /**
+   * Takes the stored groups again (another instance sharing the database changed them). Throws
+   * IllegalArgumentException, and nothing changes, when they do not compile here.
+   */
+  public void reload() {
+    synchronized (lock) {
+      manager.setGroups(withBuiltin(repository.list()));
+    }
+  }
+
+  /** Runs {@code listener} after each change made here (the cluster tells the other instances). */
+  public void onChange(Runnable listener) {
+    listeners.add(requireNonNull(listener, "listener"));
+  }
+
+  private void changed() {
+    for (Runnable r : listeners) {
+      r.run();
     }
   }
 
@@ -84,7 +107,9 @@ public final class RuleService {
         return false;
       }
       manager.setGroups(withBuiltin(rest));
-      return repository.delete(name);
+      boolean deleted = repository.delete(name);
+      changed();
+      return deleted;
     }
   }
 }

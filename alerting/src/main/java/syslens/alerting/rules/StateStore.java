@@ -40,6 +40,12 @@ public interface StateStore {
   /** Every stored instance. */
   List<InstanceRow> loadInstances();
 
+  /** The stored instances of these rules (a rule group taken over from another instance). */
+  default List<InstanceRow> loadInstances(java.util.Collection<String> ruleKeys) {
+    java.util.Set<String> keys = java.util.Set.copyOf(ruleKeys);
+    return loadInstances().stream().filter(r -> keys.contains(r.ruleKey())).toList();
+  }
+
   /** History, newest first. */
   List<Transition> history(HistoryQuery q);
 
