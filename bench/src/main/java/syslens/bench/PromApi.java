@@ -21,7 +21,13 @@ final class PromApi {
   static final ObjectMapper JSON = new ObjectMapper();
   /** Responses larger than this are refused, so a runaway answer cannot exhaust the bench's memory. */
   static final int MAX_BODY = 256 * 1024 * 1024;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /**
+   * HTTP/1.1 to every server, over one kept-alive connection: Prometheus and VictoriaMetrics speak
+   * only HTTP/1.1 in cleartext, and the JDK client would otherwise upgrade its plain-HTTP requests
+   * to SysLens to HTTP/2 (h2c), so the peers would not be measured through the same protocol.
+   */
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
   private final String token;
   private final String extraParams;

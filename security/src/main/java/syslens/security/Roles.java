@@ -34,6 +34,22 @@ public final class Roles {
   private final DataSource db;
   private final Scopes scopes;
   private volatile Map<String, Role> custom;
+  /**
+   * Effective permissions already worked out, for the custom roles they were worked out from: every
+   * authenticated request asks for its user's, so the role tree is walked once per user and role
+   * change instead of once (twice) per request. A save or delete replaces {@link #custom}, which
+   * makes the memo start afresh; bounded by {@value #MAX_MEMO} entries.
+   */
+  private volatile Memo memo = new Memo(Map.of());
+  static final int MAX_MEMO = 4096;
+
+  private record MemoKey(String role, Set<String> extraGrants, Set<String> extraDenies, List<String> userScopes) {}
+
+  private record Memo(Map<String, Role> custom, Map<MemoKey, EffectivePermissions> entries) {
+    Memo(Map<String, Role> custom) {
+      this(custom, new java.util.concurrent.ConcurrentHashMap<>());
+    }
+  }
 
   Roles(DataSource db, Scopes scopes) {
     this.db = requireNonNull(db, "db");
@@ -67,13 +83,33 @@ public final class Roles {
 
   /** Effective permissions of a role plus a user's extras; throws when a role is unknown or a cycle. */
   public EffectivePermissions effective(String role, Set<String> extraGrants, Set<String> extraDenies) {
-    return effective(role, extraGrants, extraDenies, List.of(), this::get);
+    return effective(role, extraGrants, extraDenies, List.of());
   }
 
   /** Like {@link #effective(String, Set, Set)}, with the scope selectors declared on the user. */
   public EffectivePermissions effective(String role, Set<String> extraGrants, Set<String> extraDenies,
       List<String> userScopes) {
-    return effective(role, extraGrants, extraDenies, userScopes, this::get);
+    Map<String, Role> c = custom;
+    Memo m = memo;
+    if (m.custom() != c) {
+      m = new Memo(c);
+      memo = m;
+    }
+    MemoKey k = new MemoKey(role, Set.copyOf(extraGrants), Set.copyOf(extraDenies), List.copyOf(userScopes));
+    EffectivePermissions e = m.entries().get(k);
+    if (e == null) {
+      e = effective(role, extraGrants, extraDenies, userScopes, name -> get(name, c));
+      if (m.entries().size() >= MAX_MEMO) {
+        m.entries().clear();
+      }
+      m.entries().put(k, e);
+    }
+    return e;
+  }
+
+  private static Optional<Role> get(String name, Map<String, Role> custom) {
+    Role r = BUILTIN.get(name);
+    return r != null ? Optional.of(r) : Optional.ofNullable(custom.get(name));
   }
 
   private static EffectivePermissions effective(String role, Set<String> extraGrants, Set<String> extraDenies,

@@ -191,6 +191,20 @@ abstract class SecurityContractTest {
   }
 
   @Test
+  void effective_roleSavedOrDeleted_answersTheNewRoleNotTheRememberedOne() {
+    security.roles().save(new Role("memo-a", List.of(), Set.of("alerts:rule:read"), Set.of(), false, false));
+    assertThat(security.roles().effective("memo-a", Set.of(), Set.of()).grantSet()).containsExactly("alerts:rule:read");
+    assertThat(security.roles().effective("memo-a", Set.of(), Set.of()).grantSet()).containsExactly("alerts:rule:read");
+    security.roles().save(new Role("memo-a", List.of(), Set.of("system:report:read"), Set.of(), false, false));
+    assertThat(security.roles().effective("memo-a", Set.of(), Set.of()).grantSet()).containsExactly("system:report:read");
+    assertThat(security.roles().effective("memo-a", Set.of("alerts:rule:write"), Set.of()).grantSet())
+        .containsExactlyInAnyOrder("system:report:read", "alerts:rule:write");
+    assertThat(security.roles().delete("memo-a")).isTrue();
+    assertThatThrownBy(() -> security.roles().effective("memo-a", Set.of(), Set.of()))
+        .hasMessageContaining("\"memo-a\" unknown");
+  }
+
+  @Test
   void roles_inheritanceConflictsAndCycles() {
     security.roles().save(new Role("team-a", List.of("operator"), Set.of("system:report:read"), Set.of(), false, false));
     EffectivePermissions e = security.roles().effective("team-a", Set.of(), Set.of());

@@ -32,12 +32,69 @@ public final class Matcher {
   private final String name;
   private final String value;
   private final Pattern pattern;
+  /**
+   * For a regex that is only literals joined by {@code |} ({@code a|b|c}, or one literal): the
+   * values it matches, looked up instead of running the regex (as Prometheus' FastRegexMatcher
+   * does); else null.
+   */
+  private final java.util.Set<String> literals;
+  /** For any other regex: a literal every match starts with ("" when none), checked first. */
+  private final String prefix;
 
   private Matcher(Type type, String name, String value, Pattern pattern) {
     this.type = type;
     this.name = name;
     this.value = value;
     this.pattern = pattern;
+    this.literals = pattern == null ? null : literalAlternatives(value);
+    this.prefix = pattern == null || literals != null ? "" : literalPrefix(value);
+  }
+
+  /** Characters that stand for themselves in RE2 syntax outside a class (conservatively few). */
+  private static boolean plain(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'
+        || c == ':' || c == '/' || c == ' ' || c == ',' || c == '=' || c == '@' || c == '%' || c == '#' || c == '!'
+        || c == '~' || c == '<' || c == '>' || c == ';' || c == '&' || c == '\'' || c == '"';
+  }
+
+  /** The alternatives of a regex made only of plain characters and {@code |}, or null. */
+  static java.util.Set<String> literalAlternatives(String re) {
+    for (int i = 0; i < re.length(); i++) {
+      char c = re.charAt(i);
+      if (c != '|' && !plain(c)) {
+        return null;
+      }
+    }
+    return java.util.Set.copyOf(java.util.Arrays.asList(re.split("\\|", -1)));
+  }
+
+  /**
+   * The plain characters a regex starts with, when no {@code |} appears anywhere in it (so every
+   * match starts with them) and the first non-plain character does not make the last of them
+   * optional or repeated ({@code ab?}, {@code ab*}, {@code ab{2}}); else "".
+   */
+  static String literalPrefix(String re) {
+    if (re.indexOf('|') >= 0) {
+      return "";
+    }
+    int i = 0;
+    while (i < re.length() && plain(re.charAt(i))) {
+      i++;
+    }
+    if (i < re.length()) {
+      char next = re.charAt(i);
+      if (next == '?' || next == '*' || next == '+' || next == '{') {
+        i--; // the quantifier applies to the last plain character
+      }
+    }
+    return i <= 0 ? "" : re.substring(0, i);
+  }
+
+  private boolean regexMatches(String v) {
+    if (literals != null) {
+      return literals.contains(v);
+    }
+    return v.startsWith(prefix) && pattern.matcher(v).matches();
   }
 
   /**
@@ -95,8 +152,8 @@ public final class Matcher {
     return switch (type) {
       case EQUAL -> value.equals(v);
       case NOT_EQUAL -> !value.equals(v);
-      case REGEX -> pattern.matcher(v).matches();
-      case NOT_REGEX -> !pattern.matcher(v).matches();
+      case REGEX -> regexMatches(v);
+      case NOT_REGEX -> !regexMatches(v);
     };
   }
 

@@ -69,4 +69,35 @@ class MatcherTest {
   void toString_isPromQlSyntax() {
     assertThat(Matcher.notRegex("path", "/a\"b").toString()).isEqualTo("path!~\"/a\\\"b\"");
   }
+
+  @Test
+  void regex_literalSetsAndPrefixes_answerAsTheRegexDoes() {
+    java.util.List<String> regexes = java.util.List.of("host-0000[0-4]", "a|b|c", "lo", "e.*|lo", "a|", "ab?",
+        "ab*", "ab+c", "ab{2}", "(?i)HOST-1", "host-1.*", "eth0|eth1|docker0", "a\\.b", "x-[a-c]+-y", ".*", ".+",
+        "api:v1/x", "");
+    java.util.List<String> values = java.util.List.of("", "a", "b", "c", "ab", "abb", "abc", "ac", "lo", "eth0",
+        "eth1", "docker0", "e", "host-00003", "host-00005", "host-0000", "HOST-1", "host-1", "host-12", "a.b", "axb",
+        "x-ab-y", "x--y", "api:v1/x", "abbbc", "lo ");
+    for (String re : regexes) {
+      com.google.re2j.Pattern plain = com.google.re2j.Pattern.compile("^(?:" + re + ")$");
+      Matcher m = Matcher.regex("l", re);
+      Matcher not = Matcher.notRegex("l", re);
+      for (String v : values) {
+        boolean want = plain.matcher(v).matches();
+        assertThat(m.matches(v)).as("%s =~ %s", v, re).isEqualTo(want);
+        assertThat(not.matches(v)).as("%s !~ %s", v, re).isEqualTo(!want);
+      }
+    }
+  }
+
+  @Test
+  void literalAlternatives_onlyForPlainText() {
+    assertThat(Matcher.literalAlternatives("a|b|c")).containsExactlyInAnyOrder("a", "b", "c");
+    assertThat(Matcher.literalAlternatives("a|")).containsExactlyInAnyOrder("a", "");
+    assertThat(Matcher.literalAlternatives("e.*|lo")).isNull();
+    assertThat(Matcher.literalPrefix("host-0000[0-4]")).isEqualTo("host-0000");
+    assertThat(Matcher.literalPrefix("ab?")).isEqualTo("a");
+    assertThat(Matcher.literalPrefix("a|b")).isEmpty();
+    assertThat(Matcher.literalPrefix("(?i)a")).isEmpty();
+  }
 }

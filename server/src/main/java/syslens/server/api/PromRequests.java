@@ -48,10 +48,51 @@ final class PromRequests {
     return handle(ctx, req, queries::submit, handler);
   }
 
+  /** A PromQL handler: evaluates with the inline limits ({@code inline}) or the server's. */
+  interface QueryHandler {
+    Object apply(QueryParams p, boolean inline);
+  }
+
+  /**
+   * Like {@link #handle(ServiceRequestContext, HttpRequest, QueryExecutor, Handler)}, but a query
+   * whose shape {@code inline} knows as small is evaluated right here on the event loop (no
+   * hand-off to a query thread and back); one that turns out not to be, or fails on an execution
+   * limit or the inline deadline, is evaluated again on the query threads with the server's limits.
+   */
+  static HttpResponse handleQuery(ServiceRequestContext ctx, HttpRequest req, QueryExecutor queries,
+      InlineQueries inline, QueryHandler handler) {
+    return dispatch(ctx, req, p -> {
+      String shape = inline.shapeOf(p.get("query"));
+      if (inline.inline(shape)) {
+        long cpu = inline.cpuNow();
+        HttpResponse r = runInline(handler, p);
+        if (r != null) {
+          inline.record(shape, cpu);
+          return r;
+        }
+        inline.demote(shape);
+      }
+      return HttpResponse.of(queries.submit(() -> {
+        long cpu = inline.cpuNow();
+        HttpResponse r = run(q -> handler.apply(q, false), p);
+        inline.record(shape, cpu);
+        return r;
+      }).exceptionally(PromRequests::failed));
+    });
+  }
+
+  /** Where a request's parameters are handled once known (GET at once, POST once the form is read). */
+  private interface Dispatch {
+    HttpResponse apply(QueryParams p);
+  }
+
   private static HttpResponse handle(ServiceRequestContext ctx, HttpRequest req, Runner runner, Handler handler) {
+    return dispatch(ctx, req, p -> HttpResponse.of(runner.run(() -> run(handler, p)).exceptionally(PromRequests::failed)));
+  }
+
+  private static HttpResponse dispatch(ServiceRequestContext ctx, HttpRequest req, Dispatch dispatch) {
     if (req.method() == HttpMethod.GET) {
-      QueryParams p = ctx.queryParams();
-      return HttpResponse.of(runner.run(() -> run(handler, p)).exceptionally(PromRequests::failed));
+      return dispatch.apply(ctx.queryParams());
     }
     if (req.method() != HttpMethod.POST) {
       return ApiErrors.error(HttpStatus.METHOD_NOT_ALLOWED, "bad_data", "method: " + req.method() + " (expected: GET or POST)");
@@ -62,11 +103,11 @@ final class PromRequests {
           "content type: " + ct + " (expected: application/x-www-form-urlencoded)");
     }
     ctx.setMaxRequestLength(MAX_FORM_BYTES);
-    return HttpResponse.of(req.aggregate().thenCompose((AggregatedHttpRequest agg) -> {
+    return HttpResponse.of(req.aggregate().thenApply((AggregatedHttpRequest agg) -> {
       // Form values first, as Go's Request.FormValue lets the body win over the URL.
       QueryParams p = QueryParams.builder().add(QueryParams.fromQueryString(agg.contentUtf8()))
           .add(ctx.queryParams()).build();
-      return runner.run(() -> run(handler, p));
+      return dispatch.apply(p);
     }).exceptionally(PromRequests::failed));
   }
 
@@ -93,6 +134,23 @@ final class PromRequests {
       case TIMEOUT, UNAVAILABLE -> HttpStatus.SERVICE_UNAVAILABLE;
     };
     return ApiErrors.error(status, e.errorType(), e.getMessage());
+  }
+
+  /**
+   * Evaluates with the inline limits; null when the query must go to the query threads instead
+   * (an execution limit or the inline deadline was hit, or the storage failed).
+   */
+  private static HttpResponse runInline(QueryHandler handler, QueryParams p) {
+    try {
+      Object data = handler.apply(p, true);
+      return data instanceof HttpResponse r ? r : ApiErrors.success(data);
+    } catch (IllegalArgumentException e) {
+      return ApiErrors.badData(e.getMessage());
+    } catch (QueryException e) {
+      return e.kind() == QueryException.Kind.BAD_DATA ? error(e) : null;
+    } catch (syslens.storage.StorageException e) {
+      return null;
+    }
   }
 
   private static HttpResponse run(Handler handler, QueryParams p) {

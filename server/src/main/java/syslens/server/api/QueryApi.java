@@ -39,6 +39,8 @@ public final class QueryApi {
   private final Clock clock;
   private final BiFunction<ServiceRequestContext, Engine, Engine> scope;
   private final Map<String, Expr> parsed = new ConcurrentHashMap<>();
+  private final InlineQueries inline;
+  private final Engine inlineEngine;
 
   /** Evaluates with {@code engine} on {@code queries}' threads; the timeout parameter is checked only. */
   public QueryApi(Engine engine, QueryExecutor queries, Clock clock) {
@@ -62,6 +64,19 @@ public final class QueryApi {
    */
   public QueryApi(Engine engine, Function<Duration, Engine> withTimeout, Duration maxTimeout, QueryExecutor queries,
       Clock clock, BiFunction<ServiceRequestContext, Engine, Engine> scope) {
+    this(engine, withTimeout, maxTimeout, queries, clock, scope, InlineQueries.off());
+  }
+
+  /**
+   * Like {@link #QueryApi(Engine, Function, Duration, QueryExecutor, Clock, BiFunction)}; queries
+   * that {@code inline} knows as small are evaluated on the event loop that received them, with
+   * {@code withTimeout.apply(inline.deadline())} (only for storage that answers from memory or
+   * local files: never give this a remote store).
+   */
+  public QueryApi(Engine engine, Function<Duration, Engine> withTimeout, Duration maxTimeout, QueryExecutor queries,
+      Clock clock, BiFunction<ServiceRequestContext, Engine, Engine> scope, InlineQueries inline) {
+    this.inline = requireNonNull(inline, "inline");
+    this.inlineEngine = withTimeout.apply(inline.deadline());
     this.scope = requireNonNull(scope, "scope");
     this.engine = requireNonNull(engine, "engine");
     this.withTimeout = requireNonNull(withTimeout, "withTimeout");
@@ -71,20 +86,20 @@ public final class QueryApi {
   }
 
   public HttpService instant() {
-    return (ctx, req) -> PromRequests.handle(ctx, req, queries, p -> {
+    return (ctx, req) -> PromRequests.handleQuery(ctx, req, queries, inline, (p, small) -> {
       String t = p.get("time");
       long time = t == null || t.isEmpty() ? clock.millis() : PromParams.timeValue("time", t);
-      Engine e = scope.apply(ctx, engine(p));
+      Engine e = scope.apply(ctx, engine(p, small));
       return PromJson.success(e.instantQuery(query(p), time, raw(p)), ctx.alloc());
     });
   }
 
   public HttpService range() {
-    return (ctx, req) -> PromRequests.handle(ctx, req, queries, p -> {
+    return (ctx, req) -> PromRequests.handleQuery(ctx, req, queries, inline, (p, small) -> {
       long start = PromParams.time("start", p.get("start"));
       long end = PromParams.time("end", p.get("end"));
       long step = PromParams.duration("step", p.get("step"));
-      Engine e = scope.apply(ctx, engine(p));
+      Engine e = scope.apply(ctx, engine(p, small));
       if (end < start) {
         throw new QueryException(QueryException.Kind.BAD_DATA,
             "invalid parameter \"end\": end timestamp must not be before start time");
@@ -125,12 +140,15 @@ public final class QueryApi {
    * The engine for the optional {@code timeout} parameter (Grafana sends its data source's query
    * timeout): a shorter deadline than the server's, never a longer one.
    */
-  private Engine engine(QueryParams p) {
+  private Engine engine(QueryParams p, boolean small) {
     String t = p.get("timeout");
     if (t == null || t.isEmpty()) {
-      return engine;
+      return small ? inlineEngine : engine;
     }
     long ms = PromParams.duration("timeout", t);
+    if (small && (ms <= 0 || ms >= inline.deadline().toMillis())) {
+      return inlineEngine;
+    }
     return ms > 0 && ms < maxTimeout.toMillis() ? withTimeout.apply(Duration.ofMillis(ms)) : engine;
   }
 
