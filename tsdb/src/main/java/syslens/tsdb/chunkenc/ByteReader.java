@@ -47,6 +47,38 @@ public final class ByteReader {
     return (u >>> 1) ^ -(u & 1);
   }
 
+  /** Skips {@code n} bytes. */
+  public void skip(int n) {
+    if (n < 0 || n > end - pos) {
+      throw new CorruptChunkException("skip of " + n + " bytes at offset " + pos + " (expected: <= " + (end - pos) + ")");
+    }
+    pos += n;
+  }
+
+  /**
+   * Skips {@code count} varints (each ends at a byte below 0x80) without decoding them: the cost
+   * of a scan for terminating bytes.
+   */
+  public void skipVarints(int count) {
+    int p = pos;
+    for (int left = count; left > 0; left--) {
+      int len = 0;
+      while (true) {
+        if (p >= end) {
+          throw new CorruptChunkException("read past the end at offset " + p + " (expected: < " + end + ")");
+        }
+        len++;
+        if (b[p++] >= 0) {
+          break;
+        }
+        if (len == 10) {
+          throw new CorruptChunkException("varint longer than 10 bytes at offset " + p);
+        }
+      }
+    }
+    pos = p;
+  }
+
   public int getIntBE() {
     return (get() << 24) | (get() << 16) | (get() << 8) | get();
   }
