@@ -31,6 +31,25 @@ public final class ByteReader {
   }
 
   public long getUvarint() {
+    int p = pos;
+    if (end - p >= 10) {
+      // Away from the end no byte needs a bounds check of its own; most varints are one byte.
+      int x = b[p++];
+      if (x >= 0) {
+        pos = p;
+        return x;
+      }
+      long v = x & 0x7f;
+      for (int shift = 7; shift < 70; shift += 7) {
+        x = b[p++];
+        v |= (long) (x & 0x7f) << shift;
+        if (x >= 0) {
+          pos = p;
+          return v;
+        }
+      }
+      throw new CorruptChunkException("uvarint longer than 10 bytes at offset " + p);
+    }
     long v = 0;
     for (int shift = 0; shift < 70; shift += 7) {
       int x = get();

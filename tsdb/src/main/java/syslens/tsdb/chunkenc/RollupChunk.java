@@ -18,7 +18,10 @@ public final class RollupChunk {
   public enum Column {
     MIN, MAX, SUM, COUNT, LAST, INCREASE;
 
-    /** This column's bit in a column set ({@link #decode(byte[], int)}). */
+    /**
+     * This column's bit in a column set ({@link #decode(byte[], int)}); the same bits as
+     * {@code syslens.storage.Aggregates.ALL_COLUMNS}'.
+     */
     public int bit() {
       return 1 << ordinal();
     }
