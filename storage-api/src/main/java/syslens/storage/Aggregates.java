@@ -60,6 +60,18 @@ public record Aggregates(long[] timestamps, double[] min, double[] max, double[]
    * across the boundary between a rollup and raw data.
    */
   public static Aggregates merge(List<Aggregates> parts, boolean[] raw) {
+    return merge(parts, raw, ALL_COLUMNS);
+  }
+
+  /** Every column: bits 1 min, 2 max, 4 sum, 8 count, 16 last, 32 increase (the record's order). */
+  public static final int ALL_COLUMNS = 0x3f;
+
+  /**
+   * As {@link #merge(List, boolean[])}, carrying only the columns in {@code columns} (bits as
+   * {@link #ALL_COLUMNS}; with increase, last too); the others hold NaN. What a reader of one
+   * function needs, without copying the columns it never reads.
+   */
+  public static Aggregates merge(List<Aggregates> parts, boolean[] raw, int columns) {
     requireNonNull(parts, "parts");
     requireNonNull(raw, "raw");
     int k = parts.size();
@@ -68,7 +80,12 @@ public record Aggregates(long[] timestamps, double[] min, double[] max, double[]
     for (Aggregates a : parts) {
       total += a.size();
     }
-    Builder b = new Builder(Math.max(1, total));
+    if ((columns & ~ALL_COLUMNS) != 0) {
+      throw new IllegalArgumentException("columns: " + Integer.toBinaryString(columns)
+          + " (expected: a set of the 6 column bits)");
+    }
+    // A raw sample's increase is taken from the last value of the point before it.
+    Builder b = new Builder(Math.max(1, total), (columns & 32) != 0 ? columns | 16 : columns);
     if (appendDisjoint(parts, raw, b)) {
       return b.build();
     }
@@ -208,21 +225,28 @@ public record Aggregates(long[] timestamps, double[] min, double[] max, double[]
     }
   }
 
-  /** Accumulates points in time order. */
+  /** Accumulates points in time order; a column left out ({@code null}) is built as NaN. */
   private static final class Builder {
     long[] ts;
     double[][] c;
     int n;
 
     Builder(int cap) {
+      this(cap, ALL_COLUMNS);
+    }
+
+    Builder(int cap, int columns) {
       ts = new long[cap];
-      c = new double[6][cap];
+      c = new double[6][];
+      for (int k = 0; k < c.length; k++) {
+        c[k] = (columns & (1 << k)) != 0 ? new double[cap] : null;
+      }
     }
 
     void addRaw(long t, double v) {
       double inc = 0;
-      if (n > 0) {
-        double prev = c[4][n - 1];
+      if (n > 0 && c[5] != null) {
+        double prev = c[4] != null ? c[4][n - 1] : Double.NaN;
         inc = v >= prev ? v - prev : v;
       }
       add(t, v, v, v, 1, v, inc);
@@ -230,46 +254,65 @@ public record Aggregates(long[] timestamps, double[] min, double[] max, double[]
 
     void add(long t, double mn, double mx, double s, double cnt, double l, double inc) {
       if (n == ts.length) {
-        ts = Arrays.copyOf(ts, n * 2);
-        for (int k = 0; k < c.length; k++) {
-          c[k] = Arrays.copyOf(c[k], n * 2);
-        }
+        grow(n * 2);
       }
       ts[n] = t;
-      c[0][n] = mn;
-      c[1][n] = mx;
-      c[2][n] = s;
-      c[3][n] = cnt;
-      c[4][n] = l;
-      c[5][n] = inc;
+      set(0, mn);
+      set(1, mx);
+      set(2, s);
+      set(3, cnt);
+      set(4, l);
+      set(5, inc);
       n++;
+    }
+
+    private void set(int k, double v) {
+      if (c[k] != null) {
+        c[k][n] = v;
+      }
+    }
+
+    private void grow(int cap) {
+      ts = Arrays.copyOf(ts, cap);
+      for (int k = 0; k < c.length; k++) {
+        if (c[k] != null) {
+          c[k] = Arrays.copyOf(c[k], cap);
+        }
+      }
     }
 
     /** Appends every point of {@code a} (all after the points so far), column by column. */
     void addAll(Aggregates a) {
       int m = a.size();
       if (n + m > ts.length) {
-        int cap = Math.max(n + m, n * 2);
-        ts = Arrays.copyOf(ts, cap);
-        for (int k = 0; k < c.length; k++) {
-          c[k] = Arrays.copyOf(c[k], cap);
-        }
+        grow(Math.max(n + m, n * 2));
       }
       System.arraycopy(a.timestamps, 0, ts, n, m);
       double[][] cols = {a.min, a.max, a.sum, a.count, a.last, a.increase};
       for (int k = 0; k < c.length; k++) {
-        System.arraycopy(cols[k], 0, c[k], n, m);
+        if (c[k] != null) {
+          System.arraycopy(cols[k], 0, c[k], n, m);
+        }
       }
       n += m;
     }
 
     Aggregates build() {
-      if (n == ts.length) { // sized exactly (merges size for every point): no copy
-        return new Aggregates(ts, c[0], c[1], c[2], c[3], c[4], c[5]);
+      double[] nans = null;
+      double[][] out = new double[6][];
+      for (int k = 0; k < c.length; k++) {
+        if (c[k] == null) {
+          if (nans == null) {
+            nans = new double[n];
+            Arrays.fill(nans, Double.NaN);
+          }
+          out[k] = nans;
+        } else {
+          out[k] = c[k].length == n ? c[k] : Arrays.copyOf(c[k], n);
+        }
       }
-      return new Aggregates(Arrays.copyOf(ts, n), Arrays.copyOf(c[0], n), Arrays.copyOf(c[1], n),
-          Arrays.copyOf(c[2], n), Arrays.copyOf(c[3], n), Arrays.copyOf(c[4], n),
-          Arrays.copyOf(c[5], n));
+      return new Aggregates(ts.length == n ? ts : Arrays.copyOf(ts, n), out[0], out[1], out[2],
+          out[3], out[4], out[5]);
     }
   }
 }

@@ -119,6 +119,39 @@ class AggregatesTest {
     assertSame(Aggregates.merge(parts, raw), reference(parts, raw));
   }
 
+  @Property(tries = 200)
+  void merge_someColumns_equalsTheFullMergeInThoseAndNaNElsewhere(@ForAll long seed) {
+    Random r = new Random(seed);
+    int k = 1 + r.nextInt(8);
+    List<Aggregates> parts = new ArrayList<>();
+    boolean[] raw = new boolean[k];
+    long offset = 0;
+    boolean disjoint = r.nextBoolean(); // the append path, else the heap path
+    for (int i = 0; i < k; i++) {
+      Aggregates p = part(r, r.nextInt(30), 1 + r.nextInt(5));
+      long[] t = p.timestamps().clone();
+      for (int j = 0; j < t.length && disjoint; j++) {
+        t[j] += offset;
+      }
+      offset = t.length == 0 ? offset : t[t.length - 1] + 1;
+      parts.add(new Aggregates(t, p.min(), p.max(), p.sum(), p.count(), p.last(), p.increase()));
+      raw[i] = r.nextInt(3) == 0;
+    }
+    int columns = r.nextInt(Aggregates.ALL_COLUMNS + 1);
+    Aggregates full = Aggregates.merge(parts, raw);
+    Aggregates got = Aggregates.merge(parts, raw, columns);
+    assertThat(got.timestamps()).containsExactly(full.timestamps());
+    double[][] g = {got.min(), got.max(), got.sum(), got.count(), got.last(), got.increase()};
+    double[][] f = {full.min(), full.max(), full.sum(), full.count(), full.last(), full.increase()};
+    for (int c = 0; c < 6; c++) {
+      if ((columns & (1 << c)) != 0) {
+        assertThat(g[c]).as("column %d of set %s", c, Integer.toBinaryString(columns)).containsExactly(f[c]);
+      } else if (c != 4 || (columns & 32) == 0) { // with increase, last is kept
+        assertThat(java.util.Arrays.stream(g[c]).allMatch(Double::isNaN)).as("column %d left out", c).isTrue();
+      }
+    }
+  }
+
   @Test
   void merge_twoYearsOfDayBlocksShuffled_allPointsInTimeOrder() {
     // 730 one-day parts of 24 hourly points (a 2-year series of 1-hour rollup blocks), shuffled.

@@ -108,7 +108,7 @@ public final class Block implements AutoCloseable {
           return new ArrayIterator(ts, v.values(), ts.length);
         }
         case RollupChunk.ENCODING: {
-          RollupChunk.Points p = RollupChunk.decode(data);
+          RollupChunk.Points p = RollupChunk.decode(data, column.bit());
           return new ArrayIterator(p.timestamps(), p.column(column), p.size());
         }
         default:
@@ -118,6 +118,18 @@ public final class Block implements AutoCloseable {
     } catch (CorruptChunkException e) {
       throw new CorruptBlockException(dir.resolve("chunks"),
           "chunk ref " + Long.toHexString(ref) + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void decodeAll(long ref) {
+    byte[] data = chunk(ref);
+    if (data.length > 0 && data[0] == RollupChunk.ENCODING) {
+      try {
+        RollupChunk.decode(data);
+      } catch (CorruptChunkException e) {
+        throw new CorruptBlockException(dir.resolve("chunks"),
+            "chunk ref " + Long.toHexString(ref) + ": " + e.getMessage(), e);
+      }
     }
   }
 
@@ -154,6 +166,9 @@ public final class Block implements AutoCloseable {
       IndexReader.SeriesEntry s = index.series(ref);
       for (ChunkRef c : s.chunks()) {
         try {
+          if (meta.isRollup()) {
+            decodeAll(c.ref()); // every column, where a reader decodes only the ones it needs
+          }
           SampleIterator it = samples(c.ref(), RollupChunk.Column.LAST);
           long prev = Long.MIN_VALUE;
           long count = 0;
@@ -222,12 +237,22 @@ public final class Block implements AutoCloseable {
    */
   public java.util.List<RollupSeries> selectRollups(java.util.List<syslens.storage.Matcher> matchers,
       long mint, long maxt) {
+    return selectRollups(matchers, mint, maxt, RollupChunk.ALL);
+  }
+
+  /**
+   * As {@link #selectRollups(java.util.List, long, long)}, decoding only the columns in {@code
+   * columns} (a set of {@link RollupChunk.Column#bit()}s; the others hold NaN): a query that
+   * reads the sums and counts of two years of points decodes two of the six columns.
+   */
+  public java.util.List<RollupSeries> selectRollups(java.util.List<syslens.storage.Matcher> matchers,
+      long mint, long maxt, int columns) {
     java.util.List<RollupSeries> out = new java.util.ArrayList<>();
     if (!meta.isRollup() || !meta.overlaps(mint, maxt)) {
       return out;
     }
     for (int ref : index.select(matchers)) {
-      RollupSeries rs = rollupSeries(ref, mint, maxt);
+      RollupSeries rs = rollupSeries(ref, mint, maxt, columns);
       if (rs != null) {
         out.add(rs);
       }
@@ -249,7 +274,7 @@ public final class Block implements AutoCloseable {
       @Override
       public boolean hasNext() {
         while (next == null && i < refs.length) {
-          next = rollupSeries(refs[i++], mint, maxt);
+          next = rollupSeries(refs[i++], mint, maxt, RollupChunk.ALL);
         }
         return next != null;
       }
@@ -266,8 +291,8 @@ public final class Block implements AutoCloseable {
     };
   }
 
-  /** Series {@code ref}'s rollup points in [mint, maxt]; null when it has none there. */
-  private RollupSeries rollupSeries(int ref, long mint, long maxt) {
+  /** Series {@code ref}'s rollup points in [mint, maxt] ({@code columns} decoded); null when it has none there. */
+  private RollupSeries rollupSeries(int ref, long mint, long maxt, int columns) {
     IndexReader.SeriesEntry e = index.series(ref);
     java.util.List<RollupChunk.Points> parts = new java.util.ArrayList<>();
     for (ChunkRef c : e.chunks()) {
@@ -276,13 +301,13 @@ public final class Block implements AutoCloseable {
       }
       byte[] data = chunk(c.ref());
       try {
-        parts.add(RollupChunk.decode(data));
+        parts.add(RollupChunk.decode(data, columns));
       } catch (CorruptChunkException ex) {
         throw new CorruptBlockException(dir.resolve("chunks"),
             "series " + e.labels() + ": " + ex.getMessage(), ex);
       }
     }
-    RollupChunk.Points p = RollupChunk.slice(parts, mint, maxt);
+    RollupChunk.Points p = RollupChunk.slice(parts, mint, maxt, columns);
     return p.size() > 0 ? new RollupSeries(e.labels(), p) : null;
   }
 

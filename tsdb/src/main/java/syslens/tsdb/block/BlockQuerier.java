@@ -21,7 +21,9 @@ import syslens.tsdb.rollup.RollupFunctions;
 /**
  * Reads one block over [mint, maxt]. Raw blocks yield their samples; rollup blocks yield each
  * interval's {@code last} value at the interval's timestamp, or with hints naming a function that
- * rollups answer, {@link AggregateSeries} (every column). Results come sorted by labels, as the index stores series in label order.
+ * rollups answer, {@link AggregateSeries} with the columns that function reads ({@link
+ * RollupFunctions#columnsFor}; the others NaN). Results come sorted by labels, as the index stores
+ * series in label order.
  */
 final class BlockQuerier implements Querier {
   private final Block block;
@@ -74,25 +76,38 @@ final class BlockQuerier implements Querier {
       return select(matchers);
     }
     List<Series> out = new ArrayList<>();
-    for (Block.RollupSeries rs : block.selectRollups(matchers, mint, maxt)) {
-      RollupChunk.Points p = rs.points();
-      double[] vs = switch (hints.func()) {
-        case "avg_over_time" -> {
-          double[] sum = p.column(RollupChunk.Column.SUM);
-          double[] cnt = p.column(RollupChunk.Column.COUNT);
-          double[] avg = new double[p.size()];
-          for (int i = 0; i < avg.length; i++) {
-            avg[i] = sum[i] / cnt[i];
-          }
-          yield avg;
-        }
-        case "rate", "increase" -> null; // see rebuiltCounter
-        default -> p.column(RollupFunctions.columnFor(hints.func()));
-      };
-      out.add(vs != null ? new RollupSeries(rs.labels(), p, p.timestamps(), vs, vs.length)
-          : rebuiltCounter(rs.labels(), p));
+    for (Block.RollupSeries rs : block.selectRollups(matchers, mint, maxt,
+        RollupFunctions.columnsFor(hints.func()))) {
+      out.add(forFunction(rs, hints.func()));
     }
     return SeriesSet.of(out);
+  }
+
+  /**
+   * The series a reader applying {@code func} (one of {@link RollupFunctions#SUPPORTED}) gets from
+   * {@code rs}; its samples are computed only if read (an engine that knows rollups reads the
+   * aggregates instead).
+   */
+  static RollupSeries forFunction(Block.RollupSeries rs, String func) {
+    return new RollupSeries(rs.labels(), rs.points(), func);
+  }
+
+  /** The samples of {@code p} that a plain engine applying {@code func} reads. */
+  static SampleIterator samplesFor(RollupChunk.Points p, String func) {
+    double[] vs = switch (func) {
+      case "avg_over_time" -> {
+        double[] sum = p.column(RollupChunk.Column.SUM);
+        double[] cnt = p.column(RollupChunk.Column.COUNT);
+        double[] avg = new double[p.size()];
+        for (int i = 0; i < avg.length; i++) {
+          avg[i] = sum[i] / cnt[i];
+        }
+        yield avg;
+      }
+      case "rate", "increase" -> null; // see rebuiltCounter
+      default -> p.column(RollupFunctions.columnFor(func));
+    };
+    return vs != null ? new ArrayIterator(p.timestamps(), vs, vs.length) : rebuiltCounter(p);
   }
 
   /**
@@ -102,7 +117,7 @@ final class BlockQuerier implements Querier {
    * was reset inside the interval, its rise before the reset lost), two points just before the
    * interval's end, a peak and a zero, make a reader's reset handling add exactly that increase.
    */
-  static RollupSeries rebuiltCounter(Labels labels, RollupChunk.Points p) {
+  static SampleIterator rebuiltCounter(RollupChunk.Points p) {
     long[] t = p.timestamps();
     double[] last = p.column(RollupChunk.Column.LAST);
     double[] inc = p.column(RollupChunk.Column.INCREASE);
@@ -125,15 +140,17 @@ final class BlockQuerier implements Querier {
       ts[k] = t[i];
       vs[k++] = last[i];
     }
-    return new RollupSeries(labels, p, ts, vs, k);
+    return new ArrayIterator(ts, vs, k);
   }
 
-  /** A rollup series: {@code ts}/{@code vs} for plain engines, every column for aware ones. */
-  record RollupSeries(Labels labels, RollupChunk.Points p, long[] ts, double[] vs, int n)
-      implements AggregateSeries {
+  /**
+   * A rollup series read for {@code func}: samples for plain engines ({@link #samplesFor}), the
+   * columns {@code func} reads for aware ones.
+   */
+  record RollupSeries(Labels labels, RollupChunk.Points p, String func) implements AggregateSeries {
     @Override
     public SampleIterator iterator() {
-      return new ArrayIterator(ts, vs, n);
+      return samplesFor(p, func);
     }
 
     @Override

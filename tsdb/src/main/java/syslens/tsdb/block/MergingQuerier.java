@@ -16,6 +16,7 @@ import syslens.storage.SampleIterator;
 import syslens.storage.SelectHints;
 import syslens.storage.Series;
 import syslens.storage.SeriesSet;
+import syslens.tsdb.rollup.RollupFunctions;
 
 /**
  * Merges several queriers (blocks, the head, anything implementing {@link Querier}) into one:
@@ -42,21 +43,23 @@ public final class MergingQuerier implements Querier {
   @Override
   public SeriesSet select(List<Matcher> matchers) {
     requireNonNull(matchers, "matchers");
-    return merge(q -> q.select(matchers));
+    return merge(q -> q.select(matchers), Aggregates.ALL_COLUMNS);
   }
 
   @Override
   public SeriesSet select(SelectHints hints, List<Matcher> matchers) {
     requireNonNull(hints, "hints");
     requireNonNull(matchers, "matchers");
-    return merge(q -> q.select(hints, matchers));
+    // RollupFunctions' column bits are Aggregates' (min, max, sum, count, last, increase).
+    return merge(q -> q.select(hints, matchers), RollupFunctions.columnsFor(hints.func()));
   }
 
   /**
    * Each part's series come sorted by labels ({@link SeriesSet}): a k-way merge joins equal label
-   * sets without a map, and a select that only one part answers is that part's answer.
+   * sets without a map, and a select that only one part answers is that part's answer. Merged
+   * aggregates carry only {@code columns} (what the hints' function reads).
    */
-  private SeriesSet merge(java.util.function.Function<Querier, SeriesSet> select) {
+  private SeriesSet merge(java.util.function.Function<Querier, SeriesSet> select, int columns) {
     List<List<Series>> lists = new ArrayList<>(parts.size());
     for (Querier q : parts) {
       List<Series> l = new ArrayList<>();
@@ -102,7 +105,7 @@ public final class MergingQuerier implements Querier {
       if (same.size() == 1) {
         out.add(same.get(0));
       } else if (same.stream().anyMatch(x -> x instanceof AggregateSeries)) {
-        out.add(new MergedAggregateSeries(min, List.copyOf(same)));
+        out.add(new MergedAggregateSeries(min, List.copyOf(same), columns));
       } else {
         out.add(new MergedSeries(min, List.copyOf(same)));
       }
@@ -161,7 +164,7 @@ public final class MergingQuerier implements Querier {
    * Series with equal labels of which some come from rollups: the iterator merges as for raw
    * series, the aggregates merge by timestamp with raw samples as points of count 1.
    */
-  private record MergedAggregateSeries(Labels labels, List<Series> parts)
+  private record MergedAggregateSeries(Labels labels, List<Series> parts, int columns)
       implements AggregateSeries {
     @Override
     public SampleIterator iterator() {
@@ -181,7 +184,7 @@ public final class MergingQuerier implements Querier {
           raw[k] = true;
         }
       }
-      return Aggregates.merge(aggs, raw);
+      return Aggregates.merge(aggs, raw, columns);
     }
   }
 

@@ -31,6 +31,25 @@ public final class ByteReader {
   }
 
   public long getUvarint() {
+    int p = pos;
+    if (end - p >= 10) {
+      // Away from the end no byte needs a bounds check of its own; most varints are one byte.
+      int x = b[p++];
+      if (x >= 0) {
+        pos = p;
+        return x;
+      }
+      long v = x & 0x7f;
+      for (int shift = 7; shift < 70; shift += 7) {
+        x = b[p++];
+        v |= (long) (x & 0x7f) << shift;
+        if (x >= 0) {
+          pos = p;
+          return v;
+        }
+      }
+      throw new CorruptChunkException("uvarint longer than 10 bytes at offset " + p);
+    }
     long v = 0;
     for (int shift = 0; shift < 70; shift += 7) {
       int x = get();
@@ -45,6 +64,38 @@ public final class ByteReader {
   public long getVarint() {
     long u = getUvarint();
     return (u >>> 1) ^ -(u & 1);
+  }
+
+  /** Skips {@code n} bytes. */
+  public void skip(int n) {
+    if (n < 0 || n > end - pos) {
+      throw new CorruptChunkException("skip of " + n + " bytes at offset " + pos + " (expected: <= " + (end - pos) + ")");
+    }
+    pos += n;
+  }
+
+  /**
+   * Skips {@code count} varints (each ends at a byte below 0x80) without decoding them: the cost
+   * of a scan for terminating bytes.
+   */
+  public void skipVarints(int count) {
+    int p = pos;
+    for (int left = count; left > 0; left--) {
+      int len = 0;
+      while (true) {
+        if (p >= end) {
+          throw new CorruptChunkException("read past the end at offset " + p + " (expected: < " + end + ")");
+        }
+        len++;
+        if (b[p++] >= 0) {
+          break;
+        }
+        if (len == 10) {
+          throw new CorruptChunkException("varint longer than 10 bytes at offset " + p);
+        }
+      }
+    }
+    pos = p;
   }
 
   public int getIntBE() {

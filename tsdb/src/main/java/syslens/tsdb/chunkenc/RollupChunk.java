@@ -16,12 +16,26 @@ public final class RollupChunk {
 
   /** The value columns, in their on-disk order. */
   public enum Column {
-    MIN, MAX, SUM, COUNT, LAST, INCREASE
+    MIN, MAX, SUM, COUNT, LAST, INCREASE;
+
+    /**
+     * This column's bit in a column set ({@link #decode(byte[], int)}); the same bits as
+     * {@code syslens.storage.Aggregates.ALL_COLUMNS}'.
+     */
+    public int bit() {
+      return 1 << ordinal();
+    }
   }
+
+  /** The set of every column. */
+  public static final int ALL = (1 << COLUMNS) - 1;
 
   private RollupChunk() {}
 
-  /** Decoded rollup points: timestamps and one array per {@link Column}. */
+  /**
+   * Decoded rollup points: timestamps and one array per {@link Column}. A column left out of a
+   * {@link #decode(byte[], int) partial decode} holds NaN at every point.
+   */
   public record Points(long[] timestamps, double[][] columns) {
     public int size() {
       return timestamps.length;
@@ -60,19 +74,67 @@ public final class RollupChunk {
    * @throws CorruptChunkException when the bytes are not a valid rollup chunk
    */
   public static Points decode(byte[] chunk) {
+    return decode(chunk, ALL);
+  }
+
+  /**
+   * Decodes the timestamps and the columns in {@code columns} (a set of {@link Column#bit()}s);
+   * the others are skipped without decoding their values (those after the last one wanted are
+   * not read at all) and hold NaN. The columns decoded equal a full {@link #decode(byte[])}'s.
+   *
+   * @throws CorruptChunkException when the bytes are not a valid rollup chunk
+   */
+  public static Points decode(byte[] chunk, int columns) {
     requireNonNull(chunk, "chunk");
+    if ((columns & ~ALL) != 0) {
+      throw new IllegalArgumentException("columns: " + Integer.toBinaryString(columns)
+          + " (expected: a set of the " + COLUMNS + " column bits)");
+    }
     ByteReader r = SealedChunk.body(chunk, ENCODING);
     int n = SealedChunk.readCount(r);
     long[] ts = SealedChunk.decodeTimestamps(r, n);
     double[][] cols = new double[COLUMNS][];
+    double[] absent = null;
+    int lastWanted = 31 - Integer.numberOfLeadingZeros(columns);
     for (int c = 0; c < COLUMNS; c++) {
-      cols[c] = SealedChunk.decodeValues(r, n);
+      if ((columns & (1 << c)) != 0) {
+        cols[c] = SealedChunk.decodeValues(r, n);
+        continue;
+      }
+      if (c < lastWanted) {
+        SealedChunk.skipValues(r, n);
+      }
+      if (absent == null) {
+        absent = nans(n);
+      }
+      cols[c] = absent;
     }
     return new Points(ts, cols);
   }
 
+  private static double[] nans(int n) {
+    double[] a = new double[n];
+    java.util.Arrays.fill(a, Double.NaN);
+    return a;
+  }
+
   /** The points of consecutive chunks with timestamps in [mint, maxt], concatenated. */
   public static Points slice(java.util.List<Points> parts, long mint, long maxt) {
+    return slice(parts, mint, maxt, ALL);
+  }
+
+  /**
+   * The points of consecutive chunks with timestamps in [mint, maxt], concatenated, copying only
+   * the columns in {@code columns} (the others hold NaN). One part wholly inside the range is
+   * returned as it is.
+   */
+  public static Points slice(java.util.List<Points> parts, long mint, long maxt, int columns) {
+    if (parts.size() == 1) {
+      long[] t = parts.get(0).timestamps();
+      if (t.length == 0 || (t[0] >= mint && t[t.length - 1] <= maxt)) {
+        return parts.get(0);
+      }
+    }
     int n = 0;
     for (Points p : parts) {
       for (long t : p.timestamps()) {
@@ -82,7 +144,15 @@ public final class RollupChunk {
       }
     }
     long[] ts = new long[n];
-    double[][] cols = new double[COLUMNS][n];
+    double[][] cols = new double[COLUMNS][];
+    double[] absent = null;
+    for (int c = 0; c < COLUMNS; c++) {
+      if ((columns & (1 << c)) != 0) {
+        cols[c] = new double[n];
+      } else {
+        cols[c] = absent == null ? (absent = nans(n)) : absent;
+      }
+    }
     int k = 0;
     for (Points p : parts) {
       for (int i = 0; i < p.size(); i++) {
@@ -90,7 +160,9 @@ public final class RollupChunk {
         if (t >= mint && t <= maxt) {
           ts[k] = t;
           for (int c = 0; c < COLUMNS; c++) {
-            cols[c][k] = p.columns()[c][i];
+            if ((columns & (1 << c)) != 0) {
+              cols[c][k] = p.columns()[c][i];
+            }
           }
           k++;
         }

@@ -281,6 +281,49 @@ public final class SealedChunk {
     return vs;
   }
 
+  /**
+   * Moves {@code r} past a column written by {@link #encodeValues} without decoding its values
+   * (a rollup reader that needs other columns); checks what {@link #decodeValues} checks of the
+   * column's structure.
+   */
+  static void skipValues(ByteReader r, int count) {
+    if (count == 0) {
+      return;
+    }
+    int mode = r.get();
+    if (mode == VALUES_XOR) {
+      if (count > r.remaining() / 8) {
+        throw new CorruptChunkException("XOR column of " + count + " values in " + r.remaining()
+            + " bytes (expected: 8 bytes a value)");
+      }
+      r.skip(8 * count);
+    } else if (mode == VALUES_DECIMAL) {
+      long e = r.getVarint();
+      if (e != (int) e || !DecimalCodec.validExponent((int) e)) {
+        throw new CorruptChunkException("decimal exponent " + e + " (expected: -18..22)");
+      }
+      int intMode = r.get();
+      if (intMode != INT_DELTA && intMode != INT_DELTA2) {
+        throw new CorruptChunkException("integer mode " + intMode + " (expected: 0 or 1)");
+      }
+      r.skipVarints(count);
+      long exceptions = r.getUvarint();
+      if (exceptions > count) {
+        throw new CorruptChunkException("exceptions " + exceptions + " (expected: <= " + count + ")");
+      }
+      long pos = 0;
+      for (long k = 0; k < exceptions; k++) {
+        pos += r.getUvarint();
+        if (pos >= count) {
+          throw new CorruptChunkException("exception position " + pos + " (expected: < " + count + ")");
+        }
+        r.skip(8);
+      }
+    } else {
+      throw new CorruptChunkException("value mode " + mode + " (expected: 0 or 1)");
+    }
+  }
+
   /** Wraps a body in the chunk header, zstd-compressing it when that is smaller. */
   static byte[] frame(int encoding, ByteBuf body, int n) {
     ByteBuf out = new ByteBuf(body.length() / 2 + 16);

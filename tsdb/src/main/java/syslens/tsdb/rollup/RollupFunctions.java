@@ -33,6 +33,28 @@ public final class RollupFunctions {
   }
 
   /**
+   * The columns (a set of {@link Column#bit()}s) a reader needs to answer {@code func} from
+   * rollup points, so a block decodes only those: {@code avg_over_time} sums and counts, {@code
+   * max_over_time} maxima, {@code rate} and {@code increase} counts (a window of single raw
+   * samples is Prometheus' rate of their values), last values (the rebuilt counter, and the step
+   * to raw samples after the rollups) and increases. Every column for a function not in {@link
+   * #SUPPORTED}.
+   */
+  public static int columnsFor(String func) {
+    requireNonNull(func, "func");
+    return switch (func) {
+      case "max_over_time" -> Column.MAX.bit();
+      case "min_over_time" -> Column.MIN.bit();
+      case "sum_over_time" -> Column.SUM.bit();
+      case "count_over_time" -> Column.COUNT.bit();
+      case "avg_over_time" -> Column.SUM.bit() | Column.COUNT.bit();
+      case "last_over_time" -> Column.LAST.bit();
+      case "rate", "increase" -> Column.COUNT.bit() | Column.LAST.bit() | Column.INCREASE.bit();
+      default -> RollupChunk.ALL;
+    };
+  }
+
+  /**
    * {@code func} over the points with from < t <= to, or NaN when there is none.
    *
    * @throws IllegalArgumentException for a function not in {@link #SUPPORTED}
