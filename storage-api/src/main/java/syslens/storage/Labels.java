@@ -115,13 +115,20 @@ public final class Labels implements Iterable<Label>, Comparable<Labels> {
    * The same labels with every name and value interned ({@link String#intern()}): storage keeps
    * one copy of each distinct string however many series carry it, and lookups of equal labels
    * built the same way compare strings by identity. Meant for series creation, not per sample.
+   * Labels whose strings are all interned already are returned as they are (no second copy).
    */
   public Labels interned() {
-    String[] out = new String[kv.length];
+    String[] out = null;
     for (int i = 0; i < kv.length; i++) {
-      out[i] = kv[i].intern();
+      String s = kv[i].intern();
+      if (s != kv[i] && out == null) {
+        out = kv.clone();
+      }
+      if (out != null) {
+        out[i] = s;
+      }
     }
-    return new Labels(out);
+    return out == null ? this : new Labels(out);
   }
 
   public int size() {

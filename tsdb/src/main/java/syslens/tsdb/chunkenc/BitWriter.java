@@ -74,7 +74,10 @@ public final class BitWriter {
       if (needBytes > Integer.MAX_VALUE - 8) {
         throw new IllegalStateException("bit stream of " + needBytes + " bytes (expected: < 2 GiB)");
       }
-      buf = Arrays.copyOf(buf, (int) Math.max(needBytes, Math.min(Integer.MAX_VALUE - 8L, buf.length * 2L)));
+      // Grows by half (at least 16 bytes): a head holds one open chunk per series, so the slack
+      // past its last byte is paid once per series.
+      long grown = Math.min(Integer.MAX_VALUE - 8L, buf.length + Math.max(16L, buf.length >> 1));
+      buf = Arrays.copyOf(buf, (int) Math.max(needBytes, grown));
     }
   }
 }

@@ -20,7 +20,8 @@ public final class XorChunk {
   public static final int MAX_SAMPLES = 0xffff;
   static final int HEADER_BYTES = 2;
 
-  private final BitWriter out = new BitWriter(128);
+  /** Starts small: the open chunk of each head series holds this buffer (docs/benchmarks.md). */
+  private final BitWriter out = new BitWriter(32);
   private int count;
   private long t;
   private long tDelta;

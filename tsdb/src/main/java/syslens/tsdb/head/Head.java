@@ -35,14 +35,14 @@ import syslens.storage.StorageException;
  * dropped from the queue, their series roll back to what was applied (so a resend is logged
  * again), series that never got a durable sample are removed, and the log recovers.
  *
- * <p>Concurrency: series lookup is lock-free (ConcurrentHashMap); series are created and removed
+ * <p>Concurrency: series lookup is an optimistic read ({@link SeriesMap}); series are created and removed
  * under the commit lock; each series guards its chunks with its own monitor.
  */
 public final class Head {
   private final HeadOptions opts;
   private final CommitLog log;
-  private final ConcurrentHashMap<Labels, MemSeries> byLabels;
-  private final ConcurrentHashMap<Long, MemSeries> byRef;
+  /** Every registered series, by ref and by labels. */
+  private final SeriesMap byRef;
   private final Postings postings = new Postings();
   private final ReentrantLock commitLock = new ReentrantLock();
   private final ReentrantLock applyLock = new ReentrantLock();
@@ -78,8 +78,7 @@ public final class Head {
   private Head(HeadOptions opts, CommitLog log) {
     this.opts = opts;
     this.log = log;
-    this.byLabels = new ConcurrentHashMap<>(Math.max(16, opts.expectedSeries()));
-    this.byRef = new ConcurrentHashMap<>(Math.max(16, opts.expectedSeries()));
+    this.byRef = new SeriesMap(opts.expectedSeries());
   }
 
   /** A head cutting chunks at {@code chunkSize} samples and logging commits to {@code log}. */
@@ -177,7 +176,7 @@ public final class Head {
     return replayDropped.sum();
   }
 
-  /** Seam for blocks: every series (a live view; each series locks itself). */
+  /** Seam for blocks: every series (a snapshot; each series locks itself). */
   public Collection<MemSeries> series() {
     return Collections.unmodifiableCollection(byRef.values());
   }
@@ -199,7 +198,7 @@ public final class Head {
     if (labels.storageMemo() instanceof MemSeries m && m.head == this && !m.removed) {
       return m;
     }
-    MemSeries s = byLabels.get(labels);
+    MemSeries s = byRef.get(labels);
     if (s != null) {
       labels.storageMemo(s);
     }
@@ -270,7 +269,7 @@ public final class Head {
 
   /** Under the commit lock: the registered series for a staged or removed one. */
   private MemSeries resolve(MemSeries s, List<MemSeries> created) {
-    MemSeries existing = byLabels.get(s.labels());
+    MemSeries existing = byRef.get(s.labels());
     if (existing != null) {
       release(s, false);
       return existing;
@@ -288,15 +287,13 @@ public final class Head {
   private void register(MemSeries s) {
     s.head = this;
     postings.add(s.ref(), s.labels());
-    byRef.put(s.ref(), s);
-    byLabels.put(s.labels(), s);
+    byRef.putIfAbsent(s);
   }
 
   /** Under the commit lock: drops a series that holds no applied sample. */
   private void remove(MemSeries s) {
     s.removed = true;
-    byLabels.remove(s.labels(), s);
-    byRef.remove(s.ref(), s);
+    byRef.remove(s);
     postings.remove(s.ref(), s.labels());
     if (s.source != null) {
       perSource.get(s.source).decrementAndGet();
@@ -306,8 +303,8 @@ public final class Head {
   /** WAL replay: recreates a series with its logged ref. Returns false if the labels clash. */
   public boolean replaySeries(long ref, Labels labels) {
     requireNonNull(labels, "labels");
-    MemSeries existing = byLabels.get(labels);
-    if (existing != null || byRef.containsKey(ref)) {
+    MemSeries existing = byRef.get(labels);
+    if (existing != null || byRef.get(ref) != null) {
       return existing != null && existing.ref() == ref;
     }
     MemSeries s = new MemSeries(ref, labels.interned(), opts.chunkSize(), opts.chunkRange());
@@ -360,12 +357,8 @@ public final class Head {
     for (Checkpoint.SeriesState state : sorted) {
       MemSeries s = new MemSeries(state.ref(), state.labels(), opts.chunkSize(), opts.chunkRange());
       s.head = this;
-      if (byRef.putIfAbsent(s.ref(), s) != null) {
-        continue; // a clash in a damaged file: the first one wins, as in WAL replay
-      }
-      if (byLabels.putIfAbsent(s.labels(), s) != null) {
-        byRef.remove(s.ref(), s);
-        continue;
+      if (byRef.putIfAbsent(s) != null) {
+        continue; // a ref or labels clash in a damaged file: the first one wins, as in WAL replay
       }
       refs[n] = s.ref();
       labels[n++] = s.labels();

@@ -1,6 +1,7 @@
 package syslens.tsdb.head;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import syslens.storage.Labels;
 import syslens.tsdb.chunkenc.XorChunk;
@@ -23,19 +24,22 @@ public final class MemSeries {
   /** Outcome of {@link #check}. */
   enum Check { APPEND, APPEND_OUT_OF_ORDER, NOOP, OUT_OF_ORDER, DUPLICATE }
 
+  private static final ChunkMeta[] NO_CHUNKS = new ChunkMeta[0];
+
   private final Labels labels;
   private final int chunkSize;
   private final long chunkRange;
   /** Set once when the head registers the series; 0 while it is a new series staged by an appender. */
   private long ref;
-  private final List<ChunkMeta> closed = new ArrayList<>();
+  /** Closed in-order chunks, oldest first, exactly sized (a series holds a handful). */
+  private ChunkMeta[] closed = NO_CHUNKS;
   private XorChunk open;
   private long openEnd;
   private volatile long minTime = Long.MAX_VALUE;
   private volatile long maxTime = Long.MIN_VALUE;
   private long lastValueBits;
   /** Out-of-order samples: closed sorted chunks plus an open sorted run. */
-  private final List<ChunkMeta> oooClosed = new ArrayList<>(0);
+  private ChunkMeta[] oooClosed = NO_CHUNKS;
   private long[] oooT;
   private double[] oooV;
   private int oooN;
@@ -137,11 +141,11 @@ public final class MemSeries {
    * samples still have to be newer than the newest ever logged.
    */
   synchronized void dropBefore(long t) {
-    closed.removeIf(c -> c.maxTime() < t);
+    closed = endingAtOrAfter(closed, t);
     if (open != null && open.maxTime() < t) {
       open = null;
     }
-    oooClosed.removeIf(c -> c.maxTime() < t);
+    oooClosed = endingAtOrAfter(oooClosed, t);
     if (oooN > 0) {
       int keep = 0;
       for (int i = 0; i < oooN; i++) {
@@ -154,8 +158,8 @@ public final class MemSeries {
       oooN = keep;
     }
     long min = Long.MAX_VALUE;
-    if (!closed.isEmpty()) {
-      min = closed.get(0).minTime();
+    if (closed.length > 0) {
+      min = closed[0].minTime();
     } else if (open != null) {
       min = open.minTime();
     }
@@ -182,7 +186,7 @@ public final class MemSeries {
    */
   synchronized void restore(List<ChunkMeta> chunks, List<ChunkMeta> outOfOrder, long lastValueBits) {
     if (!outOfOrder.isEmpty()) {
-      oooClosed.addAll(outOfOrder);
+      oooClosed = concat(oooClosed, outOfOrder);
       for (ChunkMeta c : outOfOrder) {
         minTime = Math.min(minTime, c.minTime());
       }
@@ -190,7 +194,7 @@ public final class MemSeries {
     if (chunks.isEmpty()) {
       return;
     }
-    closed.addAll(chunks);
+    closed = concat(closed, chunks);
     long t = chunks.get(chunks.size() - 1).maxTime();
     minTime = Math.min(minTime, chunks.get(0).minTime());
     maxTime = t;
@@ -220,7 +224,7 @@ public final class MemSeries {
       open = XorChunk.create();
       openEnd = rangeEnd(t);
     } else if (open.numSamples() >= chunkSize || t >= openEnd) {
-      closed.add(new ChunkMeta(open.minTime(), open.maxTime(), open.bytes()));
+      closed = with(closed, new ChunkMeta(open.minTime(), open.maxTime(), open.bytes()));
       open = XorChunk.create();
       openEnd = rangeEnd(t);
     }
@@ -257,7 +261,7 @@ public final class MemSeries {
     oooV[at] = v;
     oooN++;
     if (oooN >= chunkSize) {
-      oooClosed.add(encode(oooT, oooV, oooN));
+      oooClosed = with(oooClosed, encode(oooT, oooV, oooN));
       oooN = 0;
     }
     if (t < minTime) {
@@ -275,7 +279,7 @@ public final class MemSeries {
 
   /** Out-of-order chunks overlapping [mint, maxt] (the open run encoded as a copy). */
   synchronized List<ChunkMeta> outOfOrderChunks(long mint, long maxt) {
-    if (oooClosed.isEmpty() && oooN == 0) {
+    if (oooClosed.length == 0 && oooN == 0) {
       return List.of();
     }
     List<ChunkMeta> out = new ArrayList<>();
@@ -320,6 +324,42 @@ public final class MemSeries {
    * these; a later head truncation drops them.
    */
   public synchronized List<ChunkMeta> closedChunks() {
-    return List.copyOf(closed);
+    return List.of(closed);
+  }
+
+  private static ChunkMeta[] with(ChunkMeta[] chunks, ChunkMeta c) {
+    ChunkMeta[] out = Arrays.copyOf(chunks, chunks.length + 1);
+    out[chunks.length] = c;
+    return out;
+  }
+
+  private static ChunkMeta[] concat(ChunkMeta[] chunks, List<ChunkMeta> more) {
+    ChunkMeta[] out = Arrays.copyOf(chunks, chunks.length + more.size());
+    for (int i = 0; i < more.size(); i++) {
+      out[chunks.length + i] = more.get(i);
+    }
+    return out;
+  }
+
+  /** The chunks ending at or after {@code t} (the same array when that is all of them). */
+  private static ChunkMeta[] endingAtOrAfter(ChunkMeta[] chunks, long t) {
+    int keep = 0;
+    for (ChunkMeta c : chunks) {
+      keep += c.maxTime() < t ? 0 : 1;
+    }
+    if (keep == chunks.length) {
+      return chunks;
+    }
+    if (keep == 0) {
+      return NO_CHUNKS;
+    }
+    ChunkMeta[] out = new ChunkMeta[keep];
+    int i = 0;
+    for (ChunkMeta c : chunks) {
+      if (c.maxTime() >= t) {
+        out[i++] = c;
+      }
+    }
+    return out;
   }
 }
