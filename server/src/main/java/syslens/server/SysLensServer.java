@@ -370,7 +370,8 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/status/flags", status.flags().decorate(auth));
       // vSphere collector role: vCenters from the metadata DB, passwords sealed by the master key.
       this.vsphere = VsphereService.builder(new VCenterStore(meta, config.clock()), masterKey,
-          syslens.vsphere.IngestSink.create(pipeline), new VsphereWiring.Nodes(registry)).clock(config.clock()).build();
+          syslens.vsphere.IngestSink.create(pipeline), new VsphereWiring.Nodes(registry)).clock(config.clock())
+          .instances(config.vsphereInstances()).build();
       VcentersApi vcenters = new VcentersApi(new VsphereApi(vsphere), security.audit(), scopes);
       sb.service(VcentersApi.PREFIX, vcenters.decorate(auth));
       sb.serviceUnder(VcentersApi.PREFIX + "/", vcenters.decorate(auth));

@@ -38,6 +38,7 @@ public final class VsphereService implements AutoCloseable {
   private final int maxEntitiesPerQuery;
   /** First retry delay of the vSphere clients; null: the client's default. */
   private final Duration retryBackoff;
+  private final syslens.vsphere.perf.PerfInstances instances;
   private final ScheduledExecutorService scheduler;
   private final ExecutorService perfExecutor = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<String, Running> running = new ConcurrentHashMap<>();
@@ -61,6 +62,7 @@ public final class VsphereService implements AutoCloseable {
     this.clock = b.clock;
     this.maxEntitiesPerQuery = b.maxEntitiesPerQuery;
     this.retryBackoff = b.retryBackoff;
+    this.instances = b.instances;
     this.scheduler = Executors.newScheduledThreadPool(b.schedulerThreads, r -> {
       Thread t = new Thread(r, "vsphere-cycle");
       t.setDaemon(true);
@@ -172,7 +174,7 @@ public final class VsphereService implements AutoCloseable {
       return;
     }
     Running r = new Running(new VCenterCollector(spec, password, sink, nodes, clock, perfExecutor,
-        maxEntitiesPerQuery, retryBackoff));
+        maxEntitiesPerQuery, retryBackoff, instances));
     running.put(spec.id(), r);
     schedule(r, 0);
     log.info("vCenter {} ({}): collecting every {} s", spec.name(), spec.url(), spec.perfInterval().toSeconds());
@@ -251,6 +253,7 @@ public final class VsphereService implements AutoCloseable {
     private int maxEntitiesPerQuery = 256;
     private int schedulerThreads = 2;
     private Duration retryBackoff;
+    private syslens.vsphere.perf.PerfInstances instances = syslens.vsphere.perf.PerfInstances.defaults();
 
     private Builder(VCenterRepository repository, CredentialCipher cipher, SampleSink sink, NodeDirectory nodes) {
       this.repository = requireNonNull(repository, "repository");
@@ -287,6 +290,12 @@ public final class VsphereService implements AutoCloseable {
         throw new IllegalArgumentException("retryBackoff: " + d + " (expected: 0..60s)");
       }
       this.retryBackoff = d;
+      return this;
+    }
+
+    /** The per-instance series (per CPU, disk, NIC) collected besides the aggregates; default {@link syslens.vsphere.perf.PerfInstances#defaults()}. */
+    public Builder instances(syslens.vsphere.perf.PerfInstances instances) {
+      this.instances = requireNonNull(instances, "instances");
       return this;
     }
 
