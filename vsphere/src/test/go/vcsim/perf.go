@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"hash/fnv"
+	"sync"
 	"time"
 
 	"github.com/vmware/govmomi/object"
@@ -21,6 +22,10 @@ type perfManager struct {
 	simulator.PerformanceManager
 	virtualDisk map[int32]bool
 	stable      bool
+	// available's answers per entity and interval: vcsim's instances do not change while it runs,
+	// and building them per QueryPerf spec (the registry's lock, the VM's devices) would cost the
+	// simulator more than the query itself
+	cache sync.Map
 }
 
 func installPerfManager(stable bool) {
@@ -102,6 +107,16 @@ func (p *perfManager) QueryAvailablePerfMetric(ctx *simulator.Context, req *type
 }
 
 func (p *perfManager) available(ctx *simulator.Context, entity types.ManagedObjectReference, interval int32) []types.PerfMetricId {
+	key := fmt.Sprintf("%s:%s:%d", entity.Type, entity.Value, interval)
+	if ids, ok := p.cache.Load(key); ok {
+		return ids.([]types.PerfMetricId)
+	}
+	ids := p.list(ctx, entity, interval)
+	p.cache.Store(key, ids)
+	return ids
+}
+
+func (p *perfManager) list(ctx *simulator.Context, entity types.ManagedObjectReference, interval int32) []types.PerfMetricId {
 	body, ok := p.PerformanceManager.QueryAvailablePerfMetric(ctx, &types.QueryAvailablePerfMetric{
 		This: p.Self, Entity: entity, IntervalId: interval}).(*methods.QueryAvailablePerfMetricBody)
 	if !ok || body.Res == nil {

@@ -46,6 +46,14 @@ public final class PerfReader {
   public record Result(int targets, int queries, long samples, long accepted, long rejected, int failedQueries,
       String lastError, Duration duration) {}
 
+  /**
+   * Series one QueryPerf answer should hold at most: what a batch of 256 VMs' aggregates holds.
+   * Larger answers take vCenter longer to build than the calls in flight can hide, and one lost
+   * answer costs more entities.
+   */
+  static final int SERIES_PER_QUERY = 6_000;
+  /** Instances per "*" counter assumed until a cycle has shown how many there are. */
+  static final int ASSUMED_INSTANCES = 3;
   /** At most this many instances of one counter per entity and cycle (a bound on series per entity). */
   static final int MAX_INSTANCES_PER_COUNTER = 256;
   /** Longer instance names are skipped (vCenter's are device keys, CPU numbers and device names). */
@@ -56,6 +64,12 @@ public final class PerfReader {
   private final int maxEntitiesPerQuery;
   private final int interval;
   private final PerfInstances instances;
+  /**
+   * Series per entity in the last cycle's answers, per kind: with per-instance counters an
+   * entity's answer holds its aggregates plus one series per instance, so batches are sized by
+   * series as well as by metric ids (see {@link #entitiesPerQuery}).
+   */
+  private final Map<MetricCatalog.Kind, Double> seriesPerEntity = new ConcurrentHashMap<>();
   private final Map<String, Long> newestSampleMs = new ConcurrentHashMap<>();
   /** Each entity's series labels (one per counter), built once and reused while its labels stay the same. */
   private final Map<String, SeriesLabels> seriesLabels = new ConcurrentHashMap<>();
@@ -241,17 +255,32 @@ public final class PerfReader {
    */
   List<List<PerfTarget>> plan(List<PerfTarget> targets, long maxQueryMetrics, Map<MetricCatalog.Kind, Query> defs) {
     List<List<PerfTarget>> batches = new ArrayList<>();
-    int vmSize = batchSize(maxQueryMetrics, defs.get(MetricCatalog.Kind.VM).ids().size());
+    int vmSize = entitiesPerQuery(maxQueryMetrics, MetricCatalog.Kind.VM, defs.get(MetricCatalog.Kind.VM));
     split(targets.stream().filter(t -> t.kind() == MetricCatalog.Kind.VM && t.important()).toList(), vmSize, batches);
     for (MetricCatalog.Kind kind : MetricCatalog.Kind.values()) {
       if (kind != MetricCatalog.Kind.VM && !defs.get(kind).ids().isEmpty()) {
         split(targets.stream().filter(t -> t.kind() == kind).toList(),
-            batchSize(maxQueryMetrics, defs.get(kind).ids().size()), batches);
+            entitiesPerQuery(maxQueryMetrics, kind, defs.get(kind)), batches);
       }
     }
     split(targets.stream().filter(t -> t.kind() == MetricCatalog.Kind.VM && !t.important()).toList(), vmSize,
         batches);
     return batches;
+  }
+
+  /**
+   * Entities per QueryPerf of one kind: {@link #batchSize} by metric ids, and no more than
+   * {@link #SERIES_PER_QUERY} series per answer at the series per entity the last cycle saw (before
+   * any: the aggregates plus {@link #ASSUMED_INSTANCES} per counter asked per instance).
+   */
+  int entitiesPerQuery(long maxQueryMetrics, MetricCatalog.Kind kind, Query query) {
+    int byIds = batchSize(maxQueryMetrics, query.ids().size());
+    long star = query.ids().stream().filter(id -> id.instance().equals("*")).count();
+    if (star == 0) {
+      return byIds;
+    }
+    double perEntity = seriesPerEntity.getOrDefault(kind, (double) query.ids().size() + star * ASSUMED_INSTANCES);
+    return (int) Math.max(1, Math.min(byIds, SERIES_PER_QUERY / Math.max(1.0, perEntity)));
   }
 
   private static void split(List<PerfTarget> targets, int size, List<List<PerfTarget>> into) {
@@ -279,7 +308,16 @@ public final class PerfReader {
       }
     }
     List<SampleSink.Sample> out = new ArrayList<>(batch.size() * defs.size() * 2);
-    for (PerfEntityMetrics m : client.queryPerf(queries)) {
+    List<PerfEntityMetrics> answers = client.queryPerf(queries);
+    if (!answers.isEmpty()) {
+      long series = 0;
+      for (PerfEntityMetrics m : answers) {
+        series += m.series().size();
+      }
+      // the last answer's figure is as good as an average over the cycle: entities of a kind look alike
+      seriesPerEntity.put(batch.getFirst().kind(), (double) series / answers.size());
+    }
+    for (PerfEntityMetrics m : answers) {
       PerfTarget t = byEntity.get(m.entity().value());
       if (t == null) {
         continue;

@@ -175,7 +175,7 @@ class PerfInstancesTest {
       }
       assertThat(at).as("%s: vcsim has the stored sample's time", p.name()).isNotNegative();
       assertThat(stored.value()).as(p.name() + " " + p.instance())
-          .isEqualTo(m.series().getFirst().values()[at] * p.scale());
+          .isCloseTo(m.series().getFirst().values()[at] * p.scale(), org.assertj.core.data.Percentage.withPercentage(1e-9));
     }
   }
 
@@ -208,6 +208,29 @@ class PerfInstancesTest {
         .filteredOn(id -> id.instance().equals("*")).hasSize(4); // received, transmitted, droppedRx, droppedTx
     assertThat(q.get(MetricCatalog.Kind.VM).ids()).extracting(PerfMetricId::counterId).doesNotHaveDuplicates();
     assertThat(q.get(MetricCatalog.Kind.HOST).ids()).allMatch(id -> id.instance().isEmpty());
+  }
+
+  @Test
+  void entitiesPerQuery_perInstanceCounters_sizesBatchesBySeriesTheAnswersHold() {
+    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 256, PerfInstances.all());
+    PerfReader.Query q = reader.queries(counters).get(MetricCatalog.Kind.VM);
+    long star = q.ids().stream().filter(id -> id.instance().equals("*")).count();
+    assertThat(star).isEqualTo(12); // 4 per vCPU, 4 per virtual disk, 4 per NIC
+    // before any answer: aggregates plus three instances per "*" counter
+    assertThat(reader.entitiesPerQuery(-1, MetricCatalog.Kind.VM, q))
+        .isEqualTo((int) (PerfReader.SERIES_PER_QUERY / (q.ids().size() + 3.0 * star)));
+    reader.collect(client, counters, -1, targets, new PerfReaderTest.Sink(), Duration.ofSeconds(30));
+    // then: the series one VM's answer really holds (vcsim's VMs are alike)
+    int series = client.queryPerf(List.of(new PerfQuery(of(MetricCatalog.Kind.VM).getFirst().entity(), null, 1,
+        q.ids(), 20))).getFirst().series().size();
+    assertThat(series).isGreaterThan(q.ids().size());
+    assertThat(reader.entitiesPerQuery(-1, MetricCatalog.Kind.VM, q))
+        .isEqualTo((int) Math.min(256, PerfReader.SERIES_PER_QUERY / (double) series));
+    // a vCenter's maxQueryMetrics still bounds it, and aggregates alone keep the entity cap
+    assertThat(reader.entitiesPerQuery(64, MetricCatalog.Kind.VM, q)).isEqualTo(64 / q.ids().size());
+    PerfReader none = new PerfReader(Clock.systemUTC(), executor, 256, PerfInstances.none());
+    assertThat(none.entitiesPerQuery(-1, MetricCatalog.Kind.VM, none.queries(counters).get(MetricCatalog.Kind.VM)))
+        .isEqualTo(256);
   }
 
   @Test
