@@ -47,11 +47,13 @@ public final class PerfReader {
       String lastError, Duration duration) {}
 
   /**
-   * Series one QueryPerf answer should hold at most: what a batch of 256 VMs' aggregates holds.
-   * Larger answers take vCenter longer to build than the calls in flight can hide, and one lost
-   * answer costs more entities.
+   * Values (series x samples) one QueryPerf answer should hold at most: about what a steady
+   * cycle's batch of 256 VMs' aggregates holds. Per-instance series multiply an entity's series,
+   * and a cycle after an outage asks each series for up to an hour of samples; an answer sized
+   * by entities alone then takes vCenter longer to build than the call's timeout, is retried,
+   * and the next cycle asks for still more (one run at load 20 never recovered).
    */
-  static final int SERIES_PER_QUERY = 6_000;
+  static final int VALUES_PER_QUERY = 24_000;
   /** Instances per "*" counter assumed until a cycle has shown how many there are. */
   static final int ASSUMED_INSTANCES = 3;
   /** At most this many instances of one counter per entity and cycle (a bound on series per entity). */
@@ -255,38 +257,66 @@ public final class PerfReader {
    */
   List<List<PerfTarget>> plan(List<PerfTarget> targets, long maxQueryMetrics, Map<MetricCatalog.Kind, Query> defs) {
     List<List<PerfTarget>> batches = new ArrayList<>();
-    int vmSize = entitiesPerQuery(maxQueryMetrics, MetricCatalog.Kind.VM, defs.get(MetricCatalog.Kind.VM));
-    split(targets.stream().filter(t -> t.kind() == MetricCatalog.Kind.VM && t.important()).toList(), vmSize, batches);
+    long nowMs = clock.millis();
+    Query vm = defs.get(MetricCatalog.Kind.VM);
+    int vmSize = batchSize(maxQueryMetrics, vm.ids().size());
+    double vmSeries = seriesPerEntity(MetricCatalog.Kind.VM, vm);
+    pack(targets.stream().filter(t -> t.kind() == MetricCatalog.Kind.VM && t.important()).toList(), vmSize, vmSeries,
+        nowMs, batches);
     for (MetricCatalog.Kind kind : MetricCatalog.Kind.values()) {
       if (kind != MetricCatalog.Kind.VM && !defs.get(kind).ids().isEmpty()) {
-        split(targets.stream().filter(t -> t.kind() == kind).toList(),
-            entitiesPerQuery(maxQueryMetrics, kind, defs.get(kind)), batches);
+        pack(targets.stream().filter(t -> t.kind() == kind).toList(),
+            batchSize(maxQueryMetrics, defs.get(kind).ids().size()), seriesPerEntity(kind, defs.get(kind)), nowMs,
+            batches);
       }
     }
-    split(targets.stream().filter(t -> t.kind() == MetricCatalog.Kind.VM && !t.important()).toList(), vmSize,
-        batches);
+    pack(targets.stream().filter(t -> t.kind() == MetricCatalog.Kind.VM && !t.important()).toList(), vmSize,
+        vmSeries, nowMs, batches);
     return batches;
   }
 
   /**
-   * Entities per QueryPerf of one kind: {@link #batchSize} by metric ids, and no more than
-   * {@link #SERIES_PER_QUERY} series per answer at the series per entity the last cycle saw (before
-   * any: the aggregates plus {@link #ASSUMED_INSTANCES} per counter asked per instance).
+   * Series an entity's answer holds: what the last answer of its kind showed, before any the
+   * metric ids plus {@link #ASSUMED_INSTANCES} per counter asked per instance ("*").
    */
-  int entitiesPerQuery(long maxQueryMetrics, MetricCatalog.Kind kind, Query query) {
-    int byIds = batchSize(maxQueryMetrics, query.ids().size());
-    long star = query.ids().stream().filter(id -> id.instance().equals("*")).count();
-    if (star == 0) {
-      return byIds;
+  double seriesPerEntity(MetricCatalog.Kind kind, Query query) {
+    Double seen = seriesPerEntity.get(kind);
+    if (seen != null) {
+      return Math.max(1.0, seen);
     }
-    double perEntity = seriesPerEntity.getOrDefault(kind, (double) query.ids().size() + star * ASSUMED_INSTANCES);
-    return (int) Math.max(1, Math.min(byIds, SERIES_PER_QUERY / Math.max(1.0, perEntity)));
+    long star = query.ids().stream().filter(id -> id.instance().equals("*")).count();
+    return Math.max(1.0, query.ids().size() + star * ASSUMED_INSTANCES);
   }
 
-  private static void split(List<PerfTarget> targets, int size, List<List<PerfTarget>> into) {
-    for (int i = 0; i < targets.size(); i += size) {
-      into.add(targets.subList(i, Math.min(targets.size(), i + size)));
+  /**
+   * Cuts {@code targets} into batches of at most {@code cap} entities whose answers hold at most
+   * {@link #VALUES_PER_QUERY} values (series per entity x samples asked); a batch has at least one.
+   */
+  private void pack(List<PerfTarget> targets, int cap, double series, long nowMs, List<List<PerfTarget>> into) {
+    int from = 0;
+    double values = 0;
+    for (int i = 0; i < targets.size(); i++) {
+      double v = series * samplesAsked(targets.get(i), nowMs);
+      if (i > from && (i - from >= cap || values + v > VALUES_PER_QUERY)) {
+        into.add(targets.subList(from, i));
+        from = i;
+        values = 0;
+      }
+      values += v;
     }
+    if (from < targets.size()) {
+      into.add(targets.subList(from, targets.size()));
+    }
+  }
+
+  /** Samples the next QueryPerf asks of {@code t}: the newest only at first, then those since the newest stored. */
+  private int samplesAsked(PerfTarget t, long nowMs) {
+    Long newest = newestSampleMs.get(t.key());
+    if (newest == null) {
+      return 1;
+    }
+    long behind = Math.max(0, nowMs - newest);
+    return (int) Math.min(MAX_SAMPLES_SECONDS / interval, behind / (interval * 1000L) + 2);
   }
 
   private List<SampleSink.Sample> queryBatch(VimClient client, List<PerfTarget> batch, Query query,
@@ -299,13 +329,8 @@ public final class PerfReader {
     for (PerfTarget t : batch) {
       byEntity.put(t.entity().value(), t);
       Long newest = newestSampleMs.get(t.key());
-      if (newest == null) {
-        queries.add(new PerfQuery(t.entity(), null, 1, ids, interval));
-      } else {
-        long behind = Math.max(0, nowMs - newest);
-        int n = (int) Math.min(MAX_SAMPLES_SECONDS / interval, behind / (interval * 1000L) + 2);
-        queries.add(new PerfQuery(t.entity(), Instant.ofEpochMilli(newest), n, ids, interval));
-      }
+      queries.add(new PerfQuery(t.entity(), newest == null ? null : Instant.ofEpochMilli(newest),
+          samplesAsked(t, nowMs), ids, interval));
     }
     List<SampleSink.Sample> out = new ArrayList<>(batch.size() * defs.size() * 2);
     List<PerfEntityMetrics> answers = client.queryPerf(queries);

@@ -211,26 +211,34 @@ class PerfInstancesTest {
   }
 
   @Test
-  void entitiesPerQuery_perInstanceCounters_sizesBatchesBySeriesTheAnswersHold() {
+  void plan_perInstanceCounters_packsBatchesByTheValuesTheirAnswersHold() {
     PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 256, PerfInstances.all());
-    PerfReader.Query q = reader.queries(counters).get(MetricCatalog.Kind.VM);
-    long star = q.ids().stream().filter(id -> id.instance().equals("*")).count();
+    Map<MetricCatalog.Kind, PerfReader.Query> q = reader.queries(counters);
+    PerfReader.Query vm = q.get(MetricCatalog.Kind.VM);
+    long star = vm.ids().stream().filter(id -> id.instance().equals("*")).count();
     assertThat(star).isEqualTo(12); // 4 per vCPU, 4 per virtual disk, 4 per NIC
-    // before any answer: aggregates plus three instances per "*" counter
-    assertThat(reader.entitiesPerQuery(-1, MetricCatalog.Kind.VM, q))
-        .isEqualTo((int) (PerfReader.SERIES_PER_QUERY / (q.ids().size() + 3.0 * star)));
+    // before any answer: the metric ids plus three instances per "*" counter
+    assertThat(reader.seriesPerEntity(MetricCatalog.Kind.VM, vm)).isEqualTo(vm.ids().size() + 3.0 * star);
     reader.collect(client, counters, -1, targets, new PerfReaderTest.Sink(), Duration.ofSeconds(30));
     // then: the series one VM's answer really holds (vcsim's VMs are alike)
     int series = client.queryPerf(List.of(new PerfQuery(of(MetricCatalog.Kind.VM).getFirst().entity(), null, 1,
-        q.ids(), 20))).getFirst().series().size();
-    assertThat(series).isGreaterThan(q.ids().size());
-    assertThat(reader.entitiesPerQuery(-1, MetricCatalog.Kind.VM, q))
-        .isEqualTo((int) Math.min(256, PerfReader.SERIES_PER_QUERY / (double) series));
-    // a vCenter's maxQueryMetrics still bounds it, and aggregates alone keep the entity cap
-    assertThat(reader.entitiesPerQuery(64, MetricCatalog.Kind.VM, q)).isEqualTo(64 / q.ids().size());
-    PerfReader none = new PerfReader(Clock.systemUTC(), executor, 256, PerfInstances.none());
-    assertThat(none.entitiesPerQuery(-1, MetricCatalog.Kind.VM, none.queries(counters).get(MetricCatalog.Kind.VM)))
-        .isEqualTo(256);
+        vm.ids(), 20))).getFirst().series().size();
+    assertThat(series).isGreaterThan(vm.ids().size());
+    assertThat(reader.seriesPerEntity(MetricCatalog.Kind.VM, vm)).isEqualTo(series);
+    // 2,000 VMs the reader has not seen (one sample each): batches of at most 256 and VALUES_PER_QUERY values
+    List<PerfTarget> many = new ArrayList<>();
+    PerfTarget proto = of(MetricCatalog.Kind.VM).getFirst();
+    for (int i = 0; i < 2000; i++) {
+      many.add(new PerfTarget(proto.entity(), MetricCatalog.Kind.VM, "vm:x" + i, proto.labels()));
+    }
+    List<List<PerfTarget>> batches = reader.plan(many, -1, q);
+    int expected = (int) Math.min(256, PerfReader.VALUES_PER_QUERY / (double) series);
+    assertThat(batches.getFirst()).hasSize(expected);
+    assertThat(batches).allSatisfy(b -> assertThat(b.size() * series).isLessThanOrEqualTo(PerfReader.VALUES_PER_QUERY));
+    assertThat(batches.stream().mapToInt(List::size).sum()).isEqualTo(2000);
+    // the VMs collected above ask for more than one sample now only if a 20 s boundary passed;
+    // either way their batch stays within the budget
+    assertThat(reader.plan(of(MetricCatalog.Kind.VM), -1, q)).singleElement().satisfies(b -> assertThat(b).hasSize(3));
   }
 
   @Test
