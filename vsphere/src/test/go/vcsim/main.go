@@ -30,6 +30,7 @@ func main() {
 	port := flag.Int("port", 0, "loopback port (0: any free port)")
 	user := flag.String("user", "syslens", "the only user name accepted by Login")
 	pass := flag.String("pass", "vcsim-pass", "its password")
+	stable := flag.Bool("stable-perf", false, "QueryPerf samples on 20 s boundaries with values that depend only on entity, counter, instance and time")
 	flag.Parse()
 
 	model := simulator.VPX()
@@ -48,6 +49,7 @@ func main() {
 		os.Exit(1)
 	}
 	defer model.Remove()
+	installPerfManager(*stable)
 	model.Service.Listen = &url.URL{Host: fmt.Sprintf("127.0.0.1:%d", *port), User: url.UserPassword(*user, *pass)}
 	model.Service.TLS = new(tls.Config)
 	server := model.Service.NewServer()

@@ -123,6 +123,16 @@ public final class Main implements Runnable {
             + "credential. Default: ${DEFAULT-VALUE}.")
     String guestInterval;
 
+    @Option(names = "--vsphere-vm-instances", paramLabel = "GROUPS", defaultValue = "disk,net",
+        description = "Per-instance vSphere series of VMs besides the aggregates: none, all, or a list of cpu "
+            + "(per vCPU), disk (per virtual disk), net (per NIC). Default: ${DEFAULT-VALUE}.")
+    String vsphereVmInstances;
+
+    @Option(names = "--vsphere-host-instances", paramLabel = "GROUPS", defaultValue = "disk,net",
+        description = "Per-instance vSphere series of ESXi hosts: none, all, or a list of cpu (per logical CPU), "
+            + "disk (per storage device and adapter), net (per vmnic). Default: ${DEFAULT-VALUE}.")
+    String vsphereHostInstances;
+
     @Option(names = "--node-expiry", paramLabel = "DURATION", defaultValue = "30d",
         description = "Agent nodes not heard from for this long leave the registry (their data stays). "
             + "Default: ${DEFAULT-VALUE}.")
@@ -290,6 +300,9 @@ public final class Main implements Runnable {
           .metadata(metadataUrl, System.getenv("SYSLENS_METADATA_USER"), System.getenv("SYSLENS_METADATA_PASSWORD"))
           .collectInterval(parseDuration("--collect-interval", collectInterval))
           .guestInterval(parseDuration("--guest-interval", guestInterval))
+          .vsphereInstances(new syslens.vsphere.perf.PerfInstances(
+              syslens.vsphere.perf.PerfInstances.parse("--vsphere-vm-instances", vsphereVmInstances),
+              syslens.vsphere.perf.PerfInstances.parse("--vsphere-host-instances", vsphereHostInstances)))
           .maxSeriesPerNode(maxSeriesPerNode)
           .allowShellCommands(allowShellCommands)
           .nodeExpiry(parseExpiry(nodeExpiry))

@@ -31,7 +31,8 @@ public record ServerConfig(
     boolean allowShellCommands,
     Duration nodeExpiry,
     syslens.security.OidcSettings oidc,
-    Duration guestInterval, String masterKey, StorageSettings storage, java.util.Set<Role> roles) {
+    Duration guestInterval, String masterKey, StorageSettings storage, java.util.Set<Role> roles,
+    syslens.vsphere.perf.PerfInstances vsphereInstances) {
 
   /** A summary that never shows the admin password, the metadata password or the master key. */
   @Override
@@ -149,6 +150,13 @@ public record ServerConfig(
     private Duration guestInterval = Duration.ofSeconds(60);
     private StorageSettings storage = StorageSettings.embedded();
     private java.util.Set<Role> roles = Role.all();
+    private syslens.vsphere.perf.PerfInstances vsphereInstances = syslens.vsphere.perf.PerfInstances.defaults();
+
+    /** The per-instance vSphere series (per CPU, disk, NIC) besides the aggregates; default disks and NICs. */
+    public Builder vsphereInstances(syslens.vsphere.perf.PerfInstances i) {
+      this.vsphereInstances = requireNonNull(i, "vsphereInstances");
+      return this;
+    }
 
     /** What this instance does (default: every role). */
     public Builder roles(java.util.Set<Role> r) {
@@ -308,7 +316,7 @@ public record ServerConfig(
       return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, tlsSans, adminPassword,
           enrollmentToken, collectInterval, offline, queryLimits, metadataUrl, metadataUser,
           metadataPassword, clock, maxSeriesPerNode, ingestLimits, rateLimits, corsOrigins, agentAuth,
-          allowShellCommands, nodeExpiry, oidc, guestInterval, masterKey, storage, roles);
+          allowShellCommands, nodeExpiry, oidc, guestInterval, masterKey, storage, roles, vsphereInstances);
     }
   }
 }

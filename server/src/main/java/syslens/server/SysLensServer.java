@@ -391,7 +391,8 @@ public final class SysLensServer implements AutoCloseable {
       // vSphere collector role: vCenters from the metadata DB, passwords sealed by the master key.
       this.vsphere = VsphereService.builder(new VCenterStore(meta, config.clock()), masterKey,
           syslens.vsphere.IngestSink.create(pipeline), new VsphereWiring.Nodes(registry)).clock(config.clock())
-          .owned(clusterWork == null ? id -> true : clusterWork::ownsVcenter).build();
+          .owned(clusterWork == null ? id -> true : clusterWork::ownsVcenter)
+          .instances(config.vsphereInstances()).build();
       if (clusterWork != null && config.has(Role.COLLECTOR)) {
         clusterWork.vsphere(vsphere);
       }

@@ -19,6 +19,7 @@ import syslens.vsphere.client.VimException;
 import syslens.vsphere.inventory.Inventory;
 import syslens.vsphere.inventory.InventoryReader;
 import syslens.vsphere.inventory.InventoryWatch;
+import syslens.vsphere.perf.PerfInstances;
 import syslens.vsphere.perf.PerfReader;
 import syslens.vsphere.perf.PerfTarget;
 
@@ -54,15 +55,16 @@ final class VCenterCollector implements AutoCloseable {
   private long errors;
 
   VCenterCollector(VCenterSpec spec, String password, SampleSink sink, NodeDirectory nodes, Clock clock,
-      ExecutorService perfExecutor, int maxEntitiesPerQuery, Duration retryBackoff) {
+      ExecutorService perfExecutor, int maxEntitiesPerQuery, Duration retryBackoff, PerfInstances instances) {
     this.spec = requireNonNull(spec, "spec");
     this.client = VimClient.create(spec.clientConfig(requireNonNull(password, "password"), retryBackoff));
     this.sink = requireNonNull(sink, "sink");
     this.nodes = requireNonNull(nodes, "nodes");
     this.clock = requireNonNull(clock, "clock");
     this.inventoryWatch = new InventoryWatch(new InventoryReader(clock, 1000), 1000);
-    this.perfReader = new PerfReader(clock, perfExecutor, maxEntitiesPerQuery);
-    this.historicalReader = new PerfReader(clock, perfExecutor, maxEntitiesPerQuery, PerfReader.FIVE_MINUTES);
+    this.perfReader = new PerfReader(clock, perfExecutor, maxEntitiesPerQuery, instances);
+    this.historicalReader = new PerfReader(clock, perfExecutor, maxEntitiesPerQuery, PerfReader.FIVE_MINUTES,
+        PerfInstances.none());
     this.inventory = Inventory.empty(spec.name());
     this.status = new VCenterStatus(spec.id(), spec.name(), "starting", null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 0, 0, 0);

@@ -38,6 +38,7 @@ public final class VsphereService implements AutoCloseable {
   private final int maxEntitiesPerQuery;
   /** First retry delay of the vSphere clients; null: the client's default. */
   private final Duration retryBackoff;
+  private final syslens.vsphere.perf.PerfInstances instances;
   private final ScheduledExecutorService scheduler;
   private final ExecutorService perfExecutor = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<String, Running> running = new ConcurrentHashMap<>();
@@ -66,6 +67,7 @@ public final class VsphereService implements AutoCloseable {
     this.maxEntitiesPerQuery = b.maxEntitiesPerQuery;
     this.retryBackoff = b.retryBackoff;
     this.owned = b.owned;
+    this.instances = b.instances;
     this.scheduler = Executors.newScheduledThreadPool(b.schedulerThreads, r -> {
       Thread t = new Thread(r, "vsphere-cycle");
       t.setDaemon(true);
@@ -204,7 +206,7 @@ public final class VsphereService implements AutoCloseable {
       return;
     }
     Running r = new Running(new VCenterCollector(spec, password, sink, nodes, clock, perfExecutor,
-        maxEntitiesPerQuery, retryBackoff), spec);
+        maxEntitiesPerQuery, retryBackoff, instances), spec);
     running.put(spec.id(), r);
     schedule(r, 0);
     log.info("vCenter {} ({}): collecting every {} s", spec.name(), spec.url(), spec.perfInterval().toSeconds());
@@ -289,6 +291,7 @@ public final class VsphereService implements AutoCloseable {
     private int schedulerThreads = 2;
     private Duration retryBackoff;
     private java.util.function.Predicate<String> owned = id -> true;
+    private syslens.vsphere.perf.PerfInstances instances = syslens.vsphere.perf.PerfInstances.defaults();
 
     private Builder(VCenterRepository repository, CredentialCipher cipher, SampleSink sink, NodeDirectory nodes) {
       this.repository = requireNonNull(repository, "repository");
@@ -334,6 +337,12 @@ public final class VsphereService implements AutoCloseable {
      */
     public Builder owned(java.util.function.Predicate<String> owned) {
       this.owned = requireNonNull(owned, "owned");
+      return this;
+    }
+
+    /** The per-instance series (per CPU, disk, NIC) collected besides the aggregates; default {@link syslens.vsphere.perf.PerfInstances#defaults()}. */
+    public Builder instances(syslens.vsphere.perf.PerfInstances instances) {
+      this.instances = requireNonNull(instances, "instances");
       return this;
     }
 

@@ -87,7 +87,16 @@ public final class VcSim implements AutoCloseable {
   public static synchronized Path binary() throws IOException {
     Path src = Path.of(System.getProperty("vcsim.source", "src/test/go/vcsim"));
     Path bin = Path.of(System.getProperty("vcsim.binary", "target/vcsim/vcsim"));
-    FileTime srcTime = Files.getLastModifiedTime(src.resolve("main.go"));
+    FileTime srcTime;
+    try (Stream<Path> files = Files.list(src)) { // main.go, perf.go
+      srcTime = files.filter(f -> f.toString().endsWith(".go")).map(f -> {
+        try {
+          return Files.getLastModifiedTime(f);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).max(FileTime::compareTo).orElseThrow(() -> new IOException("no Go source in " + src));
+    }
     if (Files.isExecutable(bin) && Files.getLastModifiedTime(bin).compareTo(srcTime) >= 0) {
       return bin;
     }

@@ -35,6 +35,7 @@ import syslens.vsphere.perf.PerfReader;
 public final class VsphereBench {
   static final String HELP = """
       usage: syslens bench vsphere [--vms N] [--cycles N] [--pause S] [--concurrency N] [--batch N]
+                                   [--vm-instances G] [--host-instances G]
              syslens bench vsphere guest --help
 
       Starts govmomi's vCenter simulator (vcsim) with N VMs on 127.0.0.1 (TLS) and collects it
@@ -47,6 +48,9 @@ public final class VsphereBench {
                          perfInterval (default 30; a cycle that takes longer is followed at once)
         --concurrency N  the vCenter connection's concurrency limit (default 50, as the server's)
         --batch N        entities per QueryPerf call (default 256)
+        --vm-instances G, --host-instances G
+                         per-instance series besides the aggregates: none, all, or a list of
+                         cpu, disk, net (default disk,net for both, as the server's)
 
       The cold cycle is the first one of a fresh JVM: login, counter catalogue, a full
       inventory read (ContainerView + PropertyFilter + WaitForUpdatesEx), one realtime QueryPerf
@@ -97,6 +101,7 @@ public final class VsphereBench {
     int batch = 256;
     int cycles = 5;
     int pauseS = 30;
+    syslens.vsphere.perf.PerfInstances instances = syslens.vsphere.perf.PerfInstances.defaults();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--vms" -> vms = positive(args, ++i);
@@ -104,13 +109,18 @@ public final class VsphereBench {
         case "--batch" -> batch = positive(args, ++i);
         case "--cycles" -> cycles = positive(args, ++i);
         case "--pause" -> pauseS = positive(args, ++i);
+        case "--vm-instances" -> instances = new syslens.vsphere.perf.PerfInstances(
+            groups(args, ++i), instances.host());
+        case "--host-instances" -> instances = new syslens.vsphere.perf.PerfInstances(instances.vm(),
+            groups(args, ++i));
         case "-h", "--help" -> {
           System.out.print(HELP);
           return;
         }
         default -> {
           System.err.println("bench vsphere: unknown option '" + args[i]
-              + "' (expected: --vms N, --cycles N, --pause S, --concurrency N, --batch N, --help)");
+              + "' (expected: --vms N, --cycles N, --pause S, --concurrency N, --batch N, "
+              + "--vm-instances G, --host-instances G, --help)");
           System.exit(2);
         }
       }
@@ -151,7 +161,7 @@ public final class VsphereBench {
           return st;
         }
       };
-      PerfReader reader = new PerfReader(Clock.systemUTC(), executor, batch);
+      PerfReader reader = new PerfReader(Clock.systemUTC(), executor, batch, instances);
       Collector run = new Collector(sim, client, new InventoryWatch(new InventoryReader(Clock.systemUTC(), 1000), 1000),
           reader, sink, stored);
       Map<String, Long> threads0 = threadCpuTicks();
@@ -190,13 +200,15 @@ public final class VsphereBench {
               + "\"cold_cycle_ms\":%d,\"cold_inventory_ms\":%d,\"cold_perf_ms\":%d,\"cold_samples\":%d,"
               + "\"cold_collector_cpu_s\":%.2f,\"cold_vcsim_cpu_s\":%.2f,\"full_inventory_ms\":%d,"
               + "\"collector_rss_mib\":%.1f,\"vcsim_rss_mib\":%.1f,\"load_average\":%.1f,\"concurrency\":%d,\"batch\":%d,"
-              + "\"pause_s\":%d,\"cycles\":%d}",
+              + "\"pause_s\":%d,\"cycles\":%d,\"vm_instances\":\"%s\",\"host_instances\":\"%s\"}",
           run.inventory.vms().size(), run.inventory.hosts().size(), m.inventoryMs(), m.perfMs(), m.cycleMs(), m.samples(),
           m.stored(), cpuPercent, m.collectorCpuS(), m.vcsimCpuS(), m.queries(), m.failed(),
           steady.stream().map(x -> Long.toString(x.cycleMs())).toList().toString().replace(" ", ""),
           cold.cycleMs(), cold.inventoryMs(), cold.perfMs(), cold.samples(), cold.collectorCpuS(), cold.vcsimCpuS(),
           fullInventoryMs, hwmMib(ProcessHandle.current().pid()), hwmMib(sim.pid()),
-          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), concurrency, batch, pauseS, cycles));
+          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), concurrency, batch, pauseS, cycles,
+          syslens.vsphere.perf.PerfInstances.format(instances.vm()),
+          syslens.vsphere.perf.PerfInstances.format(instances.host())));
       executor.shutdownNow();
     }
   }
@@ -261,6 +273,16 @@ public final class VsphereBench {
       paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException e) {
       System.err.println("bench vsphere: could not delete " + dir + ": " + e.getMessage());
+    }
+  }
+
+  private static java.util.Set<syslens.vsphere.perf.MetricCatalog.Group> groups(String[] args, int i) {
+    try {
+      return syslens.vsphere.perf.PerfInstances.parse(args[i - 1], i < args.length ? args[i] : "");
+    } catch (IllegalArgumentException e) {
+      System.err.println("bench vsphere: " + e.getMessage());
+      System.exit(2);
+      return java.util.Set.of();
     }
   }
 

@@ -44,16 +44,48 @@ public final class MetricCatalog {
     }
   }
 
-  /** One counter's mapping. */
-  public record Def(String counter, String suffix, Scale scale, boolean vm, boolean host, Kind only) {
+  /**
+   * The per-instance series a VM or host can have, each switched on or off as a whole
+   * ({@link PerfInstances}): per CPU (label {@code cpu}: vCPU of a VM, logical CPU of a host), per
+   * disk (label {@code device}: a VM's virtual disk {@code scsi0:0}, a host's storage device
+   * {@code naa.*} and storage adapter {@code vmhba0}) and per network interface (label
+   * {@code device}: a VM's NIC device key {@code 4000}, a host's {@code vmnic0}).
+   */
+  public enum Group {
+    CPU("cpu"), DISK("device"), NET("device");
+
+    private final String label;
+
+    Group(String label) {
+      this.label = label;
+    }
+
+    /** The label naming the instance. */
+    public String label() {
+      return label;
+    }
+  }
+
+  /**
+   * One counter's mapping. {@code group} is null for an entity's aggregate (instance {@code ""});
+   * otherwise the definition takes the counter's other instances, each a series labelled
+   * {@link Group#label()}, under a name of its own so that a sum over a name never adds the
+   * aggregate to its parts.
+   */
+  public record Def(String counter, String suffix, Scale scale, boolean vm, boolean host, Kind only, Group group) {
     /** A realtime counter for VMs and/or hosts. */
     Def(String counter, String suffix, Scale scale, boolean vm, boolean host) {
-      this(counter, suffix, scale, vm, host, null);
+      this(counter, suffix, scale, vm, host, null, null);
     }
 
     /** A 5-minute counter of one historical kind (clusters or datastores). */
     Def(String counter, String suffix, Scale scale, Kind only) {
-      this(counter, suffix, scale, false, false, only);
+      this(counter, suffix, scale, false, false, only, null);
+    }
+
+    /** A realtime per-instance counter of one kind (VM or host). */
+    Def(String counter, String suffix, Scale scale, Kind kind, Group group) {
+      this(counter, suffix, scale, kind == Kind.VM, kind == Kind.HOST, null, group);
     }
 
     public String metricName(Kind kind) {
@@ -106,10 +138,71 @@ public final class MetricCatalog {
       new Def("disk.used.latest", "used_bytes", Scale.KIB_TO_BYTES, Kind.DATASTORE),
       new Def("disk.provisioned.latest", "provisioned_bytes", Scale.KIB_TO_BYTES, Kind.DATASTORE));
 
+  /** Per-instance counters (see {@link Group}), asked with instance "*" only when their group is on. */
+  static final List<Def> INSTANCES = List.of(
+      new Def("cpu.usagemhz.average", "vcpu_usage_hertz", Scale.MHZ_TO_HERTZ, Kind.VM, Group.CPU),
+      new Def("cpu.ready.summation", "vcpu_ready_ratio", Scale.MS_PER_INTERVAL_TO_RATIO, Kind.VM, Group.CPU),
+      new Def("cpu.wait.summation", "vcpu_wait_ratio", Scale.MS_PER_INTERVAL_TO_RATIO, Kind.VM, Group.CPU),
+      new Def("cpu.costop.summation", "vcpu_costop_ratio", Scale.MS_PER_INTERVAL_TO_RATIO, Kind.VM, Group.CPU),
+      new Def("virtualDisk.read.average", "virtual_disk_read_bytes_per_second", Scale.KIB_TO_BYTES, Kind.VM,
+          Group.DISK),
+      new Def("virtualDisk.write.average", "virtual_disk_write_bytes_per_second", Scale.KIB_TO_BYTES, Kind.VM,
+          Group.DISK),
+      new Def("virtualDisk.totalReadLatency.average", "virtual_disk_read_latency_seconds", Scale.MS_TO_SECONDS,
+          Kind.VM, Group.DISK),
+      new Def("virtualDisk.totalWriteLatency.average", "virtual_disk_write_latency_seconds", Scale.MS_TO_SECONDS,
+          Kind.VM, Group.DISK),
+      new Def("net.received.average", "nic_received_bytes_per_second", Scale.KIB_TO_BYTES, Kind.VM, Group.NET),
+      new Def("net.transmitted.average", "nic_transmitted_bytes_per_second", Scale.KIB_TO_BYTES, Kind.VM, Group.NET),
+      new Def("net.droppedRx.summation", "nic_received_dropped_packets_per_second",
+          Scale.COUNT_PER_INTERVAL_TO_RATE, Kind.VM, Group.NET),
+      new Def("net.droppedTx.summation", "nic_transmitted_dropped_packets_per_second",
+          Scale.COUNT_PER_INTERVAL_TO_RATE, Kind.VM, Group.NET),
+      new Def("cpu.usage.average", "pcpu_usage_ratio", Scale.HUNDREDTHS_PERCENT_TO_RATIO, Kind.HOST, Group.CPU),
+      new Def("disk.read.average", "lun_read_bytes_per_second", Scale.KIB_TO_BYTES, Kind.HOST, Group.DISK),
+      new Def("disk.write.average", "lun_write_bytes_per_second", Scale.KIB_TO_BYTES, Kind.HOST, Group.DISK),
+      new Def("disk.totalReadLatency.average", "lun_read_latency_seconds", Scale.MS_TO_SECONDS, Kind.HOST,
+          Group.DISK),
+      new Def("disk.totalWriteLatency.average", "lun_write_latency_seconds", Scale.MS_TO_SECONDS, Kind.HOST,
+          Group.DISK),
+      new Def("storageAdapter.read.average", "storage_adapter_read_bytes_per_second", Scale.KIB_TO_BYTES,
+          Kind.HOST, Group.DISK),
+      new Def("storageAdapter.write.average", "storage_adapter_write_bytes_per_second", Scale.KIB_TO_BYTES,
+          Kind.HOST, Group.DISK),
+      new Def("storageAdapter.totalReadLatency.average", "storage_adapter_read_latency_seconds",
+          Scale.MS_TO_SECONDS, Kind.HOST, Group.DISK),
+      new Def("storageAdapter.totalWriteLatency.average", "storage_adapter_write_latency_seconds",
+          Scale.MS_TO_SECONDS, Kind.HOST, Group.DISK),
+      new Def("net.received.average", "nic_received_bytes_per_second", Scale.KIB_TO_BYTES, Kind.HOST, Group.NET),
+      new Def("net.transmitted.average", "nic_transmitted_bytes_per_second", Scale.KIB_TO_BYTES, Kind.HOST,
+          Group.NET),
+      new Def("net.droppedRx.summation", "nic_received_dropped_packets_per_second",
+          Scale.COUNT_PER_INTERVAL_TO_RATE, Kind.HOST, Group.NET),
+      new Def("net.droppedTx.summation", "nic_transmitted_dropped_packets_per_second",
+          Scale.COUNT_PER_INTERVAL_TO_RATE, Kind.HOST, Group.NET));
+
   private MetricCatalog() {}
 
   public static List<Def> defaults() {
     return DEFAULT;
+  }
+
+  /** Every per-instance definition, whichever groups are on. */
+  public static List<Def> instanceDefs() {
+    return INSTANCES;
+  }
+
+  /** The per-instance definitions for {@code kind} in the {@code groups} switched on that this vCenter has. */
+  public static List<Resolved> resolveInstances(Map<String, PerfCounter> counters, Kind kind,
+      java.util.Set<Group> groups) {
+    List<Resolved> out = new ArrayList<>();
+    for (Def d : INSTANCES) {
+      PerfCounter c = counters.get(d.counter());
+      if (c != null && d.appliesTo(kind) && groups.contains(d.group())) {
+        out.add(new Resolved(c.key(), d));
+      }
+    }
+    return out;
   }
 
   /** The definitions for {@code kind} whose counters this vCenter has (others are skipped). */

@@ -46,16 +46,47 @@ public final class PerfReader {
   public record Result(int targets, int queries, long samples, long accepted, long rejected, int failedQueries,
       String lastError, Duration duration) {}
 
+  /**
+   * Values (series x samples) one QueryPerf answer should hold at most: about what a steady
+   * cycle's batch of 256 VMs' aggregates holds. Per-instance series multiply an entity's series,
+   * and a cycle after an outage asks each series for up to an hour of samples; an answer sized
+   * by entities alone then takes vCenter longer to build than the call's timeout, is retried,
+   * and the next cycle asks for still more (one run at load 20 never recovered).
+   */
+  static final int VALUES_PER_QUERY = 24_000;
+  /** Instances per "*" counter assumed until a cycle has shown how many there are. */
+  static final int ASSUMED_INSTANCES = 3;
+  /** At most this many instances of one counter per entity and cycle (a bound on series per entity). */
+  static final int MAX_INSTANCES_PER_COUNTER = 256;
+  /** Longer instance names are skipped (vCenter's are device keys, CPU numbers and device names). */
+  static final int MAX_INSTANCE_LENGTH = 200;
+
   private final Clock clock;
   private final ExecutorService executor;
   private final int maxEntitiesPerQuery;
   private final int interval;
+  private final PerfInstances instances;
+  /**
+   * Series per entity in the last cycle's answers, per kind: with per-instance counters an
+   * entity's answer holds its aggregates plus one series per instance, so batches are sized by
+   * series as well as by metric ids (see {@link #entitiesPerQuery}).
+   */
+  private final Map<MetricCatalog.Kind, Double> seriesPerEntity = new ConcurrentHashMap<>();
   private final Map<String, Long> newestSampleMs = new ConcurrentHashMap<>();
   /** Each entity's series labels (one per counter), built once and reused while its labels stay the same. */
   private final Map<String, SeriesLabels> seriesLabels = new ConcurrentHashMap<>();
 
-  /** The labels of one entity's series: its own labels plus {@code __name__}, per counter index. */
-  private record SeriesLabels(Labels base, MetricCatalog.Kind kind, Labels[] byDef) {
+  /**
+   * The labels of one entity's series: its own labels plus {@code __name__} per definition index,
+   * and the instance label for per-instance definitions.
+   */
+  private record SeriesLabels(Labels base, MetricCatalog.Kind kind, Labels[] byDef, Map<String, Labels>[] byInstance,
+      java.util.concurrent.atomic.AtomicBoolean warned) {
+    @SuppressWarnings("unchecked")
+    SeriesLabels(Labels base, MetricCatalog.Kind kind, int defs) {
+      this(base, kind, new Labels[defs], new Map[defs], new java.util.concurrent.atomic.AtomicBoolean());
+    }
+
     Labels get(int def, MetricCatalog.Def d) {
       Labels l = byDef[def];
       if (l == null) {
@@ -63,6 +94,48 @@ public final class PerfReader {
         byDef[def] = l;
       }
       return l;
+    }
+
+    /** The series of one instance, or null when the entity already has its bound of instances. */
+    Labels get(int def, MetricCatalog.Def d, String instance) {
+      Map<String, Labels> m = byInstance[def];
+      if (m == null) {
+        m = new HashMap<>();
+        byInstance[def] = m;
+      }
+      Labels l = m.get(instance);
+      if (l == null) {
+        if (m.size() >= MAX_INSTANCES_PER_COUNTER) {
+          return null;
+        }
+        l = base.toBuilder().set(Labels.METRIC_NAME, d.metricName(kind)).set(d.group().label(), instance).build();
+        m.put(instance, l);
+      }
+      return l;
+    }
+  }
+
+  /**
+   * What one kind's QueryPerf asks and where each answer goes: {@code ids} one per counter, with
+   * instance "*" when a per-instance definition uses the counter (vCenter then answers every
+   * instance and the aggregate ""), else ""; {@code byCounter} maps a counter id to
+   * {aggregate definition index, per-instance definition index}, -1 where there is none.
+   */
+  record Query(List<PerfMetricId> ids, Map<Integer, int[]> byCounter, List<MetricCatalog.Def> defs) {
+    static Query of(List<MetricCatalog.Resolved> aggregates, List<MetricCatalog.Resolved> perInstance) {
+      List<MetricCatalog.Def> defs = new ArrayList<>();
+      Map<Integer, int[]> byCounter = new java.util.LinkedHashMap<>();
+      for (MetricCatalog.Resolved r : aggregates) {
+        byCounter.computeIfAbsent(r.counterId(), k -> new int[] {-1, -1})[0] = defs.size();
+        defs.add(r.def());
+      }
+      for (MetricCatalog.Resolved r : perInstance) {
+        byCounter.computeIfAbsent(r.counterId(), k -> new int[] {-1, -1})[1] = defs.size();
+        defs.add(r.def());
+      }
+      List<PerfMetricId> ids = new ArrayList<>(byCounter.size());
+      byCounter.forEach((counter, d) -> ids.add(new PerfMetricId(counter, d[1] >= 0 ? "*" : "")));
+      return new Query(List.copyOf(ids), byCounter, List.copyOf(defs));
     }
   }
 
@@ -73,12 +146,17 @@ public final class PerfReader {
    * @param maxEntitiesPerQuery cap on entities in one QueryPerf (vCenter's maxQueryMetrics may
    *     lower it further)
    */
-  public PerfReader(Clock clock, ExecutorService executor, int maxEntitiesPerQuery) {
-    this(clock, executor, maxEntitiesPerQuery, REALTIME_INTERVAL);
+  public PerfReader(Clock clock, ExecutorService executor, int maxEntitiesPerQuery, PerfInstances instances) {
+    this(clock, executor, maxEntitiesPerQuery, REALTIME_INTERVAL, instances);
   }
 
-  /** @param interval the statistics interval asked for: 20 (realtime) or 300 (5 minutes) seconds */
-  public PerfReader(Clock clock, ExecutorService executor, int maxEntitiesPerQuery, int interval) {
+  /**
+   * @param interval the statistics interval asked for: 20 (realtime) or 300 (5 minutes) seconds
+   * @param instances the per-instance series collected besides the aggregates
+   */
+  public PerfReader(Clock clock, ExecutorService executor, int maxEntitiesPerQuery, int interval,
+      PerfInstances instances) {
+    this.instances = requireNonNull(instances, "instances");
     if (interval != REALTIME_INTERVAL && interval != FIVE_MINUTES) {
       throw new IllegalArgumentException("interval: " + interval + " (expected: 20 or 300 seconds)");
     }
@@ -107,10 +185,7 @@ public final class PerfReader {
   public Result collect(VimClient client, Map<String, PerfCounter> counters, long maxQueryMetrics,
       List<PerfTarget> targets, SampleSink sink, Duration deadline) {
     long startNanos = System.nanoTime();
-    Map<MetricCatalog.Kind, List<MetricCatalog.Resolved>> defs = new java.util.EnumMap<>(MetricCatalog.Kind.class);
-    for (MetricCatalog.Kind kind : MetricCatalog.Kind.values()) {
-      defs.put(kind, MetricCatalog.resolve(counters, kind));
-    }
+    Map<MetricCatalog.Kind, Query> defs = queries(counters);
     List<List<PerfTarget>> batches = plan(targets, maxQueryMetrics, defs);
     AtomicLong samples = new AtomicLong();
     AtomicLong accepted = new AtomicLong();
@@ -166,56 +241,108 @@ public final class PerfReader {
         (int) failed.get(), lastError.get(), Duration.ofNanos(System.nanoTime() - startNanos));
   }
 
+  /** Per kind, what its QueryPerf asks: aggregates, and the per-instance groups switched on. */
+  Map<MetricCatalog.Kind, Query> queries(Map<String, PerfCounter> counters) {
+    Map<MetricCatalog.Kind, Query> out = new java.util.EnumMap<>(MetricCatalog.Kind.class);
+    for (MetricCatalog.Kind kind : MetricCatalog.Kind.values()) {
+      out.put(kind, Query.of(MetricCatalog.resolve(counters, kind),
+          MetricCatalog.resolveInstances(counters, kind, instances.of(kind))));
+    }
+    return out;
+  }
+
   /**
    * The QueryPerf batches in the order they are submitted: batches of important VMs first (the
    * client's fair semaphore then serves them first), then hosts, then the other VMs.
    */
-  List<List<PerfTarget>> plan(List<PerfTarget> targets, long maxQueryMetrics,
-      Map<MetricCatalog.Kind, List<MetricCatalog.Resolved>> defs) {
+  List<List<PerfTarget>> plan(List<PerfTarget> targets, long maxQueryMetrics, Map<MetricCatalog.Kind, Query> defs) {
     List<List<PerfTarget>> batches = new ArrayList<>();
-    int vmSize = batchSize(maxQueryMetrics, defs.get(MetricCatalog.Kind.VM).size());
-    split(targets.stream().filter(t -> t.kind() == MetricCatalog.Kind.VM && t.important()).toList(), vmSize, batches);
+    long nowMs = clock.millis();
+    Query vm = defs.get(MetricCatalog.Kind.VM);
+    int vmSize = batchSize(maxQueryMetrics, vm.ids().size());
+    double vmSeries = seriesPerEntity(MetricCatalog.Kind.VM, vm);
+    pack(targets.stream().filter(t -> t.kind() == MetricCatalog.Kind.VM && t.important()).toList(), vmSize, vmSeries,
+        nowMs, batches);
     for (MetricCatalog.Kind kind : MetricCatalog.Kind.values()) {
-      if (kind != MetricCatalog.Kind.VM && !defs.get(kind).isEmpty()) {
-        split(targets.stream().filter(t -> t.kind() == kind).toList(),
-            batchSize(maxQueryMetrics, defs.get(kind).size()), batches);
+      if (kind != MetricCatalog.Kind.VM && !defs.get(kind).ids().isEmpty()) {
+        pack(targets.stream().filter(t -> t.kind() == kind).toList(),
+            batchSize(maxQueryMetrics, defs.get(kind).ids().size()), seriesPerEntity(kind, defs.get(kind)), nowMs,
+            batches);
       }
     }
-    split(targets.stream().filter(t -> t.kind() == MetricCatalog.Kind.VM && !t.important()).toList(), vmSize,
-        batches);
+    pack(targets.stream().filter(t -> t.kind() == MetricCatalog.Kind.VM && !t.important()).toList(), vmSize,
+        vmSeries, nowMs, batches);
     return batches;
   }
 
-  private static void split(List<PerfTarget> targets, int size, List<List<PerfTarget>> into) {
-    for (int i = 0; i < targets.size(); i += size) {
-      into.add(targets.subList(i, Math.min(targets.size(), i + size)));
+  /**
+   * Series an entity's answer holds: what the last answer of its kind showed, before any the
+   * metric ids plus {@link #ASSUMED_INSTANCES} per counter asked per instance ("*").
+   */
+  double seriesPerEntity(MetricCatalog.Kind kind, Query query) {
+    Double seen = seriesPerEntity.get(kind);
+    if (seen != null) {
+      return Math.max(1.0, seen);
+    }
+    long star = query.ids().stream().filter(id -> id.instance().equals("*")).count();
+    return Math.max(1.0, query.ids().size() + star * ASSUMED_INSTANCES);
+  }
+
+  /**
+   * Cuts {@code targets} into batches of at most {@code cap} entities whose answers hold at most
+   * {@link #VALUES_PER_QUERY} values (series per entity x samples asked); a batch has at least one.
+   */
+  private void pack(List<PerfTarget> targets, int cap, double series, long nowMs, List<List<PerfTarget>> into) {
+    int from = 0;
+    double values = 0;
+    for (int i = 0; i < targets.size(); i++) {
+      double v = series * samplesAsked(targets.get(i), nowMs);
+      if (i > from && (i - from >= cap || values + v > VALUES_PER_QUERY)) {
+        into.add(targets.subList(from, i));
+        from = i;
+        values = 0;
+      }
+      values += v;
+    }
+    if (from < targets.size()) {
+      into.add(targets.subList(from, targets.size()));
     }
   }
 
-  private List<SampleSink.Sample> queryBatch(VimClient client, List<PerfTarget> batch,
-      List<MetricCatalog.Resolved> defs, List<PerfTarget> owners) {
-    List<PerfMetricId> ids = new ArrayList<>(defs.size());
-    Map<Integer, Integer> byCounter = new HashMap<>();
-    for (MetricCatalog.Resolved r : defs) {
-      ids.add(new PerfMetricId(r.counterId(), ""));
-      byCounter.put(r.counterId(), byCounter.size());
+  /** Samples the next QueryPerf asks of {@code t}: the newest only at first, then those since the newest stored. */
+  private int samplesAsked(PerfTarget t, long nowMs) {
+    Long newest = newestSampleMs.get(t.key());
+    if (newest == null) {
+      return 1;
     }
+    long behind = Math.max(0, nowMs - newest);
+    return (int) Math.min(MAX_SAMPLES_SECONDS / interval, behind / (interval * 1000L) + 2);
+  }
+
+  private List<SampleSink.Sample> queryBatch(VimClient client, List<PerfTarget> batch, Query query,
+      List<PerfTarget> owners) {
+    List<PerfMetricId> ids = query.ids();
+    List<MetricCatalog.Def> defs = query.defs();
     long nowMs = clock.millis();
     List<PerfQuery> queries = new ArrayList<>(batch.size());
     Map<String, PerfTarget> byEntity = new HashMap<>();
     for (PerfTarget t : batch) {
       byEntity.put(t.entity().value(), t);
       Long newest = newestSampleMs.get(t.key());
-      if (newest == null) {
-        queries.add(new PerfQuery(t.entity(), null, 1, ids, interval));
-      } else {
-        long behind = Math.max(0, nowMs - newest);
-        int n = (int) Math.min(MAX_SAMPLES_SECONDS / interval, behind / (interval * 1000L) + 2);
-        queries.add(new PerfQuery(t.entity(), Instant.ofEpochMilli(newest), n, ids, interval));
-      }
+      queries.add(new PerfQuery(t.entity(), newest == null ? null : Instant.ofEpochMilli(newest),
+          samplesAsked(t, nowMs), ids, interval));
     }
     List<SampleSink.Sample> out = new ArrayList<>(batch.size() * defs.size() * 2);
-    for (PerfEntityMetrics m : client.queryPerf(queries)) {
+    List<PerfEntityMetrics> answers = client.queryPerf(queries);
+    if (!answers.isEmpty()) {
+      long series = 0;
+      for (PerfEntityMetrics m : answers) {
+        series += m.series().size();
+      }
+      // the last answer's figure is as good as an average over the cycle: entities of a kind look alike
+      seriesPerEntity.put(batch.getFirst().kind(), (double) series / answers.size());
+    }
+    for (PerfEntityMetrics m : answers) {
       PerfTarget t = byEntity.get(m.entity().value());
       if (t == null) {
         continue;
@@ -225,11 +352,16 @@ public final class PerfReader {
       int[] order = ascending(times);
       SeriesLabels sl = seriesLabels(t, defs.size());
       for (PerfEntityMetrics.Series s : m.series()) {
-        Integer index = byCounter.get(s.id().counterId());
-        if (index == null || !s.id().instance().isEmpty()) {
+        int[] target = query.byCounter().get(s.id().counterId());
+        if (target == null) {
           continue;
         }
-        MetricCatalog.Def def = defs.get(index).def();
+        String instance = s.id().instance();
+        int index = instance.isEmpty() ? target[0] : target[1];
+        if (index < 0 || instance.length() > MAX_INSTANCE_LENGTH) {
+          continue; // an aggregate of an instance-only counter, or the instances of an aggregate-only one
+        }
+        MetricCatalog.Def def = defs.get(index);
         if (s.values().length != times.length) {
           continue; // values cannot be matched to timestamps (vcsim omits zero values)
         }
@@ -241,7 +373,14 @@ public final class PerfReader {
             continue; // seen in an earlier cycle, or vCenter's "no value"
           }
           if (labels == null) {
-            labels = sl.get(index, def);
+            labels = instance.isEmpty() ? sl.get(index, def) : sl.get(index, def, instance);
+            if (labels == null) {
+              if (!sl.warned().getAndSet(true)) {
+                log.warn("{} has more than {} instances of {}; the others are not collected", t.key(),
+                    MAX_INSTANCES_PER_COUNTER, def.counter());
+              }
+              break;
+            }
           }
           // one Labels object per series, its samples adjacent and oldest first: the sink appends
           // each series as one run
@@ -257,7 +396,7 @@ public final class PerfReader {
   private SeriesLabels seriesLabels(PerfTarget t, int defs) {
     SeriesLabels sl = seriesLabels.get(t.key());
     if (sl == null || sl.byDef().length != defs || sl.kind() != t.kind() || !sl.base().equals(t.labels())) {
-      sl = new SeriesLabels(t.labels(), t.kind(), new Labels[defs]);
+      sl = new SeriesLabels(t.labels(), t.kind(), defs);
       seriesLabels.put(t.key(), sl);
     }
     return sl;

@@ -80,7 +80,7 @@ class PerfReaderTest {
 
   @Test
   void collect_firstCycle_writesEveryCounterOfEveryTargetWithItsNodeIdentity() {
-    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 256);
+    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 256, PerfInstances.none());
     Sink sink = new Sink();
     PerfReader.Result r = reader.collect(client, counters, -1, targets, sink, Duration.ofSeconds(30));
     int vmCounters = MetricCatalog.resolve(counters, MetricCatalog.Kind.VM).size();
@@ -91,7 +91,7 @@ class PerfReaderTest {
     // the others yield exactly one sample per target.
     assertThat(r.samples()).isEqualTo(r.accepted()).isBetween(20L * 10, 20L * vmCounters + 4L * hostCounters);
     assertThat(sink.samples.stream().collect(java.util.stream.Collectors.groupingBy(
-        s -> s.nodeId() + s.labels().metricName(), java.util.stream.Collectors.counting())).values())
+        s -> s.nodeId() + s.labels(), java.util.stream.Collectors.counting())).values())
         .containsOnly(1L);
     assertThat(r.queries()).isEqualTo(2); // one VM batch, one host batch
     assertThat(sink.samples).filteredOn(s -> s.labels().metricName().equals("vsphere_vm_cpu_usage_ratio"))
@@ -108,7 +108,7 @@ class PerfReaderTest {
 
   @Test
   void collect_secondCycle_writesOnlySamplesNewerThanTheFirst() {
-    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 256);
+    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 256, PerfInstances.defaults());
     Sink sink = new Sink();
     reader.collect(client, counters, -1, targets, sink, Duration.ofSeconds(30));
     int first = sink.samples.size();
@@ -119,19 +119,20 @@ class PerfReaderTest {
 
   @Test
   void collect_maxQueryMetrics64_splitsIntoBatchesWithinTheLimit() {
-    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 256);
-    int vmCounters = MetricCatalog.resolve(counters, MetricCatalog.Kind.VM).size();
+    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 256, PerfInstances.defaults());
+    // one metric id per counter: a counter asked per instance ("*") counts once
+    int vmCounters = reader.queries(counters).get(MetricCatalog.Kind.VM).ids().size();
     int perQuery = reader.batchSize(64, vmCounters);
     assertThat(perQuery * vmCounters).isLessThanOrEqualTo(64);
     PerfReader.Result r = reader.collect(client, counters, 64, targets, new Sink(), Duration.ofSeconds(30));
-    int hostPerQuery = reader.batchSize(64, MetricCatalog.resolve(counters, MetricCatalog.Kind.HOST).size());
+    int hostPerQuery = reader.batchSize(64, reader.queries(counters).get(MetricCatalog.Kind.HOST).ids().size());
     assertThat(r.queries()).isEqualTo((20 + perQuery - 1) / perQuery + (4 + hostPerQuery - 1) / hostPerQuery);
     assertThat(r.failedQueries()).isZero();
   }
 
   @Test
   void collect_fiveMinuteInterval_writesClusterAndDatastoreSeriesWithoutNodeIdentity() {
-    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 256, PerfReader.FIVE_MINUTES);
+    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 256, PerfReader.FIVE_MINUTES, PerfInstances.none());
     Sink sink = new Sink();
     PerfReader.Result r = reader.collect(client, counters, -1, historical, sink, Duration.ofSeconds(30));
     assertThat(r.failedQueries()).isZero();
@@ -152,17 +153,13 @@ class PerfReaderTest {
 
   @Test
   void plan_importantVms_areAskedForBeforeHostsAndOtherVms() {
-    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 4);
+    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 4, PerfInstances.defaults());
     List<PerfTarget> marked = new ArrayList<>();
     for (PerfTarget t : targets) {
       boolean important = t.kind() == MetricCatalog.Kind.VM && t.labels().get("vm").endsWith("VM7");
       marked.add(new PerfTarget(t.entity(), t.kind(), t.nodeId(), t.labels(), important));
     }
-    java.util.Map<MetricCatalog.Kind, List<MetricCatalog.Resolved>> defs = new java.util.EnumMap<>(MetricCatalog.Kind.class);
-    for (MetricCatalog.Kind k : MetricCatalog.Kind.values()) {
-      defs.put(k, MetricCatalog.resolve(counters, k));
-    }
-    List<List<PerfTarget>> plan = reader.plan(marked, -1, defs);
+    List<List<PerfTarget>> plan = reader.plan(marked, -1, reader.queries(counters));
     assertThat(plan.getFirst()).hasSize(2).allMatch(PerfTarget::important); // one VM7 per cluster
     assertThat(plan.get(1)).allMatch(t -> t.kind() == MetricCatalog.Kind.HOST);
     assertThat(plan.stream().mapToInt(List::size).sum()).isEqualTo(targets.size());
@@ -171,7 +168,7 @@ class PerfReaderTest {
 
   @Test
   void batchSize_unlimitedVcenter_usesOurCap() {
-    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 100);
+    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 100, PerfInstances.defaults());
     assertThat(reader.batchSize(-1, 20)).isEqualTo(100);
     assertThat(reader.batchSize(0, 20)).isEqualTo(100);
     assertThat(reader.batchSize(10, 20)).isEqualTo(1);
