@@ -2,6 +2,7 @@ import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, App, Button, Card, Empty, Input, Select, Skeleton, Space, Typography } from 'antd';
 import { DownloadOutlined, SaveOutlined, SearchOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { LiveThrottle, useFleetNodes } from '../fleet/useFleet';
 import { initialNodesState, type NodesState } from '../lib/liveReducer';
 import { useLiveNodes } from '../live/LiveProvider';
@@ -13,6 +14,8 @@ import { formatBytesPerSec, formatPercent } from '../lib/format';
 import { navigate, nodeHref } from '../lib/route';
 
 const ROW_HEIGHT = 44;
+/** Rows rendered beyond each edge of the viewport. */
+const OVERSCAN = 8;
 const VIEWPORT = 600;
 const GRID = 'minmax(180px, 2.2fr) 96px 80px minmax(110px, 1.2fr) minmax(90px, 1fr) 76px 76px 76px 100px';
 const COLUMNS: { key: SortKey; label: string; numeric?: boolean }[] = [
@@ -36,8 +39,7 @@ const STATUS_CLASS = { online: 'syslens-st syslens-st-online', stale: 'syslens-s
  * cheap. `l` (the live feed's node, replaced when it changes) is laid over the polled row here,
  * so a row re-renders only when its own node or live figures change.
  */
-const Row = memo(function Row({ node, l, since, top }: { node: FleetNode; l: LiveNode | undefined; since: number; top: number }) {
-  const { t } = useTranslation();
+const Row = memo(function Row({ node, l, since, top, t }: { node: FleetNode; l: LiveNode | undefined; since: number; top: number; t: TFunction }) {
   const n = overlayLive(node, l, since);
   return (
     <div
@@ -69,6 +71,7 @@ const Row = memo(function Row({ node, l, since, top }: { node: FleetNode; l: Liv
  * second, LiveThrottle), so a live update re-renders the rows whose figures changed, not the page.
  */
 function VirtualRows({ rows, since, liveOut }: { rows: FleetNode[]; since: number; liveOut: { current: Record<string, LiveNode> } }) {
+  const { t } = useTranslation();
   const box = useRef<HTMLDivElement>(null);
   const [liveState, setLive] = useState<NodesState>(initialNodesState);
   const live = liveState.nodes as Record<string, LiveNode>;
@@ -85,13 +88,17 @@ function VirtualRows({ rows, since, liveOut }: { rows: FleetNode[]; since: numbe
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
-  const [first, last] = visibleRange(firstRow * ROW_HEIGHT, height, ROW_HEIGHT, rows.length);
+  const [first, last] = visibleRange(firstRow * ROW_HEIGHT, height, ROW_HEIGHT, rows.length, OVERSCAN);
+  // Rows are keyed by their slot (index modulo the most rows in view), not by node: a row that
+  // scrolls out is reused for the one scrolling in (its text and position change), rather than
+  // removed from the DOM while another is built, which was most of a scroll frame's work.
+  const slots = Math.ceil(height / ROW_HEIGHT) + 2 * OVERSCAN + 2;
   const shown = [];
   const ids: string[] = [];
   for (let i = first; i <= last; i++) {
     const n = rows[i];
     ids.push(n.id);
-    shown.push(<Row key={n.id} node={n} l={live[n.id]} since={since} top={i * ROW_HEIGHT} />);
+    shown.push(<Row key={i % slots} node={n} l={live[n.id]} since={since} top={i * ROW_HEIGHT} t={t} />);
   }
   useLiveNodes(ids);
   return (
