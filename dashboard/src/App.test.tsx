@@ -71,14 +71,19 @@ describe('login page', () => {
     expect(getSession()).toBeNull();
   }, 30_000);
 
-  it('signs in, lists nodes from REST and updates them from the live WebSocket', async () => {
+  it('signs in, lists nodes from REST and updates the rows on screen from the live WebSocket', async () => {
     const sockets: FakeSocket[] = [];
     class FakeSocket {
       onmessage: ((ev: { data: string }) => void) | null = null;
       onopen: (() => void) | null = null;
       onclose: ((ev: { code: number }) => void) | null = null;
+      readyState = 0;
+      readonly sent: string[] = [];
       constructor(readonly url: string) {
         sockets.push(this);
+      }
+      send(text: string) {
+        this.sent.push(text);
       }
       close() {}
       emit(msg: unknown) {
@@ -116,13 +121,18 @@ describe('login page', () => {
     expect(row.textContent).toContain('12.5%');
     expect(getSession()?.token).toBe('jwt-1');
     expect(sockets).toHaveLength(1);
-    expect(sockets[0].url).toMatch(/^ws:\/\/[^/]+\/api\/v1\/live\?token=jwt-1$/);
+    expect(sockets[0].url).toMatch(/^ws:\/\/[^/]+\/api\/v1\/live\?token=jwt-1&subscribe=none$/);
 
+    // Once open, the socket is asked for the nodes of the rows on screen only.
     await act(async () => {
-      sockets[0].emit({ type: 'snapshot', nodes: [node, { ...node, id: 'db-1', hostname: 'db-1' }] });
+      sockets[0].readyState = 1;
+      sockets[0].onopen?.();
+    });
+    expect(sockets[0].sent).toEqual(['{"type":"subscribe","nodes":["web-1"]}']);
+    await act(async () => {
+      sockets[0].emit({ type: 'snapshot', nodes: [node] });
       sockets[0].emit({ type: 'sample', nodeId: 'web-1', t: Date.now(), cpuPercent: 77.7, memoryPercent: null });
     });
-    await waitFor(() => container.querySelector('[data-testid="node-row-db-1"]'), 'node-row-db-1');
     const updated = await waitFor(() => {
       const r = container.querySelector('[data-testid="node-row-web-1"]');
       return r?.textContent?.includes('77.7%') ? r : null;

@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError, apiGet } from '../api/client';
 import { getSession } from '../api/session';
-import { liveOnly, parseFleet, withLayout, type FleetColumns, type FleetNode, type FleetOverview, type LiveNode } from '../lib/fleet';
+import { parseFleet, withLayout, type FleetColumns, type FleetNode, type FleetOverview } from '../lib/fleet';
 import { useLive } from '../live/LiveProvider';
 import type { NodesState } from '../lib/liveReducer';
 
@@ -117,21 +117,11 @@ export function LiveThrottle({ onChange }: { onChange: (s: NodesState) => void }
 }
 
 /**
- * The overview's nodes plus those only the live feed knows yet (liveOnly), and the live nodes
- * to lay over the rows on screen (overlayLive). The list is rebuilt when a poll answers or a
- * node appears, not with every live batch: a list of 10,000 rows is not merged and re-sorted
- * every second, only the visible rows take the newest figures.
+ * The overview's nodes, polled. Live figures are laid over the rows on screen only (overlayLive,
+ * from the live feed subscribed to those rows): a list of 10,000 rows is not merged and re-sorted
+ * every second, and a node that registers joins the list with the next poll (within 5 s).
  */
-export function useFleetNodes(live: NodesState): FleetState & { nodes: FleetNode[] | null; live: Record<string, LiveNode>; since: number } {
+export function useFleetNodes(): FleetState & { nodes: FleetNode[] | null; since: number } {
   const fleet = useFleet();
-  const ids = useMemo(() => new Set(fleet.data?.nodes.map((n) => n.id) ?? []), [fleet.data]);
-  const liveNodes = live.nodes as Record<string, LiveNode>;
-  const extra = liveOnly(ids, liveNodes);
-  const extraKey = extra.map((n) => n.id).join('\n');
-  const nodes = useMemo(
-    () => (fleet.data || live.loaded ? (extra.length ? [...(fleet.data?.nodes ?? []), ...extra] : fleet.data?.nodes ?? []) : null),
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- extra is rebuilt each call; its ids decide
-    [fleet.data, live.loaded, extraKey],
-  );
-  return { ...fleet, nodes, live: liveNodes, since: fleet.data?.generatedAt ?? 0 };
+  return { ...fleet, nodes: fleet.data?.nodes ?? null, since: fleet.data?.generatedAt ?? 0 };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  applyView, cellAt, DEFAULT_VIEW, heatLayout, liveOnly, loadViews, matches, netPercent, overlayLive, parseFleet, withLayout,
+  applyView, cellAt, DEFAULT_VIEW, heatLayout, loadViews, matches, netPercent, overlayLive, parseFleet, withLayout,
   pressureColor, saveViews, toCsv, topN, visibleRange, VIEWS_KEY, type FleetNode,
 } from './fleet';
 import { heatOrder } from './heatmap';
@@ -165,7 +165,7 @@ describe('visibleRange', () => {
   });
 });
 
-describe('overlayLive and liveOnly', () => {
+describe('overlayLive', () => {
   const live = (id: string, over: Partial<import('./fleet').LiveNode> = {}) => ({
     id, hostname: id, os: '', labels: {}, status: 'online' as const, lastSeen: 2000, cpuPercent: null, memoryPercent: null, ...over,
   });
@@ -175,11 +175,6 @@ describe('overlayLive and liveOnly', () => {
     expect(overlayLive(a, live('a', { cpuPercent: 77, status: 'online' }), 1000)).toMatchObject({ id: 'a', cpu: 77, memory: 20, disk: 30, status: 'online' });
     expect(overlayLive(b, live('b', { lastSeen: 500, status: 'offline' }), 1000)).toMatchObject({ id: 'b', cpu: 5, status: 'online' });
     expect(overlayLive(b, undefined, 1000)).toBe(b);
-  });
-  it('lists nodes only the live feed knows', () => {
-    expect(liveOnly(new Set(['a']), { a: live('a'), c: live('c', { kind: 'vm', cpuPercent: 3 }) })).toEqual([
-      node('c', { kind: 'vm', os: '', cpu: 3 }),
-    ]);
   });
 });
 

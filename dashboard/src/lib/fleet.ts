@@ -373,17 +373,3 @@ export function overlayLive(n: FleetNode, l: LiveNode | undefined, since: number
   const fresh = l.lastSeen != null && l.lastSeen > since;
   return { ...n, cpu: l.cpuPercent ?? n.cpu, memory: l.memoryPercent ?? n.memory, status: fresh ? l.status : n.status };
 }
-
-/** Nodes the live feed knows that the polled overview (`known`: its ids) does not have yet, as overview rows. */
-export function liveOnly(known: ReadonlySet<string>, live: Record<string, LiveNode>): FleetNode[] {
-  const out: FleetNode[] = [];
-  for (const id in live) {
-    if (known.has(id)) continue;
-    const l = live[id];
-    out.push({
-      id, hostname: l.hostname || id, kind: l.kind ?? 'agent', os: l.os ?? '', status: l.status, group: null,
-      labels: l.labels ?? {}, cpu: l.cpuPercent, memory: l.memoryPercent, disk: null, net: null,
-    });
-  }
-  return out;
-}

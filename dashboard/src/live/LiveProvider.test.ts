@@ -3,8 +3,8 @@ import { backoffDelay, liveUrl } from './LiveProvider';
 
 describe('liveUrl', () => {
   it('matches the page protocol and escapes the token', () => {
-    expect(liveUrl({ protocol: 'https:', host: 'mon.example:8443' }, 'a.b+c')).toBe('wss://mon.example:8443/api/v1/live?token=a.b%2Bc');
-    expect(liveUrl({ protocol: 'http:', host: 'localhost:9090' }, 'x')).toBe('ws://localhost:9090/api/v1/live?token=x');
+    expect(liveUrl({ protocol: 'https:', host: 'mon.example:8443' }, 'a.b+c')).toBe('wss://mon.example:8443/api/v1/live?token=a.b%2Bc&subscribe=none');
+    expect(liveUrl({ protocol: 'http:', host: 'localhost:9090' }, 'x')).toBe('ws://localhost:9090/api/v1/live?token=x&subscribe=none');
   });
 });
 

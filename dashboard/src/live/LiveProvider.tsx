@@ -4,6 +4,7 @@ import { clearSession, type Session } from '../api/session';
 import { refreshSession } from '../api/auth';
 import { applyBatch, initialNodesState, parseLiveMessage, type NodesState } from '../lib/liveReducer';
 import type { LiveMessage, SampleMessage } from '../lib/types';
+import { NodeInterest, subscribeFrame } from './interest';
 
 export type LiveStatus = 'connecting' | 'connected' | 'reconnecting';
 
@@ -16,6 +17,12 @@ interface LiveContextValue {
 }
 
 const LiveContext = createContext<LiveContextValue | null>(null);
+/** Stable (never changes with the live state): registers the nodes a component wants live data for. */
+const WatchContext = createContext<((ids: readonly string[]) => () => void) | null>(null);
+/** How long a change of the wanted nodes waits to be sent (a list scrolling changes them every frame). */
+const SUBSCRIBE_DELAY_MS = 150;
+/** WebSocket.OPEN. */
+const SOCKET_OPEN = 1;
 
 /** Close code the server uses when the token is invalid or expired. */
 export const CLOSE_UNAUTHORIZED = 4401;
@@ -27,9 +34,13 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
   return Math.round(base * (0.75 + 0.25 * random()));
 }
 
+/**
+ * The live feed's address. It starts subscribed to no node: pages name the nodes they show
+ * (useLiveNodes), and the server sends those nodes' samples and status only.
+ */
 export function liveUrl(loc: Pick<Location, 'protocol' | 'host'>, token: string): string {
   const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${loc.host}/api/v1/live?token=${encodeURIComponent(token)}`;
+  return `${scheme}//${loc.host}/api/v1/live?token=${encodeURIComponent(token)}&subscribe=none`;
 }
 
 type Action = { type: 'batch'; messages: LiveMessage[] };
@@ -43,6 +54,9 @@ export function LiveProvider({ session, children }: { session: Session; children
   const [status, setStatus] = useState<LiveStatus>('connecting');
   const [loadError, setLoadError] = useState<string | null>(null);
   const listeners = useRef(new Set<(s: SampleMessage) => void>());
+  const interest = useRef(new NodeInterest());
+  /** Sends the wanted nodes to the current socket soon (set by the connection's effect). */
+  const interestChanged = useRef<() => void>(() => {});
 
   useEffect(() => {
     let disposed = false;
@@ -53,6 +67,20 @@ export function LiveProvider({ session, children }: { session: Session; children
     let queue: LiveMessage[] = [];
     const abort = new AbortController();
     let wsSnapshots = 0;
+    let sentKey = '';
+    let subscribeTimer: ReturnType<typeof setTimeout> | undefined;
+    const sendInterest = () => {
+      subscribeTimer = undefined;
+      if (disposed || !ws || ws.readyState !== SOCKET_OPEN) return;
+      const ids = interest.current.union();
+      const key = ids.join('\n');
+      if (key === sentKey) return;
+      sentKey = key;
+      ws.send(subscribeFrame(ids));
+    };
+    interestChanged.current = () => {
+      if (subscribeTimer === undefined) subscribeTimer = setTimeout(sendInterest, SUBSCRIBE_DELAY_MS);
+    };
 
     // Messages are applied in batches so a large fleet does not re-render per message: every 100 ms,
     // and on a fleet of more than 1,000 nodes every nodes/10 ms up to 1 s (each batch copies the node
@@ -97,7 +125,10 @@ export function LiveProvider({ session, children }: { session: Session; children
       socket.onmessage = (ev) => {
         if (typeof ev.data !== 'string') return;
         const msg = parseLiveMessage(ev.data);
-        if (!msg) return;
+        if (!msg) {
+          if (ev.data.startsWith('{"type":"error"')) console.warn('live feed:', ev.data);
+          return;
+        }
         if (msg.type === 'snapshot') {
           attempt = 0;
           wsSnapshots++;
@@ -107,7 +138,11 @@ export function LiveProvider({ session, children }: { session: Session; children
         enqueue(msg);
         if (msg.type === 'sample') for (const l of listeners.current) l(msg);
       };
-      socket.onopen = () => setStatus('connected');
+      socket.onopen = () => {
+        setStatus('connected');
+        sentKey = ''; // a new socket starts subscribed to nothing
+        sendInterest();
+      };
       socket.onclose = (ev) => {
         if (disposed || ws !== socket) return;
         ws = null;
@@ -137,6 +172,8 @@ export function LiveProvider({ session, children }: { session: Session; children
       abort.abort();
       clearTimeout(retryTimer);
       clearTimeout(flushTimer);
+      clearTimeout(subscribeTimer);
+      interestChanged.current = () => {};
       if (ws) ws.close(1000, 'bye');
       ws = null;
     };
@@ -149,8 +186,32 @@ export function LiveProvider({ session, children }: { session: Session; children
     };
   }, []);
 
+  const watch = useCallback((ids: readonly string[]) => {
+    const handle = interest.current.add(ids);
+    interestChanged.current();
+    return () => {
+      interest.current.remove(handle);
+      interestChanged.current();
+    };
+  }, []);
+
   const value = useMemo(() => ({ state, status, loadError, subscribeSamples }), [state, status, loadError, subscribeSamples]);
-  return <LiveContext.Provider value={value}>{children}</LiveContext.Provider>;
+  return (
+    <WatchContext.Provider value={watch}>
+      <LiveContext.Provider value={value}>{children}</LiveContext.Provider>
+    </WatchContext.Provider>
+  );
+}
+
+/**
+ * Asks the live feed for these nodes' samples and status while the component is mounted (the
+ * union over all components is subscribed). Does not re-render with the live state.
+ */
+export function useLiveNodes(ids: readonly string[]): void {
+  const watch = useContext(WatchContext);
+  if (!watch) throw new Error('useLiveNodes: no LiveProvider above this component');
+  const key = ids.join('\n');
+  useEffect(() => watch(key === '' ? [] : key.split('\n')), [key, watch]);
 }
 
 export function useLive(): LiveContextValue {

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { fetchNotifierAlerts } from '../api/alerts';
 import { EChart } from '../components/EChart';
 import { TimeRangePicker } from '../components/TimeRangePicker';
-import { useLive, useNow } from '../live/LiveProvider';
+import { useLive, useLiveNodes, useNow } from '../live/LiveProvider';
 import { levelColor, type NotifierAlert } from '../lib/alertView';
 import { formatBytes, formatBytesPerSec, formatPercent, formatRelativeTime } from '../lib/format';
 import { breakdownQueries, nodeKind, nodeQueries, type BreakdownKey, type NodeSeriesKey } from '../lib/promql';
@@ -93,6 +93,7 @@ const BREAKDOWN_KEYS: BreakdownKey[] = ['filesystem', 'nicRx', 'nicTx', 'process
 export default function NodeDetailPage({ nodeId, query = '' }: { nodeId: string; query?: string }) {
   const { t, i18n } = useTranslation();
   const { state } = useLive();
+  useLiveNodes([nodeId]); // this node's status and samples (the live chart points) on the socket
   const now = useNow(1000);
   const node = state.nodes[nodeId] as (typeof state.nodes)[string] & { kind?: string; configVersion?: number } | undefined;
   const kind = nodeKind(nodeId, node?.kind);

@@ -2,8 +2,10 @@ import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, App, Button, Card, Empty, Input, Select, Skeleton, Space, Typography } from 'antd';
 import { DownloadOutlined, SaveOutlined, SearchOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { LiveThrottle, useFleetNodes } from '../fleet/useFleet';
 import { initialNodesState, type NodesState } from '../lib/liveReducer';
+import { useLiveNodes } from '../live/LiveProvider';
 import {
   applyView, DEFAULT_VIEW, distinct, labelPairs, loadViews, overlayLive, saveViews, toCsv, visibleRange,
   type FleetNode, type ListView, type LiveNode, type SortKey,
@@ -12,6 +14,8 @@ import { formatBytesPerSec, formatPercent } from '../lib/format';
 import { navigate, nodeHref } from '../lib/route';
 
 const ROW_HEIGHT = 44;
+/** Rows rendered beyond each edge of the viewport. */
+const OVERSCAN = 8;
 const VIEWPORT = 600;
 const GRID = 'minmax(180px, 2.2fr) 96px 80px minmax(110px, 1.2fr) minmax(90px, 1fr) 76px 76px 76px 100px';
 const COLUMNS: { key: SortKey; label: string; numeric?: boolean }[] = [
@@ -35,8 +39,7 @@ const STATUS_CLASS = { online: 'syslens-st syslens-st-online', stale: 'syslens-s
  * cheap. `l` (the live feed's node, replaced when it changes) is laid over the polled row here,
  * so a row re-renders only when its own node or live figures change.
  */
-const Row = memo(function Row({ node, l, since, top }: { node: FleetNode; l: LiveNode | undefined; since: number; top: number }) {
-  const { t } = useTranslation();
+const Row = memo(function Row({ node, l, since, top, t }: { node: FleetNode; l: LiveNode | undefined; since: number; top: number; t: TFunction }) {
   const n = overlayLive(node, l, since);
   return (
     <div
@@ -62,9 +65,19 @@ const Row = memo(function Row({ node, l, since, top }: { node: FleetNode; l: Liv
   );
 });
 
-/** Renders only the rows in view (plus a few): 10,000 nodes keep about 30 rows in the DOM. */
-function VirtualRows({ rows, live, since }: { rows: FleetNode[]; live: Record<string, LiveNode>; since: number }) {
+/**
+ * Renders only the rows in view (plus a few): 10,000 nodes keep about 30 rows in the DOM. The live
+ * feed is subscribed to those rows' nodes only, and its state kept here (at most one update a
+ * second, LiveThrottle), so a live update re-renders the rows whose figures changed, not the page.
+ */
+function VirtualRows({ rows, since, liveOut }: { rows: FleetNode[]; since: number; liveOut: { current: Record<string, LiveNode> } }) {
+  const { t } = useTranslation();
   const box = useRef<HTMLDivElement>(null);
+  const [liveState, setLive] = useState<NodesState>(initialNodesState);
+  const live = liveState.nodes as Record<string, LiveNode>;
+  useEffect(() => {
+    liveOut.current = live;
+  }, [live, liveOut]);
   // Only the first visible row index is state: scrolling within a row re-renders nothing.
   const [firstRow, setFirstRow] = useState(0);
   const [height, setHeight] = useState(VIEWPORT);
@@ -75,12 +88,19 @@ function VirtualRows({ rows, live, since }: { rows: FleetNode[]; live: Record<st
     ro.observe(el);
     return () => ro.disconnect();
   }, []);
-  const [first, last] = visibleRange(firstRow * ROW_HEIGHT, height, ROW_HEIGHT, rows.length);
+  const [first, last] = visibleRange(firstRow * ROW_HEIGHT, height, ROW_HEIGHT, rows.length, OVERSCAN);
+  // Rows are keyed by their slot (index modulo the most rows in view), not by node: a row that
+  // scrolls out is reused for the one scrolling in (its text and position change), rather than
+  // removed from the DOM while another is built, which was most of a scroll frame's work.
+  const slots = Math.ceil(height / ROW_HEIGHT) + 2 * OVERSCAN + 2;
   const shown = [];
+  const ids: string[] = [];
   for (let i = first; i <= last; i++) {
     const n = rows[i];
-    shown.push(<Row key={n.id} node={n} l={live[n.id]} since={since} top={i * ROW_HEIGHT} />);
+    ids.push(n.id);
+    shown.push(<Row key={i % slots} node={n} l={live[n.id]} since={since} top={i * ROW_HEIGHT} t={t} />);
   }
+  useLiveNodes(ids);
   return (
     <div
       ref={box}
@@ -90,6 +110,7 @@ function VirtualRows({ rows, live, since }: { rows: FleetNode[]; live: Record<st
       style={{ height: Math.min(VIEWPORT, Math.max(ROW_HEIGHT * 3, rows.length * ROW_HEIGHT)) }}
       onScroll={(e) => setFirstRow(Math.floor(e.currentTarget.scrollTop / ROW_HEIGHT))}
     >
+      <LiveThrottle onChange={setLive} />
       <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative' }}>{shown}</div>
     </div>
   );
@@ -98,8 +119,9 @@ function VirtualRows({ rows, live, since }: { rows: FleetNode[]; live: Record<st
 export default function NodeListPage() {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const [live, setLive] = useState<NodesState>(initialNodesState);
-  const { nodes, data, error, live: liveNodes, since } = useFleetNodes(live);
+  const { nodes, data, error, since } = useFleetNodes();
+  /** The live figures of the rows on screen (VirtualRows keeps them), for the CSV export. */
+  const liveNodes = useRef<Record<string, LiveNode>>({});
   const [view, setView] = useState<ListView>(DEFAULT_VIEW);
   const [views, setViews] = useState<Record<string, ListView>>(() => loadViews(localStorage));
   const [viewName, setViewName] = useState('');
@@ -117,7 +139,7 @@ export default function NodeListPage() {
     setView((v) => (v.sort === key ? { ...v, desc: !v.desc } : { ...v, sort: key, desc: !!numeric }));
 
   const exportCsv = () => {
-    const url = URL.createObjectURL(new Blob([toCsv(rows.map((n) => overlayLive(n, liveNodes[n.id], since)))], { type: 'text/csv;charset=utf-8' }));
+    const url = URL.createObjectURL(new Blob([toCsv(rows.map((n) => overlayLive(n, liveNodes.current[n.id], since)))], { type: 'text/csv;charset=utf-8' }));
     const a = document.createElement('a');
     a.href = url;
     a.download = `syslens-nodes-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`;
@@ -196,7 +218,6 @@ export default function NodeListPage() {
         </Space>
       }
     >
-      <LiveThrottle onChange={setLive} />
       <Space wrap style={{ marginBottom: 12 }}>
         <Input
           data-testid="node-search"
@@ -247,7 +268,7 @@ export default function NodeListPage() {
             {rows.length === 0 ? (
               <Empty style={{ margin: 24 }} description={nodes.length === 0 ? t('nodes.empty') : t('fleet.list.noMatch')} />
             ) : (
-              <VirtualRows rows={rows} live={liveNodes} since={since} />
+              <VirtualRows rows={rows} since={since} liveOut={liveNodes} />
             )}
           </div>
         </div>

@@ -193,6 +193,63 @@ class ScopeTest {
     }
   }
 
+  @Test
+  void live_subscription_sendsOnlySubscribedNodesInScope_andAnswersBadFramesWithAnError() throws Exception {
+    List<String> got = new CopyOnWriteArrayList<>();
+    List<String> all = new CopyOnWriteArrayList<>();
+    List<String> mine = new CopyOnWriteArrayList<>();
+    WebSocket ws = server.live(admin, "&subscribe=none", got);
+    WebSocket wsAll = live(admin, all);
+    WebSocket wsAlice = server.live(alice, "&subscribe=none", mine);
+    try {
+      await().atMost(Duration.ofSeconds(20)).until(() -> !got.isEmpty() && !all.isEmpty());
+      assertThat(got.get(0)).isEqualTo("{\"type\":\"snapshot\",\"nodes\":[]}");
+      // Two more samples of each node reach the unsubscribed client; none reaches the one subscribed to nothing.
+      int from = all.size();
+      await().atMost(Duration.ofSeconds(20)).until(() -> samplesAfter(all, from, "a1") >= 2 && samplesAfter(all, from, "b1") >= 2);
+      assertThat(got).hasSize(1);
+
+      ws.sendText("{\"type\":\"subscribe\",\"nodes\":[\"a1\",\"nope\"]}", true).join();
+      await().atMost(Duration.ofSeconds(20)).until(() -> got.size() >= 2);
+      assertThat(got.get(1)).startsWith("{\"type\":\"snapshot\"").contains("\"id\":\"a1\"").doesNotContain("b1", "nope");
+      int subscribed = all.size();
+      await().atMost(Duration.ofSeconds(20)).until(() -> samplesAfter(got, 2, "a1") >= 2 && samplesAfter(all, subscribed, "b1") >= 2);
+      assertThat(got).noneMatch(m -> m.contains("b1"));
+
+      // Bad frames: an error naming what was wrong; the subscription and the connection stay.
+      ws.sendText("{\"type\":\"subscribe\",\"nodes\":[1]}", true).join();
+      ws.sendText("{\"type\":\"subscribe\",\"nodes\":[" + "\"n\",".repeat(1000) + "\"n\"]}", true).join();
+      ws.sendText("hello", true).join();
+      await().atMost(Duration.ofSeconds(20)).until(() -> got.stream().filter(m -> m.startsWith("{\"type\":\"error\"")).count() == 3);
+      assertThat(got).filteredOn(m -> m.startsWith("{\"type\":\"error\"")).containsExactly(
+          "{\"type\":\"error\",\"message\":\"nodes: 1 (expected: node ids of 1 to 256 characters)\"}",
+          "{\"type\":\"error\",\"message\":\"nodes: 1001 ids (expected: at most 1000)\"}",
+          "{\"type\":\"error\",\"message\":\"message: not JSON (expected: {\\\"type\\\":\\\"subscribe\\\",\\\"nodes\\\":[node ids] or \\\"all\\\"})\"}");
+      int afterErrors = got.size();
+      await().atMost(Duration.ofSeconds(20)).until(() -> samplesAfter(got, afterErrors, "a1") >= 1);
+      assertThat(got).noneMatch(m -> m.contains("b1"));
+
+      // A scope still applies: alice subscribing to team-b's node gets nothing of it.
+      wsAlice.sendText("{\"type\":\"subscribe\",\"nodes\":[\"b1\"]}", true).join();
+      await().atMost(Duration.ofSeconds(20)).until(() -> mine.size() >= 2);
+      assertThat(mine.get(1)).isEqualTo("{\"type\":\"snapshot\",\"nodes\":[]}");
+
+      List<String> bad = new CopyOnWriteArrayList<>();
+      server.live(admin, "&subscribe=some", bad);
+      await().atMost(Duration.ofSeconds(20)).until(() -> !bad.isEmpty());
+      assertThat(bad.get(0)).isEqualTo("{\"type\":\"error\",\"message\":\"subscribe: some (expected: none or all)\"}");
+    } finally {
+      ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
+      wsAll.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
+      wsAlice.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
+    }
+  }
+
+  private static long samplesAfter(List<String> messages, int from, String node) {
+    return messages.subList(from, messages.size()).stream()
+        .filter(m -> m.contains("\"type\":\"sample\"") && m.contains("\"nodeId\":\"" + node + "\"")).count();
+  }
+
   private static WebSocket live(String token, List<String> into) {
     return server.live(token, into);
   }

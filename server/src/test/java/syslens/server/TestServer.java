@@ -116,8 +116,13 @@ final class TestServer implements AutoCloseable {
 
   /** Opens the live WebSocket with {@code token}; every text message is added to {@code into}. */
   java.net.http.WebSocket live(String token, java.util.List<String> into) {
+    return live(token, "", into);
+  }
+
+  /** As {@link #live(String, java.util.List)}, with {@code query} (such as {@code &subscribe=none}) after the token. */
+  java.net.http.WebSocket live(String token, String query, java.util.List<String> into) {
     return HttpClient.newHttpClient().newWebSocketBuilder().header("Origin", base())
-        .buildAsync(URI.create("ws://127.0.0.1:" + port() + "/api/v1/live?token=" + token),
+        .buildAsync(URI.create("ws://127.0.0.1:" + port() + "/api/v1/live?token=" + token + query),
             new java.net.http.WebSocket.Listener() {
               StringBuilder buf = new StringBuilder();
 

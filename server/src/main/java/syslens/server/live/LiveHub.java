@@ -6,15 +6,20 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.linecorp.armeria.common.websocket.WebSocket;
 import com.linecorp.armeria.common.websocket.WebSocketCloseStatus;
+import com.linecorp.armeria.common.websocket.WebSocketFrame;
+import com.linecorp.armeria.common.websocket.WebSocketFrameType;
 import com.linecorp.armeria.common.websocket.WebSocketWriter;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.server.websocket.WebSocketServiceHandler;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
 import syslens.server.auth.RequestScope;
 import syslens.server.ingest.NodeRegistry;
 import syslens.storage.Labels;
@@ -26,7 +31,9 @@ import syslens.server.ingest.NodeRegistry.NodeView;
  * {@code /api/v1/live}: pushes a snapshot of all nodes on connect, then each node's
  * {@link LiveSample} after every batch and status changes. A client whose principal is scoped
  * receives only the nodes (snapshot, samples, status) whose labels are in its scope, decided
- * per message from the node's current labels. Messages the client does not read
+ * per message from the node's current labels. A client may narrow the feed to the nodes it shows
+ * ({@link LiveSubscription}: {@code ?subscribe=none} at connect, then {@code {"type":"subscribe",...}}
+ * frames, each answered with a snapshot of the subscribed nodes). Messages the client does not read
  * pile up only to {@link #MAX_PENDING}; past that the client is dropped (it reconnects).
  */
 public final class LiveHub implements WebSocketServiceHandler {
@@ -46,6 +53,7 @@ public final class LiveHub implements WebSocketServiceHandler {
     final AtomicInteger pending = new AtomicInteger();
     /** Null when unscoped. */
     final List<List<Matcher>> scope;
+    volatile LiveSubscription sub = LiveSubscription.ALL;
 
     Client(WebSocketWriter out, List<List<Matcher>> scope) {
       this.out = out;
@@ -68,18 +76,19 @@ public final class LiveHub implements WebSocketServiceHandler {
       return out;
     }
     Client c = new Client(out, scopes.of(ctx));
+    try {
+      c.sub = LiveSubscription.atConnect(ctx.queryParam("subscribe"));
+    } catch (IllegalArgumentException e) {
+      send(c, error(e.getMessage()));
+      out.close(WebSocketCloseStatus.POLICY_VIOLATION, "bad subscribe parameter");
+      return out;
+    }
     // The snapshot goes out before the client joins the broadcasts, so it is always the first message.
     // It is built off the event loop: on a fleet of 10,000 nodes it is megabytes of JSON, and the
     // loop also serves the page's other requests.
     ctx.blockingTaskExecutor().execute(() -> {
       if (out.isOpen()) {
-        List<Map<String, Object>> nodes = registry.list().stream()
-            .filter(n -> ScopedQueryable.visible(c.scope, NodeJson.scopeLabels(n)))
-            .map(n -> NodeJson.of(n, summaries)).toList();
-        Map<String, Object> snapshot = new LinkedHashMap<>();
-        snapshot.put("type", "snapshot");
-        snapshot.put("nodes", nodes);
-        send(c, toJson(snapshot));
+        sendSnapshot(c);
         add(c);
         if (!out.isOpen()) {
           remove(c); // closed meanwhile: its whenComplete may have run before add
@@ -87,16 +96,45 @@ public final class LiveHub implements WebSocketServiceHandler {
       }
     });
     out.whenComplete().whenComplete((v, e) -> remove(c));
-    // Inbound frames carry nothing we need; drain them so the stream completes on close.
-    in.subscribe(new org.reactivestreams.Subscriber<>() {
+    // Inbound frames: subscriptions, one at a time (the next is read once the last one's snapshot is sent).
+    in.subscribe(new Subscriber<>() {
+      private Subscription upstream;
+
       @Override
-      public void onSubscribe(org.reactivestreams.Subscription s) {
-        s.request(Long.MAX_VALUE);
+      public void onSubscribe(Subscription s) {
+        upstream = s;
+        s.request(1);
       }
 
       @Override
-      public void onNext(com.linecorp.armeria.common.websocket.WebSocketFrame f) {
+      public void onNext(WebSocketFrame f) {
+        WebSocketFrameType type = f.type();
+        boolean last = f.isFinalFragment();
+        String text = type == WebSocketFrameType.TEXT && last ? f.text() : null;
         f.close();
+        if (text == null) {
+          if (type == WebSocketFrameType.TEXT
+              || type == WebSocketFrameType.BINARY
+              || type == WebSocketFrameType.CONTINUATION) {
+            send(c, error("frame: " + type + (last ? "" : " fragment")
+                + " (expected: one text frame of at most 64 KiB)"));
+          }
+          upstream.request(1);
+          return;
+        }
+        try {
+          c.sub = LiveSubscription.parse(text);
+        } catch (IllegalArgumentException e) {
+          send(c, error(e.getMessage()));
+          upstream.request(1);
+          return;
+        }
+        ctx.blockingTaskExecutor().execute(() -> {
+          if (out.isOpen()) {
+            sendSnapshot(c);
+          }
+          upstream.request(1);
+        });
       }
 
       @Override
@@ -112,6 +150,30 @@ public final class LiveHub implements WebSocketServiceHandler {
       }
     });
     return out;
+  }
+
+  /**
+   * Sends the client a snapshot of the nodes of its subscription it may see. Serialised per client,
+   * so the last snapshot sent is of the newest subscription.
+   */
+  private void sendSnapshot(Client c) {
+    synchronized (c) {
+      LiveSubscription sub = c.sub;
+      List<NodeView> nodes = sub.all() ? registry.list()
+          : sub.nodes().stream().map(id -> registry.find(id).orElse(null)).filter(Objects::nonNull).toList();
+      Map<String, Object> snapshot = new LinkedHashMap<>();
+      snapshot.put("type", "snapshot");
+      snapshot.put("nodes", nodes.stream().filter(n -> ScopedQueryable.visible(c.scope, NodeJson.scopeLabels(n)))
+          .map(n -> NodeJson.of(n, summaries)).toList());
+      send(c, toJson(snapshot));
+    }
+  }
+
+  private static String error(String message) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("type", "error");
+    m.put("message", message);
+    return toJson(m);
   }
 
   public int clientCount() {
@@ -169,7 +231,7 @@ public final class LiveHub implements WebSocketServiceHandler {
       labels = n == null ? null : NodeJson.scopeLabels(n);
     }
     for (Client c : clients) {
-      if (c.scope == null || (labels != null && ScopedQueryable.visible(c.scope, labels))) {
+      if (c.sub.includes(nodeId) && (c.scope == null || (labels != null && ScopedQueryable.visible(c.scope, labels)))) {
         send(c, json);
       }
     }
