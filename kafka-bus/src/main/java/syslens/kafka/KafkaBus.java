@@ -11,7 +11,9 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -49,6 +51,8 @@ public final class KafkaBus implements Storage {
   private final List<KafkaWriter> writers;
   private volatile boolean topicReady;
   private volatile String clusterProblem;
+  private final java.util.concurrent.atomic.AtomicBoolean checking = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicLong checks = new java.util.concurrent.atomic.AtomicLong();
 
   private KafkaBus(Builder b) {
     this.settings = b.settings;
@@ -124,24 +128,36 @@ public final class KafkaBus implements Storage {
   }
 
   /**
-   * Asks the cluster for its brokers (at most {@link #CHECK_TIMEOUT}) and creates the topic if it
-   * is still missing; remembers what failed for {@link #problem()}. Run it on a schedule.
+   * Asks the cluster for its brokers (answer within {@link #CHECK_TIMEOUT}) and creates the topic
+   * if it is still missing; remembers what failed for {@link #problem()}. Does not wait: run it on
+   * a schedule ({@link #checks()} counts the answers).
    */
   public void check() {
-    try {
-      int brokers = admin.describeCluster().nodes().get(CHECK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).size();
-      clusterProblem = brokers == 0 ? "kafka: no broker in the cluster at " + settings.bootstrapServers() : null;
-      if (!topicReady) {
-        ensureTopic();
-      }
-    } catch (TimeoutException e) {
-      clusterProblem = "kafka: no broker answered within " + CHECK_TIMEOUT.toSeconds() + " s at "
-          + settings.bootstrapServers();
-    } catch (ExecutionException e) {
-      clusterProblem = "kafka: " + settings.bootstrapServers() + ": " + e.getCause().getMessage();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (!checking.compareAndSet(false, true)) {
+      return;
     }
+    admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) CHECK_TIMEOUT.toMillis())).nodes()
+        .whenComplete((nodes, error) -> {
+          if (error == null) {
+            clusterProblem = nodes.isEmpty() ? "kafka: no broker in the cluster at " + settings.bootstrapServers() : null;
+          } else {
+            Throwable e = error instanceof ExecutionException || error instanceof CompletionException
+                ? error.getCause() : error;
+            clusterProblem = e instanceof org.apache.kafka.common.errors.TimeoutException
+                ? "kafka: no broker answered within " + CHECK_TIMEOUT.toSeconds() + " s at " + settings.bootstrapServers()
+                : "kafka: " + settings.bootstrapServers() + ": " + e.getMessage();
+          }
+          checks.incrementAndGet();
+          checking.set(false);
+          if (error == null && !topicReady) {
+            Thread.ofVirtual().name("syslens-kafka-topic").start(this::ensureTopic);
+          }
+        });
+  }
+
+  /** Health checks answered so far. */
+  public long checks() {
+    return checks.get();
   }
 
   /**

@@ -124,7 +124,8 @@ class KafkaBusTest {
       assertThatThrownBy(app::commit).isInstanceOf(StorageException.class)
           .hasMessageContaining("kafka: 1 samples not published to topic samples-down at 127.0.0.1:" + port);
       bus.check();
-      assertThat(bus.problem()).startsWith("kafka: ");
+      await().atMost(Duration.ofSeconds(10)).until(() -> bus.checks() > 0);
+      assertThat(bus.problem()).startsWith("kafka: no broker answered within 2 s at 127.0.0.1:" + port);
       assertThat(bus.stats().publishFailures()).isEqualTo(1);
 
       IngestPipeline pipeline = IngestPipeline.builder(bus).build();

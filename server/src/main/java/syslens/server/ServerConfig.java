@@ -31,13 +31,15 @@ public record ServerConfig(
     boolean allowShellCommands,
     Duration nodeExpiry,
     syslens.security.OidcSettings oidc,
-    Duration guestInterval, String masterKey, StorageSettings storage, java.util.Set<Role> roles) {
+    Duration guestInterval, String masterKey, StorageSettings storage, java.util.Set<Role> roles,
+    syslens.kafka.KafkaBusSettings ingestBus) {
 
   /** A summary that never shows the admin password, the metadata password or the master key. */
   @Override
   public String toString() {
     return "ServerConfig[dataDir=" + dataDir + ", bind=" + bindAddress + ":" + port + ", metadataUrl=" + metadataUrl
-        + ", storage=" + storage + ", roles=" + roles + ", secrets redacted]";
+        + ", storage=" + storage + (ingestBus != null ? ", ingest bus " + ingestBus : "") + ", roles=" + roles
+        + ", secrets redacted]";
   }
 
   /** True when this instance has the role. */
@@ -78,7 +80,7 @@ public record ServerConfig(
   public ServerConfig {
     roles = java.util.Set.copyOf(requireNonNull(roles, "roles"));
     if (roles.isEmpty()) {
-      throw new IllegalArgumentException("roles: none (expected: at least one of ingest, api, alerting, collector)");
+      throw new IllegalArgumentException("roles: none (expected: at least one of ingest, api, alerting, collector, writer)");
     }
     requireNonNull(agentAuth, "agentAuth");
     requireNonNull(storage, "storage");
@@ -149,6 +151,16 @@ public record ServerConfig(
     private Duration guestInterval = Duration.ofSeconds(60);
     private StorageSettings storage = StorageSettings.embedded();
     private java.util.Set<Role> roles = Role.all();
+    private syslens.kafka.KafkaBusSettings ingestBus;
+
+    /**
+     * Kafka between ingest and the store (null, the default: ingest writes to the store itself);
+     * instances with the {@link Role#WRITER} role consume it (docs/operations.md, "Kafka ingest bus").
+     */
+    public Builder ingestBus(syslens.kafka.KafkaBusSettings k) {
+      this.ingestBus = k;
+      return this;
+    }
 
     /** What this instance does (default: every role). */
     public Builder roles(java.util.Set<Role> r) {
@@ -308,7 +320,7 @@ public record ServerConfig(
       return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, tlsSans, adminPassword,
           enrollmentToken, collectInterval, offline, queryLimits, metadataUrl, metadataUser,
           metadataPassword, clock, maxSeriesPerNode, ingestLimits, rateLimits, corsOrigins, agentAuth,
-          allowShellCommands, nodeExpiry, oidc, guestInterval, masterKey, storage, roles);
+          allowShellCommands, nodeExpiry, oidc, guestInterval, masterKey, storage, roles, ingestBus);
     }
   }
 }
