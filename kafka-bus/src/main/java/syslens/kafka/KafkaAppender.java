@@ -21,6 +21,7 @@ final class KafkaAppender implements Appender {
   private long[] ts = new long[64];
   private double[] vs = new double[64];
   private int n;
+  private Labels last;
 
   KafkaAppender(Publisher publisher, String source) {
     this.publisher = requireNonNull(publisher, "publisher");
@@ -29,8 +30,11 @@ final class KafkaAppender implements Appender {
 
   @Override
   public AppendStatus append(Labels labels, long timestampMs, double value) {
-    if (labels == null || labels.isEmpty()) {
-      return AppendStatus.INVALID_LABELS;
+    if (labels != last) {
+      if (!fits(labels)) {
+        return AppendStatus.INVALID_LABELS;
+      }
+      last = labels;
     }
     if (n == MAX_STAGED) {
       return AppendStatus.LIMIT_EXCEEDED;
@@ -45,6 +49,20 @@ final class KafkaAppender implements Appender {
     vs[n] = value;
     n++;
     return AppendStatus.OK;
+  }
+
+  /** Labels a writer can decode (RecordCodec's bounds; ingest's own limits are far lower). */
+  private static boolean fits(Labels labels) {
+    if (labels == null || labels.isEmpty() || labels.size() > RecordCodec.MAX_LABELS) {
+      return false;
+    }
+    for (int i = 0; i < labels.size(); i++) {
+      if ((long) labels.name(i).length() * 3 > RecordCodec.MAX_STRING_BYTES
+          || (long) labels.value(i).length() * 3 > RecordCodec.MAX_STRING_BYTES) {
+        return false; // UTF-8 takes at most 3 bytes per char
+      }
+    }
+    return true;
   }
 
   @Override
@@ -63,5 +81,6 @@ final class KafkaAppender implements Appender {
   public void rollback() {
     Arrays.fill(ls, 0, n, null);
     n = 0;
+    last = null;
   }
 }

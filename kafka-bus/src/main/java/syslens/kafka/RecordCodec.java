@@ -100,7 +100,8 @@ final class RecordCodec {
         kv[i] = r.string();
       }
       Labels labels = Labels.ofSorted(kv);
-      int k = r.varint("sample count", (value.length - r.pos) / 16);
+      int k = r.varint("sample count", Integer.MAX_VALUE);
+      r.need((long) k * 16);
       for (int j = 0; j < k; j++) {
         long t = r.fixed64();
         sink.sample(labels, t, Double.longBitsToDouble(r.fixed64()));
@@ -139,7 +140,8 @@ final class RecordCodec {
     }
 
     String string() {
-      int n = varint("string length", Math.min(MAX_STRING_BYTES, b.length - pos));
+      int n = varint("string length", MAX_STRING_BYTES);
+      need(n);
       String s = new String(b, pos, n, StandardCharsets.UTF_8);
       pos += n;
       return s;
@@ -154,7 +156,7 @@ final class RecordCodec {
       return v;
     }
 
-    private void need(int n) {
+    void need(long n) {
       if (b.length - pos < n) {
         throw new IllegalArgumentException("record truncated at byte " + pos + " of " + b.length
             + " (expected: " + n + " more)");
