@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
     description = "Benchmarks beside real peers (docs/benchmarks.md). Progress goes to stderr; the last line "
         + "on stdout is one JSON object.",
     subcommands = {StorageBench.class, QueryBench.class, AlertsBench.class, RestartBench.class, MemoryBench.class,
-        AgentBench.class, FleetBench.class, UiBench.class, ReportBench.class})
+        AgentBench.class, FleetBench.class, UiBench.class, ReportBench.class, ClusterBench.class})
 public final class BenchMain implements Runnable {
   @Override
   public void run() {

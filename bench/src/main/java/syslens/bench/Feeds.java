@@ -175,10 +175,16 @@ final class Feeds {
 
   private static Outcome agents(Fleet f, int from, Servers.SysLens server, int roundsPerBatch, int inflight,
       int threads, int channels, Progress progress, Warm warm) throws Exception {
-    if (from < 0 || from >= f.hosts()) {
-      throw new IllegalArgumentException("from: " + from + " (expected: 0.." + (f.hosts() - 1) + ")");
+    return agents(f, from, f.hosts(), server, roundsPerBatch, inflight, threads, channels, progress, warm);
+  }
+
+  /** As above for the fleet's hosts {@code from <= h < to} only (one server of several). */
+  static Outcome agents(Fleet f, int from, int to, Servers.SysLens server, int roundsPerBatch, int inflight,
+      int threads, int channels, Progress progress, Warm warm) throws Exception {
+    if (from < 0 || from >= to || to > f.hosts()) {
+      throw new IllegalArgumentException("hosts " + from + ".." + to + " (expected: 0 <= from < to <= " + f.hosts() + ")");
     }
-    int n = f.hosts() - from;
+    int n = to - from;
     String token = server.enrollmentToken();
     List<ManagedChannel> chans = new ArrayList<>();
     List<AgentStream> streams = new ArrayList<>();

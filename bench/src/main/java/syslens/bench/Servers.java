@@ -64,6 +64,12 @@ final class Servers {
 
     /** Starts the server on {@code port} (a restart on the port agents know), waits for /readyz, logs in. */
     static SysLens start(Launch launch, Path data, Child.Registry registry, int port) throws Exception {
+      return start(launch, data, registry, port, List.of());
+    }
+
+    /** As above with more {@code syslens server} arguments (e.g. a remote store). */
+    static SysLens start(Launch launch, Path data, Child.Registry registry, int port, List<String> args)
+        throws Exception {
       if (!Files.isRegularFile(launch.jar())) {
         throw new IllegalArgumentException("server jar: " + launch.jar() + " not found (expected: ./syslens build)");
       }
@@ -75,6 +81,7 @@ final class Servers {
           "--port", Integer.toString(port), "--data", data.toString(),
           // Load generators measure the engine, not the per-user request budget.
           "--rate-limit-user", "0", "--rate-limit-source", "0"));
+      cmd.addAll(args);
       Files.createDirectories(data);
       Child c = Child.start("syslens server", cmd, Map.of("SYSLENS_ADMIN_PASSWORD", PASSWORD),
           data.resolveSibling(data.getFileName() + "-server.log"), registry);

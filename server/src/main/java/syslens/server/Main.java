@@ -207,6 +207,71 @@ public final class Main implements Runnable {
             + "full, writes are refused and senders retry. Default: ${DEFAULT-VALUE}.")
     String storageBuffer;
 
+    @Option(names = "--ingest-bus", paramLabel = "KIND", defaultValue = "${env:SYSLENS_INGEST_BUS:-direct}",
+        description = "direct (ingest writes to the store itself) or kafka (ingest publishes to a Kafka topic and"
+            + " acknowledges once Kafka holds the batch; instances with the writer role write it to the store;"
+            + " docs/operations.md, \"Kafka ingest bus\"). Default: $SYSLENS_INGEST_BUS, else direct.")
+    String ingestBus;
+
+    @Option(names = "--kafka-bootstrap-servers", paramLabel = "HOST:PORT,...",
+        defaultValue = "${env:SYSLENS_KAFKA_BOOTSTRAP_SERVERS:-}",
+        description = "Kafka brokers for --ingest-bus kafka. Default: $SYSLENS_KAFKA_BOOTSTRAP_SERVERS.")
+    String kafkaBootstrapServers;
+
+    @Option(names = "--kafka-topic", paramLabel = "NAME", defaultValue = "${env:SYSLENS_KAFKA_TOPIC:-syslens-samples}",
+        description = "The samples topic (created if missing). Default: ${DEFAULT-VALUE}.")
+    String kafkaTopic;
+
+    @Option(names = "--kafka-partitions", paramLabel = "N", defaultValue = "${env:SYSLENS_KAFKA_PARTITIONS:-12}",
+        description = "Partitions when this instance creates the topic (an existing topic keeps its own; never change"
+            + " it on a running installation: series would move partition). Default: ${DEFAULT-VALUE}.")
+    int kafkaPartitions;
+
+    @Option(names = "--kafka-group", paramLabel = "ID", defaultValue = "${env:SYSLENS_KAFKA_GROUP:-syslens-writers}",
+        description = "The writers' consumer group. Default: ${DEFAULT-VALUE}.")
+    String kafkaGroup;
+
+    @Option(names = "--kafka-publish-timeout", paramLabel = "DURATION", defaultValue = "10s",
+        description = "How long a batch may wait for Kafka before the source is refused (it resends)."
+            + " Default: ${DEFAULT-VALUE}.")
+    String kafkaPublishTimeout;
+
+    @Option(names = "--kafka-buffer", paramLabel = "SIZE", defaultValue = "32MiB",
+        description = "Memory for batches waiting for Kafka's acknowledgement; full, batches wait up to the publish"
+            + " timeout, then are refused. Default: ${DEFAULT-VALUE}.")
+    String kafkaBuffer;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+        description = "Extra Kafka client property (repeatable), e.g. security.protocol=SSL; values are never logged.")
+    List<String> kafkaProperties = new ArrayList<>();
+
+    syslens.kafka.KafkaBusSettings ingestBusSettings() {
+      String kind = ingestBus.strip();
+      if (kind.equals("direct")) {
+        return null;
+      }
+      if (!kind.equals("kafka")) {
+        throw new IllegalArgumentException("--ingest-bus: \"" + (kind.length() > 32 ? kind.substring(0, 29) + "..." : kind)
+            + "\" (expected: direct or kafka)");
+      }
+      if (kafkaBootstrapServers.isBlank()) {
+        throw new IllegalArgumentException("--ingest-bus kafka: no --kafka-bootstrap-servers (expected: host:port[,...])");
+      }
+      java.util.Map<String, String> props = new java.util.LinkedHashMap<>();
+      for (String p : kafkaProperties) {
+        int eq = p.indexOf('=');
+        if (eq <= 0) {
+          throw new IllegalArgumentException("--kafka-property: \"" + (eq < 0 ? p.substring(0, Math.min(p.length(), 32)) : "")
+              + "\" (expected: KEY=VALUE)");
+        }
+        props.put(p.substring(0, eq).strip(), p.substring(eq + 1));
+      }
+      return syslens.kafka.KafkaBusSettings.of(kafkaBootstrapServers.strip()).withTopic(kafkaTopic.strip())
+          .withPartitions(kafkaPartitions).withGroup(kafkaGroup.strip())
+          .withPublishTimeout(parseDuration("--kafka-publish-timeout", kafkaPublishTimeout))
+          .withBufferBytes(StorageSettings.parseBytes("--kafka-buffer", kafkaBuffer)).withClientProperties(props);
+    }
+
     StorageSettings storageSettings() {
       StorageSettings.Kind kind = StorageSettings.Kind.of(storage.strip());
       if (kind == StorageSettings.Kind.EMBEDDED) {
@@ -310,6 +375,7 @@ public final class Main implements Runnable {
           .rateLimits(new syslens.server.auth.RateLimits(rateLimitUser, rateLimitApiKey, rateLimitSource, rateLimitLogin))
           .corsOrigins(corsOrigins)
           .storage(storageSettings())
+          .ingestBus(ingestBusSettings())
           .oidc(oidc())
           .adminPassword(System.getenv("SYSLENS_ADMIN_PASSWORD"))
           .masterKey(System.getenv("SYSLENS_MASTER_KEY"))
@@ -325,9 +391,10 @@ public final class Main implements Runnable {
     String bind;
 
     @Option(names = "--roles", paramLabel = "ROLE,...",
-        defaultValue = "${env:SYSLENS_ROLES:-ingest,api,alerting,collector}",
+        defaultValue = "${env:SYSLENS_ROLES:-ingest,api,alerting,collector,writer}",
         description = "What this instance does: ingest (agent stream, remote-write, import), api (REST, live feed,"
-            + " dashboard), alerting (rule evaluation, notifications), collector (vCenters, guests). Without api"
+            + " dashboard), alerting (rule evaluation, notifications), collector (vCenters, guests), writer (with"
+            + " --ingest-bus kafka: consumes the topic, writes to the store). Without api"
             + " only /healthz, /readyz and /metrics are served. Several instances share a PostgreSQL metadata"
             + " database (docs/operations.md, \"Several instances\"). Default: ${DEFAULT-VALUE}.")
     String roles;

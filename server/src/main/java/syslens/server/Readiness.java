@@ -16,7 +16,7 @@ import syslens.storage.Storage;
 
 /**
  * What {@code /readyz} answers: each dependency (metadata database, time-series store, cluster
- * bus) with its state, 503 naming the failing ones. The database is checked in the background
+ * bus, the Kafka ingest bus when configured) with its state, 503 naming the failing ones. The database is checked in the background
  * ({@link #checkMetadata}, on the server's scheduler) so a probe never waits for JDBC.
  */
 final class Readiness {
@@ -31,6 +31,14 @@ final class Readiness {
     this.metadata = requireNonNull(metadata, "metadata");
     this.storage = requireNonNull(storage, "storage");
     this.bus = requireNonNull(bus, "bus");
+  }
+
+  /** Asks the Kafka cluster of the ingest bus, if any, for its brokers (at most 2 s). */
+  void checkKafka() {
+    syslens.kafka.KafkaBus kafka = StorageWiring.bus(storage);
+    if (kafka != null) {
+      kafka.check();
+    }
   }
 
   /** Asks the metadata database for a round trip; remembers what failed. */
@@ -51,6 +59,10 @@ final class Readiness {
     Map<String, Object> b = check("bus", bus.problem(), null, failing);
     b.put("kind", bus.clustered() ? "postgresql" : "local");
     checks.put("bus", b);
+    syslens.kafka.KafkaBus kafka = StorageWiring.bus(storage);
+    if (kafka != null) {
+      checks.put("kafka", check("kafka", kafka.problem(), null, failing));
+    }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", failing.isEmpty() ? "ready" : "unavailable");
     body.put("failing", failing);

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * What one server instance does ({@code syslens server --roles ingest,api,alerting,collector};
+ * What one server instance does ({@code syslens server --roles ingest,api,alerting,collector,writer};
  * default all). Every instance serves {@code /healthz}, {@code /readyz} and {@code /metrics}.
  */
 public enum Role {
@@ -16,7 +16,12 @@ public enum Role {
   /** Rule evaluation and notification delivery. */
   ALERTING,
   /** vCenter and guest (SSH, WinRM, script) collection. */
-  COLLECTOR;
+  COLLECTOR,
+  /**
+   * With {@code --ingest-bus kafka}: consumes the samples topic in the writers' consumer group and
+   * writes to the store (no HTTP paths of its own; without the Kafka bus it does nothing).
+   */
+  WRITER;
 
   /** Every role: one instance doing everything. */
   public static Set<Role> all() {
@@ -27,7 +32,7 @@ public enum Role {
   public static Set<Role> parse(String list) {
     if (list == null || list.isBlank()) {
       throw new IllegalArgumentException("--roles: empty (expected: a comma-separated list of "
-          + "ingest, api, alerting, collector)");
+          + "ingest, api, alerting, collector, writer)");
     }
     EnumSet<Role> out = EnumSet.noneOf(Role.class);
     for (String part : list.split(",", -1)) {
@@ -36,7 +41,7 @@ public enum Role {
         out.add(Role.valueOf(name.toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--roles: \"" + (name.length() > 32 ? name.substring(0, 29) + "..." : name)
-            + "\" (expected: a comma-separated list of ingest, api, alerting, collector)", e);
+            + "\" (expected: a comma-separated list of ingest, api, alerting, collector, writer)", e);
       }
     }
     return out;

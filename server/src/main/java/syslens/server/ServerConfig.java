@@ -32,13 +32,15 @@ public record ServerConfig(
     Duration nodeExpiry,
     syslens.security.OidcSettings oidc,
     Duration guestInterval, String masterKey, StorageSettings storage, java.util.Set<Role> roles,
-    syslens.vsphere.perf.PerfInstances vsphereInstances) {
+    syslens.vsphere.perf.PerfInstances vsphereInstances,
+    syslens.kafka.KafkaBusSettings ingestBus) {
 
   /** A summary that never shows the admin password, the metadata password or the master key. */
   @Override
   public String toString() {
     return "ServerConfig[dataDir=" + dataDir + ", bind=" + bindAddress + ":" + port + ", metadataUrl=" + metadataUrl
-        + ", storage=" + storage + ", roles=" + roles + ", secrets redacted]";
+        + ", storage=" + storage + (ingestBus != null ? ", ingest bus " + ingestBus : "") + ", roles=" + roles
+        + ", secrets redacted]";
   }
 
   /** True when this instance has the role. */
@@ -79,7 +81,7 @@ public record ServerConfig(
   public ServerConfig {
     roles = java.util.Set.copyOf(requireNonNull(roles, "roles"));
     if (roles.isEmpty()) {
-      throw new IllegalArgumentException("roles: none (expected: at least one of ingest, api, alerting, collector)");
+      throw new IllegalArgumentException("roles: none (expected: at least one of ingest, api, alerting, collector, writer)");
     }
     requireNonNull(agentAuth, "agentAuth");
     requireNonNull(storage, "storage");
@@ -155,6 +157,17 @@ public record ServerConfig(
     /** The per-instance vSphere series (per CPU, disk, NIC) besides the aggregates; default disks and NICs. */
     public Builder vsphereInstances(syslens.vsphere.perf.PerfInstances i) {
       this.vsphereInstances = requireNonNull(i, "vsphereInstances");
+      return this;
+    }
+
+    private syslens.kafka.KafkaBusSettings ingestBus;
+
+    /**
+     * Kafka between ingest and the store (null, the default: ingest writes to the store itself);
+     * instances with the {@link Role#WRITER} role consume it (docs/operations.md, "Kafka ingest bus").
+     */
+    public Builder ingestBus(syslens.kafka.KafkaBusSettings k) {
+      this.ingestBus = k;
       return this;
     }
 
@@ -316,7 +329,8 @@ public record ServerConfig(
       return new ServerConfig(bindAddress, port, dataDir, tlsCertFile, tlsKeyFile, tlsSans, adminPassword,
           enrollmentToken, collectInterval, offline, queryLimits, metadataUrl, metadataUser,
           metadataPassword, clock, maxSeriesPerNode, ingestLimits, rateLimits, corsOrigins, agentAuth,
-          allowShellCommands, nodeExpiry, oidc, guestInterval, masterKey, storage, roles, vsphereInstances);
+          allowShellCommands, nodeExpiry, oidc, guestInterval, masterKey, storage, roles, vsphereInstances,
+          ingestBus);
     }
   }
 }

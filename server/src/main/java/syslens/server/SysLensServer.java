@@ -201,7 +201,7 @@ public final class SysLensServer implements AutoCloseable {
           .standby(clusterWork != null).writeLinger(clusterWork != null ? Duration.ZERO : Duration.ofSeconds(1))
           .build();
       Storage storage = this.storage = opened = opening.join();
-      this.tsdb = storage instanceof Tsdb t ? t : null;
+      this.tsdb = StorageWiring.store(storage) instanceof Tsdb t ? t : null;
       NodeRegistry registry = this.registry = new NodeRegistry(new NodeStore(meta), config.clock(),
           config.offlineAfter());
       NodeSummaries summaries = new NodeSummaries();
@@ -299,6 +299,7 @@ public final class SysLensServer implements AutoCloseable {
       // kept and sent later) and is named "degraded" in the JSON body.
       Readiness ready = this.readiness = new Readiness(meta.dataSource(), storage, bus);
       ready.checkMetadata();
+      ready.checkKafka();
       sb.service("/readyz", (ctx, req) -> ready.response());
       sb.service("/api/v1/admin/snapshot", new SnapshotApi(
           new Snapshots(data, tsdb, config.metadataUrl() == null || config.metadataUrl().isEmpty()
@@ -471,6 +472,7 @@ public final class SysLensServer implements AutoCloseable {
       }, 60, 60, TimeUnit.SECONDS);
       sweeper.scheduleWithFixedDelay(this::flushNodeState, 1, 1, TimeUnit.SECONDS);
       sweeper.scheduleWithFixedDelay(ready::checkMetadata, 2, 2, TimeUnit.SECONDS);
+      sweeper.scheduleWithFixedDelay(ready::checkKafka, 5, 5, TimeUnit.SECONDS);
       long announce = ClusterWiring.ANNOUNCE_EVERY.toMillis();
       sweeper.scheduleWithFixedDelay(cluster::announce, announce, announce, TimeUnit.MILLISECONDS);
       long every = config.collectInterval().toMillis();

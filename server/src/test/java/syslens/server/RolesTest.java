@@ -52,8 +52,8 @@ class RolesTest {
   @Test
   void parse_badRole_namesItAndTheChoices() {
     assertThat(Role.parse("ingest, API")).containsExactlyInAnyOrder(Role.INGEST, Role.API);
-    assertThatThrownBy(() -> Role.parse("ingest,writer")).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("--roles: \"writer\" (expected: a comma-separated list of ingest, api, alerting, collector)");
+    assertThatThrownBy(() -> Role.parse("ingest,storage")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--roles: \"storage\" (expected: a comma-separated list of ingest, api, alerting, collector, writer)");
     assertThatThrownBy(() -> Role.parse(" ")).isInstanceOf(IllegalArgumentException.class);
   }
 }
