@@ -373,10 +373,14 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/label/{name}/values", metadata.labelValues().decorate(auth));
       sb.service("/api/v1/series", metadata.series().decorate(auth));
       PrometheusWriteApi writes = new PrometheusWriteApi(pipeline, config.ingestLimits(), config.clock());
-      sb.service(PrometheusWriteApi.WRITE_PATH, writes.remoteWrite().decorate(auth)
-          .decorate(writes.bodyLimit(PrometheusWriteApi.WRITE_PATH)));
-      sb.service(PrometheusWriteApi.IMPORT_PATH, writes.importText().decorate(auth)
-          .decorate(writes.bodyLimit(PrometheusWriteApi.IMPORT_PATH)));
+      // The route's own request length: the server-wide 1 MiB would refuse larger bodies in the
+      // protocol decoder, before the body-limit decorator could raise it.
+      sb.route().path(PrometheusWriteApi.WRITE_PATH)
+          .maxRequestLength(config.ingestLimits().maxCompressedBytes())
+          .build(writes.remoteWrite().decorate(auth).decorate(writes.bodyLimit(PrometheusWriteApi.WRITE_PATH)));
+      sb.route().path(PrometheusWriteApi.IMPORT_PATH)
+          .maxRequestLength(config.ingestLimits().maxImportBytes())
+          .build(writes.importText().decorate(auth).decorate(writes.bodyLimit(PrometheusWriteApi.IMPORT_PATH)));
       sb.service("/api/v1/metadata", metadata.metricMetadata().decorate(auth));
       StatusApi status = new StatusApi(VERSION, config.clock(), Map.of(
           "query.timeout", ExprFormat.duration(limits.timeout().toMillis()),

@@ -104,7 +104,7 @@ class HttpIngestTest {
         new Case("header claims 2 GiB", new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07, 0},
             writer, 400, "decompressed body: 2147483647 bytes (expected: <= 4194304)"),
         new Case("decompresses past the limit", Snappy.compress(zeros), writer, 400, "decompressed body: 4718592"),
-        new Case("compressed past the limit", new byte[300 * KIB], writer, 413, "request body over 262144 bytes"),
+        new Case("compressed past the limit", new byte[300 * KIB], writer, 413, "at most 262144 bytes"),
         new Case("invalid metric name", snappy(series("bad-name!", "corpus", 1)), writer, 400, "metric name"),
         new Case("invalid label name", snappy(series("m", "corpus", 1, "a-b", "x")), writer, 400, "label name"),
         new Case("reserved label", snappy(series("m", "corpus", 1, "__meta_x", "x")), writer, 400,

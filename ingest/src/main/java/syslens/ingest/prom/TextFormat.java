@@ -207,6 +207,10 @@ public final class TextFormat {
       }
     }
 
+    /** A decimal number as Prometheus writes one (no hex, no Java suffixes such as "1d"). */
+    private static final java.util.regex.Pattern NUMBER =
+        java.util.regex.Pattern.compile("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
+
     private static double value(String t) {
       switch (t) {
         case "NaN", "nan" -> {
@@ -220,7 +224,7 @@ public final class TextFormat {
         }
         default -> { }
       }
-      if (!t.matches("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?")) {
+      if (!NUMBER.matcher(t).matches()) {
         throw new LineError("value \"" + abbreviate(t) + "\" (expected: a number, NaN, +Inf or -Inf)");
       }
       return Double.parseDouble(t);
