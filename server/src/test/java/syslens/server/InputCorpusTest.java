@@ -246,7 +246,10 @@ abstract class InputCorpusTest {
   /** Starts the server on the metadata database {@code url} (null: the embedded H2) with the test's users. */
   static void startOn(String url) throws Exception {
     server = new TestServer(dir, Duration.ofSeconds(1), url,
-        b -> b.rateLimits(new syslens.server.auth.RateLimits(0, 0, 0, 1_000)));
+        // Ingest routes have limits of their own (32 MiB imports by default); 1 MiB here, so the
+        // oversized-body probe is over every route's limit.
+        b -> b.rateLimits(new syslens.server.auth.RateLimits(0, 0, 0, 1_000)).ingestLimits(
+            new syslens.server.ingest.HttpIngestLimits(1024 * 1024, 4 * 1024 * 1024, 1024 * 1024)));
     admin = server.login();
     for (String u : List.of("corpus-user", "corpus-pwuser", "corpus-target")) {
       assertThat(server.post("/api/v1/users", "{\"username\":\"" + u + "\",\"password\":\"Corpus-passw0rd-long\","
