@@ -46,6 +46,7 @@ final class KafkaWriter implements AutoCloseable {
   private final Thread thread;
   private volatile boolean closing;
   private volatile boolean halted;
+  private volatile int assigned;
   // Staging for one record, so a malformed record adds nothing.
   private Labels[] ls = new Labels[256];
   private long[] ts = new long[256];
@@ -77,10 +78,25 @@ final class KafkaWriter implements AutoCloseable {
     return thread.isAlive();
   }
 
+  /** Partitions the group has given this writer at its last rebalance. */
+  int assignedPartitions() {
+    return assigned;
+  }
+
   private void run() {
     long backoff = 100;
     try (Consumer<byte[], byte[]> consumer = consumers.get()) {
-      consumer.subscribe(List.of(settings.topic()));
+      consumer.subscribe(List.of(settings.topic()), new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+        @Override
+        public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+          assigned = 0;
+        }
+
+        @Override
+        public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+          assigned = consumer.assignment().size();
+        }
+      });
       while (!closing) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
         if (records.isEmpty()) {

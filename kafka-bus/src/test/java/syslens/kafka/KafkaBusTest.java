@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -61,10 +60,10 @@ class KafkaBusTest {
     KafkaBusSettings settings = KafkaBusSettings.of(broker.bootstrapServers()).withTopic("samples-a")
         .withPartitions(6).withGroup("writers-a");
     try (Tsdb tsdb = Tsdb.builder(dir.resolve("tsdb")).build()) {
-      AtomicInteger commitsA = new AtomicInteger();
+      java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
       KafkaBus[] a = new KafkaBus[1];
       Storage storeA = new SharedStore(tsdb, () -> {
-        if (commitsA.incrementAndGet() == 3) {
+        if (armed.get()) {
           a[0].writers().getFirst().halt(); // written to the store: now die before the offset commit
         }
       });
@@ -72,6 +71,9 @@ class KafkaBusTest {
       try (KafkaBus writerB = KafkaBus.builder(settings, new SharedStore(tsdb, () -> {})).writers(1).build();
           KafkaBus ingest = KafkaBus.builder(settings, new SharedStore(tsdb, () -> {})).build()) {
         KafkaBus writerA = a[0];
+        // Both writers in the group with partitions of their own, or A may never see a record.
+        await().atMost(Duration.ofSeconds(30)).until(() -> writerA.writers().getFirst().assignedPartitions() > 0
+            && writerB.writers().getFirst().assignedPartitions() > 0);
         IngestPipeline pipeline = IngestPipeline.builder(ingest).build();
         Source source = new Source(Source.REMOTE_WRITE, "test");
         long t0 = System.currentTimeMillis() - 60_000;
@@ -81,9 +83,10 @@ class KafkaBusTest {
           assertThat(r.stored()).as(r.reason()).isTrue();
           acked += r.accepted();
           if (round == ROUNDS / 2) {
-            await().atMost(Duration.ofSeconds(20)).until(() -> !writerA.writers().getFirst().running());
+            armed.set(true); // A dies after its next store write, from the rounds still to come
           }
         }
+        await().atMost(Duration.ofSeconds(20)).until(() -> !writerA.writers().getFirst().running());
         assertThat(acked).isEqualTo(SERIES * ROUNDS);
 
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
