@@ -4,9 +4,16 @@ import at.favre.lib.crypto.bcrypt.BCrypt;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 
-/** bcrypt hashing (cost 12) and random password generation. */
+/**
+ * bcrypt hashing and random password generation. The cost is 12, or the JVM system property
+ * {@code syslens.bcrypt.cost} (4-31; each step doubles the time). The project's test suites set 4,
+ * since a cost-12 hash takes a quarter of a second; an installation has no reason to go lower than
+ * 12. Hashes of any cost verify, so changing it never locks anyone out.
+ */
 public final class Passwords {
-  static final int COST = 12;
+  static final int DEFAULT_COST = 12;
+  static final String COST_PROPERTY = "syslens.bcrypt.cost";
+  static final int COST = cost(System.getProperty(COST_PROPERTY));
   /** bcrypt looks at 72 bytes at most; longer input is rejected rather than silently cut. */
   public static final int MAX_BYTES = 72;
   private static final String LOWER = "abcdefghijkmnopqrstuvwxyz";
@@ -16,6 +23,22 @@ public final class Passwords {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private Passwords() {}
+
+  /** The bcrypt cost given by {@code value} (null: the default, 12). */
+  static int cost(String value) {
+    if (value == null || value.isBlank()) {
+      return DEFAULT_COST;
+    }
+    try {
+      int c = Integer.parseInt(value.strip());
+      if (c >= 4 && c <= 31) {
+        return c;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(COST_PROPERTY + ": '" + value + "' (expected: a whole number from 4 to 31)");
+  }
 
   public static String hash(String password) {
     byte[] pw = password.getBytes(StandardCharsets.UTF_8);

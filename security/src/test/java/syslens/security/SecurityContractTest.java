@@ -177,9 +177,9 @@ abstract class SecurityContractTest {
   }
 
   @Test
-  void create_storesBcryptCost12_andForcesChangeOnFirstLogin() {
+  void create_storesBcryptAtTheConfiguredCost_andForcesChangeOnFirstLogin() {
     User u = security.users().create("carol", "Fine-Passw0rd-X", "viewer", true, "ja-JP", ADMIN);
-    assertThat(u.passwordHash()).startsWith("$2a$12$");
+    assertThat(u.passwordHash()).startsWith(String.format("$2a$%02d$", Passwords.COST));
     assertThat(u.language()).isEqualTo("ja-JP");
     LoginResult.Success s = login("carol", "Fine-Passw0rd-X");
     assertThat(s.restricted()).isEqualTo("change_password");

@@ -29,12 +29,33 @@ class SecurityPostgresTest extends SecurityContractTest {
     }
   }
 
+  /**
+   * A database per test, copied from one the migrations ran on once, on a fresh database (a
+   * copy is much faster than migrating every test's database).
+   */
   @Override
   DataSource freshDatabase() throws Exception {
     String name = "sec" + N.incrementAndGet();
-    try (Connection c = pg.dataSource().getConnection(); Statement st = c.createStatement()) {
-      st.execute("CREATE DATABASE " + name);
+    synchronized (SecurityPostgresTest.class) {
+      if (!migrated) {
+        create("sec_template", null);
+        Security.builder(database("sec_template")).jwtKey(KEY).build();
+        migrated = true;
+      }
     }
+    create(name, "sec_template");
+    return database(name);
+  }
+
+  private static boolean migrated;
+
+  private static void create(String name, String template) throws Exception {
+    try (Connection c = pg.dataSource().getConnection(); Statement st = c.createStatement()) {
+      st.execute("CREATE DATABASE " + name + (template == null ? "" : " TEMPLATE " + template));
+    }
+  }
+
+  private static DataSource database(String name) {
     PGSimpleDataSource ds = (PGSimpleDataSource) pg.dataSource();
     ds.setDatabaseName(name);
     return ds;

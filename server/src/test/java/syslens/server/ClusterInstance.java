@@ -57,6 +57,7 @@ final class ClusterInstance {
   void start() throws IOException {
     String java = ProcessHandle.current().info().command().orElseThrow();
     List<String> cmd = List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-Dsyslens.bcrypt.cost=" + System.getProperty("syslens.bcrypt.cost", "12"),
         "-cp", System.getProperty("java.class.path"), "syslens.server.Main", "server", "--bind", "127.0.0.1",
         "--port", Integer.toString(port), "--data", data.toString(), "--collect-interval", "1s",
         "--metadata-url", metadataUrl, "--storage", "prometheus-remote", "--storage-url", writeUrl,

@@ -191,7 +191,8 @@ class CrashRecoveryTest {
 
   private void startChild() throws Exception {
     String java = ProcessHandle.current().info().command().orElseThrow();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+        "-Dsyslens.bcrypt.cost=" + System.getProperty("syslens.bcrypt.cost", "12"), "-cp", System.getProperty("java.class.path"),
         "syslens.server.Main", "server", "--bind", "127.0.0.1", "--port", Integer.toString(port),
         "--data", dir.resolve("data").toString()));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
