@@ -7,7 +7,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -83,31 +82,17 @@ public final class VcSim implements AutoCloseable {
     return new VcSim(p, URI.create(u.group(1)), s.group(1), cmd, tmp);
   }
 
-  /** The simulator binary, built on first use. */
+  /**
+   * The simulator binary, built on first use by {@code src/test/go/build-vcsim.sh}, which the root
+   * pom also starts in the background when a test build begins; the script waits for a build in
+   * progress and returns at once when the binary is newer than the sources.
+   */
   public static synchronized Path binary() throws IOException {
     Path src = Path.of(System.getProperty("vcsim.source", "src/test/go/vcsim"));
     Path bin = Path.of(System.getProperty("vcsim.binary", "target/vcsim/vcsim"));
-    FileTime srcTime;
-    try (Stream<Path> files = Files.list(src)) { // main.go, perf.go
-      srcTime = files.filter(f -> f.toString().endsWith(".go")).map(f -> {
-        try {
-          return Files.getLastModifiedTime(f);
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }).max(FileTime::compareTo).orElseThrow(() -> new IOException("no Go source in " + src));
-    }
-    if (Files.isExecutable(bin) && Files.getLastModifiedTime(bin).compareTo(srcTime) >= 0) {
-      return bin;
-    }
-    Files.createDirectories(bin.getParent());
-    Path cache = bin.getParent().resolve("gocache");
-    ProcessBuilder pb = new ProcessBuilder("go", "build", "-o", bin.toAbsolutePath().toString(), ".")
-        .directory(src.toFile()).redirectErrorStream(true);
-    pb.environment().put("GOPATH", "/usr/share/gocode");
-    pb.environment().put("GO111MODULE", "off");
-    pb.environment().put("GOCACHE", cache.toAbsolutePath().toString());
-    pb.environment().putIfAbsent("HOME", bin.getParent().toAbsolutePath().toString());
+    Path script = src.toAbsolutePath().getParent().resolve("build-vcsim.sh");
+    ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), bin.toAbsolutePath().toString())
+        .redirectErrorStream(true);
     Process p = pb.start();
     String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     try {
