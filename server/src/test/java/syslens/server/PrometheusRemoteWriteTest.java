@@ -119,12 +119,12 @@ class PrometheusRemoteWriteTest {
           "--storage.tsdb.path=" + dir.resolve("prom-data"), "--web.listen-address=127.0.0.1:" + promPort);
       String prom = "http://127.0.0.1:" + promPort;
 
-      // A few scrapes have reached SysLens.
+      // A few scrapes have reached SysLens (one login: the server allows 20 a minute per client).
+      String token = s.login();
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
           get(s.base() + "/api/v1/query?query=" + TestServer.enc("count_over_time(up{job=\"node\"}[1m])"),
-              s.login()).at("/data/result/0/value/1").asInt(0) >= 7);
+              token).at("/data/result/0/value/1").asInt(0) >= 7);
       long t = System.currentTimeMillis() - 2000;
-      String token = s.login();
       Map<String, List<String>>[] both = new Map[2];
       // Remote-write shards may still hold the last samples before t: wait until they arrived.
       await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).until(() -> {
