@@ -91,9 +91,18 @@ final class Child implements AutoCloseable {
 
   /** Resident set size in bytes (VmRSS of /proc/PID/status). */
   long rssBytes() {
+    return status("VmRSS:");
+  }
+
+  /** The highest RSS the process has had so far (VmHWM of /proc/PID/status). */
+  long peakRssBytes() {
+    return status("VmHWM:");
+  }
+
+  private long status(String key) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
-        if (line.startsWith("VmRSS:")) {
+        if (line.startsWith(key)) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
         }
       }

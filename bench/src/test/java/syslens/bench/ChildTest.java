@@ -18,6 +18,7 @@ class ChildTest {
     Child c = Child.start("sleeper", List.of("sleep", "300"), Map.of(), dir.resolve("s.log"), registry);
     assertThat(c.alive()).isTrue();
     assertThat(c.rssBytes()).isPositive();
+    assertThat(c.peakRssBytes()).isGreaterThanOrEqualTo(c.rssBytes());
     assertThat(c.cpuSeconds()).isGreaterThanOrEqualTo(0);
     registry.stopAll();
     assertThat(c.alive()).isFalse();
