@@ -35,6 +35,8 @@ public final class TlsTrust {
     }
   }
 
+  private static boolean platformProbed;
+
   private final Path caFile;
   private final String fingerprint;
   private final java.util.function.Supplier<ClientKey> clientKey;
@@ -146,6 +148,35 @@ public final class TlsTrust {
       return tmf;
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("cannot build a trust store", e);
+    }
+  }
+
+  /**
+   * Runs the OkHttp transport's one-time platform probe without the JDK's default CA store. The
+   * probe ({@code io.grpc.okhttp.internal.Platform}) calls {@code SSLContext.getDefault()} and
+   * initialises a context with the default trust managers only to learn the TLS provider; that
+   * parses the JDK's ~150 CA certificates, kept on the heap for the life of the process
+   * (docs/benchmarks.md, agent footprint). The agent never trusts them for the server (see
+   * {@link #sslContext}), so the probe sees an empty store ({@code javax.net.ssl.trustStore=NONE})
+   * and the property is put back at once: anything else that asks for the default trust later
+   * (e.g. an HTTPS scrape target) loads the real store then.
+   */
+  static synchronized void probeTransportPlatform() {
+    if (platformProbed) {
+      return;
+    }
+    platformProbed = true;
+    String prop = "javax.net.ssl.trustStore";
+    String before = System.getProperty(prop);
+    if (before != null) {
+      io.grpc.okhttp.internal.Platform.get(); // an operator's own store: leave it as it is
+      return;
+    }
+    System.setProperty(prop, "NONE");
+    try {
+      io.grpc.okhttp.internal.Platform.get();
+    } finally {
+      System.clearProperty(prop);
     }
   }
 
