@@ -181,6 +181,7 @@ public final class AgentConnection {
    * {@code executor}, so gRPC starts no timer thread.
    */
   private ManagedChannel newChannel(String host, int port) {
+    TlsTrust.probeTransportPlatform();
     javax.net.ssl.SSLContext ctx;
     try {
       ctx = trust.sslContext();

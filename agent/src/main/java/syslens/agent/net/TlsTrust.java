@@ -7,15 +7,19 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXBuilderParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509CertSelector;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Set;
+import javax.net.ssl.CertPathTrustManagerParameters;
 import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -34,6 +38,8 @@ public final class TlsTrust {
       requireNonNull(certificate, "certificate");
     }
   }
+
+  private static boolean platformProbed;
 
   private final Path caFile;
   private final String fingerprint;
@@ -100,16 +106,8 @@ public final class TlsTrust {
         : caTrustManagerFactory(caFile).getTrustManagers();
     ClientKey mine = clientKey == null ? null : clientKey.get();
     try {
-      KeyManager[] keys = null;
-      if (mine != null) {
-        char[] none = new char[0];
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("node", mine.key(), none, new Certificate[] {mine.certificate()});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, none);
-        keys = kmf.getKeyManagers();
-      }
+      KeyManager[] keys = mine == null ? null
+          : new KeyManager[] {new NodeKeyManager(mine.key(), mine.certificate())};
       SSLContext ctx = SSLContext.getInstance("TLS");
       ctx.init(keys, trust, null);
       return ctx;
@@ -132,20 +130,53 @@ public final class TlsTrust {
     return trustManagerFactory(certs);
   }
 
+  /**
+   * The JDK's PKIX trust manager with these certificates as its only trust anchors (no
+   * revocation checks, as the JDK's default for a trust store). Given as PKIX parameters, not as a
+   * {@code KeyStore}: the same validator, without loading a key store implementation.
+   */
   static TrustManagerFactory trustManagerFactory(Collection<? extends Certificate> certs) {
     try {
-      KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-      ks.load(null, null);
-      int i = 0;
+      Set<TrustAnchor> anchors = new HashSet<>();
       for (Certificate c : certs) {
-        ks.setCertificateEntry("ca-" + i++, c);
+        anchors.add(new TrustAnchor((X509Certificate) c, null));
       }
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(ks);
+      PKIXBuilderParameters params = new PKIXBuilderParameters(anchors, new X509CertSelector());
+      params.setRevocationEnabled(false);
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+      tmf.init(new CertPathTrustManagerParameters(params));
       return tmf;
-    } catch (GeneralSecurityException | IOException e) {
-      throw new IllegalStateException("cannot build a trust store", e);
+    } catch (GeneralSecurityException | ClassCastException e) {
+      throw new IllegalStateException("cannot build a trust manager", e);
+    }
+  }
+
+  /**
+   * Runs the OkHttp transport's one-time platform probe without the JDK's default CA store. The
+   * probe ({@code io.grpc.okhttp.internal.Platform}) calls {@code SSLContext.getDefault()} and
+   * initialises a context with the default trust managers only to learn the TLS provider; that
+   * parses the JDK's ~150 CA certificates, kept on the heap for the life of the process
+   * (docs/benchmarks.md, agent footprint). The agent never trusts them for the server (see
+   * {@link #sslContext}), so the probe sees an empty store ({@code javax.net.ssl.trustStore=NONE})
+   * and the property is put back at once: anything else that asks for the default trust later
+   * (e.g. an HTTPS scrape target) loads the real store then.
+   */
+  static synchronized void probeTransportPlatform() {
+    if (platformProbed) {
+      return;
+    }
+    platformProbed = true;
+    String prop = "javax.net.ssl.trustStore";
+    String before = System.getProperty(prop);
+    if (before != null) {
+      io.grpc.okhttp.internal.Platform.get(); // an operator's own store: leave it as it is
+      return;
+    }
+    System.setProperty(prop, "NONE");
+    try {
+      io.grpc.okhttp.internal.Platform.get();
+    } finally {
+      System.clearProperty(prop);
     }
   }
 

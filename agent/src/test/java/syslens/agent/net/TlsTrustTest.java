@@ -33,6 +33,18 @@ class TlsTrustTest {
   }
 
   @Test
+  void probeTransportPlatform_leavesTheDefaultTrustStoreAsItWas() throws Exception {
+    TlsTrust.probeTransportPlatform();
+
+    assertThat(System.getProperty("javax.net.ssl.trustStore")).isNull();
+    javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init((java.security.KeyStore) null);
+    var jdk = (javax.net.ssl.X509TrustManager) tmf.getTrustManagers()[0];
+    assertThat(jdk.getAcceptedIssuers()).as("the JDK's CA certificates, for anyone else").hasSizeGreaterThan(10);
+  }
+
+  @Test
   void sslContext_caFileWithoutCertificate_failsNamingTheFile(@TempDir Path tmp)
       throws IOException {
     Path empty = Files.writeString(tmp.resolve("empty.pem"), "not a certificate\n");
