@@ -53,7 +53,6 @@ if (MODE === 'wheel') {
     requestAnimationFrame(tick);
   }), 4000);
 }
-const timeOrigin = await page.evaluate(() => performance.timeOrigin);
 const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
 await cdp.send('Tracing.end');
 await done;
@@ -85,8 +84,7 @@ const threads = [...per.entries()].sort((a, b) => b[1].cpu - a[1].cpu).slice(0, 
 const deltas = frames.map(([a, b]) => b - a);
 console.log(JSON.stringify({ mode: MODE, frames: deltas.length, p50: q(deltas, 0.5), p95: q(deltas, 0.95), max: Math.max(...deltas) }));
 console.log('threads over the 4 s scroll (top-level tasks):\n  ' + threads.join('\n  '));
-// Main-thread events inside each long frame. Trace timestamps are monotonic µs; performance.now() is ms from timeOrigin.
-// Align with the rAF callbacks' FireAnimationFrame events.
+// Main-thread events inside each long frame, the frames taken from the rAF callbacks' FireAnimationFrame trace events.
 const fire = events.filter((e) => `${e.pid}/${e.tid}` === mainKey && e.name === 'FireAnimationFrame' && e.ph === 'X').map((e) => e.ts).sort((a, b) => a - b);
 const mainTasks = events.filter((e) => `${e.pid}/${e.tid}` === mainKey && e.ph === 'X' && e.dur > 0);
 const long = [];
@@ -109,4 +107,3 @@ for (let i = 1; i < fire.length; i++) {
       .map(([k, p]) => `${names.get(k) ?? k} ${p.wall.toFixed(1)}/${p.cpu.toFixed(1)}`).join(', '));
 }
 console.log(`frames over 50 ms by FireAnimationFrame: ${long.length} of ${fire.length - 1}\n  ` + long.slice(0, 20).join('\n  '));
-void timeOrigin;

@@ -7,7 +7,11 @@
 // count), CHROMIUM (default /usr/bin/chromium), UPDATES (live heat-map updates to time, default 5),
 // SCROLL_MS (default 4000), E2E_TIMEOUT_MS (default 120000), PROFILE_DIR (optional: a Chromium
 // timeline trace and a CPU profile of each phase, `<phase>.trace.json` and `<phase>.cpuprofile`, and
-// a summary of where the main thread's time went, `profile-summary.txt`).
+// a summary of where the main thread's time went, `profile-summary.txt`), SERVER_PID and BENCH_PID
+// (optional, from `bench ui`: their CPU is reported beside Chromium's). Over the scroll the JSON
+// attributes long frames (`scroll_attribution`: frames over 50 ms, how many overlapped a Long
+// Animation Frame of the page's main thread, and that API's script attribution) and gives the CPU
+// of Chromium's processes, the bench's server and agents and the rest of the machine (`scroll_cpu_ms`).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -141,13 +145,14 @@ async function cpuMeter(page, context) {
 
 /**
  * CPU time (ms) of this run's Chromium processes by kind (browser, renderer, gpu-process, utility),
- * of the whole machine (busy and total over all cores, /proc/stat) and of every other process, so
+ * of the bench's server and agent JVMs (SERVER_PID, BENCH_PID), of the whole machine (busy and total
+ * over all cores, /proc/stat) and of every other process (`others`), so
  * that a slow frame can be told from a frame that waited for a core. Linux only; nulls elsewhere.
  */
 function processCpu(userDataDir) {
   const hz = 100; // USER_HZ on Linux
   const read = () => {
-    const out = { browser: 0, renderer: 0, 'gpu-process': 0, utility: 0, machineBusy: 0, machineTotal: 0 };
+    const out = { browser: 0, renderer: 0, 'gpu-process': 0, utility: 0, server: 0, benchAgents: 0, machineBusy: 0, machineTotal: 0 };
     try {
       const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
       out.machineTotal = (cpu.reduce((a, b) => a + b, 0) * 1000) / hz;
@@ -167,6 +172,9 @@ function processCpu(userDataDir) {
         grew = false;
         for (const [pid, p] of all) if (!ours.has(pid) && ours.has(p.ppid)) { ours.add(pid); grew = true; }
       }
+      // `bench ui`'s own server and simulated agents (SERVER_PID, BENCH_PID), when it passes them.
+      if (env.SERVER_PID && all.has(env.SERVER_PID)) out.server = all.get(env.SERVER_PID).ms;
+      if (env.BENCH_PID && all.has(env.BENCH_PID)) out.benchAgents = all.get(env.BENCH_PID).ms;
       for (const pid of ours) {
         const p = all.get(pid);
         const type = /--type=([a-z-]+)/.exec(p.cmd)?.[1] ?? 'browser';
@@ -184,7 +192,7 @@ function processCpu(userDataDir) {
       if (!now || !from) return null;
       const d = Object.fromEntries(Object.keys(now).map((k) => [k, Math.round(now[k] - from[k])]));
       const chromium = d.browser + d.renderer + d['gpu-process'] + d.utility;
-      return { ...d, chromium, others: d.machineBusy - chromium };
+      return { ...d, chromium, others: d.machineBusy - chromium - d.server - d.benchAgents };
     },
   };
 }
