@@ -146,7 +146,8 @@ async function cpuMeter(page, context) {
 /**
  * CPU time (ms) of this run's Chromium processes by kind (browser, renderer, gpu-process, utility),
  * of the bench's server and agent JVMs (SERVER_PID, BENCH_PID), of the whole machine (busy and total
- * over all cores, /proc/stat) and of every other process (`others`), so
+ * over all cores, /proc/stat) and of every other process (`others`, the difference; the reads are
+ * not one snapshot, so it is good to about ±0.3 s over a 4 s scroll and may come out below zero), so
  * that a slow frame can be told from a frame that waited for a core. Linux only; nulls elsewhere.
  */
 function processCpu(userDataDir) {
@@ -154,7 +155,8 @@ function processCpu(userDataDir) {
   const read = () => {
     const out = { browser: 0, renderer: 0, 'gpu-process': 0, utility: 0, server: 0, benchAgents: 0, machineBusy: 0, machineTotal: 0 };
     try {
-      const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+      // user nice system idle iowait irq softirq steal (guest time is already inside user).
+      const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
       out.machineTotal = (cpu.reduce((a, b) => a + b, 0) * 1000) / hz;
       out.machineBusy = out.machineTotal - ((cpu[3] + cpu[4]) * 1000) / hz; // minus idle and iowait
       // The browser process (its command line names the profile directory) and its descendants.
