@@ -7,7 +7,11 @@
 // count), CHROMIUM (default /usr/bin/chromium), UPDATES (live heat-map updates to time, default 5),
 // SCROLL_MS (default 4000), E2E_TIMEOUT_MS (default 120000), PROFILE_DIR (optional: a Chromium
 // timeline trace and a CPU profile of each phase, `<phase>.trace.json` and `<phase>.cpuprofile`, and
-// a summary of where the main thread's time went, `profile-summary.txt`).
+// a summary of where the main thread's time went, `profile-summary.txt`), SERVER_PID and BENCH_PID
+// (optional, from `bench ui`: their CPU is reported beside Chromium's). Over the scroll the JSON
+// attributes long frames (`scroll_attribution`: frames over 50 ms, how many overlapped a Long
+// Animation Frame of the page's main thread, and that API's script attribution) and gives the CPU
+// of Chromium's processes, the bench's server and agents and the rest of the machine (`scroll_cpu_ms`).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -139,6 +143,115 @@ async function cpuMeter(page, context) {
   };
 }
 
+/**
+ * CPU time (ms) of this run's Chromium processes by kind (browser, renderer, gpu-process, utility),
+ * of the bench's server and agent JVMs (SERVER_PID, BENCH_PID), of the whole machine (busy and total
+ * over all cores, /proc/stat) and of every other process (`others`, the difference; the reads are
+ * not one snapshot, so it is good to about ±0.3 s over a 4 s scroll and may come out below zero), so
+ * that a slow frame can be told from a frame that waited for a core. Linux only; nulls elsewhere.
+ */
+function processCpu(userDataDir) {
+  const hz = 100; // USER_HZ on Linux
+  const read = () => {
+    const out = { browser: 0, renderer: 0, 'gpu-process': 0, utility: 0, server: 0, benchAgents: 0, machineBusy: 0, machineTotal: 0 };
+    try {
+      // user nice system idle iowait irq softirq steal (guest time is already inside user).
+      const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+      out.machineTotal = (cpu.reduce((a, b) => a + b, 0) * 1000) / hz;
+      out.machineBusy = out.machineTotal - ((cpu[3] + cpu[4]) * 1000) / hz; // minus idle and iowait
+      // The browser process (its command line names the profile directory) and its descendants.
+      const all = new Map();
+      for (const pid of fs.readdirSync('/proc')) {
+        if (!/^\d+$/.test(pid)) continue;
+        try {
+          const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+          const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          all.set(pid, { ppid: f[1], ms: ((Number(f[11]) + Number(f[12])) * 1000) / hz, cmd: fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') });
+        } catch { /* gone meanwhile */ }
+      }
+      const ours = new Set([...all.entries()].filter(([, p]) => p.cmd.includes(userDataDir) && !p.cmd.includes('--type=')).map(([pid]) => pid));
+      for (let grew = true; grew;) {
+        grew = false;
+        for (const [pid, p] of all) if (!ours.has(pid) && ours.has(p.ppid)) { ours.add(pid); grew = true; }
+      }
+      // `bench ui`'s own server and simulated agents (SERVER_PID, BENCH_PID), when it passes them.
+      if (env.SERVER_PID && all.has(env.SERVER_PID)) out.server = all.get(env.SERVER_PID).ms;
+      if (env.BENCH_PID && all.has(env.BENCH_PID)) out.benchAgents = all.get(env.BENCH_PID).ms;
+      for (const pid of ours) {
+        const p = all.get(pid);
+        const type = /--type=([a-z-]+)/.exec(p.cmd)?.[1] ?? 'browser';
+        out[type in out ? type : 'utility'] += p.ms;
+      }
+    } catch {
+      return null;
+    }
+    return out;
+  };
+  return {
+    read,
+    since(from) {
+      const now = read();
+      if (!now || !from) return null;
+      const d = Object.fromEntries(Object.keys(now).map((k) => [k, Math.round(now[k] - from[k])]));
+      const chromium = d.browser + d.renderer + d['gpu-process'] + d.utility;
+      return { ...d, chromium, others: d.machineBusy - chromium - d.server - d.benchAgents };
+    },
+  };
+}
+
+/**
+ * Installs a Long Animation Frames observer (frames whose main-thread work, from the first task to
+ * the end of rendering, took over 50 ms) with each frame's script attribution.
+ */
+const startLoafs = (page) => page.evaluate(() => {
+  window.__loafs = [];
+  try {
+    const po = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        window.__loafs.push({
+          start: e.startTime, duration: e.duration, blocking: e.blockingDuration, renderStart: e.renderStart,
+          styleAndLayoutStart: e.styleAndLayoutStart,
+          scripts: e.scripts.map((s) => ({ invoker: s.invoker, type: s.invokerType, duration: s.duration, forcedLayout: s.forcedStyleAndLayoutDuration })),
+        });
+      }
+    });
+    po.observe({ type: 'long-animation-frame', buffered: false });
+    window.__loafObserver = po;
+    return true;
+  } catch {
+    return false;
+  }
+});
+const stopLoafs = (page) => page.evaluate(() => {
+  window.__loafObserver?.takeRecords().forEach(() => {});
+  window.__loafObserver?.disconnect();
+  return window.__loafs ?? [];
+});
+
+/**
+ * Attribution of the frame intervals over 50 ms (`frames`: [start, end] in performance.now() ms):
+ * those that overlap a long animation frame had the page's main thread busy for 50 ms or more
+ * (what it ran is in `loafs`); the rest spent their time outside the main thread's work (waiting for
+ * a core, the compositor or the display compositor).
+ */
+function attribute(frames, loafs) {
+  const long = frames.filter(([a, b]) => b - a > 50);
+  const busy = long.filter(([a, b]) => loafs.some((l) => l.start < b && l.start + l.duration > a));
+  const byInvoker = new Map();
+  for (const l of loafs) {
+    for (const s of l.scripts) byInvoker.set(s.invoker, (byInvoker.get(s.invoker) ?? 0) + s.duration);
+  }
+  return {
+    long_frames: long.length,
+    long_frames_main_busy: busy.length,
+    long_animation_frames: loafs.length,
+    long_animation_frame_ms: round1(loafs.reduce((a, l) => a + l.duration, 0)),
+    long_animation_frame_script_ms: round1(loafs.reduce((a, l) => a + l.scripts.reduce((x, s) => x + s.duration, 0), 0)),
+    long_animation_frame_render_ms: round1(loafs.reduce((a, l) => a + (l.renderStart ? l.start + l.duration - l.renderStart : 0), 0)),
+    long_animation_frame_top_scripts: [...byInvoker.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, v]) => `${k} ${Math.round(v)} ms`),
+  };
+}
+
 async function main() {
   if (!BASE_URL || !env.SYSLENS_PASSWORD || !(NODES > 0)) throw new Error('missing environment (expected: BASE_URL, SYSLENS_PASSWORD, NODES > 0)');
   const out = { nodes: NODES };
@@ -217,7 +330,7 @@ async function main() {
       let prev = performance.now();
       const end = prev + ms;
       const tick = (now) => {
-        deltas.push(now - prev);
+        deltas.push([prev, now]);
         prev = now;
         if (scroll) el.scrollTop = el.scrollTop + 200 >= el.scrollHeight - el.clientHeight ? 0 : el.scrollTop + 200;
         if (now < end) requestAnimationFrame(tick);
@@ -225,20 +338,34 @@ async function main() {
       };
       requestAnimationFrame(tick);
     }), [scroll, ms]);
+    const procs = processCpu(userDataDir);
     await prof.start();
-    const idle = await frameTimes(false, 2000);
+    let p0 = procs.read();
+    const idle = (await frameTimes(false, 2000)).map(([a, b]) => b - a);
+    const idleCpu = procs.since(p0);
     await prof.stop('idle-list');
     await prof.start();
     out.idle_frame_p95_ms = round1(quantile(idle, 0.95));
     c0 = await cpu.read();
-    const frames = await frameTimes(true, SCROLL_MS);
+    await startLoafs(page);
+    p0 = procs.read();
+    const spans = await frameTimes(true, SCROLL_MS);
+    const scrollCpu = procs.since(p0);
     used = await cpu.since(c0);
+    const loafs = await stopLoafs(page);
+    const frames = spans.map(([a, b]) => b - a);
     out.scroll_main_cpu_ms_per_frame = used.thread == null ? null : round1(used.thread / Math.max(1, frames.length));
     await prof.stop('scroll');
     out.scroll_frames = frames.length;
     out.scroll_frame_p95_ms = round1(quantile(frames, 0.95));
     out.scroll_frame_max_ms = round1(Math.max(...frames));
+    // Where the long frames came from: the page's main thread (long animation frames) or elsewhere,
+    // and the CPU of Chromium's processes against the machine's over the scroll and at rest.
+    out.scroll_attribution = attribute(spans, loafs);
+    out.scroll_cpu_ms = scrollCpu;
+    out.idle_list_cpu_ms = idleCpu;
     log(`idle frames p95 ${out.idle_frame_p95_ms} ms; scroll: ${frames.length} frames, p95 ${out.scroll_frame_p95_ms} ms, max ${out.scroll_frame_max_ms} ms, ${out.node_list_dom_rows} rows in the DOM`);
+    log(`scroll attribution: ${JSON.stringify(out.scroll_attribution)}; CPU ms over the scroll: ${JSON.stringify(scrollCpu)}`);
 
     // Search over the whole fleet.
     const s0 = Date.now();

@@ -4,6 +4,7 @@ import { getSession } from '../api/session';
 import { parseFleet, withLayout, type FleetColumns, type FleetNode, type FleetOverview } from '../lib/fleet';
 import { useLive } from '../live/LiveProvider';
 import type { NodesState } from '../lib/liveReducer';
+import type { ScrollHold } from '../lib/scrollHold';
 
 /** How often the overview and the node list poll GET /api/v1/fleet/overview (the server rebuilds it every 2 s). */
 export const FLEET_POLL_MS = 5000;
@@ -66,9 +67,14 @@ async function poll() {
   if (cache.subscribers.size > 0 && cache.abort === abort) cache.timer = setTimeout(() => void poll(), FLEET_POLL_MS);
 }
 
-export function useFleet(): FleetState {
+/**
+ * The shared poller's state. With `hold` (a scrolling list's ScrollHold) a poll that lands while the
+ * list scrolls is applied once the scrolling stops (the newest one only).
+ */
+export function useFleet(hold?: ScrollHold): FleetState {
   const [state, setState] = useState(cache.state);
   useEffect(() => {
+    const apply = hold ? (s: FleetState) => hold.run(() => setState(s)) : setState;
     // Another sign-in must not see the previous one's fleet, even for a moment.
     const token = getSession()?.token;
     if (cache.token !== token) {
@@ -76,11 +82,11 @@ export function useFleet(): FleetState {
       cache.state = { data: null, error: null, fetchMs: null, startedAt: null };
       cache.whole = null;
     }
-    cache.subscribers.add(setState);
+    cache.subscribers.add(apply);
     setState(cache.state);
     if (cache.subscribers.size === 1) void poll();
     return () => {
-      cache.subscribers.delete(setState);
+      cache.subscribers.delete(apply);
       if (cache.subscribers.size === 0) {
         if (cache.timer !== undefined) clearTimeout(cache.timer);
         cache.timer = undefined;
@@ -88,7 +94,7 @@ export function useFleet(): FleetState {
         cache.abort = undefined;
       }
     };
-  }, []);
+  }, [hold]);
   return state;
 }
 
@@ -121,7 +127,7 @@ export function LiveThrottle({ onChange }: { onChange: (s: NodesState) => void }
  * from the live feed subscribed to those rows): a list of 10,000 rows is not merged and re-sorted
  * every second, and a node that registers joins the list with the next poll (within 5 s).
  */
-export function useFleetNodes(): FleetState & { nodes: FleetNode[] | null; since: number } {
-  const fleet = useFleet();
+export function useFleetNodes(hold?: ScrollHold): FleetState & { nodes: FleetNode[] | null; since: number } {
+  const fleet = useFleet(hold);
   return { ...fleet, nodes: fleet.data?.nodes ?? null, since: fleet.data?.generatedAt ?? 0 };
 }

@@ -1,4 +1,4 @@
-import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, App, Button, Card, Empty, Input, Select, Skeleton, Space, Typography } from 'antd';
 import { DownloadOutlined, SaveOutlined, SearchOutlined } from '@ant-design/icons';
 import { useTranslation } from 'react-i18next';
@@ -11,6 +11,7 @@ import {
   type FleetNode, type ListView, type LiveNode, type SortKey,
 } from '../lib/fleet';
 import { formatBytesPerSec, formatPercent } from '../lib/format';
+import { ScrollHold } from '../lib/scrollHold';
 import { navigate, nodeHref } from '../lib/route';
 
 const ROW_HEIGHT = 44;
@@ -69,11 +70,13 @@ const Row = memo(function Row({ node, l, since, top, t }: { node: FleetNode; l: 
  * Renders only the rows in view (plus a few): 10,000 nodes keep about 30 rows in the DOM. The live
  * feed is subscribed to those rows' nodes only, and its state kept here (at most one update a
  * second, LiveThrottle), so a live update re-renders the rows whose figures changed, not the page.
+ * While the list scrolls, live updates wait for it to stop (`hold`, as the page's polls do).
  */
-function VirtualRows({ rows, since, liveOut }: { rows: FleetNode[]; since: number; liveOut: { current: Record<string, LiveNode> } }) {
+function VirtualRows({ rows, since, liveOut, hold }: { rows: FleetNode[]; since: number; liveOut: { current: Record<string, LiveNode> }; hold: ScrollHold }) {
   const { t } = useTranslation();
   const box = useRef<HTMLDivElement>(null);
   const [liveState, setLive] = useState<NodesState>(initialNodesState);
+  const onLive = useCallback((s: NodesState) => hold.run(() => setLive(s)), [hold]);
   const live = liveState.nodes as Record<string, LiveNode>;
   useEffect(() => {
     liveOut.current = live;
@@ -108,9 +111,12 @@ function VirtualRows({ rows, since, liveOut }: { rows: FleetNode[]; since: numbe
       data-testid="node-list-scroll"
       role="rowgroup"
       style={{ height: Math.min(VIEWPORT, Math.max(ROW_HEIGHT * 3, rows.length * ROW_HEIGHT)) }}
-      onScroll={(e) => setFirstRow(Math.floor(e.currentTarget.scrollTop / ROW_HEIGHT))}
+      onScroll={(e) => {
+        hold.scrolled();
+        setFirstRow(Math.floor(e.currentTarget.scrollTop / ROW_HEIGHT));
+      }}
     >
-      <LiveThrottle onChange={setLive} />
+      <LiveThrottle onChange={onLive} />
       <div style={{ height: rows.length * ROW_HEIGHT, position: 'relative' }}>{shown}</div>
     </div>
   );
@@ -119,7 +125,10 @@ function VirtualRows({ rows, since, liveOut }: { rows: FleetNode[]; since: numbe
 export default function NodeListPage() {
   const { t } = useTranslation();
   const { message } = App.useApp();
-  const { nodes, data, error, since } = useFleetNodes();
+  // Polls and live updates that land while the list scrolls wait until it stops (lib/scrollHold.ts).
+  const [hold] = useState(() => new ScrollHold());
+  useEffect(() => () => hold.dispose(), [hold]);
+  const { nodes, data, error, since } = useFleetNodes(hold);
   /** The live figures of the rows on screen (VirtualRows keeps them), for the CSV export. */
   const liveNodes = useRef<Record<string, LiveNode>>({});
   const [view, setView] = useState<ListView>(DEFAULT_VIEW);
@@ -268,7 +277,7 @@ export default function NodeListPage() {
             {rows.length === 0 ? (
               <Empty style={{ margin: 24 }} description={nodes.length === 0 ? t('nodes.empty') : t('fleet.list.noMatch')} />
             ) : (
-              <VirtualRows rows={rows} since={since} liveOut={liveNodes} />
+              <VirtualRows rows={rows} since={since} liveOut={liveNodes} hold={hold} />
             )}
           </div>
         </div>

@@ -193,7 +193,9 @@ final class UiBench implements Callable<Integer> {
           .directory(dashboardDir.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT);
       pb.environment().putAll(Map.of("BASE_URL", s.api.base() + "/", "SYSLENS_USER", "admin",
           "SYSLENS_PASSWORD", Servers.SysLens.PASSWORD, "NODES", Integer.toString(registered),
-          "CHROMIUM", chromium.toString(), "UPDATES", Integer.toString(updates)));
+          "CHROMIUM", chromium.toString(), "UPDATES", Integer.toString(updates),
+          // Their CPU is reported beside Chromium's: the server and this JVM's simulated agents share the cores.
+          "SERVER_PID", Long.toString(s.child.pid()), "BENCH_PID", Long.toString(ProcessHandle.current().pid())));
       Process p = pb.start();
       String line = null;
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
