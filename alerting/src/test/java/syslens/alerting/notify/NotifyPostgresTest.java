@@ -14,14 +14,21 @@ import syslens.security.PostgresServer;
 
 /** The same state on PostgreSQL 15 (started on loopback): silences, acks, log and queue survive a restart. */
 class NotifyPostgresTest {
+  private static final Instant T0 = Instant.parse("2026-11-30T10:00:00Z");
+
+  /** One route to webhook receiver r at {@code hook}, no group wait. */
+  private static String config(Listener hook) {
+    return "route: {receiver: r, group_wait: 0s}\nreceivers: [{name: r, webhook_configs: [{url: '" + hook.url("/r")
+        + "'}]}]";
+  }
+
   @Test
   void restart_onPostgres_stateSurvivesAndNothingRepeated() throws Exception {
     assumeTrue(PostgresServer.available(), "PostgreSQL 15 is not installed");
-    Instant t0 = Instant.parse("2026-11-30T10:00:00Z");
+    Instant t0 = T0;
     MutableClock clock = new MutableClock(t0);
     try (PostgresServer pg = PostgresServer.start(); Listener hook = new Listener()) {
-      String config = "route: {receiver: r, group_wait: 0s}\nreceivers: [{name: r, webhook_configs: [{url: '"
-          + hook.url("/r") + "'}]}]";
+      String config = config(hook);
       var alert = TestSupport.firing(t0, "alertname", "Down", "instance", "n1");
       String fp = Model.fingerprint(alert.labels());
       String silence;
@@ -55,11 +62,10 @@ class NotifyPostgresTest {
   @Test
   void standby_alertsApi_showsTheNotifyingInstancesAlerts() throws Exception {
     assumeTrue(PostgresServer.available(), "PostgreSQL 15 is not installed");
-    Instant t0 = Instant.parse("2026-11-30T10:00:00Z");
+    Instant t0 = T0;
     MutableClock clock = new MutableClock(t0);
     try (PostgresServer pg = PostgresServer.start(); Listener hook = new Listener()) {
-      String config = "route: {receiver: r, group_wait: 0s}\nreceivers: [{name: r, webhook_configs: [{url: '"
-          + hook.url("/r") + "'}]}]";
+      String config = config(hook);
       var down = TestSupport.firing(t0, "alertname", "Down", "instance", "n1");
       var full = TestSupport.firing(t0, "alertname", "DiskFull", "instance", "n2");
       try (Notifier active = Notifier.builder(pg.dataSource()).clock(clock).initialConfig(config).build();
