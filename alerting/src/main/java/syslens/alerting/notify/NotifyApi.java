@@ -385,6 +385,7 @@ public final class NotifyApi {
         if (comment.length() > 1024) {
           throw new IllegalArgumentException("comment: " + comment.length() + " characters (expected: <= 1024)");
         }
+        notifier.alertStatus(); // a standby learns the cluster's alerts first (read from the shared state)
         if (!notifier.dispatcher().ack(fp, actor, comment)) {
           return Response.error(404, "not_found", "alert " + fp + " is not known (expected: a fingerprint from GET /api/v1/alerting/alerts)");
         }

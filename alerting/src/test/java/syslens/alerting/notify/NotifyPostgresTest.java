@@ -83,6 +83,15 @@ class NotifyPostgresTest {
           assertThat(shown).contains("alertname=Down").contains("alertname=DiskFull").contains("state=active")
               .contains("by=alice").contains("receivers=[r]");
         });
+        // Acknowledged on the standby, which never received the alert: stored, and the notifying
+        // instance has it once it reads the shared state again (the cluster bus tells it to).
+        String fullFp = Model.fingerprint(full.labels());
+        NotifyApi.Response acked = standbyApi.handle("POST", "/api/v1/alerts/" + fullFp + "/ack", java.util.Map.of(),
+            "{\"comment\": \"disk ordered\"}", "carol");
+        assertThat(acked.status()).as(String.valueOf(acked.error())).isEqualTo(200);
+        active.reloadShared();
+        assertThat(active.alertStatus().stream().filter(st -> st.fingerprint().equals(fullFp)).findFirst()
+            .orElseThrow().ack().by()).isEqualTo("carol");
         // Resolved on the notifying instance: the standby shows it resolved too.
         active.send(List.of(TestSupport.resolved(full, t0.plusSeconds(1))));
         clock.advance(Duration.ofSeconds(2));
