@@ -18,6 +18,8 @@ export interface VcenterStatus {
   cycles: number;
   lateCycles: number;
   errors: number;
+  /** The server instance that polls it (several instances); null on a single instance. */
+  owner?: string | null;
 }
 
 /** A vCenter connection as GET /api/v1/vcenters shows it: never the password. */

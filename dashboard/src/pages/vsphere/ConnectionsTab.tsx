@@ -48,7 +48,10 @@ export function ConnectionsTab({ canManage }: { canManage: boolean }) {
             render: (_: unknown, v) => {
               const state = v.enabled ? v.status?.state ?? 'starting' : 'disabled';
               const tag = <Tag color={STATE_COLORS[state]} data-testid={`vcenter-state-${v.name}`}>{t(`vsphere.conn.states.${state}`)}</Tag>;
-              return v.status?.lastError ? <Tooltip title={v.status.lastError}>{tag}</Tooltip> : tag;
+              // Several server instances: which one polls it (every instance shows the status it left).
+              const owner = v.status?.owner ? t('vsphere.conn.polledBy', { owner: v.status.owner }) : null;
+              const tip = [v.status?.lastError, owner].filter(Boolean).join(' · ');
+              return tip ? <Tooltip title={tip}>{tag}</Tooltip> : tag;
             },
           },
           {

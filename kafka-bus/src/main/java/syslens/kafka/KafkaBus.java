@@ -249,9 +249,20 @@ public final class KafkaBus implements Storage {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "200");
-    // A writer that dies without leaving the group hands its partitions over within 10 s.
-    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
-    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
+    // A writer that dies without leaving the group hands its partitions over within 10 s, unless
+    // --kafka-property session.timeout.ms says otherwise (the brokers' group.min.session.timeout.ms
+    // bounds it from below; heartbeats then go at a third of it).
+    p.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+    String session = p.getProperty(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG).strip();
+    long sessionMs;
+    try {
+      sessionMs = Long.parseLong(session);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("kafka property session.timeout.ms: \"" + (session.length() > 16
+          ? session.substring(0, 16) + "..." : session) + "\" (expected: milliseconds, e.g. 10000)", e);
+    }
+    p.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, Long.toString(Math.max(100, Math.min(3000,
+        sessionMs / 3))));
     p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
         "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
     return p;

@@ -394,10 +394,15 @@ public final class SysLensServer implements AutoCloseable {
       sb.service("/api/v1/status/runtimeinfo", status.runtimeInfo().decorate(auth));
       sb.service("/api/v1/status/flags", status.flags().decorate(auth));
       // vSphere collector role: vCenters from the metadata DB, passwords sealed by the master key.
-      this.vsphere = VsphereService.builder(new VCenterStore(meta, config.clock()), masterKey,
+      VsphereService.Builder vsphereBuilder = VsphereService.builder(new VCenterStore(meta, config.clock()), masterKey,
           syslens.vsphere.IngestSink.create(pipeline), new VsphereWiring.Nodes(registry)).clock(config.clock())
           .owned(clusterWork == null ? id -> true : clusterWork::ownsVcenter)
-          .instances(config.vsphereInstances()).build();
+          .instances(config.vsphereInstances());
+      if (clusterWork != null) { // every instance shows each vCenter's status, left by the one that polls it
+        vsphereBuilder.statusBoard(clusterWork.membership().instanceId(),
+            new VsphereWiring.Board(meta.dataSource(), config.clock()));
+      }
+      this.vsphere = vsphereBuilder.build();
       if (clusterWork != null && config.has(Role.COLLECTOR)) {
         clusterWork.vsphere(vsphere);
       }

@@ -27,6 +27,8 @@ final class ClusterInstance {
   final String metadataUrl;
   final String writeUrl;
   final String roles;
+  /** Further flags (e.g. the Kafka ingest bus's). */
+  private final List<String> extra = new java.util.ArrayList<>();
   Process process;
 
   ClusterInstance(Path data, String metadataUrl, String writeUrl, String roles) throws IOException {
@@ -47,6 +49,12 @@ final class ClusterInstance {
     return "127.0.0.1:" + port;
   }
 
+  /** Adds flags to its command line (null metadata URL: the embedded H2 metadata store). */
+  ClusterInstance with(String... flags) {
+    extra.addAll(List.of(flags));
+    return this;
+  }
+
   /** Takes the first instance's secrets and TLS material (the schema, CA and keys it created). */
   ClusterInstance sharing(ClusterInstance first) throws IOException {
     copyTree(first.data.resolve("secrets"), data.resolve("secrets"));
@@ -56,12 +64,15 @@ final class ClusterInstance {
 
   void start() throws IOException {
     String java = ProcessHandle.current().info().command().orElseThrow();
-    List<String> cmd = List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-Dsyslens.bcrypt.cost=" + System.getProperty("syslens.bcrypt.cost", "12"),
-        "-cp", System.getProperty("java.class.path"), "syslens.server.Main", "server", "--bind", "127.0.0.1",
-        "--port", Integer.toString(port), "--data", data.toString(), "--collect-interval", "1s",
-        "--metadata-url", metadataUrl, "--storage", "prometheus-remote", "--storage-url", writeUrl,
-        "--roles", roles);
+    List<String> cmd = new java.util.ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC", "-Dsyslens.bcrypt.cost=" + System.getProperty("syslens.bcrypt.cost", "12"),
+        "-cp", System.getProperty("java.class.path"), "syslens.server.Main", "server", "--bind",
+        "127.0.0.1", "--port", Integer.toString(port), "--data", data.toString(), "--collect-interval", "1s",
+        "--storage", "prometheus-remote", "--storage-url", writeUrl, "--roles", roles));
+    if (metadataUrl != null) {
+      cmd.addAll(List.of("--metadata-url", metadataUrl));
+    }
+    cmd.addAll(extra);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
     pb.environment().put("SYSLENS_ADMIN_PASSWORD", TestServer.PASSWORD);

@@ -23,8 +23,10 @@ import picocli.CommandLine;
 
 /**
  * deploy/k8s and deploy/systemd say what they promise: every manifest parses and has the fields
- * Kubernetes requires, selectors match the pods they select, the server's arguments are ones its
- * command line takes, and every probe asks a route a running server answers 200 over HTTPS.
+ * Kubernetes requires, selectors match the pods they select, the replicas that write samples
+ * keep a volume each (StatefulSet) while the api replicas are stateless (Deployment), the
+ * server's arguments are ones its command line takes, and every probe asks a route a running
+ * server answers 200 over HTTPS. No Kubernetes cluster runs here: nothing is applied.
  */
 class DeployManifestsTest {
   static final Path DEPLOY = Path.of("..", "deploy").toAbsolutePath().normalize();
@@ -51,6 +53,9 @@ class DeployManifestsTest {
     }
   }
 
+  /** The server's workloads: replicas that write samples (StatefulSet) and the stateless api ones (Deployment). */
+  static final List<String> SERVERS = List.of("StatefulSet/syslens-server", "Deployment/syslens-api");
+
   @Test
   void manifests_haveTheRequiredKindsAndFields() {
     Set<String> kinds = new LinkedHashSet<>();
@@ -63,13 +68,13 @@ class DeployManifestsTest {
         assertThat(d.at("/metadata/namespace").asText()).as(kind).isEqualTo("syslens");
       }
     }
-    assertThat(kinds).contains("Namespace", "Secret", "ConfigMap", "PersistentVolumeClaim", "Deployment",
-        "Service", "PodDisruptionBudget", "DaemonSet");
+    assertThat(kinds).contains("Namespace", "Secret", "ConfigMap", "StatefulSet", "Deployment", "Service",
+        "PodDisruptionBudget", "DaemonSet");
   }
 
   @Test
-  void workloads_selectTheirOwnPodsAndServiceAndBudgetSelectTheServer() {
-    for (String w : List.of("Deployment/syslens-server", "DaemonSet/syslens-agent")) {
+  void workloads_selectTheirOwnPodsAndServicesAndBudgetsSelectThem() {
+    for (String w : List.of("StatefulSet/syslens-server", "Deployment/syslens-api", "DaemonSet/syslens-agent")) {
       JsonNode d = BY_KIND_NAME.get(w);
       assertThat(d).as(w).isNotNull();
       assertSelects(d.at("/spec/selector/matchLabels"), d.at("/spec/template/metadata/labels"), w);
@@ -77,16 +82,36 @@ class DeployManifestsTest {
         assertThat(c.path("name").asText()).isNotEmpty();
         assertThat(c.path("image").asText()).as(w).contains(":");
       }
+      // Every volume a container mounts is a volume of the pod or a claim template.
+      Set<String> volumes = new LinkedHashSet<>();
+      d.at("/spec/template/spec/volumes").forEach(v -> volumes.add(v.path("name").asText()));
+      d.at("/spec/volumeClaimTemplates").forEach(v -> volumes.add(v.at("/metadata/name").asText()));
+      for (String containers : List.of("containers", "initContainers")) {
+        for (JsonNode c : d.at("/spec/template/spec/" + containers)) {
+          c.path("volumeMounts").forEach(m -> assertThat(volumes).as(w + " " + c.path("name").asText())
+              .contains(m.path("name").asText()));
+        }
+      }
     }
-    JsonNode server = BY_KIND_NAME.get("Deployment/syslens-server");
-    JsonNode pod = server.at("/spec/template/metadata/labels");
-    assertSelects(BY_KIND_NAME.get("Service/syslens-server").at("/spec/selector"), pod, "Service");
-    assertSelects(BY_KIND_NAME.get("PodDisruptionBudget/syslens-server").at("/spec/selector/matchLabels"), pod, "PDB");
-    Set<String> ports = new LinkedHashSet<>();
-    server.at("/spec/template/spec/containers/0/ports").forEach(p -> ports.add(p.path("name").asText()));
-    for (JsonNode p : BY_KIND_NAME.get("Service/syslens-server").at("/spec/ports")) {
-      assertThat(ports).contains(p.path("targetPort").asText());
+    for (String[] pair : new String[][] {{"StatefulSet/syslens-server", "syslens-server"},
+        {"StatefulSet/syslens-server", "syslens-server-headless"}, {"Deployment/syslens-api", "syslens-api"}}) {
+      JsonNode server = BY_KIND_NAME.get(pair[0]);
+      JsonNode pod = server.at("/spec/template/metadata/labels");
+      JsonNode service = BY_KIND_NAME.get("Service/" + pair[1]);
+      assertThat(service).as(pair[1]).isNotNull();
+      assertSelects(service.at("/spec/selector"), pod, "Service " + pair[1]);
+      Set<String> ports = new LinkedHashSet<>();
+      server.at("/spec/template/spec/containers/0/ports").forEach(p -> ports.add(p.path("name").asText()));
+      for (JsonNode p : service.at("/spec/ports")) {
+        assertThat(ports).contains(p.path("targetPort").asText());
+      }
+      String budget = "PodDisruptionBudget/" + server.at("/metadata/name").asText();
+      assertThat(BY_KIND_NAME).containsKey(budget);
+      assertSelects(BY_KIND_NAME.get(budget).at("/spec/selector/matchLabels"), pod, budget);
     }
+    JsonNode set = BY_KIND_NAME.get("StatefulSet/syslens-server");
+    assertThat(BY_KIND_NAME.get("Service/" + set.at("/spec/serviceName").asText()).at("/spec/clusterIP").asText())
+        .as("a StatefulSet's serviceName is a headless Service").isEqualTo("None");
     // Every configMap/secret a pod names exists.
     for (JsonNode d : DOCS) {
       for (JsonNode ref : d.findValues("configMapRef")) {
@@ -95,11 +120,46 @@ class DeployManifestsTest {
       for (JsonNode ref : d.findValues("secretRef")) {
         assertThat(BY_KIND_NAME).containsKey("Secret/" + ref.path("name").asText());
       }
+      for (JsonNode ref : d.findValues("secretName")) {
+        assertThat(BY_KIND_NAME).containsKey("Secret/" + ref.asText());
+      }
     }
     JsonNode config = BY_KIND_NAME.get("ConfigMap/syslens-server").path("data");
     assertThat(StorageSettings.Kind.of(config.path("SYSLENS_STORAGE").asText()))
         .isEqualTo(StorageSettings.Kind.PROMETHEUS_REMOTE);
     assertThat(config.path("SYSLENS_STORAGE_URL").asText()).startsWith("http://").endsWith("/api/v1/write");
+  }
+
+  /**
+   * The multi-replica layout's rule: a replica that acknowledges samples (ingest, writer, and
+   * alerting and collector, which write rule results and vCenter samples) keeps them in a write
+   * buffer on its data directory until the store has them, so it must come back with its own
+   * volume: a StatefulSet with a claim template. The api role writes no samples and may run
+   * in a Deployment on an emptyDir. Together the workloads cover every role, each on 2+ replicas.
+   */
+  @Test
+  void roles_thatWriteSamplesRunWithAVolumeOfTheirOwn_everyRoleOnSeveralReplicas() {
+    Map<Role, Integer> replicas = new HashMap<>();
+    for (String w : SERVERS) {
+      JsonNode d = BY_KIND_NAME.get(w);
+      String roles = null;
+      for (JsonNode e : d.at("/spec/template/spec/containers/0/env")) {
+        if (e.path("name").asText().equals("SYSLENS_ROLES")) {
+          roles = e.path("value").asText();
+        }
+      }
+      assertThat(roles).as(w + " sets SYSLENS_ROLES").isNotNull();
+      Set<Role> parsed = Role.parse(roles);
+      boolean writes = parsed.stream().anyMatch(r -> r != Role.API);
+      boolean ownVolume = d.path("kind").asText().equals("StatefulSet")
+          && d.at("/spec/volumeClaimTemplates").size() > 0;
+      if (writes) {
+        assertThat(ownVolume).as(w + " (roles " + roles + ") writes samples: a StatefulSet with a volume each").isTrue();
+      }
+      parsed.forEach(r -> replicas.merge(r, d.at("/spec/replicas").asInt(), Integer::sum));
+    }
+    assertThat(replicas.keySet()).containsExactlyInAnyOrderElementsOf(Role.all());
+    replicas.forEach((r, n) -> assertThat(n).as("replicas with role " + r).isGreaterThanOrEqualTo(2));
   }
 
   private static void assertSelects(JsonNode selector, JsonNode labels, String what) {
@@ -110,12 +170,14 @@ class DeployManifestsTest {
 
   @Test
   void serverArguments_areOnesTheCommandLineTakes() throws Exception {
-    JsonNode c = BY_KIND_NAME.get("Deployment/syslens-server").at("/spec/template/spec/containers/0");
-    List<String> args = new ArrayList<>();
-    c.path("args").forEach(a -> args.add(a.asText()));
-    CommandLine.ParseResult k8s = Main.commandLine().parseArgs(args.toArray(String[]::new));
-    int port = k8s.subcommand().matchedOptionValue("--port", 0);
-    assertThat(c.at("/ports/0/containerPort").asInt()).isEqualTo(port);
+    for (String w : SERVERS) {
+      JsonNode c = BY_KIND_NAME.get(w).at("/spec/template/spec/containers/0");
+      List<String> args = new ArrayList<>();
+      c.path("args").forEach(a -> args.add(a.asText()));
+      CommandLine.ParseResult k8s = Main.commandLine().parseArgs(args.toArray(String[]::new));
+      int port = k8s.subcommand().matchedOptionValue("--port", 0);
+      assertThat(c.at("/ports/0/containerPort").asInt()).as(w).isEqualTo(port);
+    }
 
     String unit = Files.readString(DEPLOY.resolve("systemd/syslens-server.service"));
     assertThat(unit).contains("[Unit]", "[Service]", "[Install]", "EnvironmentFile=/etc/syslens/server.env");
@@ -135,13 +197,16 @@ class DeployManifestsTest {
 
   @Test
   void probes_askRoutesARunningServerAnswersOverHttps() throws Exception {
-    JsonNode c = BY_KIND_NAME.get("Deployment/syslens-server").at("/spec/template/spec/containers/0");
     Set<String> paths = new LinkedHashSet<>();
-    for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
-      JsonNode get = c.path(probe).path("httpGet");
-      assertThat(get.path("scheme").asText()).as(probe + ": plain HTTP is loopback-only").isEqualTo("HTTPS");
-      assertThat(get.path("port").asText()).isEqualTo("https");
-      paths.add(get.path("path").asText());
+    for (String w : SERVERS) {
+      JsonNode c = BY_KIND_NAME.get(w).at("/spec/template/spec/containers/0");
+      for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+        JsonNode get = c.path(probe).path("httpGet");
+        assertThat(get.path("scheme").asText()).as(w + " " + probe + ": plain HTTP is loopback-only")
+            .isEqualTo("HTTPS");
+        assertThat(get.path("port").asText()).isEqualTo("https");
+        paths.add(get.path("path").asText());
+      }
     }
     assertThat(paths).containsExactlyInAnyOrder("/healthz", "/readyz");
     try (TestServer server = new TestServer(dir, Duration.ofSeconds(10))) {

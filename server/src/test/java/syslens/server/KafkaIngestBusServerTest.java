@@ -84,6 +84,7 @@ class KafkaIngestBusServerTest {
     KafkaClusterTestKit c = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
         .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).setBaseDirectory(dir).build())
         .setConfigProp("offsets.topic.replication.factor", "1")
+        .setConfigProp("group.min.session.timeout.ms", "1000") // writers in tests may set a short session
         .setConfigProp("offsets.topic.num.partitions", "3")
         .setConfigProp("group.initial.rebalance.delay.ms", "0")
         .build();

@@ -107,7 +107,9 @@ public final class VsphereApi {
       }
       if (seg.length == 2 && seg[1].equals("collect")) {
         return method.equals("POST")
-            ? Response.ok(service.runNow(id).map(s -> (Object) s).orElse(Map.of("state", "disabled")))
+            // Not polled here (several instances): the status its poller left, no cycle run here.
+            ? Response.ok(service.runNow(id).or(() -> service.status(id)).map(s -> (Object) s)
+                .orElse(Map.of("state", "disabled")))
             : notAllowed(method, "POST");
       }
       return Response.error(404, "not_found", "no vCenter endpoint at " + path

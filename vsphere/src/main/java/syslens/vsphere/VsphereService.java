@@ -45,6 +45,9 @@ public final class VsphereService implements AutoCloseable {
   private final Map<String, String> startErrors = new ConcurrentHashMap<>();
   /** Which vCenters this instance polls (several collector instances share them; all by default). */
   private final java.util.function.Predicate<String> owned;
+  /** This instance's id on the status board, and the board (null: a single instance). */
+  private final String instance;
+  private final StatusBoard board;
 
   private static final class Running {
     final VCenterCollector collector;
@@ -67,6 +70,8 @@ public final class VsphereService implements AutoCloseable {
     this.maxEntitiesPerQuery = b.maxEntitiesPerQuery;
     this.retryBackoff = b.retryBackoff;
     this.owned = b.owned;
+    this.instance = b.instance;
+    this.board = b.board;
     this.instances = b.instances;
     this.scheduler = Executors.newScheduledThreadPool(b.schedulerThreads, r -> {
       Thread t = new Thread(r, "vsphere-cycle");
@@ -148,17 +153,51 @@ public final class VsphereService implements AutoCloseable {
 
   public boolean delete(String id) {
     stopCollector(id);
+    if (board != null) {
+      try {
+        board.remove(id);
+      } catch (RuntimeException e) {
+        log.warn("vCenter {}: removing its shared status failed: {}", id, e.toString());
+      }
+    }
     return repository.delete(id);
   }
 
+  /**
+   * A vCenter's status: from its collector when polled here, else (several instances) as the
+   * instance that polls it left it on the status board; {@code starting} while none has yet.
+   */
   public Optional<VCenterStatus> status(String id) {
     Running r = running.get(id);
     if (r != null) {
-      return Optional.of(r.collector.status());
+      return Optional.of(board == null ? r.collector.status() : r.collector.status().withOwner(instance));
     }
     String error = startErrors.get(id);
-    return get(id).map(s -> new VCenterStatus(s.id(), s.name(), error != null ? "error" : "disabled", error, 0, 0, 0,
+    Optional<VCenterSpec> spec = get(id);
+    if (board != null && error == null && spec.isPresent() && spec.get().enabled()) {
+      Optional<VCenterStatus> shared = Optional.empty();
+      try {
+        shared = board.get(id);
+      } catch (RuntimeException e) {
+        log.warn("vCenter {}: reading its shared status failed: {}", id, e.toString());
+      }
+      return Optional.of(shared.orElseGet(() -> new VCenterStatus(id, spec.get().name(), "starting", null, 0, 0, 0,
+          0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)));
+    }
+    return spec.map(s -> new VCenterStatus(s.id(), s.name(), error != null ? "error" : "disabled", error, 0, 0, 0,
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+  }
+
+  /** Leaves the status of a vCenter polled here on the board (several instances). */
+  private void share(Running r) {
+    if (board == null || r.stopped) {
+      return;
+    }
+    try {
+      board.put(r.collector.status().withOwner(instance));
+    } catch (RuntimeException e) {
+      log.warn("vCenter {}: sharing its status failed: {}", r.spec.name(), e.toString());
+    }
   }
 
   public Optional<Inventory> inventory(String id) {
@@ -208,6 +247,7 @@ public final class VsphereService implements AutoCloseable {
     Running r = new Running(new VCenterCollector(spec, password, sink, nodes, clock, perfExecutor,
         maxEntitiesPerQuery, retryBackoff, instances), spec);
     running.put(spec.id(), r);
+    share(r);
     schedule(r, 0);
     log.info("vCenter {} ({}): collecting every {} s", spec.name(), spec.url(), spec.perfInterval().toSeconds());
   }
@@ -236,6 +276,7 @@ public final class VsphereService implements AutoCloseable {
     } catch (RuntimeException e) {
       log.error("vCenter {}: cycle failed unexpectedly", r.collector.spec().name(), e);
     }
+    share(r);
     long interval = r.collector.spec().perfInterval().toMillis();
     long now = clock.millis();
     if (now - start > interval) {
@@ -292,6 +333,8 @@ public final class VsphereService implements AutoCloseable {
     private Duration retryBackoff;
     private java.util.function.Predicate<String> owned = id -> true;
     private syslens.vsphere.perf.PerfInstances instances = syslens.vsphere.perf.PerfInstances.defaults();
+    private String instance;
+    private StatusBoard board;
 
     private Builder(VCenterRepository repository, CredentialCipher cipher, SampleSink sink, NodeDirectory nodes) {
       this.repository = requireNonNull(repository, "repository");
@@ -337,6 +380,16 @@ public final class VsphereService implements AutoCloseable {
      */
     public Builder owned(java.util.function.Predicate<String> owned) {
       this.owned = requireNonNull(owned, "owned");
+      return this;
+    }
+
+    /**
+     * Several instances: each vCenter's status is left on {@code board} by {@code instance} when
+     * polled here and read from it otherwise, so every instance shows it.
+     */
+    public Builder statusBoard(String instance, StatusBoard board) {
+      this.instance = requireNonNull(instance, "instance");
+      this.board = requireNonNull(board, "board");
       return this;
     }
 

@@ -414,6 +414,22 @@ final class Dispatcher {
     return true;
   }
 
+  /**
+   * Reads the alerts again as the notifying instance stored them (this instance stands by: it
+   * receives no alerts, and {@link #status} would otherwise show those of its start). Groups are
+   * rebuilt for the receivers column; a standby never flushes them.
+   */
+  synchronized void reloadAlerts() {
+    Instant now = clock.instant();
+    List<Alert> stored = store.alerts(now, false);
+    alerts.clear();
+    groups.clear();
+    routesOf.clear();
+    for (Alert a : stored) {
+      route(Model.fingerprint(a.labels()), a, now);
+    }
+  }
+
   synchronized List<Status> status() {
     Instant now = clock.instant();
     inhibitor = null;

@@ -345,6 +345,31 @@ public final class Notifier implements AlertSink, AutoCloseable {
     return dispatcher;
   }
 
+  /**
+   * Every alert with why it is muted and who took it. The notifying instance answers from memory;
+   * a standby (several instances share the database) reads what the notifying instance stored,
+   * at most once per {@link #STANDBY_REFRESH}, so every instance shows the whole cluster's alerts.
+   */
+  List<Dispatcher.Status> alertStatus() {
+    Dispatcher d = dispatcher;
+    if (!active) {
+      long now = System.nanoTime();
+      synchronized (this) {
+        if (!active && now - standbyReadAt >= STANDBY_REFRESH.toNanos()) {
+          d = dispatcher;
+          d.reloadAcks();
+          d.reloadAlerts();
+          standbyReadAt = now;
+        }
+      }
+    }
+    return d.status();
+  }
+
+  /** How old a standby's view of the stored alerts may be. */
+  static final java.time.Duration STANDBY_REFRESH = java.time.Duration.ofMillis(500);
+  private long standbyReadAt = System.nanoTime() - STANDBY_REFRESH.toNanos();
+
   Silences silences() {
     return silences;
   }

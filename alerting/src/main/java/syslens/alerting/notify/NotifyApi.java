@@ -333,7 +333,7 @@ public final class NotifyApi {
 
   private List<Map<String, Object>> alerts(Scope scope) {
     List<Map<String, Object>> out = new ArrayList<>();
-    for (Dispatcher.Status s : notifier.dispatcher().status()) {
+    for (Dispatcher.Status s : notifier.alertStatus()) {
       if (scope != null && !scope.visible(s.alert().labels())) {
         continue;
       }
@@ -362,7 +362,7 @@ public final class NotifyApi {
     }
     if (scope != null) {
       boolean visible = false;
-      for (Dispatcher.Status s : notifier.dispatcher().status()) {
+      for (Dispatcher.Status s : notifier.alertStatus()) {
         visible |= s.fingerprint().equals(fp) && scope.visible(s.alert().labels());
       }
       if (!visible) {
@@ -372,7 +372,7 @@ public final class NotifyApi {
     }
     switch (method) {
       case "GET" -> {
-        for (Dispatcher.Status s : notifier.dispatcher().status()) {
+        for (Dispatcher.Status s : notifier.alertStatus()) {
           if (s.fingerprint().equals(fp)) {
             return Response.ok(s.ack() == null ? Map.of("acknowledged", false)
                 : Map.of("acknowledged", true, "ack", ackJson(s.ack())));
@@ -385,6 +385,7 @@ public final class NotifyApi {
         if (comment.length() > 1024) {
           throw new IllegalArgumentException("comment: " + comment.length() + " characters (expected: <= 1024)");
         }
+        notifier.alertStatus(); // a standby learns the cluster's alerts first (read from the shared state)
         if (!notifier.dispatcher().ack(fp, actor, comment)) {
           return Response.error(404, "not_found", "alert " + fp + " is not known (expected: a fingerprint from GET /api/v1/alerting/alerts)");
         }

@@ -99,11 +99,19 @@ final class NotifyStore {
    * (and later re-fire) alerts the rules have not had the chance to re-send yet.
    */
   List<Alert> alerts(Instant now) {
+    return alerts(now, true);
+  }
+
+  /**
+   * The stored alerts; with {@code extend} false exactly as stored (a standby instance shows what
+   * the notifying instance last wrote, and an alert whose {@code endsAt} passed is resolved).
+   */
+  List<Alert> alerts(Instant now, boolean extend) {
     return query("loading alerts", "SELECT body FROM notify_alerts", ps -> { }, rs -> {
       Map<String, Object> m = read(rs.getString(1));
       Alert a = alertFromJson(m);
       Object stored = m.get("storedAt");
-      if (stored != null) {
+      if (stored != null && extend) {
         Instant at = Instant.parse((String) stored);
         if (a.endsAt().isAfter(at) && !a.endsAt().isAfter(now)) {
           Instant ends = now.plus(java.time.Duration.between(at, a.endsAt()));

@@ -36,8 +36,10 @@ import syslens.vsphere.VsphereService;
  *   <li>the live feed ({@link LiveRelay}), rule group and notification changes (topics
  *       {@value #RULES_TOPIC}, {@value #NOTIFY_TOPIC}: the others read them again).</li>
  * </ul>
- * Taking over after a SIGKILL takes {@link Membership#MEMBER_TIMEOUT} (rule groups) or
- * {@link Membership#LEASE_TTL} (notification, vCenters) plus up to a second.
+ * Taking over after a SIGKILL takes up to a second for rule groups (the killed instance's
+ * PostgreSQL session ends with it; {@link Membership#MEMBER_TIMEOUT} when it was only cut off)
+ * and {@link Membership#LEASE_TTL} plus up to a second for notification and vCenters (leases
+ * stay on the timeout: two notifiers or pollers at once would cost more than 5 s of waiting).
  */
 public final class ClusterWork implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterWork.class);

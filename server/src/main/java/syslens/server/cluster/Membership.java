@@ -68,6 +68,25 @@ public final class Membership {
   private final Map<String, Long> heldUntil = new ConcurrentHashMap<>();
   private long beats = -1;
   private String problem = "no heartbeat yet";
+  /**
+   * The connection heartbeats go over, kept open: its PostgreSQL session ends when this process
+   * dies, which the others see at once (see {@link #LIVE}). Only the heartbeat thread uses it.
+   */
+  private Connection session;
+  private int sessionPid;
+  private long sessionStart;
+  /** A backend's start in microseconds, as the members table keeps it. */
+  private static final String BACKEND_START = "CAST(EXTRACT(EPOCH FROM backend_start) * 1000000 AS BIGINT)";
+  /**
+   * Live: a heartbeat within the timeout, and the session it was written over still open (or
+   * not known, or its start hidden from this database user). A SIGKILLed instance's session ends
+   * with its process, so it drops out at the others' next heartbeat rather than after the timeout;
+   * one cut off by the network still drops out after the timeout.
+   */
+  static final String LIVE = "SELECT m.instance_id, m.roles, m.address FROM cluster_members m WHERE m.heartbeat_at >= "
+      + NOW + " - ? AND (m.session_pid IS NULL OR EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = "
+      + "m.session_pid AND (a.backend_start IS NULL OR CAST(EXTRACT(EPOCH FROM a.backend_start) * 1000000 AS BIGINT) "
+      + "= m.session_start))) ORDER BY m.instance_id";
 
   private Membership(DataSource db, String id, Collection<String> roles, String address, LongSupplier nanos) {
     this.db = requireNonNull(db, "db");
@@ -94,19 +113,21 @@ public final class Membership {
   /** Repeats this instance's row and reads who is alive; false (logged once) when the database did not answer. */
   public boolean heartbeat() {
     long sent = nanos.getAsLong();
-    try (Connection c = db.getConnection()) {
-      c.setAutoCommit(true);
+    try {
+      Connection c = session();
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO cluster_members (instance_id, roles, address, "
-          + "started_at, heartbeat_at) VALUES (?, ?, ?, " + NOW + ", " + NOW + ") ON CONFLICT (instance_id) DO UPDATE "
-          + "SET heartbeat_at = EXCLUDED.heartbeat_at, roles = EXCLUDED.roles, address = EXCLUDED.address")) {
+          + "started_at, heartbeat_at, session_pid, session_start) VALUES (?, ?, ?, " + NOW + ", " + NOW + ", ?, ?) "
+          + "ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = EXCLUDED.heartbeat_at, roles = EXCLUDED.roles, "
+          + "address = EXCLUDED.address, session_pid = EXCLUDED.session_pid, session_start = EXCLUDED.session_start")) {
         ps.setString(1, id);
         ps.setString(2, roles);
         ps.setString(3, address);
+        ps.setInt(4, sessionPid);
+        ps.setLong(5, sessionStart);
         ps.executeUpdate();
       }
       List<Member> members = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT instance_id, roles, address FROM cluster_members "
-          + "WHERE heartbeat_at >= " + NOW + " - ? ORDER BY instance_id")) {
+      try (PreparedStatement ps = c.prepareStatement(LIVE)) {
         ps.setLong(1, MEMBER_TIMEOUT.toMillis());
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -129,12 +150,50 @@ public final class Membership {
       problem = null;
       return true;
     } catch (SQLException e) {
+      closeSession(); // opened again at the next heartbeat, as a new session
       if (problem == null) {
         log.error("cluster membership: heartbeat failed ({}); this instance gives up shared work after {} s",
             e.getMessage(), MEMBER_TIMEOUT.toSeconds());
       }
       problem = e.getMessage();
       return false;
+    }
+  }
+
+  /** The heartbeat connection, opened (and its session's pid and start read) when there is none. */
+  private Connection session() throws SQLException {
+    if (session != null) {
+      return session;
+    }
+    Connection c = db.getConnection();
+    try {
+      c.setAutoCommit(true);
+      try (PreparedStatement ps = c.prepareStatement("SELECT pid, " + BACKEND_START
+          + " FROM pg_stat_activity WHERE pid = pg_backend_pid()");
+          ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new SQLException("pg_stat_activity has no row for this session");
+        }
+        sessionPid = rs.getInt(1);
+        sessionStart = rs.getLong(2);
+      }
+    } catch (SQLException e) {
+      c.close();
+      throw e;
+    }
+    session = c;
+    return c;
+  }
+
+  private void closeSession() {
+    Connection c = session;
+    session = null;
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException e) {
+        log.debug("cluster membership: closing the heartbeat session: {}", e.getMessage());
+      }
     }
   }
 
@@ -256,8 +315,9 @@ public final class Membership {
     return heldUntil.keySet().stream().filter(this::holds).sorted().toList();
   }
 
-  /** Deletes this instance's row (a clean stop: the others share its work out at once). */
+  /** Deletes this instance's row (a clean stop: the others share its work out at once) and ends its session. */
   public void leave() {
+    closeSession();
     try (Connection c = db.getConnection();
         PreparedStatement ps = c.prepareStatement("DELETE FROM cluster_members WHERE instance_id = ?")) {
       c.setAutoCommit(true);

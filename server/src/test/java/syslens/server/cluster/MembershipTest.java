@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import syslens.security.PostgresServer;
 
-/** Heartbeats, leases and rendezvous hashing on a real PostgreSQL 15 (the tables of migration V11). */
+/** Heartbeats, leases and rendezvous hashing on a real PostgreSQL 15 (the tables of migrations V11 and V12). */
 class MembershipTest {
   private static PostgresServer pg;
   private static DataSource db;
@@ -26,12 +26,14 @@ class MembershipTest {
     assertThat(PostgresServer.available()).as("PostgreSQL 15 (apt-get install postgresql)").isTrue();
     pg = PostgresServer.start();
     db = pg.dataSource();
-    String ddl;
-    try (var in = MembershipTest.class.getResourceAsStream("/db/migration/V11__cluster_members_and_leases.sql")) {
-      ddl = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
-      s.execute(ddl);
+    for (String migration : List.of("V11__cluster_members_and_leases.sql", "V12__vcenter_status_and_member_sessions.sql")) {
+      String ddl;
+      try (var in = MembershipTest.class.getResourceAsStream("/db/migration/" + migration)) {
+        ddl = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+        s.execute(ddl);
+      }
     }
   }
 
@@ -119,5 +121,38 @@ class MembershipTest {
     assertThat(movedTo.keySet()).containsExactlyInAnyOrder("i-1", "i-3");
     assertThat(movedTo.values()).allSatisfy(n -> assertThat(n).isBetween(350, 650));
     assertThat(Membership.owner("x", List.of())).isNull();
+  }
+
+  /**
+   * An instance killed with SIGKILL: the kernel closes its sockets and PostgreSQL ends its
+   * session (here: pg_terminate_backend, the same end as seen from the database). The others
+   * count it gone at their next heartbeat, though its last heartbeat is fresh, and own its keys;
+   * an instance that was only cut off opens a new session at its next heartbeat and is back.
+   */
+  @Test
+  void heartbeat_memberSessionEnded_goneAtTheNextHeartbeatNotAfterTheTimeout() throws Exception {
+    Membership a = Membership.create(db, "sess-a", List.of("sessiontest"), "a:9");
+    Membership b = Membership.create(db, "sess-b", List.of("sessiontest"), "b:9");
+    assertThat(a.heartbeat()).isTrue();
+    assertThat(b.heartbeat()).isTrue();
+    assertThat(b.live("sessiontest")).containsExactly("sess-a", "sess-b");
+    long ended = System.nanoTime();
+    try (Connection c = db.getConnection(); Statement s = c.createStatement()) {
+      s.execute("SELECT pg_terminate_backend(session_pid) FROM cluster_members WHERE instance_id = 'sess-a'");
+    }
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(2))
+        .pollInterval(java.time.Duration.ofMillis(20))
+        .until(() -> b.heartbeat() && b.live("sessiontest").equals(List.of("sess-b")));
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - ended)).isLessThan(Membership.MEMBER_TIMEOUT);
+    for (int k = 0; k < 20; k++) {
+      assertThat(b.owns("sessiontest", "group-" + k)).isTrue();
+    }
+    // sess-a was alive after all: its heartbeat over the ended session fails, the next opens a new one.
+    assertThat(a.heartbeat()).isFalse();
+    assertThat(a.heartbeat()).isTrue();
+    assertThat(b.heartbeat()).isTrue();
+    assertThat(b.live("sessiontest")).containsExactly("sess-a", "sess-b");
+    a.leave();
+    b.leave();
   }
 }
