@@ -76,8 +76,9 @@ public final class VsphereBench {
         queries, failed_queries          QueryPerf calls of the cold cycle
         steady_cycle_ms, steady_*        the same for the median steady cycle
         cycle_ms_all                     every steady cycle, in order
-        cold_phases, steady_phases       where the time went: login_ms (login, counter catalogue,
-                                         maxQueryMetrics), inventory_read_ms, targets_ms, perf_ms;
+        cold_phases, steady_phases       where the time went: login_ms, catalogue_ms (counter
+                                         catalogue and maxQueryMetrics, read beside the
+                                         inventory), inventory_read_ms, targets_ms, perf_ms;
                                          perf_query/convert/write_ms_sum summed over the batches
                                          in flight (QueryPerf round trips incl. parsing, answers
                                          to samples, storage writes); collector and vcsim CPU of
@@ -91,14 +92,14 @@ public final class VsphereBench {
   private VsphereBench() {}
 
   /**
-   * One measured cycle and where its time went: {@code loginMs} login + counter catalogue +
-   * maxQueryMetrics (cold cycle only), {@code readMs} the inventory read (full or incremental),
+   * One measured cycle and where its time went: {@code loginMs} the login, {@code catalogueMs}
+   * counter catalogue + maxQueryMetrics beside the inventory read (both cold cycle only), {@code readMs} the inventory read (full or incremental),
    * {@code targetsMs} building the perf targets; {@code query/convert/writeMs} are summed over the
    * QueryPerf batches running in parallel (so may exceed {@code perfMs}); CPU split between the
    * inventory part and the perf part per process; {@code jitCpuS} the compiler threads' share.
    */
   record Cycle(long inventoryMs, long perfMs, long samples, long stored, int queries, int failed,
-      double collectorCpuS, double vcsimCpuS, long loginMs, long readMs, long targetsMs, long queryMs,
+      double collectorCpuS, double vcsimCpuS, long loginMs, long catalogueMs, long readMs, long targetsMs, long queryMs,
       long convertMs, long writeMs, double inventoryCollectorCpuS, double inventoryVcsimCpuS, double jitCpuS) {
     long cycleMs() {
       return inventoryMs + perfMs;
@@ -106,20 +107,20 @@ public final class VsphereBench {
 
     /** The phase breakdown as a JSON object. */
     String phasesJson() {
-      return String.format(Locale.ROOT, "{\"login_ms\":%d,\"inventory_read_ms\":%d,\"targets_ms\":%d,"
+      return String.format(Locale.ROOT, "{\"login_ms\":%d,\"catalogue_ms\":%d,\"inventory_read_ms\":%d,\"targets_ms\":%d,"
           + "\"perf_ms\":%d,\"perf_query_ms_sum\":%d,\"perf_convert_ms_sum\":%d,\"perf_write_ms_sum\":%d,"
           + "\"queries\":%d,\"inventory_collector_cpu_s\":%.2f,\"inventory_vcsim_cpu_s\":%.2f,"
-          + "\"perf_collector_cpu_s\":%.2f,\"perf_vcsim_cpu_s\":%.2f,\"jit_cpu_s\":%.2f}", loginMs, readMs,
+          + "\"perf_collector_cpu_s\":%.2f,\"perf_vcsim_cpu_s\":%.2f,\"jit_cpu_s\":%.2f}", loginMs, catalogueMs, readMs,
           targetsMs, perfMs, queryMs, convertMs, writeMs, queries, inventoryCollectorCpuS, inventoryVcsimCpuS,
           collectorCpuS - inventoryCollectorCpuS, vcsimCpuS - inventoryVcsimCpuS, jitCpuS);
     }
 
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "inventory %d ms (login+counters %d, read %d, targets %d), perf %d ms "
+      return String.format(Locale.ROOT, "inventory %d ms (login %d, counters %d beside the read, read %d, targets %d), perf %d ms "
           + "(%d queries, %d samples, %d stored, %d failed; summed over batches: query %d ms, convert %d ms, "
           + "write %d ms); collector %.2f CPU-s (inventory %.2f, JIT %.2f), vcsim %.2f CPU-s (inventory %.2f)",
-          inventoryMs, loginMs, readMs, targetsMs, perfMs, queries, samples, stored, failed, queryMs, convertMs,
+          inventoryMs, loginMs, catalogueMs, readMs, targetsMs, perfMs, queries, samples, stored, failed, queryMs, convertMs,
           writeMs, collectorCpuS, inventoryCollectorCpuS, jitCpuS, vcsimCpuS, inventoryVcsimCpuS);
     }
   }
@@ -198,7 +199,7 @@ public final class VsphereBench {
       };
       PerfReader reader = new PerfReader(Clock.systemUTC(), executor, batch, instances).maxInFlight(inFlight);
       Collector run = new Collector(sim, client, new InventoryWatch(new InventoryReader(Clock.systemUTC(), 1000), 1000),
-          reader, sink, stored);
+          reader, sink, stored, executor);
       Map<String, Long> threads0 = threadCpuTicks();
       long next = System.nanoTime();
       Cycle cold = run.cycle();
@@ -263,12 +264,16 @@ public final class VsphereBench {
     final PerfReader reader;
     final SampleSink sink;
     final AtomicLong stored;
-    Map<String, PerfCounter> counters;
-    long maxQueryMetrics;
+    volatile Map<String, PerfCounter> counters;
+    volatile long maxQueryMetrics;
     Inventory inventory;
     List<syslens.vsphere.perf.PerfTarget> targets;
 
-    Collector(VcSim sim, VimClient client, InventoryWatch watch, PerfReader reader, SampleSink sink, AtomicLong stored) {
+    final ExecutorService executor;
+
+    Collector(VcSim sim, VimClient client, InventoryWatch watch, PerfReader reader, SampleSink sink, AtomicLong stored,
+        ExecutorService executor) {
+      this.executor = executor;
       this.sim = sim;
       this.client = client;
       this.watch = watch;
@@ -287,14 +292,22 @@ public final class VsphereBench {
       long jit0 = jitTicks();
       long stored0 = stored.get();
       long t0 = System.nanoTime();
+      java.util.concurrent.CompletableFuture<Long> catalogue = null;
       if (counters == null) {
         client.login();
-        counters = client.perfCounters();
-        maxQueryMetrics = client.numericOption(VCenterCollector.MAX_QUERY_METRICS).orElse(-1);
+        // as VCenterCollector: the counter catalogue and maxQueryMetrics beside the inventory read
+        catalogue = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          long c0 = System.nanoTime();
+          Map<String, PerfCounter> c = client.perfCounters();
+          maxQueryMetrics = client.numericOption(VCenterCollector.MAX_QUERY_METRICS).orElse(-1);
+          counters = c;
+          return (System.nanoTime() - c0) / 1_000_000;
+        }, executor);
       }
       long tl = System.nanoTime();
       Inventory inv = watch.refresh(client, "bench");
       long tr = System.nanoTime();
+      long catalogueMs = catalogue == null ? 0 : catalogue.join();
       if (inventory == null || inv.vms() != inventory.vms() || inv.hosts() != inventory.hosts()) {
         targets = VsphereNodes.targets(inv); // as the collector: only when the inventory changed
       }
@@ -306,7 +319,7 @@ public final class VsphereBench {
       long t2 = System.nanoTime();
       return new Cycle((t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, r.samples(), stored.get() - stored0,
           r.queries(), r.failedQueries(), (processCpuNanos() - cpu0) / 1e9, (cpuTicks(sim.pid()) - sim0) / 100.0,
-          (tl - t0) / 1_000_000, (tr - tl) / 1_000_000, (t1 - tr) / 1_000_000, r.queryNanos() / 1_000_000,
+          (tl - t0) / 1_000_000, catalogueMs, (tr - tl) / 1_000_000, (t1 - tr) / 1_000_000, r.queryNanos() / 1_000_000,
           r.convertNanos() / 1_000_000, r.writeNanos() / 1_000_000, (cpuInv - cpu0) / 1e9, (simInv - sim0) / 100.0,
           (jitTicks() - jit0) / 100.0);
     }
