@@ -132,7 +132,7 @@ class IngestSessionTest {
       assertThat(r.reason()).as("%d labels", n).contains("duplicate label name \"l1\"");
     }
     WriteResult ok = agent("n1").write(Batch.of().series(l("__name__", "x", "a", "1", "b", "2"), t0, 1));
-    assertThat(ok.status()).isEqualTo(WriteResult.Status.OK);
+    assertThat(ok.status()).isEqualTo(WriteResult.Status.STORED);
   }
 
   @Test
