@@ -305,7 +305,8 @@ public final class IngestSession {
     Labels.Builder b = Labels.builder();
     options.defaults().forEach(b::set);
     int n = in.labelCount(i);
-    Set<String> names = new HashSet<>(n * 2);
+    // a series has a handful of labels: a scan of the earlier names beats hashing them into a set
+    Set<String> names = n > 16 ? new HashSet<>(n * 2) : null;
     for (int k = 0; k < n; k++) {
       String name = in.labelName(i, k);
       String reserved = ReservedLabels.problem(name);
@@ -313,7 +314,7 @@ public final class IngestSession {
         problem = reserved;
         return null;
       }
-      if (!names.add(name)) {
+      if (names != null ? !names.add(name) : seenBefore(in, i, k, name)) {
         problem = "duplicate label name \"" + ReservedLabels.abbreviate(name) + "\" (expected: each name once per series)";
         return null;
       }
@@ -341,6 +342,16 @@ public final class IngestSession {
       cache.put(key, labels);
     }
     return labels;
+  }
+
+  /** Whether one of the series' first {@code k} label names is {@code name}. */
+  private static boolean seenBefore(SeriesInput in, int i, int k, String name) {
+    for (int j = 0; j < k; j++) {
+      if (name.equals(in.labelName(i, j))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void publish(SeriesInput in, Labels[] written) {

@@ -117,6 +117,24 @@ class IngestSessionTest {
     assertThat(r.reason()).contains("duplicate label name \"a\"");
   }
 
+  /** Up to 16 labels the earlier names are scanned, above a set is used: both find the duplicate. */
+  @Test
+  void write_duplicateLabelName_refusedWithFewAndWithManyLabels() {
+    for (int n : new int[] {3, 16, 17, 40}) { // __name__, l1..l(n-2), l1 again: n names
+      List<String> kv = new ArrayList<>(List.of("__name__", "x"));
+      for (int k = 1; k <= n - 2; k++) {
+        kv.add("l" + k);
+        kv.add("v");
+      }
+      kv.add("l1");
+      kv.add("again");
+      WriteResult r = agent("n1").write(Batch.of().series(l(kv.toArray(String[]::new)), t0, 1));
+      assertThat(r.reason()).as("%d labels", n).contains("duplicate label name \"l1\"");
+    }
+    WriteResult ok = agent("n1").write(Batch.of().series(l("__name__", "x", "a", "1", "b", "2"), t0, 1));
+    assertThat(ok.status()).isEqualTo(WriteResult.Status.STORED);
+  }
+
   @Test
   void write_collectorInvalidSeries_costsOnlyItsSamples_perSeriesIdentity() {
     SessionOptions o = SessionOptions.builder().rejectBatchOnInvalidSeries(false).sourceSeriesLimit(false).build();

@@ -36,4 +36,26 @@ class LabelRulesTest {
         .isEqualTo("label x: value of 2049 chars (expected: <= 2048)");
     assertThat(LabelRules.validate(Labels.of("__name__", "u".repeat(129)))).contains("1-128 chars");
   }
+
+  /** The char loops say what the Prometheus regexes say, for every 1- and 2-char name over ASCII and a few others. */
+  @Test
+  void names_agreeWithThePrometheusRegexes() {
+    java.util.regex.Pattern metric = java.util.regex.Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
+    java.util.regex.Pattern label = java.util.regex.Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+    StringBuilder chars = new StringBuilder();
+    for (char c = 0; c < 128; c++) {
+      chars.append(c);
+    }
+    chars.append("\u00e9\u0663\uff10\u212a\u017f");
+    for (int i = 0; i < chars.length(); i++) {
+      for (int j = -1; j < chars.length(); j++) {
+        String s = j < 0 ? String.valueOf(chars.charAt(i)) : "" + chars.charAt(i) + chars.charAt(j);
+        assertThat(LabelRules.isValidMetricName(s)).as("metric %s", s).isEqualTo(metric.matcher(s).matches());
+        assertThat(LabelRules.isValidLabelName(s)).as("label %s", s).isEqualTo(label.matcher(s).matches());
+      }
+    }
+    assertThat(LabelRules.isValidLabelName("")).isFalse();
+    assertThat(LabelRules.isValidMetricName("a".repeat(128))).isTrue();
+    assertThat(LabelRules.isValidMetricName("a".repeat(129))).isFalse();
+  }
 }

@@ -9,6 +9,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +45,7 @@ final class VCenterCollector implements AutoCloseable {
   private final PerfReader perfReader;
   /** Clusters and datastores from the 5-minute interval, read once per 5 minutes. */
   private final PerfReader historicalReader;
+  private final ExecutorService perfExecutor;
   private long lastHistoricalMs;
   private volatile List<PerfTarget> historicalTargets = List.of();
 
@@ -61,6 +65,7 @@ final class VCenterCollector implements AutoCloseable {
     this.sink = requireNonNull(sink, "sink");
     this.nodes = requireNonNull(nodes, "nodes");
     this.clock = requireNonNull(clock, "clock");
+    this.perfExecutor = requireNonNull(perfExecutor, "perfExecutor");
     this.inventoryWatch = new InventoryWatch(new InventoryReader(clock, 1000), 1000);
     this.perfReader = new PerfReader(clock, perfExecutor, maxEntitiesPerQuery, instances);
     this.historicalReader = new PerfReader(clock, perfExecutor, maxEntitiesPerQuery, PerfReader.FIVE_MINUTES,
@@ -96,10 +101,12 @@ final class VCenterCollector implements AutoCloseable {
     long invMs = status.inventoryDurationMs();
     long lastInv = status.lastInventoryMs();
     boolean up = true;
+    CompletableFuture<Void> catalogue = null;
     try {
       if (counters == null) {
-        counters = client.perfCounters();
-        maxQueryMetrics = client.numericOption(MAX_QUERY_METRICS).orElse(-1);
+        // the counter catalogue and maxQueryMetrics beside the inventory read: the first cycle's
+        // serial path is then the inventory alone (both calls wait for one login)
+        catalogue = CompletableFuture.runAsync(this::readCatalogue, perfExecutor);
       }
       if (lastInv == 0 || clock.millis() - lastInv >= spec.inventoryInterval().toMillis()) {
         long t0 = System.nanoTime();
@@ -114,6 +121,16 @@ final class VCenterCollector implements AutoCloseable {
       error = "inventory: " + e.getMessage();
       up = false;
       log.warn("vCenter {}: {}", spec.name(), error);
+    }
+    if (catalogue != null) {
+      try {
+        catalogue.join();
+      } catch (CompletionException | CancellationException e) {
+        String msg = "performance counters: " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+        error = error == null ? msg : error + "; " + msg;
+        up = false;
+        log.warn("vCenter {}: {}", spec.name(), msg);
+      }
     }
     PerfReader.Result r = null;
     if (counters != null && !targets.isEmpty()) { // a failed refresh leaves the last inventory to collect
@@ -149,6 +166,14 @@ final class VCenterCollector implements AutoCloseable {
         r == null ? 0 : r.samples(), r == null ? 0 : r.rejected(), r == null ? 0 : r.failedQueries(),
         cycles, lateCycles, errors, client.logins());
     writeSelfMetrics(up, r);
+  }
+
+  /** The counter catalogue and maxQueryMetrics; set together, and only when both were read. */
+  private void readCatalogue() {
+    Map<String, PerfCounter> c = client.perfCounters();
+    long max = client.numericOption(MAX_QUERY_METRICS).orElse(-1);
+    maxQueryMetrics = max;
+    counters = c;
   }
 
   /** Brings the inventory up to date and publishes changed VMs and hosts as nodes. */

@@ -10,14 +10,18 @@ import syslens.storage.Labels;
  * CPU and allocation of the calling thread writing one steady cycle (5,100 entities x 22
  * counters, 1 sample each, batches of 256 entities) through {@link IngestSink}, per cycle:
  * {@code plain} (a fresh ingest session per batch, as before) or {@code keyed} (one session per
- * stream). docs/benchmarks.md gives the command.
+ * stream). Optional: entities and counters per entity (cycle 0 creates every series: the cold
+ * cycle's cost). docs/benchmarks.md gives the command.
  */
 final class IngestSinkCost {
   private IngestSinkCost() {}
 
   public static void main(String[] a) throws Exception {
     boolean keyed = a[0].equals("keyed");
-    int entities = 5100, counters = 22, batch = 256, cycles = 8;
+    int entities = a.length > 1 ? Integer.parseInt(a[1]) : 5100;
+    int counters = a.length > 2 ? Integer.parseInt(a[2]) : 22;
+    int batch = 256;
+    int cycles = a.length > 3 ? Integer.parseInt(a[3]) : 8;
     java.nio.file.Path dir = Files.createTempDirectory("sinkcost");
     var tsdb = syslens.tsdb.Tsdb.builder(dir).build();
     IngestSink sink = IngestSink.create(syslens.ingest.IngestPipeline.builder(tsdb).build());

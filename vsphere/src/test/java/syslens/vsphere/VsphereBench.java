@@ -30,17 +30,20 @@ import syslens.vsphere.perf.PerfReader;
  * cycle; every later (steady) cycle brings the inventory up to date with one WaitForUpdatesEx and
  * runs one realtime performance cycle. Samples go through the ingest pipeline into an embedded
  * TSDB (WAL on, in a temp directory), as in the server. The headline {@code cycle_ms} is the
- * median steady cycle; the last output line is one JSON object.
+ * cold cycle (issue #8: inventory plus one full realtime cycle), {@code steady_cycle_ms} the
+ * median steady one, each with its phases; the last output line is one JSON object.
  */
 public final class VsphereBench {
   static final String HELP = """
       usage: syslens bench vsphere [--vms N] [--cycles N] [--pause S] [--concurrency N] [--batch N]
-                                   [--vm-instances G] [--host-instances G]
+                                   [--in-flight N] [--vm-instances G] [--host-instances G]
              syslens bench vsphere guest --help
 
       Starts govmomi's vCenter simulator (vcsim) with N VMs on 127.0.0.1 (TLS) and collects it
       with the vSphere collector's own code in this JVM; samples are written through the ingest
-      pipeline into an embedded TSDB (WAL on). Both processes share this machine's cores.
+      pipeline into an embedded TSDB (WAL on). Both processes share this machine's cores. As the
+      server, the JVM maps an AOT cache (JDK 25+), recorded by a short training run when missing
+      (SYSLENS_BENCH_AOT=0: none); aot_cache says whether one was used.
 
         --vms N          VMs, in clusters of at most 500 (default 1500)
         --cycles N       steady cycles measured after the cold one (default 5)
@@ -48,27 +51,39 @@ public final class VsphereBench {
                          perfInterval (default 30; a cycle that takes longer is followed at once)
         --concurrency N  the vCenter connection's concurrency limit (default 50, as the server's)
         --batch N        entities per QueryPerf call (default 256)
+        --in-flight N    QueryPerf batches of a cycle in flight at once (query, parse, store;
+                         default: no bound but --concurrency, as the server's)
         --vm-instances G, --host-instances G
                          per-instance series besides the aggregates: none, all, or a list of
                          cpu, disk, net (default disk,net for both, as the server's)
 
-      The cold cycle is the first one of a fresh JVM: login, counter catalogue, a full
-      inventory read (ContainerView + PropertyFilter + WaitForUpdatesEx), one realtime QueryPerf
-      cycle over every powered-on VM and connected host, samples stored; it includes JIT
-      compilation and TLS handshakes. A steady cycle is what a server collecting every 30-60 s
-      does for weeks: the inventory brought up to date by one WaitForUpdatesEx (changes only),
-      one realtime QueryPerf cycle asking each entity only for samples newer than the ones
-      already stored, samples stored.
+      The cold cycle is what issue #8 measures ("inventory plus one full realtime cycle written to
+      storage"): the first one of a fresh JVM: login, counter catalogue, a full inventory read
+      (ContainerView + PropertyFilter + WaitForUpdatesEx), one realtime QueryPerf cycle over every
+      powered-on VM and connected host with every series a cycle collects (per-instance ones
+      included), every sample stored; it includes JIT compilation, TLS handshakes and the creation
+      of every series in storage. A steady cycle is what a server collecting every 30-60 s does
+      for weeks: the inventory brought up to date by one WaitForUpdatesEx (changes only), one
+      realtime QueryPerf cycle asking each entity only for samples newer than the ones already
+      stored, samples stored.
 
       Last line, one JSON object:
-        cycle_ms, inventory_ms, perf_ms  median steady cycle (inventory_ms: the incremental
-                                         update) and its parts
-        samples, stored_samples          samples in that cycle, and how many storage took
-        collector_cpu_s, vcsim_cpu_s     CPU-seconds of that cycle in each process
-        server_cpu_percent               collector CPU / cycle wall time
+        cycle_ms, inventory_ms, perf_ms  the cold cycle (inventory_ms: login, counters and the
+                                         full inventory read) and its parts
+        samples, stored_samples          samples in the cold cycle, and how many storage took
+        collector_cpu_s, vcsim_cpu_s     CPU-seconds of the cold cycle in each process
+        server_cpu_percent               collector CPU / cold cycle wall time
+        queries, failed_queries          QueryPerf calls of the cold cycle
+        steady_cycle_ms, steady_*        the same for the median steady cycle
         cycle_ms_all                     every steady cycle, in order
-        cold_cycle_ms, cold_inventory_ms, cold_perf_ms, cold_samples, cold_collector_cpu_s,
-        cold_vcsim_cpu_s                 the first cycle of the fresh JVM
+        cold_phases, steady_phases       where the time went: login_ms, catalogue_ms (counter
+                                         catalogue and maxQueryMetrics, read beside the
+                                         inventory), inventory_read_ms, targets_ms, perf_ms;
+                                         perf_query/convert/write_ms_sum summed over the batches
+                                         in flight (QueryPerf round trips incl. parsing, answers
+                                         to samples, storage writes); collector and vcsim CPU of
+                                         the inventory part and the perf part; jit_cpu_s
+        cold_cycle_ms, cold_*            the cold cycle again (the headline before 2026-12-01)
         full_inventory_ms                a full inventory re-read with a warm JVM (what the
                                          collector does every inventoryInterval, 5 min)
         load_average                     1-minute load average at the end
@@ -76,18 +91,37 @@ public final class VsphereBench {
 
   private VsphereBench() {}
 
-  /** One measured cycle. */
+  /**
+   * One measured cycle and where its time went: {@code loginMs} the login, {@code catalogueMs}
+   * counter catalogue + maxQueryMetrics beside the inventory read (both cold cycle only), {@code readMs} the inventory read (full or incremental),
+   * {@code targetsMs} building the perf targets; {@code query/convert/writeMs} are summed over the
+   * QueryPerf batches running in parallel (so may exceed {@code perfMs}); CPU split between the
+   * inventory part and the perf part per process; {@code jitCpuS} the compiler threads' share.
+   */
   record Cycle(long inventoryMs, long perfMs, long samples, long stored, int queries, int failed,
-      double collectorCpuS, double vcsimCpuS) {
+      double collectorCpuS, double vcsimCpuS, long loginMs, long catalogueMs, long readMs, long targetsMs, long queryMs,
+      long convertMs, long writeMs, double inventoryCollectorCpuS, double inventoryVcsimCpuS, double jitCpuS) {
     long cycleMs() {
       return inventoryMs + perfMs;
     }
 
+    /** The phase breakdown as a JSON object. */
+    String phasesJson() {
+      return String.format(Locale.ROOT, "{\"login_ms\":%d,\"catalogue_ms\":%d,\"inventory_read_ms\":%d,\"targets_ms\":%d,"
+          + "\"perf_ms\":%d,\"perf_query_ms_sum\":%d,\"perf_convert_ms_sum\":%d,\"perf_write_ms_sum\":%d,"
+          + "\"queries\":%d,\"inventory_collector_cpu_s\":%.2f,\"inventory_vcsim_cpu_s\":%.2f,"
+          + "\"perf_collector_cpu_s\":%.2f,\"perf_vcsim_cpu_s\":%.2f,\"jit_cpu_s\":%.2f}", loginMs, catalogueMs, readMs,
+          targetsMs, perfMs, queryMs, convertMs, writeMs, queries, inventoryCollectorCpuS, inventoryVcsimCpuS,
+          collectorCpuS - inventoryCollectorCpuS, vcsimCpuS - inventoryVcsimCpuS, jitCpuS);
+    }
+
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "inventory %d ms, perf %d ms (%d queries, %d samples, %d stored, %d failed);"
-          + " collector %.2f CPU-s, vcsim %.2f CPU-s", inventoryMs, perfMs, queries, samples, stored, failed,
-          collectorCpuS, vcsimCpuS);
+      return String.format(Locale.ROOT, "inventory %d ms (login %d, counters %d beside the read, read %d, targets %d), perf %d ms "
+          + "(%d queries, %d samples, %d stored, %d failed; summed over batches: query %d ms, convert %d ms, "
+          + "write %d ms); collector %.2f CPU-s (inventory %.2f, JIT %.2f), vcsim %.2f CPU-s (inventory %.2f)",
+          inventoryMs, loginMs, catalogueMs, readMs, targetsMs, perfMs, queries, samples, stored, failed, queryMs, convertMs,
+          writeMs, collectorCpuS, inventoryCollectorCpuS, jitCpuS, vcsimCpuS, inventoryVcsimCpuS);
     }
   }
 
@@ -100,6 +134,7 @@ public final class VsphereBench {
     int concurrency = 50;
     int batch = 256;
     int cycles = 5;
+    int inFlight = 0;
     int pauseS = 30;
     syslens.vsphere.perf.PerfInstances instances = syslens.vsphere.perf.PerfInstances.defaults();
     for (int i = 0; i < args.length; i++) {
@@ -107,6 +142,7 @@ public final class VsphereBench {
         case "--vms" -> vms = positive(args, ++i);
         case "--concurrency" -> concurrency = positive(args, ++i);
         case "--batch" -> batch = positive(args, ++i);
+        case "--in-flight" -> inFlight = positive(args, ++i);
         case "--cycles" -> cycles = positive(args, ++i);
         case "--pause" -> pauseS = positive(args, ++i);
         case "--vm-instances" -> instances = new syslens.vsphere.perf.PerfInstances(
@@ -119,7 +155,7 @@ public final class VsphereBench {
         }
         default -> {
           System.err.println("bench vsphere: unknown option '" + args[i]
-              + "' (expected: --vms N, --cycles N, --pause S, --concurrency N, --batch N, "
+              + "' (expected: --vms N, --cycles N, --pause S, --concurrency N, --batch N, --in-flight N, "
               + "--vm-instances G, --host-instances G, --help)");
           System.exit(2);
         }
@@ -161,9 +197,9 @@ public final class VsphereBench {
           return st;
         }
       };
-      PerfReader reader = new PerfReader(Clock.systemUTC(), executor, batch, instances);
+      PerfReader reader = new PerfReader(Clock.systemUTC(), executor, batch, instances).maxInFlight(inFlight);
       Collector run = new Collector(sim, client, new InventoryWatch(new InventoryReader(Clock.systemUTC(), 1000), 1000),
-          reader, sink, stored);
+          reader, sink, stored, executor);
       Map<String, Long> threads0 = threadCpuTicks();
       long next = System.nanoTime();
       Cycle cold = run.cycle();
@@ -193,21 +229,28 @@ public final class VsphereBench {
       long fullInventoryMs = (System.nanoTime() - f0) / 1_000_000;
       Cycle m = steady.stream().sorted(java.util.Comparator.comparingLong(Cycle::cycleMs)).toList()
           .get((steady.size() - 1) / 2);
-      double cpuPercent = 100.0 * m.collectorCpuS() * 1000 / Math.max(m.cycleMs(), 1);
+      String aot = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+          .filter(x -> x.startsWith("-XX:AOTCache=")).findFirst().map(x -> "used").orElse("none");
       System.out.println(String.format(Locale.ROOT, "{\"vms\":%d,\"hosts\":%d,\"inventory_ms\":%d,\"perf_ms\":%d,"
               + "\"cycle_ms\":%d,\"samples\":%d,\"stored_samples\":%d,\"server_cpu_percent\":%.0f,"
-              + "\"collector_cpu_s\":%.2f,\"vcsim_cpu_s\":%.2f,\"queries\":%d,\"failed_queries\":%d,\"cycle_ms_all\":%s,"
+              + "\"collector_cpu_s\":%.2f,\"vcsim_cpu_s\":%.2f,\"queries\":%d,\"failed_queries\":%d,"
+              + "\"steady_cycle_ms\":%d,\"steady_inventory_ms\":%d,\"steady_perf_ms\":%d,\"steady_samples\":%d,"
+              + "\"steady_stored_samples\":%d,\"steady_server_cpu_percent\":%.0f,\"steady_collector_cpu_s\":%.2f,"
+              + "\"steady_vcsim_cpu_s\":%.2f,\"steady_queries\":%d,\"steady_failed_queries\":%d,\"cycle_ms_all\":%s,"
               + "\"cold_cycle_ms\":%d,\"cold_inventory_ms\":%d,\"cold_perf_ms\":%d,\"cold_samples\":%d,"
-              + "\"cold_collector_cpu_s\":%.2f,\"cold_vcsim_cpu_s\":%.2f,\"full_inventory_ms\":%d,"
-              + "\"collector_rss_mib\":%.1f,\"vcsim_rss_mib\":%.1f,\"load_average\":%.1f,\"concurrency\":%d,\"batch\":%d,"
+              + "\"cold_collector_cpu_s\":%.2f,\"cold_vcsim_cpu_s\":%.2f,\"cold_phases\":%s,\"steady_phases\":%s,"
+              + "\"full_inventory_ms\":%d,\"collector_rss_mib\":%.1f,\"vcsim_rss_mib\":%.1f,\"load_average\":%.1f,"
+              + "\"aot_cache\":\"%s\",\"concurrency\":%d,\"batch\":%d,\"in_flight\":%d,"
               + "\"pause_s\":%d,\"cycles\":%d,\"vm_instances\":\"%s\",\"host_instances\":\"%s\"}",
-          run.inventory.vms().size(), run.inventory.hosts().size(), m.inventoryMs(), m.perfMs(), m.cycleMs(), m.samples(),
-          m.stored(), cpuPercent, m.collectorCpuS(), m.vcsimCpuS(), m.queries(), m.failed(),
+          run.inventory.vms().size(), run.inventory.hosts().size(), cold.inventoryMs(), cold.perfMs(), cold.cycleMs(),
+          cold.samples(), cold.stored(), percent(cold), cold.collectorCpuS(), cold.vcsimCpuS(), cold.queries(),
+          cold.failed(), m.cycleMs(), m.inventoryMs(), m.perfMs(), m.samples(), m.stored(), percent(m),
+          m.collectorCpuS(), m.vcsimCpuS(), m.queries(), m.failed(),
           steady.stream().map(x -> Long.toString(x.cycleMs())).toList().toString().replace(" ", ""),
           cold.cycleMs(), cold.inventoryMs(), cold.perfMs(), cold.samples(), cold.collectorCpuS(), cold.vcsimCpuS(),
-          fullInventoryMs, hwmMib(ProcessHandle.current().pid()), hwmMib(sim.pid()),
-          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), concurrency, batch, pauseS, cycles,
-          syslens.vsphere.perf.PerfInstances.format(instances.vm()),
+          cold.phasesJson(), m.phasesJson(), fullInventoryMs, hwmMib(ProcessHandle.current().pid()),
+          hwmMib(sim.pid()), ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), aot, concurrency,
+          batch, inFlight, pauseS, cycles, syslens.vsphere.perf.PerfInstances.format(instances.vm()),
           syslens.vsphere.perf.PerfInstances.format(instances.host())));
       executor.shutdownNow();
     }
@@ -221,12 +264,16 @@ public final class VsphereBench {
     final PerfReader reader;
     final SampleSink sink;
     final AtomicLong stored;
-    Map<String, PerfCounter> counters;
-    long maxQueryMetrics;
+    volatile Map<String, PerfCounter> counters;
+    volatile long maxQueryMetrics;
     Inventory inventory;
     List<syslens.vsphere.perf.PerfTarget> targets;
 
-    Collector(VcSim sim, VimClient client, InventoryWatch watch, PerfReader reader, SampleSink sink, AtomicLong stored) {
+    final ExecutorService executor;
+
+    Collector(VcSim sim, VimClient client, InventoryWatch watch, PerfReader reader, SampleSink sink, AtomicLong stored,
+        ExecutorService executor) {
+      this.executor = executor;
       this.sim = sim;
       this.client = client;
       this.watch = watch;
@@ -242,24 +289,52 @@ public final class VsphereBench {
     Cycle cycle() throws IOException {
       long sim0 = cpuTicks(sim.pid());
       long cpu0 = processCpuNanos();
+      long jit0 = jitTicks();
       long stored0 = stored.get();
       long t0 = System.nanoTime();
+      java.util.concurrent.CompletableFuture<Long> catalogue = null;
       if (counters == null) {
         client.login();
-        counters = client.perfCounters();
-        maxQueryMetrics = client.numericOption(VCenterCollector.MAX_QUERY_METRICS).orElse(-1);
+        // as VCenterCollector: the counter catalogue and maxQueryMetrics beside the inventory read
+        catalogue = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          long c0 = System.nanoTime();
+          Map<String, PerfCounter> c = client.perfCounters();
+          maxQueryMetrics = client.numericOption(VCenterCollector.MAX_QUERY_METRICS).orElse(-1);
+          counters = c;
+          return (System.nanoTime() - c0) / 1_000_000;
+        }, executor);
       }
+      long tl = System.nanoTime();
       Inventory inv = watch.refresh(client, "bench");
+      long tr = System.nanoTime();
       if (inventory == null || inv.vms() != inventory.vms() || inv.hosts() != inventory.hosts()) {
         targets = VsphereNodes.targets(inv); // as the collector: only when the inventory changed
       }
       inventory = inv;
+      long tt = System.nanoTime();
+      long catalogueMs = catalogue == null ? 0 : catalogue.join(); // any wait for it is in inventory_ms
       long t1 = System.nanoTime();
+      long simInv = cpuTicks(sim.pid());
+      long cpuInv = processCpuNanos();
       PerfReader.Result r = reader.collect(client, counters, maxQueryMetrics, targets, sink, Duration.ofMinutes(5));
       long t2 = System.nanoTime();
       return new Cycle((t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, r.samples(), stored.get() - stored0,
-          r.queries(), r.failedQueries(), (processCpuNanos() - cpu0) / 1e9, (cpuTicks(sim.pid()) - sim0) / 100.0);
+          r.queries(), r.failedQueries(), (processCpuNanos() - cpu0) / 1e9, (cpuTicks(sim.pid()) - sim0) / 100.0,
+          (tl - t0) / 1_000_000, catalogueMs, (tr - tl) / 1_000_000, (tt - tr) / 1_000_000, r.queryNanos() / 1_000_000,
+          r.convertNanos() / 1_000_000, r.writeNanos() / 1_000_000, (cpuInv - cpu0) / 1e9, (simInv - sim0) / 100.0,
+          (jitTicks() - jit0) / 100.0);
     }
+  }
+
+  /** Collector CPU over the cycle's wall time, in percent. */
+  private static double percent(Cycle c) {
+    return 100.0 * c.collectorCpuS() * 1000 / Math.max(c.cycleMs(), 1);
+  }
+
+  /** CPU ticks of the JIT compiler threads. */
+  private static long jitTicks() throws IOException {
+    return threadCpuTicks().entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
+        .mapToLong(Map.Entry::getValue).sum();
   }
 
   private static List<String> byGroup(Map<String, Long> ticks) {

@@ -36,6 +36,26 @@ class VsphereFaultsTest {
     }
   }
 
+  /**
+   * The first cycle reads the counter catalogue beside the inventory: when only the catalogue's
+   * calls time out, the inventory is still read and the status names the counters (the
+   * catalogue is tried again next cycle: counters stay unset).
+   */
+  @Test
+  void runNow_catalogueTimesOut_inventoryIsStillReadAndTheErrorNamesTheCounters() throws Exception {
+    TestParts.Sink sink = new TestParts.Sink();
+    try (VcSim sim = VcSim.start("-cluster", "1", "-host", "1", "-vm", "2", "-method-delay", "{\"QueryOptions\":2500}");
+        VsphereService service = VsphereService.builder(new TestParts.Repository(), new TestParts.Cipher(), sink,
+            new TestParts.Nodes()).retryBackoff(FAST_RETRY).build()) {
+      service.save(spec("c", "slowcat", sim, 1));
+      VCenterStatus first = service.runNow("c").orElseThrow();
+      assertThat(first.state()).isEqualTo("error");
+      assertThat(first.lastError()).startsWith("performance counters: ").contains("no response within PT1S");
+      assertThat(first.vms()).as("the inventory was read beside it").isEqualTo(2);
+      assertThat(sink.named("vsphere_vm_cpu_usage_ratio")).isEmpty();
+    }
+  }
+
   @Test
   void nextDelay_cycleRanOver_startsOnceAtOnceInsteadOfStacking() {
     assertThat(VsphereService.nextDelay(1_000, 5_000, 60_000)).isEqualTo(56_000);

@@ -42,9 +42,14 @@ public final class PerfReader {
   /** At most one hour of samples per entity per cycle (vCenter keeps about that much realtime data). */
   static final int MAX_SAMPLES_SECONDS = 3600;
 
-  /** What a cycle did. */
+  /**
+   * What a cycle did. {@code queryNanos}, {@code convertNanos} and {@code writeNanos} are summed
+   * over the batches (which run in parallel, so their sum may exceed {@code duration}): QueryPerf
+   * calls (request, vCenter's answer, parsing), turning answers into labelled samples, and
+   * writing them to the sink (storage).
+   */
   public record Result(int targets, int queries, long samples, long accepted, long rejected, int failedQueries,
-      String lastError, Duration duration) {}
+      String lastError, Duration duration, long queryNanos, long convertNanos, long writeNanos) {}
 
   /**
    * Values (series x samples) one QueryPerf answer should hold at most: about what a steady
@@ -66,6 +71,8 @@ public final class PerfReader {
   private final int maxEntitiesPerQuery;
   private final int interval;
   private final PerfInstances instances;
+  /** QueryPerf batches of one cycle in flight at once (querying, converting, writing); 0: no bound but the client's. */
+  private volatile int maxInFlight;
   /**
    * Series per entity in the last cycle's answers, per kind: with per-instance counters an
    * entity's answer holds its aggregates plus one series per instance, so batches are sized by
@@ -170,6 +177,19 @@ public final class PerfReader {
   }
 
   /**
+   * Bounds the batches of a cycle in flight at once (query, conversion and storage write), below
+   * the client's concurrency limit; 0 (the default) leaves only the client's. Batches still start
+   * in plan order (important VMs, hosts, other VMs).
+   */
+  public PerfReader maxInFlight(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("maxInFlight: " + n + " (expected: >= 0)");
+    }
+    this.maxInFlight = n;
+    return this;
+  }
+
+  /**
    * Entities per QueryPerf: vCenter's {@code config.vpxd.stats.maxQueryMetrics} (entity x
    * counter pairs per query; absent, 0 or negative means no limit) divided by the counters per
    * entity, capped by our own limit.
@@ -192,16 +212,30 @@ public final class PerfReader {
     AtomicLong rejected = new AtomicLong();
     AtomicLong failed = new AtomicLong();
     AtomicReference<String> lastError = new AtomicReference<>();
+    java.util.concurrent.atomic.AtomicLongArray phaseNanos = new java.util.concurrent.atomic.AtomicLongArray(3);
     List<Future<?>> futures = new ArrayList<>(batches.size());
+    int bound = maxInFlight;
+    java.util.concurrent.Semaphore inFlight = bound > 0 ? new java.util.concurrent.Semaphore(bound, true) : null;
     for (int b = 0; b < batches.size(); b++) {
       List<PerfTarget> batch = batches.get(b);
       Stream stream = new Stream(this, b);
       futures.add(executor.submit(() -> {
+        if (inFlight != null) {
+          try {
+            inFlight.acquire();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
         try {
           List<PerfTarget> owners = new ArrayList<>();
-          List<SampleSink.Sample> out = queryBatch(client, batch, defs.get(batch.getFirst().kind()), owners);
+          long[] took = new long[3];
+          List<SampleSink.Sample> out = queryBatch(client, batch, defs.get(batch.getFirst().kind()), owners, took);
           if (!out.isEmpty()) {
+            long w0 = System.nanoTime();
             AppendStatus[] st = sink.write(stream, out);
+            took[2] = System.nanoTime() - w0;
             samples.addAndGet(out.size());
             long ok = 0;
             for (AppendStatus s : st) {
@@ -213,10 +247,17 @@ public final class PerfReader {
             rejected.addAndGet(out.size() - ok);
             commitNewest(owners, out, st);
           }
+          for (int i = 0; i < took.length; i++) {
+            phaseNanos.addAndGet(i, took[i]); // query, convert, write
+          }
         } catch (RuntimeException e) {
           failed.incrementAndGet();
           lastError.set(e.getMessage());
           log.warn("QueryPerf batch of {} {} failed: {}", batch.size(), batch.getFirst().kind(), e.getMessage());
+        } finally {
+          if (inFlight != null) {
+            inFlight.release();
+          }
         }
       }));
     }
@@ -238,7 +279,8 @@ public final class PerfReader {
       }
     }
     return new Result(targets.size(), batches.size(), samples.get(), accepted.get(), rejected.get(),
-        (int) failed.get(), lastError.get(), Duration.ofNanos(System.nanoTime() - startNanos));
+        (int) failed.get(), lastError.get(), Duration.ofNanos(System.nanoTime() - startNanos), phaseNanos.get(0),
+        phaseNanos.get(1), phaseNanos.get(2));
   }
 
   /** Per kind, what its QueryPerf asks: aggregates, and the per-instance groups switched on. */
@@ -319,8 +361,9 @@ public final class PerfReader {
     return (int) Math.min(MAX_SAMPLES_SECONDS / interval, behind / (interval * 1000L) + 2);
   }
 
+  /** One QueryPerf and its answers as samples; {@code took[0]}, {@code took[1]}: nanoseconds querying, converting. */
   private List<SampleSink.Sample> queryBatch(VimClient client, List<PerfTarget> batch, Query query,
-      List<PerfTarget> owners) {
+      List<PerfTarget> owners, long[] took) {
     List<PerfMetricId> ids = query.ids();
     List<MetricCatalog.Def> defs = query.defs();
     long nowMs = clock.millis();
@@ -333,7 +376,10 @@ public final class PerfReader {
           samplesAsked(t, nowMs), ids, interval));
     }
     List<SampleSink.Sample> out = new ArrayList<>(batch.size() * defs.size() * 2);
+    long q0 = System.nanoTime();
     List<PerfEntityMetrics> answers = client.queryPerf(queries);
+    long q1 = System.nanoTime();
+    took[0] = q1 - q0;
     if (!answers.isEmpty()) {
       long series = 0;
       for (PerfEntityMetrics m : answers) {
@@ -389,6 +435,7 @@ public final class PerfReader {
         }
       }
     }
+    took[1] = System.nanoTime() - q1;
     return out;
   }
 

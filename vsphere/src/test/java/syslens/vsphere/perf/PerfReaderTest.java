@@ -184,4 +184,54 @@ class PerfReaderTest {
     assertThat(MetricCatalog.Scale.MHZ_TO_HERTZ.apply(3, 20)).isEqualTo(3e6);
     assertThat(MetricCatalog.Scale.MS_TO_SECONDS.apply(15, 20)).isEqualTo(0.015);
   }
+
+  /**
+   * Writers are held in the sink until the test lets them go: with a bound of 2 on one-entity
+   * batches, 2 batches reach the sink and the others wait their turn (without the bound every
+   * batch's QueryPerf would finish and reach the sink within the half second watched).
+   */
+  @Test
+  void maxInFlight_boundsTheBatchesOfACycleAtOnce() throws Exception {
+    int bound = 2;
+    java.util.concurrent.atomic.AtomicInteger inside = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    SampleSink sink = batch -> {
+      most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+      try {
+        release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      inside.decrementAndGet();
+      AppendStatus[] st = new AppendStatus[batch.size()];
+      java.util.Arrays.fill(st, AppendStatus.OK);
+      return st;
+    };
+    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 1, PerfInstances.none()).maxInFlight(bound);
+    java.util.concurrent.Future<PerfReader.Result> cycle = executor.submit(
+        () -> reader.collect(client, counters, -1, targets, sink, Duration.ofSeconds(60)));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> inside.get() == bound);
+    org.awaitility.Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+        .until(() -> inside.get() <= bound);
+    release.countDown();
+    PerfReader.Result r = cycle.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(r.queries()).isEqualTo(targets.size()).isGreaterThan(bound + 2);
+    assertThat(r.failedQueries()).isZero();
+    assertThat(most.get()).isEqualTo(bound);
+    assertThat(r.samples()).isPositive();
+  }
+
+  @Test
+  void result_saysWhereTheCycleTimeWent() {
+    PerfReader reader = new PerfReader(Clock.systemUTC(), executor, 8, PerfInstances.defaults());
+    PerfReader.Result r = reader.collect(client, counters, -1, targets, new Sink(), Duration.ofSeconds(30));
+    assertThat(r.failedQueries()).isZero();
+    assertThat(r.queryNanos()).as("QueryPerf calls").isPositive();
+    assertThat(r.convertNanos()).as("answers to samples").isPositive();
+    assertThat(r.writeNanos()).as("storage writes").isPositive();
+    assertThat(reader.maxInFlight(0)).isSameAs(reader);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> reader.maxInFlight(-1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected: >= 0");
+  }
 }
