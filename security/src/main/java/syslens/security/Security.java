@@ -28,22 +28,30 @@ public final class Security {
   private final NodeIdentities nodes;
   private final AuditLog audit;
   private final OidcLogins oidc;
+  private final RefreshAhead refreshAhead;
 
   private Security(Builder b) {
     SecuritySchema.migrate(b.db);
     this.audit = new AuditLog(b.db, b.clock);
-    this.userStore = new UserStore(b.db, b.clock);
+    RefreshAhead refresh = RefreshAhead.background();
+    this.refreshAhead = refresh;
+    this.userStore = new UserStore(b.db, b.clock, refresh);
     Scopes scopes = new Scopes(b.scopeChecker);
     this.roles = new Roles(b.db, scopes);
-    this.sessions = new Sessions(b.db, b.clock, b.idleTimeout);
+    this.sessions = new Sessions(b.db, b.clock, b.idleTimeout, refresh);
     this.tokens = new AccessTokens(b.jwtKey, b.clock, b.accessTokenTtl);
-    this.apiKeys = new ApiKeys(b.db, b.clock);
+    this.apiKeys = new ApiKeys(b.db, b.clock, refresh);
     LoginGuard guard = new LoginGuard(b.clock, new LoginLockStore(b.db));
     this.users = new Users(userStore, roles, PasswordPolicy.create(), sessions, apiKeys, guard, audit, scopes);
     this.logins = new Logins(userStore, roles, sessions, tokens, guard, audit, b.clock);
     this.oidc = b.oidc == null ? null : new OidcLogins(b.oidc, logins, roles, audit, b.clock);
     this.nodes = new NodeIdentities(b.db, b.clock, b.enrollmentToken, audit, new EnrollmentTokens(b.db, b.clock, audit),
         b.certificateIssuer, b.sharedEnrollmentToken, b.requireAgentCertificates);
+  }
+
+  /** The background refresh of the authentication caches (for tests). */
+  RefreshAhead refreshAhead() {
+    return refreshAhead;
   }
 
   public static Builder builder(DataSource db) {
