@@ -29,6 +29,8 @@ public final class Security {
   private final AuditLog audit;
   private final OidcLogins oidc;
   private final RefreshAhead refreshAhead;
+  private static final int MAX_BUILT = 10_000;
+  private final java.util.concurrent.ConcurrentHashMap<String, Built> built = new java.util.concurrent.ConcurrentHashMap<>();
 
   private Security(Builder b) {
     SecuritySchema.migrate(b.db);
@@ -210,7 +212,31 @@ public final class Security {
     return principal(u.get(), null, k.id(), k.scopes());
   }
 
+  /**
+   * The principal of a user's session or API key, built once and kept while the user's cached
+   * state (the same {@link User} instance), the role definitions and the key's scopes are the
+   * ones it was built from: a steady client's request then needs no permission sets rebuilt.
+   */
   private Optional<Principal> principal(User u, String sessionId, String keyId, Set<String> scopes) {
+    String memo = sessionId != null ? "s " + sessionId : keyId != null ? "k " + keyId : null;
+    Object rolesNow = roles.generation();
+    Built b = memo == null ? null : built.get(memo);
+    if (b != null && b.user() == u && b.roles() == rolesNow && java.util.Objects.equals(b.keyScopes(), scopes)) {
+      return Optional.of(b.principal());
+    }
+    Optional<Principal> p = build(u, sessionId, keyId, scopes);
+    if (memo != null && p.isPresent()) {
+      if (built.size() >= MAX_BUILT) {
+        built.clear();
+      }
+      built.put(memo, new Built(u, rolesNow, scopes, p.get()));
+    }
+    return p;
+  }
+
+  private record Built(User user, Object roles, Set<String> keyScopes, Principal principal) {}
+
+  private Optional<Principal> build(User u, String sessionId, String keyId, Set<String> scopes) {
     EffectivePermissions e;
     try {
       e = roles.effective(u.role(), u.extraGrants(), u.extraDenies(), u.scopes());

@@ -330,6 +330,27 @@ abstract class SecurityContractTest {
   }
 
   @Test
+  void authenticateCached_roleOrUserChange_isSeenByTheNextRequest() {
+    security.roles().save(new Role("team", List.of("viewer"), Set.of(), Set.of(), false, false, List.of()));
+    User bob = security.users().create("bob", "Tr0ub4dor-and-3x", "team", false, "en", ADMIN);
+    String access = login("bob", "Tr0ub4dor-and-3x").accessToken();
+    Principal before = security.authenticate(access).orElseThrow();
+    assertThat(before.can("monitoring:query:read")).isTrue();
+    assertThat(security.authenticateCached(access).orElseThrow().can("monitoring:query:read")).isTrue();
+
+    security.roles().save(new Role("team", List.of(), Set.of(), Set.of(), false, false, List.of()));
+    assertThat(security.authenticateCached(access).orElseThrow().can("monitoring:query:read"))
+        .as("role definition changed").isFalse();
+
+    security.users().setPermissions(bob, "team", Set.of("monitoring:query:read"), Set.of(), ADMIN);
+    assertThat(security.authenticateCached(access)).as("user changed: the old token is stale").isEmpty();
+    assertThat(security.check(access).rejection()).isEqualTo("stale_token");
+    String again = login("bob", "Tr0ub4dor-and-3x").accessToken();
+    assertThat(security.authenticate(again).orElseThrow().can("monitoring:query:read")).isTrue();
+    assertThat(security.authenticateCached(again).orElseThrow().grants()).contains("monitoring:query:read");
+  }
+
+  @Test
   void apiKeys_scopedHashedRevocable() {
     LoginResult.Success s = login("admin", PW);
     Principal admin = security.authenticate(s.accessToken()).orElseThrow();
