@@ -31,6 +31,11 @@ final class Servers {
      * The JVM options for a start now: once an earlier server has recorded the AOT cache that
      * {@code -XX:AOTCacheOutput} names, later ones use it ({@code -XX:AOTCache}) rather than record again.
      */
+    /** True when a server started now would record the AOT cache (none recorded yet for this jar). */
+    boolean recordsAotCache() {
+      return jvmOptsNow().stream().anyMatch(o -> o.startsWith("-XX:AOTCacheOutput="));
+    }
+
     List<String> jvmOptsNow() {
       String record = "-XX:AOTCacheOutput=";
       return jvmOpts.stream().map(o -> o.startsWith(record) && Files.isRegularFile(Path.of(o.substring(record.length())))

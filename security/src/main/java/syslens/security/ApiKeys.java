@@ -54,7 +54,10 @@ final class ApiKeys {
   /** A key's row and hash as read at {@code loadedAt}. */
   private record Stored(Key key, String hash, long loadedAt) {}
 
-  ApiKeys(DataSource db, Clock clock) {
+  private final RefreshAhead refresh;
+
+  ApiKeys(DataSource db, Clock clock, RefreshAhead refresh) {
+    this.refresh = requireNonNull(refresh, "refresh");
     this.db = requireNonNull(db, "db");
     this.clock = requireNonNull(clock, "clock");
   }
@@ -132,13 +135,25 @@ final class ApiKeys {
     }
     Long last = lastPersistedUse.get(id);
     if (last == null || now - last >= 60_000) {
-      if (cachedOnly) {
+      if (!cachedOnly) {
+        execute("UPDATE api_keys SET last_used = ? WHERE id = ?", now, id);
+      } else if (!refresh.submit("key use " + id, () -> execute("UPDATE api_keys SET last_used = ? WHERE id = ?", now,
+          id))) {
         return null;
       }
       lastPersistedUse.put(id, now);
-      execute("UPDATE api_keys SET last_used = ? WHERE id = ?", now, id);
+    }
+    if (cachedOnly && RefreshAhead.due(now, st.loadedAt(), CACHE_TTL_MS)) {
+      refresh.submit("key " + id, () -> reload(id));
     }
     return Optional.of(k);
+  }
+
+  /** The background read of {@link #authenticate}; dropped when a change was made here meanwhile. */
+  private void reload(String id) {
+    long seen = refresh.changes();
+    Stored fresh = load(id, clock.millis());
+    cache.computeIfPresent(id, (k, old) -> refresh.unchangedSince(seen) ? fresh : old);
   }
 
   /** A key's row with its hash, as cached; null when there is no such key. */
@@ -187,6 +202,7 @@ final class ApiKeys {
 
   boolean revoke(String id) {
     boolean done = execute("UPDATE api_keys SET revoked = TRUE WHERE id = ? AND revoked = FALSE", null, id);
+    refresh.changed();
     cache.remove(id);
     return done;
   }
@@ -199,6 +215,7 @@ final class ApiKeys {
     } catch (SQLException e) {
       throw new IllegalStateException("revoking API keys failed", e);
     } finally {
+      refresh.changed();
       cache.values().removeIf(st -> st.key().userId() == userId);
     }
   }

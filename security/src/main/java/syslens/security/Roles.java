@@ -82,6 +82,14 @@ public final class Roles {
   }
 
   /** Effective permissions of a role plus a user's extras; throws when a role is unknown or a cycle. */
+  /**
+   * Changes whenever any role definition changes (compared by identity): what a principal built
+   * from the roles as they were may be kept for.
+   */
+  Object generation() {
+    return custom;
+  }
+
   public EffectivePermissions effective(String role, Set<String> extraGrants, Set<String> extraDenies) {
     return effective(role, extraGrants, extraDenies, List.of());
   }

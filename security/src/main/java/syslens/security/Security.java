@@ -28,22 +28,32 @@ public final class Security {
   private final NodeIdentities nodes;
   private final AuditLog audit;
   private final OidcLogins oidc;
+  private final RefreshAhead refreshAhead;
+  private static final int MAX_BUILT = 10_000;
+  private final java.util.concurrent.ConcurrentHashMap<String, Built> built = new java.util.concurrent.ConcurrentHashMap<>();
 
   private Security(Builder b) {
     SecuritySchema.migrate(b.db);
     this.audit = new AuditLog(b.db, b.clock);
-    this.userStore = new UserStore(b.db, b.clock);
+    RefreshAhead refresh = RefreshAhead.background();
+    this.refreshAhead = refresh;
+    this.userStore = new UserStore(b.db, b.clock, refresh);
     Scopes scopes = new Scopes(b.scopeChecker);
     this.roles = new Roles(b.db, scopes);
-    this.sessions = new Sessions(b.db, b.clock, b.idleTimeout);
+    this.sessions = new Sessions(b.db, b.clock, b.idleTimeout, refresh);
     this.tokens = new AccessTokens(b.jwtKey, b.clock, b.accessTokenTtl);
-    this.apiKeys = new ApiKeys(b.db, b.clock);
+    this.apiKeys = new ApiKeys(b.db, b.clock, refresh);
     LoginGuard guard = new LoginGuard(b.clock, new LoginLockStore(b.db));
     this.users = new Users(userStore, roles, PasswordPolicy.create(), sessions, apiKeys, guard, audit, scopes);
     this.logins = new Logins(userStore, roles, sessions, tokens, guard, audit, b.clock);
     this.oidc = b.oidc == null ? null : new OidcLogins(b.oidc, logins, roles, audit, b.clock);
     this.nodes = new NodeIdentities(b.db, b.clock, b.enrollmentToken, audit, new EnrollmentTokens(b.db, b.clock, audit),
         b.certificateIssuer, b.sharedEnrollmentToken, b.requireAgentCertificates);
+  }
+
+  /** The background refresh of the authentication caches (for tests). */
+  RefreshAhead refreshAhead() {
+    return refreshAhead;
   }
 
   public static Builder builder(DataSource db) {
@@ -202,7 +212,31 @@ public final class Security {
     return principal(u.get(), null, k.id(), k.scopes());
   }
 
+  /**
+   * The principal of a user's session or API key, built once and kept while the user's cached
+   * state (the same {@link User} instance), the role definitions and the key's scopes are the
+   * ones it was built from: a steady client's request then needs no permission sets rebuilt.
+   */
   private Optional<Principal> principal(User u, String sessionId, String keyId, Set<String> scopes) {
+    String memo = sessionId != null ? "s " + sessionId : keyId != null ? "k " + keyId : null;
+    Object rolesNow = roles.generation();
+    Built b = memo == null ? null : built.get(memo);
+    if (b != null && b.user() == u && b.roles() == rolesNow && java.util.Objects.equals(b.keyScopes(), scopes)) {
+      return Optional.of(b.principal());
+    }
+    Optional<Principal> p = build(u, sessionId, keyId, scopes);
+    if (memo != null && p.isPresent()) {
+      if (built.size() >= MAX_BUILT) {
+        built.clear();
+      }
+      built.put(memo, new Built(u, rolesNow, scopes, p.get()));
+    }
+    return p;
+  }
+
+  private record Built(User user, Object roles, Set<String> keyScopes, Principal principal) {}
+
+  private Optional<Principal> build(User u, String sessionId, String keyId, Set<String> scopes) {
     EffectivePermissions e;
     try {
       e = roles.effective(u.role(), u.extraGrants(), u.extraDenies(), u.scopes());

@@ -49,7 +49,10 @@ final class Sessions {
   private final Duration idleTimeout;
   private final ConcurrentHashMap<String, State> cache = new ConcurrentHashMap<>();
 
-  Sessions(DataSource db, Clock clock, Duration idleTimeout) {
+  private final RefreshAhead refresh;
+
+  Sessions(DataSource db, Clock clock, Duration idleTimeout, RefreshAhead refresh) {
+    this.refresh = requireNonNull(refresh, "refresh");
     this.db = requireNonNull(db, "db");
     this.clock = requireNonNull(clock, "clock");
     this.idleTimeout = requireNonNull(idleTimeout, "idleTimeout");
@@ -187,15 +190,45 @@ final class Sessions {
       return false;
     }
     boolean persist = now - s.lastPersisted >= PERSIST_ACTIVITY_EVERY_MS;
-    if (persist && cachedOnly) {
-      return null;
+    if (cachedOnly) {
+      // Activity due to be recorded and a state past half its lifetime are written and read in
+      // the background; when that cannot be queued, the blocking path does it.
+      if (persist && !refresh.submit("session activity " + id,
+          () -> execute("UPDATE sessions SET last_active = ? WHERE id = ?", now, id))) {
+        return null;
+      }
+      if (RefreshAhead.due(now, s.loadedAt, CACHE_TTL_MS)) {
+        refresh.submit("session " + id, () -> reload(id));
+      }
+    } else if (persist) {
+      execute("UPDATE sessions SET last_active = ? WHERE id = ?", now, id);
     }
     s.lastActive = now;
     if (persist) {
       s.lastPersisted = now;
-      execute("UPDATE sessions SET last_active = ? WHERE id = ?", now, id);
     }
     return true;
+  }
+
+  /**
+   * The background read of {@link #touch}: the session's row again, keeping the activity seen
+   * here; dropped when a change was made on this instance meanwhile (a revocation must not be
+   * undone by a read from before it).
+   */
+  private void reload(String id) {
+    long seen = refresh.changes();
+    State fresh = load(id, clock.millis());
+    cache.computeIfPresent(id, (k, old) -> {
+      if (!refresh.unchangedSince(seen)) {
+        return old;
+      }
+      if (fresh == null) {
+        return null;
+      }
+      fresh.lastActive = Math.max(fresh.lastActive, old.lastActive);
+      fresh.lastPersisted = Math.max(fresh.lastPersisted, old.lastPersisted);
+      return fresh;
+    });
   }
 
   private State load(String id, long now) {
@@ -213,6 +246,7 @@ final class Sessions {
 
   void revoke(String id) {
     execute("UPDATE sessions SET revoked = TRUE WHERE id = ?", null, id);
+    refresh.changed();
     State s = cache.get(id);
     if (s != null) {
       s.revoked = true;
@@ -229,6 +263,7 @@ final class Sessions {
     } catch (SQLException e) {
       throw new IllegalStateException("ending sessions of user " + userId + " failed", e);
     }
+    refresh.changed();
     cache.values().removeIf(s -> s.userId == userId);
     return n;
   }
@@ -244,6 +279,7 @@ final class Sessions {
     } catch (SQLException e) {
       throw new IllegalStateException("ending sessions of user " + userId + " failed", e);
     }
+    refresh.changed();
     cache.entrySet().removeIf(e -> e.getValue().userId == userId && !e.getKey().equals(keep));
   }
 

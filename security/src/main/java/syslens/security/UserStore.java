@@ -33,9 +33,12 @@ final class UserStore {
   private final ConcurrentHashMap<Long, Cached> byId = new ConcurrentHashMap<>();
   private volatile LongConsumer onChange = id -> {};
 
-  UserStore(DataSource db, Clock clock) {
+  private final RefreshAhead refresh;
+
+  UserStore(DataSource db, Clock clock, RefreshAhead refresh) {
     this.db = requireNonNull(db, "db");
     this.clock = requireNonNull(clock, "clock");
+    this.refresh = requireNonNull(refresh, "refresh");
   }
 
   void onChange(LongConsumer listener) {
@@ -53,12 +56,16 @@ final class UserStore {
 
   /**
    * Like {@link #findCached(long)}; with {@code cachedOnly}, never reads the database: null when
-   * the entry is missing or stale.
+   * the entry is missing or stale. An entry past half its lifetime is read again in the background
+   * ({@link RefreshAhead}), so a user who keeps sending requests is always answered from memory.
    */
   Optional<User> findCached(long id, boolean cachedOnly) {
     long now = clock.millis();
     Cached c = byId.get(id);
     if (c != null && now - c.at() < CACHE_TTL_MS && now >= c.at()) {
+      if (cachedOnly && RefreshAhead.due(now, c.at(), CACHE_TTL_MS)) {
+        refresh.submit("user " + id, () -> reload(id));
+      }
       return c.user();
     }
     if (cachedOnly) {
@@ -67,6 +74,14 @@ final class UserStore {
     Optional<User> u = queryOne("SELECT " + COLUMNS + " FROM users WHERE id = ?", ps -> ps.setLong(1, id));
     byId.put(id, new Cached(u, now));
     return u;
+  }
+
+  /** The background read of {@link #findCached}; dropped when a change was made here meanwhile. */
+  private void reload(long id) {
+    long seen = refresh.changes();
+    long at = clock.millis();
+    Optional<User> u = queryOne("SELECT " + COLUMNS + " FROM users WHERE id = ?", ps -> ps.setLong(1, id));
+    byId.compute(id, (k, old) -> refresh.unchangedSince(seen) ? new Cached(u, at) : old);
   }
 
   List<User> list() {
@@ -143,6 +158,7 @@ final class UserStore {
   }
 
   private boolean changed(long id, boolean changed) {
+    refresh.changed();
     byId.remove(id);
     if (changed) {
       onChange.accept(id);

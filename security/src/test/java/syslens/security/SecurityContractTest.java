@@ -301,6 +301,56 @@ abstract class SecurityContractTest {
   }
 
   @Test
+  void authenticateCached_steadyClient_isRefreshedAheadAndNeverWaitsForTheDatabase() {
+    security.users().create("bob", "Tr0ub4dor-and-3x", "viewer", false, "en", ADMIN);
+    LoginResult.Success s = login("bob", "Tr0ub4dor-and-3x");
+    Principal bob = security.authenticate(s.accessToken()).orElseThrow();
+    String key = security.createApiKey(bob, "grafana", Set.of("monitoring:*:read"), null, SRC).getKey();
+    assertThat(security.authenticate(key)).isPresent();
+
+    // A request every 1.5 s, past the 2 s cache lifetime of the first read: each is answered from
+    // memory because the entries are read again in the background once half their lifetime is gone.
+    for (int i = 0; i < 4; i++) {
+      clock.advance(Duration.ofMillis(1_500));
+      assertThat(security.authenticateCached(s.accessToken())).as("token, request %d", i).isPresent();
+      assertThat(security.authenticateCached(key)).as("key, request %d", i).isPresent();
+      assertThat(security.authenticateBasicCached("bob", key)).as("basic, request %d", i).isPresent();
+      // The background reads finish before the next request comes (as they do for a client a second apart).
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> security.refreshAhead().pending() == 0);
+    }
+
+    // Revocations made here are still seen by the very next request, and no refresh undoes them.
+    security.revokeApiKey(security.authenticate(key).orElseThrow().apiKeyId(), bob.userId(), false, "bob", SRC);
+    security.logins().logout(bob, SRC);
+    clock.advance(Duration.ofMillis(1_500));
+    assertThat(security.authenticateCached(key)).isEmpty();
+    assertThat(security.authenticateCached(s.accessToken())).isEmpty();
+    assertThat(security.check(s.accessToken()).rejection()).isEqualTo("revoked");
+    assertThat(security.authenticate(key)).isEmpty();
+  }
+
+  @Test
+  void authenticateCached_roleOrUserChange_isSeenByTheNextRequest() {
+    security.roles().save(new Role("team", List.of("viewer"), Set.of(), Set.of(), false, false, List.of()));
+    User bob = security.users().create("bob", "Tr0ub4dor-and-3x", "team", false, "en", ADMIN);
+    String access = login("bob", "Tr0ub4dor-and-3x").accessToken();
+    Principal before = security.authenticate(access).orElseThrow();
+    assertThat(before.can("monitoring:query:read")).isTrue();
+    assertThat(security.authenticateCached(access).orElseThrow().can("monitoring:query:read")).isTrue();
+
+    security.roles().save(new Role("team", List.of(), Set.of(), Set.of(), false, false, List.of()));
+    assertThat(security.authenticateCached(access).orElseThrow().can("monitoring:query:read"))
+        .as("role definition changed").isFalse();
+
+    security.users().setPermissions(bob, "team", Set.of("monitoring:query:read"), Set.of(), ADMIN);
+    assertThat(security.authenticateCached(access)).as("user changed: the old token is stale").isEmpty();
+    assertThat(security.check(access).rejection()).isEqualTo("stale_token");
+    String again = login("bob", "Tr0ub4dor-and-3x").accessToken();
+    assertThat(security.authenticate(again).orElseThrow().can("monitoring:query:read")).isTrue();
+    assertThat(security.authenticateCached(again).orElseThrow().grants()).contains("monitoring:query:read");
+  }
+
+  @Test
   void apiKeys_scopedHashedRevocable() {
     LoginResult.Success s = login("admin", PW);
     Principal admin = security.authenticate(s.accessToken()).orElseThrow();

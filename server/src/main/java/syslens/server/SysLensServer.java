@@ -262,6 +262,9 @@ public final class SysLensServer implements AutoCloseable {
           .decorator(new RoleGate(config.roles()))
           // Last added runs first: the headers are set before anything can answer.
           .decorator(new SecurityHeaders());
+      if (syslens.server.api.RequestPhases.enabled()) {
+        sb.decorator(new syslens.server.api.RequestPhases()); // debug: runs first, sees the whole request
+      }
       if (!config.corsOrigins().isEmpty()) {
         sb.decorator(CorsService.builder(config.corsOrigins())
             .allowRequestMethods(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE)

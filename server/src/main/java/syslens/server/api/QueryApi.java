@@ -90,7 +90,9 @@ public final class QueryApi {
       String t = p.get("time");
       long time = t == null || t.isEmpty() ? clock.millis() : PromParams.timeValue("time", t);
       Engine e = scope.apply(ctx, engine(p, small));
-      return PromJson.success(e.instantQuery(query(p), time, raw(p)), ctx.alloc());
+      Expr expr = query(p);
+      RequestPhases.mark(ctx, RequestPhases.Phase.PARSED);
+      return encoded(ctx, e.instantQuery(expr, time, raw(p)));
     });
   }
 
@@ -111,8 +113,18 @@ public final class QueryApi {
       // Prometheus checks the range before it parses the query.
       Engine.checkRange(start, end, step);
       // Prometheus 2.42 reports query_range's parse errors without the parameter prefix.
-      return PromJson.success(e.rangeQuery(parse(p, ""), start, end, step, raw(p)), ctx.alloc());
+      Expr expr = parse(p, "");
+      RequestPhases.mark(ctx, RequestPhases.Phase.PARSED);
+      return encoded(ctx, e.rangeQuery(expr, start, end, step, raw(p)));
     });
+  }
+
+  /** The result in Prometheus' JSON envelope (with the debug phases marked around it). */
+  private static com.linecorp.armeria.common.HttpResponse encoded(ServiceRequestContext ctx, syslens.query.Value v) {
+    RequestPhases.mark(ctx, RequestPhases.Phase.EVALUATED);
+    com.linecorp.armeria.common.HttpResponse r = PromJson.success(v, ctx.alloc());
+    RequestPhases.mark(ctx, RequestPhases.Phase.ENCODED);
+    return r;
   }
 
   /** {@code /api/v1/format_query}: the query prettified as Prometheus 2.42 does it. */

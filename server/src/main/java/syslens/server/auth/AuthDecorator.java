@@ -141,6 +141,7 @@ public final class AuthDecorator implements DecoratingHttpServiceFunction {
           + ctx.method() + " " + ctx.path() + " (expected: a role or grant that includes it)");
     }
     ctx.setAttr(PRINCIPAL, principal);
+    syslens.server.api.RequestPhases.mark(ctx, syslens.server.api.RequestPhases.Phase.AUTHENTICATED);
     try {
       return delegate.serve(ctx, req);
     } catch (Exception e) {
