@@ -17,7 +17,10 @@ import syslens.storage.SeriesSet;
  * /regex/> WHERE <tag matchers> AND time >= mint AND time <= maxt GROUP BY *} (regexes anchored,
  * as PromQL's are), label names {@code SHOW TAG KEYS} plus {@code __name__}, label values {@code
  * SHOW TAG VALUES} or {@code SHOW MEASUREMENTS}. The answer is checked against the matchers again,
- * so what InfluxQL matches more loosely (a tag compared as a string) is filtered here.
+ * so what InfluxQL matches more loosely (a tag compared as a string) is filtered here. Tag values
+ * go through {@link LineProtocol#toStored} and {@link LineProtocol#fromStored} (a value ending in a
+ * backslash is stored with a space appended); a regex matcher also lets such stored values through,
+ * to be decided here on the value read back.
  */
 final class InfluxQuerier implements Querier {
   private final StoreClient client;
@@ -41,7 +44,7 @@ final class InfluxQuerier implements Querier {
       Map<String, String> labels = new TreeMap<>();
       s.path("tags").properties().forEach(e -> {
         if (!e.getValue().asText().isEmpty()) {
-          labels.put(e.getKey(), e.getValue().asText());
+          labels.put(e.getKey(), LineProtocol.fromStored(e.getValue().asText()));
         }
       });
       labels.put(Labels.METRIC_NAME, s.path("name").asText());
@@ -92,16 +95,22 @@ final class InfluxQuerier implements Querier {
         }
         continue; // negative name matchers: filtered after the answer
       }
-      where.append(ident(m.name())).append(switch (m.type()) {
-        case EQUAL -> " = " + string(m.value());
-        case NOT_EQUAL -> " != " + string(m.value());
-        case REGEX -> " =~ " + regex(m.value());
-        case NOT_REGEX -> " !~ " + regex(m.value());
+      String tag = ident(m.name());
+      // A stored value ending in "\\ " may read back as another value (LineProtocol.fromStored):
+      // regexes let those through, the matchers are applied again to what is read back.
+      where.append(switch (m.type()) {
+        case EQUAL -> tag + " = " + string(LineProtocol.toStored(m.value()));
+        case NOT_EQUAL -> tag + " != " + string(LineProtocol.toStored(m.value()));
+        case REGEX -> "(" + tag + " =~ " + regex(m.value()) + " OR " + tag + " =~ " + STORED_BACKSLASH + ")";
+        case NOT_REGEX -> "(" + tag + " !~ " + regex(m.value()) + " OR " + tag + " =~ " + STORED_BACKSLASH + ")";
       }).append(" AND ");
     }
     return "SELECT \"value\" FROM " + from + " WHERE " + where + "time >= " + Math.max(0, mint) + "ms AND time <= "
         + Math.max(0, maxt) + "ms GROUP BY *";
   }
+
+  /** Stored tag values that {@link LineProtocol#fromStored} changes: a backslash, then spaces. */
+  private static final String STORED_BACKSLASH = "/\\\\ +$/";
 
   static String ident(String s) {
     return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
@@ -135,7 +144,7 @@ final class InfluxQuerier implements Querier {
     String q = metric ? "SHOW MEASUREMENTS" : "SHOW TAG VALUES WITH KEY = " + ident(name);
     for (JsonNode s : client.influx(db, q).path("series")) {
       for (JsonNode row : s.path("values")) {
-        values.add(row.get(metric ? 0 : 1).asText());
+        values.add(metric ? row.get(0).asText() : LineProtocol.fromStored(row.get(1).asText()));
       }
     }
     return new ArrayList<>(values);

@@ -10,6 +10,14 @@ import syslens.storage.Labels;
  * use: the metric name is the measurement, every other label a tag, the sample the float field
  * {@code value}, timestamps in milliseconds ({@code precision=ms}). NaN and infinities (e.g.
  * Prometheus' stale markers) cannot be stored by InfluxDB and are left out, counted.
+ *
+ * <p>Line protocol has no escape for a backslash: in a tag value, a backslash escapes the byte
+ * after it, so a value ending in one (a Windows mountpoint {@code C:\}) would escape the next
+ * separator and InfluxDB refuses the whole request ("invalid tag format"). Such a value (one
+ * ending in a backslash followed by zero or more spaces) is stored with one more space appended,
+ * written escaped; {@link #fromStored} takes it off again when reading back, so {@code C:\} is
+ * stored as {@code "C:\ "} and read as {@code C:\}. The mapping is one to one (a value that
+ * already ends in a backslash and spaces gains one space, loses it on reading).
  */
 final class LineProtocol {
   private LineProtocol() {}
@@ -58,9 +66,30 @@ final class LineProtocol {
       sb.append(',');
       escape(sb, n, true);
       sb.append('=');
-      escape(sb, v, true);
+      escape(sb, toStored(v), true);
     }
     return sb.toString();
+  }
+
+  /** The tag value InfluxDB stores for label value {@code v} (see the class comment). */
+  static String toStored(String v) {
+    int i = trailingSpacesStart(v);
+    return i > 0 && v.charAt(i - 1) == '\\' ? v + " " : v;
+  }
+
+  /** The label value of a tag value InfluxDB returns: {@link #toStored}'s inverse. */
+  static String fromStored(String stored) {
+    int i = trailingSpacesStart(stored);
+    return i < stored.length() && i > 0 && stored.charAt(i - 1) == '\\'
+        ? stored.substring(0, stored.length() - 1) : stored;
+  }
+
+  private static int trailingSpacesStart(String s) {
+    int i = s.length();
+    while (i > 0 && s.charAt(i - 1) == ' ') {
+      i--;
+    }
+    return i;
   }
 
   private static void escape(StringBuilder sb, String s, boolean tag) {
