@@ -282,7 +282,7 @@ final class ReportsWiring implements AutoCloseable {
       long now = clock.millis();
       if (now - loadedAt > 60_000) {
         Map<String, Allocation> m = new HashMap<>();
-        for (Inventory inv : vsphere.inventories()) {
+        for (Inventory inv : vsphere.allInventories()) {
           for (Inventory.Vm vm : inv.vms()) {
             m.put("vm:" + inv.vcenter() + ":" + (vm.instanceUuid().isEmpty() ? vm.id() : vm.instanceUuid()),
                 new Allocation(vm.vcpus(), vm.memoryBytes()));

@@ -401,9 +401,11 @@ public final class SysLensServer implements AutoCloseable {
           syslens.vsphere.IngestSink.create(pipeline), new VsphereWiring.Nodes(registry)).clock(config.clock())
           .owned(clusterWork == null ? id -> true : clusterWork::ownsVcenter)
           .instances(config.vsphereInstances());
-      if (clusterWork != null) { // every instance shows each vCenter's status, left by the one that polls it
+      if (clusterWork != null) { // every instance shows each vCenter's status and inventory, left by its poller
         vsphereBuilder.statusBoard(clusterWork.membership().instanceId(),
-            new VsphereWiring.Board(meta.dataSource(), config.clock()));
+            new VsphereWiring.Board(meta.dataSource(), config.clock()))
+            .inventoryBoard(clusterWork.membership().instanceId(),
+                new VsphereWiring.Inventories(meta.dataSource(), config.clock()));
       }
       this.vsphere = vsphereBuilder.build();
       if (clusterWork != null && config.has(Role.COLLECTOR)) {

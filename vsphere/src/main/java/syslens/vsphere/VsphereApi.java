@@ -139,12 +139,12 @@ public final class VsphereApi {
     if (visible == null || visible.test(Labels.of("vcenter", s.name()))) {
       return true;
     }
-    return service.inventories().stream().filter(inv -> inv.vcenter().equals(s.name()))
+    return service.allInventories().stream().filter(inv -> inv.vcenter().equals(s.name()))
         .anyMatch(inv -> !scoped(inv, visible).hosts().isEmpty());
   }
 
   private List<Inventory> inventories(Predicate<Labels> visible) {
-    List<Inventory> all = service.inventories();
+    List<Inventory> all = service.allInventories();
     return visible == null ? all : all.stream().map(inv -> scoped(inv, visible))
         .filter(inv -> !inv.hosts().isEmpty()).toList();
   }

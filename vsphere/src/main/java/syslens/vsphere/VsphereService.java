@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import syslens.vsphere.client.VimClient;
 import syslens.vsphere.client.VimException;
 import syslens.vsphere.inventory.Inventory;
+import syslens.vsphere.inventory.InventoryCodec;
 
 /**
  * The vSphere collector role: every configured vCenter gets a {@link VCenterCollector} on its own
@@ -48,6 +49,8 @@ public final class VsphereService implements AutoCloseable {
   /** This instance's id on the status board, and the board (null: a single instance). */
   private final String instance;
   private final StatusBoard board;
+  /** The inventories shared between instances (null: a single instance, each one shows its own). */
+  private final SharedInventories shared;
 
   private static final class Running {
     final VCenterCollector collector;
@@ -72,6 +75,8 @@ public final class VsphereService implements AutoCloseable {
     this.owned = b.owned;
     this.instance = b.instance;
     this.board = b.board;
+    this.shared = b.inventoryBoard == null ? null
+        : new SharedInventories(b.inventoryBoard, b.inventoryInstance, InventoryCodec.create());
     this.instances = b.instances;
     this.scheduler = Executors.newScheduledThreadPool(b.schedulerThreads, r -> {
       Thread t = new Thread(r, "vsphere-cycle");
@@ -160,6 +165,9 @@ public final class VsphereService implements AutoCloseable {
         log.warn("vCenter {}: removing its shared status failed: {}", id, e.toString());
       }
     }
+    if (shared != null) {
+      shared.remove(id);
+    }
     return repository.delete(id);
   }
 
@@ -188,8 +196,11 @@ public final class VsphereService implements AutoCloseable {
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
   }
 
-  /** Leaves the status of a vCenter polled here on the board (several instances). */
+  /** Leaves the status (and the inventory, when it changed) of a vCenter polled here on the boards. */
   private void share(Running r) {
+    if (shared != null && !r.stopped) {
+      shared.publish(r.spec.id(), r.collector.inventory());
+    }
     if (board == null || r.stopped) {
       return;
     }
@@ -205,10 +216,32 @@ public final class VsphereService implements AutoCloseable {
     return r == null ? Optional.empty() : Optional.of(r.collector.inventory());
   }
 
-  /** Every running vCenter's inventory. */
+  /** The inventory of every vCenter polled by this instance (guest collection works on these). */
   public List<Inventory> inventories() {
     List<Inventory> out = new ArrayList<>();
     running.values().forEach(r -> out.add(r.collector.inventory()));
+    out.sort(Comparator.comparing(Inventory::vcenter));
+    return out;
+  }
+
+  /**
+   * Every vCenter's inventory, whichever instance polls it (the REST tree, list, scoped views and
+   * report sizes): those polled here, and with an inventory board the latest each other enabled
+   * vCenter's polling instance left there (also after that instance died, until the next owner
+   * writes its own). A single instance: {@link #inventories()}.
+   */
+  public List<Inventory> allInventories() {
+    List<Inventory> out = inventories();
+    if (shared == null) {
+      return out;
+    }
+    java.util.Set<String> elsewhere = new java.util.HashSet<>();
+    for (VCenterSpec s : repository.list()) {
+      if (s.enabled() && !running.containsKey(s.id())) {
+        elsewhere.add(s.id());
+      }
+    }
+    out.addAll(shared.read(elsewhere));
     out.sort(Comparator.comparing(Inventory::vcenter));
     return out;
   }
@@ -222,6 +255,7 @@ public final class VsphereService implements AutoCloseable {
     synchronized (r) {
       r.collector.runCycle();
     }
+    share(r);
     return Optional.of(r.collector.status());
   }
 
@@ -300,6 +334,9 @@ public final class VsphereService implements AutoCloseable {
     if (r == null) {
       return;
     }
+    if (shared != null) {
+      shared.stopped(id);
+    }
     r.stopped = true;
     ScheduledFuture<?> f = r.next;
     if (f != null) {
@@ -335,6 +372,8 @@ public final class VsphereService implements AutoCloseable {
     private syslens.vsphere.perf.PerfInstances instances = syslens.vsphere.perf.PerfInstances.defaults();
     private String instance;
     private StatusBoard board;
+    private String inventoryInstance;
+    private InventoryBoard inventoryBoard;
 
     private Builder(VCenterRepository repository, CredentialCipher cipher, SampleSink sink, NodeDirectory nodes) {
       this.repository = requireNonNull(repository, "repository");
@@ -390,6 +429,16 @@ public final class VsphereService implements AutoCloseable {
     public Builder statusBoard(String instance, StatusBoard board) {
       this.instance = requireNonNull(instance, "instance");
       this.board = requireNonNull(board, "board");
+      return this;
+    }
+
+    /**
+     * Several instances: the inventory of each vCenter polled here is left on {@code board} by
+     * {@code instance} when it changed, and {@link #allInventories()} shows the others' from it.
+     */
+    public Builder inventoryBoard(String instance, InventoryBoard board) {
+      this.inventoryInstance = requireNonNull(instance, "instance");
+      this.inventoryBoard = requireNonNull(board, "board");
       return this;
     }
 
