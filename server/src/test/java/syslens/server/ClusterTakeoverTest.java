@@ -42,8 +42,9 @@ import syslens.vsphere.VcSim;
  * another instance notifies, none of the alerts already notified is notified again, the vCenter
  * is polled by exactly one other instance, and a browser on the third instance sees the agent's
  * samples that the second ingests. Every instance answers {@code GET /api/v1/alerting/alerts} with
- * the whole cluster's alerts and shows the vCenter's status (owner, cycle, objects, samples) as the
- * instance that polls it left it in PostgreSQL.
+ * the whole cluster's alerts and shows the vCenter's status (owner, cycle, objects, samples) and its
+ * inventory (tree, flat list) as the instance that polls it left them in PostgreSQL, also right after
+ * that instance died and again once the new owner has written its own.
  */
 @Tag("cluster")
 class ClusterTakeoverTest {
@@ -151,6 +152,14 @@ class ClusterTakeoverTest {
         assertThat(status.path("vms").asInt()).as("%s", status).isEqualTo(2);
         assertThat(status.path("cycleSamples").asLong()).as("%s", status).isPositive();
       }
+      // ... and with its inventory (tree and flat list), as the first instance left it in vcenter_inventory.
+      List<String> vms = treeVms(first, token2);
+      assertThat(vms).as("the poller's own tree").hasSize(2);
+      for (ClusterInstance s : instances) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> treeVms(s, token2).equals(vms));
+        assertThat(listedVms(s, token2)).isEqualTo(2);
+      }
+      assertThat(query(db, "SELECT owner FROM vcenter_inventory WHERE vcenter_id = ?", vcenter)).isEqualTo(firstId);
 
       // A browser on the third instance; an agent streaming to the second.
       List<String> live = new CopyOnWriteArrayList<>();
@@ -165,6 +174,10 @@ class ClusterTakeoverTest {
 
       long killedAt = System.nanoTime();
       first.kill(); // SIGKILL: no lease released, no member row removed
+      // The tree stays served by the others from the dead owner's last inventory until a new owner writes its own.
+      for (ClusterInstance s : instances.subList(1, 3)) {
+        assertThat(treeVms(s, token2)).as("tree on a surviving instance right after the SIGKILL").isEqualTo(vms);
+      }
       StringBuilder trigger = new StringBuilder();
       groups.forEach(g -> trigger.append("syslens_trigger{grp=\"").append(g).append("\"} 1\n"));
       HttpResponse<String> imported = second.send("POST", "/api/v1/import/prometheus", trigger.toString(),
@@ -206,6 +219,14 @@ class ClusterTakeoverTest {
       String pollerId = leaseOwner(db, "vcenter:" + vcenter);
       await().atMost(Duration.ofSeconds(20)).until(() -> "ok".equals(vcenterState(poller, token2, vcenter)));
       Duration vcenterAfter = Duration.ofNanos(System.nanoTime() - killedAt);
+      // The new owner's inventory replaces the dead one's: both survivors serve it.
+      await().atMost(Duration.ofSeconds(10)).until(() -> pollerId.equals(query(db,
+          "SELECT owner FROM vcenter_inventory WHERE vcenter_id = ?", vcenter)));
+      Duration inventoryAfter = Duration.ofNanos(System.nanoTime() - killedAt);
+      for (ClusterInstance s : List.of(poller, idle)) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> treeVms(s, token2).equals(vms));
+        assertThat(listedVms(s, token2)).isEqualTo(2);
+      }
       // The instance that does not poll it shows the new owner's status too.
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
         JsonNode status = vcenterStatus(idle, token2, vcenter);
@@ -223,8 +244,8 @@ class ClusterTakeoverTest {
           groups.stream().allMatch(g -> firing.get("Always_" + g) == 1 && firing.get("Trigger_" + g) == 1));
       System.out.printf("ClusterTakeoverTest: after SIGKILL: the killed instance's rule groups evaluated elsewhere "
           + "%d ms, live sample on another instance %d ms, new alerts of those groups notified %d ms, vCenter polled "
-          + "elsewhere %d ms%n", groupsAfter.toMillis(), liveAfter.toMillis(), alertsAfter.toMillis(),
-          vcenterAfter.toMillis());
+          + "elsewhere %d ms, its inventory shared by the new owner %d ms%n", groupsAfter.toMillis(),
+          liveAfter.toMillis(), alertsAfter.toMillis(), vcenterAfter.toMillis(), inventoryAfter.toMillis());
       phase("taken over");
     } finally {
       if (ws != null) {
@@ -256,6 +277,32 @@ class ClusterTakeoverTest {
   private static JsonNode vcenterStatus(ClusterInstance s, String token, String id) throws Exception {
     HttpResponse<String> r = s.get("/api/v1/vcenters/" + id, token);
     return TestServer.JSON.readTree(r.body()).at("/data/status");
+  }
+
+  /** The ids of the VMs in {@code GET /api/v1/vcenters/tree} on {@code s}, sorted. */
+  private static List<String> treeVms(ClusterInstance s, String token) throws Exception {
+    HttpResponse<String> r = s.get("/api/v1/vcenters/tree", token);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    List<String> out = new ArrayList<>();
+    collectVms(TestServer.JSON.readTree(r.body()).path("data"), out);
+    out.sort(null);
+    return out;
+  }
+
+  private static void collectVms(JsonNode nodes, List<String> into) {
+    for (JsonNode n : nodes) {
+      if (n.path("kind").asText().equals("vm")) {
+        into.add(n.path("id").asText());
+      }
+      collectVms(n.path("children"), into);
+    }
+  }
+
+  /** How many VMs {@code GET /api/v1/vcenters/inventory?kind=vm} on {@code s} lists. */
+  private static int listedVms(ClusterInstance s, String token) throws Exception {
+    HttpResponse<String> r = s.get("/api/v1/vcenters/inventory?kind=vm", token);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return TestServer.JSON.readTree(r.body()).at("/data/total").asInt();
   }
 
   /** The names of the alerts {@code GET /api/v1/alerting/alerts} on {@code s} shows. */

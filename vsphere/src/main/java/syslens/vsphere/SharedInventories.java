@@ -45,7 +45,7 @@ final class SharedInventories {
     if (last != null && sameContent(last, inv)) {
       return;
     }
-    if (inv.collectedAt().toEpochMilli() == 0 && inv.vms().isEmpty() && inv.hosts().isEmpty()) {
+    if (VsphereService.notReadYet(inv)) {
       return; // not read yet: an older owner's inventory stays shown until this one has its own
     }
     try {

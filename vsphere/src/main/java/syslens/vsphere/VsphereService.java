@@ -231,19 +231,28 @@ public final class VsphereService implements AutoCloseable {
    * writes its own). A single instance: {@link #inventories()}.
    */
   public List<Inventory> allInventories() {
-    List<Inventory> out = inventories();
     if (shared == null) {
-      return out;
+      return inventories();
     }
-    java.util.Set<String> elsewhere = new java.util.HashSet<>();
+    List<Inventory> out = new ArrayList<>();
+    java.util.Set<String> fromBoard = new java.util.HashSet<>();
     for (VCenterSpec s : repository.list()) {
-      if (s.enabled() && !running.containsKey(s.id())) {
-        elsewhere.add(s.id());
+      Running r = running.get(s.id());
+      Inventory local = r == null ? null : r.collector.inventory();
+      if (local != null && !notReadYet(local)) {
+        out.add(local);
+      } else if (s.enabled()) { // polled elsewhere, or taken over here and not read yet: the last one shared
+        fromBoard.add(s.id());
       }
     }
-    out.addAll(shared.read(elsewhere));
+    out.addAll(shared.read(fromBoard));
     out.sort(Comparator.comparing(Inventory::vcenter));
     return out;
+  }
+
+  /** A collector's inventory before its first read ({@link Inventory#empty}). */
+  static boolean notReadYet(Inventory inv) {
+    return inv.collectedAt().toEpochMilli() == 0 && inv.vms().isEmpty() && inv.hosts().isEmpty();
   }
 
   /** Runs the next cycle of a vCenter now (tests, "collect now" in the UI); returns its status. */

@@ -108,6 +108,44 @@ class VsphereServiceTest {
         java.util.stream.Collectors.counting())).values()).containsOnly(1L);
   }
 
+  /**
+   * Two instances on one inventory board: the one that does not poll serves the poller's
+   * inventory, also while it has just taken the vCenter over and not read it yet.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void allInventories_withABoard_servedByTheInstanceThatDoesNotPoll_andAcrossATakeover() {
+    SharedInventoriesTest.MemoryBoard board = new SharedInventoriesTest.MemoryBoard();
+    boolean[] aOwns = {true};
+    try (VsphereService a = VsphereService.builder(repo, new TestParts.Cipher(), sink, nodes).owned(id -> aOwns[0])
+            .inventoryBoard("a", board).build();
+        VsphereService b = VsphereService.builder(repo, new TestParts.Cipher(), sink, nodes).owned(id -> !aOwns[0])
+            .inventoryBoard("b", board).build()) {
+      VsphereApi.Response r = new VsphereApi(a).handle("POST", "", Map.of(), body(SECRET));
+      assertThat(r.status()).as(String.valueOf(r.error())).isEqualTo(200);
+      String id = (String) ((Map<String, Object>) r.data()).get("id");
+      b.reconcile();
+      await().atMost(Duration.ofSeconds(30)).until(() -> board.versions().containsKey(id));
+      assertThat(b.inventories()).as("polled here: none").isEmpty();
+      assertThat(b.allInventories()).singleElement().satisfies(inv -> assertThat(inv.vms()).hasSize(6));
+      List<Map<String, Object>> tree = (List<Map<String, Object>>) new VsphereApi(b).handle("GET", "/tree", Map.of(),
+          null).data();
+      assertThat(tree).extracting(vc -> vc.get("name")).containsExactly("vc-lab");
+      assertThat(board.puts).as("written once: nothing changed since").hasValue(1);
+      a.runNow(id);
+      assertThat(board.puts).hasValue(1);
+
+      aOwns[0] = false; // a loses the lease, b takes it
+      a.reconcile();
+      b.reconcile();
+      assertThat(b.allInventories()).singleElement().satisfies(inv -> assertThat(inv.vms()).hasSize(6));
+      await().atMost(Duration.ofSeconds(30)).until(() -> board.get(id).orElseThrow().owner().equals("b"));
+      assertThat(a.allInventories()).singleElement().satisfies(inv -> assertThat(inv.vms()).hasSize(6));
+      assertThat(a.delete(id)).isTrue();
+      assertThat(board.versions()).isEmpty();
+    }
+  }
+
   @Test
   @SuppressWarnings("unchecked")
   void api_treeAndInventory_matchTheSimulator() {
