@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The server with {@code --storage influxdb} on Debian's InfluxDB 1.6 (started by the test):
  * samples imported through SysLens answer the dashboard's node panels (the queries of the
- * built-in node dashboard) and a utilization and rightsizing report from InfluxDB.
+ * built-in node dashboard), the node page's charts of vSphere VMs and ESXi hosts, {@code
+ * /api/v1/series}, a filesystem breakdown with Windows mountpoints ({@code C:\}), and a
+ * utilization and rightsizing report from InfluxDB.
  */
 class InfluxStoreServerTest {
   private static final Path INFLUXD = Path.of("/usr/bin/influxd");
@@ -102,6 +104,8 @@ class InfluxStoreServerTest {
         String preview = server.get("/api/v1/reports/" + report.get("id").asText() + "/preview", admin).body();
         assertThat(preview).contains("\"a1\"").contains("\"b1\"");
         assertThat(preview).as("b1's CPU in the utilization table").containsAnyOf("90.0", "90%", "0.9");
+
+        nodePagesOfVsphereNodesAndSeries(server, admin, now); // after the report: more nodes
       }
     } finally {
       influx.destroy();
@@ -109,6 +113,89 @@ class InfluxStoreServerTest {
         influx.destroyForcibly().waitFor();
       }
     }
+  }
+
+  /**
+   * The node page's charts of a vSphere VM and an ESXi host (dashboard/src/lib/promql.ts
+   * nodeQueries for kinds vm and esxi, window 1m), {@code /api/v1/series}, and a Windows agent's
+   * filesystem breakdown whose mountpoint ends in a backslash.
+   */
+  private static void nodePagesOfVsphereNodesAndSeries(TestServer server, String admin, long now) throws Exception {
+    String vm = "vm:lab:5003a1b2-0001-0007-000d-000000019919";
+    String esxi = "esxi:lab:host-20";
+    String[] kinds = {"cpu_usage_ratio", "memory_usage_ratio", "net_received_bytes_per_second",
+        "net_transmitted_bytes_per_second", "disk_read_bytes_per_second", "disk_write_bytes_per_second"};
+    double[] values = {0.25, 0.5, 1000, 2000, 3000, 4000};
+    StringBuilder text = new StringBuilder();
+    for (long t = now - 3_660_000; t <= now; t += 60_000) {
+      for (int k = 0; k < kinds.length; k++) {
+        text.append("vsphere_vm_").append(kinds[k]).append("{node=\"").append(vm)
+            .append("\",vcenter=\"lab\",vm=\"app-1\"} ").append(values[k]).append(' ').append(t).append('\n');
+        text.append("vsphere_host_").append(kinds[k]).append("{node=\"").append(esxi)
+            .append("\",vcenter=\"lab\",esxhost=\"esx-0\"} ").append(values[k] * 2).append(' ').append(t)
+            .append('\n');
+      }
+      for (String mp : List.of("C:\\\\", "D:\\\\")) { // "C:\\" in the exposition format: C:\
+        text.append("node_filesystem_avail_bytes{node=\"win-1\",fstype=\"NTFS\",mountpoint=\"").append(mp)
+            .append("\"} 30 ").append(t).append('\n');
+        text.append("node_filesystem_size_bytes{node=\"win-1\",fstype=\"NTFS\",mountpoint=\"").append(mp)
+            .append("\"} 100 ").append(t).append('\n');
+      }
+    }
+    HttpResponse<String> imported = server.post("/api/v1/import/prometheus", text.toString(), admin);
+    assertThat(imported.statusCode()).as(imported.body()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+        assertThat(scalar(server, admin, "count(count_over_time(node_filesystem_size_bytes{node=\"win-1\"}[2h]))", now))
+            .as("import answered %s", imported.body()).isEqualTo(2));
+
+    for (String node : List.of(vm, esxi)) {
+      String p = node.startsWith("vm:") ? "vsphere_vm" : "vsphere_host";
+      double scale = node.startsWith("vm:") ? 1 : 2;
+      String n = "node=\"" + node + "\"";
+      Map<String, Double> charts = Map.of(
+          "100 * max by (node) (avg_over_time(" + p + "_cpu_usage_ratio{" + n + "}[1m]))", 25.0 * scale,
+          "100 * max by (node) (avg_over_time(" + p + "_memory_usage_ratio{" + n + "}[1m]))", 50.0 * scale,
+          "sum by (node) (avg_over_time(" + p + "_net_received_bytes_per_second{" + n + "}[1m]))", 1000 * scale,
+          "sum by (node) (avg_over_time(" + p + "_net_transmitted_bytes_per_second{" + n + "}[1m]))", 2000 * scale,
+          "sum by (node) (avg_over_time(" + p + "_disk_read_bytes_per_second{" + n + "}[1m]))", 3000 * scale,
+          "sum by (node) (avg_over_time(" + p + "_disk_write_bytes_per_second{" + n + "}[1m]))", 4000 * scale);
+      for (Map.Entry<String, Double> c : charts.entrySet()) {
+        JsonNode range = server.queryRange(admin, c.getKey(), now - 3_600_000, now, "60s");
+        assertThat(range.at("/status").asText()).as(c.getKey() + ": " + range).isEqualTo("success");
+        JsonNode result = range.at("/data/result");
+        assertThat(result.size()).as(c.getKey() + ": " + range).isEqualTo(1);
+        assertThat(result.at("/0/metric/node").asText()).isEqualTo(node);
+        assertThat(result.at("/0/values").size()).as(c.getKey()).isEqualTo(61);
+        for (JsonNode v : result.at("/0/values")) {
+          assertThat(Double.parseDouble(v.get(1).asText())).as(c.getKey()).isCloseTo(c.getValue(),
+              org.assertj.core.data.Offset.offset(1e-6));
+        }
+      }
+    }
+
+    // /api/v1/series: the VM's six series with their labels.
+    JsonNode series = TestServer.JSON.readTree(server.get("/api/v1/series?match[]=" + URLEncoder.encode(
+        "{node=\"" + vm + "\"}", StandardCharsets.UTF_8) + "&start=" + (now - 3_600_000) / 1000 + "&end=" + now / 1000,
+        admin).body());
+    assertThat(series.path("status").asText()).as("%s", series).isEqualTo("success");
+    assertThat(series.path("data")).hasSize(6).allSatisfy(l -> {
+      assertThat(l.path("__name__").asText()).startsWith("vsphere_vm_");
+      assertThat(l.path("vm").asText()).isEqualTo("app-1");
+    });
+
+    // The agent page's filesystem breakdown (lib/promql.ts breakdownQueries): mountpoints read back as written.
+    String fs = "node=\"win-1\",fstype!~\"tmpfs|devtmpfs|overlay|squashfs|ramfs\"";
+    JsonNode range = server.queryRange(admin, "100 * (1 - max by (mountpoint) (avg_over_time(node_filesystem_avail_bytes{"
+        + fs + "}[1m])) / max by (mountpoint) (avg_over_time(node_filesystem_size_bytes{" + fs + "}[1m])))",
+        now - 600_000, now, "60s");
+    assertThat(range.at("/status").asText()).as("%s", range).isEqualTo("success");
+    List<String> mountpoints = new java.util.ArrayList<>();
+    range.at("/data/result").forEach(r -> mountpoints.add(r.at("/metric/mountpoint").asText()));
+    assertThat(mountpoints).containsExactlyInAnyOrder("C:\\", "D:\\");
+    assertThat(Double.parseDouble(range.at("/data/result/0/values/0/1").asText())).isCloseTo(70.0,
+        org.assertj.core.data.Offset.offset(1e-9));
+    JsonNode labelValues = TestServer.JSON.readTree(server.get("/api/v1/label/mountpoint/values", admin).body());
+    assertThat(labelValues.path("data")).extracting(JsonNode::asText).contains("C:\\", "D:\\");
   }
 
   private static double scalar(TestServer server, String token, String q, long atMs) throws Exception {
