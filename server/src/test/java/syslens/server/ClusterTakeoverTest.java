@@ -152,6 +152,7 @@ class ClusterTakeoverTest {
         assertThat(status.path("vms").asInt()).as("%s", status).isEqualTo(2);
         assertThat(status.path("cycleSamples").asLong()).as("%s", status).isPositive();
       }
+      phase("every instance shows the cluster's alerts and the vCenter's status");
       // ... and with its inventory (tree and flat list), as the first instance left it in vcenter_inventory.
       List<String> vms = treeVms(first, token2);
       assertThat(vms).as("the poller's own tree").hasSize(2);
@@ -160,6 +161,7 @@ class ClusterTakeoverTest {
         assertThat(listedVms(s, token2)).isEqualTo(2);
       }
       assertThat(query(db, "SELECT owner FROM vcenter_inventory WHERE vcenter_id = ?", vcenter)).isEqualTo(firstId);
+      phase("every instance serves the vCenter's inventory (tree, list)");
 
       // A browser on the third instance; an agent streaming to the second.
       List<String> live = new CopyOnWriteArrayList<>();
