@@ -25,7 +25,7 @@ import java.util.zip.GZIPOutputStream;
 public final class InventoryCodec {
   /** Format written in every blob; a reader refuses another. */
   public static final int FORMAT = 1;
-  /** 16 MiB: a 10,000-VM inventory takes about 0.4 MiB (docs/vsphere.md). */
+  /** 16 MiB: a 10,000-VM inventory takes about 0.3 MiB (docs/vsphere.md). */
   public static final int MAX_COMPRESSED = 16 << 20;
   /** 256 MiB of JSON. */
   public static final long MAX_EXPANDED = 256L << 20;
