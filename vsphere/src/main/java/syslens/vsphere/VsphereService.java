@@ -198,8 +198,12 @@ public final class VsphereService implements AutoCloseable {
 
   /** Leaves the status (and the inventory, when it changed) of a vCenter polled here on the boards. */
   private void share(Running r) {
-    if (shared != null && !r.stopped) {
-      shared.publish(r.spec.id(), r.collector.inventory());
+    if (shared != null) {
+      synchronized (r) { // never after stopCollector: a later owner's row is not overwritten from here
+        if (!r.stopped) {
+          shared.publish(r.spec.id(), r.collector.inventory());
+        }
+      }
     }
     if (board == null || r.stopped) {
       return;
@@ -343,9 +347,6 @@ public final class VsphereService implements AutoCloseable {
     if (r == null) {
       return;
     }
-    if (shared != null) {
-      shared.stopped(id);
-    }
     r.stopped = true;
     ScheduledFuture<?> f = r.next;
     if (f != null) {
@@ -357,6 +358,9 @@ public final class VsphereService implements AutoCloseable {
       } catch (VimException e) {
         log.debug("vCenter {}: logout failed: {}", id, e.getMessage());
       }
+    }
+    if (shared != null) {
+      shared.stopped(id);
     }
   }
 
