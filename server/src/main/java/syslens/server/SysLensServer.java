@@ -40,6 +40,7 @@ import syslens.server.api.ApiErrors;
 import syslens.server.api.MetadataApi;
 import syslens.server.api.FleetApi;
 import syslens.server.api.NodesApi;
+import syslens.server.api.OneWrite;
 import syslens.server.control.Commands;
 import syslens.server.control.ControlApi;
 import syslens.server.control.NodeConfigs;
@@ -255,6 +256,8 @@ public final class SysLensServer implements AutoCloseable {
           .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(5))
           // PINGs find agent connections that died without closing (power loss, a cut route).
           .pingInterval(Duration.ofSeconds(30))
+          // Headers and body of an answer in one write, however the answer was completed (OneWrite).
+          .childChannelPipelineCustomizer(OneWrite::consolidateFlushes)
           .decorator(new PlainHttpLoopbackOnly())
           .decorator(new syslens.server.api.NulRefusal())
           .decorator(new SourceRateLimit(config.rateLimits()))
@@ -345,10 +348,10 @@ public final class SysLensServer implements AutoCloseable {
       NodeConfigs nodeConfigs = NodeConfigs.create(meta, config.clock(), config.collectInterval());
       var nodesApi = new NodesApi(registry, summaries, scopes, nodeConfigs::groupOf,
           id -> nodeConfigs.forget(id, "decommissioned")).decorate(auth);
-      sb.service("/api/v1/nodes", nodesApi);
-      sb.service("/api/v1/nodes/{id}", nodesApi);
-      sb.service("/api/v1/fleet/overview", FleetApi.builder(registry, summaries, scopes).groupOf(nodeConfigs::groupOf)
-          .clock(config.clock()).build().decorate(auth));
+      sb.service("/api/v1/nodes", OneWrite.of(nodesApi));
+      sb.service("/api/v1/nodes/{id}", OneWrite.of(nodesApi));
+      sb.service("/api/v1/fleet/overview", OneWrite.of(FleetApi.builder(registry, summaries, scopes)
+          .groupOf(nodeConfigs::groupOf).clock(config.clock()).build().decorate(auth)));
       ingest.configSource(nodeConfigs::effective);
       nodeConfigs.onChange(ingest::pushConfig);
       // Configuration and commands reach a node whichever instance holds its stream.
@@ -367,14 +370,15 @@ public final class SysLensServer implements AutoCloseable {
       var dashboards = DashboardsApi.create(meta.dataSource(), security.audit(), config.clock()).decorate(auth);
       sb.service(DashboardsApi.BASE, dashboards);
       sb.service(DashboardsApi.BASE + "/{id}", dashboards);
-      sb.service("/api/v1/query", query.instant().decorate(auth));
-      sb.service("/api/v1/query_range", query.range().decorate(auth));
-      sb.service("/api/v1/format_query", query.formatQuery().decorate(auth));
-      sb.service("/api/v1/query_exemplars", query.exemplars().decorate(auth));
+      // The Prometheus API answers in one write (headers and body in one flush): OneWrite.
+      sb.service("/api/v1/query", OneWrite.of(query.instant()).decorate(auth));
+      sb.service("/api/v1/query_range", OneWrite.of(query.range()).decorate(auth));
+      sb.service("/api/v1/format_query", OneWrite.of(query.formatQuery()).decorate(auth));
+      sb.service("/api/v1/query_exemplars", OneWrite.of(query.exemplars()).decorate(auth));
       MetadataApi metadata = new MetadataApi(storage, scopes::queryable);
-      sb.service("/api/v1/labels", metadata.labels().decorate(auth));
-      sb.service("/api/v1/label/{name}/values", metadata.labelValues().decorate(auth));
-      sb.service("/api/v1/series", metadata.series().decorate(auth));
+      sb.service("/api/v1/labels", OneWrite.of(metadata.labels()).decorate(auth));
+      sb.service("/api/v1/label/{name}/values", OneWrite.of(metadata.labelValues()).decorate(auth));
+      sb.service("/api/v1/series", OneWrite.of(metadata.series()).decorate(auth));
       PrometheusWriteApi writes = new PrometheusWriteApi(pipeline, config.ingestLimits(), config.clock());
       // The route's own request length: the server-wide 1 MiB would refuse larger bodies in the
       // protocol decoder, before the body-limit decorator could raise it.
@@ -384,7 +388,7 @@ public final class SysLensServer implements AutoCloseable {
       sb.route().path(PrometheusWriteApi.IMPORT_PATH)
           .maxRequestLength(config.ingestLimits().maxImportBytes())
           .build(writes.importText().decorate(auth).decorate(writes.bodyLimit(PrometheusWriteApi.IMPORT_PATH)));
-      sb.service("/api/v1/metadata", metadata.metricMetadata().decorate(auth));
+      sb.service("/api/v1/metadata", OneWrite.of(metadata.metricMetadata()).decorate(auth));
       StatusApi status = new StatusApi(VERSION, config.clock(), Map.of(
           "query.timeout", ExprFormat.duration(limits.timeout().toMillis()),
           "query.max-samples", Long.toString(limits.maxSamples()),
@@ -393,9 +397,9 @@ public final class SysLensServer implements AutoCloseable {
           "syslens.query.max-series", Integer.toString(limits.maxSeries()),
           "syslens.query.max-queued", Integer.toString(limits.maxQueued()),
           "syslens.query.queue-timeout", ExprFormat.duration(limits.queueTimeout().toMillis())));
-      sb.service("/api/v1/status/buildinfo", status.buildInfo().decorate(auth));
-      sb.service("/api/v1/status/runtimeinfo", status.runtimeInfo().decorate(auth));
-      sb.service("/api/v1/status/flags", status.flags().decorate(auth));
+      sb.service("/api/v1/status/buildinfo", OneWrite.of(status.buildInfo()).decorate(auth));
+      sb.service("/api/v1/status/runtimeinfo", OneWrite.of(status.runtimeInfo()).decorate(auth));
+      sb.service("/api/v1/status/flags", OneWrite.of(status.flags()).decorate(auth));
       // vSphere collector role: vCenters from the metadata DB, passwords sealed by the master key.
       VsphereService.Builder vsphereBuilder = VsphereService.builder(new VCenterStore(meta, config.clock()), masterKey,
           syslens.vsphere.IngestSink.create(pipeline), new VsphereWiring.Nodes(registry)).clock(config.clock())

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * costs one volatile read per request). Each line gives, in microseconds from the moment the
  * first byte of the request was read: the request fully decoded, the decorators and
  * authentication passed, the query parsed, evaluated and encoded as JSON, the first and the last
- * byte of the response written; and the thread each phase ran on (an event loop or a query thread).
+ * byte of the response written; and the thread each phase ran on (an event loop or a query thread);
+ * and the first byte's {@code System.nanoTime()} ({@code t0_ns}).
  */
 public final class RequestPhases implements DecoratingHttpServiceFunction {
   /** The phases marked inside the request path, in order. */
@@ -77,7 +78,10 @@ public final class RequestPhases implements DecoratingHttpServiceFunction {
     }
     return b.append(" response_start=").append(us(log.responseStartTimeNanos() - t0))
         .append(" response_end=").append(us(log.responseEndTimeNanos() - t0))
-        .append(" bytes=").append(log.responseLength()).toString();
+        .append(" bytes=").append(log.responseLength())
+        // System.nanoTime of the first byte read: the same clock as a client's on this host (Linux's
+        // monotonic clock), so a client's send and receive times can be set beside these phases.
+        .append(" t0_ns=").append(t0).toString();
   }
 
   private static long us(long nanos) {
