@@ -104,11 +104,13 @@ await e2e('vsphere', { required: ['VCSIM_URL', 'VCSIM_USER', 'VCSIM_PASSWORD', '
   await h.testId('vsphere-tree-search').locator('input').fill(env.VM_NAME);
   await h.testId('vsphere-tree-search').locator('input').press('Enter');
   await page.locator('[data-testid="vsphere-node-vm"] a', { hasText: env.VM_NAME }).click();
-  // The node page is the one agent nodes use: its title is the node id (vm:<vcenter>:<instance uuid>).
+  // The node page is the one agent nodes use: its title is the node id (vm:<vcenter>:<instance uuid>)
+  // until the live feed's snapshot of the node arrives, then the VM's name with the id beside it.
   await h.pollUntil(`node page of ${env.VM_ID}`, async () => {
     const hash = decodeURIComponent(await page.evaluate(() => window.location.hash));
     const title = await h.testId('node-title').innerText().catch(() => '');
-    return { ok: hash === `#/nodes/${env.VM_ID}` && title === env.VM_ID, seen: { hash, title } };
+    const idShown = title === env.VM_ID || (title === env.VM_NAME && await page.getByText(env.VM_ID, { exact: true }).count() > 0);
+    return { ok: hash === `#/nodes/${env.VM_ID}` && idShown, seen: { hash, title } };
   });
   await h.visible(h.testId('chart-network'));
   await h.pollUntil('CPU and memory charts with points', async () => {
