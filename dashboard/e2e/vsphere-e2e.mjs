@@ -5,7 +5,8 @@
 // Environment (besides harness.mjs's): VCSIM_URL, VCSIM_USER, VCSIM_PASSWORD, VCSIM_SHA256 (the
 // simulator and its certificate), VC_NAME (the connection's name), and what the simulator holds:
 // DATACENTERS, CLUSTERS, HOSTS, VMS (totals), VM_NAME and VM_ID (one VM to open, its node id), VM_IDS (its VMs' node ids).
-// Screenshots: vsphere-connections-en.png, vsphere-inventory-<lang>.png, vsphere-vm-detail.png.
+// Screenshots: vsphere-connections-en.png, vsphere-inventory-<lang>.png, vsphere-vm-detail.png,
+// vsphere-dashboard-cluster.png (a dashboard made from the built-in "VMware cluster").
 import { e2e } from './harness.mjs';
 
 const env = process.env;
@@ -104,11 +105,13 @@ await e2e('vsphere', { required: ['VCSIM_URL', 'VCSIM_USER', 'VCSIM_PASSWORD', '
   await h.testId('vsphere-tree-search').locator('input').fill(env.VM_NAME);
   await h.testId('vsphere-tree-search').locator('input').press('Enter');
   await page.locator('[data-testid="vsphere-node-vm"] a', { hasText: env.VM_NAME }).click();
-  // The node page is the one agent nodes use: its title is the node id (vm:<vcenter>:<instance uuid>).
+  // The node page is the one agent nodes use: its title is the node id (vm:<vcenter>:<instance uuid>)
+  // until the live feed's snapshot of the node arrives, then the VM's name with the id beside it.
   await h.pollUntil(`node page of ${env.VM_ID}`, async () => {
     const hash = decodeURIComponent(await page.evaluate(() => window.location.hash));
     const title = await h.testId('node-title').innerText().catch(() => '');
-    return { ok: hash === `#/nodes/${env.VM_ID}` && title === env.VM_ID, seen: { hash, title } };
+    const idShown = title === env.VM_ID || (title === env.VM_NAME && await page.getByText(env.VM_ID, { exact: true }).count() > 0);
+    return { ok: hash === `#/nodes/${env.VM_ID}` && idShown, seen: { hash, title } };
   });
   await h.visible(h.testId('chart-network'));
   await h.pollUntil('CPU and memory charts with points', async () => {
@@ -117,4 +120,28 @@ await e2e('vsphere', { required: ['VCSIM_URL', 'VCSIM_USER', 'VCSIM_PASSWORD', '
     return { ok: Object.values(seen).every((n) => n > 0), seen };
   });
   await h.shot('vsphere-vm-detail');
+
+  log('dashboard: "VMware cluster" from the built-in templates draws the simulator in every panel');
+  await page.goto(`${env.BASE_URL}#/dashboards`);
+  await h.testId('dashboard-template').click();
+  await page.locator('.ant-dropdown-menu-item:visible', { hasText: 'VMware cluster' }).click();
+  await h.pollUntil('the new dashboard "VMware cluster"', async () => {
+    const title = await h.testId('dashboard-title').innerText().catch(() => '');
+    return { ok: title === 'VMware cluster', seen: title };
+  });
+  await h.visible(h.testId('variable-cluster'));
+  await h.pollUntil(`every panel with data, ${N('VMS')} VMs and ${N('HOSTS')} hosts reporting`, async () => {
+    const panels = await page.$$eval('[data-testid^="panel-body-"]', (els) => els.map((e) => `${e.getAttribute('data-testid').slice('panel-body-'.length)}:${e.getAttribute('data-state')}:${e.getAttribute('data-series')}`));
+    const failed = panels.filter((p) => p.includes(':error:'));
+    if (failed.length) {
+      const errors = await page.locator('[data-testid="panel-error"]').allInnerTexts();
+      throw new Error(`panels failed: ${failed.join(', ')}: ${errors.join(' | ')}`);
+    }
+    const stat = (id) => h.testId(`panel-body-${id}`).locator('[data-testid="panel-stat"]').innerText().catch(() => '');
+    const seen = { panels, vms: await stat('vms'), hosts: await stat('hosts') };
+    const ok = panels.length === 10 && panels.every((p) => /:loaded:[1-9]/.test(p))
+      && seen.vms === String(N('VMS')) && seen.hosts === String(N('HOSTS'));
+    return { ok, seen };
+  });
+  await h.shot('vsphere-dashboard-cluster');
 });

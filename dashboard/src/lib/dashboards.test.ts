@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRoute, dashboardHref } from './route';
 import {
-  builtinDashboards, escapeRegex, expandVariables, fromGrafana, newPanel, nextRow, parseLabelValues, readImport,
-  variablesFromQuery, variablesToQuery, type Variable,
+  builtinDashboards, escapeRegex, expandVariables, fromGrafana, LIMITS, newPanel, nextRow, PANEL_TYPES, parseLabelValues,
+  problemOf, readImport, UNITS, variablesFromQuery, variablesToQuery, type Variable,
 } from './dashboards';
 import { completions } from '../pages/dashboards/PanelEditor';
 import { thresholdColor } from '../pages/dashboards/PanelView';
@@ -113,5 +115,85 @@ describe('panel helpers', () => {
     expect(completions('node_lo', ['node_load1', 'node_load5', 'up'], [])).toEqual(['node_load1', 'node_load5']);
     expect(completions('up{node="$no', [], [{ name: 'node', query: 'label_values(node)', multi: false }])).toEqual(['$node']);
     expect(completions('x', ['xy'], [])).toEqual([]);
+  });
+});
+
+/** Whether brackets, braces and parentheses pair up outside string literals (a cheap PromQL shape check). */
+function balanced(q: string): boolean {
+  const open: string[] = [];
+  const pairs: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+  for (let i = 0; i < q.length; i++) {
+    const ch = q[i];
+    if (ch === '"') {
+      for (i++; i < q.length && q[i] !== '"'; i++) if (q[i] === '\\') i++;
+      if (i >= q.length) return false;
+    } else if ('([{'.includes(ch)) open.push(ch);
+    else if (ch in pairs && open.pop() !== pairs[ch]) return false;
+  }
+  return open.length === 0;
+}
+
+describe('built-in dashboards', () => {
+  const builtins = builtinDashboards();
+  // vitest runs in dashboard/: the collector's sources and docs are next to it
+  const read = (path: string) => readFileSync(resolve(process.cwd(), '..', path), 'utf8');
+  const vsphereDoc = read('docs/vsphere.md');
+  const catalog = read('vsphere/src/main/java/syslens/vsphere/perf/MetricCatalog.java');
+  const collector = read('vsphere/src/main/java/syslens/vsphere/VCenterCollector.java');
+
+  it('offers the host overview, a VMware cluster and SysLens health, in that order', () => {
+    expect(builtins.map((d) => d.title)).toEqual(['Host overview', 'VMware cluster', 'SysLens health']);
+  });
+
+  it.each(builtins.map((d) => [d.title, d] as const))('%s: is a valid document within the limits', (_, d) => {
+    const text = JSON.stringify(d);
+    expect(problemOf(JSON.parse(text), text.length)).toBeNull();
+    expect(d.panels.length).toBeLessThanOrEqual(LIMITS.panels);
+    expect(new Set(d.panels.map((p) => p.id)).size).toBe(d.panels.length);
+    for (const p of d.panels) {
+      expect(PANEL_TYPES, p.id).toContain(p.type);
+      expect(UNITS, p.id).toContain(p.unit);
+      expect(p.gridPos.x + p.gridPos.w, p.id).toBeLessThanOrEqual(24);
+      expect(p.queries.length, p.id).toBeGreaterThan(0);
+      for (const q of p.queries) expect(q.length, p.id).toBeLessThanOrEqual(LIMITS.query);
+    }
+  });
+
+  it.each(builtins.map((d) => [d.title, d] as const))('%s: every variable used is declared, and expanded queries are well formed', (_, d) => {
+    const declared = new Set(d.variables.map((v) => v.name));
+    for (const v of d.variables) expect(parseLabelValues(v.query), v.name).not.toBeNull();
+    const values = Object.fromEntries(d.variables.map((v) => [v.name, ['a.b', 'c']]));
+    for (const p of d.panels) {
+      for (const q of p.queries) {
+        for (const [, braced, bare] of q.matchAll(/\$(?:\{(\w+)\}|(\w+))/g)) {
+          const name = braced ?? bare;
+          if (!name.startsWith('__')) expect(declared, `${p.id}: $${name}`).toContain(name);
+        }
+        const expanded = expandVariables(q, values, B);
+        expect(expanded, p.id).not.toContain('$');
+        expect(balanced(expanded), `${p.id}: ${expanded}`).toBe(true);
+      }
+    }
+  });
+
+  it('VMware cluster: uses only metric names the vSphere collector writes, as docs/vsphere.md lists them', () => {
+    const cluster = builtins.find((d) => d.title === 'VMware cluster')!;
+    const text = JSON.stringify(cluster);
+    const names = new Set([...text.matchAll(/vsphere_[a-z_]+/g)].map((m) => m[0]));
+    expect(names.size).toBeGreaterThan(5);
+    for (const n of names) {
+      const [, kind, suffix] = /^vsphere_(vm|host|cluster|datastore)_(\w+)$/.exec(n) ?? [];
+      expect(kind, n).toBeDefined();
+      // MetricCatalog: new Def("<counter>", "<suffix>", ..., <vm>, <host>) or Kind.CLUSTER; the collector writes datastore space itself
+      const def = new RegExp(`new Def\\("[\\w.]+", "${suffix}", Scale\\.\\w+, (?:(true|false), (true|false)\\)|Kind\\.(\\w+)\\))`, 'g');
+      const kinds = [...catalog.matchAll(def)].flatMap(([, vm, host, only]) => (only ? [only.toLowerCase()] : [...(vm === 'true' ? ['vm'] : []), ...(host === 'true' ? ['host'] : [])]));
+      expect(kinds.includes(kind) || collector.includes(`"${n}"`), `${n} written by the collector`).toBe(true);
+      // the docs give realtime VM and host names by suffix (`_cpu_usage_ratio`), the others whole
+      expect(vsphereDoc.includes(n) || ((kind === 'vm' || kind === 'host') && vsphereDoc.includes(`\`_${suffix}\``)), `${n} in docs/vsphere.md`).toBe(true);
+    }
+    expect(cluster.variables).toEqual([{ name: 'cluster', label: 'Cluster', query: 'label_values(vsphere_host_cpu_usage_ratio, cluster)', multi: true }]);
+    // every panel but the datastore gauge (datastores carry no cluster label) follows the variable
+    for (const p of cluster.panels) expect(p.queries.join(' ').includes('cluster=~"$cluster"'), p.id).toBe(p.id !== 'datastore');
+    expect(cluster.panels.map((p) => p.type)).toEqual(expect.arrayContaining(['stat', 'gauge', 'timeseries', 'area', 'table']));
   });
 });

@@ -127,7 +127,11 @@ export function emptyDashboard(title: string): DashboardDoc {
   return { schemaVersion: 1, title, variables: [], panels: [] };
 }
 
-/** Built-in starting points: SysLens's host overview and its own health. */
+/**
+ * Built-in starting points: the host overview (agents), a VMware cluster (the vSphere collector's
+ * series, docs/vsphere.md) and SysLens's own health. Their titles are document content, in
+ * English, as a user's own dashboards are (renamed after creating, not translated).
+ */
 export function builtinDashboards(): DashboardDoc[] {
   const n = '{node=~"$node"}';
   const panel = (id: string, type: PanelType, title: string, q: string[], unit: Unit, gridPos: GridPos, thresholds: number[] = []): Panel =>
@@ -145,6 +149,7 @@ export function builtinDashboards(): DashboardDoc[] {
         panel('net', 'area', 'Network received', [`sum by (node) (rate(node_network_receive_bytes_total{device!="lo",node=~"$node"}[$__rate_interval]))`], 'bytes_per_second', { x: 12, y: 8, w: 12, h: 8 }),
       ],
     },
+    vmwareCluster(panel),
     {
       schemaVersion: 1,
       title: 'SysLens health',
@@ -156,6 +161,34 @@ export function builtinDashboards(): DashboardDoc[] {
       ],
     },
   ];
+}
+
+/**
+ * VMware cluster: the clusters picked in `$cluster`, from the collector's series. Cluster CPU and
+ * memory come from vCenter's 5-minute statistics (read once per 5 minutes, so drawn from the last
+ * sample within 10 minutes); everything else from the realtime (20 s) VM and host series, which
+ * exist from the first cycle on. Datastores carry no cluster label: the gauge shows the fullest of
+ * every datastore.
+ */
+function vmwareCluster(panel: (id: string, type: PanelType, title: string, q: string[], unit: Unit, gridPos: GridPos, thresholds?: number[]) => Panel): DashboardDoc {
+  const c = 'cluster=~"$cluster"';
+  return {
+    schemaVersion: 1,
+    title: 'VMware cluster',
+    variables: [{ name: 'cluster', label: 'Cluster', query: 'label_values(vsphere_host_cpu_usage_ratio, cluster)', multi: true }],
+    panels: [
+      panel('vms', 'stat', 'VMs reporting', [`count(count by (node) (vsphere_vm_cpu_usage_ratio{${c}}))`], 'none', { x: 0, y: 0, w: 6, h: 5 }),
+      panel('hosts', 'stat', 'ESXi hosts reporting', [`count(count by (node) (vsphere_host_cpu_usage_ratio{${c}}))`], 'none', { x: 6, y: 0, w: 6, h: 5 }),
+      panel('hostcpu', 'stat', 'Host CPU used (average)', [`100 * avg(vsphere_host_cpu_usage_ratio{${c}})`], 'percent', { x: 12, y: 0, w: 6, h: 5 }, [80, 95]),
+      panel('datastore', 'gauge', 'Datastore used (fullest)', ['100 * max(1 - vsphere_datastore_free_bytes / vsphere_datastore_capacity_bytes)'], 'percent', { x: 18, y: 0, w: 6, h: 5 }, [80, 90]),
+      panel('cpu', 'timeseries', 'Cluster CPU used', [`100 * max by (cluster) (last_over_time(vsphere_cluster_cpu_usage_ratio{${c}}[10m]))`], 'percent', { x: 0, y: 5, w: 12, h: 8 }, [80, 95]),
+      panel('mem', 'timeseries', 'Cluster memory used', [`100 * max by (cluster) (last_over_time(vsphere_cluster_memory_usage_ratio{${c}}[10m]))`], 'percent', { x: 12, y: 5, w: 12, h: 8 }, [80, 95]),
+      panel('hostcpus', 'timeseries', 'CPU used per ESXi host', [`100 * max by (esxhost) (avg_over_time(vsphere_host_cpu_usage_ratio{${c}}[$__rate_interval]))`], 'percent', { x: 0, y: 13, w: 12, h: 8 }, [80, 95]),
+      panel('hostnet', 'area', 'Network received per ESXi host', [`sum by (esxhost) (avg_over_time(vsphere_host_net_received_bytes_per_second{${c}}[$__rate_interval]))`], 'bytes_per_second', { x: 12, y: 13, w: 12, h: 8 }),
+      panel('topcpu', 'table', 'Top 10 VMs by CPU used', [`topk(10, 100 * max by (vm) (vsphere_vm_cpu_usage_ratio{${c}}))`], 'percent', { x: 0, y: 21, w: 12, h: 8 }),
+      panel('topready', 'table', 'Top 10 VMs by CPU ready', [`topk(10, 100 * max by (vm) (vsphere_vm_cpu_ready_ratio{${c}}))`], 'percent', { x: 12, y: 21, w: 12, h: 8 }, [5, 10]),
+    ],
+  };
 }
 
 /** What is wrong with a document before it is sent (the server checks the same and more), or null. */

@@ -105,7 +105,8 @@ export default function NodeDetailPage({ nodeId, query = '' }: { nodeId: string;
   const win = useMemo(() => queryWindow(range), [range]);
   const rw = rateWindow(win.step);
   const queries = useMemo(() => nodeQueries(nodeId, rw, kind), [nodeId, rw, kind]);
-  const { series, error, loading } = useMainSeries(nodeId, queries, win, range);
+  // vSphere VMs and hosts have no live feed: their history is asked again while the range ends now.
+  const { series, error, loading } = useMainSeries(nodeId, queries, win, range, kind !== 'agent');
 
   const offset = rangeState.cmp ? compareOffsetMs(rangeState.cmp, range) : 0;
   const compare = useMatrices(rangeState.cmp ? KEYS.map((k) => queries[k]) : null, win, offset, 0);

@@ -3,7 +3,7 @@ import { ApiError, queryRange } from '../api/client';
 import { useLive } from '../live/LiveProvider';
 import type { NodeSeriesKey } from '../lib/promql';
 import { appendLive, matrixToPoints, type MatrixSeries, type Point } from '../lib/series';
-import type { ResolvedRange } from '../lib/timeRange';
+import { slideWindow, type ResolvedRange } from '../lib/timeRange';
 import type { SampleMessage } from '../lib/types';
 
 export const KEYS: NodeSeriesKey[] = ['cpu', 'memory', 'netRx', 'netTx', 'diskRead', 'diskWrite'];
@@ -52,10 +52,22 @@ export interface Window {
 }
 
 /**
- * The node's main series over a window; for a range ending now, live samples (subscribed before
- * the history loads, so none is lost) extend them within a second of arriving.
+ * How often a node without a live feed (vSphere VMs and hosts: the live feed carries agent
+ * batches only) asks for its history again while the range ends now: every 5 s while every series
+ * is still empty (a VM just discovered, or whose first samples are newer than the last query
+ * step), then every 20 s (vCenter's realtime interval).
  */
-export function useMainSeries(nodeId: string, queries: Record<NodeSeriesKey, string>, win: Window, range: ResolvedRange) {
+export const POLL_EMPTY_MS = 5_000;
+export const POLL_MS = 20_000;
+
+/**
+ * The node's main series over a window; for a range ending now, live samples (subscribed before
+ * the history loads, so none is lost) extend them within a second of arriving. With `poll` (nodes
+ * whose samples never come on the live feed) a range ending now is asked again, its window slid
+ * to the present, every {@link POLL_MS} ({@link POLL_EMPTY_MS} while empty); the series shown stay
+ * until the new answer replaces them.
+ */
+export function useMainSeries(nodeId: string, queries: Record<NodeSeriesKey, string>, win: Window, range: ResolvedRange, poll = false) {
   const { subscribeSamples } = useLive();
   const [series, setSeries] = useState<SeriesState>(emptySeries);
   const [error, setError] = useState<string | null>(null);
@@ -67,6 +79,8 @@ export function useMainSeries(nodeId: string, queries: Record<NodeSeriesKey, str
     const stepMs = win.step * 1000;
     let historyEnd = Infinity; // until the history arrives, live points are kept aside
     let pending: SampleMessage[] = [];
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let abort = new AbortController();
     setSeries(emptySeries());
     setLoading(true);
     setError(null);
@@ -80,31 +94,44 @@ export function useMainSeries(nodeId: string, queries: Record<NodeSeriesKey, str
         setSeries((prev) => applySample(prev, s, span, stepMs, historyEnd));
       })
       : () => {};
-    const abort = new AbortController();
-    Promise.all(KEYS.map((k) => queryRange(queries[k], win.start, win.end, win.step, abort.signal)))
-      .then((results: MatrixSeries[][]) => {
-        const loaded = emptySeries();
-        KEYS.forEach((k, i) => {
-          loaded[k] = matrixToPoints(results[i]);
+    const load = (w: Window) => {
+      Promise.all(KEYS.map((k) => queryRange(queries[k], w.start, w.end, w.step, abort.signal)))
+        .then((results: MatrixSeries[][]) => {
+          const loaded = emptySeries();
+          KEYS.forEach((k, i) => {
+            loaded[k] = matrixToPoints(results[i]);
+          });
+          historyEnd = w.end;
+          let merged = loaded;
+          for (const s of pending) merged = applySample(merged, s, span, stepMs, historyEnd);
+          pending = [];
+          setSeries(merged);
+          setError(null);
+          setLoading(false);
+          schedule(KEYS.every((k) => merged[k].length === 0));
+        })
+        .catch((e: unknown) => {
+          const p = loadProblem(e);
+          if (p) setError(p);
+          setLoading(false);
+          if (p) schedule(false);
         });
-        historyEnd = win.end;
-        let merged = loaded;
-        for (const s of pending) merged = applySample(merged, s, span, stepMs, historyEnd);
-        pending = [];
-        setSeries(merged);
-        setLoading(false);
-      })
-      .catch((e: unknown) => {
-        const p = loadProblem(e);
-        if (p) setError(p);
-        setLoading(false);
-      });
+    };
+    const schedule = (empty: boolean) => {
+      if (!poll || !range.live || abort.signal.aborted) return;
+      timer = setTimeout(() => {
+        abort = new AbortController();
+        load(slideWindow(win, Date.now()));
+      }, empty ? POLL_EMPTY_MS : POLL_MS);
+    };
+    load(win);
     return () => {
       abort.abort();
+      if (timer !== undefined) clearTimeout(timer);
       unsubscribe();
     };
     // key stands for the queries; win and range by their figures
-  }, [nodeId, key, win.start, win.end, win.step, range.live, span, subscribeSamples]);
+  }, [nodeId, key, win.start, win.end, win.step, range.live, span, subscribeSamples, poll]);
 
   return { series, error, loading };
 }

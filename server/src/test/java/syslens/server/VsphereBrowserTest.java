@@ -21,14 +21,15 @@ import syslens.vsphere.inventory.InventoryReader;
  * real server and govmomi's vCenter simulator: adds the simulator through the connection form
  * (test, save), waits for its state and object counts, walks the inventory tree down to a VM, checks
  * the tree's counts in Chinese and Japanese, the node list filtered to VMs, and a VM's node page with
- * its charts. What the pages must show is read from the simulator itself beforehand. Screenshots in
- * server/target/screenshots/.
+ * its charts, then a dashboard made from the built-in "VMware cluster" with data in every panel (as
+ * many VMs and hosts reporting as the simulator has). What the pages must show is read from the
+ * simulator itself beforehand. Screenshots in server/target/screenshots/.
  */
 class VsphereBrowserTest {
   @TempDir Path dir;
 
   @Test
-  void vsphere_connectionInventoryTreeVmListAndDetail_workInTheBrowser() throws Exception {
+  void vsphere_connectionInventoryTreeVmListDetailAndClusterDashboard_workInTheBrowser() throws Exception {
     BrowserE2e.chromium();
     try (VcSim sim = VcSim.start("-dc", "1", "-cluster", "1", "-host", "2", "-vm", "3");
         TestServer s = new TestServer(dir, Duration.ofSeconds(10))) {
@@ -47,9 +48,9 @@ class VsphereBrowserTest {
       env.putAll(Map.of("DATACENTERS", Integer.toString(inv.datacenters().size()),
           "CLUSTERS", Integer.toString(inv.clusters().size()), "HOSTS", Integer.toString(inv.hosts().size()),
           "VMS", Integer.toString(inv.vms().size())));
-      BrowserE2e.run(s, "vsphere-e2e.mjs", env, Duration.ofSeconds(120));
+      BrowserE2e.run(s, "vsphere-e2e.mjs", env, Duration.ofSeconds(180)); // one more page (the dashboard) than before
       for (String shot : List.of("vsphere-connections-en", "vsphere-inventory-zh-CN", "vsphere-inventory-ja-JP",
-          "vsphere-vm-detail")) {
+          "vsphere-vm-detail", "vsphere-dashboard-cluster")) {
         assertThat(BrowserE2e.SHOTS.resolve(shot + ".png")).isNotEmptyFile();
       }
     }

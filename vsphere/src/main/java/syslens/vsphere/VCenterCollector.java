@@ -57,10 +57,19 @@ final class VCenterCollector implements AutoCloseable {
   private long cycles;
   private long lateCycles;
   private long errors;
+  /** Realtime samples storage has taken from this vCenter so far. */
+  private long samplesStored;
+  /** The first delay after a cycle that failed or stored nothing yet (doubling per such cycle, up to the interval). */
+  private final Duration failedCycleRetry;
+  private int failedInARow;
+  /** When the next cycle should start sooner than one interval after this one: null for the interval. */
+  private Duration retryIn;
 
   VCenterCollector(VCenterSpec spec, String password, SampleSink sink, NodeDirectory nodes, Clock clock,
-      ExecutorService perfExecutor, int maxEntitiesPerQuery, Duration retryBackoff, PerfInstances instances) {
+      ExecutorService perfExecutor, int maxEntitiesPerQuery, Duration retryBackoff, PerfInstances instances,
+      Duration failedCycleRetry) {
     this.spec = requireNonNull(spec, "spec");
+    this.failedCycleRetry = requireNonNull(failedCycleRetry, "failedCycleRetry");
     this.client = VimClient.create(spec.clientConfig(requireNonNull(password, "password"), retryBackoff));
     this.sink = requireNonNull(sink, "sink");
     this.nodes = requireNonNull(nodes, "nodes");
@@ -142,6 +151,13 @@ final class VCenterCollector implements AutoCloseable {
         error = error == null ? perf : error + "; " + perf;
       }
       up = r.failedQueries() < r.queries();
+      samplesStored += r.accepted();
+      if (samplesStored == 0 && r.failedQueries() == 0) {
+        // nothing failed and nothing was stored: said, not left for the next interval to find out
+        String empty = "performance: no samples stored yet (" + r.targets() + " VMs and hosts asked, "
+            + r.samples() + " samples answered, " + r.rejected() + " rejected by storage)";
+        error = error == null ? empty : error + "; " + empty;
+      }
     }
     if (counters != null && !historicalTargets.isEmpty()
         && clock.millis() - lastHistoricalMs >= PerfReader.FIVE_MINUTES * 1000L) {
@@ -159,6 +175,19 @@ final class VCenterCollector implements AutoCloseable {
     if (error != null) {
       errors++;
     }
+    // A failed cycle (among them one that asked for samples before any was stored: the first cycle
+    // of a new connection, a vCenter still starting) is tried again soon, not one interval later.
+    if (error != null) {
+      failedInARow++;
+      long interval = spec.perfInterval().toMillis();
+      long ms = Math.min(interval, failedCycleRetry.toMillis() << Math.min(failedInARow - 1, 20));
+      retryIn = ms < interval ? Duration.ofMillis(ms) : null;
+      log.warn("vCenter {}: cycle failed ({}); next cycle {}", spec.name(), error,
+          retryIn != null ? "in " + ms + " ms" : "after the interval");
+    } else {
+      failedInARow = 0;
+      retryIn = null;
+    }
     Inventory inv = inventory;
     status = new VCenterStatus(spec.id(), spec.name(), error == null ? "ok" : "error", error, lastInv, invMs,
         inv.datacenters().size(), inv.clusters().size(), inv.hosts().size(), inv.vms().size(),
@@ -166,6 +195,15 @@ final class VCenterCollector implements AutoCloseable {
         r == null ? 0 : r.samples(), r == null ? 0 : r.rejected(), r == null ? 0 : r.failedQueries(),
         cycles, lateCycles, errors, client.logins());
     writeSelfMetrics(up, r);
+  }
+
+  /**
+   * When the last cycle failed (which includes storing no sample while none has been stored yet):
+   * how soon to run the next one (the configured first delay, doubled per failed cycle in a row);
+   * null after a good cycle, or once the doubled delay reaches the interval.
+   */
+  Duration retryIn() {
+    return retryIn;
   }
 
   /** The counter catalogue and maxQueryMetrics; set together, and only when both were read. */

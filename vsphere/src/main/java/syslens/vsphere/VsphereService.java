@@ -39,6 +39,7 @@ public final class VsphereService implements AutoCloseable {
   private final int maxEntitiesPerQuery;
   /** First retry delay of the vSphere clients; null: the client's default. */
   private final Duration retryBackoff;
+  private final Duration failedCycleRetry;
   private final syslens.vsphere.perf.PerfInstances instances;
   private final ScheduledExecutorService scheduler;
   private final ExecutorService perfExecutor = Executors.newVirtualThreadPerTaskExecutor();
@@ -72,6 +73,7 @@ public final class VsphereService implements AutoCloseable {
     this.clock = b.clock;
     this.maxEntitiesPerQuery = b.maxEntitiesPerQuery;
     this.retryBackoff = b.retryBackoff;
+    this.failedCycleRetry = b.failedCycleRetry;
     this.owned = b.owned;
     this.instance = b.instance;
     this.board = b.board;
@@ -292,7 +294,7 @@ public final class VsphereService implements AutoCloseable {
       return;
     }
     Running r = new Running(new VCenterCollector(spec, password, sink, nodes, clock, perfExecutor,
-        maxEntitiesPerQuery, retryBackoff, instances), spec);
+        maxEntitiesPerQuery, retryBackoff, instances, failedCycleRetry), spec);
     running.put(spec.id(), r);
     share(r);
     schedule(r, 0);
@@ -330,6 +332,10 @@ public final class VsphereService implements AutoCloseable {
       r.collector.markLate(); // reported, not stacked: the next cycle starts now
     }
     long delay = nextDelay(start, now, interval);
+    Duration retry = r.collector.retryIn(); // a failed cycle, or none stored yet: sooner
+    if (retry != null) {
+      delay = Math.min(delay, retry.toMillis());
+    }
     schedule(r, delay);
   }
 
@@ -381,6 +387,7 @@ public final class VsphereService implements AutoCloseable {
     private int maxEntitiesPerQuery = 256;
     private int schedulerThreads = 2;
     private Duration retryBackoff;
+    private Duration failedCycleRetry = Duration.ofSeconds(5);
     private java.util.function.Predicate<String> owned = id -> true;
     private syslens.vsphere.perf.PerfInstances instances = syslens.vsphere.perf.PerfInstances.defaults();
     private String instance;
@@ -423,6 +430,20 @@ public final class VsphereService implements AutoCloseable {
         throw new IllegalArgumentException("retryBackoff: " + d + " (expected: 0..60s)");
       }
       this.retryBackoff = d;
+      return this;
+    }
+
+    /**
+     * How soon a cycle that failed, or that stored no sample while none has been stored yet, is
+     * followed by the next one: this delay, doubled per such cycle in a row, until it reaches the
+     * connection's interval; default 5 s.
+     */
+    public Builder failedCycleRetry(Duration d) {
+      requireNonNull(d, "failedCycleRetry");
+      if (d.isNegative() || d.isZero() || d.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new IllegalArgumentException("failedCycleRetry: " + d + " (expected: > 0 and <= 10 min)");
+      }
+      this.failedCycleRetry = d;
       return this;
     }
 

@@ -18,7 +18,7 @@ final class TestParts {
   private TestParts() {}
 
   /** Keeps samples per series with storage's ordering rule (a sample must be newer than the last). */
-  static final class Sink implements SampleSink {
+  static class Sink implements SampleSink {
     final Map<Labels, List<long[]>> series = new ConcurrentHashMap<>();
     final List<Sample> all = java.util.Collections.synchronizedList(new ArrayList<>());
 

@@ -242,6 +242,72 @@ class VsphereServiceTest {
     assertThat(back.errors()).as(back.toString()).isEqualTo(1);
   }
 
+  /**
+   * A new connection whose first cycle fails (the vCenter is not up yet) is tried again within
+   * seconds, not one performance interval (here 10 minutes) later, and says so at WARN.
+   */
+  @Test
+  void firstCycle_vcenterNotUpYet_isTriedAgainSoonNotAfterTheInterval() throws Exception {
+    sim.kill();
+    VsphereApi.Response r = api.handle("POST", "", Map.of(), body(SECRET)); // perfIntervalSeconds 600
+    assertThat(r.status()).as(String.valueOf(r.error())).isEqualTo(200);
+    @SuppressWarnings("unchecked")
+    String id = (String) ((Map<String, Object>) r.data()).get("id");
+    await().atMost(Duration.ofSeconds(30)).until(() -> service.status(id).orElseThrow().cycles() >= 1);
+    assertThat(service.status(id).orElseThrow().state()).isEqualTo("error");
+    VcSim dead = sim;
+    sim = dead.restartOnSamePort();
+    dead.close();
+    await().atMost(Duration.ofSeconds(40)).until(() -> !sink.named("vsphere_vm_cpu_usage_ratio").isEmpty());
+    await().atMost(Duration.ofSeconds(5)).until(() -> service.status(id).orElseThrow().state().equals("ok"));
+    assertThat(logs.list).anySatisfy(e -> {
+      assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+      assertThat(e.getFormattedMessage()).contains("vc-lab: cycle failed (inventory: ").contains("next cycle in 5000 ms");
+    });
+  }
+
+  /**
+   * A cycle that asks for samples and gets none stored (storage refused them all) is not "ok":
+   * the status says so, a WARN says so, and the next cycle follows soon; once storage takes them
+   * the cycles return to the interval.
+   */
+  @Test
+  void firstCycle_noSampleStored_isAnErrorAndTriedAgainSoon() {
+    java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean(true);
+    TestParts.Sink refusing = new TestParts.Sink() {
+      @Override
+      public synchronized syslens.storage.AppendStatus[] write(List<Sample> batch) {
+        if (refuse.get() && batch.stream().anyMatch(x -> x.nodeId() != null)) {
+          syslens.storage.AppendStatus[] st = new syslens.storage.AppendStatus[batch.size()];
+          java.util.Arrays.fill(st, syslens.storage.AppendStatus.OUT_OF_BOUNDS);
+          return st;
+        }
+        return super.write(batch);
+      }
+    };
+    try (VsphereService s = VsphereService.builder(repo, new TestParts.Cipher(), refusing, nodes)
+        .failedCycleRetry(Duration.ofMillis(300)).build()) {
+      VsphereApi a = new VsphereApi(s);
+      VsphereApi.Response r = a.handle("POST", "", Map.of(), body(SECRET)); // perfIntervalSeconds 600
+      @SuppressWarnings("unchecked")
+      String id = (String) ((Map<String, Object>) r.data()).get("id");
+      await().atMost(Duration.ofSeconds(30)).until(() -> s.status(id).orElseThrow().cycles() >= 2);
+      VCenterStatus st = s.status(id).orElseThrow();
+      assertThat(st.state()).isEqualTo("error");
+      assertThat(st.lastError()).startsWith("performance: no samples stored yet (10 VMs and hosts asked, ")
+          .endsWith(" rejected by storage)");
+      assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+          .contains("vc-lab: cycle failed (performance: no samples stored yet").contains("next cycle in "));
+      refuse.set(false);
+      await().atMost(Duration.ofSeconds(30)).until(() -> !refusing.named("vsphere_vm_cpu_usage_ratio").isEmpty());
+      await().atMost(Duration.ofSeconds(5)).until(() -> s.status(id).orElseThrow().state().equals("ok"));
+      long cycles = s.status(id).orElseThrow().cycles();
+      // back to one cycle per interval (600 s): none in the next 2 s, where the retries came every 0.3-1.2 s
+      await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+          .until(() -> s.status(id).orElseThrow().cycles() == cycles);
+    }
+  }
+
   @Test
   void delete_stopsCollectionAndForgetsTheConnection() {
     String id = create(SECRET);
