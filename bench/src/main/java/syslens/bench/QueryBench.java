@@ -65,16 +65,22 @@ final class QueryBench extends BenchMain.Common implements Callable<Integer> {
       description = "Peers to compare with: prometheus, victoriametrics (comma-separated or repeated). Default: ${DEFAULT-VALUE}.")
   List<String> vs;
 
-  @Option(names = "--runs", paramLabel = "N", defaultValue = "10",
-      description = "Measured rounds of each class on every server, after the warm-up. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--runs", paramLabel = "N", defaultValue = "20",
+      description = "Measured rounds of each class on every server, after its warm-up. Default: ${DEFAULT-VALUE}.")
   int runs;
 
-  @Option(names = "--warmup", paramLabel = "N", defaultValue = "30",
-      description = "Warm-up rounds of each class on every server (the same number for all), discarded from the "
-          + "headline p50/p99 and ratios, which measure a server that has been running (steady state). The first "
-          + "min(N, " + COLD_ROUNDS + ") of them are reported apart as cold_* (a freshly started server). "
-          + "0: no warm-up, no cold_* keys. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--warmup", paramLabel = "N", defaultValue = "100",
+      description = "Warm-up rounds of each class, the same on every server, discarded from the headline p50/p99 "
+          + "and ratios, which measure servers that have been running (steady state, as JMH's warm-up "
+          + "iterations). A class's warm-up also ends once its rounds took --warmup-seconds on all servers "
+          + "together. Its first " + COLD_ROUNDS + " rounds are reported apart as *_cold_* (a freshly started "
+          + "server). 0: no warm-up and no cold figures. Default: ${DEFAULT-VALUE}.")
   int warmup;
+
+  @Option(names = "--warmup-seconds", paramLabel = "S", defaultValue = "60",
+      description = "Most wall time one class's warm-up may take, all servers together (heavy classes over large "
+          + "data compile in fewer rounds). Default: ${DEFAULT-VALUE}.")
+  double warmupSeconds;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "Threads loading SysLens. Default: ${DEFAULT-VALUE}.")
   int threads;
@@ -103,6 +109,9 @@ final class QueryBench extends BenchMain.Common implements Callable<Integer> {
     if (warmup < 0 || warmup > 10_000) {
       throw new IllegalArgumentException("--warmup: " + warmup + " (expected: 0..10000)");
     }
+    if (!(warmupSeconds > 0)) {
+      throw new IllegalArgumentException("--warmup-seconds: " + warmupSeconds + " (expected: > 0)");
+    }
     if (threads < 1 || threads > 64) {
       throw new IllegalArgumentException("--threads: " + threads + " (expected: 1..64)");
     }
@@ -122,7 +131,7 @@ final class QueryBench extends BenchMain.Common implements Callable<Integer> {
           hosts, fleet.seriesPerHost(), fleet.describe(), rounds, intervalMs(), fleet.totalSamples(), work);
       out.put("hosts", hosts).put("series_per_host", fleet.seriesPerHost()).put("samples", fleet.totalSamples())
           .put("interval_ms", intervalMs()).put("hours", hours).put("runs", runs)
-          .put("warmup", warmup).put("cold_rounds", Math.min(warmup, COLD_ROUNDS));
+          .put("warmup", warmup).put("warmup_seconds", warmupSeconds);
       Map<String, PromApi> targets = new LinkedHashMap<>();
       Map<String, Child> processes = new LinkedHashMap<>();
       ObjectNode load = out.putObject("load_s");
@@ -220,11 +229,17 @@ final class QueryBench extends BenchMain.Common implements Callable<Integer> {
     Map<String, Double> peakHeap = new LinkedHashMap<>();
     Map<String, Map<String, Integer>> seriesCount = new LinkedHashMap<>();
     long end = fleet.endMs();
-    int coldRounds = Math.min(warmup, COLD_ROUNDS);
+    Map<String, Integer> warmRounds = new LinkedHashMap<>();
+    Map<String, Double> warmMillis = new LinkedHashMap<>();
+    Map<String, Integer> measuredRounds = new LinkedHashMap<>();
     List<String> names = List.copyOf(targets.keySet());
-    for (int round = 0; round < warmup + runs; round++) {
-      boolean measured = round >= warmup;
+    for (int round = 0; measuredRounds.values().stream().filter(n -> n >= runs).count() < CLASSES.size(); round++) {
       for (QueryClass c : rotated(CLASSES, round)) {
+        int warm = warmRounds.getOrDefault(c.name(), 0);
+        boolean warming = warm < warmup && warmMillis.getOrDefault(c.name(), 0.0) < warmupSeconds * 1000;
+        if (!warming && measuredRounds.getOrDefault(c.name(), 0) >= runs) {
+          continue;
+        }
         String q = String.format(c.promql(), Fleet.hostName(Math.floorMod(round * 7919, fleet.hosts())));
         long start = Math.max(fleet.startMs(), end - c.rangeMs());
         for (String t : rotated(names, round)) {
@@ -236,21 +251,28 @@ final class QueryBench extends BenchMain.Common implements Callable<Integer> {
             errors.computeIfAbsent(c.name(), k -> new LinkedHashMap<>()).put(t, r.error());
             continue;
           }
-          if (round < coldRounds) {
-            coldTimes.computeIfAbsent(c.name(), k -> new LinkedHashMap<>()).computeIfAbsent(t, k -> new ArrayList<>())
-                .add(r.millis());
-          }
-          if (measured) {
+          if (warming) {
+            warmMillis.merge(c.name(), r.millis(), Double::sum);
+            if (warm < COLD_ROUNDS) {
+              coldTimes.computeIfAbsent(c.name(), k -> new LinkedHashMap<>()).computeIfAbsent(t, k -> new ArrayList<>())
+                  .add(r.millis());
+            }
+          } else {
             seriesCount.computeIfAbsent(c.name(), k -> new LinkedHashMap<>()).put(t, r.series());
             times.computeIfAbsent(c.name(), k -> new LinkedHashMap<>()).computeIfAbsent(t, k -> new ArrayList<>())
                 .add(r.millis());
           }
         }
+        if (warming) {
+          warmRounds.put(c.name(), warm + 1);
+        } else {
+          measuredRounds.merge(c.name(), 1, Integer::sum);
+        }
       }
-      if (!measured && (round + 1) % 10 == 0 || round + 1 == warmup) {
-        System.err.printf("  warm-up round %d of %d done%n", round + 1, warmup);
-      } else if (measured) {
-        System.err.printf("  measured round %d of %d done%n", round + 1 - warmup, runs);
+      if ((round + 1) % 10 == 0) {
+        System.err.printf("  round %d done: %d of %d classes warmed up, %d measured%n", round + 1,
+            CLASSES.stream().filter(c -> measuredRounds.containsKey(c.name())).count(), CLASSES.size(),
+            measuredRounds.values().stream().filter(n -> n >= runs).count());
       }
     }
     // One more pass over SysLens with its heap watched (apart from the timed runs: scraping costs CPU).
@@ -291,7 +313,9 @@ final class QueryBench extends BenchMain.Common implements Callable<Integer> {
       }
       // The first rounds of the warm-up: what a freshly started server answers (not the headline).
       Map<String, List<Double>> cold = coldTimes.getOrDefault(c.name(), Map.of());
-      if (coldRounds > 0) {
+      n.put("warmup_rounds", warmRounds.getOrDefault(c.name(), 0))
+          .put("warmup_s", Math.round(warmMillis.getOrDefault(c.name(), 0.0) / 100) / 10.0);
+      if (!cold.isEmpty()) {
         for (String t : targets.keySet()) {
           if (cold.containsKey(t)) {
             n.put(t + "_cold_p50_ms", QueryLoad.pct(cold.get(t), 50))
