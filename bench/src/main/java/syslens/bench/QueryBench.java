@@ -16,16 +16,23 @@ import syslens.tsdb.Tsdb;
 /**
  * {@code syslens bench query}: the same node_exporter-like data in SysLens, Prometheus (blocks built
  * by promtool) and optionally VictoriaMetrics, then a fixed mix of query classes through each one's
- * {@code /api/v1/query_range}; p50/p99 per class and the ratios SysLens / peer.
+ * {@code /api/v1/query_range}; p50/p99 per class and the ratios SysLens / peer, measured after the same
+ * number of warm-up rounds on every server (steady state, as JMH measures after its warm-up
+ * iterations); the first warm-up rounds are reported apart as the cold figures.
  */
 @Command(name = "query", mixinStandardHelpOptions = true,
     description = "Query benchmark beside Prometheus (and optionally VictoriaMetrics) on the same data: "
-        + "p50/p99 per query class and ratios. Last stdout line: one JSON object.")
+        + "p50/p99 per query class and ratios of warm servers (after --warmup rounds on every server), "
+        + "the first rounds apart as cold_*. Rounds alternate which server is asked first. "
+        + "Last stdout line: one JSON object.")
 final class QueryBench extends BenchMain.Common implements Callable<Integer> {
   /** A query class: the PromQL (%1$s is a host name), the range it covers and its step. */
   record QueryClass(String name, String promql, long rangeMs, long stepMs) {}
 
   static final long HOUR = 3_600_000L;
+
+  /** Warm-up rounds reported apart as the cold figures (the bench ran 1 + 10 rounds before). */
+  static final int COLD_ROUNDS = 10;
 
   static final List<QueryClass> CLASSES = List.of(
       new QueryClass("panel_host_cpu",
@@ -58,8 +65,22 @@ final class QueryBench extends BenchMain.Common implements Callable<Integer> {
       description = "Peers to compare with: prometheus, victoriametrics (comma-separated or repeated). Default: ${DEFAULT-VALUE}.")
   List<String> vs;
 
-  @Option(names = "--runs", paramLabel = "N", defaultValue = "10", description = "Runs of each class after one warm-up. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--runs", paramLabel = "N", defaultValue = "20",
+      description = "Measured rounds of each class on every server, after its warm-up. Default: ${DEFAULT-VALUE}.")
   int runs;
+
+  @Option(names = "--warmup", paramLabel = "N", defaultValue = "100",
+      description = "Warm-up rounds of each class, the same on every server, discarded from the headline p50/p99 "
+          + "and ratios, which measure servers that have been running (steady state, as JMH's warm-up "
+          + "iterations). A class's warm-up also ends once its rounds took --warmup-seconds on all servers "
+          + "together. Its first " + COLD_ROUNDS + " rounds are reported apart as *_cold_* (a freshly started "
+          + "server). 0: no warm-up and no cold figures. Default: ${DEFAULT-VALUE}.")
+  int warmup;
+
+  @Option(names = "--warmup-seconds", paramLabel = "S", defaultValue = "60",
+      description = "Most wall time one class's warm-up may take, all servers together (heavy classes over large "
+          + "data compile in fewer rounds). Default: ${DEFAULT-VALUE}.")
+  double warmupSeconds;
 
   @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "Threads loading SysLens. Default: ${DEFAULT-VALUE}.")
   int threads;
@@ -85,6 +106,12 @@ final class QueryBench extends BenchMain.Common implements Callable<Integer> {
     if (runs < 1 || runs > 10_000) {
       throw new IllegalArgumentException("--runs: " + runs + " (expected: 1..10000)");
     }
+    if (warmup < 0 || warmup > 10_000) {
+      throw new IllegalArgumentException("--warmup: " + warmup + " (expected: 0..10000)");
+    }
+    if (!(warmupSeconds > 0)) {
+      throw new IllegalArgumentException("--warmup-seconds: " + warmupSeconds + " (expected: > 0)");
+    }
     if (threads < 1 || threads > 64) {
       throw new IllegalArgumentException("--threads: " + threads + " (expected: 1..64)");
     }
@@ -103,7 +130,8 @@ final class QueryBench extends BenchMain.Common implements Callable<Integer> {
       System.err.printf("bench query: %d hosts x %d series (%s), %d rounds at %d ms = %,d samples; in %s%n",
           hosts, fleet.seriesPerHost(), fleet.describe(), rounds, intervalMs(), fleet.totalSamples(), work);
       out.put("hosts", hosts).put("series_per_host", fleet.seriesPerHost()).put("samples", fleet.totalSamples())
-          .put("interval_ms", intervalMs()).put("hours", hours).put("runs", runs);
+          .put("interval_ms", intervalMs()).put("hours", hours).put("runs", runs)
+          .put("warmup", warmup).put("warmup_seconds", warmupSeconds);
       Map<String, PromApi> targets = new LinkedHashMap<>();
       Map<String, Child> processes = new LinkedHashMap<>();
       ObjectNode load = out.putObject("load_s");
@@ -196,29 +224,56 @@ final class QueryBench extends BenchMain.Common implements Callable<Integer> {
   private void runClasses(Fleet fleet, Map<String, PromApi> targets, Servers.SysLens s, ObjectNode out)
       throws Exception {
     Map<String, Map<String, List<Double>>> times = new LinkedHashMap<>();
+    Map<String, Map<String, List<Double>>> coldTimes = new LinkedHashMap<>();
     Map<String, Map<String, String>> errors = new LinkedHashMap<>();
     Map<String, Double> peakHeap = new LinkedHashMap<>();
     Map<String, Map<String, Integer>> seriesCount = new LinkedHashMap<>();
     long end = fleet.endMs();
-    for (int run = -1; run < runs; run++) {
-      for (QueryClass c : CLASSES) {
-        String q = String.format(c.promql(), Fleet.hostName(Math.floorMod(run * 7919, fleet.hosts())));
+    Map<String, Integer> warmRounds = new LinkedHashMap<>();
+    Map<String, Double> warmMillis = new LinkedHashMap<>();
+    Map<String, Integer> measuredRounds = new LinkedHashMap<>();
+    List<String> names = List.copyOf(targets.keySet());
+    for (int round = 0; measuredRounds.values().stream().filter(n -> n >= runs).count() < CLASSES.size(); round++) {
+      for (QueryClass c : rotated(CLASSES, round)) {
+        int warm = warmRounds.getOrDefault(c.name(), 0);
+        boolean warming = warm < warmup && warmMillis.getOrDefault(c.name(), 0.0) < warmupSeconds * 1000;
+        if (!warming && measuredRounds.getOrDefault(c.name(), 0) >= runs) {
+          continue;
+        }
+        String q = String.format(c.promql(), Fleet.hostName(Math.floorMod(round * 7919, fleet.hosts())));
         long start = Math.max(fleet.startMs(), end - c.rangeMs());
-        for (Map.Entry<String, PromApi> t : targets.entrySet()) {
-          if (errors.getOrDefault(c.name(), Map.of()).containsKey(t.getKey())) {
+        for (String t : rotated(names, round)) {
+          if (errors.getOrDefault(c.name(), Map.of()).containsKey(t)) {
             continue; // one error marks the class for that store; do not hammer it
           }
-          PromApi.Result r = t.getValue().queryRange(q, start, end, c.stepMs(), QueryLoad.TIMEOUT);
+          PromApi.Result r = targets.get(t).queryRange(q, start, end, c.stepMs(), QueryLoad.TIMEOUT);
           if (r.error() != null) {
-            errors.computeIfAbsent(c.name(), k -> new LinkedHashMap<>()).put(t.getKey(), r.error());
-          } else if (run >= 0) {
-            seriesCount.computeIfAbsent(c.name(), k -> new LinkedHashMap<>()).put(t.getKey(), r.series());
-            times.computeIfAbsent(c.name(), k -> new LinkedHashMap<>()).computeIfAbsent(t.getKey(), k -> new ArrayList<>())
+            errors.computeIfAbsent(c.name(), k -> new LinkedHashMap<>()).put(t, r.error());
+            continue;
+          }
+          if (warming) {
+            warmMillis.merge(c.name(), r.millis(), Double::sum);
+            if (warm < COLD_ROUNDS) {
+              coldTimes.computeIfAbsent(c.name(), k -> new LinkedHashMap<>()).computeIfAbsent(t, k -> new ArrayList<>())
+                  .add(r.millis());
+            }
+          } else {
+            seriesCount.computeIfAbsent(c.name(), k -> new LinkedHashMap<>()).put(t, r.series());
+            times.computeIfAbsent(c.name(), k -> new LinkedHashMap<>()).computeIfAbsent(t, k -> new ArrayList<>())
                 .add(r.millis());
           }
         }
+        if (warming) {
+          warmRounds.put(c.name(), warm + 1);
+        } else {
+          measuredRounds.merge(c.name(), 1, Integer::sum);
+        }
       }
-      System.err.printf("  run %d of %d done%n", run + 1, runs);
+      if ((round + 1) % 10 == 0) {
+        System.err.printf("  round %d done: %d of %d classes warmed up, %d measured%n", round + 1,
+            CLASSES.stream().filter(c -> measuredRounds.containsKey(c.name())).count(), CLASSES.size(),
+            measuredRounds.values().stream().filter(n -> n >= runs).count());
+      }
     }
     // One more pass over SysLens with its heap watched (apart from the timed runs: scraping costs CPU).
     try (HeapWatch watch = HeapWatch.start(s)) {
@@ -256,8 +311,39 @@ final class QueryBench extends BenchMain.Common implements Callable<Integer> {
         n.put("ratio_" + peer + "_p50", ratio(byTarget.get("syslens"), byTarget.get(peer), 50));
         n.put("ratio_" + peer + "_p99", ratio(byTarget.get("syslens"), byTarget.get(peer), 99));
       }
+      // The first rounds of the warm-up: what a freshly started server answers (not the headline).
+      Map<String, List<Double>> cold = coldTimes.getOrDefault(c.name(), Map.of());
+      n.put("warmup_rounds", warmRounds.getOrDefault(c.name(), 0))
+          .put("warmup_s", Math.round(warmMillis.getOrDefault(c.name(), 0.0) / 100) / 10.0);
+      if (!cold.isEmpty()) {
+        for (String t : targets.keySet()) {
+          if (cold.containsKey(t)) {
+            n.put(t + "_cold_p50_ms", QueryLoad.pct(cold.get(t), 50))
+                .put(t + "_cold_p99_ms", QueryLoad.pct(cold.get(t), 99));
+          }
+        }
+        for (String peer : targets.keySet()) {
+          if (!peer.equals("syslens") && cold.containsKey(peer) && cold.containsKey("syslens")) {
+            n.put("ratio_" + peer + "_cold_p50", ratio(cold.get("syslens"), cold.get(peer), 50));
+            n.put("ratio_" + peer + "_cold_p99", ratio(cold.get("syslens"), cold.get(peer), 99));
+          }
+        }
+      }
       System.err.printf("%-20s %s%n", c.name(), n.toString().replaceAll("\"query\":\"(\\\\.|[^\"])*\",", ""));
     }
+  }
+
+  /**
+   * {@code items} rotated left by {@code round}: round by round every server goes first equally
+   * often (two servers alternate), and every class starts a round in turn, so no side always
+   * follows the other's answer or the same heavy class.
+   */
+  static <T> List<T> rotated(List<T> items, int round) {
+    List<T> out = new ArrayList<>(items.size());
+    int k = Math.floorMod(round, items.size());
+    out.addAll(items.subList(k, items.size()));
+    out.addAll(items.subList(0, k));
+    return out;
   }
 
   private static double ratio(List<Double> a, List<Double> b, double p) {
