@@ -26,12 +26,26 @@ public final class Numbers {
       if (lower.startsWith("0x")) {
         return new BigInteger(s.substring(2), 16).doubleValue();
       }
-      if (lower.matches("0[0-7]+")) {
+      if (isOctal(lower)) {
         return Long.parseLong(s.substring(1), 8);
       }
       return Double.parseDouble(s);
     } catch (NumberFormatException e) {
       throw new NumberFormatException("not a number: \"" + s + "\"");
     }
+  }
+
+  /** {@code 0[0-7]+}, checked without a regex (a number is parsed for every query text). */
+  private static boolean isOctal(String s) {
+    if (s.length() < 2 || s.charAt(0) != '0') {
+      return false;
+    }
+    for (int i = 1; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '7') {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -665,10 +665,25 @@ public final class Parser {
           "aggregation parameter");
     }
     for (String l : grouping) {
-      if (!l.equals(Labels.METRIC_NAME) && !l.matches("[a-zA-Z_][a-zA-Z0-9_]*")) {
+      if (!l.equals(Labels.METRIC_NAME) && !isLabelName(l)) {
         throw error(op, "invalid label name for grouping: \"" + l + "\"");
       }
     }
     return new AggregateExpr(t, expr, param, grouping, without, op.pos());
+  }
+
+  /** {@code [a-zA-Z_][a-zA-Z0-9_]*}, checked without a regex (grouping labels are checked per parse). */
+  static boolean isLabelName(String l) {
+    if (l.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < l.length(); i++) {
+      char c = l.charAt(i);
+      boolean letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+      if (!letter && (i == 0 || c < '0' || c > '9')) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -56,6 +56,9 @@ class LexerTest {
     assertThat(Numbers.parse("0x1F")).isEqualTo(31);
     assertThat(Numbers.parse("1.5E-3")).isEqualTo(0.0015);
     assertThat(Numbers.parse("010")).isEqualTo(8);
+    assertThat(Numbers.parse("0")).isEqualTo(0);
+    assertThat(Numbers.parse("09")).as("not octal: decimal, as Go's ParseFloat").isEqualTo(9);
+    assertThat(Numbers.parse("0017")).isEqualTo(15);
     assertThat(Numbers.parse("Inf")).isInfinite();
     assertThat(Numbers.parse("nan")).isNaN();
   }

@@ -196,4 +196,16 @@ class ParserTest {
       a.hasMessage(message);
     }
   }
+
+  @Test
+  void isLabelName_asPrometheusLabelNameRule() {
+    assertThat(Parser.isLabelName("job")).isTrue();
+    assertThat(Parser.isLabelName("_a9")).isTrue();
+    assertThat(Parser.isLabelName("A_Z")).isTrue();
+    assertThat(Parser.isLabelName("")).isFalse();
+    assertThat(Parser.isLabelName("9a")).isFalse();
+    assertThat(Parser.isLabelName("a-b")).isFalse();
+    assertThat(Parser.isLabelName("a.b")).isFalse();
+    assertThat(Parser.isLabelName("é")).isFalse();
+  }
 }
