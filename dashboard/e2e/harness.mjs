@@ -140,11 +140,24 @@ export class Harness {
 
   /** Picks a language in the header's switch and waits until `expectText` shows; closes the drop-down. */
   async switchLanguage(lang, expectText) {
-    await this.page.locator('[data-testid="language-switch"]').first().click();
-    await this.page.locator(`[data-testid="language-option-${lang}"]`).last().click();
-    await this.page.getByText(expectText, { exact: true }).first().waitFor({ state: 'visible', timeout: this.waitMs });
-    await this.page.keyboard.press('Escape');
-    await this.page.locator('.ant-select-dropdown:visible').waitFor({ state: 'hidden', timeout: this.waitMs }).catch(() => {});
+    // A click on an option that lands while antd's drop-down is still opening or closing is
+    // dropped (seen once in CI: the list open, English kept, no error). The pick is made again,
+    // at most three times, and each retry is logged; the language must then show.
+    const expected = this.page.getByText(expectText, { exact: true }).first();
+    for (let attempt = 1; ; attempt++) {
+      await this.page.locator('[data-testid="language-switch"]').first().click();
+      const option = this.page.locator(`.ant-select-dropdown:visible [data-testid="language-option-${lang}"]`).last();
+      await option.waitFor({ state: 'visible', timeout: this.waitMs });
+      await option.click();
+      const shown = await expected.waitFor({ state: 'visible', timeout: attempt < 3 ? 10_000 : this.waitMs }).then(() => true, (e) => {
+        if (attempt >= 3) throw e;
+        return false;
+      });
+      await this.page.keyboard.press('Escape');
+      await this.page.locator('.ant-select-dropdown:visible').waitFor({ state: 'hidden', timeout: this.waitMs }).catch(() => {});
+      if (shown) return;
+      this.log(`language ${lang}: "${expectText}" not shown 10 s after the pick; picking again (attempt ${attempt + 1})`);
+    }
   }
 
   /** A full-page screenshot as <SHOT_DIR>/<file>.png (after ECharts' next frame). */
