@@ -3,7 +3,6 @@ package syslens.remote;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -17,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.commons.io.input.BoundedInputStream;
 import syslens.storage.Labels;
 import syslens.storage.StorageException;
 
@@ -186,7 +186,7 @@ final class StoreClient {
     }
     try {
       HttpResponse<InputStream> r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-      return new Answer(r.statusCode(), new Bounded(r.body(), maxResponseBytes), path);
+      return new Answer(r.statusCode(), bounded(r.body(), maxResponseBytes), path);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
@@ -233,35 +233,11 @@ final class StoreClient {
     }
   }
 
-  /** Fails a read past {@code max} bytes, so a huge answer cannot fill the heap. */
-  private static final class Bounded extends FilterInputStream {
-    private final long max;
-    private long read;
-
-    Bounded(InputStream in, long max) {
-      super(in);
-      this.max = max;
-    }
-
-    private void count(long n) throws IOException {
-      if (n > 0 && (read += n) > max) {
-        throw new IOException("answer over " + max + " bytes (expected: a narrower selector or range)");
-      }
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      count(b < 0 ? 0 : 1);
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, len);
-      count(n);
-      return n;
-    }
+  /** {@code in}, failing a read past {@code max} bytes, so a huge answer cannot fill the heap. */
+  private static InputStream bounded(InputStream in, long max) throws IOException {
+    return BoundedInputStream.builder().setInputStream(in).setMaxCount(max + 1).setOnMaxCount((limit, count) -> {
+      throw new IOException("answer over " + max + " bytes (expected: a narrower selector or range)");
+    }).get();
   }
 
   private static Labels labels(JsonNode metric) {

@@ -82,6 +82,20 @@ class RemoteStorageVictoriaMetricsTest {
   }
 
   @Test
+  void query_answerOverTheResponseBound_failsNamingTheBound_andASmallerOneIsRead() throws Exception {
+    try (RemoteStorage s = RemoteStorage.builder(tmp.resolve("buffer"), vm.url("/api/v1/write"))
+        .backoff(Duration.ofMillis(20), Duration.ofMillis(200)).maxResponseBytes(4096).build()) {
+      write(s, "n1", 0, 300, t0);
+      await().atMost(Duration.ofSeconds(20)).until(() -> s.stats().pendingBytes() == 0);
+      vm.flush();
+      // 300 samples export as far more than 4 KiB; 5 of them as far less.
+      await().atMost(Duration.ofSeconds(20)).until(() -> count(s, "n1", t0, t0 + 40_000) == 5);
+      assertThatThrownBy(() -> count(s, "n1", t0, now)).isInstanceOf(StorageException.class)
+          .hasMessageContaining("answer over 4096 bytes");
+    }
+  }
+
+  @Test
   void query_afterWrites_answersTheWrittenValuesThroughPromql() throws Exception {
     try (RemoteStorage s = open(64 << 20)) {
       write(s, "n1", 0, 300, t0);

@@ -1,6 +1,5 @@
 package syslens.vsphere.client;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -28,6 +27,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.apache.commons.io.input.BoundedInputStream;
 
 /**
  * One vCenter's HTTP side: TLS (system CAs or a pinned certificate), at most
@@ -149,7 +149,11 @@ final class SoapTransport implements AutoCloseable {
       }
       int status = resp.statusCode();
       long remaining = Math.max(1, deadlineNanos - System.nanoTime());
-      try (InputStream body = new LimitedStream(resp.body(), config.maxResponseBytes())) {
+      try (InputStream body = BoundedInputStream.builder().setInputStream(resp.body())
+          .setMaxCount(config.maxResponseBytes() + 1)
+          .setOnMaxCount((limit, count) -> {
+            throw new LimitExceeded();
+          }).get()) {
         ScheduledFuture<?> killer = deadlines.schedule(() -> closeQuietly(body), remaining, TimeUnit.NANOSECONDS);
         try {
           if (status == 502 || status == 503 || status == 504) {
@@ -344,36 +348,5 @@ final class SoapTransport implements AutoCloseable {
 
   private static final class LimitExceeded extends IOException {
     private static final long serialVersionUID = 1L;
-  }
-
-  /** Fails the read once more than {@code limit} bytes came. */
-  private static final class LimitedStream extends FilterInputStream {
-    private long left;
-
-    LimitedStream(InputStream in, long limit) {
-      super(in);
-      this.left = limit;
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0 && --left < 0) {
-        throw new LimitExceeded();
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buf, int off, int len) throws IOException {
-      int n = super.read(buf, off, len);
-      if (n > 0) {
-        left -= n;
-        if (left < 0) {
-          throw new LimitExceeded();
-        }
-      }
-      return n;
-    }
   }
 }

@@ -3,7 +3,6 @@ package syslens.vsphere.inventory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
+import org.apache.commons.io.input.BoundedInputStream;
 
 /**
  * An {@link Inventory} as bytes, to share it between server instances (table {@code
@@ -93,7 +93,13 @@ public final class InventoryCodec {
           + maxCompressed + " compressed)");
     }
     Stored s;
-    try (InputStream in = new Capped(new GZIPInputStream(new ByteArrayInputStream(blob), 64 << 10), maxExpanded)) {
+    try (InputStream in = BoundedInputStream.builder()
+        .setInputStream(new GZIPInputStream(new ByteArrayInputStream(blob), 64 << 10))
+        .setMaxCount(maxExpanded + 1)
+        .setOnMaxCount((limit, count) -> {
+          throw new TooLarge("inventory blob expands past " + maxExpanded + " bytes (expected: at most "
+              + maxExpanded + ")");
+        }).get()) {
       s = JSON.readValue(in, Stored.class);
     } catch (IOException e) {
       TooLarge t = tooLarge(e);
@@ -162,44 +168,6 @@ public final class InventoryCodec {
 
     byte[] toByteArray() {
       return buf.toByteArray();
-    }
-  }
-
-  /** Reads at most {@code max} bytes, then fails. */
-  private static final class Capped extends FilterInputStream {
-    private final long max;
-    private long read;
-
-    Capped(InputStream in, long max) {
-      super(in);
-      this.max = max;
-    }
-
-    private void count(long n) throws TooLarge {
-      if (n > 0 && (read += n) > max) {
-        throw new TooLarge("inventory blob expands past " + max + " bytes (expected: at most " + max + ")");
-      }
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      count(b < 0 ? 0 : 1);
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, len);
-      count(n);
-      return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-      long s = super.skip(n);
-      count(s);
-      return s;
     }
   }
 }
