@@ -239,17 +239,20 @@ final class FleetAgent {
     defined = true;
   }
 
+  private MetricBatch batch(Pending p, boolean define) {
+    return batch(series, p.seq(), p.stampMs(), p.values(), define);
+  }
+
   /**
-   * Round {@code p} as the agent sends it: with each series' labels on a stream's first batch
-   * ({@code define}), with refs alone afterwards.
+   * A round as the agent sends it: value i as series i's sample at {@code stampMs}, with each
+   * series' labels on a stream's first batch ({@code define}), with refs alone afterwards.
    */
-  MetricBatch batch(Pending p, boolean define) {
-    MetricBatch.Builder b = MetricBatch.newBuilder().setSeq(p.seq());
-    double[] v = p.values();
-    for (int i = 0; i < v.length; i++) {
+  static MetricBatch batch(Series[] series, long seq, long stampMs, double[] values, boolean define) {
+    MetricBatch.Builder b = MetricBatch.newBuilder().setSeq(seq);
+    for (int i = 0; i < values.length; i++) {
       Series t = series[i];
       Series.Builder s = define || t.getRef() == 0 ? t.toBuilder() : Series.newBuilder().setRef(t.getRef());
-      b.addSeries(s.addSamples(Sample.newBuilder().setTimestampMs(p.stampMs()).setValue(v[i])));
+      b.addSeries(s.addSamples(Sample.newBuilder().setTimestampMs(stampMs).setValue(values[i])));
     }
     return b.build();
   }
