@@ -196,6 +196,7 @@ final class FleetBench implements Callable<Integer> {
       ackMs.reset();
       long acked0 = samplesAcked.get();
       double cpu0 = s.child.cpuSeconds();
+      double benchCpu0 = benchCpuSeconds();
       long w0 = System.nanoTime();
       long windowNanos = (long) (minutes * 60e9);
       long rssMax = 0;
@@ -212,6 +213,7 @@ final class FleetBench implements Callable<Integer> {
       }
       double secs = (System.nanoTime() - w0) / 1e9;
       double cpu = (s.child.cpuSeconds() - cpu0) / secs * 100;
+      double benchCpu = (benchCpuSeconds() - benchCpu0) / secs * 100;
       prober.stop();
       probeThread.join(10_000);
       json.put("agents_connected", minUp);
@@ -224,6 +226,7 @@ final class FleetBench implements Callable<Integer> {
       json.put("ack_p99_ms", ackMs.quantile(0.99));
       json.put("server_cpu_percent", round(cpu));
       json.put("server_rss_bytes", rssMax);
+      json.put("bench_cpu_percent", round(benchCpu)); // the load generator's own share of the 2 cores
       json.put("rejects", failures.get());
       System.err.printf("bench fleet: %d agents held, %.0f samples/s, collection-to-queryable p50 %d ms p99 %d ms "
           + "(%d probes), ack p50 %d ms p99 %d ms, server CPU %.1f %%, RSS %.0f MiB%n", minUp,
@@ -289,6 +292,12 @@ final class FleetBench implements Callable<Integer> {
     System.err.printf("bench fleet: after a %d s outage, server ready in %.1f s, all %d agents back with every "
         + "buffered batch acked %.1f s after the restart%n", outageMs / 1000, again.startSeconds, fleetAgents.size(),
         recoveryS);
+  }
+
+  /** CPU time of this process (the simulated agents), in seconds. */
+  private static double benchCpuSeconds() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
   }
 
   private void check(long intervalMs) {
