@@ -13,13 +13,18 @@ import syslens.agent.v1.AgentMessage;
 import syslens.agent.v1.AgentServiceGrpc;
 import syslens.agent.v1.Hello;
 import syslens.agent.v1.MetricBatch;
+import syslens.agent.v1.Sample;
+import syslens.agent.v1.Series;
 import syslens.agent.v1.ServerMessage;
 
 /**
  * One simulated agent of {@code bench fleet}, speaking the stream as the real agent does: Hello
  * with the enrollment token the first time and its own credential (from Enrolled) afterwards, one
  * batch per round numbered within a seq epoch, unacknowledged batches kept (bounded, oldest dropped
- * first) and resent in order after a reconnect with capped exponential backoff.
+ * first) and resent in order after a reconnect with capped exponential backoff. A kept round is
+ * its stamp and values alone (~1.6 KB at 200 series, not two built messages of ~20 KB each: at
+ * 10,000 agents with a start-up backlog of tens of rounds each, the messages would not fit this
+ * process's heap); the message is built when it is sent.
  */
 final class FleetAgent {
   /** What the fleet learns from its agents: acks and their latency, drops, stream failures. */
@@ -31,13 +36,19 @@ final class FleetAgent {
     void failed(FleetAgent agent, String why);
   }
 
-  private record Pending(long seq, MetricBatch batch, MetricBatch slim, long stampMs, long samples, long[] sentNanos) {}
+  private record Pending(long seq, long stampMs, double[] values, long[] sentNanos) {
+    long samples() {
+      return values.length;
+    }
+  }
 
   final String nodeId;
   private final String token;
   private final ScheduledExecutorService timer;
   private final Listener listener;
   private final int maxBuffered;
+  /** Each series' labels and ref (1..S); the batch's i-th value belongs to series i. */
+  private final Series[] series;
   private final long epoch = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
   private final ArrayDeque<Pending> unacked = new ArrayDeque<>();
   private ManagedChannel channel;
@@ -51,8 +62,10 @@ final class FleetAgent {
   private long dropped;
   private boolean stopped;
 
-  FleetAgent(String nodeId, String token, ScheduledExecutorService timer, int maxBuffered, Listener listener) {
+  FleetAgent(String nodeId, String token, ScheduledExecutorService timer, int maxBuffered, Series[] series,
+      Listener listener) {
     this.nodeId = requireNonNull(nodeId, "nodeId");
+    this.series = requireNonNull(series, "series");
     this.token = requireNonNull(token, "token");
     this.timer = requireNonNull(timer, "timer");
     this.listener = requireNonNull(listener, "listener");
@@ -83,13 +96,18 @@ final class FleetAgent {
     return dropped;
   }
 
-  /** A round's batch (its seq is set here): kept until acked, sent at once when the stream is up. */
-  synchronized void collected(MetricBatch.Builder batch, long stampMs, long samples) {
+  /**
+   * A round (its seq is set here): value i is series i's sample at {@code stampMs}; kept until
+   * acked, sent at once when the stream is up.
+   */
+  synchronized void collected(long stampMs, double[] values) {
     if (stopped) {
       return;
     }
-    MetricBatch full = batch.setSeq(nextSeq).build();
-    Pending p = new Pending(nextSeq, full, slim(full), stampMs, samples, new long[1]);
+    if (values.length > series.length) {
+      throw new IllegalArgumentException("values: " + values.length + " (expected: <= " + series.length + ")");
+    }
+    Pending p = new Pending(nextSeq, stampMs, values, new long[1]);
     nextSeq++;
     if (unacked.size() >= maxBuffered) {
       unacked.pollFirst();
@@ -217,17 +235,24 @@ final class FleetAgent {
 
   private void send(Pending p) {
     p.sentNanos()[0] = System.nanoTime();
-    out.onNext(AgentMessage.newBuilder().setBatch(defined ? p.slim() : p.batch()).build());
+    out.onNext(AgentMessage.newBuilder().setBatch(batch(p, !defined)).build());
     defined = true;
   }
 
-  /** The batch with each series' ref alone (no labels), what follows the first batch on a stream. */
-  static MetricBatch slim(MetricBatch full) {
-    MetricBatch.Builder b = full.toBuilder();
-    for (int i = 0; i < b.getSeriesCount(); i++) {
-      if (b.getSeries(i).getRef() != 0) {
-        b.getSeriesBuilder(i).clearLabels();
-      }
+  private MetricBatch batch(Pending p, boolean define) {
+    return batch(series, p.seq(), p.stampMs(), p.values(), define);
+  }
+
+  /**
+   * A round as the agent sends it: value i as series i's sample at {@code stampMs}, with each
+   * series' labels on a stream's first batch ({@code define}), with refs alone afterwards.
+   */
+  static MetricBatch batch(Series[] series, long seq, long stampMs, double[] values, boolean define) {
+    MetricBatch.Builder b = MetricBatch.newBuilder().setSeq(seq);
+    for (int i = 0; i < values.length; i++) {
+      Series t = series[i];
+      Series.Builder s = define || t.getRef() == 0 ? t.toBuilder() : Series.newBuilder().setRef(t.getRef());
+      b.addSeries(s.addSamples(Sample.newBuilder().setTimestampMs(stampMs).setValue(values[i])));
     }
     return b.build();
   }

@@ -31,8 +31,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import syslens.agent.v1.Label;
-import syslens.agent.v1.MetricBatch;
-import syslens.agent.v1.Sample;
 import syslens.agent.v1.Series;
 
 /**
@@ -162,9 +160,11 @@ final class FleetBench implements Callable<Integer> {
       // Connect at --connect-rate, then every agent collects on its own phase.
       long t0 = System.nanoTime();
       Series[] templates = templates(fleet);
+      Series[] withProbe = withProbe(templates);
       int probeEvery = Math.max(1, agents / Math.max(1, probes));
       for (int h = 0; h < agents; h++) {
-        FleetAgent a = new FleetAgent(Fleet.hostName(h), token, timer, 720, listener);
+        FleetAgent a = new FleetAgent(Fleet.hostName(h), token, timer, 720, h % probeEvery == 0 ? withProbe : templates,
+            listener);
         fleetAgents.add(a);
         a.connect(chans.get(h % channels));
         long due = t0 + (long) ((h + 1) * 1e9 / connectRate);
@@ -196,6 +196,7 @@ final class FleetBench implements Callable<Integer> {
       ackMs.reset();
       long acked0 = samplesAcked.get();
       double cpu0 = s.child.cpuSeconds();
+      double benchCpu0 = benchCpuSeconds();
       long w0 = System.nanoTime();
       long windowNanos = (long) (minutes * 60e9);
       long rssMax = 0;
@@ -212,6 +213,7 @@ final class FleetBench implements Callable<Integer> {
       }
       double secs = (System.nanoTime() - w0) / 1e9;
       double cpu = (s.child.cpuSeconds() - cpu0) / secs * 100;
+      double benchCpu = (benchCpuSeconds() - benchCpu0) / secs * 100;
       prober.stop();
       probeThread.join(10_000);
       json.put("agents_connected", minUp);
@@ -224,6 +226,7 @@ final class FleetBench implements Callable<Integer> {
       json.put("ack_p99_ms", ackMs.quantile(0.99));
       json.put("server_cpu_percent", round(cpu));
       json.put("server_rss_bytes", rssMax);
+      json.put("bench_cpu_percent", round(benchCpu)); // the load generator's own share of the 2 cores
       json.put("rejects", failures.get());
       System.err.printf("bench fleet: %d agents held, %.0f samples/s, collection-to-queryable p50 %d ms p99 %d ms "
           + "(%d probes), ack p50 %d ms p99 %d ms, server CPU %.1f %%, RSS %.0f MiB%n", minUp,
@@ -291,6 +294,12 @@ final class FleetBench implements Callable<Integer> {
         recoveryS);
   }
 
+  /** CPU time of this process (the simulated agents), in seconds. */
+  private static double benchCpuSeconds() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+  }
+
   private void check(long intervalMs) {
     if (agents < 1 || agents > 100_000) {
       throw new IllegalArgumentException("--agents: " + agents + " (expected: 1..100000)");
@@ -338,6 +347,14 @@ final class FleetBench implements Callable<Integer> {
     return out;
   }
 
+  /** {@code templates} and the probe series (ref S + 1), whose value is its collection time. */
+  static Series[] withProbe(Series[] templates) {
+    Series[] out = java.util.Arrays.copyOf(templates, templates.length + 1);
+    out[templates.length] = Series.newBuilder().setRef(templates.length + 1)
+        .addLabels(Label.newBuilder().setName("__name__").setValue(PROBE)).build();
+    return out;
+  }
+
   /** Rounds of host h on its own phase (FNV-1a of the node id, as the agent), stamped on its grid. */
   static void schedule(ScheduledExecutorService timer, FleetAgent a, Fleet f, Series[] templates, int h,
       boolean probe, long intervalMs) {
@@ -345,20 +362,17 @@ final class FleetBench implements Callable<Integer> {
     long now = System.currentTimeMillis();
     long next = Math.floorDiv(now - phase, intervalMs) * intervalMs + phase + intervalMs;
     long[] round = {0};
-    Series probeTemplate = Series.newBuilder().setRef(templates.length + 1)
-        .addLabels(Label.newBuilder().setName("__name__").setValue(PROBE)).build();
     timer.scheduleAtFixedRate(() -> {
       long stamp = Math.floorDiv(System.currentTimeMillis() - phase, intervalMs) * intervalMs + phase;
       int r = (int) (round[0]++ % f.rounds());
-      MetricBatch.Builder b = MetricBatch.newBuilder();
+      double[] values = new double[templates.length + (probe ? 1 : 0)];
       for (int s = 0; s < templates.length; s++) {
-        b.addSeries(templates[s].toBuilder().addSamples(Sample.newBuilder().setTimestampMs(stamp)
-            .setValue(f.value(h, s, r))));
+        values[s] = f.value(h, s, r);
       }
       if (probe) {
-        b.addSeries(probeTemplate.toBuilder().addSamples(Sample.newBuilder().setTimestampMs(stamp).setValue(stamp)));
+        values[templates.length] = stamp;
       }
-      a.collected(b, stamp, b.getSeriesCount());
+      a.collected(stamp, values);
     }, next - now, intervalMs, TimeUnit.MILLISECONDS);
   }
 

@@ -147,7 +147,7 @@ final class UiBench implements Callable<Integer> {
       Series[] templates = FleetBench.templates(fleet);
       long t0 = System.nanoTime();
       for (int h = 0; h < nodes; h++) {
-        FleetAgent a = new FleetAgent(Fleet.hostName(h), token, timer, 32, listener);
+        FleetAgent a = new FleetAgent(Fleet.hostName(h), token, timer, 32, templates, listener);
         agents.add(a);
         a.connect(chans.get(h % channels));
         long wait = t0 + (long) ((h + 1) * 1e9 / connectRate) - System.nanoTime();

@@ -168,7 +168,12 @@ public final class IngestSession {
         newest = Math.max(newest, t);
       }
       if (rounds != null && k > 0) {
-        rounds.saw(labels, newest);
+        int ref = in.ref(i);
+        if (ref > 0) {
+          rounds.sawRef(ref, labels, newest);
+        } else {
+          rounds.saw(labels, newest);
+        }
       }
     }
     if (up != null && batchTs != Long.MIN_VALUE && batchTs > lastUpTs) {

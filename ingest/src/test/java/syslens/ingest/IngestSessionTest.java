@@ -191,6 +191,33 @@ class IngestSessionTest {
   }
 
   @Test
+  void write_seriesSentByRef_staleWhenMissingFromARound_andAtTheEnd_andARedefinedRefKeepsItsOldSeries() {
+    IngestSession s = agent("n1");
+    java.util.function.Consumer<Batch> send = b -> { // as the agent stream does: define, then write
+      assertThat(s.define(b)).isZero();
+      assertThat(s.write(b).stored()).isTrue();
+    };
+    send.accept(Batch.of().ref(1, l("__name__", "a"), t0, 1).ref(2, l("__name__", "b"), t0, 1)
+        .ref(3, l("__name__", "c"), t0, 1));
+    send.accept(Batch.of().ref(1, l(), t0 + 1000, 2).ref(3, l(), t0 + 1000, 2)); // round 2 lacks b
+    send.accept(Batch.of().ref(1, l(), t0 + 2000, 3).ref(3, l("__name__", "d"), t0 + 2000, 3)); // ref 3 is d now
+    List<double[]> b = samples("b", "n1");
+    assertThat(b).hasSize(2);
+    assertThat((long) b.get(1)[0]).isEqualTo(t0 + 1000);
+    assertThat(StaleMarker.is(b.get(1)[1])).isTrue();
+    send.accept(Batch.of().ref(1, l(), t0 + 3000, 4).ref(3, l(), t0 + 3000, 4)); // round 3 complete: c lacked it
+    List<double[]> c = samples("c", "n1");
+    assertThat(c).hasSize(3);
+    assertThat((long) c.get(2)[0]).isEqualTo(t0 + 2000);
+    assertThat(StaleMarker.is(c.get(2)[1])).isTrue();
+    s.end();
+    assertThat(samples("a", "n1")).hasSize(5);
+    assertThat(StaleMarker.is(samples("a", "n1").get(4)[1])).isTrue();
+    assertThat((long) samples("d", "n1").get(2)[0]).isEqualTo(t0 + 3001);
+    assertThat(StaleMarker.is(samples("d", "n1").get(2)[1])).isTrue();
+  }
+
+  @Test
   void end_marksEverySeriesStaleJustAfterItsNewestSample_andUpGoesToZero() {
     IngestSession s = agent("n1");
     s.write(Batch.of().series(l("__name__", "a"), t0, 1));

@@ -20,7 +20,11 @@ import javax.sql.DataSource;
  * Append-only audit records, each chained to the previous one by SHA-256 over its fields and the
  * previous hash, so a modified, inserted or deleted record breaks the chain at that point.
  * Retention removes only records older than {@link #MIN_RETENTION} (never younger) and keeps the
- * hash the remaining chain starts from. One writer per database: appends are serialized here.
+ * hash the remaining chain starts from. One writer per database: appends are serialized here, and
+ * appends that arrive while one is being written are written together in one transaction (group
+ * commit: thousands of agents enrolling at once each add a record, and one transaction per record
+ * was what bounded enrolment to tens of nodes a second). Each caller still returns only once its
+ * own record is committed, and the chain is computed in the order the records are written.
  */
 public final class AuditLog {
   public static final Duration MIN_RETENTION = Duration.ofDays(366);
@@ -35,10 +39,30 @@ public final class AuditLog {
   /** The outcome of {@link #verify()}: ok, or the first record where the chain breaks. */
   public record Verification(boolean ok, long checked, long firstBadSeq, String problem) {}
 
+  /** Most records written in one transaction. */
+  static final int MAX_GROUP = 256;
+
   private final DataSource db;
   private final Clock clock;
+  /** Held by the one writer (and by {@link #prune}); guards lastSeq and lastHash. */
+  private final java.util.concurrent.locks.ReentrantLock writer = new java.util.concurrent.locks.ReentrantLock();
+  /** Records waiting for the writer, oldest first. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Pending> queue =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private long lastSeq = -1;
   private String lastHash;
+
+  /** One record on its way: its fields (cut), then its entry or why it failed. */
+  private static final class Pending {
+    final Entry fields;
+    Entry written;
+    RuntimeException failed;
+    volatile boolean done;
+
+    Pending(Entry fields) {
+      this.fields = fields;
+    }
+  }
 
   AuditLog(DataSource db, Clock clock) {
     this.db = requireNonNull(db, "db");
@@ -51,37 +75,93 @@ public final class AuditLog {
     return new AuditLog(db, clock);
   }
 
-  /** Appends a record; fields are cut to their column sizes. */
-  public synchronized Entry append(String actor, String action, String target, String source, String detail) {
-    long at = clock.millis();
-    try (Connection c = db.getConnection()) {
-      if (lastHash == null) {
-        loadHead(c);
+  /**
+   * Appends a record (fields cut to their column sizes); returns once it is committed. Records
+   * appended meanwhile by other threads are committed in the same transaction.
+   */
+  public Entry append(String actor, String action, String target, String source, String detail) {
+    Pending p = new Pending(new Entry(-1, 0, cut(actor, 128), cut(action, 64), cut(target, MAX_FIELD),
+        cut(source, 64), cut(detail, MAX_DETAIL), null, null));
+    queue.add(p);
+    writer.lock();
+    try {
+      while (!p.done) {
+        writeQueued(); // ours, and whatever queued behind it
       }
-      long seq = lastSeq + 1;
-      Entry e = new Entry(seq, at, cut(actor, 128), cut(action, 64), cut(target, MAX_FIELD),
-          cut(source, 64), cut(detail, MAX_DETAIL), lastHash, null);
-      String hash = hash(e);
+    } finally {
+      writer.unlock();
+    }
+    if (p.failed != null) {
+      throw p.failed;
+    }
+    return p.written;
+  }
+
+  /** Records waiting to be written (tests). */
+  int queued() {
+    return queue.size();
+  }
+
+  /** Writes up to {@link #MAX_GROUP} queued records in one transaction; with the writer lock held. */
+  private void writeQueued() {
+    List<Pending> group = new ArrayList<>();
+    Pending next;
+    while (group.size() < MAX_GROUP && (next = queue.poll()) != null) {
+      group.add(next);
+    }
+    if (group.isEmpty()) {
+      return;
+    }
+    long seq = lastSeq;
+    String hash = lastHash;
+    long at = clock.millis(); // the time of writing, so records' times never go back along the chain
+    try (Connection c = db.getConnection()) {
+      if (hash == null) {
+        loadHead(c);
+        seq = lastSeq;
+        hash = lastHash;
+      }
+      boolean auto = c.getAutoCommit();
+      c.setAutoCommit(false);
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_log (seq, at_ms, actor, action, "
           + "target, source, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-        ps.setLong(1, seq);
-        ps.setLong(2, at);
-        ps.setString(3, e.actor());
-        ps.setString(4, e.action());
-        ps.setString(5, e.target());
-        ps.setString(6, e.source());
-        ps.setString(7, e.detail());
-        ps.setString(8, e.prevHash());
-        ps.setString(9, hash);
-        ps.executeUpdate();
+        for (Pending p : group) {
+          Entry f = p.fields;
+          Entry e = new Entry(++seq, at, f.actor(), f.action(), f.target(), f.source(), f.detail(), hash, null);
+          hash = hash(e);
+          p.written = new Entry(e.seq(), e.atMs(), e.actor(), e.action(), e.target(), e.source(), e.detail(),
+              e.prevHash(), hash);
+          ps.setLong(1, e.seq());
+          ps.setLong(2, e.atMs());
+          ps.setString(3, e.actor());
+          ps.setString(4, e.action());
+          ps.setString(5, e.target());
+          ps.setString(6, e.source());
+          ps.setString(7, e.detail());
+          ps.setString(8, e.prevHash());
+          ps.setString(9, hash);
+          ps.addBatch();
+        }
+        ps.executeBatch();
+        saveHead(c, seq, hash);
+        c.commit();
+      } catch (SQLException | RuntimeException ex) {
+        c.rollback();
+        throw ex;
+      } finally {
+        c.setAutoCommit(auto);
       }
-      saveHead(c, seq, hash);
       lastSeq = seq;
       lastHash = hash;
-      return new Entry(seq, at, e.actor(), e.action(), e.target(), e.source(), e.detail(), e.prevHash(), hash);
-    } catch (SQLException ex) {
+    } catch (SQLException | RuntimeException ex) {
       lastHash = null; // reload the head next time
-      throw new IllegalStateException("writing audit record " + action + " failed", ex);
+      for (Pending p : group) {
+        p.written = null;
+        p.failed = new IllegalStateException("writing audit record " + p.fields.action() + " failed", ex);
+      }
+    }
+    for (Pending p : group) {
+      p.done = true;
     }
   }
 
@@ -209,11 +289,20 @@ public final class AuditLog {
   }
 
   /** Removes records older than {@code retention} (at least {@link #MIN_RETENTION}); returns how many. */
-  public synchronized int prune(Duration retention) {
+  public int prune(Duration retention) {
     if (retention.compareTo(MIN_RETENTION) < 0) {
       throw new IllegalArgumentException("retention: " + retention.toDays() + " days (expected: >= "
           + MIN_RETENTION.toDays() + ")");
     }
+    writer.lock();
+    try {
+      return pruneLocked(retention);
+    } finally {
+      writer.unlock();
+    }
+  }
+
+  private int pruneLocked(Duration retention) {
     long cutoff = clock.millis() - retention.toMillis();
     try (Connection c = db.getConnection()) {
       c.setAutoCommit(false);

@@ -95,7 +95,13 @@ public final class NodeIdentities {
   private final boolean requireCertificates;
   /** Serializes the admissions of one node id (two enrolments of one id cannot both win). */
   private final Object[] admitLocks = new Object[64];
-  private final java.util.concurrent.Semaphore admitting = new java.util.concurrent.Semaphore(4);
+  /**
+   * Admissions at once. Each holds a pooled metadata connection (16 in the server) and its audit
+   * record needs the audit writer's one more (records of concurrent admissions are written in one
+   * transaction), so 8 leave connections for the registry, sequences and the API.
+   */
+  static final int MAX_ADMITTING = 8;
+  private final java.util.concurrent.Semaphore admitting = new java.util.concurrent.Semaphore(MAX_ADMITTING);
   private final List<java.util.function.Consumer<String>> revokedListeners =
       new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<java.util.function.BiConsumer<String, String>> certificateListeners =
@@ -142,8 +148,8 @@ public final class NodeIdentities {
     requireNonNull(a, "attempt");
     // Per node id, not one lock for all: 10,000 agents reconnecting after a server restart check
     // their credentials in parallel (one lock: ~15 Hellos/s on the 2-core bench machine).
-    // At most a few at once: each holds a pooled connection and may need a second one for the
-    // audit entry; thousands of Hellos at once would otherwise take every connection of the pool
+    // At most a few at once: each holds a pooled connection and may need the audit writer's for
+    // its entry; thousands of Hellos at once would otherwise take every connection of the pool
     // and wait for one another until the pool's login timeout.
     admitting.acquireUninterruptibly();
     try {

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -118,9 +117,7 @@ class AgentEnrollmentRaceTest {
    * The server side of a call whose agent is gone: alive for the first {@code aliveChecks} checks,
    * cancelled after; records what the server sends.
    */
-  static final class GoneCall extends ServerCallStreamObserver<ServerMessage> {
-    final List<ServerMessage> sent = new CopyOnWriteArrayList<>();
-    final CompletableFuture<Void> ended = new CompletableFuture<>();
+  static final class GoneCall extends syslens.server.ingest.TestServerCall<ServerMessage> {
     final AtomicInteger checks = new AtomicInteger();
     private final int aliveChecks;
 
@@ -135,47 +132,6 @@ class AgentEnrollmentRaceTest {
     @Override
     public boolean isCancelled() {
       return checks.incrementAndGet() > aliveChecks;
-    }
-
-    @Override
-    public void setOnCancelHandler(Runnable onCancelHandler) {}
-
-    @Override
-    public void setCompression(String compression) {}
-
-    @Override
-    public boolean isReady() {
-      return true;
-    }
-
-    @Override
-    public void setOnReadyHandler(Runnable onReadyHandler) {}
-
-    @Override
-    public void disableAutoInboundFlowControl() {}
-
-    @Override
-    public void disableAutoRequest() {}
-
-    @Override
-    public void request(int count) {}
-
-    @Override
-    public void setMessageCompression(boolean enable) {}
-
-    @Override
-    public void onNext(ServerMessage value) {
-      sent.add(value);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      ended.complete(null);
-    }
-
-    @Override
-    public void onCompleted() {
-      ended.complete(null);
     }
   }
 }
