@@ -124,11 +124,17 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
     ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
     Stream stream = new Stream(out, ctx == null ? "unknown" : ctx.clientAddress().getHostAddress(),
         ctx == null ? null : AgentCa.presented(ctx.sslSession()));
+    StreamInbox<AgentMessage> inbox = StreamInbox.wrap(stream, out, streamExecutor, gate);
     if (ctx != null) {
-      ctx.eventLoop().schedule(() -> streamExecutor.execute(stream::helloDeadline), HELLO_DEADLINE.toMillis(),
-          TimeUnit.MILLISECONDS);
+      // Only a stream on which nothing came: a Hello that arrived and waits for its handler (a
+      // reconnect storm of thousands) is the server's delay, not the agent's; the handler answers it.
+      ctx.eventLoop().schedule(() -> {
+        if (!inbox.received()) {
+          streamExecutor.execute(stream::helloDeadline);
+        }
+      }, HELLO_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
     }
-    return StreamInbox.wrap(stream, out, streamExecutor, gate);
+    return inbox;
   }
 
   /** Where each node's configuration comes from (sent after Hello and by {@link #pushConfig}). */

@@ -38,6 +38,8 @@ final class StreamInbox<T> implements StreamObserver<T> {
   /** The gate released this stream and keeps a slot for its next message. */
   final AtomicBoolean reserved = new AtomicBoolean();
   volatile boolean ended;
+  /** A message has come in on this stream (it may still wait for its handler). */
+  private volatile boolean received;
 
   private StreamInbox(StreamObserver<T> handler, ServerCallStreamObserver<?> call, Executor executor, Gate gate) {
     this.handler = handler;
@@ -145,8 +147,17 @@ final class StreamInbox<T> implements StreamObserver<T> {
     return inbox;
   }
 
+  /**
+   * True once any message came in, handled or not: a deadline for the first message must not count
+   * the time the message waited for its handler (thousands of Hellos at once after a restart).
+   */
+  boolean received() {
+    return received;
+  }
+
   @Override
   public void onNext(T value) {
+    received = true;
     gate.arrived(this);
     submit(() -> {
       try {

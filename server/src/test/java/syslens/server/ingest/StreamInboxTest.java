@@ -70,6 +70,16 @@ class StreamInboxTest {
   }
 
   @Test
+  void received_trueOnceAMessageCame_evenBeforeItsHandlerRuns() {
+    java.util.List<Runnable> pending = new java.util.ArrayList<>();
+    StreamInbox<String> s = StreamInbox.wrap(new Handler(), new Call(), pending::add, new StreamInbox.Gate(8));
+    assertThat(s.received()).isFalse();
+    s.onNext("hello"); // queued: the executor has not run it
+    assertThat(pending).hasSize(1);
+    assertThat(s.received()).as("the hello deadline must not close this stream").isTrue();
+  }
+
+  @Test
   void gate_withRoom_asksForTheNextMessageAtOnce() {
     StreamInbox.Gate gate = new StreamInbox.Gate(8);
     Call call = new Call();
