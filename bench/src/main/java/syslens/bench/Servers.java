@@ -108,7 +108,9 @@ final class Servers {
     static String compact(Launch launch, Path data) throws Exception {
       List<String> cmd = new ArrayList<>();
       cmd.add(launch.java().toString());
-      cmd.addAll(launch.jvmOpts());
+      // Never records the server's AOT cache: with -XX:AOTCacheOutput this one-off command would
+      // replace the cache the servers recorded with one trained on compaction only.
+      cmd.addAll(launch.jvmOptsNow().stream().filter(o -> !o.startsWith("-XX:AOTCacheOutput=")).toList());
       cmd.addAll(List.of("-jar", launch.jar().toString(), "admin", "compact", "--data", data.toString()));
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

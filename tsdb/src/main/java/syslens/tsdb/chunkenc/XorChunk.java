@@ -14,14 +14,14 @@ import syslens.storage.SampleIterator;
  * bit-exactly (NaN payloads such as Prometheus' stale marker survive).
  *
  * <p>Not thread-safe: the owner serializes {@link #append} and copies {@link #bytes()} for readers.
+ * The bit stream is the object itself (it extends {@link BitWriter}) and the newest timestamp is
+ * the largest: a head's open chunk per series is one object of 64 bytes, not two of 96.
  */
-public final class XorChunk {
+public final class XorChunk extends BitWriter {
   /** Samples per chunk the count header can hold. */
   public static final int MAX_SAMPLES = 0xffff;
   static final int HEADER_BYTES = 2;
 
-  /** Starts small: the open chunk of each head series holds this buffer (docs/benchmarks.md). */
-  private final BitWriter out = new BitWriter(32);
   private int count;
   private long t;
   private long tDelta;
@@ -29,48 +29,49 @@ public final class XorChunk {
   private int leading = 0xff;
   private int trailing;
   private long minTime = Long.MAX_VALUE;
-  private long maxTime = Long.MIN_VALUE;
 
   private XorChunk() {
-    out.writeBits(0, 16);
+    // Starts small: the open chunk of each head series holds this buffer (docs/benchmarks.md).
+    super(32);
+    writeBits(0, 16);
   }
 
   public static XorChunk create() {
     return new XorChunk();
   }
 
-  /** Appends one sample. */
+  /** Appends one sample; timestamps must increase ({@link #maxTime()} is the newest one). */
   public void append(long ts, double value) {
     if (count == MAX_SAMPLES) {
       throw new IllegalStateException("chunk: " + count + " samples (expected: < " + MAX_SAMPLES + ")");
     }
     long bits = Double.doubleToRawLongBits(value);
     if (count == 0) {
-      writeVarint(out, ts);
-      out.writeBits(bits, 64);
+      writeVarint(this, ts);
+      writeBits(bits, 64);
       tDelta = 0;
     } else if (count == 1) {
       long delta = ts - t;
-      writeUvarint(out, delta);
+      writeUvarint(this, delta);
       writeValue(bits);
       tDelta = delta;
     } else {
       long delta = ts - t;
       long dod = delta - tDelta;
       if (dod == 0) {
-        out.writeBits(0, 1);
+        writeBits(0, 1);
       } else if (bitRange(dod, 14)) {
-        out.writeBits(0b10, 2);
-        out.writeBits(dod, 14);
+        writeBits(0b10, 2);
+        writeBits(dod, 14);
       } else if (bitRange(dod, 17)) {
-        out.writeBits(0b110, 3);
-        out.writeBits(dod, 17);
+        writeBits(0b110, 3);
+        writeBits(dod, 17);
       } else if (bitRange(dod, 20)) {
-        out.writeBits(0b1110, 4);
-        out.writeBits(dod, 20);
+        writeBits(0b1110, 4);
+        writeBits(dod, 20);
       } else {
-        out.writeBits(0b1111, 4);
-        out.writeBits(dod, 64);
+        writeBits(0b1111, 4);
+        writeBits(dod, 64);
       }
       writeValue(bits);
       tDelta = delta;
@@ -79,32 +80,31 @@ public final class XorChunk {
     vBits = bits;
     count++;
     minTime = Math.min(minTime, ts);
-    maxTime = Math.max(maxTime, ts);
-    out.setByte(0, count >>> 8);
-    out.setByte(1, count);
+    setByte(0, count >>> 8);
+    setByte(1, count);
   }
 
   private void writeValue(long bits) {
     long delta = bits ^ vBits;
     if (delta == 0) {
-      out.writeBits(0, 1);
+      writeBits(0, 1);
       return;
     }
-    out.writeBits(1, 1);
+    writeBits(1, 1);
     int newLeading = Math.min(Long.numberOfLeadingZeros(delta), 31);
     int newTrailing = Long.numberOfTrailingZeros(delta);
     if (leading != 0xff && newLeading >= leading && newTrailing >= trailing) {
-      out.writeBits(0, 1);
-      out.writeBits(delta >>> trailing, 64 - leading - trailing);
+      writeBits(0, 1);
+      writeBits(delta >>> trailing, 64 - leading - trailing);
       return;
     }
     leading = newLeading;
     trailing = newTrailing;
-    out.writeBits(1, 1);
-    out.writeBits(newLeading, 5);
+    writeBits(1, 1);
+    writeBits(newLeading, 5);
     int sigbits = 64 - newLeading - newTrailing;
-    out.writeBits(sigbits & 0x3f, 6); // 64 is written as 0
-    out.writeBits(delta >>> newTrailing, sigbits);
+    writeBits(sigbits & 0x3f, 6); // 64 is written as 0
+    writeBits(delta >>> newTrailing, sigbits);
   }
 
   /** Whether x fits the n-bit bucket: -(2^(n-1) - 1) <= x <= 2^(n-1), as in Prometheus. */
@@ -122,9 +122,9 @@ public final class XorChunk {
     return minTime;
   }
 
-  /** Largest timestamp appended, or Long.MIN_VALUE when empty. */
+  /** Newest (largest: samples are appended in time order) timestamp, or Long.MIN_VALUE when empty. */
   public long maxTime() {
-    return maxTime;
+    return count == 0 ? Long.MIN_VALUE : t;
   }
 
   /** The newest sample's timestamp; only meaningful when {@link #numSamples()} > 0. */
@@ -137,13 +137,15 @@ public final class XorChunk {
     return vBits;
   }
 
+  @Override
   public int byteLength() {
-    return out.byteLength();
+    return super.byteLength();
   }
 
   /** A copy of the encoded chunk (header + bit stream). */
+  @Override
   public byte[] bytes() {
-    return out.bytes();
+    return super.bytes();
   }
 
   /** An iterator over a snapshot of this chunk. */

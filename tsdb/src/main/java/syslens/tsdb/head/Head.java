@@ -243,7 +243,7 @@ public final class Head {
         return null;
       }
     }
-    MemSeries s = new MemSeries(0, labels, opts.chunkSize(), opts.chunkRange());
+    MemSeries s = new MemSeries(0, labels, opts);
     s.source = source;
     s.reservation = true;
     return s;
@@ -275,7 +275,7 @@ public final class Head {
       return existing;
     }
     // One copy of each label string for all series (most values repeat across hosts).
-    MemSeries r = new MemSeries(0, s.labels().interned(), opts.chunkSize(), opts.chunkRange());
+    MemSeries r = new MemSeries(0, s.labels().interned(), opts);
     r.source = s.ref() == 0 ? s.source : null;
     r.assignRef(nextRef++);
     register(r);
@@ -307,7 +307,7 @@ public final class Head {
     if (existing != null || byRef.get(ref) != null) {
       return existing != null && existing.ref() == ref;
     }
-    MemSeries s = new MemSeries(ref, labels.interned(), opts.chunkSize(), opts.chunkRange());
+    MemSeries s = new MemSeries(ref, labels.interned(), opts);
     register(s);
     s.logged = true;
     maybeEmpty++;
@@ -355,7 +355,7 @@ public final class Head {
     Labels[] labels = new Labels[sorted.length];
     int n = 0;
     for (Checkpoint.SeriesState state : sorted) {
-      MemSeries s = new MemSeries(state.ref(), state.labels(), opts.chunkSize(), opts.chunkRange());
+      MemSeries s = new MemSeries(state.ref(), state.labels(), opts);
       s.head = this;
       if (byRef.putIfAbsent(s) != null) {
         continue; // a ref or labels clash in a damaged file: the first one wins, as in WAL replay

@@ -27,14 +27,14 @@ public final class MemSeries {
   private static final ChunkMeta[] NO_CHUNKS = new ChunkMeta[0];
 
   private final Labels labels;
-  private final int chunkSize;
-  private final long chunkRange;
+  /** The head's options (chunk size and range): one shared reference, not two fields per series. */
+  private final HeadOptions opts;
   /** Set once when the head registers the series; 0 while it is a new series staged by an appender. */
   private long ref;
   /** Closed in-order chunks, oldest first, exactly sized (a series holds a handful). */
   private ChunkMeta[] closed = NO_CHUNKS;
+  /** The open chunk; it ends at the chunk range boundary after its first sample ({@link #rangeEnd}). */
   private XorChunk open;
-  private long openEnd;
   private volatile long minTime = Long.MAX_VALUE;
   private volatile long maxTime = Long.MIN_VALUE;
   private long lastValueBits;
@@ -61,11 +61,10 @@ public final class MemSeries {
   /** The head that registered it (null while staged): what a labels memo is checked against. */
   Head head;
 
-  MemSeries(long ref, Labels labels, int chunkSize, long chunkRange) {
+  MemSeries(long ref, Labels labels, HeadOptions opts) {
     this.ref = ref;
     this.labels = labels;
-    this.chunkSize = chunkSize;
-    this.chunkRange = chunkRange;
+    this.opts = opts;
   }
 
   public long ref() {
@@ -222,11 +221,9 @@ public final class MemSeries {
   synchronized void append(long t, double v) {
     if (open == null) {
       open = XorChunk.create();
-      openEnd = rangeEnd(t);
-    } else if (open.numSamples() >= chunkSize || t >= openEnd) {
+    } else if (open.numSamples() >= opts.chunkSize() || t >= rangeEnd(open.minTime())) {
       closed = with(closed, new ChunkMeta(open.minTime(), open.maxTime(), open.bytes()));
       open = XorChunk.create();
-      openEnd = rangeEnd(t);
     }
     open.append(t, v);
     lastValueBits = Double.doubleToRawLongBits(v);
@@ -260,7 +257,7 @@ public final class MemSeries {
     oooT[at] = t;
     oooV[at] = v;
     oooN++;
-    if (oooN >= chunkSize) {
+    if (oooN >= opts.chunkSize()) {
       oooClosed = with(oooClosed, encode(oooT, oooV, oooN));
       oooN = 0;
     }
@@ -301,6 +298,7 @@ public final class MemSeries {
   }
 
   private long rangeEnd(long t) {
+    long chunkRange = opts.chunkRange();
     long start = Math.floorDiv(t, chunkRange) * chunkRange;
     return start > Long.MAX_VALUE - chunkRange ? Long.MAX_VALUE : start + chunkRange;
   }
