@@ -38,6 +38,11 @@ public final class Matcher {
    * does); else null.
    */
   private final java.util.Set<String> literals;
+  /**
+   * For a regex of literals, {@code literal.*} and {@code literal[class]} alternatives
+   * ({@code e.*|lo}, {@code host-0000[0-4]}): matched without the regex engine; else null.
+   */
+  private final SimpleRegex simple;
   /** For any other regex: a literal every match starts with ("" when none), checked first. */
   private final String prefix;
 
@@ -47,11 +52,12 @@ public final class Matcher {
     this.value = value;
     this.pattern = pattern;
     this.literals = pattern == null ? null : literalAlternatives(value);
-    this.prefix = pattern == null || literals != null ? "" : literalPrefix(value);
+    this.simple = pattern == null || literals != null ? null : SimpleRegex.parse(value);
+    this.prefix = pattern == null || literals != null || simple != null ? "" : literalPrefix(value);
   }
 
   /** Characters that stand for themselves in RE2 syntax outside a class (conservatively few). */
-  private static boolean plain(char c) {
+  static boolean plain(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-'
         || c == ':' || c == '/' || c == ' ' || c == ',' || c == '=' || c == '@' || c == '%' || c == '#' || c == '!'
         || c == '~' || c == '<' || c == '>' || c == ';' || c == '&' || c == '\'' || c == '"';
@@ -93,6 +99,9 @@ public final class Matcher {
   private boolean regexMatches(String v) {
     if (literals != null) {
       return literals.contains(v);
+    }
+    if (simple != null) {
+      return simple.matches(v);
     }
     return v.startsWith(prefix) && pattern.matcher(v).matches();
   }

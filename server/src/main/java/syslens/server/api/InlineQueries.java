@@ -7,6 +7,7 @@ import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import syslens.query.parser.QueryShape;
 
 /**
  * Which queries are small enough to evaluate on the event loop that received them, skipping the
@@ -112,54 +113,9 @@ public final class InlineQueries {
   /**
    * The query with the string value after each {@code =} or {@code !=} replaced by {@code ""}
    * (regex values, function arguments and everything else kept): {@code up{instance="a"}} and
-   * {@code up{instance="b"}} share the shape {@code up{instance=""}}.
+   * {@code up{instance="b"}} share the shape {@code up{instance=""}} ({@link QueryShape}).
    */
   static String shape(String q) {
-    StringBuilder out = new StringBuilder(q.length());
-    int i = 0;
-    int n = q.length();
-    while (i < n) {
-      char c = q.charAt(i);
-      if (c != '"' && c != '\'' && c != '`') {
-        out.append(c);
-        i++;
-        continue;
-      }
-      int end = stringEnd(q, i);
-      if (afterEquality(out)) {
-        out.append(c).append(c);
-      } else {
-        out.append(q, i, end);
-      }
-      i = end;
-    }
-    return out.toString();
-  }
-
-  /** The index after the string literal starting at {@code start} (or the end of the text). */
-  private static int stringEnd(String q, int start) {
-    char quote = q.charAt(start);
-    int i = start + 1;
-    while (i < q.length()) {
-      char c = q.charAt(i);
-      if (c == '\\' && quote != '`') {
-        i += 2;
-        continue;
-      }
-      i++;
-      if (c == quote) {
-        break;
-      }
-    }
-    return Math.min(i, q.length());
-  }
-
-  /** True when the text so far ends with {@code =} or {@code !=} (then spaces), not {@code =~}/{@code !~}. */
-  private static boolean afterEquality(CharSequence s) {
-    int i = s.length() - 1;
-    while (i >= 0 && Character.isWhitespace(s.charAt(i))) {
-      i--;
-    }
-    return i >= 0 && s.charAt(i) == '=';
+    return QueryShape.of(q).text();
   }
 }

@@ -10,12 +10,11 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import syslens.query.Engine;
 import syslens.query.QueryException;
 import syslens.query.parser.Expr;
 import syslens.query.parser.ExprFormat;
+import syslens.query.parser.ParseCache;
 
 /**
  * {@code /api/v1/query} and {@code /api/v1/query_range}: Prometheus' parameters (GET query string
@@ -25,9 +24,10 @@ import syslens.query.parser.ExprFormat;
 public final class QueryApi {
   static final int MAX_QUERY_LENGTH = 16 * 1024;
   /**
-   * Parsed queries remembered (dashboards and Grafana send the same few again at every refresh);
-   * the syntax tree is immutable, so one tree serves concurrent queries. Only queries of at most
-   * {@link #MAX_PARSED_LENGTH} chars; beyond {@code MAX_PARSED} of them the memory starts afresh.
+   * Parsed queries remembered by text and by shape (dashboards and Grafana send the same few again
+   * at every refresh, one panel per host differing only in its matcher values): {@link ParseCache}.
+   * Only queries of at most {@link #MAX_PARSED_LENGTH} chars; beyond {@code MAX_PARSED} of them
+   * the memory starts afresh.
    */
   static final int MAX_PARSED = 1024;
   static final int MAX_PARSED_LENGTH = 1024;
@@ -38,7 +38,7 @@ public final class QueryApi {
   private final QueryExecutor queries;
   private final Clock clock;
   private final BiFunction<ServiceRequestContext, Engine, Engine> scope;
-  private final Map<String, Expr> parsed = new ConcurrentHashMap<>();
+  private final ParseCache parsed = ParseCache.create(MAX_PARSED, MAX_PARSED_LENGTH);
   private final InlineQueries inline;
   private final Engine inlineEngine;
 
@@ -193,22 +193,10 @@ public final class QueryApi {
     if (q.length() > MAX_QUERY_LENGTH) {
       throw new IllegalArgumentException(prefix + q.length() + " chars (expected: <= " + MAX_QUERY_LENGTH + ")");
     }
-    Expr known = parsed.get(q);
-    if (known != null) {
-      return known;
-    }
-    Expr e;
     try {
-      e = Engine.parse(q);
+      return parsed.parse(q);
     } catch (QueryException ex) {
       throw new QueryException(ex.kind(), prefix + ex.getMessage(), ex);
     }
-    if (q.length() <= MAX_PARSED_LENGTH) {
-      if (parsed.size() >= MAX_PARSED) {
-        parsed.clear();
-      }
-      parsed.put(q, e);
-    }
-    return e;
   }
 }

@@ -130,15 +130,16 @@ final class Postings {
         }
       }
       for (Matcher m : others) {
-        long[] p = matching(m, true);
-        result = result == null ? p : intersect(result, p);
+        // Once some refs are known, each matching value's list is intersected with them in place
+        // (no copy of a long list, such as a device's over the whole fleet, to union first).
+        result = matching(m, true, result);
         if (result.length == 0) {
           return result;
         }
       }
       for (Matcher m : negative) {
         // Series pass when their value matches or they lack the label: drop the non-matching values.
-        result = subtract(result, matching(m, false));
+        result = subtract(result, matching(m, false, null));
       }
       return result;
     } finally {
@@ -146,15 +147,18 @@ final class Postings {
     }
   }
 
-  /** Union of the postings of values of m's label for which m.matches(v) == want. */
-  private long[] matching(Matcher m, boolean want) {
+  /**
+   * Union of the postings of values of m's label for which m.matches(v) == want; when
+   * {@code within} (sorted) is not null, only the refs in it.
+   */
+  private long[] matching(Matcher m, boolean want, long[] within) {
     TreeMap<String, RefList> values = index.get(m.name());
     if (values == null) {
       return new long[0];
     }
     if (want && m.type() == Matcher.Type.EQUAL) {
       RefList l = values.get(m.value());
-      return l == null ? new long[0] : l.copy();
+      return l == null ? new long[0] : within != null ? intersect(within, l) : l.copy();
     }
     List<long[]> lists = new ArrayList<>();
     int checked = 0;
@@ -165,7 +169,15 @@ final class Postings {
             + " values of label " + m.name());
       }
       if (m.matches(e.getKey()) == want) {
-        lists.add(e.getValue().copy());
+        RefList l = e.getValue();
+        if (within == null) {
+          lists.add(l.copy());
+        } else {
+          long[] part = intersect(within, l);
+          if (part.length > 0) {
+            lists.add(part);
+          }
+        }
       }
     }
     return union(lists);
@@ -196,6 +208,12 @@ final class Postings {
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /** The refs of sorted {@code within} in {@code l}, searching the longer of the two. */
+  private static long[] intersect(long[] within, RefList l) {
+    return (long) l.size * 8 < within.length ? intersect(l.copy(), within, within.length)
+        : intersect(within, l.refs, l.size);
   }
 
   static long[] intersect(long[] a, long[] b) {

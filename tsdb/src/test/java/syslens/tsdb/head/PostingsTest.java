@@ -71,6 +71,45 @@ class PostingsTest {
     assertThat(p.select(List.of(Matcher.equal("instance", "h7"), Matcher.equal("mode", "nice")))).isEmpty();
   }
 
+  /**
+   * Regex and != matchers after an equal one (intersected value by value with the refs already
+   * selected, the short or the long side searched) and alone: the refs a filter over every series
+   * gives, for random fleets and matcher sets.
+   */
+  @Test
+  void select_regexAfterEqual_sameAsFilteringEverySeries() {
+    Random r = new Random(11);
+    for (int round = 0; round < 100; round++) {
+      Postings p = new Postings();
+      List<Labels> all = new java.util.ArrayList<>();
+      int hosts = 1 + r.nextInt(200);
+      for (int h = 0; h < hosts; h++) {
+        for (String name : List.of("rx", "tx", "cpu")) {
+          for (String dev : List.of("eth0", "eth1", "lo", "docker0")) {
+            if (r.nextInt(4) > 0) {
+              Labels l = Labels.of("__name__", name, "device", dev, "instance", "host-" + h);
+              p.add(all.size(), l);
+              all.add(l);
+            }
+          }
+        }
+      }
+      List<Matcher> pool = List.of(Matcher.equal("__name__", "rx"), Matcher.equal("device", "lo"),
+          Matcher.regex("device", "e.*|lo"), Matcher.regex("instance", "host-[0-4]"), Matcher.regex("instance", "host-1.*"),
+          Matcher.notEqual("device", "eth1"), Matcher.notRegex("instance", "host-2.*"), Matcher.regex("device", "x.*"));
+      List<Matcher> ms = new java.util.ArrayList<>();
+      ms.add(pool.get(r.nextInt(2)));
+      for (Matcher m : pool) {
+        if (r.nextBoolean() && !ms.contains(m)) {
+          ms.add(m);
+        }
+      }
+      long[] expected = java.util.stream.IntStream.range(0, all.size())
+          .filter(i -> ms.stream().allMatch(m -> m.matches(all.get(i)))).asLongStream().toArray();
+      assertThat(p.select(ms)).as("%s", ms).containsExactly(expected);
+    }
+  }
+
   private static long[] sortedDistinct(Random r, int n, int bound) {
     return r.longs(n, 0, bound).sorted().distinct().toArray();
   }
