@@ -103,7 +103,9 @@ if [ -n "$ca_file" ]; then run install -m 0644 "$ca_file" "$etc/ca.crt"; fi
   if [ -n "$node_id" ]; then echo "--node-id"; echo "$node_id"; fi
   for l in ${labels[@]+"${labels[@]}"}; do echo "--label"; echo "$l"; done
 } | write "$etc/agent.args" 0644
-sed "s#@JAVA@#$java#" "$here/syslens-agent.service" | write "$root/etc/systemd/system/syslens-agent.service" 0644
+# ServiceThreadCleanupInterval was measured on Java 25; an older JVM might not know it and would not start.
+sed -e "s#@JAVA@#$java#" -e "$([ "${major:-25}" -ge 25 ] || echo 's# -XX:ServiceThreadCleanupInterval=10000##')" \
+  "$here/syslens-agent.service" | write "$root/etc/systemd/system/syslens-agent.service" 0644
 if [ -z "$root" ]; then
   run chgrp "$user" "$etc/token"
   run systemctl daemon-reload

@@ -463,7 +463,7 @@ public final class Agent implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private Path procRoot = Path.of("/proc");
     private Path sysRoot = Path.of("/sys");
-    private Duration heartbeat = Duration.ofSeconds(5);
+    private Duration heartbeat = Duration.ofSeconds(10);
     private Duration backoffInitial = Duration.ofSeconds(1);
     private Duration backoffMax = Duration.ofSeconds(60);
     private int maxBufferedBatches;
@@ -607,7 +607,11 @@ public final class Agent implements AutoCloseable {
       return this;
     }
 
-    /** Heartbeat period; default 5 s. */
+    /**
+     * Heartbeat period; default 10 s. A tick sends no heartbeat when a batch went since the last
+     * one (at the default 10 s interval: none while data flows); the server counts a node offline
+     * after at least 30 s of silence.
+     */
     public Builder heartbeatInterval(Duration heartbeat) {
       this.heartbeat = requireNonNull(heartbeat, "heartbeat");
       return this;

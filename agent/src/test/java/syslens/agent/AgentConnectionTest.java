@@ -300,6 +300,18 @@ class AgentConnectionTest {
   }
 
   @Test
+  void heartbeat_whileBatchesFlow_notSent() throws Exception {
+    TestAgentServer server = server(serverCert, 0);
+    started(agent(server).caFile(ca.writeCaPem(tmp)).interval(Duration.ofMillis(100))
+        .heartbeatInterval(Duration.ofMillis(1000)));
+
+    // 30 batches, ~3 heartbeat ticks: each tick finds a batch sent since the last one. At most
+    // one may go, a tick between the Hello and the stream's first batch.
+    await().atMost(WAIT).until(() -> server.batches.size() >= 30);
+    assertThat(server.heartbeats.get()).isLessThanOrEqualTo(1);
+  }
+
+  @Test
   void bigRound_splitIntoBatchesOfAtMost2000Series() throws Exception {
     TestAgentServer server = server(serverCert, 0);
     List<Metric> many = new ArrayList<>();

@@ -182,7 +182,8 @@ final class AgentBench implements Callable<Integer> {
 
   private static int agentSeries(Servers.SysLens server) throws Exception {
     String q = URLEncoder.encode("count({node=\"" + NODE_ID + "\"})", StandardCharsets.UTF_8);
-    JsonNode r = PromApi.JSON.readTree(server.api.get("/api/v1/query?query=" + q, Duration.ofSeconds(30)));
+    // A fresh login: the bench's first token has expired after a run of 10 minutes or more.
+    JsonNode r = PromApi.JSON.readTree(server.freshApi().get("/api/v1/query?query=" + q, Duration.ofSeconds(30)));
     JsonNode result = r.path("data").path("result");
     return result.isEmpty() ? 0 : (int) Double.parseDouble(result.get(0).path("value").get(1).asText());
   }

@@ -94,11 +94,20 @@ final class Servers {
       PromApi plain = new PromApi(base, null, null);
       plain.awaitOk("/readyz", c, START_TIMEOUT);
       double started = (System.nanoTime() - t0) / 1e9;
+      return new SysLens(c, data, login(plain), plain, started, launch);
+    }
+
+    /** The API as admin with a new access token (one lives 10 minutes: longer runs log in again). */
+    PromApi freshApi() throws Exception {
+      return login(plain);
+    }
+
+    private static PromApi login(PromApi plain) throws Exception {
       String body = plain.post("/api/v1/auth/login", "application/json",
           ("{\"username\":\"admin\",\"password\":\"" + PASSWORD + "\"}").getBytes(StandardCharsets.UTF_8),
           Duration.ofSeconds(30));
       String token = PromApi.JSON.readTree(body).path("token").asText();
-      return new SysLens(c, data, new PromApi(base, token, null), plain, started, launch);
+      return new PromApi(plain.base(), token, null);
     }
 
     /**

@@ -2,7 +2,7 @@ package syslens.agent.collect;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -26,18 +26,24 @@ public record Metric(String name, List<String> labels, double value) {
       throw new IllegalArgumentException(
           "labelPairs: " + labelPairs.length + " strings (expected: an even number)");
     }
-    List<String[]> pairs = new ArrayList<>(labelPairs.length / 2);
-    for (int i = 0; i < labelPairs.length; i += 2) {
-      pairs.add(new String[] {requireNonNull(labelPairs[i], "label name"),
-          requireNonNull(labelPairs[i + 1], "label value")});
+    // Pairs sorted by name in a copy (callers may reuse their array), by insertion: a reading has
+    // a handful of labels, and this runs for every reading of every round.
+    String[] flat = labelPairs.clone();
+    for (int i = 0; i < flat.length; i += 2) {
+      requireNonNull(flat[i], "label name");
+      requireNonNull(flat[i + 1], "label value");
+      String n = flat[i];
+      String v = flat[i + 1];
+      int j = i - 2;
+      while (j >= 0 && flat[j].compareTo(n) > 0) {
+        flat[j + 2] = flat[j];
+        flat[j + 3] = flat[j + 1];
+        j -= 2;
+      }
+      flat[j + 2] = n;
+      flat[j + 3] = v;
     }
-    pairs.sort((a, b) -> a[0].compareTo(b[0]));
-    List<String> flat = new ArrayList<>(labelPairs.length);
-    for (String[] p : pairs) {
-      flat.add(p[0]);
-      flat.add(p[1]);
-    }
-    return new Metric(name, flat, value);
+    return new Metric(name, Arrays.asList(flat), value);
   }
 
   /** The label value for {@code labelName}, or null. */

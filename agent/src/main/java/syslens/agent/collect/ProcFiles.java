@@ -58,10 +58,41 @@ final class ProcFiles {
     return s.substring(0, end);
   }
 
-  /** Splits on runs of spaces and tabs, ignoring leading/trailing whitespace. */
+  private static final String[] NO_FIELDS = {};
+
+  /**
+   * Splits on runs of spaces and tabs, ignoring leading/trailing whitespace: {@code
+   * strip().split("[ \t]+")} by hand (String.split compiled that regex again on every call, for
+   * every line of every file of every round).
+   */
   static String[] fields(String line) {
     String t = line.strip();
-    return t.isEmpty() ? new String[0] : t.split("[ \t]+");
+    int n = t.length();
+    if (n == 0) {
+      return NO_FIELDS;
+    }
+    int count = 1;
+    for (int i = 1; i < n; i++) {
+      if (!isBlank(t.charAt(i)) && isBlank(t.charAt(i - 1))) {
+        count++;
+      }
+    }
+    String[] out = new String[count];
+    int k = 0;
+    int start = 0;
+    for (int i = 0; i <= n; i++) {
+      if (i == n || isBlank(t.charAt(i))) {
+        if (start < i) {
+          out[k++] = t.substring(start, i);
+        }
+        start = i + 1;
+      }
+    }
+    return out;
+  }
+
+  private static boolean isBlank(char c) {
+    return c == ' ' || c == '\t';
   }
 
   /** Undoes the octal escapes of /proc/mounts ({@code \040} for a space, etc.). */

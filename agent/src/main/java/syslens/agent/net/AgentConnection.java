@@ -34,7 +34,9 @@ import syslens.agent.v1.ServerMessage;
 /**
  * The agent's one bidirectional stream to the server, re-opened with backoff when it fails.
  * Each stream starts with Hello, then sends every buffered batch in seq order (so a new stream
- * resends what was not acked), with gRPC flow control, plus a heartbeat at a fixed rate.
+ * resends what was not acked), with gRPC flow control. A heartbeat goes at a fixed rate only when
+ * no batch went on the stream since the last one: a stored batch tells the server as much (the
+ * node is there), and a new configuration version is reported at once.
  *
  * <p>All stream state is touched only on the single-threaded {@code executor}, which is also the
  * gRPC channel's executor, so no locks are needed; public methods hop onto it.
@@ -204,7 +206,7 @@ public final class AgentConnection {
   /** Opens the first stream and starts heartbeats. */
   public void start() {
     executor.execute(this::connect);
-    executor.scheduleAtFixedRate(this::sendHeartbeat, heartbeat.toMillis(), heartbeat.toMillis(),
+    executor.scheduleAtFixedRate(this::heartbeatTick, heartbeat.toMillis(), heartbeat.toMillis(),
         TimeUnit.MILLISECONDS);
   }
 
@@ -310,7 +312,18 @@ public final class AgentConnection {
       }
       s.out.onNext(AgentMessage.newBuilder().setBatch(s.refs.encode(b)).build());
       s.sentUpTo = b.getSeq();
+      s.batchSinceHeartbeat = true;
     }
+  }
+
+  /** The periodic heartbeat: skipped when a batch went on the stream since the last tick. */
+  private void heartbeatTick() {
+    Session s = current;
+    if (s != null && s.batchSinceHeartbeat) {
+      s.batchSinceHeartbeat = false;
+      return;
+    }
+    sendHeartbeat();
   }
 
   private void sendHeartbeat() {
@@ -481,6 +494,8 @@ public final class AgentConnection {
     final SeriesRefs refs = new SeriesRefs();
     long sentUpTo;
     boolean accepted;
+    /** A batch was sent since the last heartbeat tick (which then sends no heartbeat). */
+    boolean batchSinceHeartbeat;
 
     @Override
     public void beforeStart(ClientCallStreamObserver<AgentMessage> requestStream) {

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * The on-disk form of a {@link BatchBuffer} (format: {@code docs/format/agent-buffer.md}): batches
  * appended to segment files {@code seg-<first seq>.log} as {@code [u32 length][u32 crc32c][u64
  * seq][length bytes]}, the seq space's {@code epoch}, and the highest acknowledged seq in
- * {@code acked} (rewritten on each ack, not fsynced: losing it only makes the server see
- * duplicates, which it drops). A segment is deleted once none of its batches is held any more.
+ * {@code acked} (overwritten in place on each ack, not fsynced: losing it only makes the server
+ * see duplicates, which it drops). A segment is deleted once none of its batches is held any more.
  * Not thread-safe: {@link BatchBuffer} calls it under its lock.
  */
 final class BufferSegments {
@@ -60,6 +60,11 @@ final class BufferSegments {
   private final List<Recovered> recovered = new ArrayList<>();
   private long acked;
   private Segment current;
+  /** Digits of the {@code acked} file (zero-padded: 20 hold any seq) before its newline. */
+  static final int ACKED_WIDTH = 20;
+  /** The {@code acked} file, kept open after the first ack and overwritten in place. */
+  private FileChannel ackedFile;
+  private final ByteBuffer ackedBytes = ByteBuffer.allocate(ACKED_WIDTH + 1);
 
   private BufferSegments(Path dir, long segmentBytes) throws IOException {
     this.dir = requireNonNull(dir, "dir");
@@ -163,14 +168,43 @@ final class BufferSegments {
     }
     acked = seq;
     try {
-      writeAtomically(dir.resolve(ACKED_FILE), Long.toString(seq), false);
+      if (ackedFile == null) {
+        ackedFile = FileChannel.open(dir.resolve(ACKED_FILE), StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE);
+        ackedFile.truncate(ACKED_WIDTH + 1);
+      }
+      // One pwrite over the whole value (fixed width: a new value always covers the old one) into
+      // the file kept open, instead of a temporary file, a close and a rename per round.
+      String digits = Long.toString(seq);
+      ackedBytes.clear();
+      for (int i = digits.length(); i < ACKED_WIDTH; i++) {
+        ackedBytes.put((byte) '0');
+      }
+      for (int i = 0; i < digits.length(); i++) {
+        ackedBytes.put((byte) digits.charAt(i));
+      }
+      ackedBytes.put((byte) '\n').flip();
+      writeFully(ackedFile, ackedBytes, 0);
     } catch (IOException e) {
+      closeAckedFile();
       log.debug("buffer: cannot record ack {} ({}); a restart resends duplicates the server drops",
           seq, e.toString());
     }
   }
 
+  private void closeAckedFile() {
+    if (ackedFile != null) {
+      try {
+        ackedFile.close();
+      } catch (IOException ignored) {
+        // nothing forced; a lost ack only means duplicates the server drops
+      }
+      ackedFile = null;
+    }
+  }
+
   void close() {
+    closeAckedFile();
     for (Segment s : segments.values()) {
       closeQuietly(s);
     }

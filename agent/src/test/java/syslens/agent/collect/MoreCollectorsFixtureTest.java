@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.entry;
 import static syslens.agent.collect.Fixtures.byKey;
 import static syslens.agent.collect.Fixtures.collect;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,14 @@ class MoreCollectorsFixtureTest {
     assertThat(m).doesNotContainKeys("node_netstat_TcpExt_EmbryonicRsts", "node_netstat_Tcp_MaxConn",
         "node_netstat_Ip_DefaultTTL", "node_netstat_Ip6_InReceives", "node_netstat_Udp_InCsumErrors");
     assertThat(m).doesNotContainKey("node_netstat_Ip_InHdrErrors"); // not *_InErrors
+  }
+
+  @Test
+  void netstat_secondRound_sameSeriesFromItsCachedFieldChoice() throws Exception {
+    NetStatCollector c = new NetStatCollector(Fixtures.proc());
+    List<Metric> first = collect(c);
+
+    assertThat(collect(c)).isEqualTo(first).hasSizeGreaterThan(10);
   }
 
   @Test

@@ -23,4 +23,16 @@ class ProcFilesTest {
           .isEqualTo(Files.readAllLines(f, StandardCharsets.UTF_8));
     }
   }
+
+  @Test
+  void fields_spacesAndTabs_sameAsStripAndRegexSplit() {
+    String[] lines = {"", " ", "\t", "a", " a ", "a b", "a  b\t\tc", "\t a \t b \t", "cpu0 1 2 3", "a\u000bb c ",
+        "Ip: Forwarding DefaultTTL", "  8       0 sda 1 2"};
+    for (String line : lines) {
+      String t = line.strip();
+      String[] expected = t.isEmpty() ? new String[0] : t.split("[ \t]+");
+
+      assertThat(ProcFiles.fields(line)).as("line '%s'", line).containsExactly(expected);
+    }
+  }
 }

@@ -85,6 +85,38 @@ class DiskBatchBufferTest {
   }
 
   @Test
+  void ack_manyTimes_fileOverwrittenInPlaceAndReadBackAfterRestart() throws Exception {
+    try (BatchBuffer b = BatchBuffer.open(dir, 1000, 1 << 20)) {
+      for (int i = 0; i < 12; i++) {
+        b.append(series(1, 1000 + i));
+      }
+      b.ack(9);
+      b.ack(11); // a longer value after a shorter one
+    }
+    assertThat(Files.readString(dir.resolve(BufferSegments.ACKED_FILE))).isEqualTo("00000000000000000011\n");
+
+    try (BatchBuffer b = BatchBuffer.open(dir, 1000, 1 << 20)) {
+      assertThat(drain(b)).extracting(MetricBatch::getSeq).containsExactly(12L);
+    }
+  }
+
+  @Test
+  void open_ackedFileOfEarlierVersions_stillRead() throws Exception {
+    try (BatchBuffer b = BatchBuffer.open(dir, 1000, 1 << 20)) {
+      for (int i = 0; i < 3; i++) {
+        b.append(series(1, 1000 + i));
+      }
+    }
+    Files.writeString(dir.resolve(BufferSegments.ACKED_FILE), "2\n"); // decimal, no padding
+
+    try (BatchBuffer b = BatchBuffer.open(dir, 1000, 1 << 20)) {
+      assertThat(drain(b)).extracting(MetricBatch::getSeq).containsExactly(3L);
+      b.ack(3);
+    }
+    assertThat(Files.readString(dir.resolve(BufferSegments.ACKED_FILE))).isEqualTo("00000000000000000003\n");
+  }
+
+  @Test
   void open_newDirectory_newNonZeroEpochEachTime() throws Exception {
     long a;
     long c;
