@@ -180,9 +180,12 @@ final class FleetBench implements Callable<Integer> {
       json.put("connect_s", round(connectS));
 
       // Warm-up: the rounds collected while the fleet was connecting are delivered first (at most
-      // 5 min), then one more interval; then the measured window.
+      // 5 min), then one more interval; then the measured window. Delivered: at most one agent in
+      // ten has a batch waiting for its ack (a fleet in step, acks within ~100 ms, has ~1 %). One
+      // batch per agent on average is not delivered: since the server holds back a busy stream's
+      // next message in its connection (StreamInbox.Gate), a backlog is ~1 unacked batch per agent.
       long drain0 = System.nanoTime();
-      while (fleetAgents.stream().mapToLong(FleetAgent::unackedBatches).sum() > agents
+      while (fleetAgents.stream().mapToLong(FleetAgent::unackedBatches).sum() > agents / 10
           && System.nanoTime() - drain0 < TimeUnit.MINUTES.toNanos(5)) {
         s.child.checkAlive();
         Thread.sleep(500);
