@@ -114,7 +114,12 @@ final class StreamInbox<T> implements StreamObserver<T> {
           waiting.decrementAndGet(); // it ended meanwhile: no message will take the slot
           continue;
         }
-        next.requestNext();
+        // On the stream's executor, not here: release() also runs in another stream's close or
+        // cancel handler, inside that call's Armeria request context, where asking this call for
+        // a message fails ("Trying to call object wrapped with context ... but context is currently
+        // set to ...") and the slot kept for it leaked; enough of those in a reconnect storm of
+        // 10,000 agents left every stream held back and the server idle (bench fleet, 2026-12-02).
+        next.executor.execute(next::requestNext);
       }
     }
   }
@@ -185,7 +190,9 @@ final class StreamInbox<T> implements StreamObserver<T> {
       try {
         call.request(1);
       } catch (RuntimeException e) {
-        log.debug("stream already closed: {}", e.toString());
+        if (!ended) {
+          log.warn("agent stream: asking for its next message failed", e);
+        }
       }
     }
   }

@@ -79,6 +79,60 @@ class StreamInboxTest {
     assertThat(s.received()).as("the hello deadline must not close this stream").isTrue();
   }
 
+  /** Set while a test plays a call's close handler: Armeria runs it inside that call's request context. */
+  private static final ThreadLocal<Boolean> IN_OTHER_CALLS_CONTEXT = ThreadLocal.withInitial(() -> false);
+
+  /** A call that, as Armeria's, refuses to be asked for a message inside another call's context. */
+  private static final class ContextCall extends TestServerCall<String> {
+    @Override
+    public void request(int count) {
+      if (IN_OTHER_CALLS_CONTEXT.get()) {
+        throw new IllegalStateException("Trying to call object wrapped with context A, but context is currently set to B");
+      }
+      super.request(count);
+    }
+  }
+
+  @Test
+  void gate_streamReleasedFromAnotherCallsCloseHandler_stillGetsItsNextMessage() throws Exception {
+    StreamInbox.Gate gate = new StreamInbox.Gate(1);
+    CountDownLatch inA = new CountDownLatch(1);
+    CountDownLatch releaseA = new CountDownLatch(1);
+    ContextCall callA = new ContextCall();
+    Call callB = new Call();
+    StreamInbox<String> a = StreamInbox.wrap(new Handler() {
+      @Override
+      public void onNext(String m) {
+        inA.countDown();
+        try {
+          releaseA.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }, callA, executor, gate);
+    StreamInbox<String> b = StreamInbox.wrap(new Handler(), callB, executor, gate);
+    a.onNext("a1");
+    assertThat(inA.await(10, TimeUnit.SECONDS)).isTrue();
+    b.onNext("b1"); // the gate (1) is full: b is held back
+    await().atMost(Duration.ofSeconds(10)).until(() -> gate.deferred() == 1);
+    releaseA.countDown(); // b is released (a slot kept for its next message), a is held back behind it
+    await().atMost(Duration.ofSeconds(10)).until(() -> callB.requests.get() == 2 && gate.deferred() == 1);
+    assertThat(callA.requests.get()).isEqualTo(1);
+
+    // b ends before its next message; Armeria runs its close handler inside b's request context,
+    // where asking a's call for a message fails: a must be asked all the same.
+    IN_OTHER_CALLS_CONTEXT.set(true);
+    try {
+      b.onCompleted();
+    } finally {
+      IN_OTHER_CALLS_CONTEXT.set(false);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> callA.requests.get() == 2);
+    assertThat(gate.deferred()).isZero();
+    assertThat(gate.waiting()).as("the slot kept for a's next message").isEqualTo(1);
+  }
+
   @Test
   void gate_withRoom_asksForTheNextMessageAtOnce() {
     StreamInbox.Gate gate = new StreamInbox.Gate(8);
