@@ -52,12 +52,6 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   static final int MAX_VERSION_LENGTH = 64;
   static final int MAX_TEXT_LENGTH = 255;
   static final int MAX_LABELS_JSON = 8192;
-  /**
-   * Messages of all streams that may wait for their handler at once before streams' next
-   * messages are held back in their connections (StreamInbox.Gate): 512 parsed batches are
-   * ~15-50 MB, and enough to keep both cores and the WAL's group commit busy.
-   */
-  static final int MAX_WAITING_MESSAGES = 512;
   /** A stream that has not said Hello by then is closed. */
   static final Duration HELLO_DEADLINE = Duration.ofSeconds(10);
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
@@ -77,7 +71,6 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   private final MeterRegistry meters;
   /** Runs each stream's messages in order, one at a time (virtual threads: a batch waiting for fsync parks cheaply). */
   private final java.util.concurrent.Executor streamExecutor;
-  private final StreamInbox.Gate gate = new StreamInbox.Gate(MAX_WAITING_MESSAGES);
   /** Each node's effective configuration (the control plane's, or just the server's interval). */
   private volatile java.util.function.Function<String, ConfigUpdate> configFor;
   /** Where agents' answers to commands go (node id, result). */
@@ -115,8 +108,6 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
     this.configFor = id -> ConfigUpdate.newBuilder().setCollectIntervalMs(collectInterval.toMillis()).build();
     this.meters = requireNonNull(meters, "meters");
     meters.gauge("syslens.agents.connected", connected);
-    meters.gauge("syslens.agents.messages.waiting", gate, StreamInbox.Gate::waiting);
-    meters.gauge("syslens.agents.streams.held", gate, StreamInbox.Gate::deferred);
   }
 
   @Override
@@ -124,7 +115,7 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
     ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
     Stream stream = new Stream(out, ctx == null ? "unknown" : ctx.clientAddress().getHostAddress(),
         ctx == null ? null : AgentCa.presented(ctx.sslSession()));
-    StreamInbox<AgentMessage> inbox = StreamInbox.wrap(stream, out, streamExecutor, gate);
+    StreamInbox<AgentMessage> inbox = StreamInbox.wrap(stream, out, streamExecutor);
     if (ctx != null) {
       // Only a stream on which nothing came: a Hello that arrived and waits for its handler (a
       // reconnect storm of thousands) is the server's delay, not the agent's; the handler answers it.
