@@ -25,8 +25,8 @@ import syslens.agent.collect.Metric;
 import syslens.agent.net.AgentConnection;
 import syslens.agent.net.BatchBuffer;
 import syslens.agent.net.TlsTrust;
-import syslens.agent.v1.Hello;
-import syslens.agent.v1.Reject;
+import syslens.agent.v1.lite.Hello;
+import syslens.agent.v1.lite.Reject;
 
 /**
  * The host agent: collects every interval on the grid, buffers rounds as seq-numbered batches and
@@ -118,12 +118,12 @@ public final class Agent implements AutoCloseable {
           }
 
           @Override
-          public void onConfigUpdate(syslens.agent.v1.ConfigUpdate update) {
+          public void onConfigUpdate(syslens.agent.v1.lite.ConfigUpdate update) {
             applyConfig(update);
           }
 
           @Override
-          public void onCommand(syslens.agent.v1.Command command) {
+          public void onCommand(syslens.agent.v1.lite.Command command) {
             AgentCommands.handle(Agent.this, command, connection::sendResult);
           }
 
@@ -380,7 +380,7 @@ public final class Agent implements AutoCloseable {
   }
 
   /** Applies the server's configuration without a restart, then reports its version. */
-  private void applyConfig(syslens.agent.v1.ConfigUpdate u) {
+  private void applyConfig(syslens.agent.v1.lite.ConfigUpdate u) {
     applyInterval(u.getCollectIntervalMs());
     RemoteConfig c = RemoteConfig.of(u, scheduler.interval());
     if (linuxCollectors != null) {

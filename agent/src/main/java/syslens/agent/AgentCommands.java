@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import syslens.agent.v1.Command;
-import syslens.agent.v1.CommandResult;
+import syslens.agent.v1.lite.Command;
+import syslens.agent.v1.lite.CommandResult;
 
 /**
  * The agent's side of server commands: collect_now, run_command (a custom command of the

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import syslens.agent.v1.ConfigUpdate;
+import syslens.agent.v1.lite.ConfigUpdate;
 
 /**
  * The configuration the server sent (ConfigUpdate), as plain data: what the agent applies itself

@@ -3,9 +3,9 @@ package syslens.agent;
 import java.util.ArrayList;
 import java.util.List;
 import syslens.agent.collect.Metric;
-import syslens.agent.v1.Label;
-import syslens.agent.v1.Sample;
-import syslens.agent.v1.Series;
+import syslens.agent.v1.lite.Label;
+import syslens.agent.v1.lite.Sample;
+import syslens.agent.v1.lite.Series;
 
 /** Turns one round of readings into protobuf series, split into batches of bounded size. */
 final class Rounds {

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import syslens.agent.collect.Metric;
 import syslens.agent.net.TlsTrust;
-import syslens.agent.v1.MetricBatch;
-import syslens.agent.v1.Series;
+import syslens.agent.v1.lite.MetricBatch;
+import syslens.agent.v1.lite.Series;
 
 /** The agent against an in-process TLS gRPC server (a stand-in for the real one). */
 class AgentConnectionTest {

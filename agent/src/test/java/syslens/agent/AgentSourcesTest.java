@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import syslens.agent.collect.CollectConfig;
 import syslens.agent.collect.CommandSource;
-import syslens.agent.v1.MetricBatch;
-import syslens.agent.v1.Series;
+import syslens.agent.v1.lite.MetricBatch;
+import syslens.agent.v1.lite.Series;
 
 /** The real Linux collectors and a custom command, end to end through the agent's stream. */
 class AgentSourcesTest {

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import syslens.agent.collect.Metric;
-import syslens.agent.v1.Series;
+import syslens.agent.v1.lite.Series;
 
 class RoundsTest {
 

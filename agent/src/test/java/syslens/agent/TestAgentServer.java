@@ -13,14 +13,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import syslens.agent.v1.Ack;
-import syslens.agent.v1.AgentMessage;
-import syslens.agent.v1.AgentServiceGrpc;
-import syslens.agent.v1.ConfigUpdate;
-import syslens.agent.v1.Hello;
-import syslens.agent.v1.MetricBatch;
-import syslens.agent.v1.Reject;
-import syslens.agent.v1.ServerMessage;
+import syslens.agent.v1.lite.Ack;
+import syslens.agent.v1.lite.AgentMessage;
+import syslens.agent.v1.lite.AgentServiceGrpc;
+import syslens.agent.v1.lite.ConfigUpdate;
+import syslens.agent.v1.lite.Hello;
+import syslens.agent.v1.lite.MetricBatch;
+import syslens.agent.v1.lite.Reject;
+import syslens.agent.v1.lite.ServerMessage;
 
 /** A stand-in for the SysLens server's agent endpoint: TLS, records what it gets. */
 final class TestAgentServer implements AutoCloseable {
@@ -88,7 +88,7 @@ final class TestAgentServer implements AutoCloseable {
             String secret = enrollSecret;
             if (secret != null && m.getHello().getNodeSecret().isEmpty()) {
               out.onNext(ServerMessage.newBuilder().setEnrolled(
-                  syslens.agent.v1.Enrolled.newBuilder().setNodeSecret(secret)).build());
+                  syslens.agent.v1.lite.Enrolled.newBuilder().setNodeSecret(secret)).build());
             }
             out.onNext(ServerMessage.newBuilder().setConfig(ConfigUpdate.newBuilder()
                 .setCollectIntervalMs(configIntervalMs)).build());

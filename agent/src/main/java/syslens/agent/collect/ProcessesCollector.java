@@ -2,18 +2,14 @@ package syslens.agent.collect;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.File;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -28,21 +24,60 @@ import java.util.function.LongSupplier;
  * {@code /proc/PID/stat} per process per round: each process's file is kept open between rounds
  * (at most {@link #MAX_OPEN}) and read again from offset 0 (procfs regenerates it), one pread
  * instead of an open, a read and a close; a file whose process ended fails to read and is closed.
+ * Per process and round little is allocated: /proc is listed by name (no Path per entry),
+ * each process keeps its record, and its command string is made again only when its bytes change.
  */
 final class ProcessesCollector implements Collector {
 
   /** USER_HZ: the unit of utime and stime in /proc/PID/stat on Linux. */
   private static final double TICKS_PER_SECOND = 100.0;
 
+  /** Open /proc/PID/stat files kept between rounds; beyond this many, files are opened per read. */
+  static final int MAX_OPEN = 4096;
+
   private final Path procRoot;
+  private final File procDir;
   private final long pageSize;
   private final int topN;
   private final LongSupplier nanoTime;
-  private Map<Long, Long> lastTicks = new HashMap<>();
   private long lastNanos;
+
+  /**
+   * A process seen in the last round, by its /proc directory name: its stat file kept open, its
+   * command (a new string only when the bytes change) and its CPU ticks of the last two rounds.
+   */
+  private static final class Proc {
+    final String pid;
+    FileChannel stat;
+    byte[] commBytes = new byte[0];
+    String comm;
+    byte state;
+    long threads;
+    long ticks;
+    /** Ticks of the previous round; -1 for a process (or a reused pid) first read this round. */
+    long lastTicks = -1;
+    long rssBytes;
+    int round;
+
+    Proc(String pid) {
+      this.pid = pid;
+    }
+  }
+
+  /** Reused for every /proc/PID/stat (a few hundred bytes each): no per-process buffers. */
+  private final KeptFiles files = new KeptFiles(4096);
+  private final Map<String, Proc> procs = new HashMap<>();
+  private Proc[] seen = new Proc[512];
+  private final int[] stateCounts = new int[128];
+  private final FileChannel[] maxFiles = new FileChannel[2];
+  private int seenCount;
+  private int round;
+  private int openCount;
+  private boolean closed;
 
   ProcessesCollector(Path procRoot, long pageSize, int topN, LongSupplier nanoTime) {
     this.procRoot = requireNonNull(procRoot, "procRoot");
+    this.procDir = procRoot.toFile();
     if (topN < 0 || topN > 100) {
       throw new IllegalArgumentException("topN: " + topN + " (expected: 0-100)");
     }
@@ -56,98 +91,53 @@ final class ProcessesCollector implements Collector {
     return "processes";
   }
 
-  private record Proc(long pid, String comm, String state, long threads, long ticks, long rssBytes) {}
-
-  /** Open /proc/PID/stat files kept between rounds; beyond this many, files are opened per read. */
-  static final int MAX_OPEN = 4096;
-
-  /** Reused for every /proc/PID/stat (a few hundred bytes each): no per-process buffers. */
-  private final byte[] buf = new byte[4096];
-  private final ByteBuffer direct = ByteBuffer.allocateDirect(buf.length);
-  /** The stat files of the processes seen last round, by directory name (pid). */
-  private Map<String, FileChannel> open = new HashMap<>();
-  private Map<String, FileChannel> spare = new HashMap<>();
-  private boolean closed;
-
   /**
-   * Reads a process's stat file into {@link #buf}: its length, or -1 when the process is gone. A
+   * Reads a process's stat file into the buffer: its length, or -1 when the process is gone. A
    * file kept from the last round that no longer reads (its process ended; the pid may be reused)
-   * is closed and the path opened afresh.
+   * is closed and the path opened afresh, and the process counts as new for CPU.
    */
-  private int readStat(Path dir, String pid) {
-    FileChannel ch = open.remove(pid);
-    int n = ch == null ? -1 : read(ch);
+  private int readStat(Proc p) {
+    int n = files.read(p.stat);
     if (n < 0) {
-      closeQuietly(ch);
-      try {
-        ch = FileChannel.open(dir.resolve("stat"));
-      } catch (IOException e) {
-        return -1;
+      if (p.stat != null) {
+        KeptFiles.close(p.stat);
+        p.stat = null;
+        openCount--;
+        p.lastTicks = -1;
       }
-      n = read(ch);
-      if (n < 0) {
-        closeQuietly(ch);
-        return -1;
+      FileChannel ch = KeptFiles.open(procRoot.resolve(p.pid).resolve("stat"));
+      n = files.read(ch);
+      if (n < 0 || closed || openCount >= MAX_OPEN) {
+        KeptFiles.close(ch);
+      } else {
+        p.stat = ch;
+        openCount++;
       }
-    }
-    if (spare.size() < MAX_OPEN && !closed) {
-      spare.put(pid, ch);
-    } else {
-      closeQuietly(ch);
     }
     return n;
-  }
-
-  /** One pread from offset 0 into {@link #buf}: the length read, or -1 on an error. */
-  private int read(FileChannel ch) {
-    direct.clear();
-    try {
-      while (direct.hasRemaining() && ch.read(direct, direct.position()) > 0) {
-        // procfs answers in one read; a regular file (a test fixture) may take more
-      }
-    } catch (IOException e) {
-      return -1;
-    }
-    int n = direct.position();
-    direct.flip().get(buf, 0, n);
-    return n;
-  }
-
-  private static void closeQuietly(FileChannel ch) {
-    if (ch != null) {
-      try {
-        ch.close();
-      } catch (IOException ignored) {
-        // a procfs file: nothing was written
-      }
-    }
-  }
-
-  /** After a round: files of processes not seen any more are closed; the rest stay for the next. */
-  private void swapOpenFiles() {
-    for (FileChannel ch : open.values()) {
-      closeQuietly(ch);
-    }
-    open.clear();
-    Map<String, FileChannel> t = open;
-    open = spare;
-    spare = t;
   }
 
   @Override
   public synchronized void close() {
     closed = true;
-    for (FileChannel ch : open.values()) {
-      closeQuietly(ch);
+    for (Proc p : procs.values()) {
+      KeptFiles.close(p.stat);
+      p.stat = null;
     }
-    open.clear();
+    openCount = 0;
+    for (int i = 0; i < maxFiles.length; i++) {
+      KeptFiles.close(maxFiles[i]);
+      maxFiles[i] = null;
+    }
   }
 
   /**
    * Fields after the command (which may hold spaces and parentheses: the last ')' ends it):
-   * state(0) ... utime(11) stime(12) ... num_threads(17) ... rss(21).
+   * state(0) ... utime(11) stime(12) ... num_threads(17) ... rss(21). False when the text does not
+   * have them.
    */
-  private Proc parse(String pid, int n) {
+  private boolean parse(Proc p, int n) {
+    byte[] buf = files.buf;
     int open = -1;
     int close = -1;
     for (int i = 0; i < n; i++) {
@@ -158,9 +148,9 @@ final class ProcessesCollector implements Collector {
       }
     }
     if (open < 0 || close < open || close + 2 >= n) {
-      return null;
+      return false;
     }
-    String state = null;
+    byte state = 0;
     long utime = 0;
     long stime = 0;
     long threads = 0;
@@ -173,24 +163,31 @@ final class ProcessesCollector implements Collector {
         i++;
       }
       switch (field) {
-        case 0 -> state = stateName(buf[start]);
-        case 11 -> utime = number(start, i);
-        case 12 -> stime = number(start, i);
-        case 17 -> threads = number(start, i);
-        case 21 -> rss = number(start, i);
+        case 0 -> state = buf[start];
+        case 11 -> utime = number(buf, start, i);
+        case 12 -> stime = number(buf, start, i);
+        case 17 -> threads = number(buf, start, i);
+        case 21 -> rss = number(buf, start, i);
         default -> { }
       }
       field++;
       i++;
     }
     if (field <= 21) {
-      return null;
+      return false;
     }
-    return new Proc(Long.parseLong(pid), new String(buf, open + 1, close - open - 1, StandardCharsets.UTF_8),
-        state, threads, utime + stime, rss * pageSize);
+    if (!Arrays.equals(p.commBytes, 0, p.commBytes.length, buf, open + 1, close)) {
+      p.commBytes = Arrays.copyOfRange(buf, open + 1, close);
+      p.comm = new String(p.commBytes, StandardCharsets.UTF_8);
+    }
+    p.state = state;
+    p.threads = threads;
+    p.ticks = utime + stime;
+    p.rssBytes = rss * pageSize;
+    return true;
   }
 
-  private long number(int from, int to) {
+  private static long number(byte[] buf, int from, int to) {
     long v = 0;
     boolean neg = from < to && buf[from] == '-';
     for (int i = neg ? from + 1 : from; i < to; i++) {
@@ -199,85 +196,132 @@ final class ProcessesCollector implements Collector {
     return neg ? -v : v;
   }
 
-  private static final String[] STATE_NAMES = new String[128];
-
-  static {
-    for (char c = 'A'; c <= 'z'; c++) {
-      STATE_NAMES[c] = String.valueOf(c).intern();
+  /**
+   * One /proc entry: a process's stat read and parsed into its record (kept from the last round or
+   * new), counted by state and listed for the top N; null for an entry that is not a process or a
+   * process that ended while we looked. (The per-process work is in a method of its own, so that
+   * the JIT compiles it after a round or two: the loop that calls it runs once per round.)
+   */
+  private Proc readProc(String name) {
+    if (!isDigits(name)) {
+      return null;
     }
+    Proc p = procs.get(name);
+    if (p == null) {
+      p = new Proc(name);
+      procs.put(name, p);
+    }
+    int n = readStat(p);
+    if (n <= 0 || !parse(p, n)) {
+      return null;
+    }
+    p.round = round;
+    stateCounts[p.state & 0x7f]++;
+    if (seenCount == seen.length) {
+      seen = Arrays.copyOf(seen, seenCount * 2);
+    }
+    seen[seenCount++] = p;
+    return p;
   }
 
-  private static String stateName(byte b) {
-    return b > 0 && STATE_NAMES[b] != null ? STATE_NAMES[b] : String.valueOf((char) (b & 0xff));
+  /** True for a process not seen this round; its file is closed. */
+  private boolean gone(Proc p) {
+    if (p.round == round) {
+      return false;
+    }
+    if (p.stat != null) {
+      KeptFiles.close(p.stat);
+      p.stat = null;
+      openCount--;
+    }
+    return true;
   }
+
+  /** State letters always reported, as node_exporter does (with 0 when no process is in them). */
+  private static final String STATES_ALWAYS = "DIRSTZ";
 
   @Override
   public synchronized void collect(MetricSink sink) throws Exception {
     long now = nanoTime.getAsLong();
-    Map<String, Integer> states = new TreeMap<>();
-    List<Proc> procs = new ArrayList<>(512);
+    // File.list: the names only (one native call), no Path per /proc entry.
+    String[] names = procDir.list();
+    if (names == null) {
+      throw new IOException("cannot list " + procRoot);
+    }
+    ++round;
+    Arrays.fill(stateCounts, 0);
+    seenCount = 0;
     long threads = 0;
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(procRoot,
-        p -> isDigits(p.getFileName().toString()))) {
-      for (Path dir : dirs) {
-        String pid = dir.getFileName().toString();
-        int n = readStat(dir, pid);
-        if (n <= 0) {
-          continue; // the process ended while we looked
-        }
-        Proc p = parse(pid, n);
-        if (p == null) {
-          continue;
-        }
-        states.merge(p.state, 1, Integer::sum);
+    for (String name : names) {
+      Proc p = readProc(name);
+      if (p != null) {
         threads += p.threads;
-        procs.add(p);
       }
-    } finally {
-      swapOpenFiles();
     }
-    for (String s : new String[] {"D", "I", "R", "S", "T", "Z"}) {
-      states.putIfAbsent(s, 0);
+    int count = seenCount;
+    // Processes not seen this round: their files are closed, their ticks forgotten.
+    procs.values().removeIf(this::gone);
+    for (int c = 1; c < stateCounts.length; c++) {
+      if (stateCounts[c] > 0 || STATES_ALWAYS.indexOf(c) >= 0) {
+        sink.add("node_processes_state", stateCounts[c], "state", STATE_NAMES[c]);
+      }
     }
-    states.forEach((s, n) -> sink.add("node_processes_state", n, "state", s));
-    sink.add("node_processes_pids", procs.size());
+    sink.add("node_processes_pids", count);
     sink.add("node_processes_threads", threads);
-    maxFrom("sys/kernel/pid_max", "node_processes_max_processes", sink);
-    maxFrom("sys/kernel/threads-max", "node_processes_max_threads", sink);
+    maxFrom(0, "sys/kernel/pid_max", "node_processes_max_processes", sink);
+    maxFrom(1, "sys/kernel/threads-max", "node_processes_max_threads", sink);
 
     if (topN > 0) {
-      procs.sort((a, b) -> Long.compare(b.rssBytes, a.rssBytes));
-      for (int i = 0; i < Math.min(topN, procs.size()); i++) {
-        Proc p = procs.get(i);
-        sink.add("syslens_process_top_resident_bytes", p.rssBytes, "comm", p.comm, "pid", Long.toString(p.pid));
+      Proc[] byRss = Arrays.copyOf(seen, count);
+      Arrays.sort(byRss, (a, b) -> Long.compare(b.rssBytes, a.rssBytes));
+      for (int i = 0; i < Math.min(topN, count); i++) {
+        Proc p = byRss[i];
+        sink.add("syslens_process_top_resident_bytes", p.rssBytes, "comm", p.comm, "pid", p.pid);
       }
       double seconds = (now - lastNanos) / 1e9;
-      Map<Long, Long> ticks = new HashMap<>(procs.size() * 2);
-      List<double[]> cpu = new ArrayList<>(procs.size());
-      for (int i = 0; i < procs.size(); i++) {
-        Proc p = procs.get(i);
-        ticks.put(p.pid, p.ticks);
-        Long before = lastTicks.get(p.pid);
-        if (before != null && seconds > 0 && p.ticks >= before) {
-          cpu.add(new double[] {(p.ticks - before) / TICKS_PER_SECOND / seconds, i});
+      int withCpu = 0;
+      for (int i = 0; i < count; i++) {
+        Proc p = seen[i];
+        if (p.lastTicks >= 0 && seconds > 0 && p.ticks >= p.lastTicks) {
+          byRss[withCpu++] = p;
         }
       }
-      cpu.sort((a, b) -> Double.compare(b[0], a[0]));
-      for (int i = 0; i < Math.min(topN, cpu.size()); i++) {
-        Proc p = procs.get((int) cpu.get(i)[1]);
-        sink.add("syslens_process_top_cpu_ratio", cpu.get(i)[0], "comm", p.comm, "pid", Long.toString(p.pid));
+      Arrays.sort(byRss, 0, withCpu, (a, b) -> Long.compare(b.ticks - b.lastTicks, a.ticks - a.lastTicks));
+      for (int i = 0; i < Math.min(topN, withCpu); i++) {
+        Proc p = byRss[i];
+        sink.add("syslens_process_top_cpu_ratio", (p.ticks - p.lastTicks) / TICKS_PER_SECOND / seconds,
+            "comm", p.comm, "pid", p.pid);
       }
-      lastTicks = ticks;
       lastNanos = now;
+    }
+    for (int i = 0; i < count; i++) {
+      seen[i].lastTicks = seen[i].ticks;
+      seen[i] = null;
     }
   }
 
-  private void maxFrom(String file, String metric, MetricSink sink) {
-    try {
-      sink.add(metric, Double.parseDouble(ProcFiles.text(procRoot.resolve(file))));
-    } catch (IOException | NumberFormatException e) {
-      // not exposed here (e.g. a restricted container): leave the series out
+  private static final String[] STATE_NAMES = new String[128];
+
+  static {
+    for (int c = 1; c < 128; c++) {
+      STATE_NAMES[c] = String.valueOf((char) c).intern();
     }
+  }
+
+  /** pid_max and threads-max, kept open as the stat files are (a sysctl file regenerates on pread at 0). */
+  private void maxFrom(int slot, String file, String metric, MetricSink sink) {
+    if (maxFiles[slot] == null && !closed) {
+      maxFiles[slot] = KeptFiles.open(procRoot.resolve(file));
+    }
+    FileChannel ch = closed ? KeptFiles.open(procRoot.resolve(file)) : maxFiles[slot];
+    int n = files.read(ch);
+    if (closed) {
+      KeptFiles.close(ch);
+    }
+    long v = n > 0 ? files.decimal(n, -1) : -1;
+    if (v >= 0) {
+      sink.add(metric, v);
+    } // else not exposed here (e.g. a restricted container): leave the series out
   }
 
   private static boolean isDigits(String s) {

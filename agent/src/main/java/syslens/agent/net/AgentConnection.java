@@ -20,16 +20,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import syslens.agent.v1.AgentMessage;
-import syslens.agent.v1.AgentServiceGrpc;
-import syslens.agent.v1.Command;
-import syslens.agent.v1.CommandResult;
-import syslens.agent.v1.ConfigUpdate;
-import syslens.agent.v1.Heartbeat;
-import syslens.agent.v1.Hello;
-import syslens.agent.v1.MetricBatch;
-import syslens.agent.v1.Reject;
-import syslens.agent.v1.ServerMessage;
+import syslens.agent.v1.lite.AgentMessage;
+import syslens.agent.v1.lite.AgentServiceGrpc;
+import syslens.agent.v1.lite.Command;
+import syslens.agent.v1.lite.CommandResult;
+import syslens.agent.v1.lite.ConfigUpdate;
+import syslens.agent.v1.lite.Heartbeat;
+import syslens.agent.v1.lite.Hello;
+import syslens.agent.v1.lite.MetricBatch;
+import syslens.agent.v1.lite.Reject;
+import syslens.agent.v1.lite.ServerMessage;
 
 /**
  * The agent's one bidirectional stream to the server, re-opened with backoff when it fails.

@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import syslens.agent.v1.MetricBatch;
+import syslens.agent.v1.lite.MetricBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import syslens.agent.v1.Series;
+import syslens.agent.v1.lite.Series;
 
 /**
  * Batches not yet acknowledged by the server, in seq order, bounded by count and serialized bytes.

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import syslens.agent.v1.Ack;
+import syslens.agent.v1.lite.Ack;
 
 /**
  * Samples the server refused (out of order, out of bounds, over a limit), summed by reason and

@@ -3,9 +3,9 @@ package syslens.agent.net;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import syslens.agent.v1.Label;
-import syslens.agent.v1.MetricBatch;
-import syslens.agent.v1.Series;
+import syslens.agent.v1.lite.Label;
+import syslens.agent.v1.lite.MetricBatch;
+import syslens.agent.v1.lite.Series;
 
 /**
  * One stream's series refs ({@code Series.ref} in the protocol): the first batch that carries a

@@ -210,6 +210,24 @@ class CollectorsFixtureTest {
   }
 
   @Test
+  void uname_hostnameChangedBetweenRounds_newValue() throws Exception {
+    java.nio.file.Path proc = java.nio.file.Files.createTempDirectory("proc");
+    java.nio.file.Path kernel = java.nio.file.Files.createDirectories(proc.resolve("sys/kernel"));
+    for (String f : List.of("ostype", "osrelease", "version", "hostname", "domainname")) {
+      java.nio.file.Files.writeString(kernel.resolve(f), f + "-1\n");
+    }
+    UnameCollector c = new UnameCollector(proc, "amd64");
+    assertThat(collect(c).get(0).label("nodename")).isEqualTo("hostname-1");
+
+    java.nio.file.Files.writeString(kernel.resolve("hostname"), "web-02\n"); // the same file, kept open
+
+    assertThat(collect(c).get(0).label("nodename")).isEqualTo("web-02");
+    java.nio.file.Files.delete(kernel.resolve("domainname"));
+    c.close();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> collect(c)).isInstanceOf(IOException.class);
+  }
+
+  @Test
   void time_fixedClock_secondsWithMillis() throws Exception {
     Clock clock = Clock.fixed(Instant.ofEpochMilli(1_700_000_123_456L), ZoneOffset.UTC);
     assertThat(byKey(collect(new TimeCollector(clock))))

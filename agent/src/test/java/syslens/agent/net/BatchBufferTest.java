@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import syslens.agent.v1.Label;
-import syslens.agent.v1.MetricBatch;
-import syslens.agent.v1.Sample;
-import syslens.agent.v1.Series;
+import syslens.agent.v1.lite.Label;
+import syslens.agent.v1.lite.MetricBatch;
+import syslens.agent.v1.lite.Sample;
+import syslens.agent.v1.lite.Series;
 
 class BatchBufferTest {
 

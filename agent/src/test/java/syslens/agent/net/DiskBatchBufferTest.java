@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import syslens.agent.v1.Label;
-import syslens.agent.v1.MetricBatch;
-import syslens.agent.v1.Sample;
-import syslens.agent.v1.Series;
+import syslens.agent.v1.lite.Label;
+import syslens.agent.v1.lite.MetricBatch;
+import syslens.agent.v1.lite.Sample;
+import syslens.agent.v1.lite.Series;
 
 class DiskBatchBufferTest {
   @TempDir

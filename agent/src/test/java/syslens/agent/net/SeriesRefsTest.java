@@ -3,10 +3,10 @@ package syslens.agent.net;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
-import syslens.agent.v1.Label;
-import syslens.agent.v1.MetricBatch;
-import syslens.agent.v1.Sample;
-import syslens.agent.v1.Series;
+import syslens.agent.v1.lite.Label;
+import syslens.agent.v1.lite.MetricBatch;
+import syslens.agent.v1.lite.Sample;
+import syslens.agent.v1.lite.Series;
 
 class SeriesRefsTest {
   private static Series series(String name, String mode, double v) {
