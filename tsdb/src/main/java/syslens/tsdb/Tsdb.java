@@ -479,6 +479,11 @@ public final class Tsdb implements Storage {
               samples.incrementAndGet();
             }
           }
+
+          @Override
+          public void samples(long[] refs, long[] ts, double[] vs, int n) {
+            samples.addAndGet(ref.head().replaySamples(refs, ts, vs, n));
+          }
         });
       } catch (IOException e) {
         throw new UncheckedIOException("opening TSDB in " + dir, e);

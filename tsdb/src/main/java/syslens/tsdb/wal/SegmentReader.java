@@ -32,18 +32,19 @@ final class SegmentReader {
 
   private SegmentReader() {}
 
-  static Outcome read(Path segment, Records.Handler handler) throws IOException {
+  /** Reads one segment with {@code decoder} (one per replay: its label strings carry over). */
+  static Outcome read(Path segment, Records.Decoder decoder, Records.Handler handler) throws IOException {
     try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
       long size = ch.size();
       if (size > Integer.MAX_VALUE) {
         throw new IOException("WAL segment " + segment + ": " + size + " bytes (expected: < 2 GiB)");
       }
       ByteBuffer buf = size == 0 ? ByteBuffer.allocate(0) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-      return read(buf, handler);
+      return read(buf, decoder, handler);
     }
   }
 
-  static Outcome read(ByteBuffer buf, Records.Handler handler) {
+  static Outcome read(ByteBuffer buf, Records.Decoder decoder, Records.Handler handler) {
     int size = buf.limit();
     int offset = 0;
     long records = 0;
@@ -56,7 +57,7 @@ final class SegmentReader {
         byte[] payload = new byte[length];
         buf.get(offset + Records.HEADER_BYTES, payload);
         try {
-          Records.decode(buf.get(offset), payload, handler);
+          decoder.decode(buf.get(offset), payload, handler);
           records++;
           validBytes += Records.HEADER_BYTES + length;
         } catch (IllegalStateException e) {
