@@ -90,6 +90,11 @@ public final class Tsdb implements Storage {
     return head.appender(source);
   }
 
+  @Override
+  public Labels stored(Labels labels) {
+    return head.stored(requireNonNull(labels, "labels"));
+  }
+
   /**
    * Why this database cannot take or promise writes right now (the WAL's disk is full, an fsync
    * failed and it is recovering, or it stopped for good), or null when healthy. Servers report it

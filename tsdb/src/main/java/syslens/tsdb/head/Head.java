@@ -207,6 +207,22 @@ public final class Head {
     return s;
   }
 
+  /**
+   * The head's own instance of {@code labels} when it holds their series (remembering the series
+   * on it, so appends with it skip the lookup), else {@code labels}.
+   */
+  public Labels stored(Labels labels) {
+    MemSeries s = lookup(labels);
+    if (s == null) {
+      return labels;
+    }
+    Labels own = s.labels();
+    if (own != labels) {
+      own.storageMemo(s);
+    }
+    return own;
+  }
+
   /** OK, or OUT_OF_BOUNDS (counted) when {@code t} is too far in the future or too old. */
   AppendStatus checkBounds(long t) {
     if (t < minValidTime || t > opts.clock().millis() + opts.maxFutureMillis()) {
