@@ -153,7 +153,7 @@ public final class Records {
 
   /** Decodes a payload whose CRC already matched; throws IllegalStateException when malformed. */
   static int decode(byte type, byte[] payload, Handler h) {
-    return new Decoder().decode(type, payload, h);
+    return new Decoder().decode(type, ByteBuffer.wrap(payload), h);
   }
 
   /**
@@ -169,20 +169,21 @@ public final class Records {
     private long[] ts = new long[256];
     private double[] vs = new double[256];
 
-    int decode(byte type, byte[] payload, Handler h) {
-      ByteBuffer b = ByteBuffer.wrap(payload);
+    /** Decodes the payload from its position to its limit (e.g. a slice of a mapped segment). */
+    int decode(byte type, ByteBuffer b, Handler h) {
+      int length = b.remaining();
       int count = 0;
       try {
         if (type == TYPE_SERIES) {
           while (b.hasRemaining()) {
             long ref = b.getLong();
             long n = readUvarint(b);
-            if (n > payload.length) {
+            if (n > length) {
               throw new IllegalStateException("series record: " + n + " labels (expected: <= payload size)");
             }
             String[] kv = new String[2 * (int) n];
             for (int i = 0; i < kv.length; i++) {
-              kv[i] = readString(b, payload);
+              kv[i] = readString(b);
             }
             h.series(ref, labels(kv));
             count++;
@@ -207,19 +208,19 @@ public final class Records {
         }
       } catch (java.nio.BufferUnderflowException e) {
         throw new IllegalStateException("record type " + type + ": payload ends early at byte "
-            + b.position() + " of " + payload.length, e);
+            + b.position() + " of " + length, e);
       }
       return count;
     }
 
-    private String readString(ByteBuffer b, byte[] payload) {
+    private String readString(ByteBuffer b) {
       long len = readUvarint(b);
       if (len > b.remaining()) {
         throw new IllegalStateException("string: " + len + " bytes (expected: <= " + b.remaining() + ")");
       }
       int at = b.position();
       b.position(at + (int) len);
-      return strings.get(payload, at, (int) len);
+      return strings.get(b, at, (int) len);
     }
 
     /** Labels as logged: sorted by name; anything else (never written) goes through a builder. */

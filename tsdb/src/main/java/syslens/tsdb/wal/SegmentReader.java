@@ -54,10 +54,8 @@ final class SegmentReader {
       String problem = check(buf, offset);
       if (problem == null) {
         int length = buf.getInt(offset + 1);
-        byte[] payload = new byte[length];
-        buf.get(offset + Records.HEADER_BYTES, payload);
         try {
-          decoder.decode(buf.get(offset), payload, handler);
+          decoder.decode(buf.get(offset), buf.slice(offset + Records.HEADER_BYTES, length), handler);
           records++;
           validBytes += Records.HEADER_BYTES + length;
         } catch (IllegalStateException e) {

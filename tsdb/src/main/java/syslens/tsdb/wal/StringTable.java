@@ -1,5 +1,6 @@
 package syslens.tsdb.wal;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -15,18 +16,24 @@ final class StringTable {
   private String[] values = new String[1024];
   private int size;
 
-  /** The interned string of {@code b[off, off + len)} (UTF-8). */
-  String get(byte[] b, int off, int len) {
+  /** The interned string of the UTF-8 bytes {@code [off, off + len)} of {@code b} (absolute). */
+  String get(ByteBuffer b, int off, int len) {
     int mask = keys.length - 1;
-    int i = hash(b, off, len) & mask;
+    int h = 1; // Arrays.hashCode of the bytes, as for the keys when the table grows
+    for (int i = off; i < off + len; i++) {
+      h = 31 * h + b.get(i);
+    }
+    int i = spread(h) & mask;
     for (byte[] k; (k = keys[i]) != null; i = (i + 1) & mask) {
-      if (k.length == len && Arrays.equals(k, 0, len, b, off, off + len)) {
+      if (k.length == len && equal(k, b, off)) {
         return values[i];
       }
     }
-    String s = new String(b, off, len, StandardCharsets.UTF_8).intern();
+    byte[] bytes = new byte[len];
+    b.get(off, bytes);
+    String s = new String(bytes, StandardCharsets.UTF_8).intern();
     if (size < MAX_ENTRIES) {
-      keys[i] = Arrays.copyOfRange(b, off, off + len);
+      keys[i] = bytes;
       values[i] = s;
       if (++size * 2 > keys.length) {
         grow();
@@ -35,11 +42,16 @@ final class StringTable {
     return s;
   }
 
-  private static int hash(byte[] b, int off, int len) {
-    int h = 1;
-    for (int i = off; i < off + len; i++) {
-      h = 31 * h + b[i];
+  private static boolean equal(byte[] k, ByteBuffer b, int off) {
+    for (int j = 0; j < k.length; j++) {
+      if (k[j] != b.get(off + j)) {
+        return false;
+      }
     }
+    return true;
+  }
+
+  private static int spread(int h) {
     h *= 0x9E3779B9;
     return h ^ (h >>> 16);
   }
@@ -53,7 +65,7 @@ final class StringTable {
     for (int j = 0; j < oldKeys.length; j++) {
       byte[] k = oldKeys[j];
       if (k != null) {
-        int i = hash(k, 0, k.length) & mask;
+        int i = spread(Arrays.hashCode(k)) & mask;
         while (keys[i] != null) {
           i = (i + 1) & mask;
         }

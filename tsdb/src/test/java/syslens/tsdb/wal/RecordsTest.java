@@ -91,10 +91,10 @@ class RecordsTest {
     Records.Decoder decoder = new Records.Decoder();
     Decoded d = new Decoded();
     String host = new String(new char[] {'h', 'o', 's', 't', '-', '9', '7'}); // not the interned instance
-    decoder.decode(Records.TYPE_SERIES, Records.encodeSeries(List.of(
-        new Records.SeriesRef(1, Labels.of("__name__", "up", "instance", host)))), d);
-    decoder.decode(Records.TYPE_SERIES, Records.encodeSeries(List.of(
-        new Records.SeriesRef(2, Labels.of("__name__", "load1", "instance", host)))), d);
+    decoder.decode(Records.TYPE_SERIES, ByteBuffer.wrap(Records.encodeSeries(List.of(
+        new Records.SeriesRef(1, Labels.of("__name__", "up", "instance", host))))), d);
+    decoder.decode(Records.TYPE_SERIES, ByteBuffer.wrap(Records.encodeSeries(List.of(
+        new Records.SeriesRef(2, Labels.of("__name__", "load1", "instance", host))))), d);
     assertThat(d.series().get(0).labels().get("instance")).isSameAs(d.series().get(1).labels().get("instance"))
         .isSameAs("host-97".intern());
   }
@@ -107,8 +107,8 @@ class RecordsTest {
     }
     Records.Decoder decoder = new Records.Decoder();
     Decoded d = new Decoded();
-    decoder.decode(Records.TYPE_SERIES, Records.encodeSeries(series), d);
-    decoder.decode(Records.TYPE_SERIES, Records.encodeSeries(series), d);
+    decoder.decode(Records.TYPE_SERIES, ByteBuffer.wrap(Records.encodeSeries(series)), d);
+    decoder.decode(Records.TYPE_SERIES, ByteBuffer.wrap(Records.encodeSeries(series)), d);
     assertThat(d.series()).hasSize(10_000);
     assertThat(d.series().subList(5000, 10_000)).isEqualTo(series);
   }
@@ -118,7 +118,7 @@ class RecordsTest {
     byte[] full = Records.encodeSamples(new long[] {1, 2, 3}, new long[] {10, 20, 30}, new double[] {1, 2, 3}, 3);
     byte[] cut = java.util.Arrays.copyOf(full, full.length - 1);
     Decoded d = new Decoded();
-    assertThatThrownBy(() -> new Records.Decoder().decode(Records.TYPE_SAMPLES, cut, d))
+    assertThatThrownBy(() -> new Records.Decoder().decode(Records.TYPE_SAMPLES, ByteBuffer.wrap(cut), d))
         .isInstanceOf(IllegalStateException.class);
     assertThat(d.samples()).isEmpty();
   }
