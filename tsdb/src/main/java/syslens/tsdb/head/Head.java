@@ -54,6 +54,7 @@ public final class Head {
   private final AtomicInteger reserved = new AtomicInteger();
   private final ConcurrentHashMap<String, AtomicInteger> perSource = new ConcurrentHashMap<>();
   private long nextRef = 1;
+  private static final int MAX_REPLAY_SCRATCH = 4096;
   /** Series of the record being replayed ({@link #replaySamples}); only the opening thread uses it. */
   private MemSeries[] replayScratch = new MemSeries[0];
   /** Series loaded or replayed that may hold no sample (what {@link #dropEmptySeries} looks for). */
@@ -343,10 +344,10 @@ public final class Head {
    * (a miss in the series table, one in the series) do not wait for each other that way.
    */
   public int replaySamples(long[] refs, long[] ts, double[] vs, int n) {
-    if (replayScratch.length < n) {
-      replayScratch = new MemSeries[Math.max(n, 2 * replayScratch.length)];
+    if (replayScratch.length < n && n <= MAX_REPLAY_SCRATCH) {
+      replayScratch = new MemSeries[Math.max(n, Math.min(MAX_REPLAY_SCRATCH, 2 * replayScratch.length))];
     }
-    MemSeries[] found = replayScratch;
+    MemSeries[] found = n <= replayScratch.length ? replayScratch : new MemSeries[n]; // kept: at most 16 KiB
     for (int i = 0; i < n; i++) {
       found[i] = byRef.get(refs[i]);
     }
