@@ -48,6 +48,16 @@ final class RestartBench extends BenchMain.Common implements Callable<Integer> {
   @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "Append threads. Default: ${DEFAULT-VALUE}.")
   int threads;
 
+  @Option(names = "--crash",
+      description = "No checkpoint, when writing nor at any open's close (as after a SIGKILL): every open replays the whole WAL.")
+  boolean crash;
+
+  /** A Tsdb that checkpoints on close (and every 15 min), or never with --crash. */
+  private Tsdb open(Path dir) {
+    Tsdb.Builder b = Tsdb.builder(dir);
+    return crash ? b.checkpointInterval(java.time.Duration.ZERO).build() : b.build();
+  }
+
   @Override
   int hosts() {
     return hosts;
@@ -82,7 +92,7 @@ final class RestartBench extends BenchMain.Common implements Callable<Integer> {
       System.err.printf("bench restart: writing %d hosts x %d series x %d rounds = %,d samples into %s%n", hosts,
           fleet.seriesPerHost(), rounds, fleet.totalSamples(), dir);
       long w0 = System.nanoTime();
-      Tsdb tsdb = Tsdb.builder(dir).build();
+      Tsdb tsdb = open(dir);
       Feeds.Outcome o = Feeds.inProcess(fleet, tsdb, threads, 6);
       long c0 = System.nanoTime();
       tsdb.close();
@@ -95,12 +105,13 @@ final class RestartBench extends BenchMain.Common implements Callable<Integer> {
     json.put("tsdb_bytes", Servers.diskBytes(dir));
     ArrayNode runs = json.putArray("open_s");
     ArrayNode cpus = json.putArray("open_cpu_s");
+    ArrayNode closes = json.putArray("close_s");
     List<Double> times = new ArrayList<>();
     for (int i = 0; i < opens; i++) {
       System.gc();
       long cpu0 = cpuNanos();
       long t0 = System.nanoTime();
-      Tsdb tsdb = Tsdb.builder(dir).build();
+      Tsdb tsdb = open(dir);
       int found;
       long samples = 0;
       try (Querier q = tsdb.querier(Long.MIN_VALUE, Long.MAX_VALUE)) {
@@ -125,7 +136,11 @@ final class RestartBench extends BenchMain.Common implements Callable<Integer> {
       if (found == 0) {
         throw new IllegalStateException("host 0 has no series after the open (expected: its series)");
       }
+      long c0 = System.nanoTime();
       tsdb.close();
+      double closeS = (System.nanoTime() - c0) / 1e9;
+      System.err.printf("close %d: %.2f s%s%n", i + 1, closeS, crash ? "" : " (checkpoint of the head)");
+      closes.add(Math.round(closeS * 1000) / 1000.0);
       runs.add(Math.round(s * 1000) / 1000.0);
       cpus.add(Math.round(cpu * 1000) / 1000.0);
       times.add(s);

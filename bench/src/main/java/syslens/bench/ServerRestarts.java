@@ -68,7 +68,8 @@ final class ServerRestarts {
       }
       return new Start(s.startSeconds, (System.nanoTime() - t0) / 1e9);
     } finally {
-      s.child.stop();
+      double stopped = s.child.stop();
+      System.err.printf("server stopped in %.1f s (SIGTERM; SIGKILL after 30 s, then no checkpoint)%n", stopped);
     }
   }
 

@@ -340,6 +340,7 @@ public final class IngestSession {
     if (problem != null) {
       return null;
     }
+    labels = pipeline.storage().stored(labels); // storage's instance when it has the series: one copy, not two
     if (key != null) {
       if (cache.size() >= MAX_CACHED_SERIES) {
         cache.clear();

@@ -108,6 +108,26 @@ class IngestSessionTest {
   }
 
   @Test
+  void write_afterRestart_keepsStoragesInstanceOfTheLabels() {
+    agent("n1").write(Batch.of().series(l("__name__", "load"), t0, 1));
+    tsdb.close();
+    tsdb = Tsdb.builder(dir).build(); // the head's labels are rebuilt from disk: not the session's
+    List<Labels> written = new ArrayList<>();
+    IngestPipeline again = IngestPipeline.builder(tsdb).clock(clock).listener(new IngestListener() {
+      @Override
+      public void committed(Source source, Committed batch) {
+        for (int i = 0; i < batch.size(); i++) {
+          written.add(batch.labels(i));
+        }
+      }
+    }).build();
+    again.open(new Source(Source.AGENT, "n1"), SessionOptions.builder().defaults(Map.of("env", "test"))
+        .identity(new Identity("n1", "n1.example")).build()).write(Batch.of().series(l("__name__", "load"), t0 + 10_000, 2));
+    assertThat(written).hasSize(1);
+    assertThat((Object) written.get(0)).isSameAs(only("load"));
+  }
+
+  @Test
   void write_seriesInAnotherOrderThanTheLastBatch_eachSampleStoredUnderItsOwnSeries() {
     IngestSession s = agent("n1");
     s.write(Batch.of().series(l("__name__", "a"), t0, 1).series(l("__name__", "b"), t0, 2));

@@ -12,6 +12,16 @@ public interface Storage extends Queryable, AutoCloseable {
     return appender();
   }
 
+  /**
+   * The instance of {@code labels} that this store keeps for its series of those labels, or
+   * {@code labels} itself when it has none (or keeps none). A writer that holds labels for as long
+   * as it writes the series (an ingest session) keeps this one instead of a second copy, e.g.
+   * after a restart, when storage rebuilt its series from disk; appending with it is cheapest too.
+   */
+  default Labels stored(Labels labels) {
+    return labels;
+  }
+
   @Override
   void close();
 }

@@ -90,6 +90,11 @@ public final class Tsdb implements Storage {
     return head.appender(source);
   }
 
+  @Override
+  public Labels stored(Labels labels) {
+    return head.stored(requireNonNull(labels, "labels"));
+  }
+
   /**
    * Why this database cannot take or promise writes right now (the WAL's disk is full, an fsync
    * failed and it is recovering, or it stopped for good), or null when healthy. Servers report it
@@ -478,6 +483,11 @@ public final class Tsdb implements Storage {
             if (ref.head().replaySample(seriesRef, t, v)) {
               samples.incrementAndGet();
             }
+          }
+
+          @Override
+          public void samples(long[] refs, long[] ts, double[] vs, int n) {
+            samples.addAndGet(ref.head().replaySamples(refs, ts, vs, n));
           }
         });
       } catch (IOException e) {

@@ -43,6 +43,20 @@ class CheckpointFixtureTest {
   }
 
   @Test
+  void write_thousandsOfDistinctLabelStrings_readBackEqual() throws IOException {
+    List<Checkpoint.SeriesState> series = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      series.add(new Checkpoint.SeriesState(i + 1, Labels.of("__name__", "m" + (i % 7), "id", "v" + i),
+          List.of(), List.of()));
+    }
+    Path f = dir.resolve("checkpoint.00000001");
+    Checkpoint.write(f, 1, series);
+    Checkpoint.Loaded back = Checkpoint.read(f);
+    assertThat(back.series()).extracting(Checkpoint.SeriesState::labels)
+        .containsExactlyElementsOf(series.stream().map(Checkpoint.SeriesState::labels).toList());
+  }
+
+  @Test
   void read_unknownVersion_refusedNamingIt() throws IOException {
     byte[] bytes = Files.readAllBytes(fixture("checkpoint-v2"));
     bytes[4] = 9;

@@ -120,6 +120,25 @@ class TsdbWalTest {
   }
 
   @Test
+  void stored_afterReopen_givesTheReplayedInstanceAndTheArgumentForUnknownLabels() throws IOException {
+    try (Tsdb db = open()) {
+      write(db, 2, 3, 1_000_000);
+    }
+    try (Tsdb db = open()) {
+      Labels mine = series(1);
+      Labels kept = db.stored(mine);
+      assertThat((Object) kept).isEqualTo(mine).isNotSameAs(mine); // the head's own, rebuilt from the WAL
+      assertThat((Object) db.stored(series(1))).isSameAs(kept);
+      Labels unknown = Labels.of("__name__", "never_written");
+      assertThat((Object) db.stored(unknown)).isSameAs(unknown);
+      Appender app = db.appender();
+      assertThat(app.append(kept, 2_000_000, 1)).isEqualTo(AppendStatus.OK);
+      app.commit();
+      assertThat(db.stats().numSeries()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void replay_lastRecordTruncatedMidway_dropsItWithWarningAndAcceptsAppends() throws IOException {
     try (Tsdb db = open()) {
       write(db, 3, 5, 1_000_000);

@@ -54,6 +54,9 @@ public final class Head {
   private final AtomicInteger reserved = new AtomicInteger();
   private final ConcurrentHashMap<String, AtomicInteger> perSource = new ConcurrentHashMap<>();
   private long nextRef = 1;
+  private static final int MAX_REPLAY_SCRATCH = 4096;
+  /** Series of the record being replayed ({@link #replaySamples}); only the opening thread uses it. */
+  private MemSeries[] replayScratch = new MemSeries[0];
   /** Series loaded or replayed that may hold no sample (what {@link #dropEmptySeries} looks for). */
   private int maybeEmpty;
   private volatile long minTime = Long.MAX_VALUE;
@@ -205,6 +208,22 @@ public final class Head {
     return s;
   }
 
+  /**
+   * The head's own instance of {@code labels} when it holds their series (remembering the series
+   * on it, so appends with it skip the lookup), else {@code labels}.
+   */
+  public Labels stored(Labels labels) {
+    MemSeries s = lookup(labels);
+    if (s == null) {
+      return labels;
+    }
+    Labels own = s.labels();
+    if (own != labels) {
+      own.storageMemo(s);
+    }
+    return own;
+  }
+
   /** OK, or OUT_OF_BOUNDS (counted) when {@code t} is too far in the future or too old. */
   AppendStatus checkBounds(long t) {
     if (t < minValidTime || t > opts.clock().millis() + opts.maxFutureMillis()) {
@@ -300,14 +319,18 @@ public final class Head {
     }
   }
 
-  /** WAL replay: recreates a series with its logged ref. Returns false if the labels clash. */
+  /**
+   * WAL replay: recreates a series with its logged ref. Returns false if the labels clash. The
+   * labels are kept as given: their strings should be interned (the WAL decoder's are), so that
+   * series share them.
+   */
   public boolean replaySeries(long ref, Labels labels) {
     requireNonNull(labels, "labels");
     MemSeries existing = byRef.get(labels);
     if (existing != null || byRef.get(ref) != null) {
       return existing != null && existing.ref() == ref;
     }
-    MemSeries s = new MemSeries(ref, labels.interned(), opts);
+    MemSeries s = new MemSeries(ref, labels, opts);
     register(s);
     s.logged = true;
     maybeEmpty++;
@@ -315,12 +338,38 @@ public final class Head {
     return true;
   }
 
+  /**
+   * WAL replay: applies one record's samples, {@code [0, n)} of the arrays, in order; returns how
+   * many were applied. The series are looked up first, all of them, then appended to: the lookups
+   * (a miss in the series table, one in the series) do not wait for each other that way.
+   */
+  public int replaySamples(long[] refs, long[] ts, double[] vs, int n) {
+    if (replayScratch.length < n && n <= MAX_REPLAY_SCRATCH) {
+      replayScratch = new MemSeries[Math.max(n, Math.min(MAX_REPLAY_SCRATCH, 2 * replayScratch.length))];
+    }
+    MemSeries[] found = n <= replayScratch.length ? replayScratch : new MemSeries[n]; // kept: at most 16 KiB
+    for (int i = 0; i < n; i++) {
+      found[i] = byRef.get(refs[i]);
+    }
+    int applied = 0;
+    for (int i = 0; i < n; i++) {
+      if (replaySample(found[i], ts[i], vs[i])) {
+        applied++;
+      }
+      found[i] = null;
+    }
+    return applied;
+  }
+
   /** WAL replay: applies one logged sample. False (counted) when the ref is unknown or it is out of order. */
   public boolean replaySample(long ref, long t, double v) {
+    return replaySample(byRef.get(ref), t, v);
+  }
+
+  private boolean replaySample(MemSeries s, long t, double v) {
     if (t < minValidTime) {
       return false; // already persisted in a block
     }
-    MemSeries s = byRef.get(ref);
     if (s == null) {
       replayDropped.increment();
       return false;

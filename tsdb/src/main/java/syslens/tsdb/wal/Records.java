@@ -36,6 +36,16 @@ public final class Records {
     void series(long ref, Labels labels);
 
     void sample(long ref, long t, double v);
+
+    /**
+     * One SAMPLES record's samples, in log order ({@code [0, n)} of arrays reused for the next
+     * record); by default each goes to {@link #sample}.
+     */
+    default void samples(long[] refs, long[] ts, double[] vs, int n) {
+      for (int i = 0; i < n; i++) {
+        sample(refs[i], ts[i], vs[i]);
+      }
+    }
   }
 
   public static byte[] encodeSeries(List<SeriesRef> series) {
@@ -143,41 +153,88 @@ public final class Records {
 
   /** Decodes a payload whose CRC already matched; throws IllegalStateException when malformed. */
   static int decode(byte type, byte[] payload, Handler h) {
-    ByteBuffer b = ByteBuffer.wrap(payload);
-    int count = 0;
-    try {
-      if (type == TYPE_SERIES) {
-        while (b.hasRemaining()) {
-          long ref = b.getLong();
-          long n = readUvarint(b);
-          if (n > payload.length) {
-            throw new IllegalStateException("series record: " + n + " labels (expected: <= payload size)");
+    return new Decoder().decode(type, ByteBuffer.wrap(payload), h);
+  }
+
+  /**
+   * Decodes the records of one replay. Label strings are looked up by their bytes in a table
+   * shared by every record (each distinct string decoded and interned once), labels are taken in
+   * the order they were logged (sorted, as {@link Labels} keeps them) without a builder, and a
+   * SAMPLES record is handed over whole ({@link Handler#samples}), after it decoded completely:
+   * a malformed record delivers nothing.
+   */
+  static final class Decoder {
+    private final StringTable strings = new StringTable();
+    private long[] refs = new long[256];
+    private long[] ts = new long[256];
+    private double[] vs = new double[256];
+
+    /** Decodes the payload from its position to its limit (e.g. a slice of a mapped segment). */
+    int decode(byte type, ByteBuffer b, Handler h) {
+      int length = b.remaining();
+      int count = 0;
+      try {
+        if (type == TYPE_SERIES) {
+          while (b.hasRemaining()) {
+            long ref = b.getLong();
+            long n = readUvarint(b);
+            if (n > length) {
+              throw new IllegalStateException("series record: " + n + " labels (expected: <= payload size)");
+            }
+            String[] kv = new String[2 * (int) n];
+            for (int i = 0; i < kv.length; i++) {
+              kv[i] = readString(b);
+            }
+            h.series(ref, labels(kv));
+            count++;
           }
-          Labels.Builder lb = Labels.builder();
-          for (long i = 0; i < n; i++) {
-            lb.set(readString(b), readString(b));
+        } else if (type == TYPE_SAMPLES) {
+          long baseRef = b.getLong();
+          long baseT = b.getLong();
+          while (b.hasRemaining()) {
+            if (count == refs.length) {
+              refs = java.util.Arrays.copyOf(refs, count * 2);
+              ts = java.util.Arrays.copyOf(ts, count * 2);
+              vs = java.util.Arrays.copyOf(vs, count * 2);
+            }
+            refs[count] = baseRef + readVarint(b);
+            ts[count] = baseT + readVarint(b);
+            vs[count] = Double.longBitsToDouble(b.getLong());
+            count++;
           }
-          h.series(ref, lb.build());
-          count++;
+          h.samples(refs, ts, vs, count);
+        } else {
+          throw new IllegalStateException("record type: " + type + " (expected: 1 or 2)");
         }
-      } else if (type == TYPE_SAMPLES) {
-        long baseRef = b.getLong();
-        long baseT = b.getLong();
-        while (b.hasRemaining()) {
-          long ref = baseRef + readVarint(b);
-          long t = baseT + readVarint(b);
-          double v = Double.longBitsToDouble(b.getLong());
-          h.sample(ref, t, v);
-          count++;
-        }
-      } else {
-        throw new IllegalStateException("record type: " + type + " (expected: 1 or 2)");
+      } catch (java.nio.BufferUnderflowException e) {
+        throw new IllegalStateException("record type " + type + ": payload ends early at byte "
+            + b.position() + " of " + length, e);
       }
-    } catch (java.nio.BufferUnderflowException e) {
-      throw new IllegalStateException("record type " + type + ": payload ends early at byte "
-          + b.position() + " of " + payload.length, e);
+      return count;
     }
-    return count;
+
+    private String readString(ByteBuffer b) {
+      long len = readUvarint(b);
+      if (len > b.remaining()) {
+        throw new IllegalStateException("string: " + len + " bytes (expected: <= " + b.remaining() + ")");
+      }
+      int at = b.position();
+      b.position(at + (int) len);
+      return strings.get(b, at, (int) len);
+    }
+
+    /** Labels as logged: sorted by name; anything else (never written) goes through a builder. */
+    private static Labels labels(String[] kv) {
+      try {
+        return Labels.ofSorted(kv);
+      } catch (IllegalArgumentException e) {
+        Labels.Builder lb = Labels.builder();
+        for (int i = 0; i < kv.length; i += 2) {
+          lb.set(kv[i], kv[i + 1]);
+        }
+        return lb.build();
+      }
+    }
   }
 
   private static long readUvarint(ByteBuffer b) {
@@ -195,15 +252,5 @@ public final class Records {
   private static long readVarint(ByteBuffer b) {
     long u = readUvarint(b);
     return (u >>> 1) ^ -(u & 1);
-  }
-
-  private static String readString(ByteBuffer b) {
-    long len = readUvarint(b);
-    if (len > b.remaining()) {
-      throw new IllegalStateException("string: " + len + " bytes (expected: <= " + b.remaining() + ")");
-    }
-    byte[] s = new byte[(int) len];
-    b.get(s);
-    return new String(s, StandardCharsets.UTF_8);
   }
 }

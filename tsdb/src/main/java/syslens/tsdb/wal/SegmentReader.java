@@ -32,18 +32,19 @@ final class SegmentReader {
 
   private SegmentReader() {}
 
-  static Outcome read(Path segment, Records.Handler handler) throws IOException {
+  /** Reads one segment with {@code decoder} (one per replay: its label strings carry over). */
+  static Outcome read(Path segment, Records.Decoder decoder, Records.Handler handler) throws IOException {
     try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.READ)) {
       long size = ch.size();
       if (size > Integer.MAX_VALUE) {
         throw new IOException("WAL segment " + segment + ": " + size + " bytes (expected: < 2 GiB)");
       }
       ByteBuffer buf = size == 0 ? ByteBuffer.allocate(0) : ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
-      return read(buf, handler);
+      return read(buf, decoder, handler);
     }
   }
 
-  static Outcome read(ByteBuffer buf, Records.Handler handler) {
+  static Outcome read(ByteBuffer buf, Records.Decoder decoder, Records.Handler handler) {
     int size = buf.limit();
     int offset = 0;
     long records = 0;
@@ -53,10 +54,8 @@ final class SegmentReader {
       String problem = check(buf, offset);
       if (problem == null) {
         int length = buf.getInt(offset + 1);
-        byte[] payload = new byte[length];
-        buf.get(offset + Records.HEADER_BYTES, payload);
         try {
-          Records.decode(buf.get(offset), payload, handler);
+          decoder.decode(buf.get(offset), buf.slice(offset + Records.HEADER_BYTES, length), handler);
           records++;
           validBytes += Records.HEADER_BYTES + length;
         } catch (IllegalStateException e) {

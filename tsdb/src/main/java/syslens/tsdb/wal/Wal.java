@@ -126,9 +126,10 @@ public final class Wal implements AutoCloseable {
     long records = 0;
     long bytes = 0;
     List<ReplayResult.Problem> problems = new ArrayList<>();
+    Records.Decoder decoder = new Records.Decoder();
     for (int i = 0; i < segments.size(); i++) {
       Path seg = segments.get(i);
-      SegmentReader.Outcome o = SegmentReader.read(seg, handler);
+      SegmentReader.Outcome o = SegmentReader.read(seg, decoder, handler);
       records += o.records();
       bytes += o.validBytes();
       for (SegmentReader.Damage d : o.damage()) {

@@ -87,6 +87,43 @@ class RecordsTest {
   }
 
   @Test
+  void decoder_sameStringInTwoRecords_oneInternedInstance() {
+    Records.Decoder decoder = new Records.Decoder();
+    Decoded d = new Decoded();
+    String host = new String(new char[] {'h', 'o', 's', 't', '-', '9', '7'}); // not the interned instance
+    decoder.decode(Records.TYPE_SERIES, ByteBuffer.wrap(Records.encodeSeries(List.of(
+        new Records.SeriesRef(1, Labels.of("__name__", "up", "instance", host))))), d);
+    decoder.decode(Records.TYPE_SERIES, ByteBuffer.wrap(Records.encodeSeries(List.of(
+        new Records.SeriesRef(2, Labels.of("__name__", "load1", "instance", host))))), d);
+    assertThat(d.series().get(0).labels().get("instance")).isSameAs(d.series().get(1).labels().get("instance"))
+        .isSameAs("host-97".intern());
+  }
+
+  @Test
+  void decoder_manyDistinctStrings_roundTrip() {
+    List<Records.SeriesRef> series = new ArrayList<>();
+    for (int i = 0; i < 5000; i++) {
+      series.add(new Records.SeriesRef(i, Labels.of("__name__", "m", "id", "value-" + i)));
+    }
+    Records.Decoder decoder = new Records.Decoder();
+    Decoded d = new Decoded();
+    decoder.decode(Records.TYPE_SERIES, ByteBuffer.wrap(Records.encodeSeries(series)), d);
+    decoder.decode(Records.TYPE_SERIES, ByteBuffer.wrap(Records.encodeSeries(series)), d);
+    assertThat(d.series()).hasSize(10_000);
+    assertThat(d.series().subList(5000, 10_000)).isEqualTo(series);
+  }
+
+  @Test
+  void decoder_truncatedSamplesRecord_deliversNoSample() {
+    byte[] full = Records.encodeSamples(new long[] {1, 2, 3}, new long[] {10, 20, 30}, new double[] {1, 2, 3}, 3);
+    byte[] cut = java.util.Arrays.copyOf(full, full.length - 1);
+    Decoded d = new Decoded();
+    assertThatThrownBy(() -> new Records.Decoder().decode(Records.TYPE_SAMPLES, ByteBuffer.wrap(cut), d))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(d.samples()).isEmpty();
+  }
+
+  @Test
   void decode_truncatedPayload_throwsWithContext() {
     byte[] full = Records.encodeSeries(List.of(new Records.SeriesRef(7, Labels.of("__name__", "up"))));
     byte[] cut = java.util.Arrays.copyOf(full, full.length - 1);
