@@ -132,11 +132,16 @@ final class Child implements AutoCloseable {
 
   /** SIGTERM, wait up to 30 s, then SIGKILL. Returns seconds the stop took. */
   double stop() {
+    return stop(30);
+  }
+
+  /** SIGTERM, wait up to {@code graceSeconds}, then SIGKILL. Returns seconds the stop took. */
+  double stop(int graceSeconds) {
     long t0 = System.nanoTime();
     if (process.isAlive()) {
       process.destroy();
       try {
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        if (!process.waitFor(graceSeconds, TimeUnit.SECONDS)) {
           process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
       } catch (InterruptedException e) {
