@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import syslens.alerting.notify.GlobalMail;
 import syslens.alerting.notify.Notifier;
 import syslens.alerting.rules.StateStore;
 import syslens.query.Engine;
@@ -85,7 +86,7 @@ final class ReportsWiring implements AutoCloseable {
     this.store = new ReportScheduleStore(meta, clock);
     ReportRecipients people = new ReportRecipients(security, store, scopes, storage);
     this.scheduler = ReportScheduler.builder(service, mailer(notifier), people::visibleFor).clock(clock).store(store)
-        .recipients(people).linkBase(() -> notifier.globalMail().map(Notifier.GlobalMail::externalUrl).orElse(null))
+        .recipients(people).linkBase(() -> notifier.globalMail().map(GlobalMail::externalUrl).orElse(null))
         .audit((action, s, detail) -> security.audit().append(s.owner(), action, s.id(), "scheduler", detail)).build();
     this.schedules = new ScheduleApi(scheduler);
     scheduler.start();
@@ -94,7 +95,7 @@ final class ReportsWiring implements AutoCloseable {
   /** Mails through the alerting configuration's global SMTP settings as they are at send time. */
   static Mailer mailer(Notifier notifier) {
     return (to, subject, text, name, type, bytes) -> {
-      Notifier.GlobalMail g = notifier.globalMail().orElseThrow(() -> new IllegalStateException("no mail server "
+      GlobalMail g = notifier.globalMail().orElseThrow(() -> new IllegalStateException("no mail server "
           + "configured (expected: global.smtp_smarthost and global.smtp_from in the alerting configuration, "
           + "PUT /api/v1/alerting/config)"));
       new SmtpMailer(g.host(), g.port(), g.from(), g.username(), g.password(), g.requireTls(), Duration.ofSeconds(30))

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -33,6 +34,8 @@ import java.util.TreeMap;
  */
 final class ConfigSecrets {
   static final String MASK = "<secret>";
+  /** Prefix of secrets stored without a cipher (embedded use and tests; the server always seals). */
+  static final String UNSEALED = "unsealed:";
   private static final YAMLFactory YAML_FACTORY = new YAMLFactory();
   private static final YAMLMapper YAML = new YAMLMapper();
   private static final Set<String> CHATS = Set.of("slack_configs", "dingtalk_configs", "wecom_configs",
@@ -236,5 +239,28 @@ final class ConfigSecrets {
 
   private static String escape(String s) {
     return s.replace("~", "~0").replace("/", "~1");
+  }
+
+  /** The secret values as stored: sealed with {@code cipher}, or marked unsealed when there is none. */
+  static String seal(Map<String, String> values, SecretCipher cipher) {
+    String json = NotifyStore.json(new TreeMap<>(values));
+    return cipher == null ? UNSEALED + json : cipher.seal(json);
+  }
+
+  /** Stored secret values opened; throws {@link IllegalArgumentException} when they cannot be. */
+  static Map<String, String> open(String stored, SecretCipher cipher) {
+    String json;
+    if (stored.startsWith(UNSEALED)) {
+      json = stored.substring(UNSEALED.length());
+    } else if (cipher == null) {
+      throw new IllegalArgumentException("they are sealed but no master key is configured");
+    } else {
+      json = cipher.open(stored);
+    }
+    try {
+      return Map.copyOf(NotifyStore.JSON.readValue(json, new TypeReference<Map<String, String>>() {}));
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("opened secrets are not a JSON object of strings");
+    }
   }
 }

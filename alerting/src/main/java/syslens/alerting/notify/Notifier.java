@@ -2,15 +2,12 @@ package syslens.alerting.notify;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,8 +61,6 @@ public final class Notifier implements AlertSink, AutoCloseable {
   /** How long the delivery log keeps attempts. */
   static final Duration DELIVERY_LOG_RETENTION = Duration.ofDays(30);
   private java.time.Instant nextHousekeeping;
-  /** Prefix of secrets stored without a cipher (embedded use and tests; the server always seals). */
-  static final String UNSEALED = "unsealed:";
   private final SecretCipher cipher;
   private volatile Map<String, String> secrets = Map.of();
   private volatile String shownText;
@@ -120,7 +115,7 @@ public final class Notifier implements AlertSink, AutoCloseable {
       Map<String, String> opened = open(row.secrets());
       ConfigSecrets.Split s = ConfigSecrets.split(row.body(), opened);
       NotifyConfig c = use(s);
-      if (cipher != null && row.secrets().startsWith(UNSEALED)) {
+      if (cipher != null && row.secrets().startsWith(ConfigSecrets.UNSEALED)) {
         store.resealConfig(s.masked(), seal(s.secrets()));
         log.info("sealed {} secret fields of the notification config with the master key", s.secrets().size());
       }
@@ -148,24 +143,11 @@ public final class Notifier implements AlertSink, AutoCloseable {
   }
 
   private String seal(Map<String, String> values) {
-    String json = NotifyStore.json(new TreeMap<>(values));
-    return cipher == null ? UNSEALED + json : cipher.seal(json);
+    return ConfigSecrets.seal(values, cipher);
   }
 
   private Map<String, String> open(String stored) {
-    String json;
-    if (stored.startsWith(UNSEALED)) {
-      json = stored.substring(UNSEALED.length());
-    } else if (cipher == null) {
-      throw new IllegalArgumentException("they are sealed but no master key is configured");
-    } else {
-      json = cipher.open(stored);
-    }
-    try {
-      return Map.copyOf(NotifyStore.JSON.readValue(json, new TypeReference<Map<String, String>>() {}));
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("opened secrets are not a JSON object of strings");
-    }
+    return ConfigSecrets.open(stored, cipher);
   }
 
   static String language(Receiver r, UserLanguage users) {
@@ -424,38 +406,12 @@ public final class Notifier implements AlertSink, AutoCloseable {
    * reports): empty when {@code global.smtp_smarthost} or {@code smtp_from} is not set.
    */
   public Optional<GlobalMail> globalMail() {
-    com.fasterxml.jackson.databind.JsonNode g = global;
-    String hostPort = g.path("smtp_smarthost").asText("");
-    String from = g.path("smtp_from").asText("");
-    int colon = hostPort.lastIndexOf(':');
-    if (colon <= 0 || from.isEmpty()) {
-      return Optional.empty();
-    }
-    int port;
-    try {
-      port = Integer.parseInt(hostPort.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      return Optional.empty();
-    }
-    String user = g.path("smtp_auth_username").asText("");
-    String password = g.path("smtp_auth_password").asText("");
-    return Optional.of(new GlobalMail(hostPort.substring(0, colon), port, from, user.isEmpty() ? null : user,
-        password.isEmpty() ? null : password, g.path("smtp_require_tls").asBoolean(true),
-        g.path("external_url").asText("")));
+    return GlobalMail.of(global);
   }
 
   /** Alertmanager's fingerprint of an alert's labels: how acknowledgements ({@code alert.acknowledged}) name it. */
   public static String fingerprint(syslens.storage.Labels labels) {
     return Model.fingerprint(labels);
-  }
-
-  /** Global SMTP settings; {@link #toString} never shows the password. */
-  public record GlobalMail(String host, int port, String from, String username, String password, boolean requireTls,
-      String externalUrl) {
-    @Override
-    public String toString() {
-      return "GlobalMail[" + host + ":" + port + ", from=" + from + ", user=" + username + ", password redacted]";
-    }
   }
 
   /** A saved configuration change: masked texts before and after, and which secret fields changed (keys only). */

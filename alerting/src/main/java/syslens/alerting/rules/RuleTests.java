@@ -199,8 +199,8 @@ public final class RuleTests {
   private static String checkAlerts(RuleManager m, JsonNode t) {
     String alertname = t.path("alertname").asText();
     List<String> got = new ArrayList<>();
-    for (RuleManager.GroupView g : m.groups()) {
-      for (RuleManager.RuleView r : g.rules()) {
+    for (GroupView g : m.groups()) {
+      for (RuleView r : g.rules()) {
         if (!r.spec().alerting() || !r.spec().name().equals(alertname)) {
           continue;
         }

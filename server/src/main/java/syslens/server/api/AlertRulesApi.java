@@ -17,11 +17,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import syslens.alerting.rules.GroupSpec;
+import syslens.alerting.rules.GroupView;
 import syslens.alerting.rules.RuleFiles;
 import syslens.alerting.rules.RuleJson;
 import syslens.alerting.rules.RuleManager;
 import syslens.alerting.rules.RuleService;
 import syslens.alerting.rules.RuleSpec;
+import syslens.alerting.rules.RuleView;
 import syslens.alerting.rules.StateStore;
 import syslens.query.PromFormat;
 import syslens.query.PromqlScript;
@@ -95,7 +97,7 @@ public final class AlertRulesApi {
     return blocking((ctx, req) -> {
       List<Object> groups = new ArrayList<>();
       List<List<Matcher>> scope = scopes.scope(ctx);
-      for (RuleManager.GroupView g : manager.groups()) {
+      for (GroupView g : manager.groups()) {
         if (!scopes.readable(ctx, g.spec())) {
           continue;
         }
@@ -103,7 +105,7 @@ public final class AlertRulesApi {
         gm.put("name", g.spec().name());
         gm.put("file", "");
         List<Object> rs = new ArrayList<>();
-        for (RuleManager.RuleView r : g.rules()) {
+        for (RuleView r : g.rules()) {
           rs.add(rule(r, scope));
         }
         gm.put("rules", rs);
@@ -117,7 +119,7 @@ public final class AlertRulesApi {
     });
   }
 
-  private static Map<String, Object> rule(RuleManager.RuleView r, List<List<Matcher>> scope) {
+  private static Map<String, Object> rule(RuleView r, List<List<Matcher>> scope) {
     RuleSpec s = r.spec();
     Map<String, Object> m = new LinkedHashMap<>();
     List<Object> alerts = new ArrayList<>();
@@ -183,8 +185,8 @@ public final class AlertRulesApi {
     return blocking((ctx, req) -> {
       List<Object> out = new ArrayList<>();
       List<List<Matcher>> scope = scopes.scope(ctx);
-      for (RuleManager.GroupView g : manager.groups()) {
-        for (RuleManager.RuleView r : g.rules()) {
+      for (GroupView g : manager.groups()) {
+        for (RuleView r : g.rules()) {
           for (var a : r.alerts()) {
             if (!a.state().equals("inactive") && ScopedQueryable.visible(scope, a.labels())) {
               out.add(alert(a));
@@ -368,9 +370,9 @@ public final class AlertRulesApi {
       if (rule == null || rule.isEmpty()) {
         return ApiErrors.badData("rule: missing (expected: the name of an anomaly rule)");
       }
-      RuleManager.RuleView view = null;
-      for (RuleManager.GroupView g : manager.groups()) {
-        for (RuleManager.RuleView r : g.rules()) {
+      RuleView view = null;
+      for (GroupView g : manager.groups()) {
+        for (RuleView r : g.rules()) {
           if (r.spec().name().equals(rule) && r.spec().kind() == RuleSpec.Kind.ANOMALY) {
             view = r;
           }
