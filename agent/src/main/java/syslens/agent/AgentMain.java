@@ -90,7 +90,7 @@ public final class AgentMain {
 
   /** Validates the options into an agent; bad values become usage errors (exit 2). */
   Agent buildAgent() {
-    Agent.Builder b = Agent.builder();
+    AgentBuilder b = Agent.builder();
     try {
       b.servers(java.util.Arrays.asList(args.server.split(",")));
       b.interval(parseInterval(args.interval));

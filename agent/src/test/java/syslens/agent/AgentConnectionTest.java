@@ -50,7 +50,7 @@ class AgentConnectionTest {
     return s;
   }
 
-  private Agent.Builder agent(TestAgentServer server) {
+  private AgentBuilder agent(TestAgentServer server) {
     return Agent.builder()
         .server("127.0.0.1:" + server.port())
         .enrollmentToken("s3cret-token")
@@ -64,7 +64,7 @@ class AgentConnectionTest {
             Metric.of("test_gauge", 1.5)));
   }
 
-  private Agent started(Agent.Builder b) {
+  private Agent started(AgentBuilder b) {
     Agent a = b.build();
     closeables.add(a);
     a.start();
@@ -169,7 +169,7 @@ class AgentConnectionTest {
     first.autoAck = false;
     Path state = tmp.resolve("state");
     Agent agent = agent(first).caFile(ca.writeCaPem(tmp)).stateDir(state).build();
-    Agent.Builder restarted = agent(first).caFile(ca.writeCaPem(tmp)).stateDir(state);
+    AgentBuilder restarted = agent(first).caFile(ca.writeCaPem(tmp)).stateDir(state);
     agent.start();
     await().atMost(WAIT).until(() -> first.batches.size() >= 3);
     first.close(); // outage: nothing was acknowledged

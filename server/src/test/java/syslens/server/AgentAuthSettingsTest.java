@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import syslens.agent.Agent;
+import syslens.agent.AgentBuilder;
 import syslens.agent.AgentState;
 import syslens.agent.v1.AgentServiceGrpc;
 import syslens.agent.v1.Reject;
@@ -39,7 +40,7 @@ class AgentAuthSettingsTest {
     server.close();
   }
 
-  private static Agent.Builder agent(String nodeId, String token) {
+  private static AgentBuilder agent(String nodeId, String token) {
     return Agent.builder().server("localhost", server.port()).caFile(server.server.tls().caCertFile())
         .nodeId(nodeId).stateDir(dir.resolve(nodeId)).enrollmentToken(token).interval(Duration.ofMillis(500))
         .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(200));

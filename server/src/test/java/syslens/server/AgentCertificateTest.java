@@ -29,6 +29,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import syslens.agent.Agent;
+import syslens.agent.AgentBuilder;
 import syslens.agent.v1.AgentMessage;
 import syslens.agent.v1.AgentServiceGrpc;
 import syslens.agent.v1.Hello;
@@ -63,8 +64,8 @@ class AgentCertificateTest {
     return TestServer.JSON.readTree(r.body()).path("data").path("token").asText();
   }
 
-  static Agent.Builder agent(String nodeId, Path state, String token) {
-    Agent.Builder b = Agent.builder().server("localhost", server.port()).caFile(server.server.tls().caCertFile())
+  static AgentBuilder agent(String nodeId, Path state, String token) {
+    AgentBuilder b = Agent.builder().server("localhost", server.port()).caFile(server.server.tls().caCertFile())
         .nodeId(nodeId).stateDir(state).interval(Duration.ofMillis(500)).heartbeatInterval(Duration.ofMillis(200))
         .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(200));
     return token == null ? b : b.enrollmentToken(token);
