@@ -27,15 +27,34 @@ final class Servers {
       jvmOpts = List.copyOf(jvmOpts);
     }
 
-    /**
-     * The JVM options for a start now: once an earlier server has recorded the AOT cache that
-     * {@code -XX:AOTCacheOutput} names, later ones use it ({@code -XX:AOTCache}) rather than record again.
-     */
     /** True when a server started now would record the AOT cache (none recorded yet for this jar). */
     boolean recordsAotCache() {
       return jvmOptsNow().stream().anyMatch(o -> o.startsWith("-XX:AOTCacheOutput="));
     }
 
+    /**
+     * The same launch with its own AOT cache beside the launcher's: {@code server-…-<name>.aot} instead
+     * of {@code server-….aot}, recorded by the first server this launch starts and used by later ones.
+     * A bench whose servers must start with a cache trained on its own kind of traffic uses this: the
+     * launcher's cache belongs to whichever run came first after a build (a fleet run trains it on
+     * ingest alone). The launcher deletes it with the launcher's cache when the jar changes.
+     */
+    Launch withOwnAotCache(String name) {
+      List<String> opts = jvmOpts.stream().map(o -> {
+        for (String flag : List.of("-XX:AOTCacheOutput=", "-XX:AOTCache=")) {
+          if (o.startsWith(flag) && o.endsWith(".aot")) {
+            return "-XX:AOTCacheOutput=" + o.substring(flag.length(), o.length() - ".aot".length()) + "-" + name + ".aot";
+          }
+        }
+        return o;
+      }).toList();
+      return new Launch(java, opts, jar);
+    }
+
+    /**
+     * The JVM options for a start now: once an earlier server has recorded the AOT cache that
+     * {@code -XX:AOTCacheOutput} names, later ones use it ({@code -XX:AOTCache}) rather than record again.
+     */
     List<String> jvmOptsNow() {
       String record = "-XX:AOTCacheOutput=";
       return jvmOpts.stream().map(o -> o.startsWith(record) && Files.isRegularFile(Path.of(o.substring(record.length())))
