@@ -57,6 +57,37 @@ public final class PromFormat {
   }
 
   /**
+   * Appends {@link #formatValue}'s text for {@code v} to {@code out}. Values Java writes in plain
+   * notation ({@code 1.0E-3 <= |v| < 1.0E7}) are written straight into the builder, with no
+   * String per value: a query answer formats every point, and these Strings were a quarter of
+   * what a 100-host range query allocated.
+   */
+  public static void appendValue(double v, StringBuilder out) {
+    if (Double.isNaN(v) || Double.isInfinite(v) || v == 0) {
+      out.append(formatValue(v));
+      return;
+    }
+    int start = out.length();
+    out.append(v); // the same digits as Double.toString
+    for (int i = start; i < out.length(); i++) {
+      if (out.charAt(i) == 'E') {
+        String s = out.substring(start);
+        out.setLength(start);
+        out.append(plain(s));
+        return;
+      }
+    }
+    int end = out.length();
+    while (out.charAt(end - 1) == '0') {
+      end--;
+    }
+    if (out.charAt(end - 1) == '.') {
+      end--;
+    }
+    out.setLength(end);
+  }
+
+  /**
    * Java's shortest decimal form of a finite non-zero double ({@code 99.5}, {@code 1.0E-5},
    * {@code -1.25E21}) in plain notation without trailing zeros: the same text as
    * {@code new BigDecimal(s).stripTrailingZeros().toPlainString()}, without the BigDecimal

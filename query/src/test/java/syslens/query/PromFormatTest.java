@@ -43,4 +43,22 @@ class PromFormatTest {
       assertThat(PromFormat.formatValue(v)).as("%s", Double.toString(v)).isEqualTo(reference(v));
     }
   }
+
+  @Test
+  void appendValue_anyDouble_appendsFormatValuesText() {
+    SplittableRandom r = new SplittableRandom(7);
+    StringBuilder b = new StringBuilder("prefix:");
+    double[] edges = {100.0, -10.0, 1e7, 9_999_999.5, 1e-3, 9.99e-4, -0.0, 0.0, Double.NaN,
+        Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MIN_VALUE, Double.MAX_VALUE, 0.1, 123.456};
+    for (int i = 0; i < 50_000 + edges.length; i++) {
+      double v = i < edges.length ? edges[i] : switch (i % 3) {
+        case 0 -> Double.longBitsToDouble(r.nextLong());
+        case 1 -> r.nextDouble() * Math.pow(10, r.nextInt(-12, 25)) * (r.nextBoolean() ? 1 : -1);
+        default -> Math.round(r.nextDouble() * 1e6) / Math.pow(10, r.nextInt(0, 8));
+      };
+      b.setLength(7);
+      PromFormat.appendValue(v, b);
+      assertThat(b.toString()).as("%s", Double.toString(v)).isEqualTo("prefix:" + PromFormat.formatValue(v));
+    }
+  }
 }

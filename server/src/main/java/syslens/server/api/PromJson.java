@@ -48,7 +48,7 @@ final class PromJson {
         g.writeStartObject();
         g.writeStringField("status", "success");
         g.writeFieldName("data");
-        data(g, v);
+        data(g, v, new Text());
         g.writeEndObject();
       }
       written = true;
@@ -62,7 +62,25 @@ final class PromJson {
     }
   }
 
-  private static void data(JsonGenerator g, Value v) throws IOException {
+  /** One answer's buffers for its values' text (no String per point). */
+  private static final class Text {
+    final StringBuilder value = new StringBuilder(32);
+    char[] chars = new char[32];
+
+    /** Writes {@code v} as Prometheus does ({@link PromFormat#formatValue}), as a JSON string. */
+    void write(JsonGenerator g, double v) throws IOException {
+      value.setLength(0);
+      PromFormat.appendValue(v, value);
+      int n = value.length();
+      if (n > chars.length) {
+        chars = new char[Math.max(n, chars.length * 2)];
+      }
+      value.getChars(0, n, chars, 0);
+      g.writeString(chars, 0, n);
+    }
+  }
+
+  private static void data(JsonGenerator g, Value v, Text text) throws IOException {
     g.writeStartObject();
     g.writeStringField("resultType", v.resultType());
     g.writeFieldName("result");
@@ -85,7 +103,7 @@ final class PromJson {
           g.writeStartObject();
           metric(g, s.labels());
           g.writeFieldName("value");
-          pair(g, s.timestampMs(), s.value());
+          pair(g, s.timestampMs(), s.value(), text);
           g.writeEndObject();
         }
         g.writeEndArray();
@@ -97,7 +115,7 @@ final class PromJson {
           metric(g, s.labels());
           g.writeArrayFieldStart("values");
           for (Point p : s.points()) {
-            pair(g, p.timestampMs(), p.value());
+            pair(g, p.timestampMs(), p.value(), text);
           }
           g.writeEndArray();
           g.writeEndObject();
@@ -117,14 +135,14 @@ final class PromJson {
   }
 
   /** A sample of a vector or matrix: {@code [time, "value"]}, time as Prometheus' MarshalTimestamp. */
-  private static void pair(JsonGenerator g, long tMs, double v) throws IOException {
+  private static void pair(JsonGenerator g, long tMs, double v, Text text) throws IOException {
     g.writeStartArray();
     if (tMs % 1000 == 0) {
       g.writeNumber(tMs / 1000);
     } else {
       g.writeNumber(pointTime(tMs).toString());
     }
-    g.writeString(PromFormat.formatValue(v));
+    text.write(g, v);
     g.writeEndArray();
   }
 

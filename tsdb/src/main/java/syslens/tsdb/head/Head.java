@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import syslens.storage.AppendStatus;
@@ -95,6 +96,35 @@ public final class Head {
 
   public Appender appender() {
     return new HeadAppender(this, null);
+  }
+
+  /** Staging scratch kept for the next appenders: at most this many. */
+  static final int SCRATCH_POOL = 8;
+  /** Scratch staging more samples than this is dropped after use rather than kept (~0.3 MB each). */
+  static final int SCRATCH_MAX_SAMPLES = 8192;
+  private final AtomicReferenceArray<HeadAppender.Scratch> scratchPool = new AtomicReferenceArray<>(SCRATCH_POOL);
+
+  /** Staging arrays for an appender: a pooled set when one is free, else new ones. */
+  HeadAppender.Scratch takeScratch() {
+    for (int i = 0; i < SCRATCH_POOL; i++) {
+      HeadAppender.Scratch s = scratchPool.get(i);
+      if (s != null && scratchPool.compareAndSet(i, s, null)) {
+        return s;
+      }
+    }
+    return new HeadAppender.Scratch();
+  }
+
+  /** An appender is done with {@code s} (cleared): kept for the next one unless the pool is full or it is large. */
+  void giveBack(HeadAppender.Scratch s) {
+    if (s.capacity() > SCRATCH_MAX_SAMPLES) {
+      return;
+    }
+    for (int i = 0; i < SCRATCH_POOL; i++) {
+      if (scratchPool.get(i) == null && scratchPool.compareAndSet(i, null, s)) {
+        return;
+      }
+    }
   }
 
   /** An appender whose new series count against {@code source}'s series limit. */

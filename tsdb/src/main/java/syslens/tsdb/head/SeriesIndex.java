@@ -18,6 +18,11 @@ final class SeriesIndex {
     return size;
   }
 
+  /** Slots of the table (twice the entries it holds before it grows). */
+  int capacity() {
+    return keys.length;
+  }
+
   /**
    * A registered series' ref, spread: read from the series itself, which the caller has just
    * read (its labels and their hash would be two more dependent loads, a cache miss each at

@@ -131,6 +131,70 @@ class HeadTest {
   }
 
   @Test
+  void append_afterRolledBackBatch_checksAgainstStoredSamplesOnly() {
+    Appender app = head.appender();
+    app.append(A, 100, 1);
+    app.commit();
+    Appender first = head.appender();
+    assertThat(first.append(A, 1000, 2)).isEqualTo(AppendStatus.OK);
+    first.rollback(); // its staging arrays go back to the pool, to be taken by the next appender
+    Appender next = head.appender();
+    assertThat(next.append(A, 500, 3)).isEqualTo(AppendStatus.OK); // newer than 100; 1000 was never stored
+    next.commit();
+    assertThat(samples(A)).containsExactly(100L, 1.0, 500L, 3.0);
+  }
+
+  @Test
+  void appenders_interleavedAndLarge_eachCommitsOnlyItsOwnSamples() {
+    Appender a = head.appender();
+    Appender b = head.appender();
+    a.append(A, 1000, 1);
+    b.append(B, 1000, 2);
+    a.commit();
+    Appender c = head.appender(); // may reuse a's staging arrays while b still holds its own
+    c.append(C, 1000, 3);
+    b.append(B, 2000, 4);
+    c.rollback();
+    b.commit();
+    Appender big = head.appender(); // more samples than a pooled set keeps
+    int n = Head.SCRATCH_MAX_SAMPLES + 100;
+    for (int i = 0; i < n; i++) {
+      assertThat(big.append(D, 10_000L + i, i)).isEqualTo(AppendStatus.OK);
+    }
+    big.commit();
+    Appender after = head.appender();
+    assertThat(after.append(D, 10_000L + n, n)).isEqualTo(AppendStatus.OK);
+    assertThat(after.append(D, 10_000L, 0)).isEqualTo(AppendStatus.OUT_OF_ORDER);
+    after.commit();
+    assertThat(samples(A)).containsExactly(1000L, 1.0);
+    assertThat(samples(B)).containsExactly(1000L, 2.0, 2000L, 4.0);
+    assertThat(select(Matcher.equal("instance", "c"))).isEmpty();
+    assertThat(head.samplesAppended()).isEqualTo(3 + n + 1);
+  }
+
+  /** Timestamps and values of {@code labels}' samples, alternating. */
+  private List<Number> samples(Labels labels) {
+    List<Number> out = new ArrayList<>();
+    for (Series s : head.querier(0, Long.MAX_VALUE / 2).select(labelMatchers(labels))) {
+      if (!s.labels().equals(labels)) {
+        continue;
+      }
+      SampleIterator it = s.iterator();
+      while (it.next()) {
+        out.add(it.timestamp());
+        out.add(it.value());
+      }
+    }
+    return out;
+  }
+
+  private static List<Matcher> labelMatchers(Labels labels) {
+    List<Matcher> ms = new ArrayList<>();
+    labels.forEach((k, v) -> ms.add(Matcher.equal(k, v)));
+    return ms;
+  }
+
+  @Test
   void commit_concurrentCommitMovedSeries_dropsAndCounts() {
     Appender first = head.appender();
     Appender second = head.appender();
