@@ -287,7 +287,7 @@ public final class SysLensServer implements AutoCloseable {
         }
       });
       GrpcService grpc = GrpcService.builder()
-          .addService(ingest)
+          .addService(ingest.wireService())
           .maxRequestMessageLength(MAX_AGENT_MESSAGE_BYTES)
           // Messages arrive on the event loop; AgentIngestService hands them to its stream executor.
           .useBlockingTaskExecutor(false)

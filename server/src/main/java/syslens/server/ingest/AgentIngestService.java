@@ -3,6 +3,9 @@ package syslens.server.ingest;
 import static java.util.Objects.requireNonNull;
 
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -69,6 +72,8 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   private final java.util.concurrent.ConcurrentHashMap<String, Stream> streams =
       new java.util.concurrent.ConcurrentHashMap<>();
   private final MeterRegistry meters;
+  /** Bounds the agent messages parsed and being handled at once, over all streams. */
+  private final IngestBudget budget;
   /** Runs each stream's messages in order, one at a time (virtual threads: a batch waiting for fsync parks cheaply). */
   private final java.util.concurrent.Executor streamExecutor;
   /** Each node's effective configuration (the control plane's, or just the server's interval). */
@@ -86,7 +91,15 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   public AgentIngestService(IngestPipeline pipeline, Sequences sequences, NodeRegistry registry,
       NodeIdentities identities, Duration collectInterval, MeterRegistry meters,
       java.util.concurrent.Executor streamExecutor) {
+    this(pipeline, sequences, registry, identities, collectInterval, meters, streamExecutor,
+        new IngestBudget(IngestBudget.DEFAULT_BYTES));
+  }
+
+  AgentIngestService(IngestPipeline pipeline, Sequences sequences, NodeRegistry registry,
+      NodeIdentities identities, Duration collectInterval, MeterRegistry meters,
+      java.util.concurrent.Executor streamExecutor, IngestBudget budget) {
     this.streamExecutor = requireNonNull(streamExecutor, "streamExecutor");
+    this.budget = requireNonNull(budget, "budget");
     this.pipeline = requireNonNull(pipeline, "pipeline");
     this.sequences = requireNonNull(sequences, "sequences");
     this.registry = requireNonNull(registry, "registry");
@@ -108,14 +121,47 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
     this.configFor = id -> ConfigUpdate.newBuilder().setCollectIntervalMs(collectInterval.toMillis()).build();
     this.meters = requireNonNull(meters, "meters");
     meters.gauge("syslens.agents.connected", connected);
+    meters.gauge("syslens.agents.ingest.budget.free.bytes", budget, IngestBudget::available);
   }
 
+  /**
+   * The service as the server binds it: the stream's messages arrive as wire bytes and are parsed
+   * within the {@link IngestBudget} (see {@link #connectWire}); answers are protobuf as usual.
+   */
+  public ServerServiceDefinition wireService() {
+    MethodDescriptor<AgentMessage, ServerMessage> parsed = AgentServiceGrpc.getConnectMethod();
+    return ServerServiceDefinition.builder(AgentServiceGrpc.SERVICE_NAME)
+        .addMethod(parsed.toBuilder(WireMessage.MARSHALLER, parsed.getResponseMarshaller()).build(),
+            ServerCalls.asyncBidiStreamingCall(this::connectWire))
+        .build();
+  }
+
+  /** A stream whose messages come parsed (tests calling the service directly): no budget. */
   @Override
   public StreamObserver<AgentMessage> connect(StreamObserver<ServerMessage> out) {
+    return open(out, (stream, ctx) -> StreamInbox.wrap(stream, out, streamExecutor));
+  }
+
+  /**
+   * A stream whose messages come as wire bytes: each is parsed once the server-wide budget has
+   * room for it, and held until its handler is done (stored, committed, acked). In a reconnect
+   * storm every stream has a message waiting; they wait as bytes, not as parsed batches.
+   */
+  StreamObserver<WireMessage> connectWire(StreamObserver<ServerMessage> out) {
+    return open(out, (stream, ctx) -> StreamInbox.wrap(stream, out, streamExecutor, budget, WireMessage.DECODER));
+  }
+
+  /** Bytes of agent messages that may be parsed and in their handlers at once, all streams together. */
+  IngestBudget budget() {
+    return budget;
+  }
+
+  private <W> StreamInbox<W, AgentMessage> open(StreamObserver<ServerMessage> out,
+      java.util.function.BiFunction<Stream, ServiceRequestContext, StreamInbox<W, AgentMessage>> wrap) {
     ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
     Stream stream = new Stream(out, ctx == null ? "unknown" : ctx.clientAddress().getHostAddress(),
         ctx == null ? null : AgentCa.presented(ctx.sslSession()));
-    StreamInbox<AgentMessage> inbox = StreamInbox.wrap(stream, out, streamExecutor);
+    StreamInbox<W, AgentMessage> inbox = wrap.apply(stream, ctx);
     if (ctx != null) {
       // Only a stream on which nothing came: a Hello that arrived and waits for its handler (a
       // reconnect storm of thousands) is the server's delay, not the agent's; the handler answers it.
