@@ -83,8 +83,8 @@ final class QueryLoad {
         + "%.1f h: p50 %.1f ms, p99 %.1f ms%s%n", who, (end - hostStart) / 3.6e6, pct(hostMs, 50), pct(hostMs, 99),
         fleet.hosts(), (end - fleetStart) / 3.6e6, pct(fleetMs, 50), pct(fleetMs, 99),
         error == null ? "" : " (error: " + error + ")");
-    // Each run's time, in order: a p99 of 20 runs is the slowest one, and where it falls says
-    // whether it is a cold path (first runs) or a pause (anywhere).
+    // Each run's time, in order: where the slowest runs fall says whether they are a cold path
+    // (first runs) or a pause (anywhere). Under 100 runs the p99 is the slowest one.
     System.err.printf("%s one-host query per run (ms): %s%n%s fleet query per run (ms): %s%n", who, rounded(hostMs),
         who, rounded(fleetMs));
   }
