@@ -6,6 +6,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +43,10 @@ final class FleetAgent {
       return values.length;
     }
   }
+
+  /** The agent's merge bounds for a replayed backlog (agent/net/BatchMerger). */
+  static final int MAX_MERGED_ROUNDS = 60;
+  static final int MAX_MERGED_SAMPLES = 20_000;
 
   final String nodeId;
   private final String token;
@@ -188,17 +194,17 @@ final class FleetAgent {
           up = true;
           failures = 0;
           listener.connected(this);
-          for (Pending p : unacked) {
-            send(p);
-          }
+          sendBacklog();
         }
       }
       case ACK -> {
         long seq = m.getAck().getSeq();
         while (!unacked.isEmpty() && unacked.peekFirst().seq() <= seq) {
           Pending p = unacked.pollFirst();
-          if (p.seq() == seq) {
-            listener.acked(this, p.samples() - m.getAck().getRejectedSamples(), p.sentNanos()[0], p.stampMs());
+          // Acks are cumulative: a merged message's ack covers every round merged into it.
+          long refused = p.seq() == seq ? m.getAck().getRejectedSamples() : 0;
+          if (p.sentNanos()[0] != 0) {
+            listener.acked(this, p.samples() - refused, p.sentNanos()[0], p.stampMs());
           }
         }
       }
@@ -236,6 +242,57 @@ final class FleetAgent {
   private void send(Pending p) {
     p.sentNanos()[0] = System.nanoTime();
     out.onNext(AgentMessage.newBuilder().setBatch(batch(p, !defined)).build());
+    defined = true;
+  }
+
+  /**
+   * Every unacked round, as the agent replays a backlog: consecutive rounds merged into one
+   * message under the last one's seq (at most {@link #MAX_MERGED_ROUNDS} rounds and
+   * {@link #MAX_MERGED_SAMPLES} samples, the agent's {@code BatchMerger} bounds).
+   */
+  private void sendBacklog() {
+    List<Pending> group = new ArrayList<>();
+    int samples = 0;
+    for (Pending p : unacked) {
+      if (!group.isEmpty() && (group.size() >= MAX_MERGED_ROUNDS || samples + p.samples() > MAX_MERGED_SAMPLES)) {
+        sendMerged(group);
+        group.clear();
+        samples = 0;
+      }
+      group.add(p);
+      samples += (int) p.samples();
+    }
+    if (!group.isEmpty()) {
+      sendMerged(group);
+    }
+  }
+
+  private void sendMerged(List<Pending> group) {
+    if (group.size() == 1) {
+      send(group.get(0));
+      return;
+    }
+    long now = System.nanoTime();
+    MetricBatch.Builder b = MetricBatch.newBuilder().setSeq(group.get(group.size() - 1).seq());
+    for (int i = 0; i < series.length; i++) {
+      Series.Builder s = null;
+      for (Pending p : group) {
+        if (i < p.values().length) {
+          if (s == null) {
+            Series t = series[i];
+            s = !defined || t.getRef() == 0 ? t.toBuilder() : Series.newBuilder().setRef(t.getRef());
+          }
+          s.addSamples(Sample.newBuilder().setTimestampMs(p.stampMs()).setValue(p.values()[i]));
+        }
+      }
+      if (s != null) {
+        b.addSeries(s);
+      }
+    }
+    for (Pending p : group) {
+      p.sentNanos()[0] = now;
+    }
+    out.onNext(AgentMessage.newBuilder().setBatch(b).build());
     defined = true;
   }
 

@@ -114,6 +114,8 @@ public final class IngestSession {
     long total = 0;
     long batchTs = Long.MIN_VALUE;
     int n = in.seriesCount();
+    int widest = -1; // the series with the most samples: its stamps are the rounds of a merged batch
+    int widestSamples = 0;
     if (n > options.maxSeries()) {
       return invalid(in, "series: " + n + " (expected: <= " + options.maxSeries() + " per batch)");
     }
@@ -133,6 +135,10 @@ public final class IngestSession {
         return invalid(in, "series " + i + ": " + k + " samples (expected: <= " + options.maxSamplesPerSeries() + ")");
       }
       total += k;
+      if (k > widestSamples) {
+        widest = i;
+        widestSamples = k;
+      }
       for (int j = 0; j < k; j++) {
         batchTs = Math.max(batchTs, in.timestamp(i, j));
       }
@@ -177,6 +183,13 @@ public final class IngestSession {
       }
     }
     if (up != null && batchTs != Long.MIN_VALUE && batchTs > lastUpTs) {
+      // A batch of several rounds (an agent replaying its backlog) gets `up` at each of them.
+      for (int j = 0; widestSamples > 1 && j < widestSamples; j++) {
+        long t = in.timestamp(widest, j);
+        if (t > lastUpTs && t < batchTs) {
+          app.append(up, t, 1);
+        }
+      }
       app.append(up, batchTs, 1);
     }
     try {

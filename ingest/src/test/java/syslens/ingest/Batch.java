@@ -30,6 +30,16 @@ final class Batch implements SeriesInput {
     return this;
   }
 
+  /** A series with several samples (a batch that merges rounds). */
+  Batch series(String[] nameValues, long[] t, double[] v) {
+    labels.add(nameValues);
+    ts.add(t);
+    vs.add(v);
+    ids.add(null);
+    refs.add(0);
+    return this;
+  }
+
   /** A series with a ref: defining it when nameValues is not empty, else using it. */
   Batch ref(int ref, String[] nameValues, long t, double v) {
     series(nameValues, null, t, v);

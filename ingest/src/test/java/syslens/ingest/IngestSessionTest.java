@@ -238,6 +238,19 @@ class IngestSessionTest {
   }
 
   @Test
+  void write_batchOfSeveralRounds_everySampleStored_upAtEachRound() {
+    IngestSession s = agent("n1");
+    s.write(Batch.of().series(l("__name__", "a"), t0, 1));
+    WriteResult r = s.write(Batch.of()
+        .series(l("__name__", "a"), new long[] {t0 + 1000, t0 + 2000, t0 + 3000}, new double[] {2, 3, 4})
+        .series(l("__name__", "b"), new long[] {t0 + 1000, t0 + 3000}, new double[] {7, 8}));
+    assertThat(r.accepted()).isEqualTo(5);
+    assertThat(samples("a", "n1")).extracting(x -> x[1]).containsExactly(1.0, 2.0, 3.0, 4.0);
+    assertThat(samples("up", "n1")).extracting(x -> (long) x[0])
+        .containsExactly(t0, t0 + 1000, t0 + 2000, t0 + 3000);
+  }
+
+  @Test
   void end_marksEverySeriesStaleJustAfterItsNewestSample_andUpGoesToZero() {
     IngestSession s = agent("n1");
     s.write(Batch.of().series(l("__name__", "a"), t0, 1));

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -310,6 +311,20 @@ public final class AgentConnection {
       if (b == null) {
         return;
       }
+      MetricBatch next = buffer.firstAfter(b.getSeq());
+      if (next != null) {
+        // A backlog: the batches that follow go in the same message (a batch that does not fit
+        // is read again from the buffer for the next one).
+        BatchMerger m = new BatchMerger();
+        m.add(b);
+        while (next != null && m.fits(next)) {
+          m.add(next);
+          next = buffer.firstAfter(next.getSeq());
+        }
+        MetricBatch merged = m.build();
+        s.merged.put(merged.getSeq(), b.getSeq());
+        b = merged;
+      }
       s.out.onNext(AgentMessage.newBuilder().setBatch(s.refs.encode(b)).build());
       s.sentUpTo = b.getSeq();
       s.batchSinceHeartbeat = true;
@@ -360,6 +375,7 @@ public final class AgentConnection {
       case ACK -> {
         long seq = m.getAck().getSeq();
         buffer.ack(seq);
+        s.merged.headMap(seq, true).clear();
         lastAcked.accumulateAndGet(seq, Math::max);
         if (m.getAck().getRejectedSamples() > 0) {
           refusals.add(m.getAck());
@@ -421,7 +437,8 @@ public final class AgentConnection {
       return;
     }
     if (r.getSeq() != 0) {
-      buffer.remove(r.getSeq());
+      Long first = s.merged.remove(r.getSeq());
+      buffer.remove(first != null ? first : r.getSeq(), r.getSeq());
     }
     if (loggedRejects.size() < MAX_DISTINCT_REJECTS_LOGGED && loggedRejects.add(reason)) {
       log.warn("server rejected {} ({}); dropped. Further rejects with this reason are logged at "
@@ -493,6 +510,8 @@ public final class AgentConnection {
     /** This stream's series refs: labels go once per stream. */
     final SeriesRefs refs = new SeriesRefs();
     long sentUpTo;
+    /** Merged messages sent on this stream and not yet acked: last seq to first seq merged. */
+    final TreeMap<Long, Long> merged = new TreeMap<>();
     boolean accepted;
     /** A batch was sent since the last heartbeat tick (which then sends no heartbeat). */
     boolean batchSinceHeartbeat;

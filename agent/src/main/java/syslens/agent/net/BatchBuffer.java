@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -156,6 +157,15 @@ public final class BatchBuffer implements AutoCloseable {
     }
     if (disk != null) {
       disk.acked(Math.min(seq, nextSeq - 1));
+    }
+    return removed;
+  }
+
+  /** Removes the batches with seq in {@code from..to} (a rejected merged message); returns how many were removed. */
+  public synchronized int remove(long from, long to) {
+    int removed = 0;
+    for (long seq : new ArrayList<>(batches.subMap(from, true, to, true).keySet())) {
+      removed += remove(seq) ? 1 : 0;
     }
     return removed;
   }
