@@ -188,15 +188,26 @@ public final class Engine {
     try (SeriesLoader.Loaded data = load(expr, startMs, endMs, stepMs, forceRaw, budget, roots)) {
       Evaluator ev = new Evaluator(context(data, startMs, endMs, forceRaw, budget), startMs, endMs,
           stepMs, roots);
-      return ev.streamed(expr) ? matrix(ev.columns(expr))
-          : rangeQuery(ev, expr, startMs, endMs, stepMs, budget);
+      // A streamed root, or arithmetic over streamed roots and numbers (a dashboard's
+      // 100 * (1 - avg(rate(...))), 1 - a / b), is already known at every step: its rows are
+      // the result, without a vector per step.
+      Columns whole = ev.columnsOf(expr);
+      return whole != null ? matrix(whole) : rangeQuery(ev, expr, startMs, endMs, stepMs, budget);
     }
   }
 
-  /** A streamed root's rows as the range query's result (its samples were counted when built). */
+  /**
+   * Rows known at every step as the range query's result (their samples were counted when built);
+   * rows without a value at any step are left out, as the per-step evaluation leaves them.
+   */
   private Matrix matrix(Columns c) {
-    checkSeries(c.rows.size());
-    List<Columns.Row> rows = new ArrayList<>(c.rows);
+    List<Columns.Row> rows = new ArrayList<>(c.rows.size());
+    for (Columns.Row r : c.rows) {
+      if (r.count() > 0) {
+        rows.add(r);
+      }
+    }
+    checkSeries(rows.size());
     rows.sort((a, b) -> a.labels.compareTo(b.labels));
     List<RangeSeries> out = new ArrayList<>(rows.size());
     for (Columns.Row r : rows) {

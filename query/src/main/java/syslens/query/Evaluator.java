@@ -63,10 +63,10 @@ final class Evaluator {
   private final Ctx ctx;
   private final long evalStart;
   private final long evalEnd;
-  private final Map<SubqueryExpr, List<LoadedSeries>> subqueries = new IdentityHashMap<>();
-  private final Map<Expr, Cursors> cursors = new IdentityHashMap<>();
+  private final Map<SubqueryExpr, List<LoadedSeries>> subqueries = new IdentityHashMap<>(4);
+  private final Map<Expr, Cursors> cursors = new IdentityHashMap<>(4);
   private final Set<Expr> roots;
-  private final Map<Expr, Columns> columns = new IdentityHashMap<>();
+  private final Map<Expr, Columns> columns = new IdentityHashMap<>(4);
   private final Columns.Grid grid;
 
   /** An evaluator for steps in [evalStart, evalEnd], every node per step over loaded series. */
@@ -92,7 +92,7 @@ final class Evaluator {
   }
 
   /** Binary operations over streamed operands, computed at every step at once (or null). */
-  private final Map<Expr, Optional<Columns>> binaries = new IdentityHashMap<>();
+  private final Map<Expr, Optional<Columns>> binaries = new IdentityHashMap<>(4);
 
   /**
    * {@code b} at every step when both operands are streamed (or numbers) and the operation needs
@@ -116,8 +116,11 @@ final class Evaluator {
     return c.orElse(null);
   }
 
-  /** {@code e}'s values at every step when it is streamed or a binary operation of those. */
-  private Columns columnsOf(Expr e) {
+  /**
+   * {@code e}'s values at every step when it is streamed or a binary operation of those (null
+   * otherwise); their samples are counted in the budget as they are built.
+   */
+  Columns columnsOf(Expr e) {
     if (streamed(e)) {
       return columns(e);
     }

@@ -22,8 +22,8 @@ final class LabelCache {
   private static final int MAX_IDENTITY_ENTRIES = 1 << 20;
 
   private final Map<Labels, Labels> canonical = new HashMap<>();
-  private final Map<Labels, Labels> withoutName = new IdentityHashMap<>();
-  private final Map<Object, Map<Labels, Labels>> derived = new IdentityHashMap<>();
+  private final Map<Labels, Labels> withoutName = new IdentityHashMap<>(4);
+  private final Map<Object, Map<Labels, Labels>> derived = new IdentityHashMap<>(4);
   private int identityEntries;
 
   Labels withoutName(Labels l) {
@@ -52,7 +52,7 @@ final class LabelCache {
     Labels[] out = new Labels[0];
   }
 
-  private final Map<Object, Positions> positions = new IdentityHashMap<>();
+  private final Map<Object, Positions> positions = new IdentityHashMap<>(4);
 
   /**
    * Like {@link #derive}, for the {@code i}-th sample of a step's vector: a step's vector usually

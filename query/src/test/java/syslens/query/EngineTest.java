@@ -339,8 +339,8 @@ class EngineTest {
   void timeout_checkedBetweenSteps() {
     Clock ticking = tickingClock();
     Engine e = Engine.builder(db).clock(ticking).timeout(Duration.ofSeconds(5)).build();
-    // A binary operation is evaluated step by step: the deadline is checked at each.
-    assertThatThrownBy(() -> e.rangeQuery("req * 2", 0, 300_000, 10_000))
+    // A comparison is evaluated step by step: the deadline is checked at each.
+    assertThatThrownBy(() -> e.rangeQuery("req > bool 0", 0, 300_000, 10_000))
         .isInstanceOf(QueryException.class)
         .satisfies(x -> assertThat(((QueryException) x).kind())
             .isEqualTo(QueryException.Kind.TIMEOUT));
@@ -474,6 +474,43 @@ class EngineTest {
     Matrix stepped = engine.rangeQuery("sum by (job) (rate(req[1m]) * 1)", 60_000, 300_000, 10_000);
     assertThat(streamed.series()).isNotEmpty();
     assertThat(streamed).isEqualTo(stepped);
+  }
+
+  /**
+   * Arithmetic over streamed operands is answered from its rows over the whole range (no vector
+   * per step): each point is the instant query's value at that step, and the steps where the
+   * instant query has no sample have no point (rows without any are left out).
+   */
+  @Test
+  void rangeQuery_arithmeticOverWholeRange_sameAsInstantQueryAtEachStep() {
+    // Matched on instance, but never present at the same step (5 min lookback): a row without points.
+    for (long t = 0; t <= 50_000; t += 10_000) {
+      db.add(Labels.of("__name__", "early", "instance", "0"), t, 1);
+    }
+    for (long t = 700_000; t <= 900_000; t += 10_000) {
+      db.add(Labels.of("__name__", "late", "instance", "0"), t, 2);
+    }
+    assertThat(engine.rangeQuery("early / on(instance) late", 0, 900_000, 30_000).series()).isEmpty();
+    assertThat(engine.rangeQuery("early * 3", 0, 900_000, 30_000).series()).hasSize(1);
+    for (String q : List.of("early + on(instance) late", "late - 1", "100 * (1 - avg by (job) (rate(req[1m])))", "req / req", "2 ^ req",
+        "rate(req[1m]) - rate(req[1m] offset 2m)", "req{job=\"a\"} / on(instance) req{job=\"b\"}",
+        "req{instance=\"0\"} - ignoring(job) req{instance=\"1\"}")) {
+      Matrix m = engine.rangeQuery(q, 0, 900_000, 30_000);
+      Map<Long, Map<Labels, Double>> got = new java.util.TreeMap<>();
+      for (RangeSeries rs : m.series()) {
+        assertThat(rs.points()).as("%s: %s has points", q, rs.labels()).isNotEmpty();
+        for (Point p : rs.points()) {
+          got.computeIfAbsent(p.timestampMs(), t -> new java.util.HashMap<>()).put(rs.labels(), p.value());
+        }
+      }
+      for (long t = 0; t <= 900_000; t += 30_000) {
+        Map<Labels, Double> want = new java.util.HashMap<>();
+        for (VectorSample v : ((InstantVector) engine.instantQuery(q, t)).samples()) {
+          want.put(v.labels(), v.value());
+        }
+        assertThat(got.getOrDefault(t, Map.of())).as("%s at %d", q, t).isEqualTo(want);
+      }
+    }
   }
 
   private static final Labels B0_NO_NAME = Labels.of("job", "b", "instance", "0");

@@ -45,6 +45,8 @@ public final class Matcher {
   private final SimpleRegex simple;
   /** For any other regex: a literal every match starts with ("" when none), checked first. */
   private final String prefix;
+  /** {@link #matchedPrefix()}. */
+  private final String matchedPrefix;
 
   private Matcher(Type type, String name, String value, Pattern pattern) {
     this.type = type;
@@ -54,6 +56,11 @@ public final class Matcher {
     this.literals = pattern == null ? null : literalAlternatives(value);
     this.simple = pattern == null || literals != null ? null : SimpleRegex.parse(value);
     this.prefix = pattern == null || literals != null || simple != null ? "" : literalPrefix(value);
+    this.matchedPrefix = switch (type) {
+      case EQUAL -> value;
+      case NOT_EQUAL, NOT_REGEX -> "";
+      case REGEX -> literals != null ? commonPrefix(literals) : simple != null ? simple.commonPrefix() : prefix;
+    };
   }
 
   /** Characters that stand for themselves in RE2 syntax outside a class (conservatively few). */
@@ -164,6 +171,33 @@ public final class Matcher {
       case REGEX -> regexMatches(v);
       case NOT_REGEX -> !regexMatches(v);
     };
+  }
+
+  /**
+   * A literal that every value this matcher matches starts with ("" when there is none or the
+   * matcher is negative): the value of {@code =}, the common start of a regex's alternatives
+   * ({@code host-0000} of {@code host-0000[0-4]}, "" of {@code e.*|lo}), or a regex's literal
+   * start. An index of sorted values reads only the range that starts with it.
+   */
+  public String matchedPrefix() {
+    return matchedPrefix;
+  }
+
+  static String commonPrefix(Iterable<String> words) {
+    String p = null;
+    for (String w : words) {
+      if (p == null) {
+        p = w;
+        continue;
+      }
+      int i = 0;
+      int n = Math.min(p.length(), w.length());
+      while (i < n && p.charAt(i) == w.charAt(i)) {
+        i++;
+      }
+      p = p.substring(0, i);
+    }
+    return p == null ? "" : p;
   }
 
   /** Whether a series with these labels is selected by this matcher. */

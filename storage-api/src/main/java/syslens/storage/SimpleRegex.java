@@ -44,6 +44,15 @@ final class SimpleRegex {
     this.alts = alts;
   }
 
+  /** The literal every alternative starts with ("" when they share none). */
+  String commonPrefix() {
+    List<String> literals = new ArrayList<>(alts.length);
+    for (Alt a : alts) {
+      literals.add(a.literal());
+    }
+    return Matcher.commonPrefix(literals);
+  }
+
   /** Whether the whole value matches (the regex is anchored at both ends). */
   boolean matches(String v) {
     for (Alt a : alts) {

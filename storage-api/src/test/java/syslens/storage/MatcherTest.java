@@ -85,9 +85,26 @@ class MatcherTest {
       for (String v : values) {
         boolean want = plain.matcher(v).matches();
         assertThat(m.matches(v)).as("%s =~ %s", v, re).isEqualTo(want);
+        if (want) {
+          assertThat(v).as("%s =~ %s starts with the matcher's prefix", v, re).startsWith(m.matchedPrefix());
+        }
         assertThat(not.matches(v)).as("%s !~ %s", v, re).isEqualTo(!want);
       }
     }
+  }
+
+  @Test
+  void matchedPrefix_theLiteralEveryMatchStartsWith() {
+    assertThat(Matcher.regex("l", "host-0000[0-4]").matchedPrefix()).isEqualTo("host-0000");
+    assertThat(Matcher.regex("l", "host-1|host-12").matchedPrefix()).isEqualTo("host-1");
+    assertThat(Matcher.regex("l", "eth0.*|eth1").matchedPrefix()).isEqualTo("eth");
+    assertThat(Matcher.regex("l", "e.*|lo").matchedPrefix()).isEmpty();
+    assertThat(Matcher.regex("l", "x-[a-c]+-y").matchedPrefix()).isEqualTo("x-");
+    assertThat(Matcher.regex("l", "ab?").matchedPrefix()).isEqualTo("a");
+    assertThat(Matcher.regex("l", "(?i)HOST-1").matchedPrefix()).isEmpty();
+    assertThat(Matcher.equal("l", "v").matchedPrefix()).isEqualTo("v");
+    assertThat(Matcher.notEqual("l", "v").matchedPrefix()).isEmpty();
+    assertThat(Matcher.notRegex("l", "host-1.*").matchedPrefix()).isEmpty();
   }
 
   @Test

@@ -123,6 +123,13 @@ final class Postings {
       }
       equal.sort((a, b) -> Integer.compare(a.size, b.size));
       long[] result = null;
+      if (equal.size() >= 2) {
+        // The two shortest lists intersected in place: the shortest is not copied first.
+        RefList a = equal.get(0);
+        RefList b = equal.get(1);
+        result = intersect(a.refs, a.size, b.refs, b.size);
+        equal = equal.subList(2, equal.size());
+      }
       for (RefList l : equal) {
         result = result == null ? l.copy() : intersect(result, l.refs, l.size);
         if (result.length == 0) {
@@ -149,7 +156,11 @@ final class Postings {
 
   /**
    * Union of the postings of values of m's label for which m.matches(v) == want; when
-   * {@code within} (sorted) is not null, only the refs in it.
+   * {@code within} (sorted) is not null, only the refs in it. A positive matcher reads only the
+   * values that start with its literal prefix ({@link Matcher#matchedPrefix}: {@code host-0000}
+   * of {@code host-0000[0-4]}), a range of the sorted values; within a set of refs, the refs each
+   * matching value holds are marked in one array and collected once, not intersected and merged
+   * value by value.
    */
   private long[] matching(Matcher m, boolean want, long[] within) {
     TreeMap<String, RefList> values = index.get(m.name());
@@ -160,27 +171,84 @@ final class Postings {
       RefList l = values.get(m.value());
       return l == null ? new long[0] : within != null ? intersect(within, l) : l.copy();
     }
-    List<long[]> lists = new ArrayList<>();
+    String prefix = want ? m.matchedPrefix() : "";
+    Map<String, RefList> scan = prefix.isEmpty() ? values : values.tailMap(prefix, true);
+    List<long[]> lists = within == null ? new ArrayList<>() : null;
+    boolean[] kept = within == null ? null : new boolean[within.length];
+    int n = 0;
     int checked = 0;
-    for (Map.Entry<String, RefList> e : values.entrySet()) {
+    for (Map.Entry<String, RefList> e : scan.entrySet()) {
       if ((++checked & (CANCEL_CHECK_EVERY - 1)) == 0 && Thread.currentThread().isInterrupted()) {
         // The query's executor interrupts a query past its deadline: stop matching.
         throw new CancellationException("series selection cancelled after matching " + checked
             + " values of label " + m.name());
       }
-      if (m.matches(e.getKey()) == want) {
+      String v = e.getKey();
+      if (!prefix.isEmpty() && !v.startsWith(prefix)) {
+        break; // sorted: no later value starts with the prefix
+      }
+      if (m.matches(v) == want) {
         RefList l = e.getValue();
         if (within == null) {
           lists.add(l.copy());
         } else {
-          long[] part = intersect(within, l);
-          if (part.length > 0) {
-            lists.add(part);
-          }
+          n += mark(within, l.refs, l.size, kept);
         }
       }
     }
-    return union(lists);
+    if (within == null) {
+      return union(lists);
+    }
+    long[] out = new long[n];
+    int k = 0;
+    for (int i = 0; i < within.length && k < n; i++) {
+      if (kept[i]) {
+        out[k++] = within[i];
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Marks in {@code kept} the positions of sorted {@code within} whose refs are in
+   * {@code b[0, bn)} (sorted); returns how many were not marked before. A short b is searched for
+   * in within, a long one walked beside it.
+   */
+  static int mark(long[] within, long[] b, int bn, boolean[] kept) {
+    int added = 0;
+    if ((long) bn * 8 < within.length) {
+      int lo = 0;
+      for (int j = 0; j < bn && lo < within.length; j++) {
+        int at = Arrays.binarySearch(within, lo, within.length, b[j]);
+        if (at >= 0) {
+          if (!kept[at]) {
+            kept[at] = true;
+            added++;
+          }
+          lo = at + 1;
+        } else {
+          lo = -at - 1;
+        }
+      }
+      return added;
+    }
+    int i = 0;
+    int j = 0;
+    while (i < within.length && j < bn) {
+      if (within[i] == b[j]) {
+        if (!kept[i]) {
+          kept[i] = true;
+          added++;
+        }
+        i++;
+        j++;
+      } else if (within[i] < b[j]) {
+        i++;
+      } else {
+        j++;
+      }
+    }
+    return added;
   }
 
   /** Label names, sorted, each with the refs of series that carry it. */
@@ -212,7 +280,7 @@ final class Postings {
 
   /** The refs of sorted {@code within} in {@code l}, searching the longer of the two. */
   private static long[] intersect(long[] within, RefList l) {
-    return (long) l.size * 8 < within.length ? intersect(l.copy(), within, within.length)
+    return (long) l.size * 8 < within.length ? intersect(l.refs, l.size, within, within.length)
         : intersect(within, l.refs, l.size);
   }
 
@@ -225,13 +293,19 @@ final class Postings {
    * each ref of a is found by a galloping search from where the previous one was.
    */
   static long[] intersect(long[] a, long[] b, int bn) {
-    if (bn <= 8 * a.length) {
-      return merge(a, b, bn);
+    return intersect(a, a.length, b, bn);
+  }
+
+  /** As {@link #intersect(long[], long[], int)} for the refs {@code a[0, an)}. */
+  static long[] intersect(long[] a, int an, long[] b, int bn) {
+    if (bn <= 8 * an) {
+      return merge(a, an, b, bn);
     }
-    long[] out = new long[a.length];
+    long[] out = new long[an];
     int n = 0;
     int lo = 0;
-    for (long x : a) {
+    for (int k = 0; k < an; k++) {
+      long x = a[k];
       // Gallop: find a bound hi with b[hi] >= x, then binary search in (lo, hi].
       int step = 1;
       int hi = lo;
@@ -257,12 +331,12 @@ final class Postings {
     return Arrays.copyOf(out, n);
   }
 
-  private static long[] merge(long[] a, long[] b, int bn) {
-    long[] out = new long[Math.min(a.length, bn)];
+  private static long[] merge(long[] a, int an, long[] b, int bn) {
+    long[] out = new long[Math.min(an, bn)];
     int i = 0;
     int j = 0;
     int n = 0;
-    while (i < a.length && j < bn) {
+    while (i < an && j < bn) {
       if (a[i] == b[j]) {
         out[n++] = a[i];
         i++;

@@ -40,6 +40,52 @@ class PostingsTest {
     }
   }
 
+  /**
+   * A regex with a literal start reads only the values that start with it: on a thread already
+   * interrupted, the 10 values of {@code b[0-9]} are matched (no cancellation check is reached),
+   * where a scan of all 1,010 values would stop at the 256th.
+   */
+  @Test
+  void select_regexWithLiteralStart_readsOnlyThoseValues() {
+    Postings p = new Postings();
+    int ref = 0;
+    for (int i = 0; i < 1_000; i++) {
+      p.add(ref++, Labels.of("__name__", "m", "id", "a" + i));
+    }
+    for (int i = 0; i < 10; i++) {
+      p.add(ref++, Labels.of("__name__", "m", "id", "b" + i));
+    }
+    Thread.currentThread().interrupt();
+    try {
+      assertThat(p.select(List.of(Matcher.regex("id", "b[0-9]")))).containsExactly(
+          LongStream.range(1_000, 1_010).toArray());
+      assertThat(p.select(List.of(Matcher.equal("__name__", "m"), Matcher.regex("id", "b[2-3]|b7"))))
+          .containsExactly(1_002, 1_003, 1_007);
+    } finally {
+      assertThat(Thread.interrupted()).isTrue();
+    }
+  }
+
+  @Test
+  void mark_marksEachRefOfWithinOnce_shortOrLongSide() {
+    Random r = new Random(5);
+    for (int round = 0; round < 200; round++) {
+      long[] within = sortedDistinct(r, 1 + r.nextInt(2_000), 1 + r.nextInt(5_000));
+      boolean[] kept = new boolean[within.length];
+      java.util.Set<Long> expected = new java.util.TreeSet<>();
+      int marked = 0;
+      for (int list = 0; list < 3; list++) {
+        long[] b = sortedDistinct(r, 1 + r.nextInt(r.nextBoolean() ? 20 : 3_000), 1 + r.nextInt(5_000));
+        marked += Postings.mark(within, b, b.length, kept);
+        LongStream.of(b).filter(x -> Arrays.binarySearch(within, x) >= 0).forEach(expected::add);
+      }
+      long[] got = java.util.stream.IntStream.range(0, within.length).filter(i -> kept[i]).mapToLong(i -> within[i])
+          .toArray();
+      assertThat(got).containsExactly(expected.stream().mapToLong(Long::longValue).toArray());
+      assertThat(marked).isEqualTo(expected.size());
+    }
+  }
+
   @Test
   void intersect_shortAgainstMuchLonger_sameAsReference() {
     Random r = new Random(7);
@@ -96,7 +142,9 @@ class PostingsTest {
       }
       List<Matcher> pool = List.of(Matcher.equal("__name__", "rx"), Matcher.equal("device", "lo"),
           Matcher.regex("device", "e.*|lo"), Matcher.regex("instance", "host-[0-4]"), Matcher.regex("instance", "host-1.*"),
-          Matcher.notEqual("device", "eth1"), Matcher.notRegex("instance", "host-2.*"), Matcher.regex("device", "x.*"));
+          Matcher.notEqual("device", "eth1"), Matcher.notRegex("instance", "host-2.*"), Matcher.regex("device", "x.*"),
+          Matcher.regex("instance", "host-1[0-9]|host-1"), Matcher.regex("instance", "host-1\\d"),
+          Matcher.regex("instance", "host-19|host-190|host-3"), Matcher.regex("device", "eth[01]"));
       List<Matcher> ms = new java.util.ArrayList<>();
       ms.add(pool.get(r.nextInt(2)));
       for (Matcher m : pool) {
