@@ -59,6 +59,11 @@ class BitWriter {
     buf[index] = (byte) b;
   }
 
+  /** A written byte, 0..255. */
+  final int byteAt(int index) {
+    return buf[index] & 0xff;
+  }
+
   final long bitLength() {
     return bitLen;
   }

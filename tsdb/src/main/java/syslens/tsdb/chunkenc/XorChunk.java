@@ -15,20 +15,24 @@ import syslens.storage.SampleIterator;
  *
  * <p>Not thread-safe: the owner serializes {@link #append} and copies {@link #bytes()} for readers.
  * The bit stream is the object itself (it extends {@link BitWriter}) and the newest timestamp is
- * the largest: a head's open chunk per series is one object of 64 bytes, not two of 96.
+ * the largest: a head's open chunk per series is one object of 48 bytes, not two of 96 (the count
+ * and the XOR window's bit counts are narrowed to what they hold: at most 65,535, 31 and 63; the
+ * oldest timestamp is read back from the stream, where it is the first).
  */
 public final class XorChunk extends BitWriter {
   /** Samples per chunk the count header can hold. */
   public static final int MAX_SAMPLES = 0xffff;
   static final int HEADER_BYTES = 2;
+  private static final byte NO_WINDOW = -1;
 
-  private int count;
   private long t;
   private long tDelta;
   private long vBits;
-  private int leading = 0xff;
-  private int trailing;
-  private long minTime = Long.MAX_VALUE;
+  /** Samples appended (at most {@link #MAX_SAMPLES}). */
+  private char count;
+  /** Leading zero bits of the XOR window (at most 31), {@link #NO_WINDOW} before the first. */
+  private byte leading = NO_WINDOW;
+  private byte trailing;
 
   private XorChunk() {
     // Starts small: the open chunk of each head series holds this buffer (docs/benchmarks.md).
@@ -43,7 +47,7 @@ public final class XorChunk extends BitWriter {
   /** Appends one sample; timestamps must increase ({@link #maxTime()} is the newest one). */
   public void append(long ts, double value) {
     if (count == MAX_SAMPLES) {
-      throw new IllegalStateException("chunk: " + count + " samples (expected: < " + MAX_SAMPLES + ")");
+      throw new IllegalStateException("chunk: " + (int) count + " samples (expected: < " + MAX_SAMPLES + ")");
     }
     long bits = Double.doubleToRawLongBits(value);
     if (count == 0) {
@@ -79,7 +83,6 @@ public final class XorChunk extends BitWriter {
     t = ts;
     vBits = bits;
     count++;
-    minTime = Math.min(minTime, ts);
     setByte(0, count >>> 8);
     setByte(1, count);
   }
@@ -93,13 +96,13 @@ public final class XorChunk extends BitWriter {
     writeBits(1, 1);
     int newLeading = Math.min(Long.numberOfLeadingZeros(delta), 31);
     int newTrailing = Long.numberOfTrailingZeros(delta);
-    if (leading != 0xff && newLeading >= leading && newTrailing >= trailing) {
+    if (leading != NO_WINDOW && newLeading >= leading && newTrailing >= trailing) {
       writeBits(0, 1);
       writeBits(delta >>> trailing, 64 - leading - trailing);
       return;
     }
-    leading = newLeading;
-    trailing = newTrailing;
+    leading = (byte) newLeading;
+    trailing = (byte) newTrailing;
     writeBits(1, 1);
     writeBits(newLeading, 5);
     int sigbits = 64 - newLeading - newTrailing;
@@ -117,9 +120,23 @@ public final class XorChunk extends BitWriter {
     return count;
   }
 
-  /** Smallest timestamp appended, or Long.MAX_VALUE when empty. */
+  /**
+   * The first timestamp appended (the smallest: samples are appended in time order), or
+   * Long.MAX_VALUE when empty. Decoded from the stream (a varint after the 2-byte header), not
+   * kept in a field: 8 bytes for each of a head's millions of open chunks.
+   */
   public long minTime() {
-    return minTime;
+    if (count == 0) {
+      return Long.MAX_VALUE;
+    }
+    long u = 0;
+    for (int i = HEADER_BYTES, shift = 0; ; i++, shift += 7) {
+      int b = byteAt(i);
+      u |= (long) (b & 0x7f) << shift;
+      if ((b & 0x80) == 0) {
+        return (u >>> 1) ^ -(u & 1);
+      }
+    }
   }
 
   /** Newest (largest: samples are appended in time order) timestamp, or Long.MIN_VALUE when empty. */

@@ -146,8 +146,8 @@ public final class Head {
     return maxTime;
   }
 
-  long outOfOrderWindowMillis() {
-    return opts.outOfOrderWindowMillis();
+  HeadOptions options() {
+    return opts;
   }
 
   /** Samples older than this are refused with OUT_OF_BOUNDS (set when blocks take over a range). */
@@ -292,7 +292,7 @@ public final class Head {
         return null;
       }
     }
-    MemSeries s = new MemSeries(0, labels, opts);
+    MemSeries s = new MemSeries(0, labels);
     s.source = source;
     s.reservation = true;
     return s;
@@ -324,7 +324,7 @@ public final class Head {
       return existing;
     }
     // One copy of each label string for all series (most values repeat across hosts).
-    MemSeries r = new MemSeries(0, s.labels().interned(), opts);
+    MemSeries r = new MemSeries(0, s.labels().interned());
     r.source = s.ref() == 0 ? s.source : null;
     r.assignRef(nextRef++);
     register(r);
@@ -360,7 +360,7 @@ public final class Head {
     if (existing != null || byRef.get(ref) != null) {
       return existing != null && existing.ref() == ref;
     }
-    MemSeries s = new MemSeries(ref, labels, opts);
+    MemSeries s = new MemSeries(ref, labels);
     register(s);
     s.logged = true;
     maybeEmpty++;
@@ -434,7 +434,7 @@ public final class Head {
     Labels[] labels = new Labels[sorted.length];
     int n = 0;
     for (Checkpoint.SeriesState state : sorted) {
-      MemSeries s = new MemSeries(state.ref(), state.labels(), opts);
+      MemSeries s = new MemSeries(state.ref(), state.labels());
       s.head = this;
       if (byRef.putIfAbsent(s) != null) {
         continue; // a ref or labels clash in a damaged file: the first one wins, as in WAL replay

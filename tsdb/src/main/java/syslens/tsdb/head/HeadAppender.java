@@ -67,7 +67,7 @@ final class HeadAppender implements Appender {
     prevSeries = s;
     long bits = Double.doubleToRawLongBits(value);
     int last = lastStaged.get(s);
-    long window = head.outOfOrderWindowMillis();
+    long window = head.options().outOfOrderWindowMillis();
     MemSeries.Check check = last != SeriesIndex.ABSENT
         ? MemSeries.checkAgainst(timestampMs, bits, ts[last], Double.doubleToRawLongBits(vs[last]), window)
         : s.check(timestampMs, bits, window);

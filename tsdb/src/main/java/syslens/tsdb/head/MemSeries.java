@@ -1,7 +1,6 @@
 package syslens.tsdb.head;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import syslens.storage.Labels;
 import syslens.tsdb.chunkenc.XorChunk;
@@ -19,30 +18,30 @@ import syslens.tsdb.chunkenc.XorChunk;
  *
  * <p>Every access to the chunks holds this object's monitor; readers copy what they need (closed
  * chunk references plus a copy of the open chunk's bytes) so iteration happens without the lock.
+ *
+ * <p>A head holds millions of these, so every field is paid millions of times (docs/benchmarks.md,
+ * "heap bytes per head series"): the head's options are read through {@link #head}, the closed
+ * chunks are one field ({@link ChunkList}), and out-of-order state lives in a side object that
+ * only series with out-of-order samples allocate.
  */
 public final class MemSeries {
   /** Outcome of {@link #check}. */
   enum Check { APPEND, APPEND_OUT_OF_ORDER, NOOP, OUT_OF_ORDER, DUPLICATE }
 
-  private static final ChunkMeta[] NO_CHUNKS = new ChunkMeta[0];
-
   private final Labels labels;
-  /** The head's options (chunk size and range): one shared reference, not two fields per series. */
-  private final HeadOptions opts;
   /** Set once when the head registers the series; 0 while it is a new series staged by an appender. */
   private long ref;
-  /** Closed in-order chunks, oldest first, exactly sized (a series holds a handful). */
-  private ChunkMeta[] closed = NO_CHUNKS;
-  /** The open chunk; it ends at the chunk range boundary after its first sample ({@link #rangeEnd}). */
+  /** Closed in-order chunks, oldest first ({@link ChunkList}: null, one, or an exact array). */
+  private Object closed;
+  /** The open chunk; it ends at the chunk range boundary after its first sample ({@link #openEnd}). */
   private XorChunk open;
+  /** Where the open chunk's range ends (cached: the division is not paid per sample). */
+  private long openEnd;
   private volatile long minTime = Long.MAX_VALUE;
   private volatile long maxTime = Long.MIN_VALUE;
   private long lastValueBits;
-  /** Out-of-order samples: closed sorted chunks plus an open sorted run. */
-  private ChunkMeta[] oooClosed = NO_CHUNKS;
-  private long[] oooT;
-  private double[] oooV;
-  private int oooN;
+  /** Out-of-order samples, null until the first one. */
+  private OutOfOrderChunks ooo;
 
   // Logged state, guarded by the head's commit lock (volatile: appenders pre-check without it).
   private volatile boolean hasLogged;
@@ -58,13 +57,15 @@ public final class MemSeries {
   String source;
   /** While staged: it holds a reservation against the series limits. */
   boolean reservation;
-  /** The head that registered it (null while staged): what a labels memo is checked against. */
+  /**
+   * The head that registered it (null while staged, and a staged series is never appended to):
+   * what a labels memo is checked against, and where the chunk size and range are read.
+   */
   Head head;
 
-  MemSeries(long ref, Labels labels, HeadOptions opts) {
+  MemSeries(long ref, Labels labels) {
     this.ref = ref;
     this.labels = labels;
-    this.opts = opts;
   }
 
   public long ref() {
@@ -140,33 +141,18 @@ public final class MemSeries {
    * samples still have to be newer than the newest ever logged.
    */
   synchronized void dropBefore(long t) {
-    closed = endingAtOrAfter(closed, t);
+    closed = ChunkList.endingAtOrAfter(closed, t);
     if (open != null && open.maxTime() < t) {
       open = null;
     }
-    oooClosed = endingAtOrAfter(oooClosed, t);
-    if (oooN > 0) {
-      int keep = 0;
-      for (int i = 0; i < oooN; i++) {
-        if (oooT[i] >= t) {
-          oooT[keep] = oooT[i];
-          oooV[keep] = oooV[i];
-          keep++;
-        }
-      }
-      oooN = keep;
-    }
     long min = Long.MAX_VALUE;
-    if (closed.length > 0) {
-      min = closed[0].minTime();
+    if (closed != null) {
+      min = ChunkList.get(closed, 0).minTime();
     } else if (open != null) {
       min = open.minTime();
     }
-    for (ChunkMeta c : oooClosed) {
-      min = Math.min(min, c.minTime());
-    }
-    if (oooN > 0) {
-      min = Math.min(min, oooT[0]);
+    if (ooo != null) {
+      min = Math.min(min, ooo.dropBefore(t));
     }
     minTime = min;
     if (min == Long.MAX_VALUE) {
@@ -185,7 +171,10 @@ public final class MemSeries {
    */
   synchronized void restore(List<ChunkMeta> chunks, List<ChunkMeta> outOfOrder, long lastValueBits) {
     if (!outOfOrder.isEmpty()) {
-      oooClosed = concat(oooClosed, outOfOrder);
+      if (ooo == null) {
+        ooo = new OutOfOrderChunks();
+      }
+      ooo.restore(outOfOrder);
       for (ChunkMeta c : outOfOrder) {
         minTime = Math.min(minTime, c.minTime());
       }
@@ -193,7 +182,7 @@ public final class MemSeries {
     if (chunks.isEmpty()) {
       return;
     }
-    closed = concat(closed, chunks);
+    closed = ChunkList.concat(closed, chunks);
     long t = chunks.get(chunks.size() - 1).maxTime();
     minTime = Math.min(minTime, chunks.get(0).minTime());
     maxTime = t;
@@ -221,9 +210,11 @@ public final class MemSeries {
   synchronized void append(long t, double v) {
     if (open == null) {
       open = XorChunk.create();
-    } else if (open.numSamples() >= opts.chunkSize() || t >= rangeEnd(open.minTime())) {
-      closed = with(closed, new ChunkMeta(open.minTime(), open.maxTime(), open.bytes()));
+      openEnd = rangeEnd(t);
+    } else if (t >= openEnd || open.numSamples() >= head.options().chunkSize()) {
+      closed = ChunkList.with(closed, new ChunkMeta(open.minTime(), open.maxTime(), open.bytes()));
       open = XorChunk.create();
+      openEnd = rangeEnd(t);
     }
     open.append(t, v);
     lastValueBits = Double.doubleToRawLongBits(v);
@@ -239,56 +230,18 @@ public final class MemSeries {
    * the open out-of-order run is not added twice.
    */
   synchronized void appendOutOfOrder(long t, double v) {
-    if (oooT == null) {
-      oooT = new long[8];
-      oooV = new double[8];
+    if (ooo == null) {
+      ooo = new OutOfOrderChunks();
     }
-    int at = java.util.Arrays.binarySearch(oooT, 0, oooN, t);
-    if (at >= 0) {
-      return;
-    }
-    at = -at - 1;
-    if (oooN == oooT.length) {
-      oooT = java.util.Arrays.copyOf(oooT, oooN * 2);
-      oooV = java.util.Arrays.copyOf(oooV, oooN * 2);
-    }
-    System.arraycopy(oooT, at, oooT, at + 1, oooN - at);
-    System.arraycopy(oooV, at, oooV, at + 1, oooN - at);
-    oooT[at] = t;
-    oooV[at] = v;
-    oooN++;
-    if (oooN >= opts.chunkSize()) {
-      oooClosed = with(oooClosed, encode(oooT, oooV, oooN));
-      oooN = 0;
-    }
+    ooo.append(t, v, head.options().chunkSize());
     if (t < minTime) {
       minTime = t;
     }
   }
 
-  private static ChunkMeta encode(long[] ts, double[] vs, int n) {
-    XorChunk c = XorChunk.create();
-    for (int i = 0; i < n; i++) {
-      c.append(ts[i], vs[i]);
-    }
-    return new ChunkMeta(c.minTime(), c.maxTime(), c.bytes());
-  }
-
   /** Out-of-order chunks overlapping [mint, maxt] (the open run encoded as a copy). */
   synchronized List<ChunkMeta> outOfOrderChunks(long mint, long maxt) {
-    if (oooClosed.length == 0 && oooN == 0) {
-      return List.of();
-    }
-    List<ChunkMeta> out = new ArrayList<>();
-    for (ChunkMeta c : oooClosed) {
-      if (c.overlaps(mint, maxt)) {
-        out.add(c);
-      }
-    }
-    if (oooN > 0 && oooT[0] <= maxt && oooT[oooN - 1] >= mint) {
-      out.add(encode(oooT, oooV, oooN));
-    }
-    return out;
+    return ooo == null ? List.of() : ooo.chunks(mint, maxt);
   }
 
   /** WAL replay: the sample is durable and applied at once. */
@@ -297,8 +250,9 @@ public final class MemSeries {
     logged(t, v, 0);
   }
 
+  /** The end of the chunk range holding {@code t}: the open chunk started at {@code t} ends there. */
   private long rangeEnd(long t) {
-    long chunkRange = opts.chunkRange();
+    long chunkRange = head.options().chunkRange();
     long start = Math.floorDiv(t, chunkRange) * chunkRange;
     return start > Long.MAX_VALUE - chunkRange ? Long.MAX_VALUE : start + chunkRange;
   }
@@ -306,11 +260,7 @@ public final class MemSeries {
   /** The chunks overlapping [mint, maxt], oldest first; the open chunk is copied. */
   synchronized List<ChunkMeta> chunks(long mint, long maxt) {
     List<ChunkMeta> out = new ArrayList<>();
-    for (ChunkMeta c : closed) {
-      if (c.overlaps(mint, maxt)) {
-        out.add(c);
-      }
-    }
+    ChunkList.overlapping(closed, mint, maxt, out);
     if (open != null && open.numSamples() > 0 && open.minTime() <= maxt && open.maxTime() >= mint) {
       out.add(new ChunkMeta(open.minTime(), open.maxTime(), open.bytes()));
     }
@@ -322,42 +272,6 @@ public final class MemSeries {
    * these; a later head truncation drops them.
    */
   public synchronized List<ChunkMeta> closedChunks() {
-    return List.of(closed);
-  }
-
-  private static ChunkMeta[] with(ChunkMeta[] chunks, ChunkMeta c) {
-    ChunkMeta[] out = Arrays.copyOf(chunks, chunks.length + 1);
-    out[chunks.length] = c;
-    return out;
-  }
-
-  private static ChunkMeta[] concat(ChunkMeta[] chunks, List<ChunkMeta> more) {
-    ChunkMeta[] out = Arrays.copyOf(chunks, chunks.length + more.size());
-    for (int i = 0; i < more.size(); i++) {
-      out[chunks.length + i] = more.get(i);
-    }
-    return out;
-  }
-
-  /** The chunks ending at or after {@code t} (the same array when that is all of them). */
-  private static ChunkMeta[] endingAtOrAfter(ChunkMeta[] chunks, long t) {
-    int keep = 0;
-    for (ChunkMeta c : chunks) {
-      keep += c.maxTime() < t ? 0 : 1;
-    }
-    if (keep == chunks.length) {
-      return chunks;
-    }
-    if (keep == 0) {
-      return NO_CHUNKS;
-    }
-    ChunkMeta[] out = new ChunkMeta[keep];
-    int i = 0;
-    for (ChunkMeta c : chunks) {
-      if (c.maxTime() >= t) {
-        out[i++] = c;
-      }
-    }
-    return out;
+    return ChunkList.asList(closed);
   }
 }

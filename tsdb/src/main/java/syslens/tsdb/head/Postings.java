@@ -12,7 +12,10 @@ import syslens.storage.Matcher;
 
 /**
  * The inverted index: label name -> label value -> sorted series refs. Refs are handed out in
- * increasing order under the write lock, so appending keeps every list sorted.
+ * increasing order under the write lock, so appending keeps every list sorted. A list holds its
+ * refs as ints while they fit (a head's refs count up from 1), halving the index's heap: each
+ * series is in one list per label, ~50 bytes a series as longs (docs/benchmarks.md, "heap bytes
+ * per head series").
  */
 final class Postings {
   /** Label values matched between checks for cancellation (a power of two). */
@@ -55,7 +58,7 @@ final class Postings {
             list.trim();
           } else {
             for (int k = 0; k < list.size; k++) {
-              have.add(list.refs[k]);
+              have.add(list.get(k));
             }
           }
         });
@@ -123,15 +126,8 @@ final class Postings {
       }
       equal.sort((a, b) -> Integer.compare(a.size, b.size));
       long[] result = null;
-      if (equal.size() >= 2) {
-        // The two shortest lists intersected in place: the shortest is not copied first.
-        RefList a = equal.get(0);
-        RefList b = equal.get(1);
-        result = intersect(a.refs, a.size, b.refs, b.size);
-        equal = equal.subList(2, equal.size());
-      }
       for (RefList l : equal) {
-        result = result == null ? l.copy() : intersect(result, l.refs, l.size);
+        result = result == null ? l.copy() : intersectList(result, l);
         if (result.length == 0) {
           return result;
         }
@@ -192,7 +188,7 @@ final class Postings {
         if (within == null) {
           lists.add(l.copy());
         } else {
-          n += mark(within, l.refs, l.size, kept);
+          n += mark(within, l, kept);
         }
       }
     }
@@ -215,11 +211,17 @@ final class Postings {
    * in within, a long one walked beside it.
    */
   static int mark(long[] within, long[] b, int bn, boolean[] kept) {
+    return mark(within, RefList.of(b, bn), kept);
+  }
+
+  /** {@link #mark(long[], long[], int, boolean[])} with {@code b} a list of the index. */
+  private static int mark(long[] within, RefList b, boolean[] kept) {
+    int bn = b.size;
     int added = 0;
     if ((long) bn * 8 < within.length) {
       int lo = 0;
       for (int j = 0; j < bn && lo < within.length; j++) {
-        int at = Arrays.binarySearch(within, lo, within.length, b[j]);
+        int at = Arrays.binarySearch(within, lo, within.length, b.get(j));
         if (at >= 0) {
           if (!kept[at]) {
             kept[at] = true;
@@ -235,14 +237,15 @@ final class Postings {
     int i = 0;
     int j = 0;
     while (i < within.length && j < bn) {
-      if (within[i] == b[j]) {
+      long bj = b.get(j);
+      if (within[i] == bj) {
         if (!kept[i]) {
           kept[i] = true;
           added++;
         }
         i++;
         j++;
-      } else if (within[i] < b[j]) {
+      } else if (within[i] < bj) {
         i++;
       } else {
         j++;
@@ -280,8 +283,8 @@ final class Postings {
 
   /** The refs of sorted {@code within} in {@code l}, searching the longer of the two. */
   private static long[] intersect(long[] within, RefList l) {
-    return (long) l.size * 8 < within.length ? intersect(l.refs, l.size, within, within.length)
-        : intersect(within, l.refs, l.size);
+    return (long) l.size * 8 < within.length ? intersect(l.copy(), within, within.length)
+        : intersectList(within, l);
   }
 
   static long[] intersect(long[] a, long[] b) {
@@ -293,23 +296,23 @@ final class Postings {
    * each ref of a is found by a galloping search from where the previous one was.
    */
   static long[] intersect(long[] a, long[] b, int bn) {
-    return intersect(a, a.length, b, bn);
+    return intersectList(a, RefList.of(b, bn));
   }
 
-  /** As {@link #intersect(long[], long[], int)} for the refs {@code a[0, an)}. */
-  static long[] intersect(long[] a, int an, long[] b, int bn) {
-    if (bn <= 8 * an) {
-      return merge(a, an, b, bn);
+  /** {@link #intersect(long[], long[], int)} with {@code b} a list of the index. */
+  private static long[] intersectList(long[] a, RefList b) {
+    int bn = b.size;
+    if (bn <= 8 * a.length) {
+      return merge(a, b);
     }
-    long[] out = new long[an];
+    long[] out = new long[a.length];
     int n = 0;
     int lo = 0;
-    for (int k = 0; k < an; k++) {
-      long x = a[k];
+    for (long x : a) {
       // Gallop: find a bound hi with b[hi] >= x, then binary search in (lo, hi].
       int step = 1;
       int hi = lo;
-      while (hi < bn && b[hi] < x) {
+      while (hi < bn && b.get(hi) < x) {
         lo = hi + 1;
         hi += step;
         step <<= 1;
@@ -317,7 +320,7 @@ final class Postings {
       if (hi >= bn) {
         hi = bn;
       }
-      int at = Arrays.binarySearch(b, lo, hi == bn ? bn : hi + 1, x);
+      int at = b.search(lo, hi == bn ? bn : hi + 1, x);
       if (at >= 0) {
         out[n++] = x;
         lo = at + 1;
@@ -331,17 +334,19 @@ final class Postings {
     return Arrays.copyOf(out, n);
   }
 
-  private static long[] merge(long[] a, int an, long[] b, int bn) {
-    long[] out = new long[Math.min(an, bn)];
+  private static long[] merge(long[] a, RefList b) {
+    int bn = b.size;
+    long[] out = new long[Math.min(a.length, bn)];
     int i = 0;
     int j = 0;
     int n = 0;
-    while (i < an && j < bn) {
-      if (a[i] == b[j]) {
+    while (i < a.length && j < bn) {
+      long bj = b.get(j);
+      if (a[i] == bj) {
         out[n++] = a[i];
         i++;
         j++;
-      } else if (a[i] < b[j]) {
+      } else if (a[i] < bj) {
         i++;
       } else {
         j++;
@@ -392,49 +397,127 @@ final class Postings {
     return Arrays.copyOf(all, u);
   }
 
-  /** A growable sorted list of refs. */
+  /**
+   * A growable sorted list of refs: ints while every ref fits one, longs (all of them) from the
+   * first that does not.
+   */
   private static final class RefList {
-    private long[] refs = new long[4];
+    private int[] refs = new int[4];
+    /** Non-null once a ref past Integer.MAX_VALUE came: then it holds the list, and refs is null. */
+    private long[] wide;
     private int size;
 
-    void add(long ref) {
-      if (size == refs.length) {
-        refs = Arrays.copyOf(refs, size * 2);
+    /** A read-only view of {@code b[0, bn)}. */
+    static RefList of(long[] b, int bn) {
+      RefList l = new RefList();
+      l.refs = null;
+      l.wide = b;
+      l.size = bn;
+      return l;
+    }
+
+    long get(int i) {
+      return wide != null ? wide[i] : refs[i];
+    }
+
+    /** As {@link Arrays#binarySearch(long[], int, int, long)} over [from, to). */
+    int search(int from, int to, long key) {
+      if (wide != null) {
+        return Arrays.binarySearch(wide, from, to, key);
       }
-      if (size == 0 || refs[size - 1] < ref) {
-        refs[size++] = ref;
+      if (key > Integer.MAX_VALUE) {
+        return -to - 1;
+      }
+      if (key < Integer.MIN_VALUE) {
+        return -from - 1;
+      }
+      return Arrays.binarySearch(refs, from, to, (int) key);
+    }
+
+    void add(long ref) {
+      if (wide == null && (ref > Integer.MAX_VALUE || ref < Integer.MIN_VALUE)) {
+        wide = copy();
+        wide = Arrays.copyOf(wide, Math.max(4, size * 2));
+        refs = null;
+      }
+      if (size == capacity()) {
+        grow();
+      }
+      if (size == 0 || get(size - 1) < ref) {
+        set(size++, ref);
         return;
       }
       // Out of order only during WAL replay (SERIES records are logged in commit order).
-      int at = Arrays.binarySearch(refs, 0, size, ref);
+      int at = search(0, size, ref);
       if (at >= 0) {
         return;
       }
       at = -at - 1;
-      System.arraycopy(refs, at, refs, at + 1, size - at);
-      refs[at] = ref;
+      shift(at, at + 1, size - at);
+      set(at, ref);
       size++;
     }
 
     boolean remove(long ref) {
-      int at = Arrays.binarySearch(refs, 0, size, ref);
+      int at = search(0, size, ref);
       if (at < 0) {
         return false;
       }
-      System.arraycopy(refs, at + 1, refs, at, size - at - 1);
+      shift(at + 1, at, size - at - 1);
       size--;
       return true;
     }
 
     /** Drops spare capacity (a list built in bulk). */
     void trim() {
-      if (refs.length > size + 4) {
-        refs = Arrays.copyOf(refs, Math.max(size, 1));
+      if (capacity() > size + 4) {
+        if (wide != null) {
+          wide = Arrays.copyOf(wide, Math.max(size, 1));
+        } else {
+          refs = Arrays.copyOf(refs, Math.max(size, 1));
+        }
       }
     }
 
     long[] copy() {
-      return Arrays.copyOf(refs, size);
+      if (wide != null) {
+        return Arrays.copyOf(wide, size);
+      }
+      long[] out = new long[size];
+      for (int i = 0; i < size; i++) {
+        out[i] = refs[i];
+      }
+      return out;
+    }
+
+    private int capacity() {
+      return wide != null ? wide.length : refs.length;
+    }
+
+    /** Grows by half (at least 4): a list's spare capacity is paid once per label value. */
+    private void grow() {
+      int cap = capacity() + Math.max(4, capacity() >> 1);
+      if (wide != null) {
+        wide = Arrays.copyOf(wide, cap);
+      } else {
+        refs = Arrays.copyOf(refs, cap);
+      }
+    }
+
+    private void set(int i, long ref) {
+      if (wide != null) {
+        wide[i] = ref;
+      } else {
+        refs[i] = (int) ref;
+      }
+    }
+
+    private void shift(int from, int to, int n) {
+      if (wide != null) {
+        System.arraycopy(wide, from, wide, to, n);
+      } else {
+        System.arraycopy(refs, from, refs, to, n);
+      }
     }
   }
 }

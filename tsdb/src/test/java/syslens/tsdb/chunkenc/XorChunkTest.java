@@ -165,6 +165,8 @@ class XorChunkTest {
     }
     assertThat(c.numSamples()).isEqualTo(samples.size());
     assertThat(XorChunk.numSamples(c.bytes())).isEqualTo(samples.size());
+    // minTime is the first timestamp, read back from the stream (any long: a 1- to 10-byte varint)
+    assertThat(c.minTime()).isEqualTo(samples.isEmpty() ? Long.MAX_VALUE : samples.get(0).t());
     SampleIterator it = XorChunk.iterator(c.bytes());
     for (Sample s : samples) {
       assertThat(it.next()).isTrue();

@@ -87,6 +87,47 @@ class PostingsTest {
   }
 
   @Test
+  void add_refsPastIntRange_keptExactAndSorted() {
+    // Lists hold int refs until one does not fit: then every ref of the list as a long.
+    long big = Integer.MAX_VALUE + 5L;
+    Postings p = new Postings();
+    long[] refs = {3, 7, Integer.MAX_VALUE, big, big + (1L << 33), 1};
+    for (long ref : refs) {
+      p.add(ref, Labels.of("__name__", "m", "job", ref % 2 == 0 ? "even" : "odd"));
+    }
+    assertThat(p.select(List.of(Matcher.equal("__name__", "m"))))
+        .containsExactly(1, 3, 7, Integer.MAX_VALUE, big, big + (1L << 33));
+    assertThat(p.select(List.of(Matcher.equal("__name__", "m"), Matcher.equal("job", "even"))))
+        .containsExactly(big, big + (1L << 33));
+    assertThat(p.select(List.of(Matcher.equal("__name__", "m"), Matcher.equal("job", "odd"))))
+        .containsExactly(1, 3, 7, Integer.MAX_VALUE);
+    p.remove(big, Labels.of("__name__", "m", "job", "even"));
+    p.remove(3, Labels.of("__name__", "m", "job", "odd"));
+    assertThat(p.select(List.of(Matcher.equal("job", "odd")))).containsExactly(1, 7, Integer.MAX_VALUE);
+    assertThat(p.select(List.of(Matcher.equal("job", "even")))).containsExactly(big + (1L << 33));
+  }
+
+  @Test
+  void addAll_intAndLongRefs_sameAsOneByOne() {
+    long[] refs = {1, 2, 40, 1L << 31, 1L << 40};
+    Labels[] labels = new Labels[refs.length];
+    Postings bulk = new Postings();
+    Postings single = new Postings();
+    for (int i = 0; i < refs.length; i++) {
+      labels[i] = Labels.of("__name__", "m", "i", Integer.toString(i % 2));
+      single.add(refs[i], labels[i]);
+    }
+    bulk.add(3, Labels.of("__name__", "m", "i", "0")); // the bulk adds into an existing list
+    single.add(3, Labels.of("__name__", "m", "i", "0"));
+    bulk.addAll(refs, labels, refs.length);
+    for (String v : List.of("0", "1")) {
+      List<Matcher> m = List.of(Matcher.equal("i", v));
+      assertThat(bulk.select(m)).containsExactly(single.select(m));
+    }
+    assertThat(bulk.select(List.of(Matcher.equal("__name__", "m")))).containsExactly(1, 2, 3, 40, 1L << 31, 1L << 40);
+  }
+
+  @Test
   void intersect_shortAgainstMuchLonger_sameAsReference() {
     Random r = new Random(7);
     for (int round = 0; round < 200; round++) {

@@ -14,10 +14,9 @@ import org.junit.jupiter.api.Test;
 import syslens.storage.Labels;
 
 class SeriesMapTest {
-  private static final HeadOptions OPTS = HeadOptions.builder().build();
 
   private static MemSeries series(long ref) {
-    return new MemSeries(ref, Labels.of("__name__", "m", "i", Long.toString(ref % 97), "r", Long.toString(ref)), OPTS);
+    return new MemSeries(ref, Labels.of("__name__", "m", "i", Long.toString(ref % 97), "r", Long.toString(ref)));
   }
 
   @Test
@@ -25,8 +24,8 @@ class SeriesMapTest {
     SeriesMap m = new SeriesMap(0);
     MemSeries a = series(1);
     assertThat(m.putIfAbsent(a)).isNull();
-    assertThat(m.putIfAbsent(new MemSeries(1, Labels.of("__name__", "other"), OPTS))).isSameAs(a);
-    assertThat(m.putIfAbsent(new MemSeries(2, a.labels(), OPTS))).isSameAs(a);
+    assertThat(m.putIfAbsent(new MemSeries(1, Labels.of("__name__", "other")))).isSameAs(a);
+    assertThat(m.putIfAbsent(new MemSeries(2, a.labels()))).isSameAs(a);
     assertThat(m.size()).isEqualTo(1);
     assertThat(m.get(1)).isSameAs(a);
     assertThat(m.get(Labels.of("__name__", "m", "i", "1", "r", "1"))).isSameAs(a);
