@@ -149,20 +149,24 @@ public final class SysLensServer implements AutoCloseable {
     this.dataLock = dataLock;
     FileModes.createPrivateDir(data);
     Secrets secrets = new Secrets(data.resolve("secrets"));
-    // Independent start-up steps run side by side: the engine's open (WAL
-    // replay, blocks) and Armeria's gRPC JSON codecs (generated classes, ~0.5 s) beside TLS,
-    // metadata migrations and security on this thread.
+    // Independent start-up steps run side by side: the engine's open (WAL replay, blocks), TLS
+    // (keys, certificates, the JDK's security providers) and the class set-up of Armeria's server
+    // and gRPC JSON codecs (~0.3 s each) beside the metadata database and security on this thread.
     StartStep<Storage> opening = StartStep.begin("syslens-storage-open", () -> StorageWiring.open(config, data));
+    StartStep<TlsMaterial> tlsStep = StartStep.begin("syslens-tls", () -> config.tlsCertFile() != null
+        ? TlsMaterial.fromFiles(config.tlsCertFile(), config.tlsKeyFile(), null)
+        : TlsMaterial.selfManaged(data.resolve("tls"), config.clock(), config.tlsSans()));
+    StartStep.begin("syslens-armeria-init", Server::builder);
     StartStep.begin("syslens-grpc-init", GrpcService::builder);
     MetaStore m = null;
     try {
-      this.tls = config.tlsCertFile() != null
-          ? TlsMaterial.fromFiles(config.tlsCertFile(), config.tlsKeyFile(), null)
-          : TlsMaterial.selfManaged(data.resolve("tls"), config.clock(), config.tlsSans());
-      m = config.metadataUrl() == null || config.metadataUrl().isEmpty()
-          ? MetaStore.openH2(data.resolve("meta"))
+      m = config.metadataUrl() == null || config.metadataUrl().isEmpty() ? MetaStore.openH2(data.resolve("meta"))
           : MetaStore.openPostgres(config.metadataUrl(), config.metadataUser(), config.metadataPassword());
+      this.tls = tlsStep.join();
     } catch (IOException | RuntimeException e) {
+      if (m != null) {
+        m.close();
+      }
       opening.discard(Storage::close);
       throw e;
     }
@@ -474,11 +478,8 @@ public final class SysLensServer implements AutoCloseable {
       sb.serviceUnder("/", FileService.builder(SysLensServer.class.getClassLoader(), "syslens/dashboard")
           .cacheControl("no-cache").build());
       this.server = sb.build();
-      this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "syslens-node-sweeper");
-        t.setDaemon(true);
-        return t;
-      });
+      this.sweeper = Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("syslens-node-sweeper").daemon().factory());
       sweeper.scheduleAtFixedRate(registry::sweep, 1, 1, TimeUnit.SECONDS);
       sweeper.scheduleAtFixedRate(() -> {
         try {
