@@ -4,11 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * A start-up step that runs on its own thread beside the others, so that independent work
@@ -24,13 +24,13 @@ final class StartStep<T> {
   }
 
   /** Starts {@code step} on a new daemon thread named {@code name}. */
-  static <T> StartStep<T> begin(String name, Supplier<T> step) {
+  static <T> StartStep<T> begin(String name, Callable<T> step) {
     requireNonNull(name, "name");
     requireNonNull(step, "step");
     CompletableFuture<T> f = new CompletableFuture<>();
     Thread.ofPlatform().name(name).daemon().start(() -> {
       try {
-        f.complete(step.get());
+        f.complete(step.call());
       } catch (Throwable t) {
         f.completeExceptionally(t);
       }
@@ -51,6 +51,9 @@ final class StartStep<T> {
           Throwable c = e.getCause();
           if (c instanceof UncheckedIOException u) {
             throw u.getCause();
+          }
+          if (c instanceof IOException io) {
+            throw io;
           }
           if (c instanceof RuntimeException r) {
             throw r;

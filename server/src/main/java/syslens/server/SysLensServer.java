@@ -149,20 +149,24 @@ public final class SysLensServer implements AutoCloseable {
     this.dataLock = dataLock;
     FileModes.createPrivateDir(data);
     Secrets secrets = new Secrets(data.resolve("secrets"));
-    // Independent start-up steps run side by side: the engine's open (WAL
-    // replay, blocks) and Armeria's gRPC JSON codecs (generated classes, ~0.5 s) beside TLS,
-    // metadata migrations and security on this thread.
+    // Independent start-up steps run side by side: the engine's open (WAL replay, blocks), TLS
+    // (keys, certificates, the JDK's security providers) and the class set-up of Armeria's server
+    // and gRPC JSON codecs (~0.3 s each) beside the metadata database and security on this thread.
     StartStep<Storage> opening = StartStep.begin("syslens-storage-open", () -> StorageWiring.open(config, data));
+    StartStep<TlsMaterial> tlsStep = StartStep.begin("syslens-tls", () -> config.tlsCertFile() != null
+        ? TlsMaterial.fromFiles(config.tlsCertFile(), config.tlsKeyFile(), null)
+        : TlsMaterial.selfManaged(data.resolve("tls"), config.clock(), config.tlsSans()));
+    StartStep.begin("syslens-armeria-init", Server::builder);
     StartStep.begin("syslens-grpc-init", GrpcService::builder);
     MetaStore m = null;
     try {
-      this.tls = config.tlsCertFile() != null
-          ? TlsMaterial.fromFiles(config.tlsCertFile(), config.tlsKeyFile(), null)
-          : TlsMaterial.selfManaged(data.resolve("tls"), config.clock(), config.tlsSans());
-      m = config.metadataUrl() == null || config.metadataUrl().isEmpty()
-          ? MetaStore.openH2(data.resolve("meta"))
+      m = config.metadataUrl() == null || config.metadataUrl().isEmpty() ? MetaStore.openH2(data.resolve("meta"))
           : MetaStore.openPostgres(config.metadataUrl(), config.metadataUser(), config.metadataPassword());
+      this.tls = tlsStep.join();
     } catch (IOException | RuntimeException e) {
+      if (m != null) {
+        m.close();
+      }
       opening.discard(Storage::close);
       throw e;
     }
@@ -254,6 +258,8 @@ public final class SysLensServer implements AutoCloseable {
           .errorHandler(new ApiErrorHandler())
           .requestTimeout(Duration.ofSeconds(60))
           .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(5))
+          // At stop, one GOAWAY and close: no 1 s drain per connection (agents reconnect and resend anyway).
+          .connectionDrainDuration(Duration.ZERO)
           // PINGs find agent connections that died without closing (power loss, a cut route).
           .pingInterval(Duration.ofSeconds(30))
           // Headers and body of an answer in one write, however the answer was completed (OneWrite).
@@ -472,11 +478,8 @@ public final class SysLensServer implements AutoCloseable {
       sb.serviceUnder("/", FileService.builder(SysLensServer.class.getClassLoader(), "syslens/dashboard")
           .cacheControl("no-cache").build());
       this.server = sb.build();
-      this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "syslens-node-sweeper");
-        t.setDaemon(true);
-        return t;
-      });
+      this.sweeper = Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("syslens-node-sweeper").daemon().factory());
       sweeper.scheduleAtFixedRate(registry::sweep, 1, 1, TimeUnit.SECONDS);
       sweeper.scheduleAtFixedRate(() -> {
         try {
@@ -594,7 +597,6 @@ public final class SysLensServer implements AutoCloseable {
     return enrollmentTokenFile;
   }
 
-  /** The Armeria server (tests enumerate its routes). */
   /** The agent stream service (tests drive it with a call whose agent has gone). */
   AgentIngestService agentStreams() {
     return agentStreams;
@@ -660,37 +662,35 @@ public final class SysLensServer implements AutoCloseable {
     return notifier;
   }
 
+  /** Agents' calls end first (each resends what was not acked), the head's checkpoint last (StopSteps logs each step). */
   @Override
   public void close() {
-    agentStreams.stopping();
-    reports.close();
-    guests.close();
-    vsphere.close();
-    alerting.close(); // rules stop handing over alerts before notification stops
-    notifier.close();
-    if (clusterWork != null) {
-      clusterWork.close(); // after the work stopped here: the others may take it at once
-    }
-    sweeper.shutdownNow();
-    server.stop().join();
-    streamExecutor.shutdown();
-    try {
-      if (!streamExecutor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+    StopSteps stop = new StopSteps(log);
+    stop.run("agent streams", agentStreams::endAllCalls); // new ones are ended as they come
+    java.util.concurrent.CompletableFuture<Void> network = server.stop(); // stops accepting at once
+    stop.run("background work", () -> {
+      reports.close();
+      guests.close();
+      vsphere.close();
+      alerting.close(); // rules stop handing over alerts before notification stops
+      notifier.close();
+      if (clusterWork != null) {
+        clusterWork.close(); // after the work stopped here: the others may take it at once
+      }
+      sweeper.shutdownNow();
+    });
+    stop.run("network", () -> StopSteps.awaitClosed(server, network));
+    stop.run("stream handlers", () -> {
+      streamExecutor.shutdown();
+      if (!streamExecutor.awaitTermination(10, TimeUnit.SECONDS)) {
         log.warn("agent stream handlers still running 10 s after the server stopped");
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    flushNodeState();
-    bus.close();
-    queryExecutor.close();
-    jvmGc.close();
-    meta.close();
-    storage.close();
-    try {
-      dataLock.close();
-    } catch (IOException e) {
-      log.warn("releasing the data directory lock: {}", e.getMessage());
-    }
+    });
+    stop.run("node state", () -> { agentStreams.stopped(); flushNodeState(); });
+    stop.run("metadata", () -> { bus.close(); queryExecutor.close(); jvmGc.close(); meta.close(); });
+    stop.run("storage", storage::close);
+    stop.run("network threads", network::join); // their 2 s quiet period ran beside the checkpoint
+    stop.run("data directory lock", dataLock::close);
+    stop.done();
   }
 }

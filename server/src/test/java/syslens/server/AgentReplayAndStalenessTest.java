@@ -164,4 +164,33 @@ class AgentReplayAndStalenessTest {
       assertThat(metrics).contains("syslens_ingest_duplicate_batches_total");
     }
   }
+
+  @Test
+  void serverStop_endsAgentStreamsUnavailable_withoutTheGracefulWait_ackedKeptNotStale() throws Exception {
+    try (TestServer s = new TestServer(dir, Duration.ofSeconds(1))) {
+      long t = System.currentTimeMillis() - 5_000;
+      AgentStreamTest.Inbox inbox = new AgentStreamTest.Inbox();
+      StreamObserver<AgentMessage> out = open(s, inbox);
+      out.onNext(hello("stop-node", null, 7));
+      out.onNext(batch(1, t, 1, "s_gauge"));
+      out.onNext(batch(2, t + 1000, 2, "s_gauge"));
+      awaitAck(inbox, 2);
+
+      long t0 = System.nanoTime();
+      s.server.close();
+      long stopMillis = (System.nanoTime() - t0) / 1_000_000;
+      // The stream ended from the server's side (the agent reconnects and resends), not by the
+      // connection's close at the end of the network's 5 s graceful wait for open requests.
+      io.grpc.Status end = inbox.end.get(1, TimeUnit.SECONDS);
+      assertThat(end.getCode()).as(end.toString()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
+      assertThat(stopMillis).as("stop with an agent stream open (ms)").isLessThan(4_000);
+
+      s.start();
+      String token = s.login();
+      JsonNode values = s.queryRange(token, "s_gauge{node=\"stop-node\"}", t, t + 1000, "1s").at("/data/result/0/values");
+      assertThat(values.size()).as("both acked samples after the restart").isEqualTo(2);
+      assertThat(instant(s, token, "s_gauge{node=\"stop-node\"}").at("/data/result").size())
+          .as("a server stop is not the node going away: its series are not marked stale").isEqualTo(1);
+    }
+  }
 }

@@ -71,6 +71,8 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   /** The open stream of each connected node. */
   private final java.util.concurrent.ConcurrentHashMap<String, Stream> streams =
       new java.util.concurrent.ConcurrentHashMap<>();
+  /** Every call not ended yet, admitted or still before its Hello: the server's stop ends them all. */
+  private final java.util.Set<Stream> calls = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final MeterRegistry meters;
   /** Bounds the agent messages parsed and being handled at once, over all streams. */
   private final IngestBudget budget;
@@ -162,6 +164,10 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
     Stream stream = new Stream(out, ctx == null ? "unknown" : ctx.clientAddress().getHostAddress(),
         ctx == null ? null : AgentCa.presented(ctx.sslSession()));
     StreamInbox<W, AgentMessage> inbox = wrap.apply(stream, ctx);
+    calls.add(stream);
+    if (stopping) { // came in after endAllCalls looked: it ends as the others did
+      stream.endCall(serverStopping());
+    }
     if (ctx != null) {
       // Only a stream on which nothing came: a Hello that arrived and waits for its handler (a
       // reconnect storm of thousands) is the server's delay, not the agent's; the handler answers it.
@@ -229,6 +235,8 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
      * labels, node and instance added), so per-batch label work is one hash lookup per series.
      */
     private IngestSession session;
+    /** The call was ended (completed or failed towards the agent); written under {@code out}. */
+    private volatile boolean callEnded;
 
     Stream(StreamObserver<ServerMessage> out, String source, NodeIdentities.PresentedCertificate certificate) {
       this.out = out;
@@ -238,7 +246,7 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
 
     @Override
     public synchronized void onNext(AgentMessage m) {
-      if (closed) {
+      if (closed || callEnded) { // callEnded: the server stops; the agent resends this to the next one
         return;
       }
       switch (m.getKindCase()) {
@@ -341,10 +349,8 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
       } catch (RuntimeException e) {
         log.error("checking the credential of agent {} failed", id, e);
         closed = true;
-        synchronized (out) {
-          out.onError(io.grpc.Status.UNAVAILABLE.withDescription("server could not check the node's credential; "
-              + "retry later").asRuntimeException());
-        }
+        endCall(io.grpc.Status.UNAVAILABLE.withDescription("server could not check the node's credential; "
+            + "retry later").asRuntimeException());
         return;
       }
       if (!admission.admitted()) {
@@ -369,9 +375,7 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
         send(ServerMessage.newBuilder().setEnrolled(Enrolled.newBuilder()
             .setCertificate(com.google.protobuf.ByteString.copyFrom(admission.certificate()))).build());
         closed = true;
-        synchronized (out) {
-          out.onCompleted();
-        }
+        endCall(null);
         return;
       }
       if (admission.newSecret() != null) {
@@ -444,9 +448,7 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
       send(ServerMessage.newBuilder().setReject(Reject.newBuilder()
           .setCode(Reject.Code.UNKNOWN_SERIES_REF).setSeq(b.getSeq()).setReason(reason)).build());
       closed = true;
-      synchronized (out) {
-        out.onError(io.grpc.Status.FAILED_PRECONDITION.withDescription(reason).asRuntimeException());
-      }
+      endCall(io.grpc.Status.FAILED_PRECONDITION.withDescription(reason).asRuntimeException());
       end();
     }
 
@@ -460,9 +462,7 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
           .setCode(Reject.Code.UNAVAILABLE).setSeq(b.getSeq())
           .setReason(reason + " (the agent keeps it and resends)")).build());
       closed = true;
-      synchronized (out) {
-        out.onError(io.grpc.Status.UNAVAILABLE.withDescription(reason).asRuntimeException());
-      }
+      endCall(io.grpc.Status.UNAVAILABLE.withDescription(reason).asRuntimeException());
       end();
     }
 
@@ -470,9 +470,7 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
       send(ServerMessage.newBuilder().setReject(Reject.newBuilder()
           .setCode(code).setReason(reason).setFatal(true)).build());
       closed = true;
-      synchronized (out) {
-        out.onCompleted();
-      }
+      endCall(null);
       end();
     }
 
@@ -487,12 +485,38 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
 
     private void send(ServerMessage m) {
       synchronized (out) {
-        out.onNext(m);
+        if (!callEnded) {
+          out.onNext(m);
+        }
+      }
+    }
+
+    /**
+     * Ends the call once, with {@code error} (null: completed), whoever comes first: this stream's
+     * handler or the server's stop ({@link #endAllCalls}), which does not wait for a batch in hand.
+     */
+    void endCall(Throwable error) {
+      synchronized (out) {
+        if (callEnded) {
+          return;
+        }
+        callEnded = true;
+        calls.remove(this);
+        try {
+          if (error == null) {
+            out.onCompleted();
+          } else {
+            out.onError(error);
+          }
+        } catch (RuntimeException e) {
+          log.debug("stream already closed: {}", e.toString());
+        }
       }
     }
 
     @Override
     public synchronized void onError(Throwable t) {
+      calls.remove(this);
       end();
     }
 
@@ -500,10 +524,9 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
     public synchronized void onCompleted() {
       if (!closed) {
         closed = true;
-        synchronized (out) {
-          out.onCompleted();
-        }
+        endCall(null);
       }
+      calls.remove(this);
       end();
     }
 
@@ -544,11 +567,37 @@ public final class AgentIngestService extends AgentServiceGrpc.AgentServiceImplB
   }
 
   /**
-   * The server is about to stop: streams that end from now on leave their series as they are
-   * (no staleness markers, no {@code up} 0), so a restart does not resolve and re-fire alerts.
+   * The server stops: every agent's call ends now (UNAVAILABLE), so that the network's graceful
+   * stop does not wait its whole timeout for streams that never end by themselves. A batch in a
+   * handler may still be stored, but is not acknowledged: the agent resends every unacknowledged
+   * batch to the next server (a batch acked before is acked again as a duplicate). Streams that
+   * end from now on leave their series as they are (no staleness markers, no {@code up} 0), so a
+   * restart does not resolve and re-fire alerts. Returns the number of calls ended.
    */
-  public void stopping() {
+  public int endAllCalls() {
     stopping = true;
+    int n = 0;
+    for (Stream s : calls) {
+      s.endCall(serverStopping());
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * After {@link #endAllCalls} and once no handler runs: each stream still open leaves its node
+   * as a stop leaves it (series as they are, the node disconnected in the registry).
+   */
+  public void stopped() {
+    stopping = true;
+    for (Stream s : streams.values()) {
+      s.onError(null);
+    }
+  }
+
+  private static RuntimeException serverStopping() {
+    return io.grpc.Status.UNAVAILABLE.withDescription("server stopping (expected: reconnect and resend every"
+        + " unacknowledged batch to the next server)").asRuntimeException();
   }
 
   private static int labelsJsonLength(Map<String, String> labels) {

@@ -182,7 +182,12 @@ final class StreamInbox<W, M> implements StreamObserver<W> {
   private void submit(Runnable r) {
     queue.add(r);
     if (draining.compareAndSet(false, true)) {
-      executor.execute(this::drain);
+      try {
+        executor.execute(this::drain);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // The server stops: its handlers are done; what the agent sent after is resent to the next one.
+        log.debug("agent stream message after the server stopped: {}", e.toString());
+      }
     }
   }
 
